@@ -1,0 +1,44 @@
+package io.graft.raft.protocol;
+
+import io.graft.raft.message.Envelope;
+import io.graft.raft.message.LogEntry;
+import java.util.List;
+
+/**
+ * Everything the runtime must do after a batch of {@code step}/{@code tick}/{@code propose} calls. An
+ * effect value: compare with equals in tests.
+ *
+ * <p>The runtime handles a Ready in this order, in one place (STYLE.md §3.4):
+ *
+ * <ol>
+ *   <li>send {@link #messagesNow} (the leader's AppendEntries/heartbeats: a leader writes its own log
+ *       in parallel with replication, thesis §10.2.1);
+ *   <li>persist: if the first of {@link #entriesToPersist} has an index {@code <=} the store's last
+ *       index, {@code truncateSuffix(thatIndex)} first; append; save {@link #hardState} if non-null;
+ *       then one {@code sync()} if {@link #mustSync};
+ *   <li>send {@link #messagesAfterPersist} (votes, AppendEntries responses: they promise durable
+ *       state);
+ *   <li>hand {@link #entriesToApply} (committed and locally durable, in order) to the apply thread;
+ *   <li>call {@code RaftMachine.advance(ready)}: only then does the machine count the persisted
+ *       entries as durable (a leader counts itself toward commit only after its own fsync).
+ * </ol>
+ *
+ * @param softState current role/term/leader (always present)
+ * @param hardState the hard state to persist, or null if unchanged since the last Ready
+ */
+public record Ready(
+    SoftState softState,
+    HardState hardState,
+    List<LogEntry> entriesToPersist,
+    List<Envelope> messagesNow,
+    List<Envelope> messagesAfterPersist,
+    List<LogEntry> entriesToApply,
+    boolean mustSync) {
+
+  public Ready {
+    entriesToPersist = List.copyOf(entriesToPersist);
+    messagesNow = List.copyOf(messagesNow);
+    messagesAfterPersist = List.copyOf(messagesAfterPersist);
+    entriesToApply = List.copyOf(entriesToApply);
+  }
+}

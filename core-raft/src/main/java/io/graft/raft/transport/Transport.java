@@ -1,0 +1,29 @@
+package io.graft.raft.transport;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.message.RaftMessage;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Carries Raft messages between members. Delivery is best effort: messages may be dropped (full
+ * outbound queue, peer down), but never corrupted, and per-peer order is kept while a connection
+ * lives. Raft tolerates the loss.
+ *
+ * <p>Threading: {@link #send} may be called from any thread and never blocks on the network. The
+ * inbound consumer is called from transport threads; it must only enqueue.
+ */
+public interface Transport extends AutoCloseable {
+
+  /** Binds the listen address and starts delivering inbound messages to {@code inbound}. */
+  void start(Consumer<RaftMessage> inbound);
+
+  /** Replaces the address book: member id to "host:port". Connections to removed peers close. */
+  void setPeers(Map<MemberId, String> addresses);
+
+  /** Queues {@code message} for {@code to}; drops it (and counts the drop) if the queue is full. */
+  void send(MemberId to, RaftMessage message);
+
+  @Override
+  void close();
+}
