@@ -9,8 +9,8 @@ import java.nio.file.StandardOpenOption;
  * Durability helpers shared by the file-based stores.
  *
  * <p>Creating, renaming or deleting a file changes its directory, and on Linux that change is only
- * durable once the directory itself is fsynced; without it a crash can resurrect a deleted segment or
- * lose a freshly created one even though the file's own data was forced.
+ * durable once the directory itself is fsynced; without it a crash can resurrect a deleted segment
+ * or lose a freshly created one even though the file's own data was forced.
  */
 public final class FileSync {
   private FileSync() {}

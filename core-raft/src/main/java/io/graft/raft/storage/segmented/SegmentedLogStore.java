@@ -16,17 +16,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A durable {@link LogStore}: a directory of segment files ({@link SegmentFileNames}), each a {@link
- * SegmentHeader} followed by CRC32C-protected records ({@link RecordCodec}).
+ * A durable {@link LogStore}: a directory of segment files ({@link SegmentFileNames}), each a
+ * {@link SegmentHeader} followed by CRC32C-protected records ({@link RecordCodec}).
  *
- * <p>Write path: {@link #append} validates each entry (dense index, non-decreasing term) and encodes
- * it into one reusable direct buffer; the buffer reaches the file when it fills or at {@link #sync()},
- * which writes what is buffered and then forces the active segment once (group commit: one fsync for
- * every append since the previous sync), plus the directory if a segment was created. Rotation forces
- * the finished segment first, so only the last segment can ever hold un-synced data; recovery relies
- * on that ({@link SegmentRecovery}). Truncation and compaction delete files and fsync the directory
- * at once, because they are rare and a resurrected deleted segment could reintroduce entries that
- * conflict with the leader's log (Raft §5.3).
+ * <p>Write path: {@link #append} validates each entry (dense index, non-decreasing term) and
+ * encodes it into one reusable direct buffer; the buffer reaches the file when it fills or at
+ * {@link #sync()}, which writes what is buffered and then forces the active segment once (group
+ * commit: one fsync for every append since the previous sync), plus the directory if a segment was
+ * created. Rotation forces the finished segment first, so only the last segment can ever hold
+ * un-synced data; recovery relies on that ({@link SegmentRecovery}). Truncation and compaction
+ * delete files and fsync the directory at once, because they are rare and a resurrected deleted
+ * segment could reintroduce entries that conflict with the leader's log (Raft §5.3).
  *
  * <p>Read path: term and file offset of every present index live in two primitive arrays, so
  * {@link #term} is O(1); the newest entries are served from {@link EntryCache}; older ones are read

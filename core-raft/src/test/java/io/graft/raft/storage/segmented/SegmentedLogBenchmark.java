@@ -11,10 +11,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A plain {@code main} (not a test, no JMH): appends 1 KiB entries in batches of 1, 16, 64 (and 1024, to show the CPU cost) with
- * one {@code sync()} per batch, as the runtime does per Ready, and prints entries/s and fsync/s.
- * The numbers depend on the disk's fsync latency, so it also prints a raw fsync baseline measured in
- * the same directory. Usage: {@code SegmentedLogBenchmark [dir] [secondsPerCase]}.
+ * A plain {@code main} (not a test, no JMH): appends 1 KiB entries in batches of 1, 16, 64 (and
+ * 1024, to show the CPU cost) with one {@code sync()} per batch, as the runtime does per Ready, and
+ * prints entries/s and fsync/s. The numbers depend on the disk's fsync latency, so it also prints a
+ * raw fsync baseline measured in the same directory. Usage: {@code SegmentedLogBenchmark [dir]
+ * [secondsPerCase]}.
  */
 public final class SegmentedLogBenchmark {
   private SegmentedLogBenchmark() {}

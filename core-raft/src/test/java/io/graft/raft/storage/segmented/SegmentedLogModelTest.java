@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Random operation sequences (append, truncate, compact, sync, reopen, crash with and without
- * un-synced appends) on the segmented log, checked after every step against {@link InMemoryLogStore}
- * as the model. Small segments and a tiny cache force rotation and reads from the files.
+ * un-synced appends) on the segmented log, checked after every step against {@link
+ * InMemoryLogStore} as the model. Small segments and a tiny cache force rotation and reads from the
+ * files.
  *
  * <p>Every failure names its seed; replay one with {@code -Dgraft.storage.seed=<seed>} (and more
  * seeds with {@code -Dgraft.storage.seeds=<count>}).
@@ -141,9 +142,9 @@ class SegmentedLogModelTest {
     }
 
     /**
-     * A crash with un-synced appends, some of them already written to the file (small write buffer),
-     * and the last segment cut at a random length past what was synced: a torn tail. Rotation forces
-     * the finished segment, so only the last file can be torn.
+     * A crash with un-synced appends, some of them already written to the file (small write
+     * buffer), and the last segment cut at a random length past what was synced: a torn tail.
+     * Rotation forces the finished segment, so only the last file can be torn.
      */
     void crashWithUnsyncedAppends() throws IOException {
       log.sync();

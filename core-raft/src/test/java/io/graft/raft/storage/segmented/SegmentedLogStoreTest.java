@@ -18,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Behaviour specific to the segmented file log: rotation and its file layout, recovery from what a
  * crash leaves (torn tail, torn new segment, interrupted compaction, un-synced buffered data) and
- * refusal, naming file and byte offset, of damage that a crash cannot explain (corruption before the
- * tail, a missing segment). Damage is done by editing the files of a closed log, or by copying the
- * files of an open one (a killed process).
+ * refusal, naming file and byte offset, of damage that a crash cannot explain (corruption before
+ * the tail, a missing segment). Damage is done by editing the files of a closed log, or by copying
+ * the files of an open one (a killed process).
  */
 class SegmentedLogStoreTest {
   private static final SegmentedLogOptions SMALL =
@@ -165,7 +165,8 @@ class SegmentedLogStoreTest {
     // Page writeback can persist a later page of un-synced data before an earlier one.
     List<LogEntry> written = new ArrayList<>(range(1, 1, 2, 10));
     written.addAll(range(1, 3, 5, 1500));
-    try (SegmentedLogStore log = SegmentedLogStore.open(dir(), SMALL.withSegmentBytesMax(1 << 20))) {
+    SegmentedLogOptions oneSegment = SMALL.withSegmentBytesMax(1 << 20);
+    try (SegmentedLogStore log = SegmentedLogStore.open(dir(), oneSegment)) {
       log.append(written);
       log.sync();
     }
