@@ -57,7 +57,7 @@ public final class FileMetaStore implements MetaStore {
     Path file = dir.resolve(FILE_NAME);
     FileChannel channel = null;
     try {
-      Files.createDirectories(dir);
+      FileSync.createDirectories(dir);
       boolean created = !Files.exists(file);
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);

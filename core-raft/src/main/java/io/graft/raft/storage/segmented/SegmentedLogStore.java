@@ -80,7 +80,7 @@ public final class SegmentedLogStore implements LogStore {
   public static SegmentedLogStore open(Path dir, SegmentedLogOptions options) {
     FileChannel lockChannel = null;
     try {
-      Files.createDirectories(dir);
+      FileSync.createDirectories(dir);
       lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
           StandardOpenOption.WRITE);
       FileLock lock = lockChannel.tryLock();
