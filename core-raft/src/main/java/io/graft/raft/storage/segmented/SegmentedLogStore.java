@@ -52,6 +52,7 @@ public final class SegmentedLogStore implements LogStore {
   private boolean dirDirty;
   private boolean closed;
   private long syncCount;
+  private long fsyncCount;
 
   private SegmentedLogStore(Path dir, SegmentedLogOptions options, FileChannel lockChannel,
       FileLock lock, SegmentRecovery.Result recovered) {
@@ -215,10 +216,10 @@ public final class SegmentedLogStore implements LogStore {
       segment.endOffset = cut;
       // Forced now: a lingering old record after a cut could otherwise pass recovery's checks
       // behind new records written at the same offsets.
-      segment.force();
+      force(segment);
     }
     if (deleted) {
-      FileSync.forceDirectory(dir);
+      forceDirectory();
     }
     index.truncate(fromIndex);
     Segment active = active();
@@ -237,6 +238,7 @@ public final class SegmentedLogStore implements LogStore {
     }
     // Durable before any segment is deleted, so the log never loses the description of its start.
     LogMetaFile.write(dir, new LogMetaFile.Snapshot(upToIndex, upToTerm));
+    fsyncCount += 2; // the temp file and the directory
     List<Segment> segments = index.segments;
     boolean deleted = false;
     if (upToIndex >= lastIndex()) {
@@ -259,7 +261,7 @@ public final class SegmentedLogStore implements LogStore {
       cache.dropBefore(upToIndex + 1);
     }
     if (deleted) {
-      FileSync.forceDirectory(dir);
+      forceDirectory();
     }
     snapshotIndex = upToIndex;
     snapshotTerm = upToTerm;
@@ -271,11 +273,11 @@ public final class SegmentedLogStore implements LogStore {
     flushBuffer();
     Segment active = active();
     if (activeDirty && active != null) {
-      active.force();
+      force(active);
     }
     activeDirty = false;
     if (dirDirty) {
-      FileSync.forceDirectory(dir);
+      forceDirectory();
       dirDirty = false;
     }
     syncCount++;
@@ -284,6 +286,11 @@ public final class SegmentedLogStore implements LogStore {
   /** Number of {@link #sync()} calls (each at most one data fsync, plus one per new segment). */
   public long syncCount() {
     return syncCount;
+  }
+
+  /** Number of fsyncs issued, of segment files and of the directory (for metrics and tests). */
+  public long fsyncCount() {
+    return fsyncCount;
   }
 
   /** Number of segment files currently in use. */
@@ -371,7 +378,7 @@ public final class SegmentedLogStore implements LogStore {
     if (previous != null) {
       flushBuffer();
       // A finished segment is complete on disk before its successor gets any byte (see recovery).
-      previous.force();
+      force(previous);
     }
     Path path = dir.resolve(SegmentFileNames.name(firstIndex));
     FileChannel channel;
@@ -396,6 +403,16 @@ public final class SegmentedLogStore implements LogStore {
     } catch (IOException e) {
       throw new StorageException("cannot delete segment " + segment.path, e);
     }
+  }
+
+  private void force(Segment segment) {
+    segment.force();
+    fsyncCount++;
+  }
+
+  private void forceDirectory() {
+    FileSync.forceDirectory(dir);
+    fsyncCount++;
   }
 
   private Segment active() {

@@ -230,6 +230,32 @@ class SegmentedLogStoreTest {
   }
 
   @Test
+  void syncIsOneFsyncForEverythingAppendedSinceTheLastSync() throws IOException {
+    List<LogEntry> written = new ArrayList<>();
+    Path copy;
+    try (SegmentedLogStore log = SegmentedLogStore.open(dir(), SegmentedLogOptions.DEFAULTS)) {
+      written.add(entry(1, 1));
+      log.append(written);
+      log.sync();
+      assertThat(log.fsyncCount()).as("first segment: file and directory").isEqualTo(2);
+      for (int batch = 0; batch < 10; batch++) { // 400 KiB: more than one write buffer
+        List<LogEntry> entries = range(1, 2 + batch * 40, 41 + batch * 40, 1000);
+        log.append(entries);
+        written.addAll(entries);
+      }
+      log.sync();
+      assertThat(log.fsyncCount()).as("group commit").isEqualTo(3);
+      log.sync();
+      assertThat(log.fsyncCount()).as("nothing new to sync").isEqualTo(3);
+      assertThat(log.syncCount()).isEqualTo(3);
+      copy = SegmentFiles.crashCopy(dir(), tmp.resolve("crashed"));
+    }
+    try (SegmentedLogStore recovered = SegmentedLogStore.open(copy, SMALL)) {
+      assertThat(recovered.entries(1, 402, Long.MAX_VALUE)).isEqualTo(written);
+    }
+  }
+
+  @Test
   void aSecondOpenOfTheSameDirectoryIsRefused() {
     try (SegmentedLogStore log = SegmentedLogStore.open(dir(), SMALL)) {
       assertThatThrownBy(() -> SegmentedLogStore.open(dir(), SMALL))
