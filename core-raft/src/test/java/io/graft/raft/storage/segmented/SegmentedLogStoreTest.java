@@ -147,6 +147,17 @@ class SegmentedLogStoreTest {
   }
 
   @Test
+  void aMissingFirstSegmentWithoutASnapshotRefusesToStart() throws IOException {
+    writeAndClose(100, 100);
+    List<Path> files = SegmentFiles.segments(dir());
+    Files.delete(files.get(0));
+    assertThatThrownBy(() -> SegmentedLogStore.open(dir(), SMALL))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining(files.get(1).toString())
+        .hasMessageContaining("entries are missing");
+  }
+
+  @Test
   void aTornHeaderOfTheLastSegmentDeletesIt() throws IOException {
     List<LogEntry> written = writeAndClose(100, 100);
     Path last = lastSegment();
