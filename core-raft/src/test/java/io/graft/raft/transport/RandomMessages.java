@@ -33,7 +33,11 @@ public final class RandomMessages {
 
   /** A random message of the {@code kind}-th type (0..8). */
   public RaftMessage of(int kind) {
-    MemberId from = member();
+    return of(kind, member());
+  }
+
+  /** A random message of the {@code kind}-th type (0..8) sent by {@code from}. */
+  public RaftMessage of(int kind, MemberId from) {
     switch (kind) {
       case 0:
         return new AppendEntries(from, num(), num(), num(), entries(), num());
