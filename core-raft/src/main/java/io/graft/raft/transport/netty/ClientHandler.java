@@ -58,7 +58,8 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
     if (!reply.accepted()) {
       refused(ctx, "refused by " + reply.member() + ": " + reply.reason());
     } else if (!reply.member().equals(peer.member())) {
-      refused(ctx, "address " + peer.address() + " answers as member " + reply.member()
+      refused(ctx, "address " + peer.address().getHostString() + ":" + peer.address().getPort()
+          + " answers as member " + reply.member()
           + ", expected " + peer.member());
     } else {
       peer.onHandshakeAccepted(ctx.channel());

@@ -78,6 +78,11 @@ final class PeerChannel {
     return address;
   }
 
+  /** "host:port" as configured, for log lines (InetSocketAddress prints "host/<unresolved>"). */
+  private String where() {
+    return address.getHostString() + ":" + address.getPort();
+  }
+
   boolean isConnected() {
     Channel ch = ready;
     return ch != null && ch.isActive();
@@ -146,7 +151,7 @@ final class PeerChannel {
     current = f.channel();
     f.addListener(done -> {
       if (!done.isSuccess()) {
-        log.debug("Connect to {} at {} failed: {}", member, address, done.cause().toString());
+        log.debug("Connect to {} at {} failed: {}", member, where(), done.cause().toString());
         scheduleReconnect();
       } else {
         f.channel().closeFuture().addListener(c -> onClosed(f.channel()));
@@ -158,23 +163,23 @@ final class PeerChannel {
     backoff.reset();
     lastRefusal = "";
     ready = ch;
-    log.info("Connected to {} at {}", member, address);
+    log.info("Connected to {} at {}", member, where());
     scheduleDrain();
   }
 
   void onHandshakeRefused(String reason) {
     if (!reason.equals(lastRefusal)) {
-      log.warn("Connection to {} at {} refused: {}", member, address, reason);
+      log.warn("Connection to {} at {} refused: {}", member, where(), reason);
       lastRefusal = reason;
     } else {
-      log.debug("Connection to {} at {} refused again: {}", member, address, reason);
+      log.debug("Connection to {} at {} refused again: {}", member, where(), reason);
     }
   }
 
   private void onClosed(Channel ch) {
     if (ready == ch) {
       ready = null;
-      log.info("Connection to {} at {} closed", member, address);
+      log.info("Connection to {} at {} closed", member, where());
     }
     if (current == ch) {
       scheduleReconnect();
