@@ -169,6 +169,11 @@ public final class NettyTransport implements Transport {
     peerView = Map.copyOf(peers);
   }
 
+  /**
+   * Queues {@code message} for {@code to}. Never blocks. Before {@link #start}, after
+   * {@link #close} and for members missing from the address book the message is dropped and
+   * counted in {@link TransportStats#unknownPeerDropped()}.
+   */
   @Override
   public void send(MemberId to, RaftMessage message) {
     PeerChannel peer = peerView.get(to);

@@ -158,6 +158,45 @@ class NettyTransportTest {
   }
 
   @Test
+  void peersSetBeforeStartAreDialledAtStart() throws Exception {
+    LoopbackNode b = node("b");
+    var config = NettyTransportConfig.defaults("127.0.0.1:0", LoopbackNode.CLUSTER,
+        MemberId.of("early"));
+    try (NettyTransport early = new NettyTransport(config)) {
+      early.setPeers(Map.of(b.id, b.address()));
+      early.send(b.id, new TimeoutNow(config.self(), 1));
+      assertThat(early.stats().unknownPeerDropped()).as("no peer channel before start").isOne();
+      early.start(m -> { });
+      early.send(b.id, new TimeoutNow(config.self(), 2));
+      assertThat(b.receive()).isEqualTo(new TimeoutNow(config.self(), 2));
+    }
+  }
+
+  @Test
+  void failingConsumerDoesNotBreakTheConnection() throws Exception {
+    LoopbackNode b = node("b");
+    var config = NettyTransportConfig.defaults("127.0.0.1:0", LoopbackNode.CLUSTER,
+        MemberId.of("a"));
+    java.util.concurrent.BlockingQueue<RaftMessage> got =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    try (NettyTransport a = new NettyTransport(config)) {
+      a.start(m -> {
+        got.add(m);
+        throw new IllegalStateException("consumer bug");
+      });
+      a.setPeers(Map.of(b.id, b.address()));
+      b.transport.setPeers(Map.of(config.self(), "127.0.0.1:" + a.localAddress().getPort()));
+      b.transport.send(config.self(), new TimeoutNow(b.id, 1));
+      b.transport.send(config.self(), new TimeoutNow(b.id, 2));
+      assertThat(got.poll(10, java.util.concurrent.TimeUnit.SECONDS))
+          .isEqualTo(new TimeoutNow(b.id, 1));
+      assertThat(got.poll(10, java.util.concurrent.TimeUnit.SECONDS))
+          .isEqualTo(new TimeoutNow(b.id, 2));
+      assertThat(a.stats().badFrames()).isZero();
+    }
+  }
+
+  @Test
   void fullOutboundQueueDropsAndCounts() throws Exception {
     LoopbackNode a = LoopbackNode.start("a", 0, c -> c.withOutboundQueueCapacity(4));
     nodes.add(a);
