@@ -85,6 +85,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
     String reason = refusal(handshake);
     if (reason == null) {
       remote = handshake.member();
+      ctx.pipeline().get(FrameDecoder.class).maxFrameBytes(config.maxFrameBytes());
       log.info("Accepted Raft connection from {} at {}", remote, ctx.channel().remoteAddress());
       ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.HandshakeReply(
           MessageCodec.PROTOCOL_VERSION, true, config.self(), ""))));

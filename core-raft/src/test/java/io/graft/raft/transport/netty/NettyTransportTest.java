@@ -197,6 +197,25 @@ class NettyTransportTest {
   }
 
   @Test
+  void queuedMessagesAreWrittenInBatchesWithOneFlushEach() throws Exception {
+    int port = freePort();
+    LoopbackNode a = node("a");
+    a.transport.setPeers(Map.of(MemberId.of("b"), "127.0.0.1:" + port));
+    for (int i = 1; i <= 1000; i++) {
+      a.transport.send(MemberId.of("b"), new Heartbeat(a.id, 1, 0, i));
+    }
+    LoopbackNode b = LoopbackNode.start("b", port, c -> c);
+    nodes.add(b);
+    for (int i = 1; i <= 1000; i++) {
+      assertThat(b.receive()).isEqualTo(new Heartbeat(a.id, 1, 0, i));
+    }
+    TransportStats stats = a.transport.stats();
+    assertThat(stats.messagesSent()).isEqualTo(1000);
+    // Queued while b was down, so drained at most 512 per batch: two or three flushes, not 1000.
+    assertThat(stats.batchesFlushed()).isBetween(2L, 4L);
+  }
+
+  @Test
   void fullOutboundQueueDropsAndCounts() throws Exception {
     LoopbackNode a = LoopbackNode.start("a", 0, c -> c.withOutboundQueueCapacity(4));
     nodes.add(a);
