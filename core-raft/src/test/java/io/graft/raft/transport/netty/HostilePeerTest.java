@@ -142,7 +142,8 @@ class HostilePeerTest {
       client.awaitClosedByServer();
     }
     awaitB(s -> s.badFrames() == 1);
-    assertThat(b.transport.stats().lastBadFrame()).contains("frame length 20000 outside [2, 16384]");
+    assertThat(b.transport.stats().lastBadFrame())
+        .contains("frame length 20000 outside [2, 16384]");
     assertHealthyLinkStillWorks();
   }
 
