@@ -216,6 +216,38 @@ class NettyTransportTest {
   }
 
   @Test
+  void concurrentSendersKeepTheirOwnOrderAndLoseNothing() throws Exception {
+    int threads = 4;
+    int perThread = 5000;
+    LoopbackNode a = LoopbackNode.start("a", 0, c -> c.withOutboundQueueCapacity(1 << 16));
+    nodes.add(a);
+    LoopbackNode b = node("b");
+    connectAll(a, b);
+    List<Thread> senders = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      long thread = t;
+      senders.add(new Thread(() -> {
+        for (int i = 0; i < perThread; i++) {
+          a.transport.send(b.id, new Heartbeat(a.id, 1, thread, i));
+        }
+      }, "sender-" + t));
+    }
+    senders.forEach(Thread::start);
+    long[] next = new long[threads];
+    for (int n = 0; n < threads * perThread; n++) {
+      Heartbeat hb = (Heartbeat) b.receive();
+      int thread = (int) hb.commitIndex();
+      assertThat(hb.context()).as("order of sender %d", thread).isEqualTo(next[thread]);
+      next[thread]++;
+    }
+    for (Thread t : senders) {
+      t.join(10_000);
+    }
+    assertThat(a.transport.stats().outboundDropped()).isZero();
+    assertThat(a.transport.stats().messagesSent()).isEqualTo((long) threads * perThread);
+  }
+
+  @Test
   void fullOutboundQueueDropsAndCounts() throws Exception {
     LoopbackNode a = LoopbackNode.start("a", 0, c -> c.withOutboundQueueCapacity(4));
     nodes.add(a);
