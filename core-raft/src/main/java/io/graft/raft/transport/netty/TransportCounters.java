@@ -23,6 +23,10 @@ final class TransportCounters {
     lastHandshakeRejection.set(reason);
   }
 
+  String lastHandshakeRejection() {
+    return lastHandshakeRejection.get();
+  }
+
   void badFrame(String reason) {
     badFrames.incrementAndGet();
     lastBadFrame.set(reason);
