@@ -61,6 +61,11 @@ final class Clients {
     bookmarks.addAll(session.lastBookmarks());
   }
 
+  /** Remembers bookmarks obtained elsewhere (e.g. from a session already closed). */
+  synchronized void remember(Set<Bookmark> more) {
+    bookmarks.addAll(more);
+  }
+
   synchronized Set<Bookmark> bookmarks() {
     return Set.copyOf(bookmarks);
   }

@@ -50,7 +50,7 @@ class WorkloadsOnSingleServerTest {
 
   @Test
   void bankCatchesATransferSplitAcrossTwoTransactionsWithACrashBetween() throws Exception {
-    WorkloadResult r = new BankWorkload(BankWorkload.Options.defaults().broken(0.3))
+    WorkloadResult r = new BankWorkload(BankWorkload.Options.defaults().broken(0.5))
         .run(cluster, RUN, seed());
     System.out.println(r.summary());
     assertThat(r.history()).as("a crash was injected; " + r.summary())
@@ -58,5 +58,43 @@ class WorkloadsOnSingleServerTest {
     assertThat(r.valid()).as(r.summary()).isFalse();
     assertThat(r.problems()).as(r.summary()).anyMatch(p -> p.startsWith("at the end on")
         && p.contains("total"));
+  }
+
+  @Test
+  void registerHistoryIsLinearizable() throws Exception {
+    WorkloadResult r = new RegisterWorkload(RegisterWorkload.Options.defaults())
+        .run(cluster, RUN, seed());
+    System.out.println(r.summary());
+    assertThat(r.valid()).as(r.summary()).isTrue();
+    assertThat(r.stats()).as(r.summary()).containsEntry("verdict",
+        io.graft.it.check.LinearizabilityResult.Verdict.LINEARIZABLE);
+    assertThat(r.history()).as(r.summary()).hasSizeGreaterThan(5);
+  }
+
+  @Test
+  void setKeepsEveryAcknowledgedInsert() throws Exception {
+    WorkloadResult r = new SetWorkload(SetWorkload.Options.defaults()).run(cluster, RUN, seed());
+    System.out.println(r.summary());
+    assertThat(r.valid()).as(r.summary()).isTrue();
+    assertThat((Integer) r.stats().get("acked")).as(r.summary()).isGreaterThan(5);
+  }
+
+  @Test
+  void platinumBatchIsAllOrNothingWhileBusinessContinues() throws Exception {
+    WorkloadResult r = new PlatinumBatchWorkload(PlatinumBatchWorkload.Options.scaled(3_000))
+        .run(cluster, RUN, seed());
+    System.out.println(r.summary());
+    assertThat(r.valid()).as(r.summary()).isTrue();
+    assertThat(r.stats()).as(r.summary()).containsEntry("batch", "acknowledged");
+    assertThat((Long) r.stats().get("eligible")).as(r.summary()).isGreaterThan(100);
+  }
+
+  @Test
+  void platinumCatchesABatchSplitAcrossTransactions() throws Exception {
+    WorkloadResult r = new PlatinumBatchWorkload(
+        PlatinumBatchWorkload.Options.scaled(3_000).broken()).run(cluster, RUN, seed());
+    System.out.println(r.summary());
+    assertThat(r.valid()).as(r.summary()).isFalse();
+    assertThat(r.problems()).as(r.summary()).anyMatch(p -> p.contains("partial batch"));
   }
 }
