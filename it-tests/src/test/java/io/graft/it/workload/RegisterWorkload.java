@@ -37,10 +37,18 @@ public final class RegisterWorkload {
 
   /** Shape of a run. */
   public record Options(int keys, int clients, long maxOps, boolean readsOnLeader,
-      Duration checkBudget) {
+      Duration checkBudget, boolean brokenCachedReads) {
 
     public static Options defaults() {
-      return new Options(3, 4, 600, true, Duration.ofSeconds(60));
+      return new Options(3, 4, 600, true, Duration.ofSeconds(60), false);
+    }
+
+    /**
+     * A deliberately broken client: most reads answer from its own cache of the last value it
+     * saw instead of asking the database, the way a careless read cache would; must be caught.
+     */
+    public Options withBrokenCachedReads() {
+      return new Options(keys, clients, maxOps, readsOnLeader, checkBudget, true);
     }
   }
 
@@ -121,6 +129,9 @@ public final class RegisterWorkload {
     long unique = (client + 1) * 1_000_000_000L + seq;
     int dice = rnd.nextInt(10);
     long inv = System.nanoTime();
+    if (dice < 4 && options.brokenCachedReads() && rnd.nextInt(4) > 0) {
+      return RegisterOp.read(client, key, lastSeen.get(key), inv, System.nanoTime());
+    }
     if (dice < 4) {
       try (Session s = options.readsOnLeader() ? Clients.writeSession(router)
           : Clients.readSession(router, Set.of())) {

@@ -2,11 +2,17 @@ package io.graft.it.workload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Proves every Tier 5 workload and its checks on ONE stock Neo4j 5.26 (no plugin) before graft's
@@ -96,5 +102,71 @@ class WorkloadsOnSingleServerTest {
     System.out.println(r.summary());
     assertThat(r.valid()).as(r.summary()).isFalse();
     assertThat(r.problems()).as(r.summary()).anyMatch(p -> p.contains("partial batch"));
+  }
+
+  @Test
+  void registerCatchesReadsServedFromAStaleClientCache() throws Exception {
+    WorkloadResult r = new RegisterWorkload(RegisterWorkload.Options.defaults()
+        .withBrokenCachedReads()).run(cluster, RUN, seed());
+    System.out.println(r.summary());
+    assertThat(r.valid()).as(r.summary()).isFalse();
+    assertThat(r.stats()).as(r.summary()).containsEntry("verdict",
+        io.graft.it.check.LinearizabilityResult.Verdict.NOT_LINEARIZABLE);
+  }
+
+  @Test
+  void faultHooksAreDrivenAndDivergentDigestsAreReported() throws Exception {
+    AtomicInteger strikes = new AtomicInteger();
+    AtomicInteger heals = new AtomicInteger();
+    Nemesis recording = new Nemesis() {
+      @Override
+      public String strike(Random rnd) {
+        return "recorded strike " + strikes.incrementAndGet();
+      }
+
+      @Override
+      public void heal() {
+        heals.incrementAndGet();
+      }
+    };
+    Cluster faulty = new Cluster() {
+      @Override
+      public List<URI> memberBoltUris() {
+        return cluster.memberBoltUris();
+      }
+
+      @Override
+      public URI routingUri() {
+        return cluster.routingUri();
+      }
+
+      @Override
+      public Nemesis nemesis() {
+        return recording;
+      }
+
+      @Override
+      public Map<String, String> digests() {
+        return Map.of("a", "digest-1", "b", "digest-2");
+      }
+    };
+    WorkloadResult r = new SetWorkload(SetWorkload.Options.defaults()).run(faulty, RUN, seed());
+    System.out.println(r.summary());
+    assertThat(strikes.get()).as(r.summary()).isGreaterThan(0);
+    assertThat(heals.get()).isEqualTo(1);
+    assertThat(r.history()).anyMatch(e -> e.toString().contains("recorded strike"));
+    assertThat(r.problems()).as(r.summary()).anyMatch(p -> p.startsWith("members diverge"));
+  }
+
+  /** The seed's exercise at full size; run with {@code -Dplatinum.full=true} (minutes). */
+  @Test
+  @EnabledIfSystemProperty(named = "platinum.full", matches = "true")
+  void platinumBatchAtFullSize() throws Exception {
+    WorkloadResult r = new PlatinumBatchWorkload(
+        PlatinumBatchWorkload.Options.scaled(PlatinumBatchWorkload.FULL_SIZE))
+        .run(cluster, Duration.ofSeconds(60), seed());
+    System.out.println(r.summary());
+    assertThat(r.valid()).as(r.summary()).isTrue();
+    assertThat(r.stats()).as(r.summary()).containsEntry("batch", "acknowledged");
   }
 }
