@@ -16,7 +16,7 @@ final class RandomHistories {
   private RandomHistories() {
   }
 
-  /** Parameters of one generated history. */
+  /** Parameters of one generated history; {@code valueDomain <= 0} means unique values. */
   record Shape(int clients, int opsPerClient, int valueDomain, double pendingRate, String key) {
   }
 
@@ -34,8 +34,9 @@ final class RandomHistories {
         boolean pending = kind != RegisterOp.Kind.READ && rnd.nextDouble() < shape.pendingRate();
         // A pending operation may take effect long after its client gave up on it.
         long point = t + (pending ? rnd.nextInt((int) dur * 4 + 1) : rnd.nextInt((int) dur + 1));
-        Long value = (long) rnd.nextInt(shape.valueDomain());
-        Long next = (long) rnd.nextInt(shape.valueDomain());
+        int domain = Math.max(1, shape.valueDomain());
+        Long value = (long) rnd.nextInt(domain);
+        Long next = (long) rnd.nextInt(domain);
         planned.add(new Planned(kind, c, t, t + dur, point, value, next, pending,
             !pending || rnd.nextBoolean()));
         t += dur + rnd.nextInt(5);
@@ -48,10 +49,23 @@ final class RandomHistories {
     }
     order.sort(Comparator.<long[]>comparingLong(a -> a[0]).thenComparingLong(a -> a[1]));
     Long register = null;
+    List<Long> written = new ArrayList<>();
+    long unique = 1_000;
     RegisterOp[] out = new RegisterOp[planned.size()];
     for (long[] o : order) {
       int i = (int) o[2];
       Planned p = planned.get(i);
+      if (shape.valueDomain() <= 0) {
+        // Unique values, as the register workload writes them; a CAS expects the current value
+        // or an older one (a client's stale view), chosen here for simplicity.
+        Long expected = written.isEmpty() || rnd.nextBoolean() ? register
+            : written.get(rnd.nextInt(written.size()));
+        boolean isCas = p.kind() == RegisterOp.Kind.CAS;
+        p = new Planned(p.kind(), p.process(), p.inv(), p.ret(), p.point(),
+            isCas ? expected : Long.valueOf(++unique), isCas ? ++unique : null, p.pending(),
+            p.applies());
+        written.add(unique);
+      }
       String key = shape.key();
       if (p.kind() == RegisterOp.Kind.READ) {
         out[i] = RegisterOp.read(p.process(), key, register, p.inv(), p.ret());
@@ -62,7 +76,7 @@ final class RandomHistories {
         out[i] = p.pending() ? RegisterOp.pendingWrite(p.process(), key, p.value(), p.inv())
             : RegisterOp.write(p.process(), key, p.value(), p.inv(), p.ret());
       } else {
-        boolean swapped = p.applies() && p.value().equals(register);
+        boolean swapped = p.applies() && java.util.Objects.equals(p.value(), register);
         if (swapped) {
           register = p.next();
         }

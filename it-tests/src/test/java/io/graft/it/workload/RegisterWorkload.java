@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
@@ -28,7 +29,10 @@ import org.neo4j.driver.Value;
  *       a failed read constrains nothing and is dropped;</li>
  *   <li>a CAS write-locks the node before comparing, since a read-committed comparison followed
  *       by a SET would lose updates on any Neo4j;</li>
- *   <li>every written value is unique, which keeps the checker's search small;</li>
+ *   <li>every written value is unique, and clients move on to fresh registers every
+ *       {@code opsPerKey} operations per register (Jepsen's independent keys): an operation left
+ *       pending stays concurrent with everything after it on its key, and the search grows
+ *       exponentially with such operations, so per-key histories are kept short;</li>
  *   <li>reads go to the leader by default ({@code readsOnLeader}); a follower read is not
  *       linearizable in any Raft system without a read-index or lease protocol (thesis §6.4).</li>
  * </ul>
@@ -36,11 +40,11 @@ import org.neo4j.driver.Value;
 public final class RegisterWorkload {
 
   /** Shape of a run. */
-  public record Options(int keys, int clients, long maxOps, boolean readsOnLeader,
-      Duration checkBudget, boolean brokenCachedReads) {
+  public record Options(int keys, int opsPerKey, int clients, long maxOps,
+      boolean readsOnLeader, Duration checkBudget, boolean brokenCachedReads) {
 
     public static Options defaults() {
-      return new Options(3, 4, 600, true, Duration.ofSeconds(60), false);
+      return new Options(3, 120, 4, 1_200, true, Duration.ofSeconds(60), false);
     }
 
     /**
@@ -48,7 +52,7 @@ public final class RegisterWorkload {
      * saw instead of asking the database, the way a careless read cache would; must be caught.
      */
     public Options withBrokenCachedReads() {
-      return new Options(keys, clients, maxOps, readsOnLeader, checkBudget, true);
+      return new Options(keys, opsPerKey, clients, maxOps, readsOnLeader, checkBudget, true);
     }
   }
 
@@ -58,6 +62,7 @@ public final class RegisterWorkload {
       + "WITH r WHERE r.value = $expected SET r.value = $value RETURN count(r) AS swapped";
 
   private final Options options;
+  private final AtomicLong started = new AtomicLong();
 
   public RegisterWorkload(Options options) {
     this.options = options;
@@ -66,6 +71,7 @@ public final class RegisterWorkload {
   public WorkloadResult run(Cluster cluster, Duration duration, long seed) throws Exception {
     System.out.println("[register] seed=" + seed + " options=" + options + " on " + cluster);
     RunState run = new RunState(seed);
+    started.set(0);
     List<RegisterOp> ops = new ArrayList<>();
     Map<String, Long> initial = new HashMap<>();
     try (Driver router = Clients.driver(cluster.routingUri(), Duration.ZERO)) {
@@ -108,11 +114,21 @@ public final class RegisterWorkload {
     return run.result("register", Runs.compareDigests(cluster, run.problems));
   }
 
+  private int generations() {
+    return (int) (options.maxOps() / ((long) options.opsPerKey() * options.keys())) + 1;
+  }
+
+  private static String key(int generation, int k) {
+    return "g" + generation + "-r" + k;
+  }
+
   private void setup(Driver router, RunState run, Map<String, Long> initial) {
     List<String> keys = new ArrayList<>();
-    for (int k = 0; k < options.keys(); k++) {
-      keys.add("r" + k);
-      initial.put("r" + k, 0L);
+    for (int g = 0; g < generations(); g++) {
+      for (int k = 0; k < options.keys(); k++) {
+        keys.add(key(g, k));
+        initial.put(key(g, k), 0L);
+      }
     }
     try (Session s = Clients.writeSession(router)) {
       s.executeWrite(tx -> tx.run("MATCH (r:Register) DETACH DELETE r").consume());
@@ -125,7 +141,9 @@ public final class RegisterWorkload {
   /** Performs one random operation; returns its history record (null for a failed read). */
   private RegisterOp step(Driver router, RunState run, int client, Random rnd, long seq,
       Map<String, Long> lastSeen) {
-    String key = "r" + rnd.nextInt(options.keys());
+    int generation = (int) Math.min(generations() - 1,
+        started.getAndIncrement() / ((long) options.opsPerKey() * options.keys()));
+    String key = key(generation, rnd.nextInt(options.keys()));
     long unique = (client + 1) * 1_000_000_000L + seq;
     int dice = rnd.nextInt(10);
     long inv = System.nanoTime();
