@@ -61,8 +61,11 @@ final class PlatinumChecks {
     for (URI member : cluster.memberBoltUris()) {
       try (Driver d = Clients.driver(member, Duration.ofSeconds(30));
           Session s = Clients.readSession(d, run.clients.bookmarks())) {
-        summaries.put(member.toString(), s.executeRead(tx -> checkMember(tx, member, pop, batch,
-            attemptedNew, ackedNew, run)));
+        // Read inside the (retryable) transaction function, check outside it: a retry must not
+        // report a problem twice.
+        MemberState state = s.executeRead(tx -> MemberState.read(tx, pop.customers()));
+        summaries.put(member.toString(), checkMember(state, member, pop, batch, attemptedNew,
+            ackedNew, run));
       } catch (Exception e) {
         run.problems.add("final read on " + member + " failed: " + OpOutcome.describe(e));
       }
@@ -71,37 +74,46 @@ final class PlatinumChecks {
         "members differ at the end: " + summaries);
   }
 
-  private static String checkMember(TransactionContext tx, URI member,
-      PlatinumSetup.Population pop, PlatinumBatchWorkload.BatchOutcome batch,
-      Set<Long> attemptedNew, Set<Long> ackedNew, RunState run) {
+  /** Everything the final check needs from one member, read in one transaction. */
+  private record MemberState(long cards, long highWithCard, long ineligible, long doubles,
+      long orphans, long eligible, long original, List<Long> newIds, long total, long low) {
+
+    static MemberState read(TransactionContext tx, int customers) {
+      var money = tx.run(MONEY).single();
+      return new MemberState(count(tx, PlatinumBatchWorkload.COUNT_CARDS),
+          count(tx, HIGH_WITH_CARD), count(tx, INELIGIBLE), count(tx, DOUBLES),
+          count(tx, ORPHANS), count(tx, ELIGIBLE),
+          tx.run(ORIGINAL, Map.of("n", customers)).single().get("n").asLong(),
+          tx.run(NEW_IDS, Map.of("n", customers)).single().get("ids").asList(v -> v.asLong()),
+          money.get("total").asLong(), money.get("low").asLong());
+    }
+  }
+
+  private static String checkMember(MemberState m, URI member, PlatinumSetup.Population pop,
+      PlatinumBatchWorkload.BatchOutcome batch, Set<Long> attemptedNew, Set<Long> ackedNew,
+      RunState run) {
     String at = "at the end on " + member + ": ";
     Problems p = run.problems;
-    long cards = count(tx, PlatinumBatchWorkload.COUNT_CARDS);
-    p.check(cards != 0 && cards != pop.eligible(), at + "partial batch, " + cards + " of "
-        + pop.eligible() + " cards");
-    p.check(batch.acknowledged() && cards != pop.eligible(), at + "the batch was acknowledged "
-        + "but only " + cards + " of " + pop.eligible() + " cards exist");
-    p.check(count(tx, HIGH_WITH_CARD) != cards, at + "cards not held by eligible customers");
-    p.check(count(tx, INELIGIBLE) != 0, at + "an ineligible customer holds a card");
-    p.check(count(tx, DOUBLES) != 0, at + "a customer holds two cards");
-    p.check(count(tx, ORPHANS) != 0, at + "a card has no holder");
-    p.check(count(tx, ELIGIBLE) != pop.eligible(), at + "eligible customers changed");
-    long original = tx.run(ORIGINAL, Map.of("n", pop.customers())).single().get("n").asLong();
-    p.check(original != pop.customers(), at + original + " of " + pop.customers()
+    p.check(m.cards() != 0 && m.cards() != pop.eligible(), at + "partial batch, " + m.cards()
+        + " of " + pop.eligible() + " cards");
+    p.check(batch.acknowledged() && m.cards() != pop.eligible(), at + "the batch was "
+        + "acknowledged but only " + m.cards() + " of " + pop.eligible() + " cards exist");
+    p.check(m.highWithCard() != m.cards(), at + "cards not held by eligible customers");
+    p.check(m.ineligible() != 0, at + "an ineligible customer holds a card");
+    p.check(m.doubles() != 0, at + "a customer holds two cards");
+    p.check(m.orphans() != 0, at + "a card has no holder");
+    p.check(m.eligible() != pop.eligible(), at + "eligible customers changed");
+    p.check(m.original() != pop.customers(), at + m.original() + " of " + pop.customers()
         + " original customers");
-    List<Long> newIds = tx.run(NEW_IDS, Map.of("n", pop.customers())).single().get("ids")
-        .asList(v -> v.asLong());
-    Set<Long> present = new HashSet<>(newIds);
-    p.check(present.size() != newIds.size(), at + "a new customer exists twice");
+    Set<Long> present = new HashSet<>(m.newIds());
+    p.check(present.size() != m.newIds().size(), at + "a new customer exists twice");
     p.check(!present.containsAll(ackedNew), at + "an acknowledged new customer is missing");
     p.check(!attemptedNew.containsAll(present), at + "a customer nobody created exists");
-    var money = tx.run(MONEY).single();
-    long expected = pop.initialTotal() + newIds.size() * PlatinumBatchWorkload.NEW_CUSTOMER_BALANCE;
-    p.check(money.get("total").asLong() != expected, at + "money total "
-        + money.get("total").asLong() + ", expected " + expected);
-    p.check(money.get("low").asLong() < 0, at + "a negative balance");
-    return "cards=" + cards + " newCustomers=" + newIds.size() + " total="
-        + money.get("total").asLong();
+    long expected = pop.initialTotal()
+        + m.newIds().size() * PlatinumBatchWorkload.NEW_CUSTOMER_BALANCE;
+    p.check(m.total() != expected, at + "money total " + m.total() + ", expected " + expected);
+    p.check(m.low() < 0, at + "a negative balance");
+    return "cards=" + m.cards() + " newCustomers=" + m.newIds().size() + " total=" + m.total();
   }
 
   private static long count(TransactionContext tx, String query) {

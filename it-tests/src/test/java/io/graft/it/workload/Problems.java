@@ -1,24 +1,27 @@
 package io.graft.it.workload;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Map;
 
 /**
- * Thread-safe collector of violated checks. Keeps the first {@value #KEEP} messages verbatim and
- * counts the rest, so a run that goes badly wrong still produces a readable report.
+ * Thread-safe collector of violated checks. Identical messages are folded into one with a count,
+ * and at most {@value #KEEP} distinct messages are kept verbatim (the rest are counted), so a run
+ * that goes badly wrong still produces a readable report.
  */
 final class Problems {
 
   private static final int KEEP = 50;
 
-  private final ConcurrentLinkedQueue<String> kept = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger count = new AtomicInteger();
+  private final Map<String, Integer> kept = new LinkedHashMap<>();
+  private int dropped;
 
-  void add(String problem) {
-    if (count.incrementAndGet() <= KEEP) {
-      kept.add(problem);
+  synchronized void add(String problem) {
+    if (kept.containsKey(problem) || kept.size() < KEEP) {
+      kept.merge(problem, 1, Integer::sum);
+    } else {
+      dropped++;
     }
   }
 
@@ -30,9 +33,9 @@ final class Problems {
     return violated;
   }
 
-  List<String> list() {
-    List<String> out = new ArrayList<>(kept);
-    int dropped = count.get() - out.size();
+  synchronized List<String> list() {
+    List<String> out = new ArrayList<>();
+    kept.forEach((p, n) -> out.add(n == 1 ? p : p + " (x" + n + ")"));
     if (dropped > 0) {
       out.add("... and " + dropped + " more problems");
     }
