@@ -22,6 +22,37 @@ public interface Nemesis {
     }
   };
 
+  /** What a strike does; may throw to report a broken fixture. */
+  @FunctionalInterface
+  interface Strike {
+    String apply(Random rnd) throws Exception;
+  }
+
+  /** What a heal does. */
+  @FunctionalInterface
+  interface Heal {
+    void run() throws Exception;
+  }
+
+  /**
+   * A nemesis from two lambdas, e.g. over the {@code local-cluster} fixture:
+   * {@code Nemesis.of(rnd -> { int l = c.awaitLeader(); c.kill9(l); return "kill -9 " + l; },
+   * () -> { restart the killed members; c.awaitLeader(); })}.
+   */
+  static Nemesis of(Strike strike, Heal heal) {
+    return new Nemesis() {
+      @Override
+      public String strike(Random rnd) throws Exception {
+        return strike.apply(rnd);
+      }
+
+      @Override
+      public void heal() throws Exception {
+        heal.run();
+      }
+    };
+  }
+
   /**
    * Injects one fault chosen with {@code rnd} and returns a short description for the history
    * (e.g. "kill -9 leader server-2").

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,17 +117,8 @@ class WorkloadsOnSingleServerTest {
   void faultHooksAreDrivenAndDivergentDigestsAreReported() throws Exception {
     AtomicInteger strikes = new AtomicInteger();
     AtomicInteger heals = new AtomicInteger();
-    Nemesis recording = new Nemesis() {
-      @Override
-      public String strike(Random rnd) {
-        return "recorded strike " + strikes.incrementAndGet();
-      }
-
-      @Override
-      public void heal() {
-        heals.incrementAndGet();
-      }
-    };
+    Nemesis recording = Nemesis.of(rnd -> "recorded strike " + strikes.incrementAndGet(),
+        heals::incrementAndGet);
     Cluster faulty = new Cluster() {
       @Override
       public List<URI> memberBoltUris() {
