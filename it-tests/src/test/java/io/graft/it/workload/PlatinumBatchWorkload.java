@@ -101,7 +101,9 @@ public final class PlatinumBatchWorkload {
       int clients = options.transferClients() + options.newCustomerClients()
           + options.lockedReaders() + cluster.memberBoltUris().size();
       try (ClientGroup group = new ClientGroup("platinum", clients, duration, options.maxOps(),
-          seed, run.problems)) {
+          seed, run.problems);
+          NemesisSchedule nemesis = new NemesisSchedule(cluster, duration.dividedBy(3), seed,
+              run.history, run.problems)) {
         int c = 0;
         for (int i = 0; i < options.transferClients(); i++) {
           group.start(c++, (id, rnd) -> transfer(router, run, id, rnd, warm));

@@ -140,9 +140,13 @@ class WorkloadsOnSingleServerTest {
         return Map.of("a", "digest-1", "b", "digest-2");
       }
     };
-    WorkloadResult r = new SetWorkload(SetWorkload.Options.defaults()).run(faulty, RUN, seed());
+    WorkloadResult r = new PlatinumBatchWorkload(PlatinumBatchWorkload.Options.scaled(1_000))
+        .run(faulty, RUN, seed());
     System.out.println(r.summary());
-    assertThat(strikes.get()).as(r.summary()).isGreaterThan(0);
+    assertThat(strikes.get()).as(r.summary()).isGreaterThan(1);
+    assertThat(r.history()).as("a strike aimed at the batch in flight")
+        .anyMatch(e -> e.toString().startsWith("nemesis during batch")
+            || e.toString().startsWith("nemesis: batch finished"));
     assertThat(heals.get()).isEqualTo(1);
     assertThat(r.history()).anyMatch(e -> e.toString().contains("recorded strike"));
     assertThat(r.problems()).as(r.summary()).anyMatch(p -> p.startsWith("members diverge"));
