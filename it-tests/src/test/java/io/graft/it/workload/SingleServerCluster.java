@@ -50,6 +50,11 @@ public final class SingleServerCluster implements Cluster, AutoCloseable {
   @Override
   public void close() {
     neo4j.close();
+    try {
+      Files.deleteIfExists(home); // the harness removes its own content; drop our empty folder
+    } catch (IOException e) {
+      System.out.println("could not delete " + home + ": " + e);
+    }
   }
 
   @Override
