@@ -1,0 +1,193 @@
+package io.graft.it.workload;
+
+import io.graft.it.check.LinearizabilityChecker;
+import io.graft.it.check.LinearizabilityResult;
+import io.graft.it.check.RegisterOp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.Record;
+import org.neo4j.driver.Session;
+import org.neo4j.driver.Value;
+
+/**
+ * The register workload (TESTING.md Tier 5): a few single-node registers, read, written and
+ * compare-and-set by several clients; the history is checked for linearizability with
+ * {@link LinearizabilityChecker}. A checker TIMEOUT is a failure.
+ *
+ * <p>Client rules that keep the history honest:
+ * <ul>
+ *   <li>the driver's retries are off: a retried CAS could apply twice and report only the second
+ *       attempt's answer, which would make a correct store look wrong;</li>
+ *   <li>a write or CAS that fails in any way is recorded as pending (it may have committed);
+ *       a failed read constrains nothing and is dropped;</li>
+ *   <li>a CAS write-locks the node before comparing, since a read-committed comparison followed
+ *       by a SET would lose updates on any Neo4j;</li>
+ *   <li>every written value is unique, and clients move on to fresh registers every
+ *       {@code opsPerKey} operations per register (Jepsen's independent keys): an operation left
+ *       pending stays concurrent with everything after it on its key, and the search grows
+ *       exponentially with such operations, so per-key histories are kept short;</li>
+ *   <li>reads go to the leader by default ({@code readsOnLeader}); a follower read is not
+ *       linearizable in any Raft system without a read-index or lease protocol (thesis §6.4).</li>
+ * </ul>
+ */
+public final class RegisterWorkload {
+
+  /** Shape of a run. */
+  public record Options(int keys, int opsPerKey, int clients, long maxOps,
+      boolean readsOnLeader, Duration checkBudget, boolean brokenCachedReads) {
+
+    public static Options defaults() {
+      return new Options(3, 120, 4, 1_200, true, Duration.ofSeconds(60), false);
+    }
+
+    /**
+     * A deliberately broken client: most reads answer from its own cache of the last value it
+     * saw instead of asking the database, the way a careless read cache would; must be caught.
+     */
+    public Options withBrokenCachedReads() {
+      return new Options(keys, opsPerKey, clients, maxOps, readsOnLeader, checkBudget, true);
+    }
+  }
+
+  private static final String READ = "MATCH (r:Register {key: $key}) RETURN r.value AS v";
+  private static final String WRITE = "MATCH (r:Register {key: $key}) SET r.value = $value";
+  private static final String CAS = "MATCH (r:Register {key: $key}) SET r._lock = true "
+      + "WITH r WHERE r.value = $expected SET r.value = $value RETURN count(r) AS swapped";
+
+  private final Options options;
+  private final AtomicLong started = new AtomicLong();
+
+  public RegisterWorkload(Options options) {
+    this.options = options;
+  }
+
+  public WorkloadResult run(Cluster cluster, Duration duration, long seed) throws Exception {
+    System.out.println("[register] seed=" + seed + " options=" + options + " on " + cluster);
+    RunState run = new RunState(seed);
+    started.set(0);
+    List<RegisterOp> ops = new ArrayList<>();
+    Map<String, Long> initial = new HashMap<>();
+    try (Driver router = Clients.driver(cluster.routingUri(), Duration.ZERO)) {
+      setup(router, run, initial);
+      long[] seq = new long[options.clients()];
+      List<Map<String, Long>> lastSeen = new ArrayList<>();
+      for (int c = 0; c < options.clients(); c++) {
+        lastSeen.add(new HashMap<>(initial));
+      }
+      try (ClientGroup group = new ClientGroup("register", options.clients(), duration,
+          options.maxOps(), seed, run.problems);
+          NemesisSchedule nemesis = new NemesisSchedule(cluster, duration.dividedBy(4), seed,
+              run.history, run.problems)) {
+        for (int c = 0; c < options.clients(); c++) {
+          group.start(c, (id, rnd) -> {
+            RegisterOp op = step(router, run, id, rnd, ++seq[id], lastSeen.get(id));
+            if (op != null) {
+              synchronized (ops) {
+                ops.add(op);
+              }
+              run.history.add(op);
+            }
+            return true;
+          });
+        }
+        group.awaitAll(Duration.ofSeconds(60));
+      }
+    }
+    Runs.heal(cluster, run.problems);
+    List<RegisterOp> history;
+    synchronized (ops) {
+      history = List.copyOf(ops);
+    }
+    LinearizabilityResult verdict =
+        new LinearizabilityChecker(options.checkBudget(), initial).check(history);
+    run.stats.put("verdict", verdict.verdict());
+    run.stats.put("checkMillis", verdict.elapsed().toMillis());
+    run.stats.put("pending", history.stream().filter(RegisterOp::pending).count());
+    run.problems.check(!verdict.ok(), "register history: " + verdict.describe());
+    return run.result("register", Runs.compareDigests(cluster, run.problems));
+  }
+
+  private int generations() {
+    return (int) (options.maxOps() / ((long) options.opsPerKey() * options.keys())) + 1;
+  }
+
+  private static String key(int generation, int k) {
+    return "g" + generation + "-r" + k;
+  }
+
+  private void setup(Driver router, RunState run, Map<String, Long> initial) {
+    List<String> keys = new ArrayList<>();
+    for (int g = 0; g < generations(); g++) {
+      for (int k = 0; k < options.keys(); k++) {
+        keys.add(key(g, k));
+        initial.put(key(g, k), 0L);
+      }
+    }
+    try (Session s = Clients.writeSession(router)) {
+      s.executeWrite(tx -> tx.run("MATCH (r:Register) DETACH DELETE r").consume());
+      s.executeWrite(tx -> tx.run("UNWIND $keys AS k CREATE (:Register {key: k, value: 0})",
+          Map.of("keys", keys)).consume());
+      run.clients.remember(s);
+    }
+  }
+
+  /** Performs one random operation; returns its history record (null for a failed read). */
+  private RegisterOp step(Driver router, RunState run, int client, Random rnd, long seq,
+      Map<String, Long> lastSeen) {
+    int generation = (int) Math.min(generations() - 1,
+        started.getAndIncrement() / ((long) options.opsPerKey() * options.keys()));
+    String key = key(generation, rnd.nextInt(options.keys()));
+    long unique = (client + 1) * 1_000_000_000L + seq;
+    int dice = rnd.nextInt(10);
+    long inv = System.nanoTime();
+    if (dice < 4 && options.brokenCachedReads() && rnd.nextInt(4) > 0) {
+      return RegisterOp.read(client, key, lastSeen.get(key), inv, System.nanoTime());
+    }
+    if (dice < 4) {
+      try (Session s = options.readsOnLeader() ? Clients.writeSession(router)
+          : Clients.readSession(router, Set.of())) {
+        Value v = options.readsOnLeader()
+            ? s.executeWrite(tx -> tx.run(READ, Map.of("key", key)).single().get("v"))
+            : s.executeRead(tx -> tx.run(READ, Map.of("key", key)).single().get("v"));
+        Long observed = v.isNull() ? null : v.asLong();
+        run.ok.incrementAndGet();
+        lastSeen.put(key, observed);
+        return RegisterOp.read(client, key, observed, inv, System.nanoTime());
+      } catch (Exception e) {
+        run.unknown(e);
+        return null;
+      }
+    }
+    if (dice < 7) {
+      try (Session s = Clients.writeSession(router)) {
+        s.executeWrite(tx -> tx.run(WRITE, Map.of("key", key, "value", unique)).consume());
+        run.ok.incrementAndGet();
+        return RegisterOp.write(client, key, unique, inv, System.nanoTime());
+      } catch (Exception e) {
+        run.unknown(e);
+        return RegisterOp.pendingWrite(client, key, unique, inv);
+      }
+    }
+    Long expected = lastSeen.get(key);
+    try (Session s = Clients.writeSession(router)) {
+      Map<String, Object> params = new HashMap<>();
+      params.put("key", key);
+      params.put("expected", expected);
+      params.put("value", unique);
+      Record r = s.executeWrite(tx -> tx.run(CAS, params).single());
+      boolean swapped = r.get("swapped").asLong() == 1;
+      run.ok.incrementAndGet();
+      return RegisterOp.cas(client, key, expected, unique, swapped, inv, System.nanoTime());
+    } catch (Exception e) {
+      run.unknown(e);
+      return RegisterOp.pendingCas(client, key, expected, unique, inv);
+    }
+  }
+}

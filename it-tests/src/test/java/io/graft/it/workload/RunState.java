@@ -1,0 +1,49 @@
+package io.graft.it.workload;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Mutable state of one workload run, shared by its client threads. */
+final class RunState {
+  final Problems problems = new Problems();
+  final List<Object> history = Collections.synchronizedList(new ArrayList<>());
+  final Map<String, Object> stats = new ConcurrentHashMap<>();
+  final Clients clients = Clients.create();
+  final AtomicLong ok = new AtomicLong();
+  final AtomicLong failed = new AtomicLong();
+  final AtomicLong unknown = new AtomicLong();
+  final long seed;
+  final long startNanos = System.nanoTime();
+
+  RunState(long seed) {
+    this.seed = seed;
+  }
+
+  /** Counts an operation whose effect is unknown; a statement error is also a problem. */
+  String unknown(Exception e) {
+    if (OpOutcome.isWorkloadBug(e)) {
+      problems.add("workload statement failed: " + OpOutcome.describe(e));
+    }
+    unknown.incrementAndGet();
+    return "unknown: " + OpOutcome.describe(e);
+  }
+
+  void count(String stat) {
+    stats.merge(stat, 1L, (a, b) -> (Long) a + (Long) b);
+  }
+
+  WorkloadResult result(String workload, Map<String, String> digests) {
+    List<Object> events;
+    synchronized (history) {
+      events = List.copyOf(history);
+    }
+    return new WorkloadResult(workload, seed, Duration.ofNanos(System.nanoTime() - startNanos),
+        ok.get(), failed.get(), unknown.get(), events, problems.list(), digests,
+        Map.copyOf(stats));
+  }
+}
