@@ -100,7 +100,10 @@ final class Fixtures {
 
   /** The persist step of a Ready, without advance (to test what happens before advance). */
   static void persistOnly(RaftMachine m, Ready rd) {
-    InMemoryLogStore store = STORES.get(m);
+    persistOnlyTo(STORES.get(m), rd);
+  }
+
+  static void persistOnlyTo(InMemoryLogStore store, Ready rd) {
     List<LogEntry> entries = rd.entriesToPersist();
     if (!entries.isEmpty()) {
       if (entries.get(0).index() <= store.lastIndex()) {
