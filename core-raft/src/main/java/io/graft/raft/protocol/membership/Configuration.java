@@ -2,6 +2,7 @@ package io.graft.raft.protocol.membership;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.protocol.quorum.MajorityConfig;
+import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -12,8 +13,10 @@ import java.util.TreeSet;
  */
 public record Configuration(Set<MemberId> voters, Set<MemberId> learners) {
   public Configuration {
-    voters = Set.copyOf(new TreeSet<>(voters));
-    learners = Set.copyOf(learners);
+    // Sorted and unmodifiable: iteration order must be deterministic (Set.copyOf is salted per JVM,
+    // which would make seeded simulations irreproducible).
+    voters = Collections.unmodifiableSortedSet(new TreeSet<>(voters));
+    learners = Collections.unmodifiableSortedSet(new TreeSet<>(learners));
     if (voters.isEmpty()) {
       throw new IllegalArgumentException("a configuration needs at least one voter");
     }
