@@ -99,7 +99,7 @@ public final class RaftMachine {
     // Restart contract: every committed entry after the snapshot is handed out again.
     this.appliedHandedOut = log.snapshotIndex();
     resetRandomizedElectionTimeout();
-    this.lastReadyHardState = hardState();
+    this.lastReadyHardState = durableHardState();
     this.lastReadySoftState = softState();
     invariants.check();
   }
@@ -191,10 +191,14 @@ public final class RaftMachine {
     if (pendingReady != null) {
       return false;
     }
+    HardState hard = durableHardState();
+    // A commit-hint-only change does not need a Ready of its own: it rides along with the next one
+    // (a commit that moves always brings entries to apply anyway).
     return !messagesNow.isEmpty()
         || !messagesAfterPersist.isEmpty()
         || log.hasUnstable()
-        || !hardState().equals(lastReadyHardState)
+        || hard.term() != lastReadyHardState.term()
+        || !Objects.equals(hard.votedFor(), lastReadyHardState.votedFor())
         || !softState().equals(lastReadySoftState)
         || appliedHandedOut < applicableIndex();
   }
@@ -205,7 +209,7 @@ public final class RaftMachine {
    */
   public Ready ready() {
     Invariants.check(pendingReady == null, "ready() called again before advance()");
-    HardState hard = hardState();
+    HardState hard = durableHardState();
     HardState hardOut = hard.equals(lastReadyHardState) ? null : hard;
     boolean voteOrTermChanged =
         hard.term() != lastReadyHardState.term()
@@ -257,8 +261,18 @@ public final class RaftMachine {
     return new SoftState(role, term, leader);
   }
 
+  /** Current term, vote and commitIndex (the commit is not capped; see {@link Ready#hardState}). */
   public HardState hardState() {
     return new HardState(term, votedFor, log.commitIndex());
+  }
+
+  /**
+   * The hard state to persist: the commit hint is capped at the last index that was durable before
+   * the Ready being built, so that a crash after saving it but before the log's sync can never leave
+   * a hint beyond the durable log (nor over stale entries whose truncation was not yet synced).
+   */
+  private HardState durableHardState() {
+    return new HardState(term, votedFor, Math.min(log.commitIndex(), log.persistedIndex()));
   }
 
   public long term() {

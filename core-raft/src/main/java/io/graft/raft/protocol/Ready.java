@@ -24,7 +24,11 @@ import java.util.List;
  * </ol>
  *
  * @param softState current role/term/leader (always present)
- * @param hardState the hard state to persist, or null if unchanged since the last Ready
+ * @param hardState the hard state to persist, or null if unchanged since the last Ready. Its {@code
+ *     commitIndex} is a hint capped at the last index that was durable <em>before</em> this Ready
+ *     (acknowledged by an earlier {@code advance}), so saving it before this Ready's log sync is
+ *     safe: after any crash the hint never exceeds the durable log. It may lag the machine's
+ *     commitIndex by one Ready; the machine re-learns the rest from the leader.
  */
 public record Ready(
     SoftState softState,
