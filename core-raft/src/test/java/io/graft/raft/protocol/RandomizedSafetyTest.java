@@ -25,10 +25,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * partitioned, ticked unevenly and restarted from durable state. After every event it checks
  * Election Safety (at most one leader per term, over the whole run), State Machine Safety (no two
  * members apply different entries at one index) and Leader Completeness (every leader holds every
- * entry applied anywhere before it was elected), §5.2–§5.4. It ends with a healed liveness phase:
- * a fresh proposal must commit everywhere. Every failure names its seed; replay with
- * {@code -Dtest=RandomizedSafetyTest -Dgraft.seed=<seed>}; explore more seeds with
- * {@code -Dgraft.seedCount=<n>}.
+ * entry applied anywhere before it was elected), §5.2–§5.4. It ends with a healed liveness phase: a
+ * fresh proposal must commit everywhere. Every failure names its seed; replay with {@code
+ * -Dtest=RandomizedSafetyTest -Dgraft.seed=<seed>}; explore more seeds with {@code
+ * -Dgraft.seedCount=<n>}.
  */
 class RandomizedSafetyTest {
 
@@ -50,8 +50,8 @@ class RandomizedSafetyTest {
     try {
       new Run(seed).execute();
     } catch (AssertionError | RuntimeException e) {
-      throw new AssertionError("seed " + seed + " failed (replay with -Dgraft.seed=" + seed + "): "
-          + e.getMessage(), e);
+      throw new AssertionError(
+          "seed " + seed + " failed (replay with -Dgraft.seed=" + seed + "): " + e.getMessage(), e);
     }
   }
 
@@ -73,12 +73,21 @@ class RandomizedSafetyTest {
       boolean preVote = random.nextBoolean();
       boolean checkQuorum = random.nextBoolean();
       RaftConfig config =
-          new RaftConfig(Fixtures.ELECTION, 2, 1 + random.nextInt(8), 200, 1 + random.nextInt(4),
-              4000, preVote, checkQuorum);
+          new RaftConfig(
+              Fixtures.ELECTION,
+              2,
+              1 + random.nextInt(8),
+              200,
+              1 + random.nextInt(4),
+              4000,
+              preVote,
+              checkQuorum);
       Set<MemberId> voters = Fixtures.ids(size);
       for (MemberId id : voters) {
-        nodes.put(id, new Node(id, config, voters, new InMemoryLogStore(), HardState.EMPTY,
-            random.nextLong()));
+        nodes.put(
+            id,
+            new Node(
+                id, config, voters, new InMemoryLogStore(), HardState.EMPTY, random.nextLong()));
       }
     }
 
@@ -101,16 +110,26 @@ class RandomizedSafetyTest {
         deliverAllFifo();
         check();
       }
-      assertThat(allApplied(FINAL)).as("liveness after healing (seed %d): %s", seed, dump()).isTrue();
+      assertThat(allApplied(FINAL))
+          .as("liveness after healing (seed %d): %s", seed, dump())
+          .isTrue();
     }
 
     private String dump() {
       StringBuilder out = new StringBuilder();
       for (Node n : nodes.values()) {
         RaftMachine m = n.machine;
-        out.append(String.format("%n  %s %s t%d commit=%d last=%d(t%d) persisted=%d applied=%d",
-            n.id, m.role(), m.term(), m.commitIndex(), m.lastIndex(), m.log.lastTerm(),
-            m.log.persistedIndex(), n.applied.isEmpty() ? 0 : n.applied.get(n.applied.size() - 1).index()));
+        out.append(
+            String.format(
+                "%n  %s %s t%d commit=%d last=%d(t%d) persisted=%d applied=%d",
+                n.id,
+                m.role(),
+                m.term(),
+                m.commitIndex(),
+                m.lastIndex(),
+                m.log.lastTerm(),
+                m.log.persistedIndex(),
+                n.applied.isEmpty() ? 0 : n.applied.get(n.applied.size() - 1).index()));
         if (m.role() == Role.LEADER) {
           m.progress.forEach((id, pr) -> out.append(" ").append(id).append("=").append(pr));
         }
@@ -226,6 +245,5 @@ class RandomizedSafetyTest {
         }
       }
     }
-
   }
 }

@@ -46,7 +46,8 @@ class ReadyContractTest {
       net.tickAll(1);
     }
     for (Node n : net.nodes.values()) {
-      assertThat(n.applied).extracting(LogEntry::index)
+      assertThat(n.applied)
+          .extracting(LogEntry::index)
           .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
     }
   }

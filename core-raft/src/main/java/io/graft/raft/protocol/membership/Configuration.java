@@ -7,9 +7,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The cluster membership as the protocol sees it (thesis §4). Today only a fixed set of voters built
- * from {@code initialVoters}; learners are reserved (always empty) so that single-server changes
- * (thesis §4.1) carried by CONFIGURATION entries can be added without changing callers.
+ * The cluster membership as the protocol sees it (thesis §4). Today only a fixed set of voters
+ * built from {@code initialVoters}; learners are reserved (always empty) so that single-server
+ * changes (thesis §4.1) carried by CONFIGURATION entries can be added without changing callers.
  */
 public record Configuration(Set<MemberId> voters, Set<MemberId> learners) {
   public Configuration {
