@@ -1,0 +1,420 @@
+package io.graft.raft.sim;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.api.NotLeaderException;
+import io.graft.raft.api.ProposalRejectedException;
+import io.graft.raft.api.Role;
+import io.graft.raft.message.EntryType;
+import io.graft.raft.message.Envelope;
+import io.graft.raft.message.LogEntry;
+import io.graft.raft.protocol.HardState;
+import io.graft.raft.protocol.RaftConfig;
+import io.graft.raft.protocol.RaftMachine;
+import io.graft.raft.protocol.Ready;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * Tier 2 deterministic simulation (TESTING.md): N {@link RaftMachine}s on one thread, driven by one
+ * seeded generator, a virtual clock and a priority queue of events (ticks, deliveries, client
+ * proposals, faults). The simulation plays the runtime and handles every Ready in the documented
+ * order (see {@link Ready}), and may crash a member between any two of those steps. The {@link
+ * SafetyChecker} runs after every event.
+ *
+ * <p>A run has a chaos phase of {@code events} events with network and process faults, then a
+ * liveness phase: everything healed and restarted, a leader must commit and apply a fresh entry on
+ * every member within {@link #LIVENESS_TICKS} ticks. Everything that happens is folded into a trace
+ * hash, so two runs of one seed can be compared for determinism.
+ */
+public final class Simulation {
+  /** Virtual time units per tick; message delays are a few units, so about a tick. */
+  static final int TICK = 10;
+  static final int LIVENESS_TICKS = 500;
+  private static final int TRACE_TAIL = 60;
+  private static final int READY_ROUNDS_MAX = 1_000;
+
+  /** Outcome of a successful run. */
+  public record Result(
+      long traceHash, long events, long virtualTime, long committed, int leaderTerms, int crashes) {}
+
+  private final long seed;
+  private final int eventBudget;
+  private final RandomGenerator random;
+  private final RaftConfig config;
+  private final List<SimMember> members = new ArrayList<>();
+  private final Set<MemberId> voters = new LinkedHashSet<>();
+  private final Map<MemberId, Integer> indexOf = new HashMap<>();
+  private final SimNetwork network;
+  private final SafetyChecker checker;
+  private final PriorityQueue<Scheduled> queue = new PriorityQueue<>();
+  private final ArrayDeque<Object> traceTail = new ArrayDeque<>();
+  private final FaultInjector faults;
+  private long now;
+  private long sequence;
+  private long eventNumber;
+  private long traceHash;
+  private long proposalCounter;
+  private boolean livenessPhase;
+  /** Liveness phase: index of a fresh entry → members that applied it. */
+  private final Map<Long, Integer> freshApplied = new HashMap<>();
+  private boolean freshAppliedEverywhere;
+
+  private record Scheduled(long time, long sequence, SimEvent event)
+      implements Comparable<Scheduled> {
+    @Override
+    public int compareTo(Scheduled o) {
+      int byTime = Long.compare(time, o.time);
+      return byTime != 0 ? byTime : Long.compare(sequence, o.sequence);
+    }
+  }
+
+  public Simulation(long seed, int memberCount, int eventBudget) {
+    this.seed = seed;
+    this.eventBudget = eventBudget;
+    this.random = new SplittableRandom(seed);
+    this.config = randomConfig(random);
+    for (int i = 0; i < memberCount; i++) {
+      MemberId id = MemberId.of("m" + i);
+      members.add(new SimMember(i, id));
+      voters.add(id);
+      indexOf.put(id, i);
+    }
+    this.network = new SimNetwork(memberCount);
+    this.checker = new SafetyChecker(memberCount);
+    this.faults = new FaultInjector(this, network, random);
+  }
+
+  /** Varies the limits and the optional protocol features per seed, within sane bounds. */
+  private static RaftConfig randomConfig(RandomGenerator random) {
+    return new RaftConfig(
+            10,
+            2,
+            1 + random.nextInt(8),
+            128 + random.nextInt(2048),
+            1 + random.nextInt(8),
+            2048 + random.nextInt(16_384),
+            random.nextBoolean(),
+            random.nextBoolean())
+        .validate();
+  }
+
+  /** Runs the chaos phase then the liveness phase; throws {@link SimulationFailure} on violation. */
+  public Result run() {
+    try {
+      for (SimMember m : members) {
+        restart(m);
+      }
+      schedule(1 + random.nextInt(20), new SimEvent.Propose());
+      schedule(50 + random.nextInt(100), new SimEvent.Fault());
+      while (eventNumber < eventBudget) {
+        step();
+      }
+      runLiveness();
+    } catch (RuntimeException | AssertionError e) {
+      throw new SimulationFailure(seed, members.size(), eventNumber, e, traceTail());
+    }
+    int crashes = faults.crashes();
+    return new Result(traceHash, eventNumber, now, checker.committedCount(),
+        checker.leaderTermCount(), crashes);
+  }
+
+  private void runLiveness() {
+    livenessPhase = true;
+    faults.disable();
+    network.heal();
+    network.setFlakiness(0, 0);
+    note("liveness phase: healed " + network.describe() + " config " + config);
+    for (SimMember m : members) {
+      m.crashAtStage = -1;
+      if (!m.alive()) {
+        restart(m);
+      }
+    }
+    long deadline = now + (long) LIVENESS_TICKS * TICK;
+    while (!freshAppliedEverywhere) {
+      if (now > deadline) {
+        throw new SafetyViolation("liveness: no fresh entry committed and applied on all "
+            + members.size() + " members within " + LIVENESS_TICKS + " ticks after healing; "
+            + members);
+      }
+      step();
+    }
+  }
+
+  private void step() {
+    Scheduled s = queue.poll();
+    now = s.time();
+    eventNumber++;
+    trace(s.event());
+    traceHash = Hashing.combine(traceHash, now);
+    handle(s.event());
+    checker.afterEvent(members);
+    for (SimMember m : members) {
+      long state = m.alive()
+          ? Hashing.combine(Hashing.combine(m.role().ordinal(), m.term()), m.commitIndex())
+          : -1;
+      traceHash = Hashing.combine(Hashing.combine(traceHash, state), m.store.lastIndex());
+    }
+  }
+
+  private void handle(SimEvent event) {
+    if (event instanceof SimEvent.Tick t) {
+      onTick(t);
+    } else if (event instanceof SimEvent.Deliver d) {
+      onDeliver(d);
+    } else if (event instanceof SimEvent.Propose) {
+      onPropose();
+    } else if (event instanceof SimEvent.Fault) {
+      faults.inject();
+    } else if (event instanceof SimEvent.Restart r) {
+      if (!members.get(r.member()).alive()) {
+        restart(members.get(r.member()));
+      }
+    }
+  }
+
+  private void onTick(SimEvent.Tick t) {
+    SimMember m = members.get(t.member());
+    if (!m.alive() || m.incarnation != t.incarnation()) {
+      return;
+    }
+    traceHash = Hashing.combine(traceHash, 1 + 31L * t.member());
+    schedule(TICK, t);
+    m.machine.tick();
+    drainReady(m);
+  }
+
+  private void onDeliver(SimEvent.Deliver d) {
+    SimMember to = members.get(d.to());
+    if (!to.alive() || !network.connected(d.from(), d.to())) {
+      return;
+    }
+    traceHash = Hashing.combine(traceHash, MessageDigest.of(d.envelope().message()) + d.to());
+    to.machine.step(d.envelope().message());
+    drainReady(to);
+  }
+
+  /** The client: proposes 1–3 unique payloads to a member that believes it leads (or any). */
+  private void onPropose() {
+    schedule(1 + random.nextInt(30), new SimEvent.Propose());
+    List<SimMember> leaders = new ArrayList<>();
+    List<SimMember> alive = new ArrayList<>();
+    for (SimMember m : members) {
+      if (m.alive()) {
+        alive.add(m);
+        if (m.role() == Role.LEADER) {
+          leaders.add(m);
+        }
+      }
+    }
+    List<SimMember> candidates = leaders.isEmpty() ? alive : leaders;
+    if (candidates.isEmpty()) {
+      return;
+    }
+    SimMember target = candidates.get(random.nextInt(candidates.size()));
+    List<byte[]> payloads = new ArrayList<>();
+    int count = 1 + random.nextInt(3);
+    for (int i = 0; i < count; i++) {
+      payloads.add(payload());
+    }
+    String outcome;
+    try {
+      long first = target.machine.propose(payloads);
+      outcome = "accepted at " + first;
+    } catch (NotLeaderException | ProposalRejectedException e) {
+      outcome = e.getClass().getSimpleName();
+    }
+    traceHash = Hashing.combine(traceHash, Hashing.string(outcome));
+    note("propose " + count + " to " + target.id() + ": " + outcome);
+    drainReady(target);
+  }
+
+  private byte[] payload() {
+    long counter = ++proposalCounter;
+    byte[] payload = new byte[9 + random.nextInt(24)];
+    random.nextBytes(payload);
+    // First byte marks entries proposed after healing: the liveness phase waits for one of them.
+    payload[0] = (byte) (livenessPhase ? 1 : 0);
+    for (int i = 0; i < 8; i++) {
+      payload[1 + i] = (byte) (counter >>> (8 * i));
+    }
+    return payload;
+  }
+
+  /** Handles Readies until the machine has nothing left to do (bounded, to catch a livelock). */
+  private void drainReady(SimMember m) {
+    int rounds = 0;
+    while (m.alive() && m.machine.hasReady()) {
+      if (++rounds > READY_ROUNDS_MAX) {
+        throw new SafetyViolation(m.id() + " still hasReady after " + READY_ROUNDS_MAX + " rounds");
+      }
+      handleReady(m, m.machine.ready());
+    }
+  }
+
+  /**
+   * The runtime's Ready loop, in the order documented on {@link Ready}; a member armed by the
+   * fault injector crashes at its chosen stage (0 = before anything, 6 = before advance).
+   */
+  private void handleReady(SimMember m, Ready r) {
+    if (crashesAt(m, 0)) {
+      return;
+    }
+    send(m, r.messagesNow());
+    if (crashesAt(m, 1)) {
+      return;
+    }
+    List<LogEntry> entries = r.entriesToPersist();
+    if (!entries.isEmpty()) {
+      long first = entries.get(0).index();
+      if (first <= m.store.lastIndex()) {
+        m.store.truncateSuffix(first);
+      }
+      m.store.append(entries);
+    }
+    if (crashesAt(m, 2)) {
+      return;
+    }
+    if (r.hardState() != null) {
+      m.meta.save(r.hardState());
+    }
+    if (crashesAt(m, 3)) {
+      return;
+    }
+    if (r.mustSync()) {
+      m.store.sync();
+    }
+    if (crashesAt(m, 4)) {
+      return;
+    }
+    send(m, r.messagesAfterPersist());
+    if (crashesAt(m, 5)) {
+      return;
+    }
+    apply(m, r.entriesToApply());
+    if (crashesAt(m, 6)) {
+      return;
+    }
+    m.machine.advance(r);
+  }
+
+  private boolean crashesAt(SimMember m, int stage) {
+    if (m.crashAtStage != stage) {
+      return false;
+    }
+    note("crash " + m.id() + " inside its Ready at stage " + stage);
+    crash(m);
+    faults.afterArmedCrash(m);
+    return true;
+  }
+
+  private void send(SimMember from, List<Envelope> envelopes) {
+    for (Envelope e : envelopes) {
+      Integer to = indexOf.get(e.to());
+      if (to == null || !from.id().equals(e.message().from())) {
+        throw new SafetyViolation(from.id() + " emitted a malformed envelope " + e);
+      }
+      for (long delay : network.deliveryDelays(from.index(), to, random)) {
+        schedule(delay, new SimEvent.Deliver(from.index(), to, e));
+      }
+    }
+  }
+
+  private void apply(SimMember m, List<LogEntry> entries) {
+    for (LogEntry e : entries) {
+      if (e.index() <= m.stateMachine.lastAppliedIndex()) {
+        checker.onReapply(m, e, m.stateMachine);
+        continue;
+      }
+      checker.onApply(m, e);
+      m.stateMachine.apply(e);
+      byte[] p = e.payload();
+      if (livenessPhase && e.type() == EntryType.APPLICATION && p.length > 0 && p[0] == 1) {
+        int count = freshApplied.merge(e.index(), 1, Integer::sum);
+        freshAppliedEverywhere |= count == members.size();
+      }
+    }
+  }
+
+  void crash(SimMember m) {
+    m.machine = null;
+    m.incarnation++;
+    m.crashAtStage = -1;
+    int changed = m.store.crash(random);
+    note("crash " + m.id() + ": un-synced entries lost/restored " + changed + ", durable log "
+        + m.store.lastIndex() + ", hard state " + m.meta.load());
+    traceHash = Hashing.combine(traceHash, 7_000 + m.index() + 31L * changed);
+  }
+
+  void restart(SimMember m) {
+    HardState durable = m.meta.load();
+    long durableLastIndex = m.store.lastIndex();
+    m.machine = new RaftMachine(config, m.id(), voters, m.store, durable,
+        new SplittableRandom(random.nextLong()));
+    note("start " + m.id() + " from " + durable + ", log " + durableLastIndex + ", applied "
+        + m.stateMachine.lastAppliedIndex() + " -> " + m);
+    checker.onRestart(m, durable, durableLastIndex);
+    schedule(1 + random.nextInt(TICK), new SimEvent.Tick(m.index(), m.incarnation));
+    drainReady(m);
+  }
+
+  void schedule(long delay, SimEvent event) {
+    queue.add(new Scheduled(now + delay, sequence++, event));
+  }
+
+  List<SimMember> members() {
+    return members;
+  }
+
+  boolean livenessPhase() {
+    return livenessPhase;
+  }
+
+  void note(String text) {
+    addTrace("  " + now + " " + text);
+  }
+
+  /** Formatted only if the run fails: most events are never printed. */
+  private record TraceLine(long eventNumber, long time, SimEvent event) {
+    @Override
+    public String toString() {
+      return "#" + eventNumber + " @" + time + " " + event;
+    }
+  }
+
+  private void trace(SimEvent event) {
+    addTrace(new TraceLine(eventNumber, now, event));
+  }
+
+  private void addTrace(Object line) {
+    if (traceTail.size() == TRACE_TAIL) {
+      traceTail.removeFirst();
+    }
+    traceTail.addLast(line);
+  }
+
+  private String traceTail() {
+    StringBuilder sb = new StringBuilder();
+    for (Object line : traceTail) {
+      sb.append(line).append('\n');
+    }
+    for (SimMember m : members) {
+      String state;
+      try {
+        state = m.toString();
+      } catch (RuntimeException | AssertionError e) {
+        state = m.id() + " {state unreadable: " + e + "}";
+      }
+      sb.append("  state ").append(state).append('\n');
+    }
+    return sb.append("  network ").append(network.describe()).toString();
+  }
+}
