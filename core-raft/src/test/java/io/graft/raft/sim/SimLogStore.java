@@ -80,15 +80,17 @@ public final class SimLogStore implements LogStore {
   @Override
   public void append(List<LogEntry> newEntries) {
     long expected = lastIndex() + 1;
+    long previousTerm = term(lastIndex());
     for (LogEntry e : newEntries) {
       if (e.index() != expected) {
         throw new IllegalArgumentException(
             "append out of order: expected index " + expected + ", got " + e);
       }
       // Terms never decrease along a Raft log (§5.3: entries are appended in term order).
-      if (e.term() < term(expected - 1)) {
+      if (e.term() < previousTerm) {
         throw new IllegalArgumentException("append with decreasing term: " + e);
       }
+      previousTerm = e.term();
       expected++;
     }
     if (newEntries.isEmpty()) {
