@@ -65,7 +65,7 @@ final class FaultInjector {
       case 10 -> network.setFlakiness(random.nextDouble() * 0.2, random.nextDouble() * 0.1);
       default -> network.setFlakiness(0, 0);
     }
-    simulation.note("fault " + choice + ": " + network.describe());
+    simulation.noteFault("fault " + choice + ": " + network.describe());
   }
 
   private SimMember randomAlive(List<SimMember> members) {
@@ -101,7 +101,7 @@ final class FaultInjector {
       return;
     }
     m.crashAtStage = random.nextInt(READY_STAGES);
-    simulation.note("armed crash of " + m.id() + " at Ready stage " + m.crashAtStage);
+    simulation.noteFault("armed crash of " + m.id() + " at Ready stage " + m.crashAtStage);
   }
 
   /** Called by the simulation after an armed member crashed inside its Ready. */

@@ -56,6 +56,8 @@ public final class Simulation {
   private final SafetyChecker checker;
   private final PriorityQueue<Scheduled> queue = new PriorityQueue<>();
   private final ArrayDeque<Object> traceTail = new ArrayDeque<>();
+  /** Faults, crashes and restarts stay longer than ordinary events: they explain a failure. */
+  private final ArrayDeque<String> faultTail = new ArrayDeque<>();
   private final FaultInjector faults;
   private long now;
   private long sequence;
@@ -131,7 +133,7 @@ public final class Simulation {
     faults.disable();
     network.heal();
     network.setFlakiness(0, 0);
-    note("liveness phase: healed " + network.describe() + " config " + config);
+    noteFault("liveness phase: healed " + network.describe() + " config " + config);
     for (SimMember m : members) {
       m.crashAtStage = -1;
       if (!m.alive()) {
@@ -310,7 +312,7 @@ public final class Simulation {
     if (m.crashAtStage != stage) {
       return false;
     }
-    note("crash " + m.id() + " inside its Ready at stage " + stage);
+    noteFault("crash " + m.id() + " inside its Ready at stage " + stage);
     crash(m);
     faults.afterArmedCrash(m);
     return true;
@@ -349,7 +351,7 @@ public final class Simulation {
     m.incarnation++;
     m.crashAtStage = -1;
     int changed = m.store.crash(random);
-    note("crash " + m.id() + ": un-synced entries lost/restored " + changed + ", durable log "
+    noteFault("crash " + m.id() + ": un-synced entries lost/restored " + changed + ", durable log "
         + m.store.lastIndex() + ", hard state " + m.meta.load());
     traceHash = Hashing.combine(traceHash, 7_000 + m.index() + 31L * changed);
   }
@@ -359,7 +361,7 @@ public final class Simulation {
     long durableLastIndex = m.store.lastIndex();
     m.machine = new RaftMachine(config, m.id(), voters, m.store, durable,
         new SplittableRandom(random.nextLong()));
-    note("start " + m.id() + " from " + durable + ", log " + durableLastIndex + ", applied "
+    noteFault("start " + m.id() + " from " + durable + ", log " + durableLastIndex + ", applied "
         + m.stateMachine.lastAppliedIndex() + " -> " + m);
     checker.onRestart(m, durable, durableLastIndex);
     schedule(1 + random.nextInt(TICK), new SimEvent.Tick(m.index(), m.incarnation));
@@ -382,6 +384,15 @@ public final class Simulation {
     addTrace("  " + now + " " + text);
   }
 
+  /** A note that is also kept in the longer fault history. */
+  void noteFault(String text) {
+    note(text);
+    if (faultTail.size() == TRACE_TAIL) {
+      faultTail.removeFirst();
+    }
+    faultTail.addLast("  #" + eventNumber + " @" + now + " " + text);
+  }
+
   /** Formatted only if the run fails: most events are never printed. */
   private record TraceLine(long eventNumber, long time, SimEvent event) {
     @Override
@@ -402,7 +413,11 @@ public final class Simulation {
   }
 
   private String traceTail() {
-    StringBuilder sb = new StringBuilder();
+    StringBuilder sb = new StringBuilder("faults, crashes and restarts:\n");
+    for (String line : faultTail) {
+      sb.append(line).append('\n');
+    }
+    sb.append("last events:\n");
     for (Object line : traceTail) {
       sb.append(line).append('\n');
     }
