@@ -93,7 +93,17 @@ final class Fixtures {
    */
   static Ready drain(RaftMachine m) {
     Ready rd = m.ready();
-    InMemoryLogStore store = STORES.get(m);
+    persistOnly(m, rd);
+    m.advance(rd);
+    return rd;
+  }
+
+  /** The persist step of a Ready, without advance (to test what happens before advance). */
+  static void persistOnly(RaftMachine m, Ready rd) {
+    persistOnlyTo(STORES.get(m), rd);
+  }
+
+  static void persistOnlyTo(InMemoryLogStore store, Ready rd) {
     List<LogEntry> entries = rd.entriesToPersist();
     if (!entries.isEmpty()) {
       if (entries.get(0).index() <= store.lastIndex()) {
@@ -101,8 +111,11 @@ final class Fixtures {
       }
       store.append(entries);
     }
-    m.advance(rd);
-    return rd;
+  }
+
+  /** Drives the RaftLog directly, as a buggy caller would: used to prove the assertion fires. */
+  static void truncateAt(RaftMachine m, LogEntry entry) {
+    m.log.truncateAndAppend(List.of(entry));
   }
 
   static AppendEntries append(MemberId from, long term, long prevIndex, long prevTerm, long commit,
