@@ -3,7 +3,12 @@ package io.graft.raft.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,6 +58,39 @@ class SimulationTest {
           .as("different seeds must explore different traces")
           .isNotEqualTo(runReporting(2, members).traceHash());
     }
+  }
+
+  /**
+   * Determinism across processes: a replay runs in a fresh JVM, where Set.of/Map.of iteration
+   * order (per-JVM salt) and identity hash codes differ. Three child JVMs must reproduce the trace
+   * hash of the in-process run.
+   */
+  @Test
+  void sameSeedGivesSameTraceHashInOtherJvms() throws Exception {
+    long seed = 3;
+    int members = 5;
+    int events = 400;
+    long expected = new Simulation(seed, members, events).run().traceHash();
+    for (int jvm = 0; jvm < 3; jvm++) {
+      assertThat(traceHashInChildJvm(seed, members, events))
+          .as("trace hash of seed %d in child JVM %d", seed, jvm)
+          .isEqualTo(expected);
+    }
+  }
+
+  private static long traceHashInChildJvm(long seed, int members, int events) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        SimulationMain.class.getName(), Long.toString(seed), Integer.toString(members),
+        Integer.toString(events))
+        .redirectErrorStream(true)
+        .start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("child JVM finished").isTrue();
+    assertThat(process.exitValue()).as("child JVM exit, output: %s", output).isZero();
+    Matcher m = Pattern.compile("traceHash=(-?\\d+)").matcher(output);
+    assertThat(m.find()).as("trace hash in child output: %s", output).isTrue();
+    return Long.parseLong(m.group(1));
   }
 
   private void sweep(int members) {
