@@ -21,5 +21,11 @@ public interface MemberView {
   /** The machine's own idea of its last log index (must match the store once a Ready is done). */
   long machineLastIndex();
 
+  /**
+   * True while the member's last Ready is still being persisted: its store then lags its machine
+   * (and may still hold entries the Ready will truncate), so the log checks wait for the disk.
+   */
+  boolean diskBusy();
+
   SimLogStore store();
 }

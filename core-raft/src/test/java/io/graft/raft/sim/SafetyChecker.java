@@ -56,14 +56,20 @@ public final class SafetyChecker {
   /** Runs every check against the current state of all members. */
   public void afterEvent(List<? extends MemberView> members) {
     for (MemberView m : members) {
-      checkLog(m);
       if (!m.alive()) {
+        checkLog(m);
         continue;
       }
       checkMonotonic(m);
-      checkCommitted(m);
       if (m.role() == Role.LEADER) {
         checkElectionSafety(m);
+      }
+      if (m.diskBusy()) {
+        continue;
+      }
+      checkLog(m);
+      checkCommitted(m);
+      if (m.role() == Role.LEADER) {
         checkLeaderCompleteness(m);
       }
     }
@@ -167,6 +173,11 @@ public final class SafetyChecker {
       throw new SafetyViolation(
           m.id() + " commitIndex went back from " + lastCommit[i] + " to " + m.commitIndex());
     }
+    lastTerm[i] = m.term();
+    lastCommit[i] = m.commitIndex();
+    if (m.diskBusy()) {
+      return;
+    }
     if (m.commitIndex() > m.store().lastIndex()) {
       throw new SafetyViolation(m.id() + " commitIndex " + m.commitIndex()
           + " beyond its durable-written log " + m.store().lastIndex());
@@ -175,8 +186,6 @@ public final class SafetyChecker {
       throw new SafetyViolation(m.id() + " machine lastIndex " + m.machineLastIndex()
           + " != store lastIndex " + m.store().lastIndex() + " after its Ready was handled");
     }
-    lastTerm[i] = m.term();
-    lastCommit[i] = m.commitIndex();
   }
 
   private void checkCommitted(MemberView m) {

@@ -69,6 +69,11 @@ class SafetyCheckerTest {
     }
 
     @Override
+    public boolean diskBusy() {
+      return false;
+    }
+
+    @Override
     public SimLogStore store() {
       return store;
     }

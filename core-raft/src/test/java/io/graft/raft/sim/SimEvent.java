@@ -16,6 +16,9 @@ sealed interface SimEvent {
   /** The fault injector picks and applies a network or process fault. */
   record Fault() implements SimEvent {}
 
+  /** A slow disk finished the persist half of a member's Ready (ignored after a crash). */
+  record DiskDone(int member, int incarnation) implements SimEvent {}
+
   /** A crashed member comes back from its durable state. */
   record Restart(int member) implements SimEvent {}
 }

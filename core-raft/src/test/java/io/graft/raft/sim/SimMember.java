@@ -3,6 +3,7 @@ package io.graft.raft.sim;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Role;
 import io.graft.raft.protocol.RaftMachine;
+import io.graft.raft.protocol.Ready;
 
 /**
  * One simulated server: its durable parts (log store, meta store, state machine) survive crashes;
@@ -18,6 +19,8 @@ final class SimMember implements MemberView {
   RaftMachine machine;
   /** Bumped at every crash, so ticks scheduled for an earlier life are ignored. */
   int incarnation;
+  /** The Ready whose persist half is still on the (slow) disk, or null. */
+  Ready diskBusy;
   /** Stage of the next Ready at which this member will crash, or -1. */
   int crashAtStage = -1;
 
@@ -59,6 +62,11 @@ final class SimMember implements MemberView {
   @Override
   public long machineLastIndex() {
     return machine.lastIndex();
+  }
+
+  @Override
+  public boolean diskBusy() {
+    return diskBusy != null;
   }
 
   @Override

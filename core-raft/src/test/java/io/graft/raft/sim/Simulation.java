@@ -59,6 +59,8 @@ public final class Simulation {
   /** Faults, crashes and restarts stay longer than ordinary events: they explain a failure. */
   private final ArrayDeque<String> faultTail = new ArrayDeque<>();
   private final FaultInjector faults;
+  /** 0: the disk completes within the event; else a slow disk takes up to this many time units. */
+  private final int diskLatencyMax;
   private long now;
   private long sequence;
   private long eventNumber;
@@ -92,6 +94,7 @@ public final class Simulation {
     this.network = new SimNetwork(memberCount);
     this.checker = new SafetyChecker(memberCount);
     this.faults = new FaultInjector(this, network, random);
+    this.diskLatencyMax = new int[] {0, 5, 20}[random.nextInt(3)];
   }
 
   /** Varies the limits and the optional protocol features per seed, within sane bounds. */
@@ -176,6 +179,8 @@ public final class Simulation {
       onPropose();
     } else if (event instanceof SimEvent.Fault) {
       faults.inject();
+    } else if (event instanceof SimEvent.DiskDone d) {
+      onDiskDone(d);
     } else if (event instanceof SimEvent.Restart r) {
       if (!members.get(r.member()).alive()) {
         restart(members.get(r.member()));
@@ -254,7 +259,7 @@ public final class Simulation {
   /** Handles Readies until the machine has nothing left to do (bounded, to catch a livelock). */
   private void drainReady(SimMember m) {
     int rounds = 0;
-    while (m.alive() && m.machine.hasReady()) {
+    while (m.alive() && m.diskBusy == null && m.machine.hasReady()) {
       if (++rounds > READY_ROUNDS_MAX) {
         throw new SafetyViolation(m.id() + " still hasReady after " + READY_ROUNDS_MAX + " rounds");
       }
@@ -264,7 +269,9 @@ public final class Simulation {
 
   /**
    * The runtime's Ready loop, in the order documented on {@link Ready}; a member armed by the
-   * fault injector crashes at its chosen stage (0 = before anything, 6 = before advance).
+   * fault injector crashes at its chosen stage (0 = before anything, 6 = before advance). With a
+   * slow disk the persist half completes in a later event, so the member keeps receiving messages
+   * and ticks (but gets no new Ready) while its own writes are in flight (thesis §10.2.1).
    */
   private void handleReady(SimMember m, Ready r) {
     if (crashesAt(m, 0)) {
@@ -274,6 +281,26 @@ public final class Simulation {
     if (crashesAt(m, 1)) {
       return;
     }
+    if (diskLatencyMax > 0 && random.nextBoolean()) {
+      m.diskBusy = r;
+      schedule(1 + random.nextInt(diskLatencyMax), new SimEvent.DiskDone(m.index(), m.incarnation));
+      return;
+    }
+    persistAndFinish(m, r);
+  }
+
+  private void onDiskDone(SimEvent.DiskDone d) {
+    SimMember m = members.get(d.member());
+    if (!m.alive() || m.incarnation != d.incarnation() || m.diskBusy == null) {
+      return;
+    }
+    Ready r = m.diskBusy;
+    m.diskBusy = null;
+    persistAndFinish(m, r);
+    drainReady(m);
+  }
+
+  private void persistAndFinish(SimMember m, Ready r) {
     List<LogEntry> entries = r.entriesToPersist();
     if (!entries.isEmpty()) {
       long first = entries.get(0).index();
@@ -348,6 +375,7 @@ public final class Simulation {
 
   void crash(SimMember m) {
     m.machine = null;
+    m.diskBusy = null;
     m.incarnation++;
     m.crashAtStage = -1;
     int changed = m.store.crash(random);
