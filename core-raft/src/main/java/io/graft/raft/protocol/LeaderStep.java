@@ -33,7 +33,8 @@ final class LeaderStep {
     m.electionElapsed++;
     if (m.electionElapsed >= m.config.electionTimeoutTicks()) {
       m.electionElapsed = 0;
-      // Thesis §6.2: a leader that did not hear from a quorum within an election timeout steps down.
+      // Thesis §6.2: a leader that did not hear from a quorum within an election timeout steps
+      // down.
       if (m.config.checkQuorum()
           && !m.configuration.majority().isQuorumActive(this::isRecentlyActive)) {
         m.becomeFollower(m.term, null);

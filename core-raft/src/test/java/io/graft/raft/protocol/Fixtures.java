@@ -76,7 +76,11 @@ final class Fixtures {
     return terms;
   }
 
-  static RaftMachine machine(RaftConfig config, MemberId self, Set<MemberId> voters, InMemoryLogStore log,
+  static RaftMachine machine(
+      RaftConfig config,
+      MemberId self,
+      Set<MemberId> voters,
+      InMemoryLogStore log,
       HardState hard) {
     RaftMachine m =
         new RaftMachine(config, self, voters, log, hard, new SplittableRandom(self.hashCode()));
@@ -118,8 +122,8 @@ final class Fixtures {
     m.log.truncateAndAppend(List.of(entry));
   }
 
-  static AppendEntries append(MemberId from, long term, long prevIndex, long prevTerm, long commit,
-      LogEntry... entries) {
+  static AppendEntries append(
+      MemberId from, long term, long prevIndex, long prevTerm, long commit, LogEntry... entries) {
     return new AppendEntries(from, term, prevIndex, prevTerm, Arrays.asList(entries), commit);
   }
 

@@ -63,8 +63,11 @@ class FlowControlTest {
     assertThat(rejectionsTo(net, N1)).isEqualTo(1);
     assertThat(termsOf(net.node(N2).store)).hasSize(1001);
     // and the 1,001 entries travel in batches of entriesPerAppendMax, not one per round trip
-    int appendsToN2 = (int) net.delivered.stream()
-        .filter(e -> e.to().equals(N2) && e.message() instanceof AppendEntries).count();
+    int appendsToN2 =
+        (int)
+            net.delivered.stream()
+                .filter(e -> e.to().equals(N2) && e.message() instanceof AppendEntries)
+                .count();
     assertThat(appendsToN2).isLessThanOrEqualTo(2 + 1001 / plain().entriesPerAppendMax() + 1);
   }
 
@@ -93,7 +96,8 @@ class FlowControlTest {
     long[] follower = concat(prefix, terms(1010, 2));
     Network net = Network.withLogs(plain(), new long[] {3, 3, 3}, leaderLog, follower, leaderLog);
     net.campaign(N1);
-    // then one rejection: the leader continues after its last term-2 entry (index 15), which matches
+    // then one rejection: the leader continues after its last term-2 entry (index 15), which
+    // matches
     assertThat(rejectionsTo(net, N1)).isEqualTo(1);
     assertThat(termsOf(net.node(N2).store)).containsExactly(termsOf(net.node(N1).store));
   }
@@ -124,7 +128,8 @@ class FlowControlTest {
     long firstLast = toN2.get(0).entries().get(0).index();
     leader.step(new AppendEntriesResponse(N2, 1, true, firstLast, 0, 0, firstLast));
     List<AppendEntries> more = ofType(net.node(N1).processReady(), AppendEntries.class);
-    assertThat(more).filteredOn(a -> a.prevLogIndex() >= toN2.get(window - 1).prevLogIndex() + 1)
+    assertThat(more)
+        .filteredOn(a -> a.prevLogIndex() >= toN2.get(window - 1).prevLogIndex() + 1)
         .hasSize(1)
         .allSatisfy(a -> assertThat(a.entries()).hasSize(20 - window));
   }

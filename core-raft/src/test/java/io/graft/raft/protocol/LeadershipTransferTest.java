@@ -30,7 +30,8 @@ class LeadershipTransferTest {
 
   @Test
   void timeoutNowStartsRealElectionAtOnceSkippingPreVote_3_10() {
-    RaftMachine m = machine(withPreVoteAndCheckQuorum(), N2, ids(3), new InMemoryLogStore(), HardState.EMPTY);
+    RaftMachine m =
+        machine(withPreVoteAndCheckQuorum(), N2, ids(3), new InMemoryLogStore(), HardState.EMPTY);
     m.step(Fixtures.append(N1, 1, 0, 0, 0));
     drain(m);
     m.step(new TimeoutNow(N1, 1));
@@ -38,10 +39,11 @@ class LeadershipTransferTest {
     assertThat(m.role()).isEqualTo(Role.CANDIDATE);
     assertThat(m.term()).isEqualTo(2);
     assertThat(ofType(rd.messagesAfterPersist(), RequestVote.class))
-        .allSatisfy(rv -> {
-          assertThat(rv.preVote()).isFalse();
-          assertThat(rv.leadershipTransfer()).isTrue();
-        })
+        .allSatisfy(
+            rv -> {
+              assertThat(rv.preVote()).isFalse();
+              assertThat(rv.leadershipTransfer()).isTrue();
+            })
         .hasSize(2);
   }
 

@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * One member for the tests: a machine, its in-memory durable log and hard state, and what it applied.
- * {@link #processReady()} carries out Ready values exactly in the documented order.
+ * One member for the tests: a machine, its in-memory durable log and hard state, and what it
+ * applied. {@link #processReady()} carries out Ready values exactly in the documented order.
  */
 final class Node {
   final MemberId id;
@@ -24,7 +24,12 @@ final class Node {
   final List<LogEntry> applied = new ArrayList<>();
   final List<Ready> readies = new ArrayList<>();
 
-  Node(MemberId id, RaftConfig config, Set<MemberId> voters, InMemoryLogStore store, HardState hard,
+  Node(
+      MemberId id,
+      RaftConfig config,
+      Set<MemberId> voters,
+      InMemoryLogStore store,
+      HardState hard,
       long seed) {
     this.id = id;
     this.config = config;

@@ -26,14 +26,16 @@ import org.junit.jupiter.api.Test;
  * PreVote (thesis §9.6) and CheckQuorum with the leader lease on votes (thesis §4.2.3, §6.2): a
  * partitioned member must not depose a healthy leader when it comes back, a leader that lost its
  * quorum steps down, and followers that heard from a leader recently ignore (Pre)Vote requests.
- * Scenarios after etcd-io/raft raft_test.go (TestPreVoteFromAnyState, TestLeaderStepdownWhenQuorumLost,
- * TestFreeStuckCandidateWithCheckQuorum, TestDisruptiveFollowerPreVote, TestNodeWithSmallerTermCanCompleteElection).
+ * Scenarios after etcd-io/raft raft_test.go (TestPreVoteFromAnyState,
+ * TestLeaderStepdownWhenQuorumLost, TestFreeStuckCandidateWithCheckQuorum,
+ * TestDisruptiveFollowerPreVote, TestNodeWithSmallerTermCanCompleteElection).
  */
 class PreVoteCheckQuorumTest {
 
   @Test
   void preCandidateAsksWithNextTermWithoutBumpingItsOwn_9_6() {
-    RaftMachine m = machine(withPreVoteAndCheckQuorum(), N1, ids(3), store(1), new HardState(1, null, 0));
+    RaftMachine m =
+        machine(withPreVoteAndCheckQuorum(), N1, ids(3), store(1), new HardState(1, null, 0));
     while (m.role() == Role.FOLLOWER) {
       m.tick();
     }
@@ -47,14 +49,16 @@ class PreVoteCheckQuorumTest {
 
   @Test
   void preVoteReceiverChangesNoStateAndGrantsOnlyAnUpToDateLog_9_6() {
-    RaftMachine m = machine(withPreVoteAndCheckQuorum(), N1, ids(3), store(1, 2), new HardState(2, null, 0));
+    RaftMachine m =
+        machine(withPreVoteAndCheckQuorum(), N1, ids(3), store(1, 2), new HardState(2, null, 0));
     m.step(preVote(N2, 3, 2, 2));
     m.step(preVote(N3, 3, 5, 1));
     Ready rd = drain(m);
     assertThat(rd.hardState()).as("no term or vote change").isNull();
     assertThat(m.term()).isEqualTo(2);
     assertThat(ofType(rd.messagesAfterPersist(), RequestVoteResponse.class))
-        .containsExactly(new RequestVoteResponse(N1, 3, true, true),
+        .containsExactly(
+            new RequestVoteResponse(N1, 3, true, true),
             new RequestVoteResponse(N1, 2, false, true));
   }
 
@@ -92,7 +96,8 @@ class PreVoteCheckQuorumTest {
 
   @Test
   void withoutPreVoteTheRejoiningMemberDisruptsTheLeader_contrast_9_6() {
-    // the same scenario in plain Raft: N3's inflated term deposes the leader (what PreVote prevents)
+    // the same scenario in plain Raft: N3's inflated term deposes the leader (what PreVote
+    // prevents)
     Network net = Network.of(3, plain());
     net.campaign(N1);
     net.isolate(N3);
@@ -132,7 +137,8 @@ class PreVoteCheckQuorumTest {
   @Test
   void followerInLeaseIgnoresHigherTermVoteRequests_4_2_3() {
     // given a follower that just heard from leader N2 in term 1
-    RaftMachine m = machine(withPreVoteAndCheckQuorum(), N1, ids(3), new InMemoryLogStore(), HardState.EMPTY);
+    RaftMachine m =
+        machine(withPreVoteAndCheckQuorum(), N1, ids(3), new InMemoryLogStore(), HardState.EMPTY);
     m.step(append(N2, 1, 0, 0, 0));
     drain(m);
     // when N3 asks for votes with higher terms (real and pre)
@@ -146,19 +152,22 @@ class PreVoteCheckQuorumTest {
 
   @Test
   void leadershipTransferVoteBypassesTheLease_3_10() {
-    RaftMachine m = machine(withPreVoteAndCheckQuorum(), N1, ids(3), new InMemoryLogStore(), HardState.EMPTY);
+    RaftMachine m =
+        machine(withPreVoteAndCheckQuorum(), N1, ids(3), new InMemoryLogStore(), HardState.EMPTY);
     m.step(append(N2, 1, 0, 0, 0));
     drain(m);
     m.step(new RequestVote(N3, 2, 0, 0, false, true));
     Ready rd = drain(m);
     assertThat(m.term()).isEqualTo(2);
     assertThat(rd.hardState().votedFor()).isEqualTo(N3);
-    assertThat(ofType(rd.messagesAfterPersist(), RequestVoteResponse.class).get(0).granted()).isTrue();
+    assertThat(ofType(rd.messagesAfterPersist(), RequestVoteResponse.class).get(0).granted())
+        .isTrue();
   }
 
   @Test
   void followerOutOfLeaseGrantsHigherTermVote_4_2_3() {
-    RaftMachine m = machine(withPreVoteAndCheckQuorum(), N1, ids(3), new InMemoryLogStore(), HardState.EMPTY);
+    RaftMachine m =
+        machine(withPreVoteAndCheckQuorum(), N1, ids(3), new InMemoryLogStore(), HardState.EMPTY);
     m.step(append(N2, 1, 0, 0, 0));
     drain(m);
     for (int i = 0; i < ELECTION; i++) {
@@ -167,12 +176,14 @@ class PreVoteCheckQuorumTest {
     m.step(vote(N3, 5, 0, 0));
     Ready rd = drain(m);
     assertThat(m.term()).isEqualTo(5);
-    assertThat(ofType(rd.messagesAfterPersist(), RequestVoteResponse.class).get(0).granted()).isTrue();
+    assertThat(ofType(rd.messagesAfterPersist(), RequestVoteResponse.class).get(0).granted())
+        .isTrue();
   }
 
   @Test
   void rejectedPreVoteWithHigherTermMakesPreCandidateFollow_9_6() {
-    RaftMachine m = machine(withPreVoteAndCheckQuorum(), N1, ids(3), new InMemoryLogStore(), HardState.EMPTY);
+    RaftMachine m =
+        machine(withPreVoteAndCheckQuorum(), N1, ids(3), new InMemoryLogStore(), HardState.EMPTY);
     while (m.role() != Role.PRE_CANDIDATE) {
       m.tick();
     }

@@ -46,7 +46,8 @@ class ReadyContractTest {
       net.tickAll(1);
     }
     for (Node n : net.nodes.values()) {
-      assertThat(n.applied).extracting(LogEntry::index)
+      assertThat(n.applied)
+          .extracting(LogEntry::index)
           .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
     }
   }
@@ -61,6 +62,40 @@ class ReadyContractTest {
     assertThat(rd.hardState()).isEqualTo(new HardState(1, null, 1));
     assertThat(rd.mustSync()).isFalse();
     assertThat(rd.entriesToApply()).containsExactly(entry(1, 1));
+    assertThat(rd.entriesToPersist()).isEmpty();
+  }
+
+  @Test
+  void commitHintNeverExceedsWhatWasDurableBeforeTheReady() {
+    // given a follower receiving entries 1..3 that are already committed by the leader
+    RaftMachine m = machine(plain(), N1, ids(3), new InMemoryLogStore(), HardState.EMPTY);
+    m.step(append(N2, 1, 0, 0, 3, entry(1, 1), entry(1, 2), entry(1, 3)));
+    Ready rd = drain(m);
+    // then the entries are applied after this Ready's persist step, but the hint saved with them
+    // stays at 0: a crash between saving the hard state and the log sync must not leave commit 3
+    // over a log that lost entries 1..3 (mailbox issue [sim] 1)
+    assertThat(m.commitIndex()).isEqualTo(3);
+    assertThat(rd.entriesToApply()).hasSize(3);
+    assertThat(rd.hardState()).isEqualTo(new HardState(1, null, 0));
+    // and the next Ready carries the hint once the entries are durable
+    m.step(Fixtures.heartbeat(N2, 1, 3));
+    assertThat(drain(m).hardState()).isEqualTo(new HardState(1, null, 3));
+  }
+
+  @Test
+  void commitHintStaysBelowStaleEntriesWhoseTruncationIsNotDurable() {
+    // given a follower with durable stale entries 2..3 of term 1 and commit 1
+    InMemoryLogStore store = Fixtures.store(1, 1, 1);
+    RaftMachine m = machine(plain(), N1, ids(3), store, new HardState(2, null, 1));
+    // when the leader of term 2 overwrites 2.. and says everything up to 4 is committed
+    m.step(append(N2, 2, 1, 1, 4, entry(2, 2), entry(2, 3), entry(2, 4)));
+    Ready rd = m.ready();
+    // then the hint saved with this Ready does not cover the stale 2..3 (their truncation is not
+    // yet synced)
+    assertThat(rd.entriesToPersist()).extracting(LogEntry::index).containsExactly(2L, 3L, 4L);
+    assertThat(rd.hardState() == null ? 1 : rd.hardState().commitIndex()).isEqualTo(1);
+    Fixtures.persistOnly(m, rd);
+    m.advance(rd);
   }
 
   @Test
