@@ -37,13 +37,25 @@ import java.util.random.RandomGenerator;
 public final class Simulation {
   /** Virtual time units per tick; message delays are a few units, so about a tick. */
   static final int TICK = 10;
-  static final int LIVENESS_TICKS = 500;
-  private static final int TRACE_TAIL = 60;
+  /**
+   * Liveness bound after healing: a base for elections plus two ticks per entry of backlog (the
+   * longest log minus the lowest commit index at healing), because a follower that is hundreds of
+   * entries behind catches up at a rate set by entriesPerAppendMax and the reordering network.
+   */
+  static final int LIVENESS_TICKS = Integer.getInteger("sim.livenessTicks", 200);
+  static final int LIVENESS_TICKS_PER_BACKLOG_ENTRY = 2;
+  private static final int TRACE_TAIL = Integer.getInteger("sim.traceTail", 60);
   private static final int READY_ROUNDS_MAX = 1_000;
 
   /** Outcome of a successful run. */
   public record Result(
-      long traceHash, long events, long virtualTime, long committed, int leaderTerms, int crashes) {}
+      long traceHash,
+      long events,
+      long virtualTime,
+      long committed,
+      int leaderTerms,
+      int crashes,
+      long livenessTicks) {}
 
   private final long seed;
   private final int eventBudget;
@@ -70,6 +82,7 @@ public final class Simulation {
   /** Liveness phase: index of a fresh entry → members that applied it. */
   private final Map<Long, Integer> freshApplied = new HashMap<>();
   private boolean freshAppliedEverywhere;
+  private long livenessTicks;
 
   private record Scheduled(long time, long sequence, SimEvent event)
       implements Comparable<Scheduled> {
@@ -128,7 +141,7 @@ public final class Simulation {
     }
     int crashes = faults.crashes();
     return new Result(traceHash, eventNumber, now, checker.committedCount(),
-        checker.leaderTermCount(), crashes);
+        checker.leaderTermCount(), crashes, livenessTicks);
   }
 
   private void runLiveness() {
@@ -143,15 +156,25 @@ public final class Simulation {
         restart(m);
       }
     }
-    long deadline = now + (long) LIVENESS_TICKS * TICK;
+    long longestLog = 0;
+    long lowestCommit = Long.MAX_VALUE;
+    for (SimMember m : members) {
+      longestLog = Math.max(longestLog, m.machineLastIndex());
+      lowestCommit = Math.min(lowestCommit, m.commitIndex());
+    }
+    long boundTicks = LIVENESS_TICKS
+        + LIVENESS_TICKS_PER_BACKLOG_ENTRY * Math.max(0, longestLog - lowestCommit);
+    long healedAt = now;
+    long deadline = now + boundTicks * TICK;
     while (!freshAppliedEverywhere) {
       if (now > deadline) {
         throw new SafetyViolation("liveness: no fresh entry committed and applied on all "
-            + members.size() + " members within " + LIVENESS_TICKS + " ticks after healing; "
+            + members.size() + " members within " + boundTicks + " ticks after healing; "
             + members);
       }
       step();
     }
+    livenessTicks = (now - healedAt) / TICK;
   }
 
   private void step() {

@@ -99,17 +99,20 @@ class SimulationTest {
     long events = 0;
     long committed = 0;
     long crashes = 0;
+    long livenessTicksMax = 0;
     for (long seed = 0; seed < SEEDS; seed++) {
       Simulation.Result result = runReporting(seed, members);
       events += result.events();
       committed += result.committed();
       crashes += result.crashes();
+      livenessTicksMax = Math.max(livenessTicksMax, result.livenessTicks());
       // A run that commits nothing exercised nothing: the chaos must leave room for progress.
       assertThat(result.committed()).as("seed %d committed entries", seed).isPositive();
     }
     long millis = (System.nanoTime() - started) / 1_000_000;
     System.out.printf("simulation: %d members, %d seeds, %d events, %d committed, %d crashes, "
-        + "%d ms%n", members, SEEDS, events, committed, crashes, millis);
+        + "slowest liveness %d ticks, %d ms%n", members, SEEDS, events, committed, crashes,
+        livenessTicksMax, millis);
   }
 
   private static Simulation.Result runReporting(long seed, int members) {
