@@ -98,7 +98,7 @@ final class ElectionStep {
    */
   private boolean recordVote(MemberId from, boolean granted) {
     m.votes.putIfAbsent(from, granted);
-    VoteResult result = m.configuration.majority().voteResult(m.votes);
+    VoteResult result = m.majority.voteResult(m.votes);
     if (result == VoteResult.WON) {
       if (m.role == Role.PRE_CANDIDATE) {
         campaign(false, false);

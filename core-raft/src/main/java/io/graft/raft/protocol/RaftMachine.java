@@ -13,6 +13,7 @@ import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.protocol.log.RaftLog;
 import io.graft.raft.protocol.membership.Configuration;
 import io.graft.raft.protocol.progress.Progress;
+import io.graft.raft.protocol.quorum.MajorityConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,8 @@ public final class RaftMachine {
   final RandomGenerator random;
   final RaftLog log;
   Configuration configuration;
+  /** Derived from {@link #configuration}; cached because commit and tallies use it per message. */
+  MajorityConfig majority;
 
   long term;
   MemberId votedFor;
@@ -96,6 +99,7 @@ public final class RaftMachine {
     this.self = Objects.requireNonNull(self, "self");
     this.random = Objects.requireNonNull(random, "random");
     this.configuration = Configuration.ofVoters(initialVoters);
+    this.majority = configuration.majority();
     this.log = new RaftLog(log, hardState.commitIndex());
     this.term = hardState.term();
     this.votedFor = hardState.votedFor();

@@ -23,6 +23,13 @@ import java.util.List;
  *       entries as durable (a leader counts itself toward commit only after its own fsync).
  * </ol>
  *
+ * <p>One Ready at a time: after {@code ready()} the owner must call {@code advance(ready)} before
+ * the next {@code ready()} ({@code hasReady()} is false meanwhile; a second {@code ready()} fails an
+ * invariant). Steps, ticks and proposals may be fed between the two; their effects go into the next
+ * Ready. {@link #entriesToApply} may include entries of this Ready's {@link #entriesToPersist}: they
+ * are durable by step 4. It carries at most {@code appendBytesMax} bytes (at least one entry); the
+ * rest follows in later Readies. After a restart it starts again after the log's snapshot index.
+ *
  * @param softState current role/term/leader (always present)
  * @param hardState the hard state to persist, or null if unchanged since the last Ready. Its {@code
  *     commitIndex} is a hint capped at the last index that was durable <em>before</em> this Ready

@@ -117,7 +117,10 @@ public final class RaftLog {
         return out; // the byte budget stopped the stable read
       }
     }
-    long bytes = out.stream().mapToLong(LogEntry::sizeBytes).sum();
+    long bytes = 0;
+    for (LogEntry entry : out) {
+      bytes += entry.sizeBytes();
+    }
     for (long i = Math.max(fromIndex, unstable.offset()); i < toIndexExclusive; i++) {
       LogEntry entry = unstable.get(i);
       if (!out.isEmpty() && bytes + entry.sizeBytes() > maxBytes) {
