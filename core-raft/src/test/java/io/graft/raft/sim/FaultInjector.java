@@ -9,7 +9,7 @@ import java.util.random.RandomGenerator;
  * Picks faults for the chaos phase: process crashes (now, or at a chosen stage inside the member's
  * next Ready: between sending and persisting, between persisting and fsync, ...), restarts after a
  * random downtime, symmetric and asymmetric partitions, isolating the leader, the majority ring,
- * flaky links (loss, duplication) and healing.
+ * flaky links (loss, duplication) and healing; and leadership transfers, which race with all that.
  */
 final class FaultInjector {
   /** Stages of the Ready sequence at which an armed member may crash (see Simulation). */
@@ -42,7 +42,7 @@ final class FaultInjector {
     simulation.schedule(20 + random.nextInt(180), new SimEvent.Fault());
     List<SimMember> members = simulation.members();
     int size = members.size();
-    int choice = random.nextInt(12);
+    int choice = random.nextInt(13);
     switch (choice) {
       case 0, 1 -> crashNow(randomAlive(members));
       case 2, 3 -> armCrash(randomAlive(members));
@@ -63,9 +63,21 @@ final class FaultInjector {
       case 7 -> network.ring();
       case 8, 9 -> network.heal();
       case 10 -> network.setFlakiness(random.nextDouble() * 0.2, random.nextDouble() * 0.1);
-      default -> network.setFlakiness(0, 0);
+      case 11 -> network.setFlakiness(0, 0);
+      default -> transferLeadership(members);
     }
     simulation.noteFault("fault " + choice + ": " + network.describe());
+  }
+
+  /** Not a fault but an operator action that races with faults: hand leadership over (§3.10). */
+  private void transferLeadership(List<SimMember> members) {
+    for (SimMember m : members) {
+      if (m.alive() && m.role() == Role.LEADER) {
+        SimMember target = members.get(random.nextInt(members.size()));
+        simulation.transferLeadership(m, target);
+        return;
+      }
+    }
   }
 
   private SimMember randomAlive(List<SimMember> members) {

@@ -43,7 +43,8 @@ public final class Simulation {
    * entries behind catches up at a rate set by entriesPerAppendMax and the reordering network.
    */
   static final int LIVENESS_TICKS = Integer.getInteger("sim.livenessTicks", 200);
-  static final int LIVENESS_TICKS_PER_BACKLOG_ENTRY = 2;
+  static final int LIVENESS_TICKS_PER_BACKLOG_ENTRY =
+      Integer.getInteger("sim.livenessTicksPerEntry", 2);
   private static final int TRACE_TAIL = Integer.getInteger("sim.traceTail", 60);
   private static final int READY_ROUNDS_MAX = 1_000;
 
@@ -417,6 +418,12 @@ public final class Simulation {
     checker.onRestart(m, durable, durableLastIndex);
     schedule(1 + random.nextInt(TICK), new SimEvent.Tick(m.index(), m.incarnation));
     drainReady(m);
+  }
+
+  void transferLeadership(SimMember leader, SimMember target) {
+    noteFault("transfer leadership " + leader.id() + " -> " + target.id());
+    leader.machine.transferLeadership(target.id());
+    drainReady(leader);
   }
 
   void schedule(long delay, SimEvent event) {
