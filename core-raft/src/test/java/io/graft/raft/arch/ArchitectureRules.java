@@ -19,9 +19,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The dependency rules of STYLE.md §2 as ArchUnit rules. Kept apart from the test that applies
- * them so that {@link ArchitectureRulesCanFailTest} can apply the very same rule objects to
- * deliberately violating fixtures.
+ * The dependency rules of STYLE.md §2 as ArchUnit rules. Kept apart from the test that applies them
+ * so that {@link ArchitectureRulesCanFailTest} can apply the very same rule objects to deliberately
+ * violating fixtures.
  */
 final class ArchitectureRules {
   private ArchitectureRules() {}

@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A rule that cannot fail proves nothing: every rule of {@link ArchitectureRules} is applied to a
- * fixture that breaks it (and must report a violation) and to a clean class (which must pass).
- * The fixtures live in packages named like the real ones ({@code ..raft.protocol..}, {@code
+ * fixture that breaks it (and must report a violation) and to a clean class (which must pass). The
+ * fixtures live in packages named like the real ones ({@code ..raft.protocol..}, {@code
  * ..raft.storage..}, {@code ..raft.runtime..}) so the rules' package patterns are exercised too.
  */
 class ArchitectureRulesCanFailTest {

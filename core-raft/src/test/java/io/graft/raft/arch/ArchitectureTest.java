@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
  * fail is shown by {@link ArchitectureRulesCanFailTest}).
  */
 class ArchitectureTest {
-  /** The deliberately violating fixtures are test classes too; they must not fail the real check. */
+  /**
+   * The deliberately violating fixtures are test classes too; they must not fail the real check.
+   */
   private static final ImportOption NOT_FIXTURES =
       location -> !location.contains("/io/graft/raft/arch/fixture/");
 

@@ -27,12 +27,13 @@ import java.util.SplittableRandom;
  * (everything is deterministic). States are deduplicated by a fingerprint of what is observable:
  * per member role, term, vote, commit, log prefix hash and ticks received, plus the multiset of
  * in-flight messages. Internal counters outside that fingerprint can make two different states look
- * equal, so the dedup may prune some interleavings: a violation found is real, coverage is
- * "every distinct observable state", not every path.
+ * equal, so the dedup may prune some interleavings: a violation found is real, coverage is "every
+ * distinct observable state", not every path.
  */
 final class Explorer {
   /** Small timeouts so elections happen within a few actions; PreVote/CheckQuorum off for depth. */
   static final RaftConfig CONFIG = new RaftConfig(2, 1, 2, 1 << 20, 2, 1 << 20, false, false);
+
   private static final int MEMBERS = 3;
   private static final int PROPOSALS_MAX = 2;
 
@@ -92,8 +93,9 @@ final class Explorer {
         voters.add(MemberId.of("m" + i));
       }
       for (SimMember m : members) {
-        m.machine = new RaftMachine(CONFIG, m.id(), voters, m.store, m.meta.load(),
-            new SplittableRandom(m.index()));
+        m.machine =
+            new RaftMachine(
+                CONFIG, m.id(), voters, m.store, m.meta.load(), new SplittableRandom(m.index()));
         drain(m);
       }
     }
@@ -105,8 +107,14 @@ final class Explorer {
           act(path[step]);
           checker.afterEvent(members);
         } catch (RuntimeException | AssertionError e) {
-          throw new AssertionError("explorer: violation after path "
-              + Arrays.toString(Arrays.copyOf(path, step + 1)) + ": " + e + "\n  " + members, e);
+          throw new AssertionError(
+              "explorer: violation after path "
+                  + Arrays.toString(Arrays.copyOf(path, step + 1))
+                  + ": "
+                  + e
+                  + "\n  "
+                  + members,
+              e);
         }
       }
       return fingerprint();
@@ -172,7 +180,9 @@ final class Explorer {
       return distinct;
     }
 
-    /** The runtime's Ready loop with an instant, reliable disk (see Simulation for the faulty one). */
+    /**
+     * The runtime's Ready loop with an instant, reliable disk (see Simulation for the faulty one).
+     */
     private void drain(SimMember m) {
       while (m.machine.hasReady()) {
         Ready r = m.machine.ready();

@@ -47,14 +47,19 @@ final class MessageDigest implements RaftMessage.Handler<Long> {
 
   @Override
   public Long onAppendEntriesResponse(AppendEntriesResponse m) {
-    return all(2, flag(m.success()), m.matchIndex(), m.conflictIndex(), m.conflictTerm(),
+    return all(
+        2,
+        flag(m.success()),
+        m.matchIndex(),
+        m.conflictIndex(),
+        m.conflictTerm(),
         m.lastLogIndex());
   }
 
   @Override
   public Long onRequestVote(RequestVote m) {
-    return all(3, m.lastLogIndex(), m.lastLogTerm(), flag(m.preVote()),
-        flag(m.leadershipTransfer()));
+    return all(
+        3, m.lastLogIndex(), m.lastLogTerm(), flag(m.preVote()), flag(m.leadershipTransfer()));
   }
 
   @Override
@@ -79,8 +84,15 @@ final class MessageDigest implements RaftMessage.Handler<Long> {
 
   @Override
   public Long onInstallSnapshot(InstallSnapshot m) {
-    return all(8, m.lastIncludedIndex(), m.lastIncludedTerm(), Hashing.bytes(m.configuration()),
-        m.offset(), Hashing.bytes(m.data()), m.crc32c(), flag(m.done()));
+    return all(
+        8,
+        m.lastIncludedIndex(),
+        m.lastIncludedTerm(),
+        Hashing.bytes(m.configuration()),
+        m.offset(),
+        Hashing.bytes(m.data()),
+        m.crc32c(),
+        flag(m.done()));
   }
 
   @Override

@@ -17,10 +17,12 @@ import java.util.TreeMap;
  * <ul>
  *   <li><b>Election Safety</b>: at most one leader per term, ever (a map term → leader).
  *   <li><b>Log Matching</b>: every member's log is compared through rolling prefix hashes: two logs
- *       holding the same (index, term) must hash equal up to that index. Entry (i, t) is unique over
- *       history, so the first prefix hash seen for (i, t) is the reference for every later one.
- *   <li><b>Leader Completeness</b>: an entry first seen committed by a member in term C is committed
- *       in a term {@code <= C}, so every leader of a term {@code >= C} must hold the same prefix.
+ *       holding the same (index, term) must hash equal up to that index. Entry (i, t) is unique
+ *       over history, so the first prefix hash seen for (i, t) is the reference for every later
+ *       one.
+ *   <li><b>Leader Completeness</b>: an entry first seen committed by a member in term C is
+ *       committed in a term {@code <= C}, so every leader of a term {@code >= C} must hold the same
+ *       prefix.
  *   <li><b>State Machine Safety</b>: no two members apply different entries at one index; a member
  *       never applies an uncommitted entry, nor skips, nor re-applies differently after a restart.
  *   <li><b>Monotonic state</b>: term and commitIndex never decrease while a member lives; after a
@@ -28,23 +30,31 @@ import java.util.TreeMap;
  *       (the hint, bounded by the durable log).
  * </ul>
  *
- * Violations throw {@link SafetyViolation}; the {@link Simulation} adds seed, event number and trace.
+ * Violations throw {@link SafetyViolation}; the {@link Simulation} adds seed, event number and
+ * trace.
  */
 public final class SafetyChecker {
   private final Map<Long, MemberId> leaderOfTerm = new HashMap<>();
+
   /** (index, term) → prefix hash at that index, for every entry any store has ever held. */
   private final Map<Long, Long> prefixByIndexTerm = new HashMap<>();
+
   private final long[] lastTerm;
   private final long[] lastCommit;
   private final long[] checkedLastIndex;
+
   /** Committed prefix: hashes of entries 1..committedCount as first observed. */
   private long[] committedPrefix = new long[64];
+
   private long[] committedEntry = new long[64];
   private long committedCount;
+
   /** Term of an observing member → the highest commit index observed in that term. */
   private final TreeMap<Long, Long> commitObservedInTerm = new TreeMap<>();
+
   /** Digest of the entry applied at each index by anyone (State Machine Safety). */
   private long[] applied = new long[64];
+
   private long appliedCount;
 
   public SafetyChecker(int memberCount) {
@@ -84,8 +94,15 @@ public final class SafetyChecker {
     }
     long knownCommit = Math.min(durable.commitIndex(), durableLastIndex);
     if (m.commitIndex() < knownCommit) {
-      throw new SafetyViolation(m.id() + " restarted with commitIndex " + m.commitIndex()
-          + " below what it durably knew (" + knownCommit + ", hint " + durable.commitIndex() + ")");
+      throw new SafetyViolation(
+          m.id()
+              + " restarted with commitIndex "
+              + m.commitIndex()
+              + " below what it durably knew ("
+              + knownCommit
+              + ", hint "
+              + durable.commitIndex()
+              + ")");
     }
     lastTerm[i] = m.term();
     lastCommit[i] = m.commitIndex();
@@ -95,13 +112,14 @@ public final class SafetyChecker {
   /** A member hands {@code e} to its state machine (which applied up to {@code e.index() - 1}). */
   public void onApply(MemberView m, LogEntry e) {
     if (e.index() > m.commitIndex()) {
-      throw new SafetyViolation(m.id() + " applies " + e + " beyond its commitIndex "
-          + m.commitIndex());
+      throw new SafetyViolation(
+          m.id() + " applies " + e + " beyond its commitIndex " + m.commitIndex());
     }
     long digest = Hashing.entry(e);
     long index = e.index();
     if (index <= committedCount && committedEntry[(int) index - 1] != digest) {
-      throw new SafetyViolation(m.id() + " applies " + e + " but another entry was committed there");
+      throw new SafetyViolation(
+          m.id() + " applies " + e + " but another entry was committed there");
     }
     if (index <= appliedCount) {
       if (applied[(int) index - 1] != digest) {
@@ -111,7 +129,8 @@ public final class SafetyChecker {
       return;
     }
     if (index != appliedCount + 1) {
-      throw new SafetyViolation(m.id() + " applies " + e + " but nobody applied " + (appliedCount + 1));
+      throw new SafetyViolation(
+          m.id() + " applies " + e + " but nobody applied " + (appliedCount + 1));
     }
     if (applied.length == appliedCount) {
       applied = Arrays.copyOf(applied, applied.length * 2);
@@ -122,8 +141,12 @@ public final class SafetyChecker {
   /** A restarted member is handed an entry it applied before its crash: it must be the same one. */
   public void onReapply(MemberView m, LogEntry e, SimStateMachine stateMachine) {
     if (stateMachine.digest(e.index()) != Hashing.entry(e)) {
-      throw new SafetyViolation("State Machine Safety: " + m.id() + " re-delivers " + e
-          + " after restart, but applied a different entry there before");
+      throw new SafetyViolation(
+          "State Machine Safety: "
+              + m.id()
+              + " re-delivers "
+              + e
+              + " after restart, but applied a different entry there before");
     }
   }
 
@@ -148,8 +171,12 @@ public final class SafetyChecker {
         break;
       }
       if (registered != null) {
-        throw new SafetyViolation("Log Matching: " + m.id() + " holds " + s.entry(from)
-            + " with a different prefix than another log holding (index, term)");
+        throw new SafetyViolation(
+            "Log Matching: "
+                + m.id()
+                + " holds "
+                + s.entry(from)
+                + " with a different prefix than another log holding (index, term)");
       }
       from--;
     }
@@ -157,8 +184,12 @@ public final class SafetyChecker {
       long hash = s.prefixHash(index);
       Long previous = prefixByIndexTerm.putIfAbsent(key(index, s.term(index)), hash);
       if (previous != null && previous != hash) {
-        throw new SafetyViolation("Log Matching: " + m.id() + " holds " + s.entry(index)
-            + " with a different prefix than another log holding (index, term)");
+        throw new SafetyViolation(
+            "Log Matching: "
+                + m.id()
+                + " holds "
+                + s.entry(index)
+                + " with a different prefix than another log holding (index, term)");
       }
     }
     checkedLastIndex[i] = last;
@@ -179,12 +210,21 @@ public final class SafetyChecker {
       return;
     }
     if (m.commitIndex() > m.store().lastIndex()) {
-      throw new SafetyViolation(m.id() + " commitIndex " + m.commitIndex()
-          + " beyond its durable-written log " + m.store().lastIndex());
+      throw new SafetyViolation(
+          m.id()
+              + " commitIndex "
+              + m.commitIndex()
+              + " beyond its durable-written log "
+              + m.store().lastIndex());
     }
     if (m.machineLastIndex() != m.store().lastIndex()) {
-      throw new SafetyViolation(m.id() + " machine lastIndex " + m.machineLastIndex()
-          + " != store lastIndex " + m.store().lastIndex() + " after its Ready was handled");
+      throw new SafetyViolation(
+          m.id()
+              + " machine lastIndex "
+              + m.machineLastIndex()
+              + " != store lastIndex "
+              + m.store().lastIndex()
+              + " after its Ready was handled");
     }
   }
 
@@ -193,16 +233,19 @@ public final class SafetyChecker {
     SimLogStore s = m.store();
     long shared = Math.min(commit, committedCount);
     if (shared > 0 && s.prefixHash(shared) != committedPrefix[(int) shared - 1]) {
-      throw new SafetyViolation(m.id() + " committed prefix up to " + shared
-          + " differs from the prefix committed elsewhere");
+      throw new SafetyViolation(
+          m.id()
+              + " committed prefix up to "
+              + shared
+              + " differs from the prefix committed elsewhere");
     }
     for (long index = committedCount + 1; index <= commit; index++) {
       ensureCommittedCapacity(index);
       committedPrefix[(int) index - 1] = s.prefixHash(index);
       long digest = Hashing.entry(s.entry(index));
       if (index <= appliedCount && applied[(int) index - 1] != digest) {
-        throw new SafetyViolation(m.id() + " commits " + s.entry(index)
-            + " but another entry was already applied there");
+        throw new SafetyViolation(
+            m.id() + " commits " + s.entry(index) + " but another entry was already applied there");
       }
       committedEntry[(int) index - 1] = digest;
     }
@@ -230,8 +273,16 @@ public final class SafetyChecker {
       return;
     }
     if (s.lastIndex() < required || s.prefixHash(required) != committedPrefix[(int) required - 1]) {
-      throw new SafetyViolation("Leader Completeness: leader " + m.id() + " of term " + m.term()
-          + " lacks committed entries up to " + required + " (its lastIndex " + s.lastIndex() + ")");
+      throw new SafetyViolation(
+          "Leader Completeness: leader "
+              + m.id()
+              + " of term "
+              + m.term()
+              + " lacks committed entries up to "
+              + required
+              + " (its lastIndex "
+              + s.lastIndex()
+              + ")");
     }
   }
 

@@ -93,12 +93,14 @@ class SafetyCheckerTest {
     members.get(1).term = 1;
     members.get(1).store = rebuilt(entries(1, 1, 2));
     members.get(1).commitIndex = 2;
-    assertThatCode(() -> {
-      checker.afterEvent(members);
-      checker.onApply(leader, leader.store.entry(1));
-      checker.onApply(members.get(1), members.get(1).store.entry(1));
-      checker.afterEvent(members);
-    }).doesNotThrowAnyException();
+    assertThatCode(
+            () -> {
+              checker.afterEvent(members);
+              checker.onApply(leader, leader.store.entry(1));
+              checker.onApply(members.get(1), members.get(1).store.entry(1));
+              checker.afterEvent(members);
+            })
+        .doesNotThrowAnyException();
   }
 
   @Test
@@ -189,7 +191,8 @@ class SafetyCheckerTest {
     a.commitIndex = 2;
     checker.afterEvent(members);
     a.commitIndex = 1;
-    assertThatThrownBy(() -> checker.afterEvent(members)).hasMessageContaining("commitIndex went back");
+    assertThatThrownBy(() -> checker.afterEvent(members))
+        .hasMessageContaining("commitIndex went back");
     a.commitIndex = 2;
     a.term = 2;
     assertThatThrownBy(() -> checker.afterEvent(members)).hasMessageContaining("term went back");

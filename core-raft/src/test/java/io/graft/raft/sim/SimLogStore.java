@@ -9,12 +9,12 @@ import java.util.random.RandomGenerator;
 /**
  * A {@link LogStore} that keeps what was <em>written</em> apart from what was <em>fsynced</em>.
  *
- * <p>Reads see every write (like a page cache). Writes since the last {@link #sync()} are kept as an
- * undo list of operations; {@link #crash} keeps a random prefix of them, possibly tearing the last
- * kept append after any of its entries (a torn record is detected by its checksum on reopen and
- * dropped, so it is equivalent to a shorter append). This is exactly the latitude the {@link
- * LogStore} contract gives a real disk: the reopened log is a prefix-consistent state reachable from
- * the last sync by the operations issued since.
+ * <p>Reads see every write (like a page cache). Writes since the last {@link #sync()} are kept as
+ * an undo list of operations; {@link #crash} keeps a random prefix of them, possibly tearing the
+ * last kept append after any of its entries (a torn record is detected by its checksum on reopen
+ * and dropped, so it is equivalent to a shorter append). This is exactly the latitude the {@link
+ * LogStore} contract gives a real disk: the reopened log is a prefix-consistent state reachable
+ * from the last sync by the operations issued since.
  *
  * <p>Every entry carries a rolling prefix hash so the {@link SafetyChecker} compares whole log
  * prefixes (Log Matching, §5.3) in O(1). The simulator never compacts: snapshots are not modelled.
@@ -22,8 +22,10 @@ import java.util.random.RandomGenerator;
 public final class SimLogStore implements LogStore {
   private final ArrayList<LogEntry> entries = new ArrayList<>();
   private long[] prefixHashes = new long[64];
+
   /** Operations since the last sync, oldest first; undone on crash. */
   private final ArrayList<Op> pending = new ArrayList<>();
+
   private long syncCount;
 
   /** One un-synced write: an append, or a truncation with what it removed (restored on undo). */
@@ -61,8 +63,13 @@ public final class SimLogStore implements LogStore {
   public List<LogEntry> entries(long fromIndex, long toIndexExclusive, long maxBytes) {
     if (fromIndex < 1 || toIndexExclusive > lastIndex() + 1 || fromIndex > toIndexExclusive) {
       throw new IndexOutOfBoundsException(
-          "range [" + fromIndex + ", " + toIndexExclusive + ") outside [1, "
-              + (lastIndex() + 1) + ")");
+          "range ["
+              + fromIndex
+              + ", "
+              + toIndexExclusive
+              + ") outside [1, "
+              + (lastIndex() + 1)
+              + ")");
     }
     List<LogEntry> out = new ArrayList<>();
     long bytes = 0;
@@ -130,7 +137,8 @@ public final class SimLogStore implements LogStore {
 
   /**
    * Simulates a power loss: keeps a random prefix of the un-synced operations (the last kept append
-   * possibly torn) and discards the rest. Returns how many entries the crash changed, for the trace.
+   * possibly torn) and discards the rest. Returns how many entries the crash changed, for the
+   * trace.
    */
   public int crash(RandomGenerator random) {
     int keep = pending.isEmpty() ? 0 : random.nextInt(pending.size() + 1);

@@ -15,12 +15,16 @@ final class SimMember implements MemberView {
   final SimLogStore store = new SimLogStore();
   final SimMetaStore meta = new SimMetaStore();
   final SimStateMachine stateMachine = new SimStateMachine();
+
   /** Null while crashed. */
   RaftMachine machine;
+
   /** Bumped at every crash, so ticks scheduled for an earlier life are ignored. */
   int incarnation;
+
   /** The Ready whose persist half is still on the (slow) disk, or null. */
   Ready diskBusy;
+
   /** Stage of the next Ready at which this member will crash, or -1. */
   int crashAtStage = -1;
 
@@ -77,10 +81,24 @@ final class SimMember implements MemberView {
   @Override
   public String toString() {
     if (machine == null) {
-      return id + "{down, log " + store.lastIndex() + ", applied "
-          + stateMachine.lastAppliedIndex() + "}";
+      return id
+          + "{down, log "
+          + store.lastIndex()
+          + ", applied "
+          + stateMachine.lastAppliedIndex()
+          + "}";
     }
-    return id + "{" + role() + " t" + term() + " commit " + commitIndex() + " log "
-        + store.lastIndex() + " applied " + stateMachine.lastAppliedIndex() + "}";
+    return id
+        + "{"
+        + role()
+        + " t"
+        + term()
+        + " commit "
+        + commitIndex()
+        + " log "
+        + store.lastIndex()
+        + " applied "
+        + stateMachine.lastAppliedIndex()
+        + "}";
   }
 }

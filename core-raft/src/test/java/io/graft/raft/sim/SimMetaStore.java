@@ -5,8 +5,8 @@ import io.graft.raft.protocol.HardState;
 import io.graft.raft.storage.MetaStore;
 
 /**
- * The simulator's {@link MetaStore}: {@link #save} is atomic and durable when it returns, exactly as
- * the contract promises (so a crash never loses a saved hard state and never tears it).
+ * The simulator's {@link MetaStore}: {@link #save} is atomic and durable when it returns, exactly
+ * as the contract promises (so a crash never loses a saved hard state and never tears it).
  *
  * <p>It also checks the two rules Election Safety rests on (§5.2, Figure 2): the durable term never
  * decreases, and a vote cast in a term is never changed within that term.
@@ -27,7 +27,8 @@ public final class SimMetaStore implements MetaStore {
     }
     MemberId vote = state.votedFor();
     if (next.term() == state.term() && vote != null && !vote.equals(next.votedFor())) {
-      throw new SafetyViolation("vote changed within term " + next.term() + ": " + state + " -> " + next);
+      throw new SafetyViolation(
+          "vote changed within term " + next.term() + ": " + state + " -> " + next);
     }
     state = next;
     saveCount++;

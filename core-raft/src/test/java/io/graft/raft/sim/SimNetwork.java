@@ -83,7 +83,9 @@ public final class SimNetwork {
     split(side);
   }
 
-  /** Asymmetric fault: messages from {@code from} to {@code to} are lost, the reverse still flows. */
+  /**
+   * Asymmetric fault: messages from {@code from} to {@code to} are lost, the reverse still flows.
+   */
   public void blockOneWay(int from, int to) {
     if (from != to) {
       blocked[from][to] = true;
@@ -91,8 +93,8 @@ public final class SimNetwork {
   }
 
   /**
-   * Majority ring: each member reaches only its two ring neighbours. With five members every
-   * member sees a majority (itself and two) but no two non-neighbours share a link.
+   * Majority ring: each member reaches only its two ring neighbours. With five members every member
+   * sees a majority (itself and two) but no two non-neighbours share a link.
    */
   public void ring() {
     heal();

@@ -4,8 +4,8 @@ import io.graft.raft.message.LogEntry;
 import java.util.Arrays;
 
 /**
- * A tiny deterministic state machine: it records, per applied index, the entry's digest (term,
- * type and payload). Its applied state is durable (like Neo4j's {@code consensusIndex}, written
+ * A tiny deterministic state machine: it records, per applied index, the entry's digest (term, type
+ * and payload). Its applied state is durable (like Neo4j's {@code consensusIndex}, written
  * atomically with the data), so it survives crashes; the host skips re-delivered entries {@code <=}
  * {@link #lastAppliedIndex()}, and the simulator checks that each skipped entry is the one applied.
  */
@@ -17,7 +17,9 @@ public final class SimStateMachine {
     return lastAppliedIndex;
   }
 
-  /** Applies the next entry; it must be exactly {@code lastAppliedIndex + 1} (no gaps, in order). */
+  /**
+   * Applies the next entry; it must be exactly {@code lastAppliedIndex + 1} (no gaps, in order).
+   */
   public void apply(LogEntry e) {
     if (e.index() != lastAppliedIndex + 1) {
       throw new SafetyViolation(
@@ -34,7 +36,8 @@ public final class SimStateMachine {
   /** Digest of the entry applied at {@code index} (which must be applied). */
   public long digest(long index) {
     if (index < 1 || index > lastAppliedIndex) {
-      throw new IllegalArgumentException("index " + index + " not applied (" + lastAppliedIndex + ")");
+      throw new IllegalArgumentException(
+          "index " + index + " not applied (" + lastAppliedIndex + ")");
     }
     return digests[(int) index - 1];
   }

@@ -4,19 +4,14 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.Role;
-import io.graft.raft.message.EntryType;
-import io.graft.raft.message.Envelope;
-import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.protocol.RaftMachine;
 import io.graft.raft.protocol.Ready;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -37,16 +32,17 @@ import java.util.random.RandomGenerator;
 public final class Simulation {
   /** Virtual time units per tick; message delays are a few units, so about a tick. */
   static final int TICK = 10;
+
   /**
    * Liveness bound after healing: a base for elections plus two ticks per entry of backlog (the
    * longest log minus the lowest commit index at healing), because a follower that is hundreds of
    * entries behind catches up at a rate set by entriesPerAppendMax and the reordering network.
    */
   static final int LIVENESS_TICKS = Integer.getInteger("sim.livenessTicks", 200);
+
   static final int LIVENESS_TICKS_PER_BACKLOG_ENTRY =
       Integer.getInteger("sim.livenessTicksPerEntry", 2);
   private static final int TRACE_TAIL = Integer.getInteger("sim.traceTail", 60);
-  private static final int READY_ROUNDS_MAX = 1_000;
 
   /** Outcome of a successful run. */
   public record Result(
@@ -64,25 +60,22 @@ public final class Simulation {
   private final RaftConfig config;
   private final List<SimMember> members = new ArrayList<>();
   private final Set<MemberId> voters = new LinkedHashSet<>();
-  private final Map<MemberId, Integer> indexOf = new HashMap<>();
   private final SimNetwork network;
   private final SafetyChecker checker;
   private final PriorityQueue<Scheduled> queue = new PriorityQueue<>();
   private final ArrayDeque<Object> traceTail = new ArrayDeque<>();
+
   /** Faults, crashes and restarts stay longer than ordinary events: they explain a failure. */
   private final ArrayDeque<String> faultTail = new ArrayDeque<>();
+
   private final FaultInjector faults;
-  /** 0: the disk completes within the event; else a slow disk takes up to this many time units. */
-  private final int diskLatencyMax;
+  private final ReadyHandler readies;
   private long now;
   private long sequence;
   private long eventNumber;
   private long traceHash;
   private long proposalCounter;
   private boolean livenessPhase;
-  /** Liveness phase: index of a fresh entry → members that applied it. */
-  private final Map<Long, Integer> freshApplied = new HashMap<>();
-  private boolean freshAppliedEverywhere;
   private long livenessTicks;
 
   private record Scheduled(long time, long sequence, SimEvent event)
@@ -103,12 +96,12 @@ public final class Simulation {
       MemberId id = MemberId.of("m" + i);
       members.add(new SimMember(i, id));
       voters.add(id);
-      indexOf.put(id, i);
     }
     this.network = new SimNetwork(memberCount);
     this.checker = new SafetyChecker(memberCount);
     this.faults = new FaultInjector(this, network, random);
-    this.diskLatencyMax = new int[] {0, 5, 20}[random.nextInt(3)];
+    int diskLatencyMax = new int[] {0, 5, 20}[random.nextInt(3)];
+    this.readies = new ReadyHandler(this, members, network, checker, random, diskLatencyMax);
   }
 
   /** Varies the limits and the optional protocol features per seed, within sane bounds. */
@@ -125,7 +118,9 @@ public final class Simulation {
         .validate();
   }
 
-  /** Runs the chaos phase then the liveness phase; throws {@link SimulationFailure} on violation. */
+  /**
+   * Runs the chaos phase then the liveness phase; throws {@link SimulationFailure} on violation.
+   */
   public Result run() {
     try {
       for (SimMember m : members) {
@@ -141,8 +136,14 @@ public final class Simulation {
       throw new SimulationFailure(seed, members.size(), eventNumber, e, traceTail());
     }
     int crashes = faults.crashes();
-    return new Result(traceHash, eventNumber, now, checker.committedCount(),
-        checker.leaderTermCount(), crashes, livenessTicks);
+    return new Result(
+        traceHash,
+        eventNumber,
+        now,
+        checker.committedCount(),
+        checker.leaderTermCount(),
+        crashes,
+        livenessTicks);
   }
 
   private void runLiveness() {
@@ -163,15 +164,19 @@ public final class Simulation {
       longestLog = Math.max(longestLog, m.machineLastIndex());
       lowestCommit = Math.min(lowestCommit, m.commitIndex());
     }
-    long boundTicks = LIVENESS_TICKS
-        + LIVENESS_TICKS_PER_BACKLOG_ENTRY * Math.max(0, longestLog - lowestCommit);
+    long boundTicks =
+        LIVENESS_TICKS + LIVENESS_TICKS_PER_BACKLOG_ENTRY * Math.max(0, longestLog - lowestCommit);
     long healedAt = now;
     long deadline = now + boundTicks * TICK;
-    while (!freshAppliedEverywhere) {
+    while (!readies.freshAppliedEverywhere()) {
       if (now > deadline) {
-        throw new SafetyViolation("liveness: no fresh entry committed and applied on all "
-            + members.size() + " members within " + boundTicks + " ticks after healing; "
-            + members);
+        throw new SafetyViolation(
+            "liveness: no fresh entry committed and applied on all "
+                + members.size()
+                + " members within "
+                + boundTicks
+                + " ticks after healing; "
+                + members);
       }
       step();
     }
@@ -187,9 +192,10 @@ public final class Simulation {
     handle(s.event());
     checker.afterEvent(members);
     for (SimMember m : members) {
-      long state = m.alive()
-          ? Hashing.combine(Hashing.combine(m.role().ordinal(), m.term()), m.commitIndex())
-          : -1;
+      long state =
+          m.alive()
+              ? Hashing.combine(Hashing.combine(m.role().ordinal(), m.term()), m.commitIndex())
+              : -1;
       traceHash = Hashing.combine(Hashing.combine(traceHash, state), m.store.lastIndex());
     }
   }
@@ -204,7 +210,7 @@ public final class Simulation {
     } else if (event instanceof SimEvent.Fault) {
       faults.inject();
     } else if (event instanceof SimEvent.DiskDone d) {
-      onDiskDone(d);
+      readies.onDiskDone(d);
     } else if (event instanceof SimEvent.Restart r) {
       if (!members.get(r.member()).alive()) {
         restart(members.get(r.member()));
@@ -220,7 +226,7 @@ public final class Simulation {
     traceHash = Hashing.combine(traceHash, 1 + 31L * t.member());
     schedule(TICK, t);
     m.machine.tick();
-    drainReady(m);
+    readies.drain(m);
   }
 
   private void onDeliver(SimEvent.Deliver d) {
@@ -230,7 +236,7 @@ public final class Simulation {
     }
     traceHash = Hashing.combine(traceHash, MessageDigest.of(d.envelope().message()) + d.to());
     to.machine.step(d.envelope().message());
-    drainReady(to);
+    readies.drain(to);
   }
 
   /** The client: proposes 1–3 unique payloads to a member that believes it leads (or any). */
@@ -265,7 +271,7 @@ public final class Simulation {
     }
     traceHash = Hashing.combine(traceHash, Hashing.string(outcome));
     note("propose " + count + " to " + target.id() + ": " + outcome);
-    drainReady(target);
+    readies.drain(target);
   }
 
   private byte[] payload() {
@@ -280,150 +286,50 @@ public final class Simulation {
     return payload;
   }
 
-  /** Handles Readies until the machine has nothing left to do (bounded, to catch a livelock). */
-  private void drainReady(SimMember m) {
-    int rounds = 0;
-    while (m.alive() && m.diskBusy == null && m.machine.hasReady()) {
-      if (++rounds > READY_ROUNDS_MAX) {
-        throw new SafetyViolation(m.id() + " still hasReady after " + READY_ROUNDS_MAX + " rounds");
-      }
-      handleReady(m, m.machine.ready());
-    }
-  }
-
-  /**
-   * The runtime's Ready loop, in the order documented on {@link Ready}; a member armed by the
-   * fault injector crashes at its chosen stage (0 = before anything, 6 = before advance). With a
-   * slow disk the persist half completes in a later event, so the member keeps receiving messages
-   * and ticks (but gets no new Ready) while its own writes are in flight (thesis §10.2.1).
-   */
-  private void handleReady(SimMember m, Ready r) {
-    if (crashesAt(m, 0)) {
-      return;
-    }
-    send(m, r.messagesNow());
-    if (crashesAt(m, 1)) {
-      return;
-    }
-    if (diskLatencyMax > 0 && random.nextBoolean()) {
-      m.diskBusy = r;
-      schedule(1 + random.nextInt(diskLatencyMax), new SimEvent.DiskDone(m.index(), m.incarnation));
-      return;
-    }
-    persistAndFinish(m, r);
-  }
-
-  private void onDiskDone(SimEvent.DiskDone d) {
-    SimMember m = members.get(d.member());
-    if (!m.alive() || m.incarnation != d.incarnation() || m.diskBusy == null) {
-      return;
-    }
-    Ready r = m.diskBusy;
-    m.diskBusy = null;
-    persistAndFinish(m, r);
-    drainReady(m);
-  }
-
-  private void persistAndFinish(SimMember m, Ready r) {
-    List<LogEntry> entries = r.entriesToPersist();
-    if (!entries.isEmpty()) {
-      long first = entries.get(0).index();
-      if (first <= m.store.lastIndex()) {
-        m.store.truncateSuffix(first);
-      }
-      m.store.append(entries);
-    }
-    if (crashesAt(m, 2)) {
-      return;
-    }
-    if (r.hardState() != null) {
-      m.meta.save(r.hardState());
-    }
-    if (crashesAt(m, 3)) {
-      return;
-    }
-    if (r.mustSync()) {
-      m.store.sync();
-    }
-    if (crashesAt(m, 4)) {
-      return;
-    }
-    send(m, r.messagesAfterPersist());
-    if (crashesAt(m, 5)) {
-      return;
-    }
-    apply(m, r.entriesToApply());
-    if (crashesAt(m, 6)) {
-      return;
-    }
-    m.machine.advance(r);
-  }
-
-  private boolean crashesAt(SimMember m, int stage) {
-    if (m.crashAtStage != stage) {
-      return false;
-    }
-    noteFault("crash " + m.id() + " inside its Ready at stage " + stage);
-    crash(m);
-    faults.afterArmedCrash(m);
-    return true;
-  }
-
-  private void send(SimMember from, List<Envelope> envelopes) {
-    for (Envelope e : envelopes) {
-      Integer to = indexOf.get(e.to());
-      if (to == null || !from.id().equals(e.message().from())) {
-        throw new SafetyViolation(from.id() + " emitted a malformed envelope " + e);
-      }
-      for (long delay : network.deliveryDelays(from.index(), to, random)) {
-        schedule(delay, new SimEvent.Deliver(from.index(), to, e));
-      }
-    }
-  }
-
-  private void apply(SimMember m, List<LogEntry> entries) {
-    for (LogEntry e : entries) {
-      if (e.index() <= m.stateMachine.lastAppliedIndex()) {
-        checker.onReapply(m, e, m.stateMachine);
-        continue;
-      }
-      checker.onApply(m, e);
-      m.stateMachine.apply(e);
-      byte[] p = e.payload();
-      if (livenessPhase && e.type() == EntryType.APPLICATION && p.length > 0 && p[0] == 1) {
-        int count = freshApplied.merge(e.index(), 1, Integer::sum);
-        freshAppliedEverywhere |= count == members.size();
-      }
-    }
-  }
-
   void crash(SimMember m) {
     m.machine = null;
     m.diskBusy = null;
     m.incarnation++;
     m.crashAtStage = -1;
     int changed = m.store.crash(random);
-    noteFault("crash " + m.id() + ": un-synced entries lost/restored " + changed + ", durable log "
-        + m.store.lastIndex() + ", hard state " + m.meta.load());
+    noteFault(
+        "crash "
+            + m.id()
+            + ": un-synced entries lost/restored "
+            + changed
+            + ", durable log "
+            + m.store.lastIndex()
+            + ", hard state "
+            + m.meta.load());
     traceHash = Hashing.combine(traceHash, 7_000 + m.index() + 31L * changed);
   }
 
   void restart(SimMember m) {
     HardState durable = m.meta.load();
     long durableLastIndex = m.store.lastIndex();
-    m.machine = new RaftMachine(config, m.id(), voters, m.store, durable,
-        new SplittableRandom(random.nextLong()));
-    noteFault("start " + m.id() + " from " + durable + ", log " + durableLastIndex + ", applied "
-        + m.stateMachine.lastAppliedIndex() + " -> " + m);
+    m.machine =
+        new RaftMachine(
+            config, m.id(), voters, m.store, durable, new SplittableRandom(random.nextLong()));
+    noteFault(
+        "start "
+            + m.id()
+            + " from "
+            + durable
+            + ", log "
+            + durableLastIndex
+            + ", applied "
+            + m.stateMachine.lastAppliedIndex()
+            + " -> "
+            + m);
     checker.onRestart(m, durable, durableLastIndex);
     schedule(1 + random.nextInt(TICK), new SimEvent.Tick(m.index(), m.incarnation));
-    drainReady(m);
+    readies.drain(m);
   }
 
   void transferLeadership(SimMember leader, SimMember target) {
     noteFault("transfer leadership " + leader.id() + " -> " + target.id());
     leader.machine.transferLeadership(target.id());
-    drainReady(leader);
+    readies.drain(leader);
   }
 
   void schedule(long delay, SimEvent event) {
@@ -432,6 +338,11 @@ public final class Simulation {
 
   List<SimMember> members() {
     return members;
+  }
+
+  /** Called by the FaultInjector when a member armed to crash inside a Ready did so. */
+  void afterArmedCrash(SimMember m) {
+    faults.afterArmedCrash(m);
   }
 
   boolean livenessPhase() {

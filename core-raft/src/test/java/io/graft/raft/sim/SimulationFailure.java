@@ -6,8 +6,18 @@ public final class SimulationFailure extends AssertionError {
   private final int members;
 
   SimulationFailure(long seed, int members, long eventNumber, Throwable cause, String traceTail) {
-    super("simulation seed=" + seed + " members=" + members + " failed at event " + eventNumber
-        + ": " + cause + "\n--- trace tail (oldest first) ---\n" + traceTail, cause);
+    super(
+        "simulation seed="
+            + seed
+            + " members="
+            + members
+            + " failed at event "
+            + eventNumber
+            + ": "
+            + cause
+            + "\n--- trace tail (oldest first) ---\n"
+            + traceTail,
+        cause);
     this.seed = seed;
     this.members = members;
   }
@@ -21,7 +31,9 @@ public final class SimulationFailure extends AssertionError {
   }
 
   public String replayCommand() {
-    return "replay: mvn -B -o -pl core-raft test -Dtest=SimulationTest -Dsim.seed=" + seed
-        + " -Dsim.members=" + members;
+    return "replay: mvn -B -o -pl core-raft test -Dtest=SimulationTest -Dsim.seed="
+        + seed
+        + " -Dsim.members="
+        + members;
   }
 }

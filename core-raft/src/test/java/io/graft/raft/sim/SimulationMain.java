@@ -2,8 +2,8 @@ package io.graft.raft.sim;
 
 /**
  * Runs one simulation and prints its trace hash: {@code SimulationMain seed members events}. Used
- * by {@link SimulationTest} to compare runs across JVM processes (per-JVM hash salts, identity
- * hash codes and the like only show up there), and handy for a profiler.
+ * by {@link SimulationTest} to compare runs across JVM processes (per-JVM hash salts, identity hash
+ * codes and the like only show up there), and handy for a profiler.
  */
 public final class SimulationMain {
   private SimulationMain() {}

@@ -61,9 +61,9 @@ class SimulationTest {
   }
 
   /**
-   * Determinism across processes: a replay runs in a fresh JVM, where Set.of/Map.of iteration
-   * order (per-JVM salt) and identity hash codes differ. Three child JVMs must reproduce the trace
-   * hash of the in-process run.
+   * Determinism across processes: a replay runs in a fresh JVM, where Set.of/Map.of iteration order
+   * (per-JVM salt) and identity hash codes differ. Three child JVMs must reproduce the trace hash
+   * of the in-process run.
    */
   @Test
   void sameSeedGivesSameTraceHashInOtherJvms() throws Exception {
@@ -80,11 +80,17 @@ class SimulationTest {
 
   private static long traceHashInChildJvm(long seed, int members, int events) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        SimulationMain.class.getName(), Long.toString(seed), Integer.toString(members),
-        Integer.toString(events))
-        .redirectErrorStream(true)
-        .start();
+    Process process =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                SimulationMain.class.getName(),
+                Long.toString(seed),
+                Integer.toString(members),
+                Integer.toString(events))
+            .redirectErrorStream(true)
+            .start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("child JVM finished").isTrue();
     assertThat(process.exitValue()).as("child JVM exit, output: %s", output).isZero();
@@ -110,9 +116,10 @@ class SimulationTest {
       assertThat(result.committed()).as("seed %d committed entries", seed).isPositive();
     }
     long millis = (System.nanoTime() - started) / 1_000_000;
-    System.out.printf("simulation: %d members, %d seeds, %d events, %d committed, %d crashes, "
-        + "slowest liveness %d ticks, %d ms%n", members, SEEDS, events, committed, crashes,
-        livenessTicksMax, millis);
+    System.out.printf(
+        "simulation: %d members, %d seeds, %d events, %d committed, %d crashes, "
+            + "slowest liveness %d ticks, %d ms%n",
+        members, SEEDS, events, committed, crashes, livenessTicksMax, millis);
   }
 
   private static Simulation.Result runReporting(long seed, int members) {
