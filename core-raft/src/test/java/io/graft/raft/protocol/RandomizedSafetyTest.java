@@ -38,7 +38,7 @@ class RandomizedSafetyTest {
     if (fixed != null) {
       return new long[] {Long.parseLong(fixed)};
     }
-    long[] seeds = new long[Integer.getInteger("graft.seedCount", 40)];
+    long[] seeds = new long[Integer.getInteger("graft.seedCount", 25)];
     for (int i = 0; i < seeds.length; i++) {
       seeds[i] = 1000 + i;
     }
