@@ -104,7 +104,11 @@ final class FaultInjector {
       return;
     }
     crashes++;
-    simulation.crash(m);
+    if (m.diskBusy == null && random.nextInt(4) == 0) {
+      simulation.shutDown(m);
+    } else {
+      simulation.crash(m);
+    }
     scheduleRestart(m);
   }
 

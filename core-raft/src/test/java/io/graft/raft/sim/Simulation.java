@@ -286,6 +286,17 @@ public final class Simulation {
     return payload;
   }
 
+  /**
+   * A clean stop as the runtime does it: sync the log, save the machine's hard state (its commit
+   * hint is capped at what is durable), then stop. Only between Readies.
+   */
+  void shutDown(SimMember m) {
+    m.store.sync();
+    m.meta.save(m.machine.hardState());
+    noteFault("shut down " + m.id() + " cleanly with " + m.meta.load());
+    crash(m);
+  }
+
   void crash(SimMember m) {
     m.machine = null;
     m.diskBusy = null;
