@@ -204,15 +204,17 @@ public final class RaftMachine {
     if (pendingReady != null) {
       return false;
     }
-    HardState hard = durableHardState();
-    // A commit-hint-only change does not need a Ready of its own: it rides along with the next one
-    // (a commit that moves always brings entries to apply anyway).
+    // Allocation-free: the owner polls this after every event. A commit-hint-only change does not
+    // need a Ready of its own: it rides along with the next one (a commit that moves always brings
+    // entries to apply anyway).
     return !messagesNow.isEmpty()
         || !messagesAfterPersist.isEmpty()
         || log.hasUnstable()
-        || hard.term() != lastReadyHardState.term()
-        || !Objects.equals(hard.votedFor(), lastReadyHardState.votedFor())
-        || !softState().equals(lastReadySoftState)
+        || term != lastReadyHardState.term()
+        || !Objects.equals(votedFor, lastReadyHardState.votedFor())
+        || role != lastReadySoftState.role()
+        || term != lastReadySoftState.term()
+        || !Objects.equals(leader, lastReadySoftState.leader())
         || appliedHandedOut < applicableIndex();
   }
 

@@ -22,7 +22,6 @@ final class Node {
   HardState hardState;
   RaftMachine machine;
   final List<LogEntry> applied = new ArrayList<>();
-  final List<Ready> readies = new ArrayList<>();
 
   Node(
       MemberId id,
@@ -51,7 +50,6 @@ final class Node {
     List<Envelope> out = new ArrayList<>();
     while (machine.hasReady()) {
       Ready rd = machine.ready();
-      readies.add(rd);
       out.addAll(rd.messagesNow());
       persist(rd);
       out.addAll(rd.messagesAfterPersist());
@@ -84,7 +82,6 @@ final class Node {
   /** Carries out exactly one Ready (which must exist) and returns it. */
   Ready drainOne() {
     Ready rd = machine.ready();
-    readies.add(rd);
     persist(rd);
     applied.addAll(rd.entriesToApply());
     machine.advance(rd);
