@@ -1,0 +1,110 @@
+package io.graft.raft.arch;
+
+import static com.tngtech.archunit.base.DescribedPredicate.describe;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.lang.ArchRule;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The dependency rules of STYLE.md §2 as ArchUnit rules. Kept apart from the test that applies them
+ * so that {@link ArchitectureRulesCanFailTest} can apply the very same rule objects to deliberately
+ * violating fixtures.
+ */
+final class ArchitectureRules {
+  private ArchitectureRules() {}
+
+  static final String[] PURE_PACKAGES = {"..raft.protocol..", "..raft.message.."};
+
+  /** I/O, clocks, threads and concurrency utilities the pure protocol must never touch. */
+  private static final DescribedPredicate<JavaClass> IMPURE =
+      resideInAnyPackage("io.netty..", "java.nio.file..", "java.net..", "java.util.concurrent..")
+          .or(nameMatching("java\\.io\\.File.*"))
+          .or(name("java.time.Clock"))
+          .or(assignableTo(Thread.class))
+          .as("I/O, network, clock, thread or java.util.concurrent classes");
+
+  /** STYLE.md §3.1: the protocol is a pure function of (state, input). */
+  static final ArchRule PROTOCOL_IS_PURE =
+      noClasses()
+          .that()
+          .resideInAnyPackage(PURE_PACKAGES)
+          .should()
+          .dependOnClassesThat(IMPURE)
+          .orShould()
+          .callMethod(System.class, "currentTimeMillis")
+          .orShould()
+          .callMethod(System.class, "nanoTime")
+          .orShould()
+          .callMethod(Math.class, "random")
+          .because("the protocol is pure and deterministic: no I/O, clock, threads (STYLE.md §2)");
+
+  /** STYLE.md §3.3: one thread owns the machine, so nothing in protocol locks. */
+  static final ArchRule PROTOCOL_HAS_NO_SYNCHRONIZED_METHODS =
+      noMethods()
+          .that()
+          .areDeclaredInClassesThat()
+          .resideInAnyPackage(PURE_PACKAGES)
+          .should()
+          .haveModifier(JavaModifier.SYNCHRONIZED)
+          .because("one thread owns the RaftMachine; nothing is shared, so nothing is locked");
+
+  static final ArchRule STORAGE_AND_TRANSPORT_DO_NOT_DEPEND_ON_RUNTIME =
+      noClasses()
+          .that()
+          .resideInAnyPackage("..raft.storage..", "..raft.transport..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("..raft.runtime..")
+          .because("the runtime composes storage and transport, never the reverse (STYLE.md §2)");
+
+  private static final DescribedPredicate<JavaCall<?>> CREATES_THREADS =
+      describe(
+          "creates a thread or an executor",
+          call -> {
+            JavaClass owner = call.getTargetOwner();
+            boolean constructor = call.getTarget().getName().equals("<init>");
+            return (constructor
+                    && (owner.isAssignableTo(Thread.class)
+                        || owner.isAssignableTo(ExecutorService.class)))
+                || owner.isEquivalentTo(Executors.class)
+                || (owner.isAssignableTo(ThreadFactory.class)
+                    && call.getTarget().getName().equals("newThread"));
+          });
+
+  /** Only the runtime (and Netty's event loops in transport.netty) may create threads. */
+  static final ArchRule ONLY_RUNTIME_CREATES_THREADS =
+      noClasses()
+          .that()
+          .resideOutsideOfPackages("..raft.runtime..", "..raft.transport.netty..")
+          .should()
+          .callCodeUnitWhere(CREATES_THREADS)
+          .because("the runtime owns the only threads (STYLE.md §2, §3.3)");
+
+  private static final DescribedPredicate<JavaCall<?>> SLEEPS =
+      describe(
+          "sleeps",
+          call ->
+              call.getTarget().getName().equals("sleep")
+                  && (call.getTargetOwner().isEquivalentTo(Thread.class)
+                      || call.getTargetOwner().isEquivalentTo(TimeUnit.class)));
+
+  /** TESTING.md: no test sleeps; step virtual time or wait on a condition with a bound. */
+  static final ArchRule TESTS_DO_NOT_SLEEP =
+      noClasses()
+          .should()
+          .callCodeUnitWhere(SLEEPS)
+          .because("tests step virtual time or await a condition with a bound (STYLE.md §3.14)");
+}

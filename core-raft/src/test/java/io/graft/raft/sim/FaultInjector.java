@@ -1,0 +1,134 @@
+package io.graft.raft.sim;
+
+import io.graft.raft.api.Role;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Picks faults for the chaos phase: process crashes (now, or at a chosen stage inside the member's
+ * next Ready: between sending and persisting, between persisting and fsync, ...), restarts after a
+ * random downtime, symmetric and asymmetric partitions, isolating the leader, the majority ring,
+ * flaky links (loss, duplication) and healing; and leadership transfers, which race with all that.
+ */
+final class FaultInjector {
+  /** Stages of the Ready sequence at which an armed member may crash (see Simulation). */
+  static final int READY_STAGES = 7;
+
+  private final Simulation simulation;
+  private final SimNetwork network;
+  private final RandomGenerator random;
+  private boolean enabled = true;
+  private int crashes;
+
+  FaultInjector(Simulation simulation, SimNetwork network, RandomGenerator random) {
+    this.simulation = simulation;
+    this.network = network;
+    this.random = random;
+  }
+
+  void disable() {
+    enabled = false;
+  }
+
+  int crashes() {
+    return crashes;
+  }
+
+  void inject() {
+    if (!enabled) {
+      return;
+    }
+    simulation.schedule(20 + random.nextInt(180), new SimEvent.Fault());
+    List<SimMember> members = simulation.members();
+    int size = members.size();
+    int choice = random.nextInt(13);
+    switch (choice) {
+      case 0, 1 -> crashNow(randomAlive(members));
+      case 2, 3 -> armCrash(randomAlive(members));
+      case 4 -> {
+        boolean[] side = new boolean[size];
+        for (int i = 0; i < size; i++) {
+          side[i] = random.nextBoolean();
+        }
+        network.split(side);
+      }
+      case 5 -> network.isolate(leaderOrRandom(members));
+      case 6 -> {
+        int links = 1 + random.nextInt(size);
+        for (int i = 0; i < links; i++) {
+          network.blockOneWay(random.nextInt(size), random.nextInt(size));
+        }
+      }
+      case 7 -> network.ring();
+      case 8, 9 -> network.heal();
+      case 10 -> network.setFlakiness(random.nextDouble() * 0.2, random.nextDouble() * 0.1);
+      case 11 -> network.setFlakiness(0, 0);
+      default -> transferLeadership(members);
+    }
+    simulation.noteFault("fault " + choice + ": " + network.describe());
+  }
+
+  /** Not a fault but an operator action that races with faults: hand leadership over (§3.10). */
+  private void transferLeadership(List<SimMember> members) {
+    for (SimMember m : members) {
+      if (m.alive() && m.role() == Role.LEADER) {
+        SimMember target = members.get(random.nextInt(members.size()));
+        simulation.transferLeadership(m, target);
+        return;
+      }
+    }
+  }
+
+  private SimMember randomAlive(List<SimMember> members) {
+    List<SimMember> alive = new ArrayList<>();
+    for (SimMember m : members) {
+      if (m.alive()) {
+        alive.add(m);
+      }
+    }
+    return alive.isEmpty() ? null : alive.get(random.nextInt(alive.size()));
+  }
+
+  private int leaderOrRandom(List<SimMember> members) {
+    for (SimMember m : members) {
+      if (m.alive() && m.role() == Role.LEADER) {
+        return m.index();
+      }
+    }
+    return random.nextInt(members.size());
+  }
+
+  private void crashNow(SimMember m) {
+    if (m == null) {
+      return;
+    }
+    crashes++;
+    if (m.diskBusy == null && random.nextInt(4) == 0) {
+      simulation.shutDown(m);
+    } else {
+      simulation.crash(m);
+    }
+    scheduleRestart(m);
+  }
+
+  private void armCrash(SimMember m) {
+    if (m == null) {
+      return;
+    }
+    m.crashAtStage = random.nextInt(READY_STAGES);
+    simulation.noteFault("armed crash of " + m.id() + " at Ready stage " + m.crashAtStage);
+  }
+
+  /** Called by the simulation after an armed member crashed inside its Ready. */
+  void afterArmedCrash(SimMember m) {
+    crashes++;
+    scheduleRestart(m);
+  }
+
+  private void scheduleRestart(SimMember m) {
+    if (enabled) {
+      simulation.schedule(20 + random.nextInt(400), new SimEvent.Restart(m.index()));
+    }
+  }
+}

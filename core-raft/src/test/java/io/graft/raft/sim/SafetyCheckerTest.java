@@ -1,0 +1,224 @@
+package io.graft.raft.sim;
+
+import static io.graft.raft.sim.SimLogStoreTest.entries;
+import static io.graft.raft.sim.SimLogStoreTest.rebuilt;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Role;
+import io.graft.raft.message.EntryType;
+import io.graft.raft.message.LogEntry;
+import io.graft.raft.protocol.HardState;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each property of the {@link SafetyChecker} must be able to fail: every test feeds it a hand-built
+ * history that breaks exactly one property (and one healthy history that breaks none).
+ */
+class SafetyCheckerTest {
+
+  /** A member as the checker sees it, with every field settable. */
+  private static final class FakeMember implements MemberView {
+    final int index;
+    boolean alive = true;
+    Role role = Role.FOLLOWER;
+    long term;
+    long commitIndex;
+    SimLogStore store = new SimLogStore();
+
+    FakeMember(int index) {
+      this.index = index;
+    }
+
+    @Override
+    public int index() {
+      return index;
+    }
+
+    @Override
+    public MemberId id() {
+      return MemberId.of("f" + index);
+    }
+
+    @Override
+    public boolean alive() {
+      return alive;
+    }
+
+    @Override
+    public Role role() {
+      return role;
+    }
+
+    @Override
+    public long term() {
+      return term;
+    }
+
+    @Override
+    public long commitIndex() {
+      return commitIndex;
+    }
+
+    @Override
+    public long machineLastIndex() {
+      return store.lastIndex();
+    }
+
+    @Override
+    public boolean diskBusy() {
+      return false;
+    }
+
+    @Override
+    public SimLogStore store() {
+      return store;
+    }
+  }
+
+  private final SafetyChecker checker = new SafetyChecker(3);
+  private final List<FakeMember> members =
+      List.of(new FakeMember(0), new FakeMember(1), new FakeMember(2));
+
+  @Test
+  void healthyHistoryPasses() {
+    FakeMember leader = members.get(0);
+    leader.role = Role.LEADER;
+    leader.term = 1;
+    leader.store = rebuilt(entries(1, 1, 3));
+    leader.commitIndex = 3;
+    members.get(1).term = 1;
+    members.get(1).store = rebuilt(entries(1, 1, 2));
+    members.get(1).commitIndex = 2;
+    assertThatCode(
+            () -> {
+              checker.afterEvent(members);
+              checker.onApply(leader, leader.store.entry(1));
+              checker.onApply(members.get(1), members.get(1).store.entry(1));
+              checker.afterEvent(members);
+            })
+        .doesNotThrowAnyException();
+  }
+
+  @Test
+  void twoLeadersInOneTermBreakElectionSafety() {
+    members.get(0).role = Role.LEADER;
+    members.get(0).term = 2;
+    checker.afterEvent(members);
+    members.get(0).alive = false;
+    members.get(1).role = Role.LEADER;
+    members.get(1).term = 2;
+    assertThatThrownBy(() -> checker.afterEvent(members)).hasMessageContaining("Election Safety");
+  }
+
+  @Test
+  void sameIndexAndTermWithDifferentPrefixesBreakLogMatching() {
+    members.get(0).store = rebuilt(entries(1, 1, 3));
+    List<LogEntry> other = new ArrayList<>(entries(1, 1, 3));
+    other.set(0, new LogEntry(1, 1, EntryType.APPLICATION, new byte[] {99}));
+    members.get(1).store = rebuilt(other);
+    assertThatThrownBy(() -> checker.afterEvent(members)).hasMessageContaining("Log Matching");
+  }
+
+  @Test
+  void rewrittenLogIsCheckedAgainAfterTruncation() {
+    FakeMember m = members.get(0);
+    m.store = rebuilt(entries(1, 1, 3));
+    members.get(1).store = rebuilt(entries(1, 1, 3));
+    checker.afterEvent(members);
+    // m rewrites index 1 (same term) with a different entry: only the walk-back can notice
+    m.store.truncateSuffix(1);
+    m.store.append(List.of(new LogEntry(1, 1, EntryType.NOOP, null)));
+    m.store.append(entries(2, 1, 2));
+    assertThatThrownBy(() -> checker.afterEvent(members)).hasMessageContaining("Log Matching");
+  }
+
+  @Test
+  void leaderWithoutACommittedEntryBreaksLeaderCompleteness() {
+    FakeMember follower = members.get(0);
+    follower.term = 1;
+    follower.store = rebuilt(entries(1, 1, 2));
+    follower.commitIndex = 2;
+    checker.afterEvent(members);
+    FakeMember leader = members.get(1);
+    leader.role = Role.LEADER;
+    leader.term = 2;
+    leader.store = rebuilt(entries(1, 1, 1));
+    assertThatThrownBy(() -> checker.afterEvent(members))
+        .hasMessageContaining("Leader Completeness");
+  }
+
+  @Test
+  void differentEntriesAppliedAtOneIndexBreakStateMachineSafety() {
+    FakeMember a = members.get(0);
+    a.store = rebuilt(entries(1, 1, 1));
+    a.commitIndex = 1;
+    FakeMember b = members.get(1);
+    b.store = rebuilt(List.of(new LogEntry(2, 1, EntryType.APPLICATION, new byte[] {5})));
+    b.commitIndex = 1;
+    checker.onApply(a, a.store.entry(1));
+    assertThatThrownBy(() -> checker.onApply(b, b.store.entry(1)))
+        .hasMessageContaining("State Machine Safety");
+  }
+
+  @Test
+  void applyingBeyondCommitIsCaught() {
+    FakeMember a = members.get(0);
+    a.store = rebuilt(entries(1, 1, 2));
+    a.commitIndex = 1;
+    assertThatThrownBy(() -> checker.onApply(a, a.store.entry(2)))
+        .hasMessageContaining("beyond its commitIndex");
+  }
+
+  @Test
+  void redeliveredEntryMustMatchWhatWasApplied() {
+    FakeMember a = members.get(0);
+    SimStateMachine stateMachine = new SimStateMachine();
+    stateMachine.apply(entries(1, 1, 1).get(0));
+    LogEntry other = new LogEntry(2, 1, EntryType.APPLICATION, new byte[] {1});
+    assertThatThrownBy(() -> checker.onReapply(a, other, stateMachine))
+        .hasMessageContaining("after restart");
+  }
+
+  @Test
+  void termOrCommitGoingBackIsCaught() {
+    FakeMember a = members.get(0);
+    a.term = 3;
+    a.store = rebuilt(entries(1, 1, 2));
+    a.commitIndex = 2;
+    checker.afterEvent(members);
+    a.commitIndex = 1;
+    assertThatThrownBy(() -> checker.afterEvent(members))
+        .hasMessageContaining("commitIndex went back");
+    a.commitIndex = 2;
+    a.term = 2;
+    assertThatThrownBy(() -> checker.afterEvent(members)).hasMessageContaining("term went back");
+  }
+
+  @Test
+  void restartBelowDurableStateIsCaught() {
+    FakeMember a = members.get(0);
+    a.store = rebuilt(entries(1, 1, 4));
+    a.term = 1;
+    a.commitIndex = 0;
+    assertThatThrownBy(() -> checker.onRestart(a, new HardState(1, null, 3), 4))
+        .hasMessageContaining("below what it durably knew");
+    assertThatThrownBy(() -> checker.onRestart(a, new HardState(2, null, 0), 4))
+        .hasMessageContaining("below its durable term");
+    // a hint beyond the durable log only promises what the log still holds
+    a.commitIndex = 4;
+    assertThatCode(() -> checker.onRestart(a, new HardState(1, null, 9), 4))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
+  void commitBeyondTheLogIsCaught() {
+    FakeMember a = members.get(0);
+    a.store = rebuilt(entries(1, 1, 1));
+    a.commitIndex = 2;
+    assertThatThrownBy(() -> checker.afterEvent(members)).hasMessageContaining("beyond its");
+  }
+}

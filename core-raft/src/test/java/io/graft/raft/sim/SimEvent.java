@@ -1,0 +1,24 @@
+package io.graft.raft.sim;
+
+import io.graft.raft.message.Envelope;
+
+/** Everything that can happen at one instant of virtual time. */
+sealed interface SimEvent {
+  /** A member's clock ticks; stale once the member restarted (another incarnation). */
+  record Tick(int member, int incarnation) implements SimEvent {}
+
+  /** A message arrives at {@code to} (if the link and the receiver are still up). */
+  record Deliver(int from, int to, Envelope envelope) implements SimEvent {}
+
+  /** The client proposes payloads to whoever looks like the leader. */
+  record Propose() implements SimEvent {}
+
+  /** The fault injector picks and applies a network or process fault. */
+  record Fault() implements SimEvent {}
+
+  /** A slow disk finished the persist half of a member's Ready (ignored after a crash). */
+  record DiskDone(int member, int incarnation) implements SimEvent {}
+
+  /** A crashed member comes back from its durable state. */
+  record Restart(int member) implements SimEvent {}
+}

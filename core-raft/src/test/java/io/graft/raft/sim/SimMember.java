@@ -1,0 +1,104 @@
+package io.graft.raft.sim;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Role;
+import io.graft.raft.protocol.RaftMachine;
+import io.graft.raft.protocol.Ready;
+
+/**
+ * One simulated server: its durable parts (log store, meta store, state machine) survive crashes;
+ * the {@link RaftMachine} is volatile and rebuilt from durable state on restart.
+ */
+final class SimMember implements MemberView {
+  private final int index;
+  private final MemberId id;
+  final SimLogStore store = new SimLogStore();
+  final SimMetaStore meta = new SimMetaStore();
+  final SimStateMachine stateMachine = new SimStateMachine();
+
+  /** Null while crashed. */
+  RaftMachine machine;
+
+  /** Bumped at every crash, so ticks scheduled for an earlier life are ignored. */
+  int incarnation;
+
+  /** The Ready whose persist half is still on the (slow) disk, or null. */
+  Ready diskBusy;
+
+  /** Stage of the next Ready at which this member will crash, or -1. */
+  int crashAtStage = -1;
+
+  SimMember(int index, MemberId id) {
+    this.index = index;
+    this.id = id;
+  }
+
+  @Override
+  public int index() {
+    return index;
+  }
+
+  @Override
+  public MemberId id() {
+    return id;
+  }
+
+  @Override
+  public boolean alive() {
+    return machine != null;
+  }
+
+  @Override
+  public Role role() {
+    return machine.softState().role();
+  }
+
+  @Override
+  public long term() {
+    return machine.term();
+  }
+
+  @Override
+  public long commitIndex() {
+    return machine.commitIndex();
+  }
+
+  @Override
+  public long machineLastIndex() {
+    return machine.lastIndex();
+  }
+
+  @Override
+  public boolean diskBusy() {
+    return diskBusy != null;
+  }
+
+  @Override
+  public SimLogStore store() {
+    return store;
+  }
+
+  @Override
+  public String toString() {
+    if (machine == null) {
+      return id
+          + "{down, log "
+          + store.lastIndex()
+          + ", applied "
+          + stateMachine.lastAppliedIndex()
+          + "}";
+    }
+    return id
+        + "{"
+        + role()
+        + " t"
+        + term()
+        + " commit "
+        + commitIndex()
+        + " log "
+        + store.lastIndex()
+        + " applied "
+        + stateMachine.lastAppliedIndex()
+        + "}";
+  }
+}

@@ -1,0 +1,415 @@
+package io.graft.raft.sim;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.api.NotLeaderException;
+import io.graft.raft.api.ProposalRejectedException;
+import io.graft.raft.api.Role;
+import io.graft.raft.protocol.HardState;
+import io.graft.raft.protocol.RaftConfig;
+import io.graft.raft.protocol.RaftMachine;
+import io.graft.raft.protocol.Ready;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * Tier 2 deterministic simulation (TESTING.md): N {@link RaftMachine}s on one thread, driven by one
+ * seeded generator, a virtual clock and a priority queue of events (ticks, deliveries, client
+ * proposals, faults). The simulation plays the runtime and handles every Ready in the documented
+ * order (see {@link Ready}), and may crash a member between any two of those steps. The {@link
+ * SafetyChecker} runs after every event.
+ *
+ * <p>A run has a chaos phase of {@code events} events with network and process faults, then a
+ * liveness phase: everything healed and restarted, a leader must commit and apply a fresh entry on
+ * every member within {@link #LIVENESS_TICKS} ticks. Everything that happens is folded into a trace
+ * hash, so two runs of one seed can be compared for determinism.
+ */
+public final class Simulation {
+  /** Virtual time units per tick; message delays are a few units, so about a tick. */
+  static final int TICK = 10;
+
+  /**
+   * Liveness bound after healing: a base for elections plus two ticks per entry of backlog (the
+   * longest log minus the lowest commit index at healing), because a follower that is hundreds of
+   * entries behind catches up at a rate set by entriesPerAppendMax and the reordering network.
+   */
+  static final int LIVENESS_TICKS = Integer.getInteger("sim.livenessTicks", 200);
+
+  static final int LIVENESS_TICKS_PER_BACKLOG_ENTRY =
+      Integer.getInteger("sim.livenessTicksPerEntry", 2);
+  private static final int TRACE_TAIL = Integer.getInteger("sim.traceTail", 60);
+
+  /** Outcome of a successful run. */
+  public record Result(
+      long traceHash,
+      long events,
+      long virtualTime,
+      long committed,
+      int leaderTerms,
+      int crashes,
+      long livenessTicks) {}
+
+  private final long seed;
+  private final int eventBudget;
+  private final RandomGenerator random;
+  private final RaftConfig config;
+  private final List<SimMember> members = new ArrayList<>();
+  private final Set<MemberId> voters = new LinkedHashSet<>();
+  private final SimNetwork network;
+  private final SafetyChecker checker;
+  private final PriorityQueue<Scheduled> queue = new PriorityQueue<>();
+  private final ArrayDeque<Object> traceTail = new ArrayDeque<>();
+
+  /** Faults, crashes and restarts stay longer than ordinary events: they explain a failure. */
+  private final ArrayDeque<String> faultTail = new ArrayDeque<>();
+
+  private final FaultInjector faults;
+  private final ReadyHandler readies;
+  private long now;
+  private long sequence;
+  private long eventNumber;
+  private long traceHash;
+  private long proposalCounter;
+  private boolean livenessPhase;
+  private long livenessTicks;
+
+  private record Scheduled(long time, long sequence, SimEvent event)
+      implements Comparable<Scheduled> {
+    @Override
+    public int compareTo(Scheduled o) {
+      int byTime = Long.compare(time, o.time);
+      return byTime != 0 ? byTime : Long.compare(sequence, o.sequence);
+    }
+  }
+
+  public Simulation(long seed, int memberCount, int eventBudget) {
+    this.seed = seed;
+    this.eventBudget = eventBudget;
+    this.random = new SplittableRandom(seed);
+    this.config = randomConfig(random);
+    for (int i = 0; i < memberCount; i++) {
+      MemberId id = MemberId.of("m" + i);
+      members.add(new SimMember(i, id));
+      voters.add(id);
+    }
+    this.network = new SimNetwork(memberCount);
+    this.checker = new SafetyChecker(memberCount);
+    this.faults = new FaultInjector(this, network, random);
+    int diskLatencyMax = new int[] {0, 5, 20}[random.nextInt(3)];
+    this.readies = new ReadyHandler(this, members, network, checker, random, diskLatencyMax);
+  }
+
+  /** Varies the limits and the optional protocol features per seed, within sane bounds. */
+  private static RaftConfig randomConfig(RandomGenerator random) {
+    return new RaftConfig(
+            10,
+            2,
+            1 + random.nextInt(8),
+            128 + random.nextInt(2048),
+            1 + random.nextInt(8),
+            2048 + random.nextInt(16_384),
+            random.nextBoolean(),
+            random.nextBoolean())
+        .validate();
+  }
+
+  /**
+   * Runs the chaos phase then the liveness phase; throws {@link SimulationFailure} on violation.
+   */
+  public Result run() {
+    try {
+      for (SimMember m : members) {
+        restart(m);
+      }
+      schedule(1 + random.nextInt(20), new SimEvent.Propose());
+      schedule(50 + random.nextInt(100), new SimEvent.Fault());
+      while (eventNumber < eventBudget) {
+        step();
+      }
+      runLiveness();
+    } catch (RuntimeException | AssertionError e) {
+      throw new SimulationFailure(seed, members.size(), eventNumber, e, traceTail());
+    }
+    int crashes = faults.crashes();
+    return new Result(
+        traceHash,
+        eventNumber,
+        now,
+        checker.committedCount(),
+        checker.leaderTermCount(),
+        crashes,
+        livenessTicks);
+  }
+
+  private void runLiveness() {
+    livenessPhase = true;
+    faults.disable();
+    network.heal();
+    network.setFlakiness(0, 0);
+    noteFault("liveness phase: healed " + network.describe() + " config " + config);
+    for (SimMember m : members) {
+      m.crashAtStage = -1;
+      if (!m.alive()) {
+        restart(m);
+      }
+    }
+    long longestLog = 0;
+    long lowestCommit = Long.MAX_VALUE;
+    for (SimMember m : members) {
+      longestLog = Math.max(longestLog, m.machineLastIndex());
+      lowestCommit = Math.min(lowestCommit, m.commitIndex());
+    }
+    long boundTicks =
+        LIVENESS_TICKS + LIVENESS_TICKS_PER_BACKLOG_ENTRY * Math.max(0, longestLog - lowestCommit);
+    long healedAt = now;
+    long deadline = now + boundTicks * TICK;
+    while (!readies.freshAppliedEverywhere()) {
+      if (now > deadline) {
+        throw new SafetyViolation(
+            "liveness: no fresh entry committed and applied on all "
+                + members.size()
+                + " members within "
+                + boundTicks
+                + " ticks after healing; "
+                + members);
+      }
+      step();
+    }
+    livenessTicks = (now - healedAt) / TICK;
+  }
+
+  private void step() {
+    Scheduled s = queue.poll();
+    now = s.time();
+    eventNumber++;
+    trace(s.event());
+    traceHash = Hashing.combine(traceHash, now);
+    handle(s.event());
+    checker.afterEvent(members);
+    for (SimMember m : members) {
+      long state =
+          m.alive()
+              ? Hashing.combine(Hashing.combine(m.role().ordinal(), m.term()), m.commitIndex())
+              : -1;
+      traceHash = Hashing.combine(Hashing.combine(traceHash, state), m.store.lastIndex());
+    }
+  }
+
+  private void handle(SimEvent event) {
+    if (event instanceof SimEvent.Tick t) {
+      onTick(t);
+    } else if (event instanceof SimEvent.Deliver d) {
+      onDeliver(d);
+    } else if (event instanceof SimEvent.Propose) {
+      onPropose();
+    } else if (event instanceof SimEvent.Fault) {
+      faults.inject();
+    } else if (event instanceof SimEvent.DiskDone d) {
+      readies.onDiskDone(d);
+    } else if (event instanceof SimEvent.Restart r) {
+      if (!members.get(r.member()).alive()) {
+        restart(members.get(r.member()));
+      }
+    }
+  }
+
+  private void onTick(SimEvent.Tick t) {
+    SimMember m = members.get(t.member());
+    if (!m.alive() || m.incarnation != t.incarnation()) {
+      return;
+    }
+    traceHash = Hashing.combine(traceHash, 1 + 31L * t.member());
+    schedule(TICK, t);
+    m.machine.tick();
+    readies.drain(m);
+  }
+
+  private void onDeliver(SimEvent.Deliver d) {
+    SimMember to = members.get(d.to());
+    if (!to.alive() || !network.connected(d.from(), d.to())) {
+      return;
+    }
+    traceHash = Hashing.combine(traceHash, MessageDigest.of(d.envelope().message()) + d.to());
+    to.machine.step(d.envelope().message());
+    readies.drain(to);
+  }
+
+  /** The client: proposes 1–3 unique payloads to a member that believes it leads (or any). */
+  private void onPropose() {
+    schedule(1 + random.nextInt(30), new SimEvent.Propose());
+    List<SimMember> leaders = new ArrayList<>();
+    List<SimMember> alive = new ArrayList<>();
+    for (SimMember m : members) {
+      if (m.alive()) {
+        alive.add(m);
+        if (m.role() == Role.LEADER) {
+          leaders.add(m);
+        }
+      }
+    }
+    List<SimMember> candidates = leaders.isEmpty() ? alive : leaders;
+    if (candidates.isEmpty()) {
+      return;
+    }
+    SimMember target = candidates.get(random.nextInt(candidates.size()));
+    List<byte[]> payloads = new ArrayList<>();
+    int count = 1 + random.nextInt(3);
+    for (int i = 0; i < count; i++) {
+      payloads.add(payload());
+    }
+    String outcome;
+    try {
+      long first = target.machine.propose(payloads);
+      outcome = "accepted at " + first;
+    } catch (NotLeaderException | ProposalRejectedException e) {
+      outcome = e.getClass().getSimpleName();
+    }
+    traceHash = Hashing.combine(traceHash, Hashing.string(outcome));
+    note("propose " + count + " to " + target.id() + ": " + outcome);
+    readies.drain(target);
+  }
+
+  private byte[] payload() {
+    long counter = ++proposalCounter;
+    byte[] payload = new byte[9 + random.nextInt(24)];
+    random.nextBytes(payload);
+    // First byte marks entries proposed after healing: the liveness phase waits for one of them.
+    payload[0] = (byte) (livenessPhase ? 1 : 0);
+    for (int i = 0; i < 8; i++) {
+      payload[1 + i] = (byte) (counter >>> (8 * i));
+    }
+    return payload;
+  }
+
+  /**
+   * A clean stop as the runtime does it: sync the log, save the machine's hard state (its commit
+   * hint is capped at what is durable), then stop. Only between Readies.
+   */
+  void shutDown(SimMember m) {
+    m.store.sync();
+    m.meta.save(m.machine.hardState());
+    noteFault("shut down " + m.id() + " cleanly with " + m.meta.load());
+    crash(m);
+  }
+
+  void crash(SimMember m) {
+    m.machine = null;
+    m.diskBusy = null;
+    m.incarnation++;
+    m.crashAtStage = -1;
+    int changed = m.store.crash(random);
+    noteFault(
+        "crash "
+            + m.id()
+            + ": un-synced entries lost/restored "
+            + changed
+            + ", durable log "
+            + m.store.lastIndex()
+            + ", hard state "
+            + m.meta.load());
+    traceHash = Hashing.combine(traceHash, 7_000 + m.index() + 31L * changed);
+  }
+
+  void restart(SimMember m) {
+    HardState durable = m.meta.load();
+    long durableLastIndex = m.store.lastIndex();
+    m.machine =
+        new RaftMachine(
+            config, m.id(), voters, m.store, durable, new SplittableRandom(random.nextLong()));
+    noteFault(
+        "start "
+            + m.id()
+            + " from "
+            + durable
+            + ", log "
+            + durableLastIndex
+            + ", applied "
+            + m.stateMachine.lastAppliedIndex()
+            + " -> "
+            + m);
+    checker.onRestart(m, durable, durableLastIndex);
+    schedule(1 + random.nextInt(TICK), new SimEvent.Tick(m.index(), m.incarnation));
+    readies.drain(m);
+  }
+
+  void transferLeadership(SimMember leader, SimMember target) {
+    noteFault("transfer leadership " + leader.id() + " -> " + target.id());
+    leader.machine.transferLeadership(target.id());
+    readies.drain(leader);
+  }
+
+  void schedule(long delay, SimEvent event) {
+    queue.add(new Scheduled(now + delay, sequence++, event));
+  }
+
+  List<SimMember> members() {
+    return members;
+  }
+
+  /** Called by the FaultInjector when a member armed to crash inside a Ready did so. */
+  void afterArmedCrash(SimMember m) {
+    faults.afterArmedCrash(m);
+  }
+
+  boolean livenessPhase() {
+    return livenessPhase;
+  }
+
+  void note(String text) {
+    addTrace("  " + now + " " + text);
+  }
+
+  /** A note that is also kept in the longer fault history. */
+  void noteFault(String text) {
+    note(text);
+    if (faultTail.size() == TRACE_TAIL) {
+      faultTail.removeFirst();
+    }
+    faultTail.addLast("  #" + eventNumber + " @" + now + " " + text);
+  }
+
+  /** Formatted only if the run fails: most events are never printed. */
+  private record TraceLine(long eventNumber, long time, SimEvent event) {
+    @Override
+    public String toString() {
+      return "#" + eventNumber + " @" + time + " " + event;
+    }
+  }
+
+  private void trace(SimEvent event) {
+    addTrace(new TraceLine(eventNumber, now, event));
+  }
+
+  private void addTrace(Object line) {
+    if (traceTail.size() == TRACE_TAIL) {
+      traceTail.removeFirst();
+    }
+    traceTail.addLast(line);
+  }
+
+  private String traceTail() {
+    StringBuilder sb = new StringBuilder("faults, crashes and restarts:\n");
+    for (String line : faultTail) {
+      sb.append(line).append('\n');
+    }
+    sb.append("last events:\n");
+    for (Object line : traceTail) {
+      sb.append(line).append('\n');
+    }
+    for (SimMember m : members) {
+      String state;
+      try {
+        state = m.toString();
+      } catch (RuntimeException | AssertionError e) {
+        state = m.id() + " {state unreadable: " + e + "}";
+      }
+      sb.append("  state ").append(state).append('\n');
+    }
+    return sb.append("  network ").append(network.describe()).toString();
+  }
+}
