@@ -1,11 +1,14 @@
 package io.graft.raft.runtime;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftListener;
 import io.graft.raft.api.StateMachine;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.storage.LogStore;
 import io.graft.raft.storage.MetaStore;
 import io.graft.raft.transport.Transport;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -34,6 +37,7 @@ public final class RaftNodeBuilder {
   long randomSeed = System.nanoTime();
   int inboxCapacity = 65_536;
   ConsensusMachine.Factory machineFactory = ConsensusMachine::raft;
+  final List<RaftListener> listeners = new ArrayList<>();
 
   RaftNodeBuilder() {}
 
@@ -93,6 +97,12 @@ public final class RaftNodeBuilder {
   /** Bound of queued inbound messages + proposals; beyond it proposals are rejected. */
   public RaftNodeBuilder inboxCapacity(int inboxCapacity) {
     this.inboxCapacity = inboxCapacity;
+    return this;
+  }
+
+  /** Registers a listener before start, so it also sees the very first role change. */
+  public RaftNodeBuilder listener(RaftListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
     return this;
   }
 

@@ -89,6 +89,7 @@ public final class RaftNodeRunner implements RaftNode {
     this.inbox = new Inbox(spec.inboxCapacity);
     this.ticker = new Ticker("graft-ticker-" + self, tickMillis, inbox);
     this.applyWorker = new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);
+    this.listeners.addAll(spec.listeners);
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
     this.notifier =
@@ -135,7 +136,7 @@ public final class RaftNodeRunner implements RaftNode {
   public CompletableFuture<CommitResult> propose(byte[] payload) {
     Objects.requireNonNull(payload, "payload");
     CompletableFuture<CommitResult> future = new CompletableFuture<>();
-    if (state.get() != State.RUNNING) {
+    if (!accepting()) {
       future.completeExceptionally(shutdownException());
       return future;
     }
@@ -152,11 +153,15 @@ public final class RaftNodeRunner implements RaftNode {
       future.completeExceptionally(
           new ProposalRejectedException(
               "inbox of node " + self + " is full (" + spec.inboxCapacity + "): retry later"));
-    } else if (state.get() != State.RUNNING) {
+    } else if (!accepting()) {
       // Raced with close/failure: the owner may never see it. Completing twice is harmless.
       future.completeExceptionally(shutdownException());
     }
     return future;
+  }
+
+  private boolean accepting() {
+    return state.get() == State.RUNNING && failure.get() == null;
   }
 
   @Override
