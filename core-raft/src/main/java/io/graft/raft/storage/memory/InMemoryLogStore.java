@@ -64,17 +64,20 @@ public final class InMemoryLogStore implements LogStore {
 
   @Override
   public void append(List<LogEntry> newEntries) {
+    // Validate the whole batch first: a rejected append must leave the log unchanged.
     long expected = lastIndex() + 1;
+    long previousTerm = term(lastIndex());
     for (LogEntry e : newEntries) {
       if (e.index() != expected) {
         throw new IllegalArgumentException("append out of order: expected index " + expected + ", got " + e);
       }
-      if (e.term() < (expected - 1 == snapshotIndex ? snapshotTerm : term(expected - 1))) {
+      if (e.term() < previousTerm) {
         throw new IllegalArgumentException("append with decreasing term: " + e);
       }
-      entries.add(e);
       expected++;
+      previousTerm = e.term();
     }
+    entries.addAll(newEntries);
   }
 
   @Override
