@@ -4,9 +4,14 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftListener;
 import io.graft.raft.api.StateMachine;
 import io.graft.raft.protocol.RaftConfig;
+import io.graft.raft.storage.FileMetaStore;
 import io.graft.raft.storage.LogStore;
 import io.graft.raft.storage.MetaStore;
+import io.graft.raft.storage.segmented.SegmentedLogStore;
 import io.graft.raft.transport.Transport;
+import io.graft.raft.transport.netty.NettyTransport;
+import io.graft.raft.transport.netty.NettyTransportConfig;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +43,9 @@ public final class RaftNodeBuilder {
   int inboxCapacity = 65_536;
   ConsensusMachine.Factory machineFactory = ConsensusMachine::raft;
   final List<RaftListener> listeners = new ArrayList<>();
+  private Path dataDirectory;
+  private String nettyListenAddress;
+  private String nettyClusterId;
 
   RaftNodeBuilder() {}
 
@@ -130,8 +138,37 @@ public final class RaftNodeBuilder {
         .validate();
   }
 
+  /**
+   * Durable stores in {@code dir}: the segmented log in {@code dir/log} and term/vote in
+   * {@code dir/meta}. Opened (and recovered) by {@link #build()}.
+   */
+  public RaftNodeBuilder dataDirectory(Path dir) {
+    this.dataDirectory = Objects.requireNonNull(dir, "dir");
+    return this;
+  }
+
+  /**
+   * A Netty transport listening on {@code listenAddress} ("host:port") for cluster {@code
+   * clusterId}, with default limits; created by {@link #build()}. Peers come from {@link #peers}.
+   */
+  public RaftNodeBuilder nettyTransport(String listenAddress, String clusterId) {
+    this.nettyListenAddress = Objects.requireNonNull(listenAddress, "listenAddress");
+    this.nettyClusterId = Objects.requireNonNull(clusterId, "clusterId");
+    return this;
+  }
+
   /** Validates and builds the node (not yet started). */
   public RaftNodeRunner build() {
+    Objects.requireNonNull(self, "self");
+    Objects.requireNonNull(config, "config").validate();
+    if (dataDirectory != null && logStore == null && metaStore == null) {
+      logStore = SegmentedLogStore.open(dataDirectory.resolve("log"));
+      metaStore = FileMetaStore.open(dataDirectory.resolve("meta"));
+    }
+    if (nettyListenAddress != null && transport == null) {
+      transport =
+          new NettyTransport(NettyTransportConfig.defaults(nettyListenAddress, nettyClusterId, self));
+    }
     Objects.requireNonNull(self, "self");
     Objects.requireNonNull(initialVoters, "initialVoters");
     Objects.requireNonNull(logStore, "logStore");
