@@ -37,6 +37,11 @@ final class Inbox {
     return queue.offer(proposal);
   }
 
+  /** Queues owner-thread work; false when the inbox is full. */
+  boolean offerTask(Event.Task task) {
+    return queue.offer(task);
+  }
+
   /** Counts one elapsed tick and wakes the owner (the wake-up may be dropped; the count is not). */
   void postTick() {
     pendingTicks.incrementAndGet();

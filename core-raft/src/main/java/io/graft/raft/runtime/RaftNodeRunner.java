@@ -13,6 +13,7 @@ import io.graft.raft.message.Envelope;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.Ready;
+import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.storage.LogStore;
 import io.graft.raft.storage.MetaStore;
 import io.graft.raft.transport.Transport;
@@ -27,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -184,6 +186,31 @@ public final class RaftNodeRunner implements RaftNode {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
+  /**
+   * Runs a read-only {@code query} against the durable log on the owner thread (the only thread that
+   * may touch the log) and completes with its answer: e.g. a per-index term/payload digest to compare
+   * replicas. The query must not modify or retain the reader.
+   */
+  public <T> CompletableFuture<T> inspectLog(Function<LogReader, T> query) {
+    CompletableFuture<T> answer = new CompletableFuture<>();
+    Event.Task task =
+        new Event.Task(
+            () -> {
+              try {
+                answer.complete(query.apply(log));
+              } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
+              }
+            });
+    if (!accepting() || !inbox.offerTask(task)) {
+      answer.completeExceptionally(
+          accepting() ? new ProposalRejectedException("inbox full") : shutdownException());
+    } else if (!accepting()) {
+      answer.completeExceptionally(shutdownException());
+    }
+    return answer;
+  }
+
   /** The fatal error that stopped this node, if any. */
   public Optional<RaftShutdownException> failure() {
     return Optional.ofNullable(failure.get());
@@ -227,6 +254,8 @@ public final class RaftNodeRunner implements RaftNode {
         machine.step(inbound.message());
       } else if (e instanceof Event.Proposal proposal) {
         proposals.add(proposal);
+      } else if (e instanceof Event.Task task) {
+        task.work().run();
       }
     }
     if (!proposals.isEmpty()) {
