@@ -10,12 +10,10 @@ import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.Envelope;
-import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.Ready;
 import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.storage.LogStore;
-import io.graft.raft.storage.MetaStore;
 import io.graft.raft.transport.Transport;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class RaftNodeRunner implements RaftNode {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNodeRunner.class);
   private static final int BATCH_MAX = 4096;
-  /** A commit-index-only hard state change is saved at most this often (the hint is recoverable). */
-  private static final long COMMIT_HINT_SAVE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private enum State {
     NEW,
@@ -59,12 +55,12 @@ public final class RaftNodeRunner implements RaftNode {
   private final RaftNodeBuilder spec;
   private final MemberId self;
   private final LogStore log;
-  private final MetaStore meta;
   private final Transport transport;
   private final long tickMillis;
   private final Inbox inbox;
   private final Ticker ticker;
   private final ProposalRegistry registry = new ProposalRegistry();
+  private final DurableWriter writer;
   private final ApplyWorker applyWorker;
   private final Thread owner;
   private final ExecutorService notifier;
@@ -74,8 +70,6 @@ public final class RaftNodeRunner implements RaftNode {
 
   // Owned by the owner thread (and by close() after the owner has been joined).
   private ConsensusMachine machine;
-  private HardState savedHardState;
-  private long commitHintSavedNanos;
   private Role publishedRole;
   private MemberId publishedLeader;
 
@@ -85,9 +79,9 @@ public final class RaftNodeRunner implements RaftNode {
     this.spec = spec;
     this.self = spec.self;
     this.log = spec.logStore;
-    this.meta = spec.metaStore;
     this.transport = spec.transport;
     this.tickMillis = spec.tickMillis;
+    this.writer = new DurableWriter(log, spec.metaStore, registry);
     this.inbox = new Inbox(spec.inboxCapacity);
     this.ticker = new Ticker("graft-ticker-" + self, tickMillis, inbox);
     this.applyWorker = new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);
@@ -112,15 +106,14 @@ public final class RaftNodeRunner implements RaftNode {
     if (!state.compareAndSet(State.NEW, State.RUNNING)) {
       throw new IllegalStateException("node " + self + " already started");
     }
-    savedHardState = meta.load();
-    commitHintSavedNanos = System.nanoTime();
+    HardState hardState = writer.load();
     machine =
         spec.machineFactory.create(
             spec.config,
             self,
             spec.initialVoters,
             log,
-            savedHardState,
+            hardState,
             new SplittableRandom(spec.randomSeed));
     publishStatus();
     if (!spec.peers.isEmpty()) {
@@ -130,7 +123,7 @@ public final class RaftNodeRunner implements RaftNode {
     applyWorker.start();
     owner.start();
     ticker.start();
-    LOG.info("graft node {} started: {} (tick {} ms)", self, savedHardState, tickMillis);
+    LOG.info("graft node {} started: {} (tick {} ms)", self, hardState, tickMillis);
     return this;
   }
 
@@ -297,47 +290,10 @@ public final class RaftNodeRunner implements RaftNode {
    */
   private void handleReady(Ready ready) {
     send(ready.messagesNow());
-    persist(ready);
+    writer.persist(ready);
     send(ready.messagesAfterPersist());
     applyWorker.enqueue(ready.entriesToApply());
     machine.advance(ready);
-  }
-
-  private void persist(Ready ready) {
-    List<LogEntry> entries = ready.entriesToPersist();
-    if (!entries.isEmpty()) {
-      long firstIndex = entries.get(0).index();
-      if (firstIndex <= log.lastIndex()) {
-        log.truncateSuffix(firstIndex);
-      }
-      registry.persisting(entries);
-      log.append(entries);
-    }
-    if (ready.hardState() != null) {
-      maybeSaveHardState(ready.hardState(), false);
-    }
-    if (ready.mustSync()) {
-      log.sync();
-    }
-  }
-
-  /**
-   * Term and vote must be durable before any message that depends on them (§3.4, Figure 2); the
-   * commit index is only a hint (recoverable from a quorum), so a change of it alone is saved at most
-   * once a second rather than costing an extra fsync per batch.
-   */
-  private void maybeSaveHardState(HardState next, boolean force) {
-    HardState saved = savedHardState;
-    boolean termOrVote =
-        next.term() != saved.term() || !Objects.equals(next.votedFor(), saved.votedFor());
-    boolean commitDue =
-        next.commitIndex() != saved.commitIndex()
-            && (force || System.nanoTime() - commitHintSavedNanos >= COMMIT_HINT_SAVE_NANOS);
-    if (termOrVote || commitDue) {
-      meta.save(next);
-      savedHardState = next;
-      commitHintSavedNanos = System.nanoTime();
-    }
   }
 
   private void send(List<Envelope> messages) {
@@ -429,10 +385,10 @@ public final class RaftNodeRunner implements RaftNode {
       registry.failAll(closed);
       failQueuedProposals(closed);
       if (before == State.RUNNING && failure.get() == null && !owner.isAlive()) {
-        maybeSaveHardState(machine.hardState(), true);
+        writer.save(machine.hardState(), true);
       }
     } finally {
-      closeStores();
+      writer.close(self);
       notifier.shutdown();
       awaitQuietly(notifier);
       state.set(State.CLOSED);
@@ -450,19 +406,6 @@ public final class RaftNodeRunner implements RaftNode {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private void closeStores() {
-    try {
-      log.close();
-    } catch (RuntimeException e) {
-      LOG.warn("graft node {}: closing the log failed", self, e);
-    }
-    try {
-      meta.close();
-    } catch (RuntimeException e) {
-      LOG.warn("graft node {}: closing the meta store failed", self, e);
     }
   }
 
