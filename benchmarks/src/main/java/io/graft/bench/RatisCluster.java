@@ -36,6 +36,21 @@ import org.apache.ratis.util.TimeDuration;
 final class RatisCluster implements BenchCluster {
   private final List<RaftServer> servers = new ArrayList<>();
   private final RaftClient client;
+  private final RaftGroup group;
+  private final List<RaftClient> threadClients = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final ThreadLocal<RaftClient> perThread =
+      ThreadLocal.withInitial(
+          () -> {
+            RaftClient c =
+                RaftClient.newBuilder().setProperties(baseProperties()).setRaftGroup(group()).build();
+            threadClients.add(c);
+            return c;
+          });
+  /** One RaftClient per proposer thread (default): faster for Ratis than one shared ordered client. */
+  private static final boolean CLIENT_PER_THREAD =
+      Boolean.parseBoolean(System.getProperty("bench.ratis.clientPerThread", "true"));
+  /** Use the blocking API instead of async (opt-in, -Dbench.ratis.blocking=true). */
+  private static final boolean BLOCKING = Boolean.getBoolean("bench.ratis.blocking");
   private final Path dir;
 
   /** A trivial counting state machine, as on the graft side. */
@@ -61,7 +76,7 @@ final class RatisCluster implements BenchCluster {
               .setAddress("127.0.0.1:" + freePort())
               .build());
     }
-    RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
+    this.group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), peers);
     for (RaftPeer peer : peers) {
       RaftProperties props = baseProperties();
       File storage = dir.resolve(peer.getId().toString()).toFile();
@@ -79,6 +94,10 @@ final class RatisCluster implements BenchCluster {
       servers.add(server);
     }
     this.client = RaftClient.newBuilder().setProperties(baseProperties()).setRaftGroup(group).build();
+  }
+
+  private RaftGroup group() {
+    return group;
   }
 
   private static RaftProperties baseProperties() {
@@ -108,18 +127,32 @@ final class RatisCluster implements BenchCluster {
 
   @Override
   public CompletableFuture<?> submit(byte[] payload) {
-    return client.async().send(Message.valueOf(ByteString.copyFrom(payload)));
+    RaftClient c = CLIENT_PER_THREAD ? perThread.get() : client;
+    Message m = Message.valueOf(ByteString.copyFrom(payload));
+    if (BLOCKING) {
+      try {
+        return CompletableFuture.completedFuture(c.io().send(m));
+      } catch (IOException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    return c.async().send(m);
   }
 
   @Override
   public String describe() {
     return "Apache Ratis 3.2.1, Netty RPC, 3 servers on 127.0.0.1, log fsync on "
-        + "(unsafe-flush=false, async-flush=false), election timeout 1-2 s, storage " + dir;
+        + "(unsafe-flush=false, async-flush=false), election timeout 1-2 s, "
+        + (CLIENT_PER_THREAD ? "one client per proposer" : "one shared client")
+        + (BLOCKING ? " (blocking API)" : " (async API)") + ", storage " + dir;
   }
 
   @Override
   public void close() throws Exception {
     client.close();
+    for (RaftClient c : threadClients) {
+      c.close();
+    }
     for (RaftServer s : servers) {
       s.close();
     }
