@@ -31,6 +31,10 @@ final class LoadRun {
     }
   }
 
+  /** Failure kinds across all runs (printed with the progress lines). */
+  static final java.util.concurrent.ConcurrentHashMap<String, Long> ERROR_KINDS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private LoadRun() {}
 
   static Result run(BenchCluster cluster, int entryBytes, int proposers, double warmupSeconds,
@@ -100,6 +104,8 @@ final class LoadRun {
           cluster.submit(payload).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
           errors++;
+          Throwable cause = e.getCause() != null ? e.getCause() : e;
+          ERROR_KINDS.merge(cause.getClass().getSimpleName(), 1L, Long::sum);
           continue;
         }
         long end = System.nanoTime();

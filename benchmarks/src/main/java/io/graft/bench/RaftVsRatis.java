@@ -42,7 +42,11 @@ public final class RaftVsRatis {
           for (int p : proposers) {
             progress(String.format(Locale.ROOT, "%s: %d B x %d proposers (%.0fs warm-up + %.0fs)...",
                 system, size, p, warmup, seconds));
+            LoadRun.ERROR_KINDS.clear();
             LoadRun.Result r = LoadRun.run(cluster, size, p, warmup, seconds);
+            if (!LoadRun.ERROR_KINDS.isEmpty()) {
+              progress("  errors by kind (incl. warm-up): " + LoadRun.ERROR_KINDS);
+            }
             results.add(r);
             progress(String.format(Locale.ROOT, "  %.0f entries/s, %.2f MB/s, p50 %.2f ms, p99 %.2f ms,"
                 + " errors %d", r.entriesPerSecond(), r.megabytesPerSecond(), r.p50Millis(),

@@ -1,5 +1,6 @@
 package io.graft.raft.runtime;
 
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -17,6 +18,8 @@ final class Inbox {
   private final BlockingQueue<Event> queue;
   private final AtomicInteger pendingTicks = new AtomicInteger();
   private final AtomicLong droppedMessages = new AtomicLong();
+  /** Events taken but deferred by the owner; touched by the owner thread only. */
+  private final ArrayDeque<Event> carried = new ArrayDeque<>();
 
   Inbox(int capacity) {
     if (capacity < 1) {
@@ -57,7 +60,10 @@ final class Inbox {
    * {@code batchMax}) without waiting: one batch for the owner.
    */
   void drain(List<Event> out, int batchMax, long timeoutMillis) throws InterruptedException {
-    if (pendingTicks.get() == 0) {
+    while (!carried.isEmpty() && out.size() < batchMax) {
+      out.add(carried.poll());
+    }
+    if (out.isEmpty() && pendingTicks.get() == 0) {
       Event first = queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
       if (first == null) {
         return;
@@ -65,6 +71,16 @@ final class Inbox {
       out.add(first);
     }
     queue.drainTo(out, batchMax - out.size());
+  }
+
+  /**
+   * Returns events the owner took but chose not to handle in this batch (its byte budget was spent);
+   * the next {@link #drain} hands them out first, so order is kept. Owner thread only.
+   */
+  void carryOver(List<Event> events) {
+    for (int i = events.size() - 1; i >= 0; i--) {
+      carried.addFirst(events.get(i));
+    }
   }
 
   /** Ticks elapsed since the last call. */
@@ -78,6 +94,8 @@ final class Inbox {
 
   /** Everything still queued, for failing the proposals among it at shutdown. */
   void drainRemaining(List<Event> out) {
+    out.addAll(carried);
+    carried.clear();
     queue.drainTo(out);
   }
 }

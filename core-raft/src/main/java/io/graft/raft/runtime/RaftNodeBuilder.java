@@ -41,6 +41,7 @@ public final class RaftNodeBuilder {
   StateMachine stateMachine;
   long randomSeed = System.nanoTime();
   int inboxCapacity = 65_536;
+  long batchBytesMax = 8L << 20;
   ConsensusMachine.Factory machineFactory = ConsensusMachine::raft;
   final List<RaftListener> listeners = new ArrayList<>();
   private Path dataDirectory;
@@ -114,6 +115,15 @@ public final class RaftNodeBuilder {
     return this;
   }
 
+  /**
+   * Entry bytes (proposals + inbound AppendEntries) one owner batch takes before it persists and
+   * syncs; the rest waits for the next batch. Bounds the time one fsync holds up heartbeats.
+   */
+  public RaftNodeBuilder batchBytesMax(long batchBytesMax) {
+    this.batchBytesMax = batchBytesMax;
+    return this;
+  }
+
   /** Test seam: drive another machine implementation. */
   RaftNodeBuilder machineFactory(ConsensusMachine.Factory machineFactory) {
     this.machineFactory = machineFactory;
@@ -181,6 +191,9 @@ public final class RaftNodeBuilder {
     }
     if (tickMillis < 1) {
       throw new IllegalArgumentException("tickMillis must be >= 1, got " + tickMillis);
+    }
+    if (batchBytesMax < 1) {
+      throw new IllegalArgumentException("batchBytesMax must be >= 1, got " + batchBytesMax);
     }
     if (inboxCapacity < 1) {
       throw new IllegalArgumentException("inboxCapacity must be >= 1, got " + inboxCapacity);

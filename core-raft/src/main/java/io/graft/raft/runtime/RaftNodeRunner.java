@@ -9,7 +9,10 @@ import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
+import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.Envelope;
+import io.graft.raft.message.LogEntry;
+import io.graft.raft.message.RaftMessage;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.Ready;
 import io.graft.raft.protocol.log.LogReader;
@@ -44,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class RaftNodeRunner implements RaftNode {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNodeRunner.class);
   private static final int BATCH_MAX = 4096;
+  /** Per-entry overhead counted like {@link LogEntry#sizeBytes()}. */
+  private static final int ENTRY_OVERHEAD_BYTES = 24;
 
   private enum State {
     NEW,
@@ -224,7 +229,9 @@ public final class RaftNodeRunner implements RaftNode {
     try {
       while (state.get() == State.RUNNING && failure.get() == null) {
         batch.clear();
-        inbox.drain(batch, BATCH_MAX, tickMillis);
+        // advance() can itself produce work (a single voter commits on its own fsync; a follower
+        // may apply what just became durable): then take what is queued without waiting.
+        inbox.drain(batch, BATCH_MAX, machine.hasReady() ? 0 : tickMillis);
         processBatch(batch, proposals);
       }
     } catch (InterruptedException e) {
@@ -242,13 +249,23 @@ public final class RaftNodeRunner implements RaftNode {
   }
 
   private void processBatch(List<Event> batch, List<Event.Proposal> proposals) {
-    for (Event e : batch) {
+    long bytes = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      Event e = batch.get(i);
       if (e instanceof Event.Inbound inbound) {
         machine.step(inbound.message());
+        bytes += entryBytes(inbound.message());
       } else if (e instanceof Event.Proposal proposal) {
         proposals.add(proposal);
+        bytes += proposal.payload().length + ENTRY_OVERHEAD_BYTES;
       } else if (e instanceof Event.Task task) {
         task.work().run();
+      }
+      if (bytes >= spec.batchBytesMax && i + 1 < batch.size()) {
+        // Bound the bytes one Ready persists, so one fsync (and the heartbeats and votes waiting
+        // behind it on this thread) never stalls for long under large entries.
+        inbox.carryOver(batch.subList(i + 1, batch.size()));
+        break;
       }
     }
     if (!proposals.isEmpty()) {
@@ -262,6 +279,17 @@ public final class RaftNodeRunner implements RaftNode {
       handleReady(machine.ready());
     }
     publishStatus();
+  }
+
+  private static long entryBytes(RaftMessage message) {
+    if (message instanceof AppendEntries append) {
+      long bytes = 0;
+      for (LogEntry entry : append.entries()) {
+        bytes += entry.sizeBytes();
+      }
+      return bytes;
+    }
+    return 0;
   }
 
   /** All proposals of one drain become one {@code propose(List)}: one append, one fsync. */
@@ -309,6 +337,8 @@ public final class RaftNodeRunner implements RaftNode {
       if (publishedRole == Role.LEADER && next.role() != Role.LEADER) {
         registry.steppedDown(next.commitIndex());
       }
+      LOG.info("graft node {}: {} -> {} in term {}, leader {}", self, publishedRole, next.role(),
+          next.term(), next.leader());
       publishedRole = next.role();
       publishedLeader = next.leader();
       notifyListeners(next);

@@ -58,6 +58,19 @@ class InboxTest {
   }
 
   @Test
+  void carriedOverEventsComeFirstAndInOrder() throws Exception {
+    Inbox inbox = new Inbox(10);
+    Event.Inbound a = new Event.Inbound(new Heartbeat(MemberId.of("a"), 1, 0, 1));
+    Event.Inbound b = new Event.Inbound(new Heartbeat(MemberId.of("a"), 1, 0, 2));
+    Event.Inbound c = new Event.Inbound(new Heartbeat(MemberId.of("a"), 1, 0, 3));
+    inbox.offerMessage(c);
+    inbox.carryOver(List.of(a, b));
+    List<Event> batch = new ArrayList<>();
+    inbox.drain(batch, 10, 1000);
+    assertThat(batch).containsExactly(a, b, c);
+  }
+
+  @Test
   void ticksRoundUpSoTimeoutsAreNeverShorter() {
     assertThat(Ticker.toTicks(1000, 100)).isEqualTo(10);
     assertThat(Ticker.toTicks(1001, 100)).isEqualTo(11);
