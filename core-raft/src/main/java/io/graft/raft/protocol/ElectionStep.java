@@ -33,8 +33,8 @@ final class ElectionStep {
   }
 
   /**
-   * Starts a PreVote round (asking with term + 1, without bumping the term, §9.6) or a real election
-   * (§5.2). {@code transfer} marks an election triggered by TimeoutNow (§3.10).
+   * Starts a PreVote round (asking with term + 1, without bumping the term, §9.6) or a real
+   * election (§5.2). {@code transfer} marks an election triggered by TimeoutNow (§3.10).
    */
   void campaign(boolean preVoteRound, boolean transfer) {
     long voteTerm;
@@ -49,7 +49,8 @@ final class ElectionStep {
       return;
     }
     RequestVote request =
-        new RequestVote(m.self, voteTerm, m.log.lastIndex(), m.log.lastTerm(), preVoteRound, transfer);
+        new RequestVote(
+            m.self, voteTerm, m.log.lastIndex(), m.log.lastTerm(), preVoteRound, transfer);
     for (MemberId voter : m.configuration.voters()) {
       if (!voter.equals(m.self)) {
         // The candidate's own vote and term must be durable before its RequestVotes leave (§5.2).
@@ -59,9 +60,9 @@ final class ElectionStep {
   }
 
   /**
-   * Figure 2 RequestVote receiver, reached with {@code rv.term() >= term}: at most one vote per term,
-   * and only for a log at least as up-to-date as ours (§5.4.1). A PreVote is granted under the same
-   * rules plus "no live leader" (§9.6), and changes no state.
+   * Figure 2 RequestVote receiver, reached with {@code rv.term() >= term}: at most one vote per
+   * term, and only for a log at least as up-to-date as ours (§5.4.1). A PreVote is granted under
+   * the same rules plus "no live leader" (§9.6), and changes no state.
    */
   void onRequestVote(RequestVote rv) {
     boolean canVote =
@@ -78,7 +79,8 @@ final class ElectionStep {
     }
     long replyTerm = granted ? rv.term() : m.term;
     // A granted vote is durable before the reply leaves (§5.2 / Figure 2 persistent state).
-    m.sendAfterPersist(rv.from(), new RequestVoteResponse(m.self, replyTerm, granted, rv.preVote()));
+    m.sendAfterPersist(
+        rv.from(), new RequestVoteResponse(m.self, replyTerm, granted, rv.preVote()));
   }
 
   void onRequestVoteResponse(RequestVoteResponse response) {
@@ -96,7 +98,7 @@ final class ElectionStep {
    */
   private boolean recordVote(MemberId from, boolean granted) {
     m.votes.putIfAbsent(from, granted);
-    VoteResult result = m.configuration.majority().voteResult(m.votes);
+    VoteResult result = m.majority.voteResult(m.votes);
     if (result == VoteResult.WON) {
       if (m.role == Role.PRE_CANDIDATE) {
         campaign(false, false);

@@ -26,7 +26,8 @@ final class InvariantChecker {
     long commit = m.log.commitIndex();
     long last = m.log.lastIndex();
     Invariants.check(commit <= last, "%s: commitIndex %d > lastIndex %d", m.self, commit, last);
-    Invariants.check(commit >= lastCommit, "%s: commitIndex fell %d -> %d", m.self, lastCommit, commit);
+    Invariants.check(
+        commit >= lastCommit, "%s: commitIndex fell %d -> %d", m.self, lastCommit, commit);
     Invariants.check(m.term >= lastTerm, "%s: term fell %d -> %d", m.self, lastTerm, m.term);
     Invariants.check(
         m.term != lastTerm || lastVote == null || lastVote.equals(m.votedFor),
@@ -42,14 +43,27 @@ final class InvariantChecker {
         m.role,
         m.leader);
     Invariants.check(
-        m.log.persistedIndex() <= last, "%s: persisted %d > last %d", m.self, m.log.persistedIndex(), last);
+        m.log.persistedIndex() <= last,
+        "%s: persisted %d > last %d",
+        m.self,
+        m.log.persistedIndex(),
+        last);
     Invariants.check(
-        m.appliedHandedOut() <= commit, "%s: applied %d > commit %d", m.self, m.appliedHandedOut(), commit);
+        m.appliedHandedOut() <= commit,
+        "%s: applied %d > commit %d",
+        m.self,
+        m.appliedHandedOut(),
+        commit);
     if (m.role == Role.LEADER) {
-      Invariants.check(Objects.equals(m.votedFor, m.self), "%s: leader did not vote for itself", m.self);
+      Invariants.check(
+          Objects.equals(m.votedFor, m.self), "%s: leader did not vote for itself", m.self);
       if (leaderTerm == m.term) {
         Invariants.check(
-            last >= leaderLastIndex, "%s: leader log shrank %d -> %d", m.self, leaderLastIndex, last);
+            last >= leaderLastIndex,
+            "%s: leader log shrank %d -> %d",
+            m.self,
+            leaderLastIndex,
+            last);
       }
       leaderTerm = m.term;
       leaderLastIndex = last;

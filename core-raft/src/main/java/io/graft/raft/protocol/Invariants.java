@@ -11,7 +11,32 @@ public final class Invariants {
   /** Throws {@link AssertionError} with the formatted message when {@code condition} is false. */
   public static void check(boolean condition, String format, Object... args) {
     if (!condition) {
-      throw new AssertionError("Raft invariant violated: " + String.format(format, args));
+      throw fail(format, args);
     }
+  }
+
+  /** As {@link #check(boolean, String, Object...)}, without boxing on the (hot) passing path. */
+  public static void check(boolean condition, String format, long a, long b) {
+    if (!condition) {
+      throw fail(format, a, b);
+    }
+  }
+
+  /** As {@link #check(boolean, String, Object...)}, without boxing on the (hot) passing path. */
+  public static void check(boolean condition, String format, Object a, long b, long c) {
+    if (!condition) {
+      throw fail(format, a, b, c);
+    }
+  }
+
+  /** As {@link #check(boolean, String, Object...)}, without boxing on the (hot) passing path. */
+  public static void check(boolean condition, String format, long a, long b, long c, long d) {
+    if (!condition) {
+      throw fail(format, a, b, c, d);
+    }
+  }
+
+  private static AssertionError fail(String format, Object... args) {
+    return new AssertionError("Raft invariant violated: " + String.format(format, args));
   }
 }

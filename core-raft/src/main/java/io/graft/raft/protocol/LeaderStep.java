@@ -33,9 +33,10 @@ final class LeaderStep {
     m.electionElapsed++;
     if (m.electionElapsed >= m.config.electionTimeoutTicks()) {
       m.electionElapsed = 0;
-      // Thesis §6.2: a leader that did not hear from a quorum within an election timeout steps down.
+      // Thesis §6.2: a leader that did not hear from a quorum within an election timeout steps
+      // down.
       if (m.config.checkQuorum()
-          && !m.configuration.majority().isQuorumActive(this::isRecentlyActive)) {
+          && !m.majority.isQuorumActive(this::isRecentlyActive)) {
         m.becomeFollower(m.term, null);
         return;
       }
@@ -189,8 +190,7 @@ final class LeaderStep {
    */
   private boolean maybeCommit() {
     long index =
-        m.configuration
-            .majority()
+        m.majority
             .committedIndex(
                 id -> id.equals(m.self) ? m.log.persistedIndex() : m.progress.get(id).matchIndex());
     if (index <= m.log.commitIndex() || m.log.term(index) != m.term) {

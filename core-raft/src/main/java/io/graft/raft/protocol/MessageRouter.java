@@ -17,11 +17,11 @@ import io.graft.raft.message.TimeoutNow;
  * Applies the term rules to every inbound message, then dispatches it by role. The only place that
  * branches on message type.
  *
- * <p>Term rules (Figure 2 "Rules for Servers", thesis §4.2.3, §9.6): a higher term makes the receiver
- * a follower of that term, except PreVote requests and granted PreVote responses (they carry a
- * prospective term and change no state), and except (Pre)Vote requests that arrive while the
- * receiver believes in a live leader (the lease rule), which are ignored unless they come from a
- * leadership transfer. A lower term is stale: requests are answered with the current term so the
+ * <p>Term rules (Figure 2 "Rules for Servers", thesis §4.2.3, §9.6): a higher term makes the
+ * receiver a follower of that term, except PreVote requests and granted PreVote responses (they
+ * carry a prospective term and change no state), and except (Pre)Vote requests that arrive while
+ * the receiver believes in a live leader (the lease rule), which are ignored unless they come from
+ * a leadership transfer. A lower term is stale: requests are answered with the current term so the
  * sender steps down; responses are dropped.
  */
 final class MessageRouter implements RaftMessage.Handler<Void> {
@@ -30,7 +30,8 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
   private final FollowerStep follower;
   private final LeaderStep leader;
 
-  MessageRouter(RaftMachine machine, ElectionStep election, FollowerStep follower, LeaderStep leader) {
+  MessageRouter(
+      RaftMachine machine, ElectionStep election, FollowerStep follower, LeaderStep leader) {
     this.m = machine;
     this.election = election;
     this.follower = follower;
@@ -46,7 +47,9 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
   private boolean acceptTerm(RaftMessage msg) {
     if (msg.term() > m.term) {
       if (msg instanceof RequestVote rv) {
-        if (!rv.leadershipTransfer() && election.inLeaderLease() && (rv.preVote() || m.config.checkQuorum())) {
+        if (!rv.leadershipTransfer()
+            && election.inLeaderLease()
+            && (rv.preVote() || m.config.checkQuorum())) {
           return false; // §4.2.3: a live leader is known; do not let a disruptive server depose it
         }
         if (rv.preVote()) {
@@ -66,11 +69,14 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
     return true;
   }
 
-  /** Figure 2: "Reply false if term < currentTerm"; the reply's term makes a stale sender step down. */
+  /**
+   * Figure 2: "Reply false if term < currentTerm"; the reply's term makes a stale sender step down.
+   */
   private void answerStale(RaftMessage msg) {
     long last = m.log.lastIndex();
     if (msg instanceof AppendEntries) {
-      m.sendAfterPersist(msg.from(), new AppendEntriesResponse(m.self, m.term, false, 0, 0, 0, last));
+      m.sendAfterPersist(
+          msg.from(), new AppendEntriesResponse(m.self, m.term, false, 0, 0, 0, last));
     } else if (msg instanceof Heartbeat hb) {
       m.sendAfterPersist(msg.from(), new HeartbeatResponse(m.self, m.term, hb.context(), last));
     } else if (msg instanceof RequestVote rv) {
@@ -81,7 +87,12 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
   /** A message from the leader of the current term: (re)become its follower (§5.2). */
   private void followLeader(MemberId from) {
     Invariants.check(
-        m.role != Role.LEADER, "%s: two leaders in term %d (%s and %s)", m.self, m.term, m.self, from);
+        m.role != Role.LEADER,
+        "%s: two leaders in term %d (%s and %s)",
+        m.self,
+        m.term,
+        m.self,
+        from);
     if (m.role != Role.FOLLOWER) {
       m.becomeFollower(m.term, from);
     }

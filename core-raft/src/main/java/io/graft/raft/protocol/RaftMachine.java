@@ -13,6 +13,7 @@ import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.protocol.log.RaftLog;
 import io.graft.raft.protocol.membership.Configuration;
 import io.graft.raft.protocol.progress.Progress;
+import io.graft.raft.protocol.quorum.MajorityConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +23,13 @@ import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
 /**
- * The pure Raft protocol: messages, ticks and proposals in; a {@link Ready} out. No threads, clocks or
- * I/O. NOT thread-safe by contract: one owner thread calls everything.
+ * The pure Raft protocol: messages, ticks and proposals in; a {@link Ready} out. No threads, clocks
+ * or I/O. NOT thread-safe by contract: one owner thread calls everything.
  *
  * <p>The state lives here; the role logic lives in {@link ElectionStep} (timeouts, PreVote,
- * RequestVote), {@link FollowerStep} (AppendEntries/Heartbeat receiver rules) and {@link LeaderStep}
- * (replication, flow control, commit). {@link MessageRouter} applies the term rules of §5.1 and
- * dispatches by role. Every public mutator ends with {@link #checkInvariants()}.
+ * RequestVote), {@link FollowerStep} (AppendEntries/Heartbeat receiver rules) and {@link
+ * LeaderStep} (replication, flow control, commit). {@link MessageRouter} applies the term rules of
+ * §5.1 and dispatches by role. Every public mutator ends with {@link #checkInvariants()}.
  *
  * <p>Usage: after any {@code step}/{@code tick}/{@code propose}, if {@link #hasReady()} call {@link
  * #ready()}, carry it out in the order its Javadoc gives, then {@link #advance(Ready)} before the
@@ -40,6 +41,8 @@ public final class RaftMachine {
   final RandomGenerator random;
   final RaftLog log;
   Configuration configuration;
+  /** Derived from {@link #configuration}; cached because commit and tallies use it per message. */
+  MajorityConfig majority;
 
   long term;
   MemberId votedFor;
@@ -53,11 +56,15 @@ public final class RaftMachine {
 
   /** Leader only: one Progress per other voter (§5.3 nextIndex/matchIndex). */
   final Map<MemberId, Progress> progress = new TreeMap<>();
+
   /** (Pre-)candidate only: the first response of each voter in this round (§5.2). */
   final Map<MemberId, Boolean> votes = new TreeMap<>();
+
   /** Leader only: target of a leadership transfer in progress (thesis §3.10), else null. */
   MemberId leadTransferee;
+
   int transferElapsed;
+
   /** Leader only: payload bytes proposed in this term and not yet committed (back-pressure). */
   long uncommittedBytes;
 
@@ -92,6 +99,7 @@ public final class RaftMachine {
     this.self = Objects.requireNonNull(self, "self");
     this.random = Objects.requireNonNull(random, "random");
     this.configuration = Configuration.ofVoters(initialVoters);
+    this.majority = configuration.majority();
     this.log = new RaftLog(log, hardState.commitIndex());
     this.term = hardState.term();
     this.votedFor = hardState.votedFor();
@@ -99,7 +107,7 @@ public final class RaftMachine {
     // Restart contract: every committed entry after the snapshot is handed out again.
     this.appliedHandedOut = log.snapshotIndex();
     resetRandomizedElectionTimeout();
-    this.lastReadyHardState = hardState();
+    this.lastReadyHardState = durableHardState();
     this.lastReadySoftState = softState();
     invariants.check();
   }
@@ -125,12 +133,13 @@ public final class RaftMachine {
   }
 
   /**
-   * Appends application payloads to the leader's log (in memory; durable after the Ready that carries
-   * them is persisted). Returns the index of the first; the rest follow densely, all in {@link #term()}.
+   * Appends application payloads to the leader's log (in memory; durable after the Ready that
+   * carries them is persisted). Returns the index of the first; the rest follow densely, all in
+   * {@link #term()}.
    *
    * @throws io.graft.raft.api.NotLeaderException if not leader
-   * @throws io.graft.raft.api.ProposalRejectedException on back-pressure (uncommitted bytes bound) or
-   *     during a leadership transfer
+   * @throws io.graft.raft.api.ProposalRejectedException on back-pressure (uncommitted bytes bound)
+   *     or during a leadership transfer
    */
   public long propose(List<byte[]> payloads) {
     if (payloads.isEmpty()) {
@@ -141,7 +150,11 @@ public final class RaftMachine {
     }
     if (leadTransferee != null) {
       throw new ProposalRejectedException(
-          "leadership transfer from " + self + " to " + leadTransferee + " in progress; retry on the new leader");
+          "leadership transfer from "
+              + self
+              + " to "
+              + leadTransferee
+              + " in progress; retry on the new leader");
     }
     long first = log.lastIndex() + 1;
     List<LogEntry> entries = new ArrayList<>(payloads.size());
@@ -154,8 +167,8 @@ public final class RaftMachine {
     if (uncommittedBytes + bytes > config.uncommittedBytesMax()) {
       throw new ProposalRejectedException(
           String.format(
-              "back-pressure: %d uncommitted bytes + %d proposed would exceed uncommittedBytesMax %d;"
-                  + " retry once earlier entries commit",
+              "back-pressure: %d uncommitted bytes + %d proposed would exceed uncommittedBytesMax"
+                  + " %d; retry once earlier entries commit",
               uncommittedBytes, bytes, config.uncommittedBytesMax()));
     }
     uncommittedBytes += bytes;
@@ -191,10 +204,14 @@ public final class RaftMachine {
     if (pendingReady != null) {
       return false;
     }
+    HardState hard = durableHardState();
+    // A commit-hint-only change does not need a Ready of its own: it rides along with the next one
+    // (a commit that moves always brings entries to apply anyway).
     return !messagesNow.isEmpty()
         || !messagesAfterPersist.isEmpty()
         || log.hasUnstable()
-        || !hardState().equals(lastReadyHardState)
+        || hard.term() != lastReadyHardState.term()
+        || !Objects.equals(hard.votedFor(), lastReadyHardState.votedFor())
         || !softState().equals(lastReadySoftState)
         || appliedHandedOut < applicableIndex();
   }
@@ -205,7 +222,7 @@ public final class RaftMachine {
    */
   public Ready ready() {
     Invariants.check(pendingReady == null, "ready() called again before advance()");
-    HardState hard = hardState();
+    HardState hard = durableHardState();
     HardState hardOut = hard.equals(lastReadyHardState) ? null : hard;
     boolean voteOrTermChanged =
         hard.term() != lastReadyHardState.term()
@@ -234,7 +251,9 @@ public final class RaftMachine {
     return ready;
   }
 
-  /** Acknowledges that everything in {@code ready} was carried out (entries durable, messages sent). */
+  /**
+   * Acknowledges that everything in {@code ready} was carried out (entries durable, messages sent).
+   */
   public void advance(Ready ready) {
     Invariants.check(ready == pendingReady, "advance() with a Ready that is not the pending one");
     pendingReady = null;
@@ -257,8 +276,19 @@ public final class RaftMachine {
     return new SoftState(role, term, leader);
   }
 
+  /** Current term, vote and commitIndex (the commit is not capped; see {@link Ready#hardState}). */
   public HardState hardState() {
     return new HardState(term, votedFor, log.commitIndex());
+  }
+
+  /**
+   * The hard state to persist: the commit hint is capped at the last index that was durable before
+   * the Ready being built, so that a crash after saving it but before the log's sync can never
+   * leave a hint beyond the durable log (nor over stale entries whose truncation was not yet
+   * synced).
+   */
+  private HardState durableHardState() {
+    return new HardState(term, votedFor, Math.min(log.commitIndex(), log.persistedIndex()));
   }
 
   public long term() {
@@ -292,24 +322,11 @@ public final class RaftMachine {
 
   /**
    * Status rows as the protocol sees them (roles, voting, match index; lastContact in ticks since
-   * last heard, -1 if unknown). The runtime converts ticks to milliseconds and adds the applied index.
+   * last heard, -1 if unknown). The runtime converts ticks to milliseconds and adds the applied
+   * index.
    */
   public RaftStatus status(long appliedIndex, long tickMillis) {
-    List<RaftStatus.MemberStatus> rows = new ArrayList<>();
-    for (MemberId id : configuration.majority().voters()) {
-      Role rowRole = id.equals(self) ? role : id.equals(leader) ? Role.LEADER : Role.FOLLOWER;
-      long match = -1;
-      long contactMillis = -1;
-      if (role == Role.LEADER) {
-        Progress pr = progress.get(id);
-        match = id.equals(self) ? log.persistedIndex() : pr.matchIndex();
-        long lastTick = id.equals(self) ? tickCount : pr.lastContactTick();
-        contactMillis = lastTick < 0 ? -1 : (tickCount - lastTick) * tickMillis;
-      }
-      rows.add(new RaftStatus.MemberStatus(id, rowRole, true, match, contactMillis));
-    }
-    return new RaftStatus(
-        self, role, term, leader, log.commitIndex(), appliedIndex, log.lastIndex(), rows);
+    return StatusView.of(this, appliedIndex, tickMillis);
   }
 
   // ---- transitions shared by the role steps (etcd-io/raft become*) ----

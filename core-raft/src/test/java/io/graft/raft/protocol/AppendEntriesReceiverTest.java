@@ -71,7 +71,8 @@ class AppendEntriesReceiverTest {
   void rule2_hintNamesFirstIndexOfTheConflictingTermRun() {
     RaftMachine m = machine(plain(), N1, ids(3), store(1, 2, 2, 2, 2), new HardState(3, null, 0));
     m.step(append(N2, 3, 5, 3, 0));
-    AppendEntriesResponse r = ofType(drain(m).messagesAfterPersist(), AppendEntriesResponse.class).get(0);
+    AppendEntriesResponse r =
+        ofType(drain(m).messagesAfterPersist(), AppendEntriesResponse.class).get(0);
     assertThat(r.conflictTerm()).isEqualTo(2);
     assertThat(r.conflictIndex()).isEqualTo(2);
   }
@@ -105,7 +106,8 @@ class AppendEntriesReceiverTest {
 
   @ParameterizedTest(name = "leaderCommit {0} with entries up to {1} -> commit {2}")
   @CsvSource({"1, 2, 1", "2, 2, 2", "5, 2, 2", "5, 3, 3", "0, 3, 0"})
-  void rule5_commitIsMinOfLeaderCommitAndLastNewEntry(long leaderCommit, long lastNew, long commit) {
+  void rule5_commitIsMinOfLeaderCommitAndLastNewEntry(
+      long leaderCommit, long lastNew, long commit) {
     if (lastNew == 3) {
       follower.step(append(N2, 2, 2, 2, leaderCommit, entry(2, 3)));
     } else {

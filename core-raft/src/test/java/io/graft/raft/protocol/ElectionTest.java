@@ -36,9 +36,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Leader election and the term rules: Raft paper §5.1 (terms), §5.2 (election, one vote per term,
  * randomized timeouts) and §5.4.1 (election restriction). Scenarios follow etcd-io/raft
  * raft_paper_test.go (TestFollowerUpdateTermFromMessage, TestStartAsFollower,
- * TestLeaderElectionInOneRoundRPC, TestFollowerVote, TestVoter, ...), re-written with given/when/then
- * against a single machine or a small in-memory {@link Network}. Plain Raft (no PreVote, no
- * CheckQuorum) unless the test says otherwise.
+ * TestLeaderElectionInOneRoundRPC, TestFollowerVote, TestVoter, ...), re-written with
+ * given/when/then against a single machine or a small in-memory {@link Network}. Plain Raft (no
+ * PreVote, no CheckQuorum) unless the test says otherwise.
  */
 class ElectionTest {
 
@@ -151,7 +151,12 @@ class ElectionTest {
     Set<Integer> seen = new HashSet<>();
     for (long seed = 0; seed < 200; seed++) {
       RaftMachine m =
-          new RaftMachine(plain(), N1, ids(3), new InMemoryLogStore(), HardState.EMPTY,
+          new RaftMachine(
+              plain(),
+              N1,
+              ids(3),
+              new InMemoryLogStore(),
+              HardState.EMPTY,
               new SplittableRandom(seed));
       int ticks = 0;
       while (m.role() == Role.FOLLOWER) {
@@ -337,7 +342,8 @@ class ElectionTest {
     }
     net.deliverAll();
     // then nobody wins term 1 (each voted for itself)
-    assertThat(net.nodes.values()).allSatisfy(n -> assertThat(n.machine.role()).isNotEqualTo(Role.LEADER));
+    assertThat(net.nodes.values())
+        .allSatisfy(n -> assertThat(n.machine.role()).isNotEqualTo(Role.LEADER));
     // when the randomized timers run, someone wins a later term
     net.tickAll(4 * ELECTION);
     assertThat(net.nodes.values().stream().filter(n -> n.machine.role() == Role.LEADER).count())

@@ -76,7 +76,11 @@ final class Fixtures {
     return terms;
   }
 
-  static RaftMachine machine(RaftConfig config, MemberId self, Set<MemberId> voters, InMemoryLogStore log,
+  static RaftMachine machine(
+      RaftConfig config,
+      MemberId self,
+      Set<MemberId> voters,
+      InMemoryLogStore log,
       HardState hard) {
     RaftMachine m =
         new RaftMachine(config, self, voters, log, hard, new SplittableRandom(self.hashCode()));
@@ -100,7 +104,10 @@ final class Fixtures {
 
   /** The persist step of a Ready, without advance (to test what happens before advance). */
   static void persistOnly(RaftMachine m, Ready rd) {
-    InMemoryLogStore store = STORES.get(m);
+    persistOnlyTo(STORES.get(m), rd);
+  }
+
+  static void persistOnlyTo(InMemoryLogStore store, Ready rd) {
     List<LogEntry> entries = rd.entriesToPersist();
     if (!entries.isEmpty()) {
       if (entries.get(0).index() <= store.lastIndex()) {
@@ -115,8 +122,8 @@ final class Fixtures {
     m.log.truncateAndAppend(List.of(entry));
   }
 
-  static AppendEntries append(MemberId from, long term, long prevIndex, long prevTerm, long commit,
-      LogEntry... entries) {
+  static AppendEntries append(
+      MemberId from, long term, long prevIndex, long prevTerm, long commit, LogEntry... entries) {
     return new AppendEntries(from, term, prevIndex, prevTerm, Arrays.asList(entries), commit);
   }
 

@@ -31,10 +31,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The leader side of log replication and the commit rule: §5.3 (replication, log repair of Figure 7),
- * §5.4.2 and Figure 8 (only current-term entries commit by counting replicas; earlier entries commit
- * through the new leader's NOOP), thesis §10.2.1 (the leader counts itself only once its own write
- * is durable). Scenarios from etcd-io/raft raft_paper_test.go (TestLeaderStartReplication,
+ * The leader side of log replication and the commit rule: §5.3 (replication, log repair of Figure
+ * 7), §5.4.2 and Figure 8 (only current-term entries commit by counting replicas; earlier entries
+ * commit through the new leader's NOOP), thesis §10.2.1 (the leader counts itself only once its own
+ * write is durable). Scenarios from etcd-io/raft raft_paper_test.go (TestLeaderStartReplication,
  * TestLeaderCommitEntry, TestLeaderAcknowledgeCommit, TestLeaderSyncFollowerLog,
  * TestLeaderOnlyCommitsLogFromCurrentTerm) plus network-level ones.
  */
@@ -116,8 +116,15 @@ class LeaderReplicationTest {
   }
 
   @ParameterizedTest(name = "cluster {0}: acks from {1} followers -> committed {2}")
-  @CsvSource({"1, 0, true", "3, 0, false", "3, 1, true", "3, 2, true", "5, 1, false", "5, 2, true",
-      "5, 4, true"})
+  @CsvSource({
+    "1, 0, true",
+    "3, 0, false",
+    "3, 1, true",
+    "3, 2, true",
+    "5, 1, false",
+    "5, 2, true",
+    "5, 4, true"
+  })
   void entryCommitsOnceAMajorityHoldsIt_5_3(int size, int acks, boolean committed) {
     RaftMachine m = size == 1 ? singleLeader() : leader(size, new InMemoryLogStore(), 1);
     long index = m.propose(payloads("x"));
@@ -230,8 +237,9 @@ class LeaderReplicationTest {
     // given the leader of Figure 7 (terms 1 1 1 4 4 5 5 6 6 6) about to lead term 8, one follower
     // from the figure, and an empty third member that gives the leader its majority
     long[] leaderLog = {1, 1, 1, 4, 4, 5, 5, 6, 6, 6};
-    Network net = Network.withLogs(plain(), new long[] {7, 7, 7}, leaderLog, figure7(figureCase),
-        new long[0]);
+    Network net =
+        Network.withLogs(
+            plain(), new long[] {7, 7, 7}, leaderLog, figure7(figureCase), new long[0]);
     // when it wins the election and replicates
     net.campaign(N1);
     assertThat(net.machine(N1).role()).isEqualTo(Role.LEADER);

@@ -44,7 +44,8 @@ final class Network {
     int i = 0;
     for (MemberId id : voters) {
       InMemoryLogStore store = Fixtures.store(logs[i]);
-      net.add(new Node(id, config, voters, store, new HardState(hardTerms[i], null, 0), 31L * i + 7));
+      net.add(
+          new Node(id, config, voters, store, new HardState(hardTerms[i], null, 0), 31L * i + 7));
       i++;
     }
     return net;

@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * One member for the tests: a machine, its in-memory durable log and hard state, and what it applied.
- * {@link #processReady()} carries out Ready values exactly in the documented order.
+ * One member for the tests: a machine, its in-memory durable log and hard state, and what it
+ * applied. {@link #processReady()} carries out Ready values exactly in the documented order.
  */
 final class Node {
   final MemberId id;
@@ -24,7 +24,12 @@ final class Node {
   final List<LogEntry> applied = new ArrayList<>();
   final List<Ready> readies = new ArrayList<>();
 
-  Node(MemberId id, RaftConfig config, Set<MemberId> voters, InMemoryLogStore store, HardState hard,
+  Node(
+      MemberId id,
+      RaftConfig config,
+      Set<MemberId> voters,
+      InMemoryLogStore store,
+      HardState hard,
       long seed) {
     this.id = id;
     this.config = config;
@@ -56,6 +61,26 @@ final class Node {
     return out;
   }
 
+  /**
+   * Crashes while carrying out a Ready: its messagesNow are already sent (returned), then
+   * {@code mode} 0 persists nothing, 1 only the entries, 2 only the hard state; messagesAfterPersist
+   * and entriesToApply are lost; the member restarts from what is durable.
+   */
+  List<Envelope> crashDuringReady(int mode) {
+    if (!machine.hasReady()) {
+      restart();
+      return List.of();
+    }
+    Ready rd = machine.ready();
+    if (mode == 1) {
+      persistEntries(rd);
+    } else if (mode == 2 && rd.hardState() != null) {
+      hardState = rd.hardState();
+    }
+    restart();
+    return rd.messagesNow();
+  }
+
   /** Carries out exactly one Ready (which must exist) and returns it. */
   Ready drainOne() {
     Ready rd = machine.ready();
@@ -67,18 +92,22 @@ final class Node {
   }
 
   private void persist(Ready rd) {
+    persistEntries(rd);
+    if (rd.hardState() != null) {
+      hardState = rd.hardState();
+    }
+    if (rd.mustSync()) {
+      store.sync();
+    }
+  }
+
+  private void persistEntries(Ready rd) {
     List<LogEntry> entries = rd.entriesToPersist();
     if (!entries.isEmpty()) {
       if (entries.get(0).index() <= store.lastIndex()) {
         store.truncateSuffix(entries.get(0).index());
       }
       store.append(entries);
-    }
-    if (rd.hardState() != null) {
-      hardState = rd.hardState();
-    }
-    if (rd.mustSync()) {
-      store.sync();
     }
   }
 }

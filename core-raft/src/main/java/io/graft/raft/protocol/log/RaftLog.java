@@ -46,7 +46,9 @@ public final class RaftLog {
     return commitIndex;
   }
 
-  /** Highest index known durable and still part of this log (the unstable tail shadows the rest). */
+  /**
+   * Highest index known durable and still part of this log (the unstable tail shadows the rest).
+   */
   public long persistedIndex() {
     return unstable.isEmpty() ? stable.lastIndex() : unstable.offset() - 1;
   }
@@ -69,7 +71,13 @@ public final class RaftLog {
     }
     if (index > lastIndex() || index < stable.snapshotIndex()) {
       throw new IndexOutOfBoundsException(
-          "no term for index " + index + " in [" + stable.snapshotIndex() + ", " + lastIndex() + "]");
+          "no term for index "
+              + index
+              + " in ["
+              + stable.snapshotIndex()
+              + ", "
+              + lastIndex()
+              + "]");
     }
     return stable.term(index);
   }
@@ -85,7 +93,8 @@ public final class RaftLog {
   /** §5.4.1: is a log ending at (lastIndex, lastTerm) at least as up-to-date as this one? */
   public boolean isUpToDate(long otherLastIndex, long otherLastTerm) {
     long myLastTerm = lastTerm();
-    return otherLastTerm > myLastTerm || (otherLastTerm == myLastTerm && otherLastIndex >= lastIndex());
+    return otherLastTerm > myLastTerm
+        || (otherLastTerm == myLastTerm && otherLastIndex >= lastIndex());
   }
 
   /**
@@ -108,7 +117,10 @@ public final class RaftLog {
         return out; // the byte budget stopped the stable read
       }
     }
-    long bytes = out.stream().mapToLong(LogEntry::sizeBytes).sum();
+    long bytes = 0;
+    for (LogEntry entry : out) {
+      bytes += entry.sizeBytes();
+    }
     for (long i = Math.max(fromIndex, unstable.offset()); i < toIndexExclusive; i++) {
       LogEntry entry = unstable.get(i);
       if (!out.isEmpty() && bytes + entry.sizeBytes() > maxBytes) {
@@ -136,8 +148,10 @@ public final class RaftLog {
    */
   public void truncateAndAppend(List<LogEntry> newEntries) {
     long first = newEntries.get(0).index();
-    Invariants.check(first > commitIndex, "truncating committed entry %d (commit %d)", first, commitIndex);
-    Invariants.check(first <= lastIndex() + 1, "gap: append at %d, lastIndex %d", first, lastIndex());
+    Invariants.check(
+        first > commitIndex, "truncating committed entry %d (commit %d)", first, commitIndex);
+    Invariants.check(
+        first <= lastIndex() + 1, "gap: append at %d, lastIndex %d", first, lastIndex());
     unstable.truncateAndAppend(newEntries);
   }
 
@@ -152,8 +166,8 @@ public final class RaftLog {
   }
 
   /**
-   * Largest index {@code <= fromIndex} whose term equals {@code term}, or -1 if the log has no entry
-   * of that term at or below fromIndex (the leader's side of the fast back-off).
+   * Largest index {@code <= fromIndex} whose term equals {@code term}, or -1 if the log has no
+   * entry of that term at or below fromIndex (the leader's side of the fast back-off).
    */
   public long lastIndexOfTerm(long fromIndex, long term) {
     long i = Math.min(fromIndex, lastIndex());

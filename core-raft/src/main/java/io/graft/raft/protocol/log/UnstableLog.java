@@ -42,9 +42,9 @@ final class UnstableLog {
   }
 
   /**
-   * Appends {@code newEntries}, first dropping every unstable entry at or after the first new index.
-   * When the first new index is below the offset, the whole tail is replaced and the offset moves
-   * down (the new entries then shadow stale stable ones).
+   * Appends {@code newEntries}, first dropping every unstable entry at or after the first new
+   * index. When the first new index is below the offset, the whole tail is replaced and the offset
+   * moves down (the new entries then shadow stale stable ones).
    */
   void truncateAndAppend(List<LogEntry> newEntries) {
     long first = newEntries.get(0).index();

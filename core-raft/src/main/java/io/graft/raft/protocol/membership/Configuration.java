@@ -2,18 +2,21 @@ package io.graft.raft.protocol.membership;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.protocol.quorum.MajorityConfig;
+import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The cluster membership as the protocol sees it (thesis §4). Today only a fixed set of voters built
- * from {@code initialVoters}; learners are reserved (always empty) so that single-server changes
- * (thesis §4.1) carried by CONFIGURATION entries can be added without changing callers.
+ * The cluster membership as the protocol sees it (thesis §4). Today only a fixed set of voters
+ * built from {@code initialVoters}; learners are reserved (always empty) so that single-server
+ * changes (thesis §4.1) carried by CONFIGURATION entries can be added without changing callers.
  */
 public record Configuration(Set<MemberId> voters, Set<MemberId> learners) {
   public Configuration {
-    voters = Set.copyOf(new TreeSet<>(voters));
-    learners = Set.copyOf(learners);
+    // Sorted and unmodifiable: iteration order must be deterministic (Set.copyOf is salted per JVM,
+    // which would make seeded simulations irreproducible).
+    voters = Collections.unmodifiableSortedSet(new TreeSet<>(voters));
+    learners = Collections.unmodifiableSortedSet(new TreeSet<>(learners));
     if (voters.isEmpty()) {
       throw new IllegalArgumentException("a configuration needs at least one voter");
     }

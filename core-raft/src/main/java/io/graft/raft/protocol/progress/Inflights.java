@@ -2,8 +2,8 @@ package io.graft.raft.protocol.progress;
 
 /**
  * Bounded window of unacknowledged AppendEntries to one follower in REPLICATE (pipelining, thesis
- * §10.2.2). Each slot holds the last index carried by one message; acknowledging index i frees every
- * message whose last index is {@code <= i}.
+ * §10.2.2). Each slot holds the last index carried by one message; acknowledging index i frees
+ * every message whose last index is {@code <= i}.
  */
 public final class Inflights {
   private final long[] lastIndexes;
@@ -49,7 +49,9 @@ public final class Inflights {
     }
   }
 
-  /** Frees the oldest slot (a heartbeat response proves the follower is alive; etcd does the same). */
+  /**
+   * Frees the oldest slot (a heartbeat response proves the follower is alive; etcd does the same).
+   */
   public void freeFirstOne() {
     if (count > 0) {
       start = (start + 1) % lastIndexes.length;

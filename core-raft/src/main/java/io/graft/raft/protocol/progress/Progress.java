@@ -119,7 +119,14 @@ public final class Progress {
 
   @Override
   public String toString() {
-    return state + "{match=" + matchIndex + " next=" + nextIndex + " inflight=" + inflights.count()
-        + (probeSent ? " probeSent" : "") + "}";
+    return state
+        + "{match="
+        + matchIndex
+        + " next="
+        + nextIndex
+        + " inflight="
+        + inflights.count()
+        + (probeSent ? " probeSent" : "")
+        + "}";
   }
 }
