@@ -20,12 +20,12 @@ import org.slf4j.LoggerFactory;
  * alternating 4 KiB slots. Each save writes the slot the previous save did not use, with a higher
  * sequence number and a CRC32C, then fsyncs; the file never changes size, so no directory fsync or
  * rename is needed per save. A crash mid-save can tear only the slot being written, and that save
- * never returned, so the other slot is exactly the last durable state (Raft Figure 2: currentTerm and
- * votedFor must be on stable storage before responding to RPCs; §5.2 one vote per term).
+ * never returned, so the other slot is exactly the last durable state (Raft Figure 2: currentTerm
+ * and votedFor must be on stable storage before responding to RPCs; §5.2 one vote per term).
  *
  * <p>Slot layout: {@code magic u32 "GRMS" | version u16 | reserved u16 | sequence u64 | term u64 |
- * commitIndex u64 | votedFor length u16 (0 = none) | votedFor UTF-8 | crc32c u32}. An all-zero slot is
- * unused. If both slots are corrupt, startup is refused with a message saying what to do.
+ * commitIndex u64 | votedFor length u16 (0 = none) | votedFor UTF-8 | crc32c u32}. An all-zero slot
+ * is unused. If both slots are corrupt, startup is refused with a message saying what to do.
  *
  * <p>{@link #save} rejects a decreasing term and a changed vote within one term: either would be a
  * protocol bug that could elect two leaders in one term (§5.2), so it is stopped at the last line.
@@ -57,7 +57,7 @@ public final class FileMetaStore implements MetaStore {
     Path file = dir.resolve(FILE_NAME);
     FileChannel channel = null;
     try {
-      Files.createDirectories(dir);
+      FileSync.createDirectories(dir);
       boolean created = !Files.exists(file);
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The file meta store beyond the shared contract ({@link FileMetaStoreContractTest}): what a crash
- * or a bad disk can do to the two-slot file. A torn newest slot must fall back to the previous save (that save never returned, so the
- * previous one is the last durable state); two bad slots must refuse to start with a message.
+ * or a bad disk can do to the two-slot file. A torn newest slot must fall back to the previous save
+ * (that save never returned, so the previous one is the last durable state); two bad slots must
+ * refuse to start with a message.
  */
 class FileMetaStoreTest {
   @TempDir Path dir;

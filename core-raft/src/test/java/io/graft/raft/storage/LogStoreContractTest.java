@@ -13,11 +13,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The behaviour every {@link LogStore} must have, run against each implementation (STYLE.md §3.14c).
- * Covers the {@code LogReader} conventions for an empty and a compacted log, dense appends with
- * non-decreasing terms (Raft §5.3 log matching), byte-bounded reads, suffix truncation (conflicting
- * entries, §5.3), prefix compaction incl. a snapshot beyond the last index (§7), and, for durable
- * stores only, that everything synced survives close and reopen.
+ * The behaviour every {@link LogStore} must have, run against each implementation (STYLE.md
+ * §3.14c). Covers the {@code LogReader} conventions for an empty and a compacted log, dense appends
+ * with non-decreasing terms (Raft §5.3 log matching), byte-bounded reads, suffix truncation
+ * (conflicting entries, §5.3), prefix compaction incl. a snapshot beyond the last index (§7), and,
+ * for durable stores only, that everything synced survives close and reopen.
  */
 public abstract class LogStoreContractTest {
   private LogStore store;

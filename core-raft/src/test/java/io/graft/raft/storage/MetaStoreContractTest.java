@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour every {@link MetaStore} must have: an empty store loads {@link HardState#EMPTY}, a
- * save is what the next load returns (and, for durable stores, what a reopen returns), and the store
- * refuses the two saves a correct Raft never makes: a lower term, or a different vote in the same term
- * (Raft §5.2: at most one vote per term; Figure 2: currentTerm increases monotonically).
+ * save is what the next load returns (and, for durable stores, what a reopen returns), and the
+ * store refuses the two saves a correct Raft never makes: a lower term, or a different vote in the
+ * same term (Raft §5.2: at most one vote per term; Figure 2: currentTerm increases monotonically).
  */
 public abstract class MetaStoreContractTest {
   private static final MemberId A = MemberId.of("a");

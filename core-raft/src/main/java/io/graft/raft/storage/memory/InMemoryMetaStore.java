@@ -4,9 +4,9 @@ import io.graft.raft.protocol.HardState;
 import io.graft.raft.storage.MetaStore;
 
 /**
- * A {@link MetaStore} held in memory, for tests and the simulator. Enforces the same save invariants
- * as the file store (term never decreases; one vote per term, Raft §5.2) so protocol bugs show up in
- * simulation, not only on disk.
+ * A {@link MetaStore} held in memory, for tests and the simulator. Enforces the same save
+ * invariants as the file store (term never decreases; one vote per term, Raft §5.2) so protocol
+ * bugs show up in simulation, not only on disk.
  */
 public final class InMemoryMetaStore implements MetaStore {
   private HardState state = HardState.EMPTY;

@@ -13,13 +13,15 @@ import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
- * The {@code log-meta} file: the snapshot index and term below which the log was compacted. Replaced
- * atomically (write temp, fsync, rename, fsync directory) so a crash leaves either the old or the new
- * value, never a mix. Written before compaction deletes any segment, so the log never loses the
- * description of its own start (LogReader: the entry before firstIndex is described by
+ * The {@code log-meta} file: the snapshot index and term below which the log was compacted.
+ * Replaced atomically (write temp, fsync, rename, fsync directory) so a crash leaves either the old
+ * or the new value, never a mix. Written before compaction deletes any segment, so the log never
+ * loses the description of its own start (LogReader: the entry before firstIndex is described by
  * snapshotIndex/snapshotTerm, needed for the AppendEntries consistency check, Raft §5.3/§7).
  *
- * <pre>magic u32 "GRLM" | version u16 | reserved u16 | snapshotIndex u64 | snapshotTerm u64 | crc32c u32</pre>
+ * <pre>
+ * magic u32 "GRLM" | version u16 | reserved u16 | snapshotIndex u64 | snapshotTerm u64 | crc32c u32
+ * </pre>
  */
 final class LogMetaFile {
   static final String NAME = "log-meta";

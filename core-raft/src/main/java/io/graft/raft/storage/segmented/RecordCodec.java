@@ -62,8 +62,9 @@ final class RecordCodec {
   }
 
   /**
-   * Decodes and verifies a complete record in {@code [start, start + recordBytes)}; the caller passes
-   * what it expects (from its in-memory index) so a misplaced record is caught, not just a corrupt one.
+   * Decodes and verifies a complete record in {@code [start, start + recordBytes)}; the caller
+   * passes what it expects (from its in-memory index) so a misplaced record is caught, not just a
+   * corrupt one.
    *
    * @throws IllegalArgumentException describing the mismatch
    */

@@ -7,8 +7,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
- * One open segment file. {@link #endOffset} counts every byte that belongs to the segment, including
- * bytes still in the store's write buffer (only the active, last segment has any).
+ * One open segment file. {@link #endOffset} counts every byte that belongs to the segment,
+ * including bytes still in the store's write buffer (only the active, last segment has any).
  */
 final class Segment {
   final Path path;

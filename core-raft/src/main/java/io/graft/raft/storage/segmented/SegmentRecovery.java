@@ -19,14 +19,14 @@ import org.slf4j.LoggerFactory;
  * Rebuilds the in-memory index of a segmented log from its directory, validating every record.
  *
  * <p>What a crash can legitimately leave behind, and is repaired (and logged): a torn or corrupt
- * record at the tail of the <em>last</em> segment (un-synced writes, Raft may lose them: nothing was
- * acknowledged for them), a torn header of a just-created last segment, segments an interrupted
+ * record at the tail of the <em>last</em> segment (un-synced writes, Raft may lose them: nothing
+ * was acknowledged for them), a torn header of a just-created last segment, segments an interrupted
  * compaction had not yet deleted, and a stale temp file. Everything else, that is corruption in a
- * non-last segment, corruption followed by valid records in the last one, or a gap or misordered index
- * between segments, could drop entries this member already acknowledged, which would break the
- * leader's quorum arithmetic (Raft §5.4); recovery then refuses to start and names file and offset.
- * Non-last segments are fsynced at rotation, before the next segment gets any data, so a crash cannot
- * leave an incomplete non-last segment.
+ * non-last segment, corruption followed by valid records in the last one, or a gap or misordered
+ * index between segments, could drop entries this member already acknowledged, which would break
+ * the leader's quorum arithmetic (Raft §5.4); recovery then refuses to start and names file and
+ * offset. Non-last segments are fsynced at rotation, before the next segment gets any data, so a
+ * crash cannot leave an incomplete non-last segment.
  */
 final class SegmentRecovery {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentRecovery.class);

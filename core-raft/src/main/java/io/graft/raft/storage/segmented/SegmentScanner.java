@@ -9,9 +9,9 @@ import java.nio.file.Path;
 
 /**
  * Reads one segment file sequentially in large chunks and validates each record: length in range,
- * CRC32C, index exactly the expected one, term not below the previous one (Raft §5.3: terms in a log
- * never decrease), known type code. Validation after reading is the pair of the validation the store
- * does before writing (STYLE.md §3.8). Not thread-safe; one instance per file.
+ * CRC32C, index exactly the expected one, term not below the previous one (Raft §5.3: terms in a
+ * log never decrease), known type code. Validation after reading is the pair of the validation the
+ * store does before writing (STYLE.md §3.8). Not thread-safe; one instance per file.
  */
 final class SegmentScanner {
   /** A forward search for a valid record only considers indexes this far past the expected one. */
@@ -50,7 +50,8 @@ final class SegmentScanner {
   SegmentHeader readHeader() {
     if (!load(0, SegmentHeader.BYTES)) {
       throw new IllegalArgumentException(
-          "file is " + fileSize + " bytes, shorter than the " + SegmentHeader.BYTES + "-byte header");
+          "file is " + fileSize + " bytes, shorter than the " + SegmentHeader.BYTES
+              + "-byte header");
     }
     return SegmentHeader.decode(buf.duplicate().position((int) -bufStart));
   }
@@ -83,7 +84,8 @@ final class SegmentScanner {
       return reject("record has index " + index + " where " + expectedIndex + " was expected");
     }
     if (term < minTerm) {
-      return reject("record " + index + " has term " + term + " below the previous term " + minTerm);
+      return reject(
+          "record " + index + " has term " + term + " below the previous term " + minTerm);
     }
     if (!isKnownType(code)) {
       return reject("record " + index + " has unknown entry type code " + code);
@@ -93,7 +95,8 @@ final class SegmentScanner {
 
   /**
    * After a bad record at {@code badOffset}, looks for any later record that validates on its own
-   * (index at or after {@code expectedIndex}, term at least {@code minTerm}). Returns its offset or -1.
+   * (index at or after {@code expectedIndex}, term at least {@code minTerm}). Returns its offset or
+   * -1.
    */
   long findValidRecordAfter(long badOffset, long expectedIndex, long minTerm) {
     for (long q = badOffset + 1; q + RecordCodec.HEADER_BYTES <= fileSize; q++) {
@@ -114,9 +117,9 @@ final class SegmentScanner {
   }
 
   /**
-   * True if some sector-aligned 512-byte block inside {@code [from, to)} is all zeros: the signature
-   * of a page the kernel never wrote back before a crash (etcd's WAL uses the same test to tell a
-   * torn write from corruption), as opposed to a flipped bit inside written data.
+   * True if some sector-aligned 512-byte block inside {@code [from, to)} is all zeros: the
+   * signature of a page the kernel never wrote back before a crash (etcd's WAL uses the same test
+   * to tell a torn write from corruption), as opposed to a flipped bit inside written data.
    */
   boolean hasZeroSector(long from, long to) {
     long block = (from + SECTOR_BYTES - 1) / SECTOR_BYTES * SECTOR_BYTES;

@@ -3,10 +3,10 @@ package io.graft.raft.storage.segmented;
 /**
  * Tunables of {@link SegmentedLogStore}, each with a named limit (STYLE.md §3.9).
  *
- * @param segmentBytesMax a segment is rotated before a record would take it past this size (a single
- *     record larger than this still gets a segment of its own)
- * @param writeBufferBytes appends are encoded into a buffer of this size and written to the file only
- *     when it fills or at {@code sync()}, so small entries cost no system call each
+ * @param segmentBytesMax a segment is rotated before a record would take it past this size (a
+ * single     record larger than this still gets a segment of its own)
+ * @param writeBufferBytes appends are encoded into a buffer of this size and written to the file
+ * only     when it fills or at {@code sync()}, so small entries cost no system call each
  * @param cacheEntriesMax how many of the newest entries are kept in memory for the leader's reads
  * @param cacheBytesMax the byte bound of that cache ({@code LogEntry.sizeBytes()})
  */

@@ -16,17 +16,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A durable {@link LogStore}: a directory of segment files ({@link SegmentFileNames}), each a {@link
- * SegmentHeader} followed by CRC32C-protected records ({@link RecordCodec}).
+ * A durable {@link LogStore}: a directory of segment files ({@link SegmentFileNames}), each a
+ * {@link SegmentHeader} followed by CRC32C-protected records ({@link RecordCodec}).
  *
- * <p>Write path: {@link #append} validates each entry (dense index, non-decreasing term) and encodes
- * it into one reusable direct buffer; the buffer reaches the file when it fills or at {@link #sync()},
- * which writes what is buffered and then forces the active segment once (group commit: one fsync for
- * every append since the previous sync), plus the directory if a segment was created. Rotation forces
- * the finished segment first, so only the last segment can ever hold un-synced data; recovery relies
- * on that ({@link SegmentRecovery}). Truncation and compaction delete files and fsync the directory
- * at once, because they are rare and a resurrected deleted segment could reintroduce entries that
- * conflict with the leader's log (Raft §5.3).
+ * <p>Write path: {@link #append} validates each entry (dense index, non-decreasing term) and
+ * encodes it into one reusable direct buffer; the buffer reaches the file when it fills or at
+ * {@link #sync()}, which writes what is buffered and then forces the active segment once (group
+ * commit: one fsync for every append since the previous sync), plus the directory if a segment was
+ * created. Rotation forces the finished segment first, so only the last segment can ever hold
+ * un-synced data; recovery relies on that ({@link SegmentRecovery}). Truncation and compaction
+ * delete files and fsync the directory at once, because they are rare and a resurrected deleted
+ * segment could reintroduce entries that conflict with the leader's log (Raft §5.3).
  *
  * <p>Read path: term and file offset of every present index live in two primitive arrays, so
  * {@link #term} is O(1); the newest entries are served from {@link EntryCache}; older ones are read
@@ -36,21 +36,14 @@ import java.util.List;
  * throws {@link StorageException}, which is fatal for the node.
  */
 public final class SegmentedLogStore implements LogStore {
-  /** Contiguous reads are capped so one lagging follower cannot make us allocate a huge buffer. */
-  private static final int READ_SPAN_MAX = 8 << 20;
-
   private final Path dir;
   private final SegmentedLogOptions options;
   private final FileChannel lockChannel;
   private final FileLock lock;
-  private final ArrayList<Segment> segments;
-  private final LongList terms;
-  private final LongList offsets;
+  private final SegmentIndex index;
   private final EntryCache cache;
   private final RecordCodec codec = new RecordCodec();
   private final ByteBuffer writeBuffer;
-  private ByteBuffer readBuffer = ByteBuffer.allocate(64 << 10);
-  private long baseIndex;
   private long snapshotIndex;
   private long snapshotTerm;
   /** File offset, in the last segment, of the first byte held in {@link #writeBuffer}. */
@@ -59,6 +52,7 @@ public final class SegmentedLogStore implements LogStore {
   private boolean dirDirty;
   private boolean closed;
   private long syncCount;
+  private long fsyncCount;
 
   private SegmentedLogStore(Path dir, SegmentedLogOptions options, FileChannel lockChannel,
       FileLock lock, SegmentRecovery.Result recovered) {
@@ -66,10 +60,8 @@ public final class SegmentedLogStore implements LogStore {
     this.options = options;
     this.lockChannel = lockChannel;
     this.lock = lock;
-    this.segments = new ArrayList<>(recovered.segments());
-    this.terms = recovered.terms();
-    this.offsets = recovered.offsets();
-    this.baseIndex = recovered.baseIndex();
+    this.index = new SegmentIndex(recovered.segments(), recovered.baseIndex(), recovered.terms(),
+        recovered.offsets());
     this.snapshotIndex = recovered.snapshotIndex();
     this.snapshotTerm = recovered.snapshotTerm();
     this.cache = new EntryCache(options.cacheEntriesMax(), options.cacheBytesMax());
@@ -89,7 +81,7 @@ public final class SegmentedLogStore implements LogStore {
   public static SegmentedLogStore open(Path dir, SegmentedLogOptions options) {
     FileChannel lockChannel = null;
     try {
-      Files.createDirectories(dir);
+      FileSync.createDirectories(dir);
       lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
           StandardOpenOption.WRITE);
       FileLock lock = lockChannel.tryLock();
@@ -116,7 +108,7 @@ public final class SegmentedLogStore implements LogStore {
 
   @Override
   public long lastIndex() {
-    return terms.size() == 0 ? snapshotIndex : baseIndex + terms.size() - 1;
+    return index.count() == 0 ? snapshotIndex : index.endIndex() - 1;
   }
 
   @Override
@@ -135,7 +127,7 @@ public final class SegmentedLogStore implements LogStore {
       return snapshotTerm;
     }
     checkPresent(index);
-    return terms.get((int) (index - baseIndex));
+    return this.index.term(index);
   }
 
   @Override
@@ -148,16 +140,17 @@ public final class SegmentedLogStore implements LogStore {
     }
     List<LogEntry> out = new ArrayList<>((int) Math.min(toIndexExclusive - fromIndex, 1024));
     long bytes = 0;
-    long index = fromIndex;
-    while (index < toIndexExclusive) {
-      LogEntry cached = cache.get(index);
+    long next = fromIndex;
+    while (next < toIndexExclusive) {
+      LogEntry cached = cache.get(next);
       if (cached == null) {
-        long read = readRun(index, toIndexExclusive, maxBytes - bytes, out);
+        flushBuffer(); // the run may include records still in the write buffer
+        long read = index.readRun(next, toIndexExclusive, maxBytes - bytes, out, cache);
         if (read < 0) {
           break;
         }
         bytes += read;
-        index = fromIndex + out.size();
+        next = fromIndex + out.size();
         continue;
       }
       if (!out.isEmpty() && bytes + cached.sizeBytes() > maxBytes) {
@@ -165,7 +158,7 @@ public final class SegmentedLogStore implements LogStore {
       }
       out.add(cached);
       bytes += cached.sizeBytes();
-      index++;
+      next++;
     }
     return out;
   }
@@ -184,8 +177,7 @@ public final class SegmentedLogStore implements LogStore {
       }
       long offset = active.endOffset;
       writeRecord(active, entry, recordBytes);
-      terms.add(entry.term());
-      offsets.add(offset);
+      index.add(entry.term(), offset);
       cache.add(entry);
     }
     activeDirty |= !entries.isEmpty();
@@ -203,7 +195,8 @@ public final class SegmentedLogStore implements LogStore {
     }
     flushBuffer();
     cache.truncateFrom(fromIndex);
-    int k = segmentPositionFor(fromIndex);
+    List<Segment> segments = index.segments;
+    int k = index.positionFor(fromIndex);
     boolean deleted = false;
     while (segments.size() > k + 1) {
       deleteSegment(segments.remove(segments.size() - 1));
@@ -214,7 +207,7 @@ public final class SegmentedLogStore implements LogStore {
       deleteSegment(segments.remove(k));
       deleted = true;
     } else {
-      long cut = offsets.get((int) (fromIndex - baseIndex));
+      long cut = index.offset(fromIndex);
       try {
         segment.channel.truncate(cut);
       } catch (IOException e) {
@@ -223,13 +216,12 @@ public final class SegmentedLogStore implements LogStore {
       segment.endOffset = cut;
       // Forced now: a lingering old record after a cut could otherwise pass recovery's checks
       // behind new records written at the same offsets.
-      segment.force();
+      force(segment);
     }
     if (deleted) {
-      FileSync.forceDirectory(dir);
+      forceDirectory();
     }
-    terms.truncate((int) (fromIndex - baseIndex));
-    offsets.truncate((int) (fromIndex - baseIndex));
+    index.truncate(fromIndex);
     Segment active = active();
     bufferedFrom = active == null ? 0 : active.endOffset;
     activeDirty = false;
@@ -246,6 +238,8 @@ public final class SegmentedLogStore implements LogStore {
     }
     // Durable before any segment is deleted, so the log never loses the description of its start.
     LogMetaFile.write(dir, new LogMetaFile.Snapshot(upToIndex, upToTerm));
+    fsyncCount += 2; // the temp file and the directory
+    List<Segment> segments = index.segments;
     boolean deleted = false;
     if (upToIndex >= lastIndex()) {
       writeBuffer.clear();
@@ -253,26 +247,21 @@ public final class SegmentedLogStore implements LogStore {
         deleteSegment(segments.remove(segments.size() - 1));
         deleted = true;
       }
-      terms.clear();
-      offsets.clear();
+      index.clear(upToIndex + 1);
       cache.clear();
-      baseIndex = upToIndex + 1;
       bufferedFrom = 0;
       activeDirty = false;
     } else {
       while (segments.size() > 1 && segments.get(1).firstIndex - 1 <= upToIndex) {
         Segment first = segments.remove(0);
-        long nextFirst = segments.get(0).firstIndex;
-        terms.removeFirst((int) (nextFirst - first.firstIndex));
-        offsets.removeFirst((int) (nextFirst - first.firstIndex));
-        baseIndex = nextFirst;
+        index.dropBefore(segments.get(0).firstIndex);
         deleteSegment(first);
         deleted = true;
       }
       cache.dropBefore(upToIndex + 1);
     }
     if (deleted) {
-      FileSync.forceDirectory(dir);
+      forceDirectory();
     }
     snapshotIndex = upToIndex;
     snapshotTerm = upToTerm;
@@ -284,11 +273,11 @@ public final class SegmentedLogStore implements LogStore {
     flushBuffer();
     Segment active = active();
     if (activeDirty && active != null) {
-      active.force();
+      force(active);
     }
     activeDirty = false;
     if (dirDirty) {
-      FileSync.forceDirectory(dir);
+      forceDirectory();
       dirDirty = false;
     }
     syncCount++;
@@ -299,9 +288,14 @@ public final class SegmentedLogStore implements LogStore {
     return syncCount;
   }
 
+  /** Number of fsyncs issued, of segment files and of the directory (for metrics and tests). */
+  public long fsyncCount() {
+    return fsyncCount;
+  }
+
   /** Number of segment files currently in use. */
   public int segmentCount() {
-    return segments.size();
+    return index.segments.size();
   }
 
   public Path directory() {
@@ -318,7 +312,7 @@ public final class SegmentedLogStore implements LogStore {
       sync();
     } finally {
       closed = true;
-      for (Segment s : segments) {
+      for (Segment s : index.segments) {
         s.close();
       }
       try {
@@ -384,7 +378,7 @@ public final class SegmentedLogStore implements LogStore {
     if (previous != null) {
       flushBuffer();
       // A finished segment is complete on disk before its successor gets any byte (see recovery).
-      previous.force();
+      force(previous);
     }
     Path path = dir.resolve(SegmentFileNames.name(firstIndex));
     FileChannel channel;
@@ -396,84 +390,10 @@ public final class SegmentedLogStore implements LogStore {
     }
     new SegmentHeader(SegmentHeader.VERSION, firstIndex, System.currentTimeMillis())
         .encode(writeBuffer);
-    segments.add(new Segment(path, firstIndex, channel, SegmentHeader.BYTES));
+    index.segments.add(new Segment(path, firstIndex, channel, SegmentHeader.BYTES));
     bufferedFrom = 0;
     activeDirty = true;
     dirDirty = true;
-  }
-
-  /**
-   * Reads, from one segment file, a contiguous run of entries starting at {@code from} and not in the
-   * cache, within {@code budget} bytes (at least one entry if {@code out} is empty). Returns the bytes
-   * added, or -1 if the budget did not allow even one entry.
-   */
-  private long readRun(long from, long to, long budget, List<LogEntry> out) {
-    int k = segmentPositionFor(from);
-    Segment segment = segments.get(k);
-    long segmentEnd = k + 1 < segments.size() ? segments.get(k + 1).firstIndex : lastIndex() + 1;
-    long end = Math.min(to, segmentEnd);
-    long start = offsets.get((int) (from - baseIndex));
-    long bytes = 0;
-    long index = from;
-    while (index < end && (index == from || cache.get(index) == null)) {
-      long recordEnd = recordEnd(index, segmentEnd, segment);
-      long size = recordEnd - offsets.get((int) (index - baseIndex)) - 1;
-      boolean first = out.isEmpty() && index == from;
-      if (!first && (bytes + size > budget || recordEnd - start > READ_SPAN_MAX)) {
-        break;
-      }
-      bytes += size;
-      index++;
-    }
-    if (index == from) {
-      return -1;
-    }
-    readAndDecode(segment, segmentEnd, from, index, start, out);
-    return bytes;
-  }
-
-  private void readAndDecode(Segment segment, long segmentEnd, long from, long toExclusive,
-      long start, List<LogEntry> out) {
-    long end = recordEnd(toExclusive - 1, segmentEnd, segment);
-    if (segment == active() && end > bufferedFrom) {
-      flushBuffer();
-    }
-    int span = (int) (end - start);
-    if (readBuffer.capacity() < span) {
-      readBuffer = ByteBuffer.allocate(Math.max(span, readBuffer.capacity() * 2));
-    }
-    readBuffer.clear().limit(span);
-    segment.readFully(readBuffer, start);
-    for (long i = from; i < toExclusive; i++) {
-      int at = (int) (offsets.get((int) (i - baseIndex)) - start);
-      int size = (int) (recordEnd(i, segmentEnd, segment) - start) - at;
-      try {
-        out.add(codec.decodeVerified(readBuffer, at, size, i, terms.get((int) (i - baseIndex))));
-      } catch (IllegalArgumentException e) {
-        throw new StorageException("raft log " + segment.path + " is corrupt at byte offset "
-            + (start + at) + " (entry " + i + "): " + e.getMessage(), e);
-      }
-    }
-  }
-
-  /** End offset of the record for {@code index}; {@code segmentEnd} is the segment's end index. */
-  private long recordEnd(long index, long segmentEnd, Segment segment) {
-    long next = index + 1;
-    return next < segmentEnd ? offsets.get((int) (next - baseIndex)) : segment.endOffset;
-  }
-
-  private int segmentPositionFor(long index) {
-    int lo = 0;
-    int hi = segments.size() - 1;
-    while (lo < hi) {
-      int mid = (lo + hi + 1) >>> 1;
-      if (segments.get(mid).firstIndex <= index) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return lo;
   }
 
   private void deleteSegment(Segment segment) {
@@ -485,8 +405,18 @@ public final class SegmentedLogStore implements LogStore {
     }
   }
 
+  private void force(Segment segment) {
+    segment.force();
+    fsyncCount++;
+  }
+
+  private void forceDirectory() {
+    FileSync.forceDirectory(dir);
+    fsyncCount++;
+  }
+
   private Segment active() {
-    return segments.isEmpty() ? null : segments.get(segments.size() - 1);
+    return index.active();
   }
 
   private void checkPresent(long index) {

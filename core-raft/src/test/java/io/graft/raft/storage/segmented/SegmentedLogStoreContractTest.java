@@ -7,7 +7,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The log contract on the segmented store, with small segments and a tiny cache so that rotation,
- * cross-segment truncation/compaction and reads from the file are all exercised by the shared tests.
+ * cross-segment truncation/compaction and reads from the file are all exercised by the shared
+ * tests.
  */
 class SegmentedLogStoreContractTest extends LogStoreContractTest {
   @TempDir Path dir;

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Behaviour specific to the segmented file log: rotation and its file layout, recovery from what a
  * crash leaves (torn tail, torn new segment, interrupted compaction, un-synced buffered data) and
- * refusal, naming file and byte offset, of damage that a crash cannot explain (corruption before the
- * tail, a missing segment). Damage is done by editing the files of a closed log, or by copying the
- * files of an open one (a killed process).
+ * refusal, naming file and byte offset, of damage that a crash cannot explain (corruption before
+ * the tail, a missing segment). Damage is done by editing the files of a closed log, or by copying
+ * the files of an open one (a killed process).
  */
 class SegmentedLogStoreTest {
   private static final SegmentedLogOptions SMALL =
@@ -147,6 +147,17 @@ class SegmentedLogStoreTest {
   }
 
   @Test
+  void aMissingFirstSegmentWithoutASnapshotRefusesToStart() throws IOException {
+    writeAndClose(100, 100);
+    List<Path> files = SegmentFiles.segments(dir());
+    Files.delete(files.get(0));
+    assertThatThrownBy(() -> SegmentedLogStore.open(dir(), SMALL))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining(files.get(1).toString())
+        .hasMessageContaining("entries are missing");
+  }
+
+  @Test
   void aTornHeaderOfTheLastSegmentDeletesIt() throws IOException {
     List<LogEntry> written = writeAndClose(100, 100);
     Path last = lastSegment();
@@ -165,7 +176,8 @@ class SegmentedLogStoreTest {
     // Page writeback can persist a later page of un-synced data before an earlier one.
     List<LogEntry> written = new ArrayList<>(range(1, 1, 2, 10));
     written.addAll(range(1, 3, 5, 1500));
-    try (SegmentedLogStore log = SegmentedLogStore.open(dir(), SMALL.withSegmentBytesMax(1 << 20))) {
+    SegmentedLogOptions oneSegment = SMALL.withSegmentBytesMax(1 << 20);
+    try (SegmentedLogStore log = SegmentedLogStore.open(dir(), oneSegment)) {
       log.append(written);
       log.sync();
     }
@@ -225,6 +237,32 @@ class SegmentedLogStoreTest {
           .isInstanceOf(StorageException.class)
           .hasMessageContaining(first.toString())
           .hasMessageContaining("byte offset " + (SegmentHeader.BYTES + 125));
+    }
+  }
+
+  @Test
+  void syncIsOneFsyncForEverythingAppendedSinceTheLastSync() throws IOException {
+    List<LogEntry> written = new ArrayList<>();
+    Path copy;
+    try (SegmentedLogStore log = SegmentedLogStore.open(dir(), SegmentedLogOptions.DEFAULTS)) {
+      written.add(entry(1, 1));
+      log.append(written);
+      log.sync();
+      assertThat(log.fsyncCount()).as("first segment: file and directory").isEqualTo(2);
+      for (int batch = 0; batch < 10; batch++) { // 400 KiB: more than one write buffer
+        List<LogEntry> entries = range(1, 2 + batch * 40, 41 + batch * 40, 1000);
+        log.append(entries);
+        written.addAll(entries);
+      }
+      log.sync();
+      assertThat(log.fsyncCount()).as("group commit").isEqualTo(3);
+      log.sync();
+      assertThat(log.fsyncCount()).as("nothing new to sync").isEqualTo(3);
+      assertThat(log.syncCount()).isEqualTo(3);
+      copy = SegmentFiles.crashCopy(dir(), tmp.resolve("crashed"));
+    }
+    try (SegmentedLogStore recovered = SegmentedLogStore.open(copy, SMALL)) {
+      assertThat(recovered.entries(1, 402, Long.MAX_VALUE)).isEqualTo(written);
     }
   }
 
