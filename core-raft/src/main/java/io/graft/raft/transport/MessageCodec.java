@@ -124,7 +124,8 @@ public final class MessageCodec {
       return new WireMessage.Handshake(version, clusterId, r.member("member"));
     }
     boolean accepted = r.bool("accepted");
-    return new WireMessage.HandshakeReply(version, accepted, r.member("member"), r.string("reason"));
+    var member = r.member("member");
+    return new WireMessage.HandshakeReply(version, accepted, member, r.string("reason"));
   }
 
   private static RaftMessage decodeRaft(int type, WireReader r) {

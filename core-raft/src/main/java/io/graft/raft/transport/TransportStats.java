@@ -4,6 +4,7 @@ package io.graft.raft.transport;
  * A point-in-time snapshot of a transport's counters, all cumulative since start.
  *
  * @param messagesSent Raft messages handed to a connected peer's socket (flushed in batches)
+ * @param batchesFlushed socket flushes; messagesSent / batchesFlushed is the mean write batch
  * @param messagesReceived Raft messages delivered to the inbound consumer
  * @param outboundDropped messages dropped because a peer's bounded outbound queue was full, or the
  *     message encoded larger than the maximum frame
@@ -19,6 +20,7 @@ package io.graft.raft.transport;
  */
 public record TransportStats(
     long messagesSent,
+    long batchesFlushed,
     long messagesReceived,
     long outboundDropped,
     long unknownPeerDropped,

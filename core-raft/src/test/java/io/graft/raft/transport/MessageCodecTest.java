@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * hostile input (every truncation, random garbage, absurd length fields) failing with a clean
  * {@link CodecException} and no large allocation. Seeds are in every failure message.
  */
-class MessageCodecTest {
+public class MessageCodecTest {
   private static final long BASE_SEED = Long.getLong("codec.seed", 20261127L);
   private static final int ROUNDS = 300;
   private final MessageCodec codec = new MessageCodec();
@@ -78,8 +78,8 @@ class MessageCodecTest {
         RaftMessage original = gen.of(kind);
         WireMessage decoded = codec.decode(codec.encode(original));
         assertThat(decoded).as("seed %d kind %d", seed, kind).isInstanceOf(WireMessage.Raft.class);
-        assertThat(((WireMessage.Raft) decoded).message()).as("seed %d kind %d", seed, kind)
-            .usingRecursiveComparison().isEqualTo(original);
+        assertThat(sameMessage(((WireMessage.Raft) decoded).message(), original))
+            .as("seed %d kind %d: %s", seed, kind, original).isTrue();
       }
     }
   }
@@ -96,17 +96,19 @@ class MessageCodecTest {
 
   @Test
   void everyTruncationFailsCleanly() {
-    for (int round = 0; round < 40; round++) {
+    for (int round = 0; round < 12; round++) {
       long seed = BASE_SEED + round;
       RandomMessages gen = new RandomMessages(seed);
       for (int kind = 0; kind < RandomMessages.TYPE_COUNT; kind++) {
         byte[] full = codec.encode(gen.of(kind));
         int step = Math.max(1, full.length / 200);
         for (int len = 0; len < full.length; len += step) {
-          byte[] cut = java.util.Arrays.copyOf(full, len);
-          int at = len;
-          assertThatThrownBy(() -> codec.decode(cut)).as("seed %d kind %d len %d", seed, kind, at)
-              .isInstanceOf(CodecException.class);
+          try {
+            codec.decode(java.util.Arrays.copyOf(full, len));
+            fail("seed " + seed + " kind " + kind + ": prefix of " + len + " bytes decoded");
+          } catch (CodecException expected) {
+            // every proper prefix is incomplete
+          }
         }
       }
     }
@@ -168,6 +170,19 @@ class MessageCodecTest {
     assertInvalid(with(hb, 4, 0xFF), "malformed UTF-8");
     byte[] hs = codec.encode(new WireMessage.Handshake(1, "c", a));
     assertInvalid(with(hs, 2, 0), "magic");
+  }
+
+  /** Value equality; InstallSnapshot holds arrays, which record equals compares by identity. */
+  public static boolean sameMessage(RaftMessage x, RaftMessage y) {
+    if (x instanceof InstallSnapshot s && y instanceof InstallSnapshot t) {
+      return s.from().equals(t.from()) && s.term() == t.term()
+          && s.lastIncludedIndex() == t.lastIncludedIndex()
+          && s.lastIncludedTerm() == t.lastIncludedTerm()
+          && java.util.Arrays.equals(s.configuration(), t.configuration())
+          && s.offset() == t.offset() && java.util.Arrays.equals(s.data(), t.data())
+          && s.crc32c() == t.crc32c() && s.done() == t.done();
+    }
+    return x.equals(y);
   }
 
   private void assertInvalid(byte[] input, String reason) {

@@ -14,13 +14,29 @@ import java.util.List;
  * connection is being closed and nothing after a corrupt frame can be trusted.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
-  private final int maxFrameBytes;
+  /**
+   * Limit before the handshake is accepted: an unauthenticated connection must not make the
+   * server buffer a 16 MiB frame. Handshake frames are a few hundred bytes (strings are capped at
+   * 4 KiB).
+   */
+  static final int HANDSHAKE_FRAME_BYTES_MAX = 16 * 1024;
+
   private final MessageCodec codec;
+  private int maxFrameBytes;
   private boolean failed;
 
   FrameDecoder(int maxFrameBytes, MessageCodec codec) {
     this.maxFrameBytes = maxFrameBytes;
     this.codec = codec;
+  }
+
+  static int handshakeLimit(NettyTransportConfig config) {
+    return Math.min(HANDSHAKE_FRAME_BYTES_MAX, config.maxFrameBytes());
+  }
+
+  /** Called on the event loop once the handshake is accepted. */
+  void maxFrameBytes(int value) {
+    maxFrameBytes = value;
   }
 
   @Override

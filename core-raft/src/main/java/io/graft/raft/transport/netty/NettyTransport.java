@@ -17,6 +17,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -109,7 +110,7 @@ public final class NettyTransport implements Transport {
           protected void initChannel(SocketChannel ch) {
             inboundChannels.add(ch);
             ch.closeFuture().addListener(f -> inboundChannels.remove(ch));
-            ch.pipeline().addLast(new FrameDecoder(config.maxFrameBytes(), codec),
+            ch.pipeline().addLast(new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
                 FrameEncoder.INSTANCE, new ServerHandler(config, codec, counters, inbound));
           }
         });
@@ -169,6 +170,11 @@ public final class NettyTransport implements Transport {
     peerView = Map.copyOf(peers);
   }
 
+  /**
+   * Queues {@code message} for {@code to}. Never blocks. Before {@link #start}, after
+   * {@link #close} and for members missing from the address book the message is dropped and
+   * counted in {@link TransportStats#unknownPeerDropped()}.
+   */
   @Override
   public void send(MemberId to, RaftMessage message) {
     PeerChannel peer = peerView.get(to);
@@ -227,9 +233,9 @@ public final class NettyTransport implements Transport {
   static void handleException(ChannelHandlerContext ctx, Throwable cause,
       TransportCounters counters, Logger log) {
     if (ServerHandler.isProtocolError(cause)) {
-      Throwable root = cause.getCause() != null && !(cause instanceof
-          io.graft.raft.transport.CodecException) ? cause.getCause() : cause;
-      String reason = root.getMessage();
+      // A decoder's CodecException arrives wrapped in Netty's DecoderException.
+      Throwable codecError = cause instanceof DecoderException ? cause.getCause() : cause;
+      String reason = codecError.getMessage();
       counters.badFrame(reason);
       log.warn("Closing Raft connection {} -> {}: {}", ctx.channel().remoteAddress(),
           ctx.channel().localAddress(), reason);

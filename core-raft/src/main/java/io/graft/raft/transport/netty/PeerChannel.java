@@ -64,7 +64,8 @@ final class PeerChannel {
     this.bootstrap = template.clone(loop).handler(new ChannelInitializer<SocketChannel>() {
       @Override
       protected void initChannel(SocketChannel ch) {
-        ch.pipeline().addLast(new FrameDecoder(config.maxFrameBytes(), codec),
+        // The server only ever sends the small handshake reply: keep the handshake-size limit.
+        ch.pipeline().addLast(new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
             FrameEncoder.INSTANCE, new ClientHandler(self, config, codec, counters));
       }
     });
@@ -134,6 +135,7 @@ final class PeerChannel {
     if (written > 0) {
       ch.flush();
       counters.sent.addAndGet(written);
+      counters.flushes.incrementAndGet();
     }
     if (!queue.isEmpty() && ch.isWritable()) {
       scheduleDrain();

@@ -30,6 +30,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
   private final TransportCounters counters;
   private final Consumer<RaftMessage> inbound;
   private MemberId remote;
+  private boolean warnedSpoofing;
 
   ServerHandler(NettyTransportConfig config, MessageCodec codec, TransportCounters counters,
       Consumer<RaftMessage> inbound) {
@@ -69,8 +70,15 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
     RaftMessage m = raft.message();
     if (!m.from().equals(remote)) {
       counters.inboundDropped.incrementAndGet();
-      log.warn("Dropped {} from {} claiming to be from {} on {}", m.getClass().getSimpleName(),
-          remote, m.from(), ctx.channel().remoteAddress());
+      // WARN once per connection, so a buggy or hostile peer cannot flood the log.
+      if (!warnedSpoofing) {
+        warnedSpoofing = true;
+        log.warn("Dropped {} from {} claiming to be from {} on {} (further drops at DEBUG)",
+            m.getClass().getSimpleName(), remote, m.from(), ctx.channel().remoteAddress());
+      } else {
+        log.debug("Dropped {} from {} claiming to be from {}", m.getClass().getSimpleName(),
+            remote, m.from());
+      }
       return;
     }
     counters.received.incrementAndGet();
@@ -85,14 +93,22 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
     String reason = refusal(handshake);
     if (reason == null) {
       remote = handshake.member();
+      ctx.pipeline().get(FrameDecoder.class).maxFrameBytes(config.maxFrameBytes());
       log.info("Accepted Raft connection from {} at {}", remote, ctx.channel().remoteAddress());
       ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.HandshakeReply(
           MessageCodec.PROTOCOL_VERSION, true, config.self(), ""))));
       return;
     }
+    // A misconfigured peer redials every few seconds: WARN when the reason changes, else DEBUG.
+    boolean repeated = reason.equals(counters.lastHandshakeRejection());
     counters.handshakeRejected(reason);
-    log.warn("Refused Raft connection from {} at {}: {}", handshake.member(),
-        ctx.channel().remoteAddress(), reason);
+    if (repeated) {
+      log.debug("Refused Raft connection from {} at {} again: {}", handshake.member(),
+          ctx.channel().remoteAddress(), reason);
+    } else {
+      log.warn("Refused Raft connection from {} at {}: {}", handshake.member(),
+          ctx.channel().remoteAddress(), reason);
+    }
     ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.HandshakeReply(
             MessageCodec.PROTOCOL_VERSION, false, config.self(), reason))))
         .addListener(ChannelFutureListener.CLOSE);

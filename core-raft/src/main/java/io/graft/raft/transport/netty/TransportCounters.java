@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /** The live counters behind {@link TransportStats}; updated from event loops and senders. */
 final class TransportCounters {
   final AtomicLong sent = new AtomicLong();
+  final AtomicLong flushes = new AtomicLong();
   final AtomicLong received = new AtomicLong();
   final AtomicLong outboundDropped = new AtomicLong();
   final AtomicLong unknownPeerDropped = new AtomicLong();
@@ -22,13 +23,17 @@ final class TransportCounters {
     lastHandshakeRejection.set(reason);
   }
 
+  String lastHandshakeRejection() {
+    return lastHandshakeRejection.get();
+  }
+
   void badFrame(String reason) {
     badFrames.incrementAndGet();
     lastBadFrame.set(reason);
   }
 
   TransportStats snapshot(int connectedPeers) {
-    return new TransportStats(sent.get(), received.get(), outboundDropped.get(),
+    return new TransportStats(sent.get(), flushes.get(), received.get(), outboundDropped.get(),
         unknownPeerDropped.get(), inboundDropped.get(), reconnects.get(),
         handshakesRejected.get(), badFrames.get(), connectedPeers, lastHandshakeRejection.get(),
         lastBadFrame.get());

@@ -38,9 +38,9 @@ class FrameDecoderTest {
       decoder.writeInbound(both.readRetainedSlice(1));
     }
     both.release();
-    assertThat((Object) decoder.readInbound()).isEqualTo(new WireMessage.Raft(new TimeoutNow(a, 1)));
-    assertThat((Object) decoder.readInbound()).isEqualTo(new WireMessage.Raft(new TimeoutNow(a, 2)));
-    assertThat((Object) decoder.readInbound()).isNull();
+    assertThat(decoder.<Object>readInbound()).isEqualTo(raft(1));
+    assertThat(decoder.<Object>readInbound()).isEqualTo(raft(2));
+    assertThat(decoder.<Object>readInbound()).isNull();
   }
 
   @Test
@@ -49,8 +49,8 @@ class FrameDecoderTest {
     byte[] two = FrameFormat.frame(codec.encode(new TimeoutNow(a, 2)));
     EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder(1024, codec));
     decoder.writeInbound(Unpooled.wrappedBuffer(one, two));
-    assertThat((Object) decoder.readInbound()).isEqualTo(new WireMessage.Raft(new TimeoutNow(a, 1)));
-    assertThat((Object) decoder.readInbound()).isEqualTo(new WireMessage.Raft(new TimeoutNow(a, 2)));
+    assertThat(decoder.<Object>readInbound()).isEqualTo(raft(1));
+    assertThat(decoder.<Object>readInbound()).isEqualTo(raft(2));
   }
 
   @Test
@@ -63,7 +63,11 @@ class FrameDecoderTest {
         .hasMessageContaining("frame length 2147483648 outside");
     decoder.writeInbound(Unpooled.wrappedBuffer(
         FrameFormat.frame(codec.encode(new TimeoutNow(a, 1)))));
-    assertThat((Object) decoder.readInbound()).isNull();
+    assertThat(decoder.<Object>readInbound()).isNull();
+  }
+
+  private WireMessage raft(long term) {
+    return new WireMessage.Raft(new TimeoutNow(a, term));
   }
 
   @Test

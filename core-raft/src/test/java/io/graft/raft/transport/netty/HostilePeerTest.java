@@ -135,6 +135,19 @@ class HostilePeerTest {
   }
 
   @Test
+  void largeFrameBeforeHandshakeIsRefusedAtTheHandshakeLimit() throws Exception {
+    try (RawClient client = new RawClient(b.port())) {
+      // 20000 bytes: within b's 64 KiB limit, but no unauthenticated client may send that much.
+      client.write(HexFormat.of().parseHex("00004e20" + "00000000"));
+      client.awaitClosedByServer();
+    }
+    awaitB(s -> s.badFrames() == 1);
+    assertThat(b.transport.stats().lastBadFrame())
+        .contains("frame length 20000 outside [2, 16384]");
+    assertHealthyLinkStillWorks();
+  }
+
+  @Test
   void wrongChecksumClosesTheConnection() throws Exception {
     try (RawClient client = new RawClient(b.port())) {
       client.handshake(LoopbackNode.CLUSTER, "c");
