@@ -18,8 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * graft on loopback: 3 {@link RaftNodeRunner}s, each with its own segmented log (fsync per Ready) and
- * meta store in its own directory, talking over the Netty transport; a counting state machine.
+ * graft on loopback: 3 {@link RaftNodeRunner}s, each with its own segmented log (fsync per Ready)
+ * and meta store in its own directory, talking over the Netty transport; a counting state machine.
  */
 final class GraftCluster implements BenchCluster {
   static final long TICK_MILLIS = 100;
@@ -121,8 +121,10 @@ final class GraftCluster implements BenchCluster {
   @Override
   public String describe() {
     return "graft RaftNodeRunner, Netty transport, segmented log with one fsync per Ready "
-        + "(group commit), 3 members on 127.0.0.1, tick " + TICK_MILLIS
-        + " ms, election timeout 1-2 s, storage " + dir;
+        + "(group commit), 3 members on 127.0.0.1, tick "
+        + TICK_MILLIS
+        + " ms, election timeout 1-2 s, storage "
+        + dir;
   }
 
   @Override

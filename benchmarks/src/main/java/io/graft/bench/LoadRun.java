@@ -37,8 +37,13 @@ final class LoadRun {
 
   private LoadRun() {}
 
-  static Result run(BenchCluster cluster, int entryBytes, int proposers, double warmupSeconds,
-      double measureSeconds) throws InterruptedException {
+  static Result run(
+      BenchCluster cluster,
+      int entryBytes,
+      int proposers,
+      double warmupSeconds,
+      double measureSeconds)
+      throws InterruptedException {
     long start = System.nanoTime();
     long measureFrom = start + (long) (warmupSeconds * 1e9);
     long measureTo = measureFrom + (long) (measureSeconds * 1e9);
@@ -62,8 +67,15 @@ final class LoadRun {
       errors += w.errors;
     }
     Arrays.sort(all);
-    return new Result(cluster.name(), entryBytes, proposers, all.length, measureSeconds,
-        percentile(all, 0.50), percentile(all, 0.99), errors);
+    return new Result(
+        cluster.name(),
+        entryBytes,
+        proposers,
+        all.length,
+        measureSeconds,
+        percentile(all, 0.50),
+        percentile(all, 0.99),
+        errors);
   }
 
   private static double percentile(long[] sorted, double q) {

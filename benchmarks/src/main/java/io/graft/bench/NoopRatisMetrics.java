@@ -15,9 +15,9 @@ import org.apache.ratis.metrics.Timekeeper;
 import org.apache.ratis.util.TimeDuration;
 
 /**
- * Ratis needs a metrics implementation at run time; {@code ratis-metrics-default} 3.2.1 is not served
- * by the artifact mirror here, so this no-op one is registered through ServiceLoader. graft records
- * no metrics on its hot path either, so neither side pays for them.
+ * Ratis needs a metrics implementation at run time; {@code ratis-metrics-default} 3.2.1 is not
+ * served by the artifact mirror here, so this no-op one is registered through ServiceLoader. graft
+ * records no metrics on its hot path either, so neither side pays for them.
  */
 public final class NoopRatisMetrics extends MetricRegistries {
 

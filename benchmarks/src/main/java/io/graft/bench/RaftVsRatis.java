@@ -12,10 +12,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * graft vs Apache Ratis, 3 members on loopback, fsync on, in ONE run: entries of 16 B / 1 KB / 64 KB
- * with 1 / 16 / 64 closed-loop proposers. A command, not a test (TESTING.md "Benchmarks are not
- * tests"). Options: --seconds N (measure per scenario, default 10), --warmup N (default 3),
- * --sizes 16,1024,65536, --proposers 1,16,64, --systems graft,ratis, --out FILE.md, --dir DIR.
+ * graft vs Apache Ratis, 3 members on loopback, fsync on, in ONE run: entries of 16 B / 1 KB / 64
+ * KB with 1 / 16 / 64 closed-loop proposers. A command, not a test (TESTING.md "Benchmarks are not
+ * tests"). Options: --seconds N (measure per scenario, default 10), --warmup N (default 3), --sizes
+ * 16,1024,65536, --proposers 1,16,64, --systems graft,ratis, --out FILE.md, --dir DIR.
  */
 public final class RaftVsRatis {
   private RaftVsRatis() {}
@@ -40,17 +40,30 @@ public final class RaftVsRatis {
         progress("started " + cluster.describe());
         for (int size : sizes) {
           for (int p : proposers) {
-            progress(String.format(Locale.ROOT, "%s: %d B x %d proposers (%.0fs warm-up + %.0fs)...",
-                system, size, p, warmup, seconds));
+            progress(
+                String.format(
+                    Locale.ROOT,
+                    "%s: %d B x %d proposers (%.0fs warm-up + %.0fs)...",
+                    system,
+                    size,
+                    p,
+                    warmup,
+                    seconds));
             LoadRun.ERROR_KINDS.clear();
             LoadRun.Result r = LoadRun.run(cluster, size, p, warmup, seconds);
             if (!LoadRun.ERROR_KINDS.isEmpty()) {
               progress("  errors by kind (incl. warm-up): " + LoadRun.ERROR_KINDS);
             }
             results.add(r);
-            progress(String.format(Locale.ROOT, "  %.0f entries/s, %.2f MB/s, p50 %.2f ms, p99 %.2f ms,"
-                + " errors %d", r.entriesPerSecond(), r.megabytesPerSecond(), r.p50Millis(),
-                r.p99Millis(), r.errors()));
+            progress(
+                String.format(
+                    Locale.ROOT,
+                    "  %.0f entries/s, %.2f MB/s, p50 %.2f ms, p99 %.2f ms," + " errors %d",
+                    r.entriesPerSecond(),
+                    r.megabytesPerSecond(),
+                    r.p50Millis(),
+                    r.p99Millis(),
+                    r.errors()));
           }
         }
       }
@@ -96,7 +109,13 @@ public final class RaftVsRatis {
   }
 
   static String env() throws IOException {
-    return "Java " + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors()
-        + " CPUs, " + System.getProperty("os.name") + " " + System.getProperty("os.arch");
+    return "Java "
+        + System.getProperty("java.version")
+        + ", "
+        + Runtime.getRuntime().availableProcessors()
+        + " CPUs, "
+        + System.getProperty("os.name")
+        + " "
+        + System.getProperty("os.arch");
   }
 }

@@ -30,8 +30,9 @@ import org.apache.ratis.util.TimeDuration;
 
 /**
  * Apache Ratis 3.2.1 on loopback: 3 servers with the Netty RPC, each its own storage directory, the
- * segmented log's fsync left ON (Ratis defaults: {@code raft.server.log.unsafe-flush.enabled=false},
- * {@code raft.server.log.async-flush.enabled=false}), and a state machine that only counts.
+ * segmented log's fsync left ON (Ratis defaults: {@code
+ * raft.server.log.unsafe-flush.enabled=false}, {@code raft.server.log.async-flush.enabled=false}),
+ * and a state machine that only counts.
  */
 final class RatisCluster implements BenchCluster {
   private final List<RaftServer> servers = new ArrayList<>();
@@ -42,15 +43,23 @@ final class RatisCluster implements BenchCluster {
       ThreadLocal.withInitial(
           () -> {
             RaftClient c =
-                RaftClient.newBuilder().setProperties(baseProperties()).setRaftGroup(group()).build();
+                RaftClient.newBuilder()
+                    .setProperties(baseProperties())
+                    .setRaftGroup(group())
+                    .build();
             threadClients.add(c);
             return c;
           });
-  /** One RaftClient per proposer thread (default): faster for Ratis than one shared ordered client. */
+
+  /**
+   * One RaftClient per proposer thread (default): faster for Ratis than one shared ordered client.
+   */
   private static final boolean CLIENT_PER_THREAD =
       Boolean.parseBoolean(System.getProperty("bench.ratis.clientPerThread", "true"));
+
   /** Use the blocking API instead of async (opt-in, -Dbench.ratis.blocking=true). */
   private static final boolean BLOCKING = Boolean.getBoolean("bench.ratis.blocking");
+
   private final Path dir;
 
   /** A trivial counting state machine, as on the graft side. */
@@ -93,7 +102,8 @@ final class RatisCluster implements BenchCluster {
       server.start();
       servers.add(server);
     }
-    this.client = RaftClient.newBuilder().setProperties(baseProperties()).setRaftGroup(group).build();
+    this.client =
+        RaftClient.newBuilder().setProperties(baseProperties()).setRaftGroup(group).build();
   }
 
   private RaftGroup group() {
@@ -144,7 +154,9 @@ final class RatisCluster implements BenchCluster {
     return "Apache Ratis 3.2.1, Netty RPC, 3 servers on 127.0.0.1, log fsync on "
         + "(unsafe-flush=false, async-flush=false), election timeout 1-2 s, "
         + (CLIENT_PER_THREAD ? "one client per proposer" : "one shared client")
-        + (BLOCKING ? " (blocking API)" : " (async API)") + ", storage " + dir;
+        + (BLOCKING ? " (blocking API)" : " (async API)")
+        + ", storage "
+        + dir;
   }
 
   @Override

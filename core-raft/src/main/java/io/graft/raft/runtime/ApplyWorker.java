@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 /**
  * Applies committed entries on its own thread, in strict log order, so a slow state machine never
  * delays heartbeats or fsyncs on the owner thread. Entries at or below the state machine's durable
- * applied index (read once at start) are skipped: after a restart the protocol hands out again every
- * committed entry after the snapshot index.
+ * applied index (read once at start) are skipped: after a restart the protocol hands out again
+ * every committed entry after the snapshot index.
  */
 final class ApplyWorker implements AutoCloseable {
   private static final List<LogEntry> STOP = List.of();
@@ -28,7 +28,10 @@ final class ApplyWorker implements AutoCloseable {
   private volatile boolean stopping;
 
   ApplyWorker(
-      String name, StateMachine stateMachine, ProposalRegistry registry, Consumer<Throwable> onFatal) {
+      String name,
+      StateMachine stateMachine,
+      ProposalRegistry registry,
+      Consumer<Throwable> onFatal) {
     this.stateMachine = stateMachine;
     this.registry = registry;
     this.onFatal = onFatal;

@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
  */
 final class DurableWriter {
   private static final Logger LOG = LoggerFactory.getLogger(DurableWriter.class);
-  /** A commit-index-only hard state change is saved at most this often (the hint is recoverable). */
+
+  /**
+   * A commit-index-only hard state change is saved at most this often (the hint is recoverable).
+   */
   private static final long COMMIT_HINT_SAVE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final LogStore log;
@@ -45,7 +48,8 @@ final class DurableWriter {
     if (!entries.isEmpty()) {
       long firstIndex = entries.get(0).index();
       if (firstIndex <= log.lastIndex()) {
-        // §5.3: a conflicting suffix is replaced; the protocol never hands us a committed index here.
+        // §5.3: a conflicting suffix is replaced; the protocol never hands us a committed index
+        // here.
         log.truncateSuffix(firstIndex);
       }
       registry.persisting(entries);
@@ -62,8 +66,8 @@ final class DurableWriter {
   /**
    * Term and vote must be durable before any message that depends on them (Figure 2: "updated on
    * stable storage before responding to RPCs"); the commit index is only a hint (recoverable from a
-   * quorum), so a change of it alone is saved at most once a second instead of costing an extra fsync
-   * per batch; {@code force} saves it anyway (clean close).
+   * quorum), so a change of it alone is saved at most once a second instead of costing an extra
+   * fsync per batch; {@code force} saves it anyway (clean close).
    */
   void save(HardState next, boolean force) {
     boolean termOrVote =

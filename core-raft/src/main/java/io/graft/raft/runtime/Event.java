@@ -13,7 +13,9 @@ sealed interface Event permits Event.Inbound, Event.Proposal, Event.Task, Event.
   /** A payload to replicate and the future its proposer waits on. */
   record Proposal(byte[] payload, CompletableFuture<CommitResult> future) implements Event {}
 
-  /** Work to run on the owner thread between batches (read-only diagnostics such as log digests). */
+  /**
+   * Work to run on the owner thread between batches (read-only diagnostics such as log digests).
+   */
   record Task(Runnable work) implements Event {}
 
   /** Makes the owner look at its counters (pending ticks, shutdown, fatal error). */

@@ -18,6 +18,7 @@ final class Inbox {
   private final BlockingQueue<Event> queue;
   private final AtomicInteger pendingTicks = new AtomicInteger();
   private final AtomicLong droppedMessages = new AtomicLong();
+
   /** Events taken but deferred by the owner; touched by the owner thread only. */
   private final ArrayDeque<Event> carried = new ArrayDeque<>();
 
@@ -74,8 +75,8 @@ final class Inbox {
   }
 
   /**
-   * Returns events the owner took but chose not to handle in this batch (its byte budget was spent);
-   * the next {@link #drain} hands them out first, so order is kept. Owner thread only.
+   * Returns events the owner took but chose not to handle in this batch (its byte budget was
+   * spent); the next {@link #drain} hands them out first, so order is kept. Owner thread only.
    */
   void carryOver(List<Event> events) {
     for (int i = events.size() - 1; i >= 0; i--) {

@@ -24,7 +24,8 @@ final class ProposalRegistry {
     if (previous != null) {
       // A leader never proposes twice at one index in one term; an older term's proposal there was
       // overwritten (§5.3) and must have been failed already.
-      previous.future.completeExceptionally(dropped(index, previous.term, "replaced by term " + term));
+      previous.future.completeExceptionally(
+          dropped(index, previous.term, "replaced by term " + term));
     }
   }
 
@@ -57,8 +58,9 @@ final class ProposalRegistry {
   }
 
   /**
-   * This member stopped being leader: entries above the commit index may or may not commit under the
-   * next leader (§3.6.2), so their outcome is unknown. Committed ones still complete when applied.
+   * This member stopped being leader: entries above the commit index may or may not commit under
+   * the next leader (§3.6.2), so their outcome is unknown. Committed ones still complete when
+   * applied.
    */
   void steppedDown(long commitIndex) {
     for (Map.Entry<Long, Pending> e : pending.tailMap(commitIndex, false).entrySet()) {
@@ -66,7 +68,8 @@ final class ProposalRegistry {
         e.getValue()
             .future
             .completeExceptionally(
-                dropped(e.getKey(), e.getValue().term, "this member stepped down before it committed"));
+                dropped(
+                    e.getKey(), e.getValue().term, "this member stepped down before it committed"));
       }
     }
   }

@@ -22,12 +22,16 @@ import java.util.Set;
  * Assembles a {@link RaftNodeRunner} (the composition root, e.g. the Neo4j plugin, calls this):
  *
  * <pre>{@code
- * RaftNode node = RaftNodeRunner.builder().self(me).initialVoters(voters).config(RaftConfig.defaults())
- *     .tickMillis(100).logStore(log).metaStore(meta).transport(transport).peers(addresses)
+ * RaftNode node = RaftNodeRunner.builder().self(me).initialVoters(voters)
+ *     .config(RaftConfig.defaults()).tickMillis(100)
+ *     .dataDirectory(dir).nettyTransport("10.0.0.1:7000", "cluster-a").peers(addresses)
  *     .stateMachine(sm).randomSeed(seed).build().start();
  * }</pre>
  *
- * The node owns the stores and the transport from then on and closes them in {@code close()}.
+ * or, with explicit parts, {@code .logStore(log).metaStore(meta).transport(transport)} instead of
+ * {@code dataDirectory}/{@code nettyTransport}. Peers map every other member to its "host:port".
+ *
+ * <p>The node owns the stores and the transport from then on and closes them in {@code close()}.
  */
 public final class RaftNodeBuilder {
   MemberId self;
@@ -149,8 +153,8 @@ public final class RaftNodeBuilder {
   }
 
   /**
-   * Durable stores in {@code dir}: the segmented log in {@code dir/log} and term/vote in
-   * {@code dir/meta}. Opened (and recovered) by {@link #build()}.
+   * Durable stores in {@code dir}: the segmented log in {@code dir/log} and term/vote in {@code
+   * dir/meta}. Opened (and recovered) by {@link #build()}.
    */
   public RaftNodeBuilder dataDirectory(Path dir) {
     this.dataDirectory = Objects.requireNonNull(dir, "dir");
@@ -177,7 +181,8 @@ public final class RaftNodeBuilder {
     }
     if (nettyListenAddress != null && transport == null) {
       transport =
-          new NettyTransport(NettyTransportConfig.defaults(nettyListenAddress, nettyClusterId, self));
+          new NettyTransport(
+              NettyTransportConfig.defaults(nettyListenAddress, nettyClusterId, self));
     }
     Objects.requireNonNull(self, "self");
     Objects.requireNonNull(initialVoters, "initialVoters");

@@ -34,11 +34,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Raft member: ONE owner thread drives the {@link ConsensusMachine} (STYLE.md §3.3). Other
- * threads only enqueue into the {@link Inbox}; the owner drains it in batches, and each batch yields at
- * most one {@link Ready}, handled in {@link #handleReady} in the order documented on {@code Ready}.
- * Proposals arriving while the owner is inside an fsync pile up in the inbox and are appended and
- * synced together in the next batch (group commit).
+ * A running Raft member: ONE owner thread drives the {@link ConsensusMachine} (STYLE.md §3.3).
+ * Other threads only enqueue into the {@link Inbox}; the owner drains it in batches, and each batch
+ * yields at most one {@link Ready}, handled in {@link #handleReady} in the order documented on
+ * {@code Ready}. Proposals arriving while the owner is inside an fsync pile up in the inbox and are
+ * appended and synced together in the next batch (group commit).
  *
  * <p>Threads: owner ({@code graft-raft-<self>}), ticker, apply worker, listener notifier; plus the
  * transport's own. A fatal error (storage, apply, broken invariant) stops the node and fails every
@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class RaftNodeRunner implements RaftNode {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNodeRunner.class);
   private static final int BATCH_MAX = 4096;
+
   /** Per-entry overhead counted like {@link LogEntry#sizeBytes()}. */
   private static final int ENTRY_OVERHEAD_BYTES = 24;
 
@@ -89,7 +90,8 @@ public final class RaftNodeRunner implements RaftNode {
     this.writer = new DurableWriter(log, spec.metaStore, registry);
     this.inbox = new Inbox(spec.inboxCapacity);
     this.ticker = new Ticker("graft-ticker-" + self, tickMillis, inbox);
-    this.applyWorker = new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);
+    this.applyWorker =
+        new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);
     this.listeners.addAll(spec.listeners);
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
@@ -175,7 +177,13 @@ public final class RaftNodeRunner implements RaftNode {
       return s;
     }
     return new RaftStatus(
-        s.self(), s.role(), s.term(), s.leader(), s.commitIndex(), applied, s.lastLogIndex(),
+        s.self(),
+        s.role(),
+        s.term(),
+        s.leader(),
+        s.commitIndex(),
+        applied,
+        s.lastLogIndex(),
         s.members());
   }
 
@@ -185,9 +193,9 @@ public final class RaftNodeRunner implements RaftNode {
   }
 
   /**
-   * Runs a read-only {@code query} against the durable log on the owner thread (the only thread that
-   * may touch the log) and completes with its answer: e.g. a per-index term/payload digest to compare
-   * replicas. The query must not modify or retain the reader.
+   * Runs a read-only {@code query} against the durable log on the owner thread (the only thread
+   * that may touch the log) and completes with its answer: e.g. a per-index term/payload digest to
+   * compare replicas. The query must not modify or retain the reader.
    */
   public <T> CompletableFuture<T> inspectLog(Function<LogReader, T> query) {
     CompletableFuture<T> answer = new CompletableFuture<>();
@@ -312,9 +320,10 @@ public final class RaftNodeRunner implements RaftNode {
   }
 
   /**
-   * The documented Ready order: the leader's AppendEntries leave before its own fsync so replication
-   * and the local disk write overlap (thesis §10.2.1); votes and append acknowledgements promise
-   * durable state, so they leave only after the sync (Figure 2, "respond after persisting").
+   * The documented Ready order: the leader's AppendEntries leave before its own fsync so
+   * replication and the local disk write overlap (thesis §10.2.1); votes and append
+   * acknowledgements promise durable state, so they leave only after the sync (Figure 2, "respond
+   * after persisting").
    */
   private void handleReady(Ready ready) {
     send(ready.messagesNow());
@@ -337,8 +346,13 @@ public final class RaftNodeRunner implements RaftNode {
       if (publishedRole == Role.LEADER && next.role() != Role.LEADER) {
         registry.steppedDown(next.commitIndex());
       }
-      LOG.info("graft node {}: {} -> {} in term {}, leader {}", self, publishedRole, next.role(),
-          next.term(), next.leader());
+      LOG.info(
+          "graft node {}: {} -> {} in term {}, leader {}",
+          self,
+          publishedRole,
+          next.role(),
+          next.term(),
+          next.leader());
       publishedRole = next.role();
       publishedLeader = next.leader();
       notifyListeners(next);
@@ -368,7 +382,8 @@ public final class RaftNodeRunner implements RaftNode {
   /** Stops the node after an unrecoverable error; callable from any thread, effective once. */
   private void fail(Throwable cause) {
     RaftShutdownException ex =
-        new RaftShutdownException("graft node " + self + " stopped after a fatal error: " + cause, cause);
+        new RaftShutdownException(
+            "graft node " + self + " stopped after a fatal error: " + cause, cause);
     if (!failure.compareAndSet(null, ex)) {
       return;
     }
@@ -394,7 +409,8 @@ public final class RaftNodeRunner implements RaftNode {
 
   /**
    * Stops the ticker and the transport, joins the owner and apply threads (bounded), fails every
-   * pending future with {@link RaftShutdownException}, saves the latest commit hint, closes the stores.
+   * pending future with {@link RaftShutdownException}, saves the latest commit hint, closes the
+   * stores.
    */
   @Override
   public void close() {

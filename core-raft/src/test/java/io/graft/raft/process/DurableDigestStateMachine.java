@@ -13,10 +13,10 @@ import java.util.zip.CRC32C;
 
 /**
  * A state machine whose whole state is (applied index, running CRC32C of applied payloads), kept in
- * one 24-byte record [index][crc][checksum] rewritten in place after every apply. The pair is always
- * consistent, so a restart resumes exactly after the recorded index. The record is written without
- * fsync per apply (it survives a process kill, which is what the Tier 3 test does) and forced every
- * {@link #FORCE_EVERY} applies and on close.
+ * one 24-byte record [index][crc][checksum] rewritten in place after every apply. The pair is
+ * always consistent, so a restart resumes exactly after the recorded index. The record is written
+ * without fsync per apply (it survives a process kill, which is what the Tier 3 test does) and
+ * forced every {@link #FORCE_EVERY} applies and on close.
  */
 final class DurableDigestStateMachine implements StateMachine, AutoCloseable {
   static final int FORCE_EVERY = 1000;
@@ -28,8 +28,9 @@ final class DurableDigestStateMachine implements StateMachine, AutoCloseable {
 
   DurableDigestStateMachine(Path file) throws IOException {
     boolean exists = Files.exists(file) && Files.size(file) == 24;
-    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     if (exists) {
       ByteBuffer b = ByteBuffer.allocate(24);
       channel.read(b, 0);

@@ -36,8 +36,13 @@ class MultiProcessRaftTest {
       if (!f[0].equals("status")) {
         throw new IllegalStateException("not a status line: " + line);
       }
-      return new Status(f[1], Long.parseLong(f[2]), f[3], Long.parseLong(f[4]),
-          Long.parseLong(f[5]), Long.parseLong(f[6]));
+      return new Status(
+          f[1],
+          Long.parseLong(f[2]),
+          f[3],
+          Long.parseLong(f[4]),
+          Long.parseLong(f[5]),
+          Long.parseLong(f[6]));
     }
   }
 
@@ -75,8 +80,9 @@ class MultiProcessRaftTest {
       assertThat(newLeader.call("propose 100 128", CALL)).startsWith("proposed 100 ");
       long commit = status(newLeader).commit();
       assertThat(commit).isGreaterThanOrEqualTo(12_100);
-      await().atMost(WAIT).until(() -> procs.values().stream()
-          .allMatch(p -> status(p).applied() >= commit));
+      await()
+          .atMost(WAIT)
+          .until(() -> procs.values().stream().allMatch(p -> status(p).applied() >= commit));
 
       long common = procs.values().stream().mapToLong(p -> status(p).commit()).min().orElseThrow();
       List<String> digests = new ArrayList<>();
@@ -86,10 +92,16 @@ class MultiProcessRaftTest {
         states.add(p.call("smstate", CALL));
       }
       assertThat(digests).hasSize(3);
-      assertThat(digests).allSatisfy(d -> assertThat(d).startsWith("digest ")).containsOnly(digests.get(0));
+      assertThat(digests)
+          .allSatisfy(d -> assertThat(d).startsWith("digest "))
+          .containsOnly(digests.get(0));
       assertThat(states.get(0)).startsWith("smstate ");
-      await().atMost(WAIT).until(() -> procs.values().stream()
-          .map(p -> p.call("smstate", CALL)).distinct().count() == 1);
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  procs.values().stream().map(p -> p.call("smstate", CALL)).distinct().count()
+                      == 1);
     } finally {
       for (ServerProcess p : procs.values()) {
         p.close();
@@ -111,7 +123,8 @@ class MultiProcessRaftTest {
             () -> {
               for (ServerProcess p : procs.values()) {
                 Status s = status(p);
-                if (s.role().equals("LEADER") && !p.id.equals(notThis)
+                if (s.role().equals("LEADER")
+                    && !p.id.equals(notThis)
                     && procs.values().stream().allMatch(o -> p.id.equals(status(o).leader()))) {
                   return p;
                 }

@@ -26,9 +26,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 /**
- * One graft member in its own JVM for the Tier 3 test: segmented log + meta store in {@code --data},
- * Netty transport on {@code --id} (which is its "host:port"), {@link DurableDigestStateMachine}.
- * Line commands on stdin, one answer line each on stdout (logs go to stderr):
+ * One graft member in its own JVM for the Tier 3 test: segmented log + meta store in {@code
+ * --data}, Netty transport on {@code --id} (which is its "host:port"), {@link
+ * DurableDigestStateMachine}. Line commands on stdin, one answer line each on stdout (logs go to
+ * stderr):
  *
  * <pre>
  * status                 → status ROLE TERM LEADER|- COMMIT APPLIED LASTLOG
@@ -75,17 +76,24 @@ public final class RaftServerMain {
             .start();
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     out.println("ready " + self);
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     SplittableRandom payloads = new SplittableRandom(self.hashCode());
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       String[] cmd = line.trim().split("\\s+");
       try {
         switch (cmd[0]) {
           case "status" -> out.println(status(node.status()));
-          case "propose" -> out.println(propose(node, payloads, Integer.parseInt(cmd[1]),
-              Integer.parseInt(cmd[2])));
-          case "digest" -> out.println("digest " + cmd[1] + " "
-              + node.inspectLog(log -> digest(log, Long.parseLong(cmd[1]))).get(30, TimeUnit.SECONDS));
+          case "propose" ->
+              out.println(
+                  propose(node, payloads, Integer.parseInt(cmd[1]), Integer.parseInt(cmd[2])));
+          case "digest" ->
+              out.println(
+                  "digest "
+                      + cmd[1]
+                      + " "
+                      + node.inspectLog(log -> digest(log, Long.parseLong(cmd[1])))
+                          .get(30, TimeUnit.SECONDS));
           case "smstate" -> out.println("smstate " + sm.lastAppliedIndex() + " " + sm.crc());
           case "quit" -> {
             node.close();
@@ -102,8 +110,18 @@ public final class RaftServerMain {
   }
 
   private static String status(RaftStatus s) {
-    return "status " + s.role() + " " + s.term() + " " + (s.leader() == null ? "-" : s.leader())
-        + " " + s.commitIndex() + " " + s.appliedIndex() + " " + s.lastLogIndex();
+    return "status "
+        + s.role()
+        + " "
+        + s.term()
+        + " "
+        + (s.leader() == null ? "-" : s.leader())
+        + " "
+        + s.commitIndex()
+        + " "
+        + s.appliedIndex()
+        + " "
+        + s.lastLogIndex();
   }
 
   /** Proposes {@code count} random payloads with at most {@link #WINDOW} in flight. */
@@ -131,8 +149,13 @@ public final class RaftServerMain {
   /** CRC32C over (index, term, payload) of every entry in [1, upTo]; the log must start at 1. */
   static String digest(LogReader log, long upTo) {
     if (log.firstIndex() != 1 || log.lastIndex() < upTo) {
-      throw new IllegalStateException("log holds [" + log.firstIndex() + ", " + log.lastIndex()
-          + "], cannot digest up to " + upTo);
+      throw new IllegalStateException(
+          "log holds ["
+              + log.firstIndex()
+              + ", "
+              + log.lastIndex()
+              + "], cannot digest up to "
+              + upTo);
     }
     CRC32C crc = new CRC32C();
     ByteBuffer header = ByteBuffer.allocate(16);

@@ -36,11 +36,22 @@ final class ServerProcess implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb =
         new ProcessBuilder(
-            List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
+            List.of(
+                java,
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
                 RaftServerMain.class.getName(),
-                "--id", id, "--members", members, "--data", dataDir.toString(),
-                "--seed", Long.toString(seed)));
+                "--id",
+                id,
+                "--members",
+                members,
+                "--data",
+                dataDir.toString(),
+                "--seed",
+                Long.toString(seed)));
     pb.redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     ServerProcess p = new ServerProcess(id, dataDir, pb.start());
     String ready = p.read(Duration.ofSeconds(60));
@@ -52,7 +63,8 @@ final class ServerProcess implements AutoCloseable {
 
   private void pump() {
     try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
         lines.add(line);
       }

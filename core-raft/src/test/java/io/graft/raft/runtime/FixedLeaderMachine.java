@@ -24,9 +24,9 @@ import java.util.TreeSet;
 /**
  * A test double of the protocol for runtime tests while (and besides) the real RaftMachine: the
  * smallest voter is leader from its first tick, bumps the term once per start, appends a NOOP, and
- * replicates with AppendEntries/responses using the same Ready ordering contract (follower acks after
- * persist, leader counts itself only after advance). No elections, no conflicts beyond a tail reset.
- * NOT Raft: it only exercises the runner's plumbing.
+ * replicates with AppendEntries/responses using the same Ready ordering contract (follower acks
+ * after persist, leader counts itself only after advance). No elections, no conflicts beyond a tail
+ * reset. NOT Raft: it only exercises the runner's plumbing.
  */
 final class FixedLeaderMachine implements ConsensusMachine {
   private final MemberId self;
@@ -161,8 +161,11 @@ final class FixedLeaderMachine implements ConsensusMachine {
 
   @Override
   public boolean hasReady() {
-    return !unstable.isEmpty() || !now.isEmpty() || !afterPersist.isEmpty()
-        || Math.min(commitIndex, durableIndex) > handedOut || !hardState().equals(savedHard);
+    return !unstable.isEmpty()
+        || !now.isEmpty()
+        || !afterPersist.isEmpty()
+        || Math.min(commitIndex, durableIndex) > handedOut
+        || !hardState().equals(savedHard);
   }
 
   @Override
@@ -170,8 +173,14 @@ final class FixedLeaderMachine implements ConsensusMachine {
     HardState hard = hardState();
     long applyTo = Math.min(commitIndex, durableIndex);
     List<LogEntry> apply = applyTo > handedOut ? entries(handedOut + 1, applyTo + 1) : List.of();
-    return new Ready(softState(), hard.equals(savedHard) ? null : hard, unstable, now, afterPersist,
-        apply, !unstable.isEmpty() || hard.term() != savedHard.term());
+    return new Ready(
+        softState(),
+        hard.equals(savedHard) ? null : hard,
+        unstable,
+        now,
+        afterPersist,
+        apply,
+        !unstable.isEmpty() || hard.term() != savedHard.term());
   }
 
   @Override
@@ -237,7 +246,7 @@ final class FixedLeaderMachine implements ConsensusMachine {
   @Override
   public RaftStatus status(long appliedIndex, long tickMillis) {
     SoftState s = softState();
-    return new RaftStatus(self, s.role(), term, s.leader(), commitIndex, appliedIndex, lastIndex(),
-        List.of());
+    return new RaftStatus(
+        self, s.role(), term, s.leader(), commitIndex, appliedIndex, lastIndex(), List.of());
   }
 }

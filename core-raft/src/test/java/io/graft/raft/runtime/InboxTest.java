@@ -2,8 +2,8 @@ package io.graft.raft.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.graft.raft.message.Heartbeat;
 import io.graft.raft.api.MemberId;
+import io.graft.raft.message.Heartbeat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,9 +16,11 @@ class InboxTest {
   @Test
   void fullInboxRejectsProposalsAndDropsMessagesButKeepsTicks() throws Exception {
     Inbox inbox = new Inbox(2);
-    assertThat(inbox.offerProposal(new Event.Proposal(new byte[1], new CompletableFuture<>()))).isTrue();
+    assertThat(inbox.offerProposal(new Event.Proposal(new byte[1], new CompletableFuture<>())))
+        .isTrue();
     inbox.offerMessage(MESSAGE);
-    assertThat(inbox.offerProposal(new Event.Proposal(new byte[1], new CompletableFuture<>()))).isFalse();
+    assertThat(inbox.offerProposal(new Event.Proposal(new byte[1], new CompletableFuture<>())))
+        .isFalse();
     inbox.offerMessage(MESSAGE);
     inbox.postTick();
     inbox.postTick();
@@ -53,7 +55,9 @@ class InboxTest {
     long start = System.nanoTime();
     inbox.drain(batch, 10, 60_000);
     assertThat(batch).isEmpty();
-    assertThat(System.nanoTime() - start).as("no wait while a tick is pending").isLessThan(5_000_000_000L);
+    assertThat(System.nanoTime() - start)
+        .as("no wait while a tick is pending")
+        .isLessThan(5_000_000_000L);
     assertThat(inbox.takeTicks()).isEqualTo(1);
   }
 
@@ -75,8 +79,10 @@ class InboxTest {
     assertThat(Ticker.toTicks(1000, 100)).isEqualTo(10);
     assertThat(Ticker.toTicks(1001, 100)).isEqualTo(11);
     assertThat(Ticker.toTicks(0, 100)).isEqualTo(1);
-    assertThat(RaftNodeBuilder.configFromMillis(
-        io.graft.raft.protocol.RaftConfig.defaults(), 1500, 300, 100).electionTimeoutTicks())
+    assertThat(
+            RaftNodeBuilder.configFromMillis(
+                    io.graft.raft.protocol.RaftConfig.defaults(), 1500, 300, 100)
+                .electionTimeoutTicks())
         .isEqualTo(15);
   }
 }

@@ -72,9 +72,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   RaftNodeRunner awaitLeader() {
-    return await()
-        .atMost(Duration.ofSeconds(20))
-        .until(this::leaderOrNull, n -> n != null);
+    return await().atMost(Duration.ofSeconds(20)).until(this::leaderOrNull, n -> n != null);
   }
 
   RaftNodeRunner leaderOrNull() {

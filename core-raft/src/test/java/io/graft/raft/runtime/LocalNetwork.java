@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 
 /**
  * In-JVM transports that hand each message straight to the receiver's inbound consumer (which only
- * enqueues, per the Transport contract). Members can be isolated to model a partition or a dead node.
+ * enqueues, per the Transport contract). Members can be isolated to model a partition or a dead
+ * node.
  */
 final class LocalNetwork {
   private final Map<MemberId, Consumer<RaftMessage>> receivers = new ConcurrentHashMap<>();

@@ -38,8 +38,10 @@ class ProposalRegistryTest {
     CompletableFuture<CommitResult> lost = new CompletableFuture<>();
     registry.register(5, 2, kept);
     registry.register(6, 2, lost);
-    registry.persisting(List.of(new LogEntry(2, 5, EntryType.APPLICATION, null),
-        new LogEntry(3, 6, EntryType.NOOP, null)));
+    registry.persisting(
+        List.of(
+            new LogEntry(2, 5, EntryType.APPLICATION, null),
+            new LogEntry(3, 6, EntryType.NOOP, null)));
     assertThat(kept).isNotDone();
     assertThatThrownBy(lost::join)
         .hasCauseInstanceOf(ProposalDroppedException.class)

@@ -55,8 +55,7 @@ abstract class RaftNodeRunnerTest {
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                c.nodes.values().stream()
-                    .allMatch(n -> leader.self().equals(n.status().leader())));
+                c.nodes.values().stream().allMatch(n -> leader.self().equals(n.status().leader())));
     long leaders = c.nodes.values().stream().filter(n -> n.status().isLeader()).count();
     assertThat(leaders).isEqualTo(1);
   }
@@ -118,7 +117,9 @@ abstract class RaftNodeRunnerTest {
     RaftNodeRunner leader = c.awaitLeader();
     RaftNodeRunner follower =
         c.nodes.values().stream().filter(n -> n != leader).findFirst().orElseThrow();
-    await().atMost(Duration.ofSeconds(10)).until(() -> leader.self().equals(follower.status().leader()));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> leader.self().equals(follower.status().leader()));
     CompletableFuture<CommitResult> f = follower.propose(new byte[] {1});
     assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
@@ -141,13 +142,17 @@ abstract class RaftNodeRunnerTest {
     for (CompletableFuture<CommitResult> f : pending) {
       assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
           .cause()
-          .isInstanceOfAny(RaftShutdownException.class, NotLeaderException.class,
+          .isInstanceOfAny(
+              RaftShutdownException.class,
+              NotLeaderException.class,
               io.graft.raft.api.ProposalDroppedException.class);
     }
-    assertThat(pending).anySatisfy(f -> assertThatThrownBy(f::join)
-        .hasCauseInstanceOf(RaftShutdownException.class));
+    assertThat(pending)
+        .anySatisfy(
+            f -> assertThatThrownBy(f::join).hasCauseInstanceOf(RaftShutdownException.class));
     CompletableFuture<CommitResult> after = leader.propose(new byte[] {9});
-    assertThatThrownBy(() -> after.get(1, TimeUnit.SECONDS)).hasCauseInstanceOf(RaftShutdownException.class);
+    assertThatThrownBy(() -> after.get(1, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(RaftShutdownException.class);
   }
 
   @Test
@@ -191,7 +196,44 @@ abstract class RaftNodeRunnerTest {
         .hasRootCauseMessage("disk on fire");
     assertThat(leader.failure()).isPresent();
     CompletableFuture<CommitResult> after = leader.propose(new byte[] {2});
-    assertThatThrownBy(() -> after.get(1, TimeUnit.SECONDS)).hasCauseInstanceOf(RaftShutdownException.class);
+    assertThatThrownBy(() -> after.get(1, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(RaftShutdownException.class);
+  }
+
+  @Test
+  void storageFailureStopsTheNodeLoudlyAndFailsFutures() throws Exception {
+    LocalCluster c = cluster();
+    java.util.Map<MemberId, FailingLogStore> stores = new java.util.HashMap<>();
+    for (MemberId id : c.voters) {
+      FailingLogStore store = new FailingLogStore(c.logs.get(id));
+      stores.put(id, store);
+      c.start(id, b -> b.logStore(store));
+    }
+    RaftNodeRunner leader = c.awaitLeader();
+    leader.propose(new byte[] {0}).get(10, TimeUnit.SECONDS);
+    stores.get(leader.self()).failSyncs();
+    CompletableFuture<CommitResult> f = leader.propose(new byte[] {1});
+    assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(RaftShutdownException.class)
+        .hasRootCauseMessage("fsync failed: EIO (injected)");
+    assertThat(leader.failure())
+        .hasValueSatisfying(
+            e -> assertThat(e.getCause()).isInstanceOf(io.graft.raft.storage.StorageException.class));
+  }
+
+  @Test
+  void closeStopsEveryThreadOfTheNode() {
+    LocalCluster c = cluster().start();
+    c.awaitLeader();
+    c.close();
+    List<String> left =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(Thread::isAlive)
+            .map(Thread::getName)
+            .filter(n -> n.startsWith("graft-") && n.matches(".*-m[123]$"))
+            .toList();
+    assertThat(left).isEmpty();
   }
 
   @Test
@@ -206,7 +248,8 @@ abstract class RaftNodeRunnerTest {
         .atMost(Duration.ofSeconds(10))
         .until(() -> seen.stream().anyMatch(s -> s.self().equals(leader.self()) && s.isLeader()));
     for (MemberId id : c.voters) {
-      List<Long> terms = seen.stream().filter(s -> s.self().equals(id)).map(RaftStatus::term).toList();
+      List<Long> terms =
+          seen.stream().filter(s -> s.self().equals(id)).map(RaftStatus::term).toList();
       assertThat(terms).as("notifications of %s in order", id).isSorted();
     }
     assertThat(seen.stream().filter(s -> s.role() == Role.LEADER).map(RaftStatus::self))
