@@ -31,9 +31,9 @@ import java.util.function.LongSupplier;
  */
 public final class GraphStateMachine implements StateMachine {
   private final String self;
-  private final TxApplier applier;
+  private final EntryApplier applier;
   private final LeaseState leaseState;
-  private final IdAllocationSwitch idSwitch;
+  private final IdAllocation idSwitch;
   private final WriteGate gate;
   private final ProposalWaiters waiters;
   private final LongSupplier lastCommittedTxId;
@@ -55,9 +55,9 @@ public final class GraphStateMachine implements StateMachine {
 
   public GraphStateMachine(
       String self,
-      TxApplier applier,
+      EntryApplier applier,
       LeaseState leaseState,
-      IdAllocationSwitch idSwitch,
+      IdAllocation idSwitch,
       WriteGate gate,
       ProposalWaiters waiters,
       LongSupplier lastCommittedTxId,

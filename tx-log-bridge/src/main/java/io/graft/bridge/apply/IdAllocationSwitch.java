@@ -9,7 +9,7 @@ import org.neo4j.io.pagecache.context.CursorContextFactory;
  * member's lease is applied, {@code clearCache(false)} on every other member and on step-down.
  * With allocation off, freed ids are recorded on disk so they are ready after a promotion.
  */
-public final class IdAllocationSwitch {
+public final class IdAllocationSwitch implements IdAllocation {
   private final IdGeneratorFactory ids;
   private final CursorContextFactory contexts;
   private Boolean enabled;
@@ -19,6 +19,7 @@ public final class IdAllocationSwitch {
     this.contexts = contexts;
   }
 
+  @Override
   public synchronized void set(boolean allocationEnabled) {
     if (enabled != null && enabled == allocationEnabled) {
       return;

@@ -27,7 +27,7 @@ import org.neo4j.storageengine.api.cursor.StoreCursors;
  * ids, record ids and high ids on every member, and the Raft index becomes durable atomically with
  * the data in Neo4j's own transaction log.
  */
-public final class TxApplier {
+public final class TxApplier implements EntryApplier {
   private final TransactionCommitProcess original;
   private final StorageEngine storageEngine;
   private final CommandReaderFactory commandReaders;
@@ -51,6 +51,7 @@ public final class TxApplier {
   }
 
   /** @return the Neo4j transaction id the entry got (identical on every member) */
+  @Override
   public long apply(TxEntry entry, long raftIndex) throws Exception {
     KernelVersion version = KernelVersion.getForVersion(entry.kernelVersion());
     List<StorageCommand> commands =
