@@ -148,6 +148,18 @@ public final class InProcessCluster implements AutoCloseable {
     Map<Setting<?>, Object> settings = new HashMap<>(extra);
     b.setConfig(settings);
     dbms[i] = b.build();
+    if (!dbms[i].database(DB).isAvailable(30_000)) {
+      throw new IllegalStateException("member " + i + " did not start; see " + debugLogTail(i));
+    }
+  }
+
+  private String debugLogTail(int i) {
+    try {
+      List<String> lines = Files.readAllLines(home(i).resolve("logs").resolve("debug.log"));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no debug.log: " + e + ")";
+    }
   }
 
   public void startAll() {
