@@ -173,14 +173,17 @@ public final class RaftNodeRunner implements RaftNode {
       return new RaftStatus(self, Role.FOLLOWER, 0, null, 0, 0, 0, List.of());
     }
     long applied = applyWorker.appliedIndex();
-    if (s.appliedIndex() == applied) {
+    // A node stopped by a fatal error must not keep advertising itself as leader: it reports
+    // FOLLOWER with no leader (the cause is in failure()).
+    boolean stopped = failure.get() != null;
+    if (!stopped && s.appliedIndex() == applied) {
       return s;
     }
     return new RaftStatus(
         s.self(),
-        s.role(),
+        stopped ? Role.FOLLOWER : s.role(),
         s.term(),
-        s.leader(),
+        stopped ? null : s.leader(),
         s.commitIndex(),
         applied,
         s.lastLogIndex(),
@@ -306,6 +309,22 @@ public final class RaftNodeRunner implements RaftNode {
     for (Event.Proposal p : proposals) {
       payloads.add(p.payload());
     }
+    long backlog = applyWorker.backlogBytes();
+    if (backlog > spec.applyBacklogBytesMax) {
+      RaftException e =
+          new ProposalRejectedException(
+              "apply backlog of node "
+                  + self
+                  + " is "
+                  + backlog
+                  + " bytes (max "
+                  + spec.applyBacklogBytesMax
+                  + "): the state machine is behind; retry later");
+      for (Event.Proposal p : proposals) {
+        p.future().completeExceptionally(e);
+      }
+      return;
+    }
     try {
       long firstIndex = machine.propose(payloads);
       long term = machine.term();
@@ -390,6 +409,9 @@ public final class RaftNodeRunner implements RaftNode {
     LOG.error("graft node {} STOPPED after a fatal error; it takes no more proposals", self, cause);
     registry.failAll(ex);
     inbox.wakeUp();
+    if (status != null) {
+      notifyListeners(status());
+    }
   }
 
   private RaftShutdownException shutdownException() {
