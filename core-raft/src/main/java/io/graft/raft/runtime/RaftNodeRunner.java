@@ -24,9 +24,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -69,8 +66,7 @@ public final class RaftNodeRunner implements RaftNode {
   private final DurableWriter writer;
   private final ApplyWorker applyWorker;
   private final Thread owner;
-  private final ExecutorService notifier;
-  private final List<RaftListener> listeners = new CopyOnWriteArrayList<>();
+  private final ListenerNotifier notifier;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final AtomicReference<RaftShutdownException> failure = new AtomicReference<>();
 
@@ -92,16 +88,9 @@ public final class RaftNodeRunner implements RaftNode {
     this.ticker = new Ticker("graft-ticker-" + self, tickMillis, inbox);
     this.applyWorker =
         new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);
-    this.listeners.addAll(spec.listeners);
+    this.notifier = new ListenerNotifier(self, spec.listeners);
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
-    this.notifier =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "graft-notify-" + self);
-              t.setDaemon(true);
-              return t;
-            });
   }
 
   public static RaftNodeBuilder builder() {
@@ -192,7 +181,7 @@ public final class RaftNodeRunner implements RaftNode {
 
   @Override
   public void addListener(RaftListener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    notifier.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /**
@@ -374,27 +363,7 @@ public final class RaftNodeRunner implements RaftNode {
           next.leader());
       publishedRole = next.role();
       publishedLeader = next.leader();
-      notifyListeners(next);
-    }
-  }
-
-  private void notifyListeners(RaftStatus snapshot) {
-    if (listeners.isEmpty()) {
-      return;
-    }
-    try {
-      notifier.execute(
-          () -> {
-            for (RaftListener l : listeners) {
-              try {
-                l.onRoleChange(snapshot);
-              } catch (RuntimeException e) {
-                LOG.warn("graft node {}: listener {} failed", self, l, e);
-              }
-            }
-          });
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
-      LOG.debug("graft node {}: listener notification skipped, node closing", self);
+      notifier.notify(next);
     }
   }
 
@@ -410,7 +379,7 @@ public final class RaftNodeRunner implements RaftNode {
     registry.failAll(ex);
     inbox.wakeUp();
     if (status != null) {
-      notifyListeners(status());
+      notifier.notify(status());
     }
   }
 
@@ -457,8 +426,7 @@ public final class RaftNodeRunner implements RaftNode {
       }
     } finally {
       writer.close(self);
-      notifier.shutdown();
-      awaitQuietly(notifier);
+      notifier.close();
       state.set(State.CLOSED);
       LOG.info("graft node {} closed", self);
     }
@@ -472,14 +440,6 @@ public final class RaftNodeRunner implements RaftNode {
         owner.interrupt();
         owner.join(TimeUnit.SECONDS.toMillis(5));
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void awaitQuietly(ExecutorService executor) {
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
