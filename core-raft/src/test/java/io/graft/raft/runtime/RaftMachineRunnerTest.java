@@ -38,22 +38,32 @@ class RaftMachineRunnerTest extends RaftNodeRunnerTest {
       own.start(id, b -> b.applyBacklogBytesMax(2_000).stateMachine(blockingUntil(release)));
     }
     RaftNodeRunner leader = own.awaitLeader();
-    List<CompletableFuture<CommitResult>> accepted = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      accepted.add(leader.propose(new byte[1000]));
+    try {
+      List<CompletableFuture<CommitResult>> accepted = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        accepted.add(leader.propose(new byte[1000]));
+      }
+      // Committed but not applied (the apply thread is stuck in the first entry): >= 3 KB behind.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () -> {
+                assertThat(accepted).noneMatch(CompletableFuture::isCompletedExceptionally);
+                return leader.status().commitIndex() - leader.status().appliedIndex() >= 3;
+              });
+      CompletableFuture<CommitResult> rejected = leader.propose(new byte[1000]);
+      assertThatThrownBy(() -> rejected.get(10, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(io.graft.raft.api.ProposalRejectedException.class)
+          .hasMessageContaining("apply backlog");
+      release.countDown();
+      for (CompletableFuture<CommitResult> f : accepted) {
+        assertThat(f.get(10, TimeUnit.SECONDS).index()).isPositive();
+      }
+      assertThat(leader.propose(new byte[10]).get(10, TimeUnit.SECONDS).index()).isPositive();
+    } finally {
+      release.countDown();
     }
-    // Committed but not applied: the apply thread is stuck in the first entry.
-    await().atMost(Duration.ofSeconds(10)).until(() -> leader.status().commitIndex() >= 6);
-    CompletableFuture<CommitResult> rejected = leader.propose(new byte[1000]);
-    assertThatThrownBy(() -> rejected.get(10, TimeUnit.SECONDS))
-        .cause()
-        .isInstanceOf(io.graft.raft.api.ProposalRejectedException.class)
-        .hasMessageContaining("apply backlog");
-    release.countDown();
-    for (CompletableFuture<CommitResult> f : accepted) {
-      assertThat(f.get(10, TimeUnit.SECONDS).index()).isPositive();
-    }
-    assertThat(leader.propose(new byte[10]).get(10, TimeUnit.SECONDS).index()).isPositive();
   }
 
   private static io.graft.raft.api.StateMachine blockingUntil(
