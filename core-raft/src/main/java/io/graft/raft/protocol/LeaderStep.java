@@ -121,7 +121,11 @@ final class LeaderStep {
       }
       return;
     }
-    if (!pr.maybeUpdate(r.matchIndex())) {
+    boolean updated = pr.maybeUpdate(r.matchIndex());
+    // An empty probe to a caught-up follower confirms the current match: replicate from there too.
+    boolean probeConfirmed =
+        pr.state() == ProgressState.PROBE && r.matchIndex() == pr.matchIndex();
+    if (!updated && !probeConfirmed) {
       return; // stale or duplicated acknowledgement
     }
     if (pr.state() == ProgressState.PROBE) {
@@ -129,7 +133,9 @@ final class LeaderStep {
     } else {
       pr.inflights().freeUpTo(r.matchIndex());
     }
-    maybeCommitAndBroadcast();
+    if (updated) {
+      maybeCommitAndBroadcast();
+    }
     while (m.role == Role.LEADER && sendAppend(r.from(), false)) {
       // pipeline until the window is full or nothing is left (thesis §10.2.2)
     }

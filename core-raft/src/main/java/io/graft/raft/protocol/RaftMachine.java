@@ -276,9 +276,13 @@ public final class RaftMachine {
     return new SoftState(role, term, leader);
   }
 
-  /** Current term, vote and commitIndex (the commit is not capped; see {@link Ready#hardState}). */
+  /**
+   * Current term and vote, with the commit hint capped like {@link Ready#hardState} (at the last
+   * index acknowledged durable by {@code advance}), so it is always safe to save, e.g. at shutdown.
+   * The machine's full commit index is {@link #commitIndex()}.
+   */
   public HardState hardState() {
-    return new HardState(term, votedFor, log.commitIndex());
+    return durableHardState();
   }
 
   /**

@@ -147,6 +147,26 @@ class FlowControlTest {
   }
 
   @Test
+  void probeAckConfirmingTheCurrentMatchResumesReplicationWithoutWaitingForAHeartbeat() {
+    // given a leader whose follower N2 (match 1) fell back to PROBE with entry 2 in a lost probe
+    Network net = Network.of(3, plain());
+    net.campaign(N1);
+    RaftMachine leader = net.machine(N1);
+    leader.propose(List.of(new byte[] {7}));
+    net.node(N1).processReady(); // entry 2 is lost in flight
+    leader.step(new AppendEntriesResponse(N2, 1, false, 0, 2, 0, 1));
+    net.node(N1).processReady(); // the probe carrying entry 2 is lost too
+    assertThat(leader.progress(N2).state()).isEqualTo(ProgressState.PROBE);
+    assertThat(leader.progress(N2).probeSent()).isTrue();
+    // when N2 acknowledges an (earlier, empty) append at its current match 1
+    leader.step(new AppendEntriesResponse(N2, 1, true, 1, 0, 0, 1));
+    // then the leader replicates from there at once, without waiting for a heartbeat round
+    assertThat(leader.progress(N2).state()).isEqualTo(ProgressState.REPLICATE);
+    assertThat(ofType(net.node(N1).processReady(), AppendEntries.class))
+        .anySatisfy(a -> assertThat(a.entries()).extracting(LogEntry::index).containsExactly(2L));
+  }
+
+  @Test
   void batchesRespectEntryCountAndByteLimitsButCarryAtLeastOneEntry_10_2_2() {
     // given entriesPerAppendMax 5 and appendBytesMax 3,000; N2 is cut off while 30 entries of
     // 1,000 payload bytes (1,024 counted bytes) and one of 5,000 bytes are proposed

@@ -38,7 +38,7 @@ class RandomizedSafetyTest {
     if (fixed != null) {
       return new long[] {Long.parseLong(fixed)};
     }
-    long[] seeds = new long[Integer.getInteger("graft.seedCount", 40)];
+    long[] seeds = new long[Integer.getInteger("graft.seedCount", 25)];
     for (int i = 0; i < seeds.length; i++) {
       seeds[i] = 1000 + i;
     }
@@ -65,6 +65,7 @@ class RandomizedSafetyTest {
     private final Map<Long, LogEntry> appliedAt = new HashMap<>();
     private final long seed;
     private int proposals;
+    private final RaftConfig config;
     private static final String FINAL = "final";
 
     Run(long seed) {
@@ -73,7 +74,7 @@ class RandomizedSafetyTest {
       int size = random.nextBoolean() ? 3 : 5;
       boolean preVote = random.nextBoolean();
       boolean checkQuorum = random.nextBoolean();
-      RaftConfig config =
+      config =
           new RaftConfig(
               Fixtures.ELECTION,
               2,
@@ -114,6 +115,12 @@ class RandomizedSafetyTest {
       assertThat(allApplied(FINAL))
           .as("liveness after healing (seed %d): %s", seed, dump())
           .isTrue();
+      // the schedule must have been eventful, or the safety checks above proved little
+      assertThat(leaderOfTerm).as("leaders elected (seed %d)", seed).hasSizeGreaterThan(1);
+      assertThat(appliedAt)
+          .as("entries applied (seed %d, %s, %d leaders, %d proposals)", seed, config,
+              leaderOfTerm.size(), proposals)
+          .hasSizeGreaterThan(2);
     }
 
     private String dump() {
@@ -171,8 +178,10 @@ class RandomizedSafetyTest {
         deliver(pool.remove(random.nextInt(pool.size())), random.nextInt(100) < 10);
       } else if (action < 75) {
         tick(pick());
-      } else if (action < 85) {
+      } else if (action < 84) {
         propose();
+      } else if (action < 85) {
+        transfer();
       } else if (action < 90 && !pool.isEmpty()) {
         pool.remove(random.nextInt(pool.size())); // lost message
       } else if (action < 94) {
@@ -216,6 +225,14 @@ class RandomizedSafetyTest {
           } catch (ProposalRejectedException expected) {
             // back-pressure or a transfer: legitimate refusals
           }
+        }
+      }
+    }
+
+    private void transfer() {
+      for (Node n : nodes.values()) {
+        if (n.machine.role() == Role.LEADER) {
+          n.machine.transferLeadership(pick());
         }
       }
     }

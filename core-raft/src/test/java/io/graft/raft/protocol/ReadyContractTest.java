@@ -70,6 +70,8 @@ class ReadyContractTest {
     // given a follower receiving entries 1..3 that are already committed by the leader
     RaftMachine m = machine(plain(), N1, ids(3), new InMemoryLogStore(), HardState.EMPTY);
     m.step(append(N2, 1, 0, 0, 3, entry(1, 1), entry(1, 2), entry(1, 3)));
+    // the public hardState() is just as safe to save (the runtime saves it at shutdown)
+    assertThat(m.hardState()).isEqualTo(new HardState(1, null, 0));
     Ready rd = drain(m);
     // then the entries are applied after this Ready's persist step, but the hint saved with them
     // stays at 0: a crash between saving the hard state and the log sync must not leave commit 3
