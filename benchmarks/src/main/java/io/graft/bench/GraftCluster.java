@@ -107,9 +107,10 @@ final class GraftCluster implements BenchCluster {
         .exceptionallyCompose(
             e -> {
               Throwable cause = e instanceof CompletionException ? e.getCause() : e;
-              if (cause instanceof NotLeaderException) {
+              if (cause instanceof NotLeaderException notLeader) {
+                // Follow the hint; without one, take whoever reports leadership now.
                 for (RaftNodeRunner n : nodes) {
-                  if (n.status().isLeader()) {
+                  if (notLeader.leaderHint().map(n.self()::equals).orElse(n.status().isLeader())) {
                     leader = n;
                   }
                 }

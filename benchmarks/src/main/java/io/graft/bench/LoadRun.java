@@ -118,6 +118,8 @@ final class LoadRun {
           errors++;
           Throwable cause = e.getCause() != null ? e.getCause() : e;
           ERROR_KINDS.merge(cause.getClass().getSimpleName(), 1L, Long::sum);
+          // Do not spin on a failing cluster (e.g. during an election): back off 1 ms.
+          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
           continue;
         }
         long end = System.nanoTime();

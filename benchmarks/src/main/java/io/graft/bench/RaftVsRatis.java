@@ -35,36 +35,42 @@ public final class RaftVsRatis {
     List<String> descriptions = new ArrayList<>();
     for (String system : systems) {
       Path data = Files.createTempDirectory(dir, system + "-");
-      try (BenchCluster cluster = open(system, data)) {
-        descriptions.add(cluster.describe());
-        progress("started " + cluster.describe());
-        for (int size : sizes) {
-          for (int p : proposers) {
-            progress(
-                String.format(
-                    Locale.ROOT,
-                    "%s: %d B x %d proposers (%.0fs warm-up + %.0fs)...",
-                    system,
-                    size,
-                    p,
-                    warmup,
-                    seconds));
-            LoadRun.ERROR_KINDS.clear();
-            LoadRun.Result r = LoadRun.run(cluster, size, p, warmup, seconds);
-            if (!LoadRun.ERROR_KINDS.isEmpty()) {
-              progress("  errors by kind (incl. warm-up): " + LoadRun.ERROR_KINDS);
+      try {
+        try (BenchCluster cluster = open(system, data)) {
+          descriptions.add(cluster.describe());
+          progress("started " + cluster.describe());
+          for (int size : sizes) {
+            for (int p : proposers) {
+              progress(
+                  String.format(
+                      Locale.ROOT,
+                      "%s: %d B x %d proposers (%.0fs warm-up + %.0fs)...",
+                      system,
+                      size,
+                      p,
+                      warmup,
+                      seconds));
+              LoadRun.ERROR_KINDS.clear();
+              LoadRun.Result r = LoadRun.run(cluster, size, p, warmup, seconds);
+              if (!LoadRun.ERROR_KINDS.isEmpty()) {
+                progress("  errors by kind (incl. warm-up): " + LoadRun.ERROR_KINDS);
+              }
+              results.add(r);
+              progress(
+                  String.format(
+                      Locale.ROOT,
+                      "  %.0f entries/s, %.2f MB/s, p50 %.2f ms, p99 %.2f ms," + " errors %d",
+                      r.entriesPerSecond(),
+                      r.megabytesPerSecond(),
+                      r.p50Millis(),
+                      r.p99Millis(),
+                      r.errors()));
             }
-            results.add(r);
-            progress(
-                String.format(
-                    Locale.ROOT,
-                    "  %.0f entries/s, %.2f MB/s, p50 %.2f ms, p99 %.2f ms," + " errors %d",
-                    r.entriesPerSecond(),
-                    r.megabytesPerSecond(),
-                    r.p50Millis(),
-                    r.p99Millis(),
-                    r.errors()));
           }
+        }
+      } finally {
+        if (!opts.containsKey("keep-data")) {
+          deleteRecursively(data); // GBs per run with 64 KB entries
         }
       }
     }
@@ -85,6 +91,14 @@ public final class RaftVsRatis {
         return new GraftCluster(data);
       default:
         throw new IllegalArgumentException("unknown system '" + system + "' (graft|ratis)");
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -104,6 +105,11 @@ final class RatisCluster implements BenchCluster {
     }
     this.client =
         RaftClient.newBuilder().setProperties(baseProperties()).setRaftGroup(group).build();
+    // Ready = a leader exists and has committed an entry, as on the graft side (its no-op).
+    RaftClientReply first = client.io().send(Message.valueOf("ready"));
+    if (!first.isSuccess()) {
+      throw new IOException("Ratis cluster not ready: " + first);
+    }
   }
 
   private RaftGroup group() {

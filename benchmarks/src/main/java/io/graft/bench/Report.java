@@ -23,7 +23,8 @@ final class Report {
     for (String d : descriptions) {
       sb.append("* ").append(d).append('\n');
     }
-    sb.append("\n| entry | proposers | system | entries/s | MB/s | p50 ms | p99 ms | errors |\n");
+    sb.append("\n| entry | proposers | system | entries/s | MB/s | p50 ms | p99 ms |")
+        .append(" errors (incl. warm-up) |\n");
     sb.append("|---:|---:|---|---:|---:|---:|---:|---:|\n");
     for (LoadRun.Result r : results) {
       sb.append(

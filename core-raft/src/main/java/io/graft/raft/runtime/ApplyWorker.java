@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -24,6 +25,7 @@ final class ApplyWorker implements AutoCloseable {
   private final Consumer<Throwable> onFatal;
   private final BlockingQueue<List<LogEntry>> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
+  private final AtomicLong backlogBytes = new AtomicLong();
   private volatile long appliedIndex;
   private volatile boolean stopping;
 
@@ -47,8 +49,18 @@ final class ApplyWorker implements AutoCloseable {
   /** Hands committed entries over (owner thread); they must follow the previous ones densely. */
   void enqueue(List<LogEntry> entries) {
     if (!entries.isEmpty()) {
+      long bytes = 0;
+      for (LogEntry e : entries) {
+        bytes += e.sizeBytes();
+      }
+      backlogBytes.addAndGet(bytes);
       queue.add(entries);
     }
+  }
+
+  /** Bytes handed over but not yet applied (the leader rejects proposals above a bound). */
+  long backlogBytes() {
+    return backlogBytes.get();
   }
 
   /** Highest index applied (or skipped as already applied). */
@@ -79,6 +91,7 @@ final class ApplyWorker implements AutoCloseable {
   }
 
   private void applyOne(LogEntry e) throws Exception {
+    backlogBytes.addAndGet(-e.sizeBytes());
     long applied = appliedIndex;
     if (e.index() <= applied) {
       return;

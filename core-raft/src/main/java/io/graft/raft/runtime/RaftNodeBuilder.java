@@ -46,6 +46,7 @@ public final class RaftNodeBuilder {
   long randomSeed = System.nanoTime();
   int inboxCapacity = 65_536;
   long batchBytesMax = 8L << 20;
+  long applyBacklogBytesMax = 256L << 20;
   ConsensusMachine.Factory machineFactory = ConsensusMachine::raft;
   final List<RaftListener> listeners = new ArrayList<>();
   private Path dataDirectory;
@@ -128,6 +129,15 @@ public final class RaftNodeBuilder {
     return this;
   }
 
+  /**
+   * Committed bytes waiting for the state machine beyond which the leader rejects new proposals
+   * ({@link io.graft.raft.api.ProposalRejectedException}): keeps the apply queue bounded.
+   */
+  public RaftNodeBuilder applyBacklogBytesMax(long applyBacklogBytesMax) {
+    this.applyBacklogBytesMax = applyBacklogBytesMax;
+    return this;
+  }
+
   /** Test seam: drive another machine implementation. */
   RaftNodeBuilder machineFactory(ConsensusMachine.Factory machineFactory) {
     this.machineFactory = machineFactory;
@@ -196,6 +206,10 @@ public final class RaftNodeBuilder {
     }
     if (tickMillis < 1) {
       throw new IllegalArgumentException("tickMillis must be >= 1, got " + tickMillis);
+    }
+    if (applyBacklogBytesMax < 1) {
+      throw new IllegalArgumentException(
+          "applyBacklogBytesMax must be >= 1, got " + applyBacklogBytesMax);
     }
     if (batchBytesMax < 1) {
       throw new IllegalArgumentException("batchBytesMax must be >= 1, got " + batchBytesMax);

@@ -24,9 +24,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -69,8 +66,7 @@ public final class RaftNodeRunner implements RaftNode {
   private final DurableWriter writer;
   private final ApplyWorker applyWorker;
   private final Thread owner;
-  private final ExecutorService notifier;
-  private final List<RaftListener> listeners = new CopyOnWriteArrayList<>();
+  private final ListenerNotifier notifier;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final AtomicReference<RaftShutdownException> failure = new AtomicReference<>();
 
@@ -92,16 +88,9 @@ public final class RaftNodeRunner implements RaftNode {
     this.ticker = new Ticker("graft-ticker-" + self, tickMillis, inbox);
     this.applyWorker =
         new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);
-    this.listeners.addAll(spec.listeners);
+    this.notifier = new ListenerNotifier(self, spec.listeners);
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
-    this.notifier =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "graft-notify-" + self);
-              t.setDaemon(true);
-              return t;
-            });
   }
 
   public static RaftNodeBuilder builder() {
@@ -173,14 +162,17 @@ public final class RaftNodeRunner implements RaftNode {
       return new RaftStatus(self, Role.FOLLOWER, 0, null, 0, 0, 0, List.of());
     }
     long applied = applyWorker.appliedIndex();
-    if (s.appliedIndex() == applied) {
+    // A node stopped by a fatal error must not keep advertising itself as leader: it reports
+    // FOLLOWER with no leader (the cause is in failure()).
+    boolean stopped = failure.get() != null;
+    if (!stopped && s.appliedIndex() == applied) {
       return s;
     }
     return new RaftStatus(
         s.self(),
-        s.role(),
+        stopped ? Role.FOLLOWER : s.role(),
         s.term(),
-        s.leader(),
+        stopped ? null : s.leader(),
         s.commitIndex(),
         applied,
         s.lastLogIndex(),
@@ -189,7 +181,7 @@ public final class RaftNodeRunner implements RaftNode {
 
   @Override
   public void addListener(RaftListener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    notifier.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /**
@@ -306,6 +298,22 @@ public final class RaftNodeRunner implements RaftNode {
     for (Event.Proposal p : proposals) {
       payloads.add(p.payload());
     }
+    long backlog = applyWorker.backlogBytes();
+    if (backlog > spec.applyBacklogBytesMax) {
+      RaftException e =
+          new ProposalRejectedException(
+              "apply backlog of node "
+                  + self
+                  + " is "
+                  + backlog
+                  + " bytes (max "
+                  + spec.applyBacklogBytesMax
+                  + "): the state machine is behind; retry later");
+      for (Event.Proposal p : proposals) {
+        p.future().completeExceptionally(e);
+      }
+      return;
+    }
     try {
       long firstIndex = machine.propose(payloads);
       long term = machine.term();
@@ -355,27 +363,7 @@ public final class RaftNodeRunner implements RaftNode {
           next.leader());
       publishedRole = next.role();
       publishedLeader = next.leader();
-      notifyListeners(next);
-    }
-  }
-
-  private void notifyListeners(RaftStatus snapshot) {
-    if (listeners.isEmpty()) {
-      return;
-    }
-    try {
-      notifier.execute(
-          () -> {
-            for (RaftListener l : listeners) {
-              try {
-                l.onRoleChange(snapshot);
-              } catch (RuntimeException e) {
-                LOG.warn("graft node {}: listener {} failed", self, l, e);
-              }
-            }
-          });
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
-      LOG.debug("graft node {}: listener notification skipped, node closing", self);
+      notifier.notify(next);
     }
   }
 
@@ -390,6 +378,9 @@ public final class RaftNodeRunner implements RaftNode {
     LOG.error("graft node {} STOPPED after a fatal error; it takes no more proposals", self, cause);
     registry.failAll(ex);
     inbox.wakeUp();
+    if (status != null) {
+      notifier.notify(status());
+    }
   }
 
   private RaftShutdownException shutdownException() {
@@ -435,8 +426,7 @@ public final class RaftNodeRunner implements RaftNode {
       }
     } finally {
       writer.close(self);
-      notifier.shutdown();
-      awaitQuietly(notifier);
+      notifier.close();
       state.set(State.CLOSED);
       LOG.info("graft node {} closed", self);
     }
@@ -450,14 +440,6 @@ public final class RaftNodeRunner implements RaftNode {
         owner.interrupt();
         owner.join(TimeUnit.SECONDS.toMillis(5));
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void awaitQuietly(ExecutorService executor) {
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -18,7 +18,7 @@ import java.util.function.UnaryOperator;
 
 /** N runners on a {@link LocalNetwork} with in-memory stores that survive a member restart. */
 final class LocalCluster implements AutoCloseable {
-  static final long TICK_MILLIS = 10;
+  static final long TICK_MILLIS = 20;
 
   final LocalNetwork network = new LocalNetwork();
   final Set<MemberId> voters = new LinkedHashSet<>();
@@ -42,7 +42,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   static RaftConfig config() {
-    // 10 ms ticks: election timeout 150-300 ms, heartbeat 30 ms.
+    // 20 ms ticks: election timeout 300-600 ms, heartbeat 60 ms (robust on a loaded CI box).
     return new RaftConfig(15, 3, 256, 1L << 20, 32, 64L << 20, true, true);
   }
 

@@ -30,6 +30,68 @@ class RaftMachineRunnerTest extends RaftNodeRunnerTest {
     }
   }
 
+  @Test
+  void slowStateMachineMakesTheLeaderRejectProposalsOnceTheApplyBacklogIsFull() throws Exception {
+    own = new LocalCluster(3, factory(), 11);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    for (io.graft.raft.api.MemberId id : own.voters) {
+      own.start(id, b -> b.applyBacklogBytesMax(2_000).stateMachine(blockingUntil(release)));
+    }
+    RaftNodeRunner leader = own.awaitLeader();
+    try {
+      List<CompletableFuture<CommitResult>> accepted = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        accepted.add(leader.propose(new byte[1000]));
+      }
+      // Committed but not applied (the apply thread is stuck in the first entry): >= 3 KB behind.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () -> {
+                assertThat(accepted).noneMatch(CompletableFuture::isCompletedExceptionally);
+                return leader.status().commitIndex() - leader.status().appliedIndex() >= 3;
+              });
+      CompletableFuture<CommitResult> rejected = leader.propose(new byte[1000]);
+      assertThatThrownBy(() -> rejected.get(10, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(io.graft.raft.api.ProposalRejectedException.class)
+          .hasMessageContaining("apply backlog");
+      release.countDown();
+      for (CompletableFuture<CommitResult> f : accepted) {
+        assertThat(f.get(10, TimeUnit.SECONDS).index()).isPositive();
+      }
+      assertThat(leader.propose(new byte[10]).get(10, TimeUnit.SECONDS).index()).isPositive();
+    } finally {
+      release.countDown();
+    }
+  }
+
+  private static io.graft.raft.api.StateMachine blockingUntil(
+      java.util.concurrent.CountDownLatch release) {
+    return new io.graft.raft.api.StateMachine() {
+      private volatile long applied;
+
+      @Override
+      public Object apply(io.graft.raft.api.CommittedEntry entry) throws Exception {
+        if (!release.await(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("test never released the state machine");
+        }
+        applied = entry.index();
+        return null;
+      }
+
+      @Override
+      public void onInternalEntry(long index, long term) {
+        applied = index;
+      }
+
+      @Override
+      public long lastAppliedIndex() {
+        return applied;
+      }
+    };
+  }
+
   /** CheckQuorum (§6.2) deposes a cut-off leader; its open proposals end as "outcome unknown". */
   @Test
   void isolatedLeaderStepsDownAndFailsOpenProposalsAsDropped() throws Exception {
