@@ -5,8 +5,8 @@
 # Progress lines go to stdout; the Markdown table is printed at the end and written to --out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "[build] mvn -B -o -q -pl benchmarks -am package -DskipTests"
-mvn -B -o -q -pl benchmarks -am package -DskipTests
+echo "[build] mvn -B -q -pl benchmarks -am package -DskipTests"
+mvn -B -q -pl benchmarks -am package -DskipTests
 CP="benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
 echo "[run] io.graft.bench.RaftVsRatis $*"
 exec java -Xms1g -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
