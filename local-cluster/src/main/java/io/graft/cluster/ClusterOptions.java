@@ -16,6 +16,8 @@ import java.util.function.Consumer;
  * @param fastStart C1-only JIT and serial GC: quicker start, slower run (tests only)
  * @param detached start servers in their own session so they outlive this JVM (the CLI)
  * @param extraSettings further {@code neo4j.conf} lines for every member
+ * @param seedDir where the seed store lives ({@code dir/seed} by default); clusters that share it
+ *     skip the ~30 s seed start
  */
 public record ClusterOptions(
     int members,
@@ -30,7 +32,8 @@ public record ClusterOptions(
     Map<String, String> extraSettings,
     Duration startTimeout,
     Duration leaderTimeout,
-    Consumer<String> progress) {
+    Consumer<String> progress,
+    Path seedDir) {
 
   public ClusterOptions {
     if (members < 1) {
@@ -41,7 +44,8 @@ public record ClusterOptions(
 
   public static ClusterOptions defaults(Path dir, Path lib, Path pluginJar) {
     return new ClusterOptions(3, dir, lib, pluginJar, false, false, false, "384m", "64m",
-        Map.of(), Duration.ofSeconds(180), Duration.ofSeconds(60), System.out::println);
+        Map.of(), Duration.ofSeconds(180), Duration.ofSeconds(60), System.out::println,
+        dir.resolve("seed"));
   }
 
   public boolean raftEnabled() {
@@ -50,31 +54,36 @@ public record ClusterOptions(
 
   public ClusterOptions withMembers(int count) {
     return new ClusterOptions(count, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, progress);
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seedDir);
   }
 
   public ClusterOptions withFaultProxy(boolean on) {
     return new ClusterOptions(members, dir, lib, pluginJar, on, fastStart, detached, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, progress);
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seedDir);
   }
 
   public ClusterOptions withFastStart(boolean on) {
     return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, on, detached, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, progress);
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seedDir);
   }
 
   public ClusterOptions withDetached(boolean on) {
     return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, on, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, progress);
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seedDir);
   }
 
   public ClusterOptions withExtraSettings(Map<String, String> settings) {
     return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
-        pageCache, settings, startTimeout, leaderTimeout, progress);
+        pageCache, settings, startTimeout, leaderTimeout, progress, seedDir);
+  }
+
+  public ClusterOptions withSeedDir(Path seed) {
+    return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seed);
   }
 
   public ClusterOptions withProgress(Consumer<String> sink) {
     return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, sink);
+        pageCache, extraSettings, startTimeout, leaderTimeout, sink, seedDir);
   }
 }

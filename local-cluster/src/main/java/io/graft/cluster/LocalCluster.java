@@ -125,7 +125,7 @@ public final class LocalCluster implements AutoCloseable {
     if (servers.stream().allMatch(s -> s.home().hasData())) {
       return;
     }
-    Path seedHome = options.dir().resolve("seed");
+    Path seedHome = options.seedDir();
     NeoHome seed = new NeoHome(seedHome, new MemberSpec(0, Ports.freePort(), Ports.freePort(), 0, 0));
     if (!seed.hasData()) {
       options.progress().accept("Creating the seed store (one plain server, once)...");
