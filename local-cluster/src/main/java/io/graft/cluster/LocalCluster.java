@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class LocalCluster implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+  private static final String MEMBER_BOLT_ADDRESSES = "server.raft.member_bolt_addresses";
 
   private final ClusterOptions options;
   private final ClusterLayout layout;
@@ -83,8 +84,17 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private NeoConfig neoConfig() {
+    Map<String, String> settings = new HashMap<>(options.extraSettings());
+    if (options.raftEnabled() && PluginJar.mentions(options.pluginJar(), MEMBER_BOLT_ADDRESSES)) {
+      // raftAddress=boltAddress pairs, so raft.status() can name the leader's Bolt address.
+      List<String> pairs = new ArrayList<>();
+      for (MemberSpec spec : layout.members()) {
+        pairs.add(spec.raftAdvertisedAddress() + "=" + MemberSpec.HOST + ":" + spec.boltPort());
+      }
+      settings.putIfAbsent(MEMBER_BOLT_ADDRESSES, String.join(",", pairs));
+    }
     return new NeoConfig(options.raftEnabled(), layout.advertisedRaftAddresses(), options.heap(),
-        options.pageCache(), options.extraSettings());
+        options.pageCache(), settings);
   }
 
   public void startAll() {
@@ -97,12 +107,13 @@ public final class LocalCluster implements AutoCloseable {
     long began = System.nanoTime();
     options.progress().accept("Starting " + servers.size() + " Neo4j servers in " + options.dir());
     servers.forEach(ServerProcess::start);
+    ServerProcess.awaitAll(servers, options.startTimeout(), options.progress());
     for (ServerProcess server : servers) {
-      server.awaitStarted(options.startTimeout(), options.progress());
-      options.progress().accept(String.format("  %s started (pid %d, %s) after %d s",
-          server.home().spec().name(), server.pid(), server.home().spec().boltUri(),
-          Duration.ofNanos(System.nanoTime() - began).toSeconds()));
+      options.progress().accept(String.format("  %s started: pid %d, %s", server.home().spec()
+          .name(), server.pid(), server.home().spec().boltUri()));
     }
+    options.progress().accept(String.format("  all %d started after %d s", servers.size(),
+        Duration.ofNanos(System.nanoTime() - began).toSeconds()));
     if (options.raftEnabled()) {
       awaitLeader();
     }

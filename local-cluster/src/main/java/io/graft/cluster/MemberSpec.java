@@ -34,6 +34,6 @@ public record MemberSpec(
   }
 
   public String name() {
-    return "member-" + index;
+    return index == 0 ? "seed" : "member-" + index;
   }
 }

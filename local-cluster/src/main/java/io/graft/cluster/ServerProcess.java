@@ -116,22 +116,43 @@ public final class ServerProcess {
    * @param progress receives a line about every 5 s
    */
   public void awaitStarted(Duration timeout, Consumer<String> progress) {
+    awaitAll(List.of(this), timeout, progress);
+  }
+
+  /**
+   * Waits for several servers started together, with one progress line for all of them about
+   * every 5 s; fails as soon as one dies or the timeout passes, with that member's log tail.
+   */
+  public static void awaitAll(List<ServerProcess> servers, Duration timeout,
+      Consumer<String> progress) {
     long startNanos = System.nanoTime();
     long deadline = startNanos + timeout.toNanos();
     long nextReport = startNanos + TimeUnit.SECONDS.toNanos(5);
-    while (!startedSinceLaunch()) {
-      if (!isAlive()) {
-        throw new ServerStartException(home.spec().name() + " exited during start-up", this);
+    List<ServerProcess> pending = new ArrayList<>(servers);
+    while (true) {
+      pending.removeIf(server -> server.startedSinceLaunch());
+      if (pending.isEmpty()) {
+        return;
+      }
+      for (ServerProcess server : pending) {
+        if (!server.isAlive()) {
+          throw new ServerStartException(server.home().spec().name() + " exited during start-up",
+              server);
+        }
       }
       long now = System.nanoTime();
       if (now > deadline) {
-        throw new ServerStartException(
-            home.spec().name() + " did not log 'Started.' within " + timeout.toSeconds() + " s",
-            this);
+        throw new ServerStartException(pending.get(0).home().spec().name()
+            + " did not log 'Started.' within " + timeout.toSeconds() + " s", pending.get(0));
       }
       if (now > nextReport) {
-        progress.accept(String.format("  %s starting... %d s", home.spec().name(),
+        StringBuilder line = new StringBuilder(String.format("  %3d s:",
             TimeUnit.NANOSECONDS.toSeconds(now - startNanos)));
+        for (ServerProcess server : servers) {
+          line.append(' ').append(server.home().spec().name())
+              .append(pending.contains(server) ? " starting" : " started").append(';');
+        }
+        progress.accept(line.substring(0, line.length() - 1));
         nextReport = now + TimeUnit.SECONDS.toNanos(5);
       }
       pollPause();
