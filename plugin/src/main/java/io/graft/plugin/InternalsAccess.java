@@ -1,0 +1,115 @@
+package io.graft.plugin;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
+import org.neo4j.dbms.database.readonly.DatabaseReadOnlyChecker;
+import org.neo4j.kernel.impl.api.KernelTransactions;
+import org.neo4j.kernel.impl.api.TransactionCommitProcess;
+import org.neo4j.kernel.impl.factory.AccessCapabilityFactory;
+import org.neo4j.kernel.internal.Version;
+
+/**
+ * The ONLY class that reflects on Neo4j internals (STYLE.md §2, ARCHITECTURE decision 8). Neo4j has
+ * no supported hook to replace the commit pipeline (NEO4J-INTERNALS §2.2), so graft replaces three
+ * private final fields of {@link KernelTransactions} before the first kernel transaction exists
+ * (§2.3 A). Every field is checked by name and type first; on any mismatch the database refuses to
+ * start with a message naming the Neo4j version graft was built and verified against.
+ */
+public final class InternalsAccess {
+  public static final String EXPECTED_NEO4J_VERSION = "5.26.30";
+
+  static final FieldSpec COMMIT_PROCESS =
+      new FieldSpec(KernelTransactions.class, "transactionCommitProcess", TransactionCommitProcess.class);
+  static final FieldSpec READ_ONLY_CHECKER =
+      new FieldSpec(KernelTransactions.class, "readOnlyDatabaseChecker", DatabaseReadOnlyChecker.class);
+  static final FieldSpec ACCESS_CAPABILITY =
+      new FieldSpec(KernelTransactions.class, "accessCapabilityFactory", AccessCapabilityFactory.class);
+
+  /** A private instance field graft needs: its owner, name and exact declared type. */
+  record FieldSpec(Class<?> owner, String name, Class<?> type) {}
+
+  private InternalsAccess() {}
+
+  /** Checks every field graft touches; throws naming all mismatches and the expected version. */
+  public static void verify() {
+    verify(List.of(COMMIT_PROCESS, READ_ONLY_CHECKER, ACCESS_CAPABILITY));
+  }
+
+  static void verify(List<FieldSpec> specs) {
+    List<String> problems = new ArrayList<>();
+    for (FieldSpec spec : specs) {
+      try {
+        Field f = spec.owner().getDeclaredField(spec.name());
+        if (f.getType() != spec.type()) {
+          problems.add(spec.owner().getName() + "." + spec.name() + " has type "
+              + f.getType().getName() + ", expected " + spec.type().getName());
+        } else if (Modifier.isStatic(f.getModifiers())) {
+          problems.add(spec.owner().getName() + "." + spec.name() + " is static");
+        }
+      } catch (NoSuchFieldException e) {
+        problems.add(spec.owner().getName() + "." + spec.name() + " does not exist");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException(
+          "graft requires Neo4j " + EXPECTED_NEO4J_VERSION + " but runs on Neo4j "
+              + runningVersion() + ": internal API mismatch: " + String.join("; ", problems)
+              + ". Refusing to start the replicated database.");
+    }
+  }
+
+  public static String runningVersion() {
+    try {
+      return Version.getNeo4jVersion();
+    } catch (RuntimeException | LinkageError e) {
+      return "(unknown)";
+    }
+  }
+
+  /** The commit process currently installed (the original, before graft swaps it). */
+  public static TransactionCommitProcess commitProcess(KernelTransactions kernelTransactions) {
+    return (TransactionCommitProcess) get(COMMIT_PROCESS, kernelTransactions);
+  }
+
+  /**
+   * Installs graft's commit process and write guard. Idempotent: a database restart builds a new
+   * {@link KernelTransactions}, and calling this again on the same one just overwrites.
+   */
+  public static void install(
+      KernelTransactions kernelTransactions,
+      TransactionCommitProcess commitProcess,
+      DatabaseReadOnlyChecker readOnlyChecker,
+      AccessCapabilityFactory accessCapabilityFactory) {
+    set(READ_ONLY_CHECKER, kernelTransactions, readOnlyChecker);
+    set(ACCESS_CAPABILITY, kernelTransactions, accessCapabilityFactory);
+    set(COMMIT_PROCESS, kernelTransactions, commitProcess);
+  }
+
+  private static Object get(FieldSpec spec, Object target) {
+    try {
+      return field(spec).get(target);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("graft: cannot read " + spec, e);
+    }
+  }
+
+  private static void set(FieldSpec spec, Object target, Object value) {
+    try {
+      field(spec).set(target, value);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("graft: cannot replace " + spec, e);
+    }
+  }
+
+  private static Field field(FieldSpec spec) {
+    try {
+      Field f = spec.owner().getDeclaredField(spec.name());
+      f.setAccessible(true);
+      return f;
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException("graft: missing field " + spec, e);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.graft.plugin;
+
+import org.neo4j.configuration.Config;
+import org.neo4j.kernel.api.procedure.GlobalProcedures;
+import org.neo4j.kernel.extension.ExtensionFactory;
+import org.neo4j.kernel.extension.ExtensionType;
+import org.neo4j.kernel.extension.context.ExtensionContext;
+import org.neo4j.kernel.lifecycle.Lifecycle;
+import org.neo4j.kernel.lifecycle.LifecycleAdapter;
+import org.neo4j.logging.internal.LogService;
+
+/**
+ * GLOBAL extension: reads and validates {@code server.raft.*}, publishes the {@link Wiring} as a
+ * global dependency for the database extension, and registers the {@code raft.*} procedures.
+ * Everything happens in {@code newInstance}/{@code init}, which run before any database starts.
+ * With {@code server.raft.enabled=false} it does nothing else.
+ */
+public final class RaftGlobalExtensionFactory
+    extends ExtensionFactory<RaftGlobalExtensionFactory.Dependencies> {
+
+  /** Resolved lazily by return type from the global dependency resolver. */
+  public interface Dependencies {
+    Config config();
+
+    GlobalProcedures globalProcedures();
+
+    LogService logService();
+  }
+
+  public RaftGlobalExtensionFactory() {
+    super(ExtensionType.GLOBAL, "graft-raft");
+  }
+
+  @Override
+  public Lifecycle newInstance(ExtensionContext context, Dependencies deps) {
+    Wiring wiring =
+        new Wiring(deps.config(), deps.logService().getInternalLog(RaftGlobalExtensionFactory.class));
+    context.dependencySatisfier().satisfyDependency(wiring);
+    return new LifecycleAdapter() {
+      @Override
+      public void init() throws Exception {
+        if (wiring.enabled()) {
+          wiring.registerProcedures(deps.globalProcedures());
+        }
+      }
+    };
+  }
+}

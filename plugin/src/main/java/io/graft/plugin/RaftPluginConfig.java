@@ -1,0 +1,131 @@
+package io.graft.plugin;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.neo4j.configuration.Config;
+import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.helpers.SocketAddress;
+
+/**
+ * The validated view of {@code server.raft.*}: one place maps settings onto graft (STYLE.md §4
+ * anti-patterns), and every cross-setting rule fails startup with a message naming the setting.
+ */
+public record RaftPluginConfig(
+    boolean enabled,
+    String self,
+    String listenAddress,
+    List<String> initialMembers,
+    String database,
+    String clusterId,
+    Duration electionTimeout,
+    Duration heartbeatInterval,
+    Duration commitTimeout,
+    long maxEntrySize,
+    String selfBoltAddress,
+    Map<String, String> boltAddresses,
+    Path dataDirectory) {
+
+  public static RaftPluginConfig from(Config config) {
+    boolean enabled = config.get(RaftSettings.enabled);
+    SocketAddress listen = config.get(RaftSettings.listen_address);
+    SocketAddress advertised = config.get(RaftSettings.advertised_address);
+    String self = address(advertised != null ? advertised : listen);
+    List<String> members = new ArrayList<>();
+    for (SocketAddress m : config.get(RaftSettings.initial_members)) {
+      members.add(address(m));
+    }
+    SocketAddress bolt = config.get(BoltConnector.advertised_address);
+    RaftPluginConfig c =
+        new RaftPluginConfig(
+            enabled,
+            self,
+            address(listen),
+            List.copyOf(members),
+            config.get(RaftSettings.database),
+            config.get(RaftSettings.cluster_id),
+            config.get(RaftSettings.election_timeout),
+            config.get(RaftSettings.heartbeat_interval),
+            config.get(RaftSettings.commit_timeout),
+            config.get(RaftSettings.max_entry_size),
+            bolt == null ? null : address(bolt),
+            boltMap(config.get(RaftSettings.member_bolt_addresses)),
+            config.get(GraphDatabaseSettings.data_directory));
+    if (enabled) {
+      c.validate();
+    }
+    return c;
+  }
+
+  /** Throws IllegalArgumentException with every problem found, each naming its setting. */
+  public void validate() {
+    List<String> problems = new ArrayList<>();
+    if (initialMembers.isEmpty()) {
+      problems.add("server.raft.initial_members is empty: list the advertised Raft addresses of "
+          + "the founding members (host:port, comma-separated)");
+    } else if (!initialMembers.contains(self)) {
+      problems.add("this member's advertised Raft address " + self
+          + " (server.raft.advertised_address, default server.raft.listen_address) is not in "
+          + "server.raft.initial_members " + initialMembers);
+    }
+    if (initialMembers.size() != initialMembers.stream().distinct().count()) {
+      problems.add("server.raft.initial_members lists a member twice: " + initialMembers);
+    }
+    if (self.startsWith("0.0.0.0:") || self.startsWith("[::]:")) {
+      problems.add("the advertised Raft address " + self + " is a wildcard; set "
+          + "server.raft.advertised_address to an address other members can reach");
+    }
+    if ("system".equalsIgnoreCase(database)) {
+      problems.add("server.raft.database cannot be 'system' (it is per member, never replicated)");
+    }
+    if (heartbeatInterval.isZero() || heartbeatInterval.isNegative()) {
+      problems.add("server.raft.heartbeat_interval must be positive");
+    }
+    if (electionTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+      problems.add("server.raft.election_timeout (" + electionTimeout + ") must be at least twice "
+          + "server.raft.heartbeat_interval (" + heartbeatInterval + ")");
+    }
+    if (commitTimeout.compareTo(electionTimeout) < 0) {
+      problems.add("server.raft.commit_timeout (" + commitTimeout + ") must not be shorter than "
+          + "server.raft.election_timeout (" + electionTimeout + ")");
+    }
+    if (maxEntrySize < 1024) {
+      problems.add("server.raft.max_entry_size must be at least 1KiB, was " + maxEntrySize);
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("graft: invalid Raft configuration: "
+          + String.join("; ", problems));
+    }
+  }
+
+  /** {@code <data>/raft/<db>/}: Raft log, meta store and lease state of the database. */
+  public Path raftDirectory() {
+    return dataDirectory.resolve("raft").resolve(database);
+  }
+
+  public String boltAddressOf(String member) {
+    return member.equals(self) ? selfBoltAddress : boltAddresses.get(member);
+  }
+
+  static String address(SocketAddress a) {
+    String host = a.getHostname();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  private static Map<String, String> boltMap(List<String> pairs) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (String pair : pairs) {
+      int eq = pair.indexOf('=');
+      if (eq <= 0 || eq == pair.length() - 1) {
+        throw new IllegalArgumentException("server.raft.member_bolt_addresses: '" + pair
+            + "' is not raftAddress=boltAddress");
+      }
+      map.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+    }
+    return Map.copyOf(map);
+  }
+}

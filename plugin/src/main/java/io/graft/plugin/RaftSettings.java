@@ -1,0 +1,78 @@
+package io.graft.plugin;
+
+import static org.neo4j.configuration.SettingValueParsers.BOOL;
+import static org.neo4j.configuration.SettingValueParsers.BYTES;
+import static org.neo4j.configuration.SettingValueParsers.DATABASENAME;
+import static org.neo4j.configuration.SettingValueParsers.DURATION;
+import static org.neo4j.configuration.SettingValueParsers.SOCKET_ADDRESS;
+import static org.neo4j.configuration.SettingValueParsers.STRING;
+import static org.neo4j.configuration.SettingValueParsers.listOf;
+
+import java.time.Duration;
+import java.util.List;
+import org.neo4j.configuration.Description;
+import org.neo4j.configuration.SettingImpl;
+import org.neo4j.configuration.SettingsDeclaration;
+import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.graphdb.config.Setting;
+
+/**
+ * graft's settings. Names are the user's contract (ARCHITECTURE.md §3) and must live in a Neo4j
+ * namespace ({@code server.}), or strict config validation stops the server (NEO4J-INTERNALS §7).
+ * Cross-setting rules are checked at startup by {@link RaftPluginConfig#from}.
+ *
+ * <p>Member identity for now: a member's id IS its advertised Raft address ({@code host:port}), so
+ * {@code initial_members} directly names the voters. A UUID identity comes with cluster lifecycle.
+ */
+public final class RaftSettings implements SettingsDeclaration {
+
+  @Description("Enable graft Raft replication. When false the plugin is inert.")
+  public static final Setting<Boolean> enabled =
+      SettingImpl.newBuilder("server.raft.enabled", BOOL, false).build();
+
+  @Description("host:port the Raft transport binds.")
+  public static final Setting<SocketAddress> listen_address =
+      SettingImpl.newBuilder("server.raft.listen_address", SOCKET_ADDRESS, new SocketAddress("127.0.0.1", 7000))
+          .build();
+
+  @Description("host:port other members use to reach this one; defaults to the listen address. "
+      + "It is also this member's id and must appear in server.raft.initial_members.")
+  public static final Setting<SocketAddress> advertised_address =
+      SettingImpl.newBuilder("server.raft.advertised_address", SOCKET_ADDRESS, null).build();
+
+  @Description("Comma-separated advertised Raft addresses of the founding voters, identical on each.")
+  public static final Setting<List<SocketAddress>> initial_members =
+      SettingImpl.newBuilder("server.raft.initial_members", listOf(SOCKET_ADDRESS), List.of())
+          .build();
+
+  @Description("The replicated database (never 'system').")
+  public static final Setting<String> database =
+      SettingImpl.newBuilder("server.raft.database", DATABASENAME, "neo4j").build();
+
+  @Description("Cluster id; members with another id refuse each other's connections.")
+  public static final Setting<String> cluster_id =
+      SettingImpl.newBuilder("server.raft.cluster_id", STRING, "graft").build();
+
+  @Description("Raft election timeout (randomised between this and twice this).")
+  public static final Setting<Duration> election_timeout =
+      SettingImpl.newBuilder("server.raft.election_timeout", DURATION, Duration.ofSeconds(1)).build();
+
+  @Description("Leader heartbeat interval; must be well below the election timeout.")
+  public static final Setting<Duration> heartbeat_interval =
+      SettingImpl.newBuilder("server.raft.heartbeat_interval", DURATION, Duration.ofMillis(100))
+          .build();
+
+  @Description("How long a committing transaction waits for Raft commit and local apply before it "
+      + "fails with Neo.TransientError.Cluster.ReplicationFailure (outcome unknown).")
+  public static final Setting<Duration> commit_timeout =
+      SettingImpl.newBuilder("server.raft.commit_timeout", DURATION, Duration.ofSeconds(30)).build();
+
+  @Description("Largest serialized transaction that is replicated; larger ones are refused up front.")
+  public static final Setting<Long> max_entry_size =
+      SettingImpl.newBuilder("server.raft.max_entry_size", BYTES, 64L * 1024 * 1024).build();
+
+  @Description("Optional bolt addresses of the other members as raftAddress=boltAddress pairs, "
+      + "comma-separated; used by raft.status()/raft.members().")
+  public static final Setting<List<String>> member_bolt_addresses =
+      SettingImpl.newBuilder("server.raft.member_bolt_addresses", listOf(STRING), List.of()).build();
+}

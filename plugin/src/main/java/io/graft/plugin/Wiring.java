@@ -1,0 +1,75 @@
+package io.graft.plugin;
+
+import io.graft.procedures.RaftAdmin;
+import io.graft.procedures.RaftProcedures;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.stream.StreamSupport;
+import org.neo4j.configuration.Config;
+import org.neo4j.kernel.api.procedure.CallableProcedure;
+import org.neo4j.kernel.api.procedure.GlobalProcedures;
+import org.neo4j.kernel.database.Database;
+import org.neo4j.logging.InternalLog;
+
+/**
+ * The composition root: one per DBMS (created by the global extension, published as a global
+ * dependency so the database extension finds it; no static state, because an embedded test JVM
+ * runs several DBMSs). Maps settings once, registers the procedures, and starts/stops graft for
+ * the configured database.
+ */
+public final class Wiring {
+  private final RaftPluginConfig config;
+  private final InternalLog log;
+  private volatile DatabaseBridge running;
+
+  Wiring(Config neo4jConfig, InternalLog log) {
+    this.config = RaftPluginConfig.from(neo4jConfig);
+    this.log = log;
+  }
+
+  public RaftPluginConfig config() {
+    return config;
+  }
+
+  public boolean enabled() {
+    return config.enabled();
+  }
+
+  /** True for the one replicated database; never for {@code system}. */
+  boolean replicates(String databaseName) {
+    return enabled() && !"system".equals(databaseName) && config.database().equals(databaseName);
+  }
+
+  void registerProcedures(GlobalProcedures procedures) throws Exception {
+    for (CallableProcedure p : RaftProcedures.all(this::admin)) {
+      procedures.register(p);
+    }
+  }
+
+  Optional<RaftAdmin> admin() {
+    return Optional.ofNullable(running);
+  }
+
+  synchronized void startDatabase(Database database) throws Exception {
+    stopDatabase();
+    running = DatabaseBridge.start(config, database, nodeFactory(), log);
+  }
+
+  synchronized void stopDatabase() {
+    DatabaseBridge bridge = running;
+    running = null;
+    if (bridge != null) {
+      bridge.close();
+    }
+  }
+
+  /** The lowest-priority {@link RaftNodeFactory} on the class path, else core-raft's runtime. */
+  private static RaftNodeFactory nodeFactory() {
+    ServiceLoader<RaftNodeFactory> loader =
+        ServiceLoader.load(RaftNodeFactory.class, RaftNodeFactory.class.getClassLoader());
+    return StreamSupport.stream(loader.spliterator(), false)
+        .min(Comparator.comparingInt(RaftNodeFactory::priority))
+        .orElseGet(CoreRaftNodeFactory::new);
+  }
+}

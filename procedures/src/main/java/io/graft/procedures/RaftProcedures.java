@@ -1,0 +1,155 @@
+package io.graft.procedures;
+
+import static org.neo4j.internal.kernel.api.procs.Neo4jTypes.NTBoolean;
+import static org.neo4j.internal.kernel.api.procs.Neo4jTypes.NTInteger;
+import static org.neo4j.internal.kernel.api.procs.Neo4jTypes.NTList;
+import static org.neo4j.internal.kernel.api.procs.Neo4jTypes.NTString;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.neo4j.collection.ResourceRawIterator;
+import org.neo4j.internal.kernel.api.exceptions.ProcedureException;
+import org.neo4j.internal.kernel.api.procs.ProcedureSignature;
+import org.neo4j.internal.kernel.api.procs.QualifiedName;
+import org.neo4j.kernel.api.ResourceMonitor;
+import org.neo4j.kernel.api.exceptions.Status;
+import org.neo4j.kernel.api.procedure.CallableProcedure;
+import org.neo4j.kernel.api.procedure.Context;
+import org.neo4j.procedure.Mode;
+import org.neo4j.values.AnyValue;
+import org.neo4j.values.storable.Values;
+import org.neo4j.values.virtual.VirtualValues;
+
+/**
+ * The {@code raft.*} procedures as programmatic {@link CallableProcedure}s, registered by the
+ * plugin's global extension through {@code GlobalProcedures.register}. Programmatic registration
+ * works the same in a real server and in an embedded DBMS, and a jar with no {@code @Procedure}
+ * classes cannot be registered twice by the server's plugin scanner. Pure mapping: no logic.
+ */
+public final class RaftProcedures {
+  private RaftProcedures() {}
+
+  /** @param admin the admin of the replicated database, empty while it is not running */
+  public static List<CallableProcedure> all(Supplier<Optional<RaftAdmin>> admin) {
+    return List.of(status(admin), members(admin), digest(admin));
+  }
+
+  static CallableProcedure status(Supplier<Optional<RaftAdmin>> admin) {
+    ProcedureSignature signature =
+        ProcedureSignature.procedureSignature(new QualifiedName("raft", "status"))
+            .mode(Mode.READ)
+            .description("This member's Raft view: role, term, leader, indexes.")
+            .out("memberId", NTString)
+            .out("raftAddress", NTString)
+            .out("boltAddress", NTString)
+            .out("role", NTString)
+            .out("term", NTInteger)
+            .out("leaderId", NTString)
+            .out("leaderBoltAddress", NTString)
+            .out("commitIndex", NTInteger)
+            .out("appliedIndex", NTInteger)
+            .out("lastLogIndex", NTInteger)
+            .out("lastTxId", NTInteger)
+            .out("votingMembers", NTList(NTString))
+            .build();
+    return new CallableProcedure.BasicProcedure(signature) {
+      @Override
+      public ResourceRawIterator<AnyValue[], ProcedureException> apply(
+          Context ctx, AnyValue[] input, ResourceMonitor monitor) throws ProcedureException {
+        StatusRow s = require(admin).status();
+        List<AnyValue> voters = new ArrayList<>();
+        s.votingMembers().forEach(v -> voters.add(Values.stringValue(v)));
+        return ResourceRawIterator.<AnyValue[], ProcedureException>of(
+            new AnyValue[] {
+              text(s.memberId()), text(s.raftAddress()), text(s.boltAddress()), text(s.role()),
+              Values.longValue(s.term()), text(s.leaderId()), text(s.leaderBoltAddress()),
+              Values.longValue(s.commitIndex()), Values.longValue(s.appliedIndex()),
+              Values.longValue(s.lastLogIndex()), Values.longValue(s.lastTxId()),
+              VirtualValues.fromList(voters)
+            });
+      }
+    };
+  }
+
+  static CallableProcedure members(Supplier<Optional<RaftAdmin>> admin) {
+    ProcedureSignature signature =
+        ProcedureSignature.procedureSignature(new QualifiedName("raft", "members"))
+            .mode(Mode.READ)
+            .description("One row per Raft member of the replicated database.")
+            .out("memberId", NTString)
+            .out("raftAddress", NTString)
+            .out("boltAddress", NTString)
+            .out("role", NTString)
+            .out("voting", NTBoolean)
+            .out("matchIndex", NTInteger)
+            .out("lag", NTInteger)
+            .out("lastContactMillis", NTInteger)
+            .build();
+    return new CallableProcedure.BasicProcedure(signature) {
+      @Override
+      public ResourceRawIterator<AnyValue[], ProcedureException> apply(
+          Context ctx, AnyValue[] input, ResourceMonitor monitor) throws ProcedureException {
+        List<MemberRow> rows = require(admin).members();
+        AnyValue[][] out = new AnyValue[rows.size()][];
+        for (int i = 0; i < rows.size(); i++) {
+          MemberRow m = rows.get(i);
+          out[i] =
+              new AnyValue[] {
+                text(m.memberId()), text(m.raftAddress()), text(m.boltAddress()), text(m.role()),
+                Values.booleanValue(m.voting()), Values.longValue(m.matchIndex()),
+                Values.longValue(m.lag()), Values.longValue(m.lastContactMillis())
+              };
+        }
+        return ResourceRawIterator.<AnyValue[], ProcedureException>of(out);
+      }
+    };
+  }
+
+  static CallableProcedure digest(Supplier<Optional<RaftAdmin>> admin) {
+    ProcedureSignature signature =
+        ProcedureSignature.procedureSignature(new QualifiedName("raft", "digest"))
+            .mode(Mode.READ)
+            .description("SHA-256 of the graph in id order, with the applied index it was taken at.")
+            .out("digest", NTString)
+            .out("appliedIndex", NTInteger)
+            .out("lastTxId", NTInteger)
+            .out("nodes", NTInteger)
+            .out("relationships", NTInteger)
+            .build();
+    return new CallableProcedure.BasicProcedure(signature) {
+      @Override
+      public ResourceRawIterator<AnyValue[], ProcedureException> apply(
+          Context ctx, AnyValue[] input, ResourceMonitor monitor) throws ProcedureException {
+        RaftAdmin a = require(admin);
+        long appliedBefore = a.appliedIndex();
+        GraphDigest.Result r = GraphDigest.compute(ctx.internalTransaction());
+        long appliedAfter = a.appliedIndex();
+        // An apply that ran during the scan makes the digest meaningless: report -1 then.
+        long applied = appliedBefore == appliedAfter ? appliedAfter : -1;
+        return ResourceRawIterator.<AnyValue[], ProcedureException>of(
+            new AnyValue[] {
+              text(r.digest()), Values.longValue(applied),
+              Values.longValue(a.status().lastTxId()), Values.longValue(r.nodes()),
+              Values.longValue(r.relationships())
+            });
+      }
+    };
+  }
+
+  private static RaftAdmin require(Supplier<Optional<RaftAdmin>> admin) throws ProcedureException {
+    return admin
+        .get()
+        .orElseThrow(
+            () ->
+                new ProcedureException(
+                    Status.Procedure.ProcedureCallFailed,
+                    "graft is not running on this member (server.raft.enabled=false, or the"
+                        + " replicated database is stopped)"));
+  }
+
+  private static AnyValue text(String s) {
+    return s == null ? Values.NO_VALUE : Values.stringValue(s);
+  }
+}

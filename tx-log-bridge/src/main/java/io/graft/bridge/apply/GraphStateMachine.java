@@ -1,0 +1,185 @@
+package io.graft.bridge.apply;
+
+import io.graft.bridge.capture.ProposalWaiters;
+import io.graft.bridge.capture.StaleLeaseException;
+import io.graft.bridge.capture.WriteGate;
+import io.graft.bridge.codec.EntryCodec;
+import io.graft.bridge.model.LeaseEntry;
+import io.graft.bridge.model.NoOpEntry;
+import io.graft.bridge.model.ReplicatedEntry;
+import io.graft.bridge.model.TxEntry;
+import io.graft.raft.api.CommittedEntry;
+import io.graft.raft.api.StateMachine;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The replicated state machine of one Neo4j database. Called by the Raft runtime's single apply
+ * thread in strict log order on EVERY member, the leader included (Raft §5.3; ARCHITECTURE §2).
+ *
+ * <ul>
+ *   <li>{@code index <= lastApplied} is skipped: the applied index is Neo4j's own durable {@code
+ *       consensusIndex} (tx entries) or the lease file's index (lease entries), so a replay after a
+ *       crash applies nothing twice.
+ *   <li>{@link LeaseEntry}: accepted iff it is the successor of the current lease. The owner opens
+ *       its write gate and turns id allocation on; every other member closes and turns it off.
+ *   <li>{@link TxEntry} under a lease that is not current: rejected identically everywhere (the 3.x
+ *       lock-token rule); its origin's committer fails with NotALeader.
+ *   <li>Anything that throws panics the database ({@code DatabaseHealth.panic}) and the machine
+ *       refuses all further entries: a member stops rather than diverge (STYLE.md principle 7).
+ * </ul>
+ */
+public final class GraphStateMachine implements StateMachine {
+  private final String self;
+  private final TxApplier applier;
+  private final LeaseState leaseState;
+  private final IdAllocationSwitch idSwitch;
+  private final WriteGate gate;
+  private final ProposalWaiters waiters;
+  private final LongSupplier lastCommittedTxId;
+  private final LongSupplier lastConsensusIndex;
+  private final Consumer<Throwable> panic;
+  private final Visitor visitor = new Visitor();
+
+  private volatile LeaseListener leaseListener = (lease, accepted) -> {};
+  private volatile long lastApplied;
+  private volatile Throwable failure;
+
+  /** Told after each lease entry is applied, on the apply thread; must not block. */
+  public interface LeaseListener {
+    void onLeaseApplied(LeaseEntry lease, boolean accepted);
+  }
+
+  public GraphStateMachine(
+      String self,
+      TxApplier applier,
+      LeaseState leaseState,
+      IdAllocationSwitch idSwitch,
+      WriteGate gate,
+      ProposalWaiters waiters,
+      LongSupplier lastCommittedTxId,
+      LongSupplier lastConsensusIndex,
+      Consumer<Throwable> panic) {
+    this.self = self;
+    this.applier = applier;
+    this.leaseState = leaseState;
+    this.idSwitch = idSwitch;
+    this.gate = gate;
+    this.waiters = waiters;
+    this.lastCommittedTxId = lastCommittedTxId;
+    this.lastConsensusIndex = lastConsensusIndex;
+    this.panic = panic;
+    LeaseState.Snapshot lease = leaseState.current();
+    gate.recovered(lease.leaseId(), lease.owner());
+    idSwitch.set(false);
+    this.lastApplied = durableAppliedIndex();
+  }
+
+  public void setLeaseListener(LeaseListener listener) {
+    this.leaseListener = listener;
+  }
+
+  /** max(Neo4j's consensusIndex, the lease file's index); both are durable. */
+  private long durableAppliedIndex() {
+    return Math.max(Math.max(lastConsensusIndex.getAsLong(), leaseState.current().raftIndex()), 0);
+  }
+
+  @Override
+  public long lastAppliedIndex() {
+    return lastApplied;
+  }
+
+  public long lastCommittedTxId() {
+    return lastCommittedTxId.getAsLong();
+  }
+
+  public boolean failed() {
+    return failure != null;
+  }
+
+  @Override
+  public synchronized Object apply(CommittedEntry entry) throws Exception {
+    if (failure != null) {
+      throw new IllegalStateException("state machine stopped after an apply failure", failure);
+    }
+    if (entry.index() <= lastApplied) {
+      return null; // already applied before a restart: idempotent skip
+    }
+    try {
+      ReplicatedEntry decoded = EntryCodec.decode(entry.payload());
+      visitor.index = entry.index();
+      Object result = decoded.accept(visitor);
+      lastApplied = entry.index();
+      return result;
+    } catch (Throwable t) {
+      failure = t;
+      panic.accept(t);
+      waiters.failAll(t);
+      throw t instanceof Exception ? (Exception) t : new RuntimeException(t);
+    }
+  }
+
+  @Override
+  public synchronized void onInternalEntry(long index, long term) {
+    // No durable trace needed: replaying an internal entry after a restart changes nothing.
+  }
+
+  /**
+   * This member stopped being leader: close the gate and stop allocating ids at once, before its
+   * in-flight transactions finish (NEO4J-INTERNALS §4, "belt-and-braces"). Taken under the apply
+   * lock so it never interleaves with a lease being applied.
+   */
+  public synchronized void steppedDown() {
+    gate.close();
+    if (failure == null) {
+      idSwitch.set(false);
+    }
+  }
+
+  private final class Visitor implements ReplicatedEntry.Visitor<Object> {
+    private long index;
+
+    @Override
+    public Object visitTx(TxEntry tx) throws Exception {
+      boolean mine = self.equals(tx.originMember());
+      if (tx.leaseId() != gate.currentLeaseId()) {
+        if (mine) {
+          waiters.fail(
+              tx.proposalId(),
+              new StaleLeaseException(
+                  "the transaction was prepared under lease "
+                      + tx.leaseId()
+                      + " but lease "
+                      + gate.currentLeaseId()
+                      + " is current; it was rejected on every member"));
+        }
+        return null;
+      }
+      long txId = applier.apply(tx, index);
+      if (mine) {
+        waiters.complete(tx.proposalId(), txId);
+      }
+      return txId;
+    }
+
+    @Override
+    public Object visitLease(LeaseEntry lease) throws Exception {
+      boolean accepted = lease.leaseId() == gate.currentLeaseId() + 1;
+      if (accepted) {
+        leaseState.write(lease.leaseId(), lease.owner(), index);
+        boolean mine = self.equals(lease.owner());
+        // Allocation on only after every earlier entry is applied (we are in log order here),
+        // mirroring 3.x IdReusabilityCondition.
+        idSwitch.set(mine);
+        gate.leaseApplied(lease.leaseId(), lease.owner(), mine, lastCommittedTxId.getAsLong());
+      }
+      leaseListener.onLeaseApplied(lease, accepted);
+      return null;
+    }
+
+    @Override
+    public Object visitNoOp(NoOpEntry noOp) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package io.graft.bridge.apply;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/**
+ * The durable lease state with the Raft index of the entry that produced it. Lease entries leave no
+ * trace in Neo4j's transaction log, so without this file a restarted member would re-apply them
+ * against a fresh lease counter and diverge (the 3.x DurableStateStorage idea; NEO4J-INTERNALS
+ * §8.1 item 5). Written atomically: temp file, fsync, rename, fsync the directory. A CRC32C guards
+ * against a torn file.
+ */
+public final class LeaseState {
+  private static final int MAGIC = 0x47524C53; // "GRLS"
+  private static final String FILE = "lease-state";
+
+  private final Path directory;
+  private volatile Snapshot current;
+
+  /** @param leaseId 0 = no lease yet; @param owner null when none */
+  public record Snapshot(int leaseId, String owner, long raftIndex) {}
+
+  private LeaseState(Path directory, Snapshot current) {
+    this.directory = directory;
+    this.current = current;
+  }
+
+  public static LeaseState open(Path directory) throws IOException {
+    Files.createDirectories(directory);
+    Path file = directory.resolve(FILE);
+    if (!Files.exists(file)) {
+      return new LeaseState(directory, new Snapshot(0, null, 0));
+    }
+    return new LeaseState(directory, read(file));
+  }
+
+  public Snapshot current() {
+    return current;
+  }
+
+  public void write(int leaseId, String owner, long raftIndex) throws IOException {
+    byte[] body = encode(leaseId, owner, raftIndex);
+    Path tmp = directory.resolve(FILE + ".tmp");
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(body));
+      ch.force(true);
+    }
+    Files.move(tmp, directory.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException ignored) {
+      // Some file systems refuse to open a directory; the rename is still atomic there.
+    }
+    current = new Snapshot(leaseId, owner, raftIndex);
+  }
+
+  private static byte[] encode(int leaseId, String owner, long raftIndex) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeInt(MAGIC);
+    out.writeInt(leaseId);
+    out.writeUTF(owner == null ? "" : owner);
+    out.writeLong(raftIndex);
+    CRC32C crc = new CRC32C();
+    crc.update(bytes.toByteArray());
+    out.writeInt((int) crc.getValue());
+    out.flush();
+    return bytes.toByteArray();
+  }
+
+  private static Snapshot read(Path file) throws IOException {
+    byte[] all = Files.readAllBytes(file);
+    if (all.length < 8) {
+      throw new IOException("lease state file " + file + " is truncated");
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(all, 0, all.length - 4);
+    int stored = ByteBuffer.wrap(all, all.length - 4, 4).getInt();
+    if ((int) crc.getValue() != stored) {
+      throw new IOException("lease state file " + file + " is corrupt (checksum mismatch)");
+    }
+    DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all));
+    if (in.readInt() != MAGIC) {
+      throw new IOException("lease state file " + file + " has a bad magic number");
+    }
+    int leaseId = in.readInt();
+    String owner = in.readUTF();
+    long index = in.readLong();
+    return new Snapshot(leaseId, owner.isEmpty() ? null : owner, index);
+  }
+}

@@ -1,0 +1,58 @@
+package io.graft.bridge.capture;
+
+import org.neo4j.dbms.database.readonly.DatabaseReadOnlyChecker;
+import org.neo4j.graphdb.WriteOperationsNotAllowedException;
+import org.neo4j.kernel.api.exceptions.Status;
+import org.neo4j.kernel.impl.factory.AccessCapability;
+import org.neo4j.kernel.impl.factory.AccessCapabilityFactory;
+
+/**
+ * Swapped into {@code KernelTransactions.readOnlyDatabaseChecker} and {@code accessCapabilityFactory}
+ * so a write on a member that is not the leader with a current lease fails with
+ * {@code Neo.ClientError.Cluster.NotALeader} in {@code KernelTransactionImplementation.txState()},
+ * BEFORE any node or relationship id is reserved (NEO4J-INTERNALS §4 rule 2, §5). Checking only at
+ * commit would be too late: the rollback would then mark reserved ids unallocated on a follower.
+ *
+ * <p>Kernel transactions are pooled and keep the objects they were built with, so both views are
+ * dynamic: they consult the {@link WriteGate} on every call.
+ */
+public final class LeaderWriteGuard implements DatabaseReadOnlyChecker, AccessCapabilityFactory {
+  private final WriteGate gate;
+  private final String databaseName;
+  private final AccessCapability capability = this::assertCanWrite;
+
+  public LeaderWriteGuard(WriteGate gate, String databaseName) {
+    this.gate = gate;
+    this.databaseName = databaseName;
+  }
+
+  @Override
+  public boolean isReadOnly() {
+    return !gate.isOpen();
+  }
+
+  @Override
+  public void check() {
+    assertCanWrite();
+  }
+
+  @Override
+  public AccessCapability newAccessCapability(DatabaseReadOnlyChecker ignored) {
+    return capability;
+  }
+
+  private void assertCanWrite() {
+    if (!gate.isOpen()) {
+      throw notALeader(databaseName);
+    }
+  }
+
+  static WriteOperationsNotAllowedException notALeader(String databaseName) {
+    return new WriteOperationsNotAllowedException(
+        "No write operations are allowed on database '"
+            + databaseName
+            + "' on this member: it is not the Raft leader (or its leader lease is not yet"
+            + " applied). Send writes to the leader; a neo4j:// driver routes them there.",
+        Status.Cluster.NotALeader);
+  }
+}

@@ -1,0 +1,200 @@
+package io.graft.bridge.capture;
+
+import io.graft.bridge.codec.CommandCodec;
+import io.graft.bridge.codec.EntryCodec;
+import io.graft.bridge.codec.EntryTooLargeException;
+import io.graft.bridge.model.TxEntry;
+import io.graft.raft.api.NotLeaderException;
+import io.graft.raft.api.ProposalRejectedException;
+import io.graft.raft.api.RaftNode;
+import io.graft.raft.api.RaftShutdownException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.neo4j.common.Subject;
+import org.neo4j.internal.kernel.api.exceptions.TransactionFailureException;
+import org.neo4j.kernel.api.exceptions.Status;
+import org.neo4j.kernel.impl.api.TransactionCommitProcess;
+import org.neo4j.kernel.impl.transaction.tracing.TransactionWriteEvent;
+import org.neo4j.storageengine.api.CommandBatch;
+import org.neo4j.storageengine.api.StorageEngineTransaction;
+import org.neo4j.storageengine.api.TransactionApplicationMode;
+
+/**
+ * Swapped into {@code KernelTransactions.transactionCommitProcess}: a kernel transaction's command
+ * batch (constraints already checked, commands created) goes into the Raft log instead of Neo4j's
+ * transaction log. The committing thread keeps its kernel locks and waits until the LOCAL state
+ * machine has applied the entry in log order, then returns the tx id that apply produced
+ * (NEO4J-INTERNALS §2.4 (a)(b); the 3.x ReplicatedTransactionCommitProcess pattern). Nothing
+ * reaches Neo4j's log before Raft commit (Raft §5.3: apply only committed entries).
+ */
+public final class RaftTransactionCommitProcess implements TransactionCommitProcess {
+  public static final String MAX_ENTRY_SIZE_SETTING = "server.raft.max_entry_size";
+  public static final String COMMIT_TIMEOUT_SETTING = "server.raft.commit_timeout";
+
+  private final RaftNode raft;
+  private final WriteGate gate;
+  private final ProposalWaiters waiters;
+  private final String self;
+  private final String databaseName;
+  private final long maxEntryBytes;
+  private final Duration commitTimeout;
+
+  public RaftTransactionCommitProcess(
+      RaftNode raft,
+      WriteGate gate,
+      ProposalWaiters waiters,
+      String self,
+      String databaseName,
+      long maxEntryBytes,
+      Duration commitTimeout) {
+    this.raft = raft;
+    this.gate = gate;
+    this.waiters = waiters;
+    this.self = self;
+    this.databaseName = databaseName;
+    this.maxEntryBytes = maxEntryBytes;
+    this.commitTimeout = commitTimeout;
+  }
+
+  @Override
+  public long commit(
+      StorageEngineTransaction batch, TransactionWriteEvent event, TransactionApplicationMode mode)
+      throws TransactionFailureException {
+    if (batch.next() != null) {
+      // Kernel transactions always commit a single batch (DefaultCommitter); chains only come
+      // from internal appliers that this member must never run outside Raft.
+      throw new TransactionFailureException(
+          Status.Transaction.TransactionCommitFailed,
+          "graft: chained command batches cannot be replicated");
+    }
+    int leaseId = gate.currentLeaseId();
+    long txIdAtLeaseStart = gate.txIdAtLeaseStart();
+    if (!gate.isOpen()) {
+      throw notALeader("it is not the Raft leader or has no current lease");
+    }
+    CommandBatch commands = batch.commandBatch();
+    if (commands.getLatestCommittedTxWhenStarted() < txIdAtLeaseStart) {
+      // Ids reserved before this member's lease took effect may collide with entries applied
+      // since (NEO4J-INTERNALS §4 rule 4): the transaction must be retried.
+      throw notALeader(
+          "the transaction started before this member's leader lease took effect (started at tx "
+              + commands.getLatestCommittedTxWhenStarted()
+              + ", lease from tx "
+              + txIdAtLeaseStart
+              + "); retry it");
+    }
+    TxEntry entry = capture(commands, leaseId);
+    return replicate(entry);
+  }
+
+  private TxEntry capture(CommandBatch commands, int leaseId) throws TransactionFailureException {
+    byte[] serialized;
+    try {
+      serialized = CommandCodec.serialize(commands, maxEntryBytes, MAX_ENTRY_SIZE_SETTING);
+    } catch (EntryTooLargeException e) {
+      throw new TransactionFailureException(
+          Status.Transaction.TransactionCommitFailed, e.getMessage());
+    } catch (IOException e) {
+      throw new TransactionFailureException(
+          Status.Transaction.TransactionCommitFailed, e, "graft: could not serialize commands");
+    }
+    Subject subject = commands.subject();
+    String username = subject == null ? null : subject.getUsername();
+    return new TxEntry(
+        self,
+        0L,
+        leaseId,
+        commands.kernelVersion().version(),
+        commands.getTimeStarted(),
+        commands.getLatestCommittedTxWhenStarted(),
+        commands.getTimeCommitted(),
+        username == null || username.isEmpty() ? null : username,
+        commands.commandCount(),
+        serialized);
+  }
+
+  private long replicate(TxEntry unnumbered) throws TransactionFailureException {
+    CompletableFuture<Long> applied = new CompletableFuture<>();
+    long proposalId = waiters.register(applied);
+    TxEntry entry = withProposalId(unnumbered, proposalId);
+    try {
+      raft.propose(EntryCodec.encode(entry))
+          .whenComplete(
+              (result, error) -> {
+                if (error != null) {
+                  onProposeFailure(proposalId, error);
+                }
+              });
+      return applied.get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new TransactionFailureException(
+          Status.Cluster.ReplicationFailure,
+          "graft: the transaction was not applied within "
+              + commitTimeout
+              + " (setting "
+              + COMMIT_TIMEOUT_SETTING
+              + "); its outcome is UNKNOWN: it may still commit on every member");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransactionFailureException(
+          Status.Cluster.ReplicationFailure,
+          e,
+          "graft: interrupted while waiting for replication; the outcome is UNKNOWN");
+    } catch (ExecutionException e) {
+      throw mapFailure(e.getCause());
+    } finally {
+      waiters.forget(proposalId);
+    }
+  }
+
+  /**
+   * A proposal that Raft refused before appending (not leader, back-pressure, shutdown) will never
+   * be applied, so its waiter fails now. A dropped proposal may still commit: keep waiting.
+   */
+  private void onProposeFailure(long proposalId, Throwable error) {
+    Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+    if (cause instanceof NotLeaderException
+        || cause instanceof ProposalRejectedException
+        || cause instanceof RaftShutdownException) {
+      waiters.fail(proposalId, cause);
+    }
+  }
+
+  private TransactionFailureException mapFailure(Throwable cause) {
+    if (cause instanceof StaleLeaseException || cause instanceof NotLeaderException) {
+      return notALeader(cause.getMessage());
+    }
+    if (cause instanceof ProposalRejectedException) {
+      return new TransactionFailureException(
+          Status.Transaction.TransactionCommitFailed,
+          cause,
+          "graft: the leader refused the transaction (nothing was written): %s",
+          cause.getMessage());
+    }
+    return new TransactionFailureException(
+        Status.Cluster.ReplicationFailure,
+        cause,
+        "graft: replication failed; the outcome is UNKNOWN: %s",
+        String.valueOf(cause));
+  }
+
+  private TransactionFailureException notALeader(String why) {
+    return new TransactionFailureException(
+        Status.Cluster.NotALeader,
+        "graft: cannot commit on database '%s' on member %s: %s",
+        databaseName,
+        self,
+        why);
+  }
+
+  private static TxEntry withProposalId(TxEntry e, long proposalId) {
+    return new TxEntry(
+        e.originMember(), proposalId, e.leaseId(), e.kernelVersion(), e.timeStarted(),
+        e.latestCommittedTxWhenStarted(), e.timeCommitted(), e.subjectUsername(), e.commandCount(),
+        e.commands());
+  }
+}
