@@ -127,9 +127,27 @@ public final class LocalCluster implements AutoCloseable {
         running.add(m);
       }
     }
-    int leader = probe.awaitLeader(running, options.leaderTimeout(), options.progress());
+    int leader;
+    try {
+      leader = probe.awaitLeader(running, options.leaderTimeout(), options.progress());
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(e.getMessage() + errorsOf(running), e);
+    }
     options.progress().accept("  leader: member-" + leader);
     return leader;
+  }
+
+  private String errorsOf(List<Integer> members) {
+    StringBuilder out = new StringBuilder();
+    for (int m : members) {
+      List<String> errors = server(m).recentErrors(4);
+      if (!errors.isEmpty()) {
+        out.append("\n---- member-").append(m).append(" recent errors (")
+            .append(server(m).home().logs().resolve("debug.log")).append("):\n")
+            .append(String.join("\n", errors));
+      }
+    }
+    return out.toString();
   }
 
   private void seedIfNeeded() {

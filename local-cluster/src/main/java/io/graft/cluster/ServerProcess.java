@@ -266,6 +266,22 @@ public final class ServerProcess {
     return out.toString();
   }
 
+  /** The last ERROR lines and causes of {@code debug.log}: why a member is not serving. */
+  public List<String> recentErrors(int max) {
+    List<String> hits = new ArrayList<>();
+    try {
+      for (String line : Files.readAllLines(home.logs().resolve("debug.log"),
+          StandardCharsets.UTF_8)) {
+        if (line.contains(" ERROR ") || line.startsWith("Caused by:")) {
+          hits.add(line.length() > 400 ? line.substring(0, 400) + "..." : line);
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      return List.of();
+    }
+    return hits.subList(Math.max(0, hits.size() - max), hits.size());
+  }
+
   static String tail(Path file, int lines) {
     try {
       List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);

@@ -29,6 +29,21 @@ final class ProcessFixtures {
     return PluginJar.problem(pluginJar());
   }
 
+  /**
+   * The plugin's own statement that this build cannot replicate (its database extension refuses
+   * {@code server.raft.enabled=true} until core-raft's runtime is wired in), found in the error
+   * lines that {@code LocalCluster} attaches when no leader appears.
+   */
+  static Optional<String> pluginRefusal(RuntimeException failure) {
+    String marker = "no core-raft runtime wired in";
+    String message = String.valueOf(failure.getMessage());
+    if (!message.contains(marker)) {
+      return Optional.empty();
+    }
+    return Optional.of("the plugin jar reports that it cannot replicate yet: '" + marker + "' ("
+        + pluginJar() + ")");
+  }
+
   /** A fresh folder per cluster under target/it-clusters, kept after the run for its logs. */
   static Path freshDir(String name) {
     return Path.of(System.getProperty("graft.it.dir", "target/it-clusters"))
