@@ -82,6 +82,7 @@ public record ClusterLayout(List<MemberSpec> members, boolean proxied) {
           Integer.parseInt(props.getProperty(p + "raftListen")),
           Integer.parseInt(props.getProperty(p + "raftAdvertised"))));
     }
-    return Optional.of(new ClusterLayout(specs, Boolean.parseBoolean(props.getProperty("proxied"))));
+    boolean proxied = Boolean.parseBoolean(props.getProperty("proxied"));
+    return Optional.of(new ClusterLayout(specs, proxied));
   }
 }

@@ -155,7 +155,8 @@ public final class LocalCluster implements AutoCloseable {
       return;
     }
     Path seedHome = options.seedDir();
-    NeoHome seed = new NeoHome(seedHome, new MemberSpec(0, Ports.freePort(), Ports.freePort(), 0, 0));
+    MemberSpec seedSpec = new MemberSpec(0, Ports.freePort(), Ports.freePort(), 0, 0);
+    NeoHome seed = new NeoHome(seedHome, seedSpec);
     if (!seed.hasData()) {
       options.progress().accept("Creating the seed store (one plain server, once)...");
       seed.assemble(null, NeoConfig.plain(options.heap(), options.pageCache()));
@@ -250,7 +251,8 @@ public final class LocalCluster implements AutoCloseable {
   /** The fault proxy; only with {@link ClusterOptions#faultProxy()}. */
   public FaultProxy proxy() {
     if (proxy == null) {
-      throw new IllegalStateException("started without the fault proxy (ClusterOptions.faultProxy)");
+      throw new IllegalStateException(
+          "started without the fault proxy (ClusterOptions.faultProxy)");
     }
     return proxy;
   }

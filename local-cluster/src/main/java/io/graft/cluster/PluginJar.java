@@ -12,8 +12,10 @@ import java.util.jar.JarFile;
 
 /** Whether a jar looks like a graft plugin Neo4j can load (settings and extension declared). */
 public final class PluginJar {
-  static final String SETTINGS_SERVICE = "META-INF/services/org.neo4j.configuration.SettingsDeclaration";
-  static final String EXTENSION_SERVICE = "META-INF/services/org.neo4j.kernel.extension.ExtensionFactory";
+  static final String SETTINGS_SERVICE =
+      "META-INF/services/org.neo4j.configuration.SettingsDeclaration";
+  static final String EXTENSION_SERVICE =
+      "META-INF/services/org.neo4j.kernel.extension.ExtensionFactory";
 
   private PluginJar() {}
 

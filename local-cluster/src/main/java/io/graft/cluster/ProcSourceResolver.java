@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * from 127.0.0.1), at the price of being Linux-only.
  */
 public final class ProcSourceResolver implements SourceResolver {
-  private static final List<Path> TABLES = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
+  private static final List<Path> TABLES =
+      List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
 
   private final Supplier<Map<Long, Integer>> memberByPid;
 
@@ -43,7 +44,7 @@ public final class ProcSourceResolver implements SourceResolver {
     return OptionalInt.empty();
   }
 
-  /** The inode of the socket with local port {@code clientPort} and remote port {@code serverPort}. */
+  /** The inode of the socket with local port {@code clientPort}, remote port {@code serverPort}. */
   static OptionalLong clientInode(int clientPort, int serverPort) {
     for (Path table : TABLES) {
       try {

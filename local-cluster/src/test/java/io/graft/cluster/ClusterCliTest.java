@@ -22,7 +22,8 @@ class ClusterCliTest {
     assertThatThrownBy(() -> ClusterCli.run(new String[] {"launch"}, out))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("usage: graft cluster");
     assertThatThrownBy(() -> ClusterCli.run(new String[] {"start", "--nodes", "3"}, out))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown option --nodes");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown option --nodes");
     assertThatThrownBy(() -> ClusterCli.run(new String[0], out))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -164,7 +164,9 @@ class FaultProxyTest {
   }
 
   private static void echoOne(Socket client) {
-    try (client; InputStream in = client.getInputStream(); OutputStream out = client.getOutputStream()) {
+    try (client;
+        InputStream in = client.getInputStream();
+        OutputStream out = client.getOutputStream()) {
       byte[] buffer = new byte[1024];
       int n;
       while ((n = in.read(buffer)) >= 0) {

@@ -77,9 +77,13 @@ final class AckedWriter implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     running.set(false);
     executor.shutdownNow();
-    executor.awaitTermination(60, TimeUnit.SECONDS);
+    try {
+      executor.awaitTermination(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
