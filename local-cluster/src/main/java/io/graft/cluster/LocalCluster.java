@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -129,12 +130,23 @@ public final class LocalCluster implements AutoCloseable {
     }
     int leader;
     try {
-      leader = probe.awaitLeader(running, options.leaderTimeout(), options.progress());
+      leader = probe.awaitLeader(running, options.leaderTimeout(), options.progress(),
+          () -> databaseFailure(running));
     } catch (IllegalStateException e) {
       throw new IllegalStateException(e.getMessage() + errorsOf(running), e);
     }
     options.progress().accept("  leader: member-" + leader);
     return leader;
+  }
+
+  private Optional<String> databaseFailure(List<Integer> members) {
+    for (int m : members) {
+      Optional<String> failure = server(m).databaseFailure();
+      if (failure.isPresent()) {
+        return Optional.of("member-" + m + ": " + failure.get());
+      }
+    }
+    return Optional.empty();
   }
 
   private String errorsOf(List<Integer> members) {

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Config;
 import org.neo4j.driver.Driver;
@@ -61,6 +62,15 @@ public final class RaftProbe implements AutoCloseable {
    * @return the 1-based index of the leader
    */
   public int awaitLeader(List<Integer> candidates, Duration timeout, Consumer<String> progress) {
+    return awaitLeader(candidates, timeout, progress, Optional::empty);
+  }
+
+  /**
+   * As above, but gives up early when {@code fatal} reports a reason (e.g. a member's database
+   * failed to start: no leader can come from it).
+   */
+  public int awaitLeader(List<Integer> candidates, Duration timeout, Consumer<String> progress,
+      Supplier<Optional<String>> fatal) {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     long nextReport = start;
@@ -75,6 +85,10 @@ public final class RaftProbe implements AutoCloseable {
         return leader.get();
       }
       last = summarize(rows);
+      Optional<String> reason = fatal.get();
+      if (reason.isPresent()) {
+        throw new IllegalStateException("no leader: " + reason.get());
+      }
       if (System.nanoTime() >= nextReport) {
         progress.accept(String.format("  waiting for a leader... %d s  [%s]",
             TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), last));

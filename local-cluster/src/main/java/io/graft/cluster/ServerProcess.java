@@ -37,6 +37,7 @@ public final class ServerProcess {
   private volatile long pid = -1;
   private volatile Process process;
   private long logOffsetAtStart;
+  private long debugOffsetAtStart;
 
   /**
    * @param detached start in a new session ({@code setsid}) so the server outlives the CLI and
@@ -79,6 +80,7 @@ public final class ServerProcess {
     }
     try {
       logOffsetAtStart = Files.exists(home.neo4jLog()) ? Files.size(home.neo4jLog()) : 0;
+      debugOffsetAtStart = Files.exists(debugLog()) ? Files.size(debugLog()) : 0;
       ProcessBuilder builder = new ProcessBuilder(command())
           .directory(home.dir().toFile())
           .redirectErrorStream(true)
@@ -160,17 +162,38 @@ public final class ServerProcess {
   }
 
   boolean startedSinceLaunch() {
-    Path log = home.neo4jLog();
+    return logSince(home.neo4jLog(), logOffsetAtStart).contains(" Started.");
+  }
+
+  /**
+   * The first line of this start's debug.log saying that a database failed to start (Neo4j keeps
+   * a failed database down; the usual cause is a plugin refusing to start), if any.
+   */
+  public Optional<String> databaseFailure() {
+    String fresh = logSince(debugLog(), debugOffsetAtStart);
+    int at = fresh.indexOf("[o.n.d.d.DatabaseLifecycles] Failed to start");
+    if (at < 0) {
+      return Optional.empty();
+    }
+    int lineStart = fresh.lastIndexOf('\n', at) + 1;
+    int lineEnd = fresh.indexOf('\n', at);
+    return Optional.of(fresh.substring(lineStart, lineEnd < 0 ? fresh.length() : lineEnd));
+  }
+
+  private Path debugLog() {
+    return home.logs().resolve("debug.log");
+  }
+
+  private static String logSince(Path log, long offset) {
     try {
-      if (!Files.exists(log) || Files.size(log) <= logOffsetAtStart) {
-        return false;
+      if (!Files.exists(log) || Files.size(log) <= offset) {
+        return "";
       }
       byte[] all = Files.readAllBytes(log);
-      int from = (int) Math.min(logOffsetAtStart, all.length);
-      String fresh = new String(all, from, all.length - from, StandardCharsets.UTF_8);
-      return fresh.contains(" Started.");
+      int from = (int) Math.min(offset, all.length);
+      return new String(all, from, all.length - from, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      return false;
+      return "";
     }
   }
 
