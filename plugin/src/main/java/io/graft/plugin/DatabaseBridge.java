@@ -22,6 +22,8 @@ import java.util.List;
 import org.neo4j.common.DependencyResolver;
 import org.neo4j.internal.id.IdGeneratorFactory;
 import org.neo4j.io.pagecache.context.CursorContextFactory;
+import org.neo4j.kernel.availability.AvailabilityListener;
+import org.neo4j.kernel.availability.DatabaseAvailabilityGuard;
 import org.neo4j.kernel.database.Database;
 import org.neo4j.kernel.impl.api.KernelTransactions;
 import org.neo4j.kernel.impl.api.TransactionCommitProcess;
@@ -43,13 +45,22 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   private final RaftNode raft;
   private final GraphStateMachine machine;
   private final ProposalWaiters waiters;
+  private final DatabaseAvailabilityGuard availabilityGuard;
+  private final AvailabilityListener availabilityListener;
 
   private DatabaseBridge(
-      RaftPluginConfig config, RaftNode raft, GraphStateMachine machine, ProposalWaiters waiters) {
+      RaftPluginConfig config,
+      RaftNode raft,
+      GraphStateMachine machine,
+      ProposalWaiters waiters,
+      DatabaseAvailabilityGuard availabilityGuard,
+      AvailabilityListener availabilityListener) {
     this.config = config;
     this.raft = raft;
     this.machine = machine;
     this.waiters = waiters;
+    this.availabilityGuard = availabilityGuard;
+    this.availabilityListener = availabilityListener;
   }
 
   static DatabaseBridge start(
@@ -93,6 +104,23 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
               health.panic(cause);
             });
     String dbName = database.getNamedDatabaseId().name();
+    // Applies wait until the database (and its transaction log) is fully started.
+    DatabaseAvailabilityGuard guardOfDb = database.getDatabaseAvailabilityGuard();
+    AvailabilityListener availability = new AvailabilityListener() {
+      @Override
+      public void available() {
+        machine.databaseAvailable(true);
+      }
+
+      @Override
+      public void unavailable() {
+        machine.databaseAvailable(false);
+      }
+    };
+    guardOfDb.addListener(availability);
+    if (guardOfDb.isAvailable()) {
+      machine.databaseAvailable(true);
+    }
     LeaderWriteGuard guard = new LeaderWriteGuard(gate, dbName);
     // Guard first: from here on no local write can start, only Raft applies.
     InternalsAccess.install(kernelTransactions, original, guard, guard);
@@ -109,7 +137,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         guard);
     log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d)",
         dbName, config.self(), config.initialMembers(), machine.lastAppliedIndex());
-    return new DatabaseBridge(config, raft, machine, waiters);
+    return new DatabaseBridge(config, raft, machine, waiters, guardOfDb, availability);
   }
 
   private static RaftNodeSpec spec(RaftPluginConfig c) {
@@ -122,6 +150,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
 
   @Override
   public void close() {
+    availabilityGuard.removeListener(availabilityListener);
+    machine.close();
     try {
       raft.close();
     } finally {

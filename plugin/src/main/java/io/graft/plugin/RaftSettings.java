@@ -67,9 +67,10 @@ public final class RaftSettings implements SettingsDeclaration {
   public static final Setting<Duration> commit_timeout =
       SettingImpl.newBuilder("server.raft.commit_timeout", DURATION, Duration.ofSeconds(30)).build();
 
-  @Description("Largest serialized transaction that is replicated; larger ones are refused up front.")
+  @Description("Largest serialized transaction that is replicated (one Raft entry); larger ones are "
+      + "refused up front, nothing proposed. Split bulk loads into smaller transactions.")
   public static final Setting<Long> max_entry_size =
-      SettingImpl.newBuilder("server.raft.max_entry_size", BYTES, 64L * 1024 * 1024).build();
+      SettingImpl.newBuilder("server.raft.max_entry_size", BYTES, 16L * 1024 * 1024).build();
 
   @Description("Optional bolt addresses of the other members as raftAddress=boltAddress pairs, "
       + "comma-separated; used by raft.status()/raft.members().")

@@ -41,6 +41,9 @@ public final class GraphStateMachine implements StateMachine {
   private final Consumer<Throwable> panic;
   private final Visitor visitor = new Visitor();
 
+  private final Object availability = new Object();
+  private boolean databaseAvailable;
+  private boolean closed;
   private volatile LeaseListener leaseListener = (lease, accepted) -> {};
   private volatile long lastApplied;
   private volatile Throwable failure;
@@ -97,8 +100,44 @@ public final class GraphStateMachine implements StateMachine {
     return failure != null;
   }
 
+  /**
+   * The database extension starts before Neo4j's transaction log is open and stops after it is
+   * closed, so entries may only be applied while the database is available; until then (and after
+   * it becomes unavailable) the apply thread waits here.
+   */
+  public void databaseAvailable(boolean available) {
+    synchronized (availability) {
+      databaseAvailable = available;
+      availability.notifyAll();
+    }
+  }
+
+  /** No more applies: a waiting apply thread fails instead of waiting forever. */
+  public void close() {
+    synchronized (availability) {
+      closed = true;
+      availability.notifyAll();
+    }
+  }
+
+  private void awaitDatabaseAvailable() throws InterruptedException {
+    synchronized (availability) {
+      while (!databaseAvailable && !closed) {
+        availability.wait();
+      }
+      if (closed) {
+        throw new IllegalStateException("graft: the replicated database stopped; not applying");
+      }
+    }
+  }
+
   @Override
-  public synchronized Object apply(CommittedEntry entry) throws Exception {
+  public Object apply(CommittedEntry entry) throws Exception {
+    awaitDatabaseAvailable();
+    return applyInOrder(entry);
+  }
+
+  private synchronized Object applyInOrder(CommittedEntry entry) throws Exception {
     if (failure != null) {
       throw new IllegalStateException("state machine stopped after an apply failure", failure);
     }

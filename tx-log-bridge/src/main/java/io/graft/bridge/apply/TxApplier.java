@@ -1,6 +1,7 @@
 package io.graft.bridge.apply;
 
 import io.graft.bridge.codec.CommandCodec;
+import io.graft.bridge.codec.SubjectCodec;
 import io.graft.bridge.model.TxEntry;
 import java.util.List;
 import org.neo4j.common.Subject;
@@ -55,8 +56,7 @@ public final class TxApplier {
     List<StorageCommand> commands =
         CommandCodec.deserialize(
             entry.commands(), entry.commandCount(), commandReaders.get(version));
-    Subject subject =
-        entry.subjectUsername() == null ? Subject.SYSTEM : new Subject(entry.subjectUsername());
+    Subject subject = SubjectCodec.decode(entry.subjectUsername());
     CompleteCommandBatch batch =
         new CompleteCommandBatch(
             commands,

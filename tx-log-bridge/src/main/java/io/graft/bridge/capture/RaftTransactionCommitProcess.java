@@ -3,6 +3,7 @@ package io.graft.bridge.capture;
 import io.graft.bridge.codec.CommandCodec;
 import io.graft.bridge.codec.EntryCodec;
 import io.graft.bridge.codec.EntryTooLargeException;
+import io.graft.bridge.codec.SubjectCodec;
 import io.graft.bridge.model.TxEntry;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.ProposalRejectedException;
@@ -14,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.neo4j.common.Subject;
 import org.neo4j.internal.kernel.api.exceptions.TransactionFailureException;
 import org.neo4j.kernel.api.exceptions.Status;
 import org.neo4j.kernel.impl.api.TransactionCommitProcess;
@@ -102,8 +102,6 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
       throw new TransactionFailureException(
           Status.Transaction.TransactionCommitFailed, e, "graft: could not serialize commands");
     }
-    Subject subject = commands.subject();
-    String username = subject == null ? null : subject.getUsername();
     return new TxEntry(
         self,
         0L,
@@ -112,7 +110,7 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
         commands.getTimeStarted(),
         commands.getLatestCommittedTxWhenStarted(),
         commands.getTimeCommitted(),
-        username == null || username.isEmpty() ? null : username,
+        SubjectCodec.encode(commands.subject()),
         commands.commandCount(),
         serialized);
   }

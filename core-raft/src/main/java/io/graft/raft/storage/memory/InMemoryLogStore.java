@@ -45,9 +45,10 @@ public final class InMemoryLogStore implements LogStore {
 
   @Override
   public List<LogEntry> entries(long fromIndex, long toIndexExclusive, long maxBytes) {
-    if (fromIndex < firstIndex() || toIndexExclusive > lastIndex() + 1 || fromIndex > toIndexExclusive) {
-      throw new IndexOutOfBoundsException(
-          "range [" + fromIndex + ", " + toIndexExclusive + ") outside [" + firstIndex() + ", " + (lastIndex() + 1) + ")");
+    if (fromIndex < firstIndex() || toIndexExclusive > lastIndex() + 1
+        || fromIndex > toIndexExclusive) {
+      throw new IndexOutOfBoundsException("range [" + fromIndex + ", " + toIndexExclusive
+          + ") outside [" + firstIndex() + ", " + (lastIndex() + 1) + ")");
     }
     List<LogEntry> out = new ArrayList<>();
     long bytes = 0;
@@ -64,23 +65,28 @@ public final class InMemoryLogStore implements LogStore {
 
   @Override
   public void append(List<LogEntry> newEntries) {
+    // Validate the whole batch first: a rejected append must leave the log unchanged.
     long expected = lastIndex() + 1;
+    long previousTerm = term(lastIndex());
     for (LogEntry e : newEntries) {
       if (e.index() != expected) {
-        throw new IllegalArgumentException("append out of order: expected index " + expected + ", got " + e);
+        throw new IllegalArgumentException(
+            "append out of order: expected index " + expected + ", got " + e);
       }
-      if (e.term() < (expected - 1 == snapshotIndex ? snapshotTerm : term(expected - 1))) {
+      if (e.term() < previousTerm) {
         throw new IllegalArgumentException("append with decreasing term: " + e);
       }
-      entries.add(e);
       expected++;
+      previousTerm = e.term();
     }
+    entries.addAll(newEntries);
   }
 
   @Override
   public void truncateSuffix(long fromIndex) {
     if (fromIndex <= snapshotIndex) {
-      throw new IllegalArgumentException("cannot truncate at " + fromIndex + " <= snapshot index " + snapshotIndex);
+      throw new IllegalArgumentException(
+          "cannot truncate at " + fromIndex + " <= snapshot index " + snapshotIndex);
     }
     while (lastIndex() >= fromIndex) {
       entries.remove(entries.size() - 1);
@@ -116,7 +122,8 @@ public final class InMemoryLogStore implements LogStore {
   private LogEntry get(long index) {
     if (index <= snapshotIndex || index > lastIndex()) {
       throw new IndexOutOfBoundsException(
-          "index " + index + " outside [" + firstIndex() + ", " + lastIndex() + "] (snapshot " + snapshotIndex + ")");
+          "index " + index + " outside [" + firstIndex() + ", " + lastIndex() + "] (snapshot "
+              + snapshotIndex + ")");
     }
     return entries.get((int) (index - snapshotIndex - 1));
   }

@@ -1,0 +1,67 @@
+package io.graft.bench;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+
+/** Formats the results as a Markdown table with graft/Ratis ratios. */
+final class Report {
+  private Report() {}
+
+  static String markdown(
+      List<LoadRun.Result> results, List<String> descriptions, double seconds, double warmup)
+      throws IOException {
+    StringBuilder sb =
+        new StringBuilder("# graft vs Apache Ratis (3 members, loopback, fsync on)\n\n");
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "Closed loop; %.0f s warm-up then %.0f s measured per row. %s.%n%n",
+            warmup,
+            seconds,
+            RaftVsRatis.env()));
+    for (String d : descriptions) {
+      sb.append("* ").append(d).append('\n');
+    }
+    sb.append("\n| entry | proposers | system | entries/s | MB/s | p50 ms | p99 ms | errors |\n");
+    sb.append("|---:|---:|---|---:|---:|---:|---:|---:|\n");
+    for (LoadRun.Result r : results) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %d B | %d | %s | %.0f | %.2f | %.2f | %.2f | %d |%n",
+              r.entryBytes(),
+              r.proposers(),
+              r.system(),
+              r.entriesPerSecond(),
+              r.megabytesPerSecond(),
+              r.p50Millis(),
+              r.p99Millis(),
+              r.errors()));
+    }
+    sb.append(
+        "\n"
+            + "| entry | proposers | throughput graft/ratis | p99 graft/ratis |\n"
+            + "|---:|---:|---:|---:|\n");
+    for (LoadRun.Result g : results) {
+      if (!g.system().equals("graft")) {
+        continue;
+      }
+      for (LoadRun.Result r : results) {
+        if (r.system().equals("ratis")
+            && r.entryBytes() == g.entryBytes()
+            && r.proposers() == g.proposers()) {
+          sb.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %d B | %d | %.2fx | %.2fx |%n",
+                  g.entryBytes(),
+                  g.proposers(),
+                  g.entriesPerSecond() / r.entriesPerSecond(),
+                  g.p99Millis() / r.p99Millis()));
+        }
+      }
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,116 @@
+package io.graft.raft.protocol;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Role;
+import io.graft.raft.message.RequestVote;
+import io.graft.raft.message.RequestVoteResponse;
+import io.graft.raft.protocol.quorum.VoteResult;
+import java.util.Objects;
+
+/**
+ * Leader election (§5.2) with PreVote (thesis §9.6) and the leader-lease rule (thesis §4.2.3): the
+ * election timer of followers and candidates, campaigns, and the voting rules.
+ */
+final class ElectionStep {
+  private final RaftMachine m;
+
+  ElectionStep(RaftMachine machine) {
+    this.m = machine;
+  }
+
+  /** Follower/candidate tick: start an election once the randomized timeout passes (§5.2). */
+  void tick() {
+    m.electionElapsed++;
+    if (m.promotable() && m.electionElapsed >= m.randomizedElectionTimeout) {
+      m.electionElapsed = 0;
+      campaign(m.config.preVote(), false);
+    }
+  }
+
+  /** True while a leader is known and was heard from within the election timeout (§4.2.3). */
+  boolean inLeaderLease() {
+    return m.leader != null && m.electionElapsed < m.config.electionTimeoutTicks();
+  }
+
+  /**
+   * Starts a PreVote round (asking with term + 1, without bumping the term, §9.6) or a real
+   * election (§5.2). {@code transfer} marks an election triggered by TimeoutNow (§3.10).
+   */
+  void campaign(boolean preVoteRound, boolean transfer) {
+    long voteTerm;
+    if (preVoteRound) {
+      m.becomePreCandidate();
+      voteTerm = m.term + 1;
+    } else {
+      m.becomeCandidate();
+      voteTerm = m.term;
+    }
+    if (recordVote(m.self, true)) {
+      return;
+    }
+    RequestVote request =
+        new RequestVote(
+            m.self, voteTerm, m.log.lastIndex(), m.log.lastTerm(), preVoteRound, transfer);
+    for (MemberId voter : m.configuration.voters()) {
+      if (!voter.equals(m.self)) {
+        // The candidate's own vote and term must be durable before its RequestVotes leave (§5.2).
+        m.sendAfterPersist(voter, request);
+      }
+    }
+  }
+
+  /**
+   * Figure 2 RequestVote receiver, reached with {@code rv.term() >= term}: at most one vote per
+   * term, and only for a log at least as up-to-date as ours (§5.4.1). A PreVote is granted under
+   * the same rules plus "no live leader" (§9.6), and changes no state.
+   */
+  void onRequestVote(RequestVote rv) {
+    boolean canVote =
+        Objects.equals(m.votedFor, rv.from())
+            || (m.votedFor == null && m.leader == null)
+            || (rv.preVote() && rv.term() > m.term);
+    if (rv.preVote() && !rv.leadershipTransfer() && inLeaderLease()) {
+      canVote = false;
+    }
+    boolean granted = canVote && m.log.isUpToDate(rv.lastLogIndex(), rv.lastLogTerm());
+    if (granted && !rv.preVote()) {
+      m.votedFor = rv.from();
+      m.electionElapsed = 0;
+    }
+    long replyTerm = granted ? rv.term() : m.term;
+    // A granted vote is durable before the reply leaves (§5.2 / Figure 2 persistent state).
+    m.sendAfterPersist(
+        rv.from(), new RequestVoteResponse(m.self, replyTerm, granted, rv.preVote()));
+  }
+
+  void onRequestVoteResponse(RequestVoteResponse response) {
+    boolean expected =
+        (m.role == Role.PRE_CANDIDATE && response.preVote())
+            || (m.role == Role.CANDIDATE && !response.preVote());
+    if (expected) {
+      recordVote(response.from(), response.granted());
+    }
+  }
+
+  /**
+   * Records the first response of a voter (duplicates never count twice) and acts on the tally.
+   * Returns true when the round ended.
+   */
+  private boolean recordVote(MemberId from, boolean granted) {
+    m.votes.putIfAbsent(from, granted);
+    VoteResult result = m.majority.voteResult(m.votes);
+    if (result == VoteResult.WON) {
+      if (m.role == Role.PRE_CANDIDATE) {
+        campaign(false, false);
+      } else {
+        m.becomeLeader();
+      }
+      return true;
+    }
+    if (result == VoteResult.LOST) {
+      m.becomeFollower(m.term, null);
+      return true;
+    }
+    return false;
+  }
+}

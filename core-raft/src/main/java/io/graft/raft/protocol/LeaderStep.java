@@ -1,0 +1,230 @@
+package io.graft.raft.protocol;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Role;
+import io.graft.raft.message.AppendEntries;
+import io.graft.raft.message.AppendEntriesResponse;
+import io.graft.raft.message.EntryType;
+import io.graft.raft.message.Heartbeat;
+import io.graft.raft.message.HeartbeatResponse;
+import io.graft.raft.message.LogEntry;
+import io.graft.raft.message.TimeoutNow;
+import io.graft.raft.protocol.progress.Progress;
+import io.graft.raft.protocol.progress.ProgressState;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The leader (§5.3, §5.4.2, thesis §10.2): replication with per-follower flow control (PROBE /
+ * REPLICATE with a bounded pipelining window), fast back-off on rejections, heartbeats, the commit
+ * rule (only current-term entries commit by counting replicas), CheckQuorum (thesis §6.2) and
+ * leadership transfer (thesis §3.10). Leader messages go in {@code messagesNow}: the leader writes
+ * its own log in parallel with replication (thesis §10.2.1).
+ */
+final class LeaderStep {
+  private final RaftMachine m;
+
+  LeaderStep(RaftMachine machine) {
+    this.m = machine;
+  }
+
+  void tick() {
+    m.heartbeatElapsed++;
+    m.electionElapsed++;
+    if (m.electionElapsed >= m.config.electionTimeoutTicks()) {
+      m.electionElapsed = 0;
+      // Thesis §6.2: a leader that did not hear from a quorum within an election timeout steps
+      // down.
+      if (m.config.checkQuorum()
+          && !m.majority.isQuorumActive(this::isRecentlyActive)) {
+        m.becomeFollower(m.term, null);
+        return;
+      }
+      m.progress.values().forEach(Progress::clearActive);
+    }
+    if (m.leadTransferee != null && ++m.transferElapsed >= m.config.electionTimeoutTicks()) {
+      m.leadTransferee = null; // §3.10: abort; the target did not take over within a timeout
+      m.transferElapsed = 0;
+    }
+    if (m.heartbeatElapsed >= m.config.heartbeatIntervalTicks()) {
+      m.heartbeatElapsed = 0;
+      broadcastHeartbeat();
+    }
+  }
+
+  private boolean isRecentlyActive(MemberId id) {
+    return id.equals(m.self) || m.progress.get(id).recentActive();
+  }
+
+  void broadcastAppend() {
+    for (MemberId id : m.progress.keySet()) {
+      sendAppend(id, true);
+    }
+  }
+
+  private void broadcastHeartbeat() {
+    for (Map.Entry<MemberId, Progress> e : m.progress.entrySet()) {
+      // Never let a follower commit beyond what it is known to hold.
+      long commit = Math.min(m.log.commitIndex(), e.getValue().matchIndex());
+      m.sendNow(e.getKey(), new Heartbeat(m.self, m.term, commit, 0));
+    }
+  }
+
+  /**
+   * Sends the next batch to {@code to} unless its progress is paused. In REPLICATE the batch is
+   * pipelined: nextIndex moves past it at once and it takes one in-flight slot. Batches respect
+   * entriesPerAppendMax and appendBytesMax but always carry at least one entry. Returns true if a
+   * message was sent.
+   */
+  boolean sendAppend(MemberId to, boolean sendIfEmpty) {
+    Progress pr = m.progress.get(to);
+    if (pr.isPaused()) {
+      return false;
+    }
+    long prevIndex = pr.nextIndex() - 1;
+    if (prevIndex < m.log.snapshotIndex()) {
+      pr.becomeSnapshot(); // needs InstallSnapshot: not implemented yet
+      return false;
+    }
+    long last = m.log.lastIndex();
+    List<LogEntry> entries = List.of();
+    if (pr.nextIndex() <= last) {
+      long end = Math.min(last + 1, pr.nextIndex() + m.config.entriesPerAppendMax());
+      entries = m.log.entries(pr.nextIndex(), end, m.config.appendBytesMax());
+    }
+    if (entries.isEmpty() && !sendIfEmpty) {
+      return false;
+    }
+    if (pr.state() == ProgressState.REPLICATE && !entries.isEmpty()) {
+      long lastSent = entries.get(entries.size() - 1).index();
+      pr.optimisticUpdate(lastSent);
+      pr.inflights().add(lastSent);
+    } else if (pr.state() == ProgressState.PROBE) {
+      pr.setProbeSent();
+    }
+    AppendEntries msg =
+        new AppendEntries(
+            m.self, m.term, prevIndex, m.log.term(prevIndex), entries, m.log.commitIndex());
+    m.sendNow(to, msg);
+    return true;
+  }
+
+  void onAppendEntriesResponse(AppendEntriesResponse r) {
+    Progress pr = m.progress.get(r.from());
+    if (pr == null) {
+      return;
+    }
+    pr.markActive(m.tickCount);
+    if (!r.success()) {
+      if (maybeBackOff(pr, r)) {
+        sendAppend(r.from(), true);
+      }
+      return;
+    }
+    if (!pr.maybeUpdate(r.matchIndex())) {
+      return; // stale or duplicated acknowledgement
+    }
+    if (pr.state() == ProgressState.PROBE) {
+      pr.becomeReplicate();
+    } else {
+      pr.inflights().freeUpTo(r.matchIndex());
+    }
+    maybeCommitAndBroadcast();
+    while (m.role == Role.LEADER && sendAppend(r.from(), false)) {
+      // pipeline until the window is full or nothing is left (thesis §10.2.2)
+    }
+    if (r.from().equals(m.leadTransferee) && pr.matchIndex() == m.log.lastIndex()) {
+      m.sendNow(r.from(), new TimeoutNow(m.self, m.term));
+    }
+  }
+
+  /**
+   * Fast back-off (§5.3): if we hold entries of the follower's conflicting term, continue right
+   * after our last one; otherwise jump to the follower's first index of that term (or its log end).
+   * nextIndex stays in (matchIndex, nextIndex); a rejection that cannot lower it is stale.
+   */
+  private boolean maybeBackOff(Progress pr, AppendEntriesResponse r) {
+    long hint = r.conflictIndex();
+    if (r.conflictTerm() > 0) {
+      long ours = m.log.lastIndexOfTerm(pr.nextIndex() - 1, r.conflictTerm());
+      if (ours > 0) {
+        hint = ours + 1;
+      }
+    }
+    hint = Math.min(hint, r.lastLogIndex() + 1);
+    long next = Math.max(pr.matchIndex() + 1, Math.min(hint, pr.nextIndex() - 1));
+    if (next >= pr.nextIndex()) {
+      return false;
+    }
+    pr.becomeProbe(next);
+    return true;
+  }
+
+  void onHeartbeatResponse(HeartbeatResponse r) {
+    Progress pr = m.progress.get(r.from());
+    if (pr == null) {
+      return;
+    }
+    pr.markActive(m.tickCount);
+    // A live follower: allow one more probe, or free one slot of a stalled window (etcd does too).
+    if (pr.state() == ProgressState.PROBE) {
+      pr.becomeProbe(pr.nextIndex());
+    } else if (pr.state() == ProgressState.REPLICATE && pr.inflights().full()) {
+      pr.inflights().freeFirstOne();
+    }
+    if (pr.matchIndex() < m.log.lastIndex()) {
+      sendAppend(r.from(), true);
+    }
+  }
+
+  /** Commits and, if commitIndex moved, tells the followers at once. */
+  void maybeCommitAndBroadcast() {
+    if (maybeCommit()) {
+      broadcastAppend();
+    }
+  }
+
+  /**
+   * §5.3/§5.4.2 (Figure 8): advance commitIndex to the highest index stored on a majority, but only
+   * if that entry is of the current term. The leader counts itself only for durable entries.
+   */
+  private boolean maybeCommit() {
+    long index =
+        m.majority
+            .committedIndex(
+                id -> id.equals(m.self) ? m.log.persistedIndex() : m.progress.get(id).matchIndex());
+    if (index <= m.log.commitIndex() || m.log.term(index) != m.term) {
+      return false;
+    }
+    releaseUncommittedBytes(m.log.commitIndex() + 1, index);
+    m.log.commitTo(index);
+    return true;
+  }
+
+  private void releaseUncommittedBytes(long fromIndex, long toIndex) {
+    if (m.uncommittedBytes == 0) {
+      return;
+    }
+    for (LogEntry e : m.log.entries(fromIndex, toIndex + 1, Long.MAX_VALUE)) {
+      if (e.term() == m.term && e.type() == EntryType.APPLICATION) {
+        m.uncommittedBytes -= e.sizeBytes();
+      }
+    }
+    Invariants.check(m.uncommittedBytes >= 0, "uncommitted bytes < 0: %d", m.uncommittedBytes);
+  }
+
+  /** §3.10: catch the target up, then send it TimeoutNow; proposals are refused meanwhile. */
+  void startTransfer(MemberId target) {
+    if (target.equals(m.leadTransferee)) {
+      return;
+    }
+    m.leadTransferee = target;
+    m.transferElapsed = 0;
+    Progress pr = m.progress.get(target);
+    if (pr.matchIndex() == m.log.lastIndex()) {
+      m.sendNow(target, new TimeoutNow(m.self, m.term));
+    } else {
+      sendAppend(target, true);
+    }
+  }
+}

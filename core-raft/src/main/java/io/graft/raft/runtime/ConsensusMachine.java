@@ -1,0 +1,121 @@
+package io.graft.raft.runtime;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftStatus;
+import io.graft.raft.message.RaftMessage;
+import io.graft.raft.protocol.HardState;
+import io.graft.raft.protocol.RaftConfig;
+import io.graft.raft.protocol.RaftMachine;
+import io.graft.raft.protocol.Ready;
+import io.graft.raft.protocol.SoftState;
+import io.graft.raft.protocol.log.LogReader;
+import java.util.List;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * The slice of {@link RaftMachine} the runner drives. A seam so runtime tests can also drive a
+ * scripted machine (e.g. one that throws at a chosen point); production always uses RaftMachine.
+ */
+interface ConsensusMachine {
+
+  void step(RaftMessage message);
+
+  void tick();
+
+  long propose(List<byte[]> payloads);
+
+  boolean hasReady();
+
+  Ready ready();
+
+  void advance(Ready ready);
+
+  SoftState softState();
+
+  HardState hardState();
+
+  long term();
+
+  long commitIndex();
+
+  RaftStatus status(long appliedIndex, long tickMillis);
+
+  /** Builds the machine from the durable state at start. */
+  interface Factory {
+    ConsensusMachine create(
+        RaftConfig config,
+        MemberId self,
+        Set<MemberId> initialVoters,
+        LogReader log,
+        HardState hardState,
+        RandomGenerator random);
+  }
+
+  /** The production factory. */
+  static ConsensusMachine raft(
+      RaftConfig config,
+      MemberId self,
+      Set<MemberId> initialVoters,
+      LogReader log,
+      HardState hardState,
+      RandomGenerator random) {
+    RaftMachine m = new RaftMachine(config, self, initialVoters, log, hardState, random);
+    return new ConsensusMachine() {
+      @Override
+      public void step(RaftMessage message) {
+        m.step(message);
+      }
+
+      @Override
+      public void tick() {
+        m.tick();
+      }
+
+      @Override
+      public long propose(List<byte[]> payloads) {
+        return m.propose(payloads);
+      }
+
+      @Override
+      public boolean hasReady() {
+        return m.hasReady();
+      }
+
+      @Override
+      public Ready ready() {
+        return m.ready();
+      }
+
+      @Override
+      public void advance(Ready ready) {
+        m.advance(ready);
+      }
+
+      @Override
+      public SoftState softState() {
+        return m.softState();
+      }
+
+      @Override
+      public HardState hardState() {
+        return m.hardState();
+      }
+
+      @Override
+      public long term() {
+        return m.term();
+      }
+
+      @Override
+      public long commitIndex() {
+        return m.commitIndex();
+      }
+
+      @Override
+      public RaftStatus status(long appliedIndex, long tickMillis) {
+        return m.status(appliedIndex, tickMillis);
+      }
+    };
+  }
+}

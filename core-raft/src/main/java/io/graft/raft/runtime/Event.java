@@ -1,0 +1,25 @@
+package io.graft.raft.runtime;
+
+import io.graft.raft.api.CommitResult;
+import io.graft.raft.message.RaftMessage;
+import java.util.concurrent.CompletableFuture;
+
+/** What other threads hand to the owner thread through the {@link Inbox}. */
+sealed interface Event permits Event.Inbound, Event.Proposal, Event.Task, Event.Wakeup {
+
+  /** A message from a peer, delivered by a transport thread. */
+  record Inbound(RaftMessage message) implements Event {}
+
+  /** A payload to replicate and the future its proposer waits on. */
+  record Proposal(byte[] payload, CompletableFuture<CommitResult> future) implements Event {}
+
+  /**
+   * Work to run on the owner thread between batches (read-only diagnostics such as log digests).
+   */
+  record Task(Runnable work) implements Event {}
+
+  /** Makes the owner look at its counters (pending ticks, shutdown, fatal error). */
+  enum Wakeup implements Event {
+    INSTANCE
+  }
+}

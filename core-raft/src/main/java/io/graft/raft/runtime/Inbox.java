@@ -1,0 +1,102 @@
+package io.graft.raft.runtime;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The bounded multi-producer, single-consumer queue in front of the owner thread (STYLE.md §3.3).
+ * Producers never block: a full inbox drops inbound messages (Raft tolerates loss) and rejects
+ * proposals (back-pressure). Ticks are a counter, not queue items, so they are never lost and never
+ * take capacity from proposals.
+ */
+final class Inbox {
+  private final BlockingQueue<Event> queue;
+  private final AtomicInteger pendingTicks = new AtomicInteger();
+  private final AtomicLong droppedMessages = new AtomicLong();
+
+  /** Events taken but deferred by the owner; touched by the owner thread only. */
+  private final ArrayDeque<Event> carried = new ArrayDeque<>();
+
+  Inbox(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("inboxCapacity must be >= 1, got " + capacity);
+    }
+    this.queue = new ArrayBlockingQueue<>(capacity);
+  }
+
+  /** Queues an inbound message; drops and counts it when full. */
+  void offerMessage(Event.Inbound message) {
+    if (!queue.offer(message)) {
+      droppedMessages.incrementAndGet();
+    }
+  }
+
+  /** Queues a proposal; false when the inbox is full (the caller rejects the proposal). */
+  boolean offerProposal(Event.Proposal proposal) {
+    return queue.offer(proposal);
+  }
+
+  /** Queues owner-thread work; false when the inbox is full. */
+  boolean offerTask(Event.Task task) {
+    return queue.offer(task);
+  }
+
+  /** Counts one elapsed tick and wakes the owner (the wake-up may be dropped; the count is not). */
+  void postTick() {
+    pendingTicks.incrementAndGet();
+    queue.offer(Event.Wakeup.INSTANCE);
+  }
+
+  void wakeUp() {
+    queue.offer(Event.Wakeup.INSTANCE);
+  }
+
+  /**
+   * Waits up to {@code timeoutMillis} for the first event, then takes every queued event (up to
+   * {@code batchMax}) without waiting: one batch for the owner.
+   */
+  void drain(List<Event> out, int batchMax, long timeoutMillis) throws InterruptedException {
+    while (!carried.isEmpty() && out.size() < batchMax) {
+      out.add(carried.poll());
+    }
+    if (out.isEmpty() && pendingTicks.get() == 0) {
+      Event first = queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+      if (first == null) {
+        return;
+      }
+      out.add(first);
+    }
+    queue.drainTo(out, batchMax - out.size());
+  }
+
+  /**
+   * Returns events the owner took but chose not to handle in this batch (its byte budget was
+   * spent); the next {@link #drain} hands them out first, so order is kept. Owner thread only.
+   */
+  void carryOver(List<Event> events) {
+    for (int i = events.size() - 1; i >= 0; i--) {
+      carried.addFirst(events.get(i));
+    }
+  }
+
+  /** Ticks elapsed since the last call. */
+  int takeTicks() {
+    return pendingTicks.getAndSet(0);
+  }
+
+  long droppedMessages() {
+    return droppedMessages.get();
+  }
+
+  /** Everything still queued, for failing the proposals among it at shutdown. */
+  void drainRemaining(List<Event> out) {
+    out.addAll(carried);
+    carried.clear();
+    queue.drainTo(out);
+  }
+}

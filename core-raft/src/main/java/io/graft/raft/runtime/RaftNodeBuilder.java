@@ -1,0 +1,208 @@
+package io.graft.raft.runtime;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftListener;
+import io.graft.raft.api.StateMachine;
+import io.graft.raft.protocol.RaftConfig;
+import io.graft.raft.storage.FileMetaStore;
+import io.graft.raft.storage.LogStore;
+import io.graft.raft.storage.MetaStore;
+import io.graft.raft.storage.segmented.SegmentedLogStore;
+import io.graft.raft.transport.Transport;
+import io.graft.raft.transport.netty.NettyTransport;
+import io.graft.raft.transport.netty.NettyTransportConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Assembles a {@link RaftNodeRunner} (the composition root, e.g. the Neo4j plugin, calls this):
+ *
+ * <pre>{@code
+ * RaftNode node = RaftNodeRunner.builder().self(me).initialVoters(voters)
+ *     .config(RaftConfig.defaults()).tickMillis(100)
+ *     .dataDirectory(dir).nettyTransport("10.0.0.1:7000", "cluster-a").peers(addresses)
+ *     .stateMachine(sm).randomSeed(seed).build().start();
+ * }</pre>
+ *
+ * or, with explicit parts, {@code .logStore(log).metaStore(meta).transport(transport)} instead of
+ * {@code dataDirectory}/{@code nettyTransport}. Peers map every other member to its "host:port".
+ *
+ * <p>The node owns the stores and the transport from then on and closes them in {@code close()}.
+ */
+public final class RaftNodeBuilder {
+  MemberId self;
+  Set<MemberId> initialVoters;
+  RaftConfig config = RaftConfig.defaults();
+  long tickMillis = 100;
+  LogStore logStore;
+  MetaStore metaStore;
+  Transport transport;
+  Map<MemberId, String> peers = Map.of();
+  StateMachine stateMachine;
+  long randomSeed = System.nanoTime();
+  int inboxCapacity = 65_536;
+  long batchBytesMax = 8L << 20;
+  ConsensusMachine.Factory machineFactory = ConsensusMachine::raft;
+  final List<RaftListener> listeners = new ArrayList<>();
+  private Path dataDirectory;
+  private String nettyListenAddress;
+  private String nettyClusterId;
+
+  RaftNodeBuilder() {}
+
+  public RaftNodeBuilder self(MemberId self) {
+    this.self = self;
+    return this;
+  }
+
+  public RaftNodeBuilder initialVoters(Set<MemberId> initialVoters) {
+    this.initialVoters = Set.copyOf(initialVoters);
+    return this;
+  }
+
+  public RaftNodeBuilder config(RaftConfig config) {
+    this.config = config;
+    return this;
+  }
+
+  /** Period of the logical clock; every timeout in {@link RaftConfig} counts these ticks. */
+  public RaftNodeBuilder tickMillis(long tickMillis) {
+    this.tickMillis = tickMillis;
+    return this;
+  }
+
+  public RaftNodeBuilder logStore(LogStore logStore) {
+    this.logStore = logStore;
+    return this;
+  }
+
+  public RaftNodeBuilder metaStore(MetaStore metaStore) {
+    this.metaStore = metaStore;
+    return this;
+  }
+
+  public RaftNodeBuilder transport(Transport transport) {
+    this.transport = transport;
+    return this;
+  }
+
+  /** Peer addresses ("host:port") handed to {@link Transport#setPeers} at start; may be empty. */
+  public RaftNodeBuilder peers(Map<MemberId, String> peers) {
+    this.peers = Map.copyOf(peers);
+    return this;
+  }
+
+  public RaftNodeBuilder stateMachine(StateMachine stateMachine) {
+    this.stateMachine = stateMachine;
+    return this;
+  }
+
+  /** Seed of the election jitter (STYLE.md §3.2: injected, replayable). */
+  public RaftNodeBuilder randomSeed(long randomSeed) {
+    this.randomSeed = randomSeed;
+    return this;
+  }
+
+  /** Bound of queued inbound messages + proposals; beyond it proposals are rejected. */
+  public RaftNodeBuilder inboxCapacity(int inboxCapacity) {
+    this.inboxCapacity = inboxCapacity;
+    return this;
+  }
+
+  /** Registers a listener before start, so it also sees the very first role change. */
+  public RaftNodeBuilder listener(RaftListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /**
+   * Entry bytes (proposals + inbound AppendEntries) one owner batch takes before it persists and
+   * syncs; the rest waits for the next batch. Bounds the time one fsync holds up heartbeats.
+   */
+  public RaftNodeBuilder batchBytesMax(long batchBytesMax) {
+    this.batchBytesMax = batchBytesMax;
+    return this;
+  }
+
+  /** Test seam: drive another machine implementation. */
+  RaftNodeBuilder machineFactory(ConsensusMachine.Factory machineFactory) {
+    this.machineFactory = machineFactory;
+    return this;
+  }
+
+  /**
+   * Converts wall-clock timeouts into a configuration counted in ticks of {@code tickMillis}: the
+   * single place where milliseconds become ticks.
+   */
+  public static RaftConfig configFromMillis(
+      RaftConfig base, long electionTimeoutMillis, long heartbeatIntervalMillis, long tickMillis) {
+    return new RaftConfig(
+            Ticker.toTicks(electionTimeoutMillis, tickMillis),
+            Ticker.toTicks(heartbeatIntervalMillis, tickMillis),
+            base.entriesPerAppendMax(),
+            base.appendBytesMax(),
+            base.inflightAppendsMax(),
+            base.uncommittedBytesMax(),
+            base.preVote(),
+            base.checkQuorum())
+        .validate();
+  }
+
+  /**
+   * Durable stores in {@code dir}: the segmented log in {@code dir/log} and term/vote in {@code
+   * dir/meta}. Opened (and recovered) by {@link #build()}.
+   */
+  public RaftNodeBuilder dataDirectory(Path dir) {
+    this.dataDirectory = Objects.requireNonNull(dir, "dir");
+    return this;
+  }
+
+  /**
+   * A Netty transport listening on {@code listenAddress} ("host:port") for cluster {@code
+   * clusterId}, with default limits; created by {@link #build()}. Peers come from {@link #peers}.
+   */
+  public RaftNodeBuilder nettyTransport(String listenAddress, String clusterId) {
+    this.nettyListenAddress = Objects.requireNonNull(listenAddress, "listenAddress");
+    this.nettyClusterId = Objects.requireNonNull(clusterId, "clusterId");
+    return this;
+  }
+
+  /** Validates and builds the node (not yet started). */
+  public RaftNodeRunner build() {
+    Objects.requireNonNull(self, "self");
+    Objects.requireNonNull(config, "config").validate();
+    if (dataDirectory != null && logStore == null && metaStore == null) {
+      logStore = SegmentedLogStore.open(dataDirectory.resolve("log"));
+      metaStore = FileMetaStore.open(dataDirectory.resolve("meta"));
+    }
+    if (nettyListenAddress != null && transport == null) {
+      transport =
+          new NettyTransport(
+              NettyTransportConfig.defaults(nettyListenAddress, nettyClusterId, self));
+    }
+    Objects.requireNonNull(self, "self");
+    Objects.requireNonNull(initialVoters, "initialVoters");
+    Objects.requireNonNull(logStore, "logStore");
+    Objects.requireNonNull(metaStore, "metaStore");
+    Objects.requireNonNull(transport, "transport");
+    Objects.requireNonNull(stateMachine, "stateMachine");
+    Objects.requireNonNull(config, "config").validate();
+    if (initialVoters.isEmpty()) {
+      throw new IllegalArgumentException("initialVoters must not be empty");
+    }
+    if (tickMillis < 1) {
+      throw new IllegalArgumentException("tickMillis must be >= 1, got " + tickMillis);
+    }
+    if (batchBytesMax < 1) {
+      throw new IllegalArgumentException("batchBytesMax must be >= 1, got " + batchBytesMax);
+    }
+    if (inboxCapacity < 1) {
+      throw new IllegalArgumentException("inboxCapacity must be >= 1, got " + inboxCapacity);
+    }
+    return new RaftNodeRunner(this);
+  }
+}

@@ -1,0 +1,91 @@
+package io.graft.raft.transport.netty;
+
+import io.graft.raft.transport.CodecException;
+import io.graft.raft.transport.MessageCodec;
+import io.graft.raft.transport.WireMessage;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Client side of one outbound connection: sends the handshake on connect and waits (bounded) for
+ * the reply. Connections are one-directional: after the handshake the server never writes, so any
+ * further frame is a protocol error that closes the connection (the peer channel redials).
+ */
+final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
+  private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
+
+  private final PeerChannel peer;
+  private final NettyTransportConfig config;
+  private final MessageCodec codec;
+  private final TransportCounters counters;
+  private boolean handshakeDone;
+
+  ClientHandler(PeerChannel peer, NettyTransportConfig config, MessageCodec codec,
+      TransportCounters counters) {
+    this.peer = peer;
+    this.config = config;
+    this.codec = codec;
+    this.counters = counters;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.Handshake(
+        MessageCodec.PROTOCOL_VERSION, config.clusterId(), config.self()))));
+    ctx.executor().schedule(() -> {
+      if (!handshakeDone && ctx.channel().isActive()) {
+        badFrame(ctx, "no handshake reply from " + peer.member() + " within "
+            + config.connectTimeoutMillis() + " ms");
+      }
+    }, config.connectTimeoutMillis(), TimeUnit.MILLISECONDS);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, WireMessage message) {
+    if (!ctx.channel().isActive()) {
+      return; // closed for an earlier frame of the same read
+    }
+    if (handshakeDone || !(message instanceof WireMessage.HandshakeReply reply)) {
+      badFrame(ctx, "unexpected " + message.getClass().getSimpleName() + " from server "
+          + peer.member());
+      return;
+    }
+    handshakeDone = true;
+    if (!reply.accepted()) {
+      refused(ctx, "refused by " + reply.member() + ": " + reply.reason());
+    } else if (!reply.member().equals(peer.member())) {
+      refused(ctx, "address " + peer.address().getHostString() + ":" + peer.address().getPort()
+          + " answers as member " + reply.member()
+          + ", expected " + peer.member());
+    } else {
+      peer.onHandshakeAccepted(ctx.channel());
+    }
+  }
+
+  private void refused(ChannelHandlerContext ctx, String reason) {
+    counters.handshakeRejected(reason);
+    peer.onHandshakeRefused(reason);
+    ctx.close();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      peer.scheduleDrain();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    NettyTransport.handleException(ctx, cause, counters, log);
+  }
+
+  private void badFrame(ChannelHandlerContext ctx, String reason) {
+    NettyTransport.handleException(ctx, new CodecException(reason), counters, log);
+  }
+}

@@ -1,0 +1,247 @@
+package io.graft.raft.transport.netty;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.message.RaftMessage;
+import io.graft.raft.transport.MessageCodec;
+import io.graft.raft.transport.Transport;
+import io.graft.raft.transport.TransportStats;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+
+/**
+ * {@link Transport} over Netty NIO TCP. One server socket accepts inbound connections (each
+ * starts with a handshake, see {@link ServerHandler}); one outbound connection per peer
+ * ({@link PeerChannel}) carries this member's messages to it. Connections are one-directional, as
+ * in Neo4j 3.x causal clustering: replies travel on the replier's own outbound connection.
+ *
+ * <p>Threading: a single event loop group (daemon threads) serves the server and all peers;
+ * {@link #send} only enqueues. {@link #setPeers}, {@link #start} and {@link #close} are
+ * serialized by a lock and may be called from any thread.
+ */
+public final class NettyTransport implements Transport {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(NettyTransport.class);
+  private static final long SHUTDOWN_TIMEOUT_MILLIS = 5000;
+
+  private final NettyTransportConfig config;
+  private final ThreadFactory threadFactory;
+  private final MessageCodec codec = new MessageCodec();
+  private final TransportCounters counters = new TransportCounters();
+  private final Object lock = new Object();
+  private final Set<Channel> inboundChannels = ConcurrentHashMap.newKeySet();
+  private final Map<MemberId, PeerChannel> peers = new HashMap<>();
+  private volatile Map<MemberId, PeerChannel> peerView = Map.of();
+  private Map<MemberId, InetSocketAddress> addresses = Map.of();
+  private EventLoopGroup group;
+  private Bootstrap clientTemplate;
+  private Channel serverChannel;
+  private boolean started;
+  private boolean closed;
+
+  /** A transport whose event loop threads are daemons named after this member. */
+  public NettyTransport(NettyTransportConfig config) {
+    this(config, new DefaultThreadFactory("graft-raft-" + config.self(), true));
+  }
+
+  /** A transport whose event loop threads come from {@code threadFactory} (e.g. the runtime's). */
+  public NettyTransport(NettyTransportConfig config, ThreadFactory threadFactory) {
+    this.config = config.validate();
+    this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+  }
+
+  @Override
+  public void start(Consumer<RaftMessage> inbound) {
+    Objects.requireNonNull(inbound, "inbound");
+    synchronized (lock) {
+      if (started || closed) {
+        throw new IllegalStateException("transport already " + (closed ? "closed" : "started"));
+      }
+      started = true;
+      group = new NioEventLoopGroup(config.eventLoopThreads(), threadFactory);
+      clientTemplate = new Bootstrap().channel(NioSocketChannel.class)
+          .option(ChannelOption.TCP_NODELAY, true)
+          .option(ChannelOption.SO_KEEPALIVE, true)
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeoutMillis())
+          .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+              new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024));
+      try {
+        bind(inbound);
+      } catch (RuntimeException e) {
+        shutdownGroup();
+        throw e;
+      }
+      applyPeers();
+    }
+  }
+
+  private void bind(Consumer<RaftMessage> inbound) {
+    InetSocketAddress listen = HostPort.parse(config.listenAddress());
+    ServerBootstrap server = new ServerBootstrap().group(group)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            inboundChannels.add(ch);
+            ch.closeFuture().addListener(f -> inboundChannels.remove(ch));
+            ch.pipeline().addLast(new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
+                FrameEncoder.INSTANCE, new ServerHandler(config, codec, counters, inbound));
+          }
+        });
+    var future = server.bind(new InetSocketAddress(listen.getHostString(), listen.getPort()));
+    if (!future.awaitUninterruptibly(config.connectTimeoutMillis(), TimeUnit.MILLISECONDS)
+        || !future.isSuccess()) {
+      Throwable cause = future.cause();
+      throw new UncheckedIOException(new IOException("cannot bind Raft transport of "
+          + config.self() + " to " + config.listenAddress()
+          + (cause == null ? " (timed out)" : ": " + cause), cause));
+    }
+    serverChannel = future.channel();
+    log.info("Raft transport of {} listening on {} (cluster '{}')", config.self(),
+        serverChannel.localAddress(), config.clusterId());
+  }
+
+  /** The bound server address (useful with port 0); null before {@link #start}. */
+  public InetSocketAddress localAddress() {
+    synchronized (lock) {
+      return serverChannel == null ? null : (InetSocketAddress) serverChannel.localAddress();
+    }
+  }
+
+  @Override
+  public void setPeers(Map<MemberId, String> newAddresses) {
+    Map<MemberId, InetSocketAddress> parsed = new HashMap<>();
+    newAddresses.forEach((member, address) -> {
+      if (!member.equals(config.self())) {
+        parsed.put(member, HostPort.parse(address));
+      }
+    });
+    synchronized (lock) {
+      addresses = Map.copyOf(parsed);
+      if (started && !closed) {
+        applyPeers();
+      }
+    }
+  }
+
+  /** Reconciles the peer channels with the address book; called under the lock. */
+  private void applyPeers() {
+    peers.entrySet().removeIf(e -> {
+      boolean keep = e.getValue().address().equals(addresses.get(e.getKey()));
+      if (!keep) {
+        e.getValue().close();
+      }
+      return !keep;
+    });
+    addresses.forEach((member, address) -> {
+      if (!peers.containsKey(member)) {
+        PeerChannel p = new PeerChannel(member, address, config, codec, counters,
+            group.next(), clientTemplate);
+        peers.put(member, p);
+        p.start();
+      }
+    });
+    peerView = Map.copyOf(peers);
+  }
+
+  /**
+   * Queues {@code message} for {@code to}. Never blocks. Before {@link #start}, after
+   * {@link #close} and for members missing from the address book the message is dropped and
+   * counted in {@link TransportStats#unknownPeerDropped()}.
+   */
+  @Override
+  public void send(MemberId to, RaftMessage message) {
+    PeerChannel peer = peerView.get(to);
+    if (peer == null) {
+      counters.unknownPeerDropped.incrementAndGet();
+      log.debug("Dropped {} to unknown member {}", message.getClass().getSimpleName(), to);
+      return;
+    }
+    peer.offer(message);
+  }
+
+  /** A snapshot of the counters. Any thread. */
+  public TransportStats stats() {
+    int connected = 0;
+    for (PeerChannel p : peerView.values()) {
+      connected += p.isConnected() ? 1 : 0;
+    }
+    return counters.snapshot(connected);
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      peers.values().forEach(PeerChannel::close);
+      peers.clear();
+      peerView = Map.of();
+      if (serverChannel != null) {
+        serverChannel.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MILLIS);
+      }
+      inboundChannels.forEach(Channel::close);
+      shutdownGroup();
+    }
+  }
+
+  private void shutdownGroup() {
+    if (group == null) {
+      return;
+    }
+    // Quiet period 0: nothing is expected after close; the pending close tasks still run.
+    var terminated = group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    if (!terminated.awaitUninterruptibly(SHUTDOWN_TIMEOUT_MILLIS * 2)) {
+      log.warn("Raft transport of {} event loops did not terminate within {} ms", config.self(),
+          SHUTDOWN_TIMEOUT_MILLIS * 2);
+    }
+  }
+
+  /**
+   * Closes the connection on any pipeline exception. Protocol errors (malformed, oversized,
+   * corrupt, unexpected frames) are counted and logged with their reason at WARN; I/O errors such
+   * as a reset peer are routine and logged at DEBUG.
+   */
+  static void handleException(ChannelHandlerContext ctx, Throwable cause,
+      TransportCounters counters, Logger log) {
+    if (ServerHandler.isProtocolError(cause)) {
+      // A decoder's CodecException arrives wrapped in Netty's DecoderException.
+      Throwable codecError = cause instanceof DecoderException ? cause.getCause() : cause;
+      String reason = codecError.getMessage();
+      counters.badFrame(reason);
+      log.warn("Closing Raft connection {} -> {}: {}", ctx.channel().remoteAddress(),
+          ctx.channel().localAddress(), reason);
+    } else {
+      log.debug("Closing Raft connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
+    }
+    ctx.close();
+  }
+}

@@ -1,0 +1,226 @@
+package io.graft.raft.transport.netty;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.message.RaftMessage;
+import io.graft.raft.transport.MessageCodec;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.SplittableRandom;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outbound side towards one peer: a bounded queue, one TCP connection at a time, redialled with
+ * jittered exponential back-off while the peer is down. All connection state is confined to one
+ * event loop; {@link #offer} is the only method called from other threads and never blocks.
+ *
+ * <p>Messages queued while the peer is unreachable stay queued (up to the capacity, then new ones
+ * are dropped and counted) and are delivered after reconnecting; Raft tolerates both the loss and
+ * the staleness (stale terms are ignored, §5.1). Draining writes a batch and flushes once.
+ */
+final class PeerChannel {
+  private static final Logger log = LoggerFactory.getLogger(PeerChannel.class);
+  /** Messages written per drain before yielding the event loop to other channels. */
+  private static final int BATCH_MESSAGES_MAX = 512;
+
+  private final MemberId member;
+  private final InetSocketAddress address;
+  private final NettyTransportConfig config;
+  private final MessageCodec codec;
+  private final TransportCounters counters;
+  private final EventLoop loop;
+  private final Bootstrap bootstrap;
+  private final ArrayBlockingQueue<RaftMessage> queue;
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final ReconnectBackoff backoff;
+  private volatile Channel ready;
+  private volatile boolean closed;
+  private Channel current;
+  private ScheduledFuture<?> reconnectTask;
+  private String lastRefusal = "";
+
+  PeerChannel(MemberId member, InetSocketAddress address, NettyTransportConfig config,
+      MessageCodec codec, TransportCounters counters, EventLoop loop, Bootstrap template) {
+    this.member = member;
+    this.address = address;
+    this.config = config;
+    this.codec = codec;
+    this.counters = counters;
+    this.loop = loop;
+    this.queue = new ArrayBlockingQueue<>(config.outboundQueueCapacity());
+    this.backoff = new ReconnectBackoff(config.reconnectBackoffMinMillis(),
+        config.reconnectBackoffMaxMillis(), new SplittableRandom());
+    PeerChannel self = this;
+    this.bootstrap = template.clone(loop).handler(new ChannelInitializer<SocketChannel>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        // The server only ever sends the small handshake reply: keep the handshake-size limit.
+        ch.pipeline().addLast(new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
+            FrameEncoder.INSTANCE, new ClientHandler(self, config, codec, counters));
+      }
+    });
+  }
+
+  MemberId member() {
+    return member;
+  }
+
+  InetSocketAddress address() {
+    return address;
+  }
+
+  /** "host:port" as configured, for log lines (InetSocketAddress prints "host/<unresolved>"). */
+  private String where() {
+    return address.getHostString() + ":" + address.getPort();
+  }
+
+  boolean isConnected() {
+    Channel ch = ready;
+    return ch != null && ch.isActive();
+  }
+
+  void start() {
+    execute(this::connect);
+  }
+
+  /** Queues {@code message}; drops and counts it when the queue is full. Any thread. */
+  void offer(RaftMessage message) {
+    if (closed || !queue.offer(message)) {
+      counters.outboundDropped.incrementAndGet();
+      log.debug("Dropped {} to {}: outbound queue full", message.getClass().getSimpleName(),
+          member);
+      return;
+    }
+    scheduleDrain();
+  }
+
+  void scheduleDrain() {
+    if (ready != null && drainScheduled.compareAndSet(false, true)) {
+      execute(this::drain);
+    }
+  }
+
+  private void drain() {
+    drainScheduled.set(false);
+    Channel ch = ready;
+    if (ch == null || !ch.isActive()) {
+      return;
+    }
+    int written = 0;
+    while (written < BATCH_MESSAGES_MAX && ch.isWritable()) {
+      RaftMessage message = queue.poll();
+      if (message == null) {
+        break;
+      }
+      byte[] payload = codec.encode(message);
+      if (payload.length > config.maxFrameBytes()) {
+        counters.outboundDropped.incrementAndGet();
+        log.warn("Dropped {} to {}: {} bytes exceed maxFrameBytes {}",
+            message.getClass().getSimpleName(), member, payload.length, config.maxFrameBytes());
+        continue;
+      }
+      ch.write(new OutboundFrame(payload), ch.voidPromise());
+      written++;
+    }
+    if (written > 0) {
+      ch.flush();
+      counters.sent.addAndGet(written);
+      counters.flushes.incrementAndGet();
+    }
+    if (!queue.isEmpty() && ch.isWritable()) {
+      scheduleDrain();
+    }
+  }
+
+  private void connect() {
+    reconnectTask = null;
+    if (closed) {
+      return;
+    }
+    ChannelFuture f = config.outboundBindHost() == null
+        ? bootstrap.connect(address)
+        : bootstrap.connect(address, new InetSocketAddress(config.outboundBindHost(), 0));
+    current = f.channel();
+    f.addListener(done -> {
+      if (!done.isSuccess()) {
+        log.debug("Connect to {} at {} failed: {}", member, where(), done.cause().toString());
+        scheduleReconnect();
+      } else {
+        f.channel().closeFuture().addListener(c -> onClosed(f.channel()));
+      }
+    });
+  }
+
+  void onHandshakeAccepted(Channel ch) {
+    backoff.reset();
+    lastRefusal = "";
+    ready = ch;
+    log.info("Connected to {} at {}", member, where());
+    scheduleDrain();
+  }
+
+  void onHandshakeRefused(String reason) {
+    if (!reason.equals(lastRefusal)) {
+      log.warn("Connection to {} at {} refused: {}", member, where(), reason);
+      lastRefusal = reason;
+    } else {
+      log.debug("Connection to {} at {} refused again: {}", member, where(), reason);
+    }
+  }
+
+  private void onClosed(Channel ch) {
+    if (ready == ch) {
+      ready = null;
+      log.info("Connection to {} at {} closed", member, where());
+    }
+    if (current == ch) {
+      scheduleReconnect();
+    }
+  }
+
+  private void scheduleReconnect() {
+    current = null;
+    if (closed || reconnectTask != null) {
+      return;
+    }
+    long delay = backoff.nextDelayMillis();
+    counters.reconnects.incrementAndGet();
+    reconnectTask = loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops redialling, closes the connection and discards queued messages. Any thread. */
+  void close() {
+    closed = true;
+    execute(() -> {
+      if (reconnectTask != null) {
+        reconnectTask.cancel(false);
+        reconnectTask = null;
+      }
+      Channel ch = current;
+      current = null;
+      ready = null;
+      if (ch != null) {
+        ch.close();
+      }
+      queue.clear();
+    });
+  }
+
+  private void execute(Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException e) {
+      log.debug("Event loop for {} is shut down", member);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.graft.raft.storage;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileMetaStoreContractTest extends MetaStoreContractTest {
+  @TempDir Path dir;
+
+  @Override
+  protected MetaStore create() {
+    return FileMetaStore.open(dir);
+  }
+
+  @Override
+  protected MetaStore reopen(MetaStore store) {
+    store.close();
+    return FileMetaStore.open(dir);
+  }
+
+  @Override
+  protected boolean durable() {
+    return true;
+  }
+}

@@ -1,0 +1,95 @@
+package io.graft.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.neo4j.configuration.Config;
+import org.neo4j.configuration.helpers.SocketAddress;
+
+/**
+ * {@code server.raft.*} mapping and startup validation: defaults, the member id = advertised
+ * address rule, and a clear message naming the setting for each misconfiguration.
+ */
+class RaftPluginConfigTest {
+
+  private static Config.Builder base() {
+    return Config.newBuilder()
+        .set(RaftSettings.enabled, true)
+        .set(RaftSettings.listen_address, new SocketAddress("10.0.0.1", 7000))
+        .set(RaftSettings.initial_members, List.of(
+            new SocketAddress("10.0.0.1", 7000), new SocketAddress("10.0.0.2", 7000),
+            new SocketAddress("10.0.0.3", 7000)));
+  }
+
+  @Test
+  void disabledByDefaultAndInertWithoutValidation() {
+    RaftPluginConfig c = RaftPluginConfig.from(Config.defaults());
+    assertThat(c.enabled()).isFalse();
+    assertThat(c.database()).isEqualTo("neo4j");
+  }
+
+  @Test
+  void advertisedAddressDefaultsToListenAndIsTheMemberId() {
+    RaftPluginConfig c = RaftPluginConfig.from(base().build());
+    assertThat(c.self()).isEqualTo("10.0.0.1:7000");
+    assertThat(c.initialMembers()).containsExactly("10.0.0.1:7000", "10.0.0.2:7000", "10.0.0.3:7000");
+    assertThat(c.raftDirectory().toString()).endsWith("raft/neo4j");
+    RaftPluginConfig adv = RaftPluginConfig.from(base()
+        .set(RaftSettings.listen_address, new SocketAddress("0.0.0.0", 7000))
+        .set(RaftSettings.advertised_address, new SocketAddress("10.0.0.2", 7000)).build());
+    assertThat(adv.self()).isEqualTo("10.0.0.2:7000");
+  }
+
+  @Test
+  void rejectsAMemberMissingFromInitialMembers() {
+    Config config = base().set(RaftSettings.listen_address, new SocketAddress("10.0.0.9", 7000)).build();
+    assertThatThrownBy(() -> RaftPluginConfig.from(config))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("10.0.0.9:7000")
+        .hasMessageContaining("server.raft.initial_members");
+  }
+
+  @Test
+  void rejectsBadTimeoutOrderSizeSystemDatabaseAndWildcards() {
+    assertThatThrownBy(() -> RaftPluginConfig.from(base()
+            .set(RaftSettings.election_timeout, Duration.ofMillis(150))
+            .set(RaftSettings.heartbeat_interval, Duration.ofMillis(100)).build()))
+        .hasMessageContaining("server.raft.election_timeout");
+    assertThatThrownBy(() -> RaftPluginConfig.from(base()
+            .set(RaftSettings.commit_timeout, Duration.ofMillis(500)).build()))
+        .hasMessageContaining("server.raft.commit_timeout");
+    assertThatThrownBy(() -> RaftPluginConfig.from(base().set(RaftSettings.max_entry_size, 10L).build()))
+        .hasMessageContaining("server.raft.max_entry_size");
+    assertThatThrownBy(() -> RaftPluginConfig.from(base().set(RaftSettings.database, "system").build()))
+        .hasMessageContaining("server.raft.database");
+    assertThatThrownBy(() -> RaftPluginConfig.from(base()
+            .set(RaftSettings.listen_address, new SocketAddress("0.0.0.0", 7000))
+            .set(RaftSettings.initial_members, List.of(new SocketAddress("0.0.0.0", 7000))).build()))
+        .hasMessageContaining("wildcard");
+    assertThatThrownBy(() -> RaftPluginConfig.from(base()
+            .set(RaftSettings.initial_members, List.of()).build()))
+        .hasMessageContaining("server.raft.initial_members is empty");
+  }
+
+  @Test
+  void malformedAddressesFailWhenParsed() {
+    assertThatThrownBy(() -> Config.newBuilder()
+            .setRaw(Map.of("server.raft.initial_members", "a:1,not an address:x")).build())
+        .hasMessageContaining("server.raft.initial_members");
+  }
+
+  @Test
+  void boltAddressesOfOtherMembersComeFromTheSetting() {
+    RaftPluginConfig c = RaftPluginConfig.from(base()
+        .set(RaftSettings.member_bolt_addresses, List.of("10.0.0.2:7000=10.0.0.2:7687")).build());
+    assertThat(c.boltAddressOf("10.0.0.2:7000")).isEqualTo("10.0.0.2:7687");
+    assertThat(c.boltAddressOf("10.0.0.3:7000")).isNull();
+    assertThatThrownBy(() -> RaftPluginConfig.from(base()
+            .set(RaftSettings.member_bolt_addresses, List.of("nonsense")).build()))
+        .hasMessageContaining("server.raft.member_bolt_addresses");
+  }
+}
