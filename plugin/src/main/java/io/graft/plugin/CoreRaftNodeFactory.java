@@ -1,22 +1,47 @@
 package io.graft.plugin;
 
+import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.StateMachine;
+import io.graft.raft.protocol.RaftConfig;
+import io.graft.raft.runtime.RaftNodeBuilder;
+import io.graft.raft.runtime.RaftNodeRunner;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * The production path: core-raft's {@code RaftNodeRunner} with the segmented log and meta store
+ * The production path: core-raft's {@link RaftNodeRunner} with the segmented log and meta store
  * under {@code <data>/raft/<db>/} and the Netty transport on {@code server.raft.listen_address}.
- *
- * <p>NEXT STEP: the runtime (branch {@code runtime}) had no working builder when this was written,
- * so this factory refuses to start with a clear message instead of pretending. Wire {@code
- * RaftNodeRunner} here once it is merged.
+ * Member ids are advertised Raft addresses, so a peer's id is also where to reach it.
  */
 final class CoreRaftNodeFactory implements RaftNodeFactory {
   @Override
   public RaftNode create(RaftNodeSpec spec, StateMachine stateMachine) {
-    throw new IllegalStateException(
-        "graft: this build has no core-raft runtime wired in yet (plugin.CoreRaftNodeFactory); "
-            + "server.raft.enabled=true cannot start database replication");
+    Set<MemberId> voters = new LinkedHashSet<>(spec.initialMembers());
+    Map<MemberId, String> peers = new HashMap<>();
+    for (MemberId m : voters) {
+      if (!m.equals(spec.self())) {
+        peers.put(m, m.value());
+      }
+    }
+    long heartbeatMillis = spec.heartbeatInterval().toMillis();
+    long tickMillis = Math.max(1, Math.min(50, heartbeatMillis / 2));
+    RaftConfig config =
+        RaftNodeBuilder.configFromMillis(
+            RaftConfig.defaults(), spec.electionTimeout().toMillis(), heartbeatMillis, tickMillis);
+    return RaftNodeRunner.builder()
+        .self(spec.self())
+        .initialVoters(voters)
+        .config(config)
+        .tickMillis(tickMillis)
+        .dataDirectory(spec.raftDirectory())
+        .nettyTransport(spec.listenAddress(), spec.clusterId())
+        .peers(peers)
+        .stateMachine(stateMachine)
+        .build()
+        .start();
   }
 
   @Override

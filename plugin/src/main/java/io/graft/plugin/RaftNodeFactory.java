@@ -15,4 +15,9 @@ public interface RaftNodeFactory {
   default int priority() {
     return 100;
   }
+
+  /** Whether this factory serves that spec; the lowest-priority factory that accepts wins. */
+  default boolean accepts(RaftNodeSpec spec) {
+    return true;
+  }
 }

@@ -2,6 +2,8 @@ package io.graft.plugin;
 
 import io.graft.procedures.RaftAdmin;
 import io.graft.procedures.RaftProcedures;
+import io.graft.raft.api.RaftNode;
+import io.graft.raft.api.StateMachine;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -53,7 +55,7 @@ public final class Wiring {
 
   synchronized void startDatabase(Database database) throws Exception {
     stopDatabase();
-    running = DatabaseBridge.start(config, database, nodeFactory(), log);
+    running = DatabaseBridge.start(config, database, this::createNode, log);
   }
 
   synchronized void stopDatabase() {
@@ -64,12 +66,19 @@ public final class Wiring {
     }
   }
 
-  /** The lowest-priority {@link RaftNodeFactory} on the class path, else core-raft's runtime. */
-  private static RaftNodeFactory nodeFactory() {
+  /**
+   * Builds the node with the lowest-priority {@link RaftNodeFactory} on the class path that accepts
+   * the spec, else core-raft's runtime.
+   */
+  private RaftNode createNode(RaftNodeSpec spec, StateMachine machine) throws Exception {
     ServiceLoader<RaftNodeFactory> loader =
         ServiceLoader.load(RaftNodeFactory.class, RaftNodeFactory.class.getClassLoader());
-    return StreamSupport.stream(loader.spliterator(), false)
-        .min(Comparator.comparingInt(RaftNodeFactory::priority))
-        .orElseGet(CoreRaftNodeFactory::new);
+    RaftNodeFactory factory =
+        StreamSupport.stream(loader.spliterator(), false)
+            .filter(f -> f.accepts(spec))
+            .min(Comparator.comparingInt(RaftNodeFactory::priority))
+            .orElseGet(CoreRaftNodeFactory::new);
+    log.info("graft: building the Raft member with %s", factory.getClass().getName());
+    return factory.create(spec, machine);
   }
 }

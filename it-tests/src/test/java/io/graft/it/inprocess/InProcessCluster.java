@@ -39,19 +39,61 @@ public final class InProcessCluster implements AutoCloseable {
   public static final String DB = "neo4j";
 
   private final Path root;
-  private final String clusterId = "it-" + UUID.randomUUID();
+  private final String clusterId;
   private final List<String> members = new ArrayList<>();
   private final DatabaseManagementService[] dbms;
   private final Map<Setting<?>, Object> extra;
 
   public InProcessCluster(Path root, int size, Map<Setting<?>, Object> extra) throws IOException {
+    this(root, size, extra, false);
+  }
+
+  /**
+   * @param realRaft true: core-raft's runtime over Netty on free loopback ports; false: the
+   *     {@link LocalRaftGroup} double
+   */
+  public InProcessCluster(Path root, int size, Map<Setting<?>, Object> extra, boolean realRaft)
+      throws IOException {
     this.root = root;
     this.dbms = new DatabaseManagementService[size];
     this.extra = extra;
+    this.clusterId = (realRaft ? "real-" : LocalRaftNodeFactory.PREFIX) + UUID.randomUUID();
     for (int i = 0; i < size; i++) {
-      members.add("127.0.0.1:" + (17000 + i));
+      members.add("127.0.0.1:" + (realRaft ? freePort() : 17000 + i));
     }
     seed();
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Real Raft: waits until some member leads with its lease applied; returns its index. */
+  public int awaitLeaderWithLease() {
+    int[] leader = {-1};
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              for (int i = 0; i < dbms.length; i++) {
+                if (dbms[i] == null) {
+                  continue;
+                }
+                int m = i;
+                Map<String, Object> s = read(m, tx -> tx.execute("CALL raft.status()").next());
+                LeaseState.Snapshot lease = LeaseState.open(raftDir(m)).current();
+                if ("LEADER".equals(s.get("role"))
+                    && members.get(m).equals(lease.owner())
+                    && (long) s.get("appliedIndex") >= (long) s.get("commitIndex")) {
+                  leader[0] = m;
+                  return true;
+                }
+              }
+              return false;
+            });
+    return leader[0];
   }
 
   private void seed() throws IOException {
@@ -198,7 +240,9 @@ public final class InProcessCluster implements AutoCloseable {
         first = first == null ? e : first;
       }
     }
-    LocalRaftGroup.remove(clusterId);
+    if (clusterId.startsWith(LocalRaftNodeFactory.PREFIX)) {
+      LocalRaftGroup.remove(clusterId);
+    }
     if (first != null) {
       throw first;
     }

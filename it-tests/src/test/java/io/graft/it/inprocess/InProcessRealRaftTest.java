@@ -1,0 +1,46 @@
+package io.graft.it.inprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same plugin with core-raft's REAL runtime (segmented log and meta store under
+ * {@code <data>/raft/neo4j/}, Netty transport on loopback) instead of the test double: three
+ * embedded members elect a leader by themselves, the leader's lease applies, its writes reach
+ * every member with the same tx ids and digests, and a follower write fails with NotALeader.
+ */
+class InProcessRealRaftTest {
+
+  @Test
+  void threeMembersElectReplicateAndRejectFollowerWrites(@TempDir Path dir) throws Exception {
+    try (InProcessCluster cluster = new InProcessCluster(dir, 3, InProcessCluster.noExtra(), true)) {
+      cluster.startAll();
+      int leader = cluster.awaitLeaderWithLease();
+      int follower = (leader + 1) % 3;
+
+      cluster.db(leader).executeTransactionally(
+          "UNWIND range(1, 100) AS i CREATE (:Account {id: i, balance: 100})");
+      long txId = cluster.lastTxId(leader);
+      await().atMost(Duration.ofSeconds(60)).until(
+          () -> cluster.lastTxId(0) == txId && cluster.lastTxId(1) == txId
+              && cluster.lastTxId(2) == txId);
+      Object digest = cluster.read(leader, tx -> tx.execute("CALL raft.digest()").next().get("digest"));
+      for (int i = 0; i < 3; i++) {
+        int m = i;
+        assertThat((Object) cluster.read(m, tx -> tx.execute("CALL raft.digest()").next().get("digest")))
+            .isEqualTo(digest);
+      }
+
+      Throwable t = catchThrowable(
+          () -> cluster.db(follower).executeTransactionally("CREATE (:Account {id: -1})"));
+      assertThat(Statuses.codes(t)).contains("Neo.ClientError.Cluster.NotALeader");
+      assertThat(cluster.lastTxId(follower)).isEqualTo(txId);
+    }
+  }
+}
