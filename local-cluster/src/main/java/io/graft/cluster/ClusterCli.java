@@ -143,7 +143,7 @@ public final class ClusterCli {
   void printTable(LocalCluster cluster) {
     StringBuilder header = new StringBuilder(String.format("%-9s %-8s %-23s", "member", "pid",
         "bolt"));
-    COLUMNS.forEach(c -> header.append(String.format(" %-14s", c)));
+    COLUMNS.forEach(c -> header.append(String.format(" %-" + width(c) + "s", c)));
     out.println(header);
     for (int m = 1; m <= cluster.size(); m++) {
       ServerProcess server = cluster.server(m);
@@ -153,10 +153,14 @@ public final class ClusterCli {
           server.isAlive() && options.raftEnabled() ? cluster.probe().status(m) : Optional.empty();
       for (String column : COLUMNS) {
         Object value = row.map(r -> r.get(column)).orElse(row.isPresent() ? "?" : "-");
-        line.append(String.format(" %-14s", value));
+        line.append(String.format(" %-" + width(column) + "s", value));
       }
       out.println(line);
     }
+  }
+
+  private static int width(String column) {
+    return "leaderId".equals(column) ? 21 : Math.max(8, column.length());
   }
 
   private void sampleWrite(LocalCluster cluster) {
@@ -203,7 +207,10 @@ public final class ClusterCli {
     out.println("  " + String.join("  ", uris) + "   (auth disabled)");
     out.println("  neo4j://" + cluster.layout().member(1).boltUri().substring("bolt://".length())
         + "   routes writes to the leader");
-    out.println("Logs: " + options.dir() + "/member-N/logs/   Status: ./graft cluster status"
-        + "   Stop: ./graft cluster stop");
+    String dirOption = options.dir().equals(Path.of(".cluster").toAbsolutePath())
+        ? "" : " --dir " + options.dir();
+    out.println("Logs: " + options.dir() + "/member-N/logs/");
+    out.println("Status: ./graft cluster status" + dirOption + "   Stop: ./graft cluster stop"
+        + dirOption);
   }
 }
