@@ -1,0 +1,73 @@
+package io.graft.it.process;
+
+import io.graft.cluster.ClusterOptions;
+import io.graft.cluster.PluginJar;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.TimeUnit;
+import org.neo4j.driver.Session;
+
+/** Options for real-process clusters, from the system properties the it-tests pom sets. */
+final class ProcessFixtures {
+  private ProcessFixtures() {}
+
+  static Path lib() {
+    return Path.of(System.getProperty("graft.neo4j.lib", "../local-cluster/target/neo4j-lib"))
+        .toAbsolutePath().normalize();
+  }
+
+  static Path pluginJar() {
+    return Path.of(System.getProperty("graft.plugin.jar", "../plugin/target/graft-plugin.jar"))
+        .toAbsolutePath().normalize();
+  }
+
+  /** Why the plugin cannot be used (tests that need it are skipped with this message). */
+  static Optional<String> pluginProblem() {
+    return PluginJar.problem(pluginJar());
+  }
+
+  /**
+   * The plugin's own statement that this build cannot replicate (its database extension refuses
+   * {@code server.raft.enabled=true} until core-raft's runtime is wired in), found in the error
+   * lines that {@code LocalCluster} attaches when no leader appears.
+   */
+  static Optional<String> pluginRefusal(RuntimeException failure) {
+    String marker = "no core-raft runtime wired in";
+    String message = String.valueOf(failure.getMessage());
+    if (!message.contains(marker)) {
+      return Optional.empty();
+    }
+    return Optional.of("the plugin jar reports that it cannot replicate yet: '" + marker + "' ("
+        + pluginJar() + ")");
+  }
+
+  /** A fresh folder per cluster under target/it-clusters, kept after the run for its logs. */
+  static Path freshDir(String name) {
+    return Path.of(System.getProperty("graft.it.dir", "target/it-clusters"))
+        .resolve(name + "-" + System.currentTimeMillis()).toAbsolutePath();
+  }
+
+  /** Test servers: quick-start JVM flags, small memory, progress lines on stdout. */
+  static ClusterOptions options(String name, int members, boolean withPlugin, boolean proxy) {
+    return ClusterOptions.defaults(freshDir(name), lib(), withPlugin ? pluginJar() : null)
+        .withMembers(members)
+        .withFaultProxy(proxy)
+        .withFastStart(true)
+        .withExtraSettings(Map.of())
+        .withSeedDir(Path.of(System.getProperty("graft.it.dir", "target/it-clusters"))
+            .resolve("seed").toAbsolutePath())
+        .withProgress(line -> System.out.println("[" + name + "] " + line));
+  }
+
+  /** Bounded polling interval for hand-written waits (not a sleep in the test's logic). */
+  static void pause(Duration duration) {
+    LockSupport.parkNanos(TimeUnit.NANOSECONDS.convert(duration));
+  }
+
+  static long count(Session session, String cypher) {
+    return session.run(cypher).single().get(0).asLong();
+  }
+}

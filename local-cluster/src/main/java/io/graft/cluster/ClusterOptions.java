@@ -1,0 +1,89 @@
+package io.graft.cluster;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * How to build and run a local cluster.
+ *
+ * @param members number of members (3 by default)
+ * @param dir cluster folder: {@code member-N/} homes, {@code seed/}, {@code cluster.properties}
+ * @param lib the shared folder of Neo4j's 213 jars ({@code local-cluster/target/neo4j-lib})
+ * @param pluginJar the graft plugin jar, or null for plain servers (no {@code server.raft.*})
+ * @param faultProxy route Raft traffic through a {@link FaultProxy} (tests); off = direct links
+ * @param fastStart C1-only JIT and serial GC: quicker start, slower run (tests only)
+ * @param detached start servers in their own session so they outlive this JVM (the CLI)
+ * @param extraSettings further {@code neo4j.conf} lines for every member
+ * @param seedDir where the seed store lives ({@code dir/seed} by default); clusters that share it
+ *     skip the ~30 s seed start
+ */
+public record ClusterOptions(
+    int members,
+    Path dir,
+    Path lib,
+    Path pluginJar,
+    boolean faultProxy,
+    boolean fastStart,
+    boolean detached,
+    String heap,
+    String pageCache,
+    Map<String, String> extraSettings,
+    Duration startTimeout,
+    Duration leaderTimeout,
+    Consumer<String> progress,
+    Path seedDir) {
+
+  public ClusterOptions {
+    if (members < 1) {
+      throw new IllegalArgumentException("members must be >= 1, was " + members);
+    }
+    extraSettings = Map.copyOf(extraSettings);
+  }
+
+  public static ClusterOptions defaults(Path dir, Path lib, Path pluginJar) {
+    return new ClusterOptions(3, dir, lib, pluginJar, false, false, false, "384m", "64m",
+        Map.of(), Duration.ofSeconds(180), Duration.ofSeconds(60), System.out::println,
+        dir.resolve("seed"));
+  }
+
+  public boolean raftEnabled() {
+    return pluginJar != null;
+  }
+
+  public ClusterOptions withMembers(int count) {
+    return new ClusterOptions(count, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seedDir);
+  }
+
+  public ClusterOptions withFaultProxy(boolean on) {
+    return new ClusterOptions(members, dir, lib, pluginJar, on, fastStart, detached, heap,
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seedDir);
+  }
+
+  public ClusterOptions withFastStart(boolean on) {
+    return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, on, detached, heap,
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seedDir);
+  }
+
+  public ClusterOptions withDetached(boolean on) {
+    return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, on, heap,
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seedDir);
+  }
+
+  public ClusterOptions withExtraSettings(Map<String, String> settings) {
+    return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
+        pageCache, settings, startTimeout, leaderTimeout, progress, seedDir);
+  }
+
+  public ClusterOptions withSeedDir(Path seed) {
+    return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seed);
+  }
+
+  public ClusterOptions withProgress(Consumer<String> sink) {
+    return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
+        pageCache, extraSettings, startTimeout, leaderTimeout, sink, seedDir);
+  }
+}

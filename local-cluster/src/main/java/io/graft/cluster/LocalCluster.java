@@ -1,0 +1,330 @@
+package io.graft.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * N real Neo4j server processes on loopback, assembled from the shared jar folder, optionally
+ * with the graft plugin and a {@link FaultProxy} on the Raft links. Used by the it-tests and by
+ * the {@code ./graft cluster} CLI.
+ *
+ * <p>All members start from a byte copy of one seed store, created once by a plain server: element
+ * ids embed the database id kept in the system database, so members must share it
+ * (NEO4J-INTERNALS.md §8.1 item 2).
+ */
+public final class LocalCluster implements AutoCloseable {
+  private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+  private static final String MEMBER_BOLT_ADDRESSES = "server.raft.member_bolt_addresses";
+
+  private final ClusterOptions options;
+  private final ClusterLayout layout;
+  private final List<ServerProcess> servers = new ArrayList<>();
+  private final RaftProbe probe;
+  private FaultProxy proxy;
+  private Thread shutdownHook;
+
+  private LocalCluster(ClusterOptions options, ClusterLayout layout) {
+    this.options = options;
+    this.layout = layout;
+    NeoConfig config = neoConfig();
+    for (MemberSpec spec : layout.members()) {
+      NeoHome home = new NeoHome(options.dir().resolve(spec.name()), spec);
+      home.assemble(options.pluginJar(), config);
+      servers.add(new ServerProcess(home, options.lib(), options.fastStart(), options.detached()));
+    }
+    this.probe = new RaftProbe(layout);
+  }
+
+  /**
+   * Assembles the homes (reusing {@code cluster.properties} and data when the folder already has
+   * a cluster) without starting anything.
+   */
+  public static LocalCluster assemble(ClusterOptions options) {
+    checkLib(options.lib());
+    try {
+      Files.createDirectories(options.dir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + options.dir(), e);
+    }
+    ClusterLayout layout = ClusterLayout.load(options.dir())
+        .filter(l -> l.members().size() == options.members() && l.proxied() == options.faultProxy())
+        .orElseGet(() -> ClusterLayout.allocate(options.members(), options.faultProxy()));
+    layout.save(options.dir());
+    return new LocalCluster(options, layout);
+  }
+
+  /** Assembles, starts every member and, with the plugin, waits for one agreed leader. */
+  public static LocalCluster start(ClusterOptions options) {
+    LocalCluster cluster = assemble(options);
+    try {
+      cluster.startAll();
+      return cluster;
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  /** Re-attaches to servers started by another JVM (pid files), e.g. for {@code status}. */
+  public static LocalCluster attach(ClusterOptions options) {
+    ClusterLayout layout = ClusterLayout.load(options.dir()).orElseThrow(() ->
+        new IllegalStateException("no cluster in " + options.dir() + " (no " + ClusterLayout.FILE
+            + ")"));
+    LocalCluster cluster = new LocalCluster(options.withMembers(layout.members().size()), layout);
+    cluster.servers.forEach(ServerProcess::adopt);
+    return cluster;
+  }
+
+  private NeoConfig neoConfig() {
+    Map<String, String> settings = new HashMap<>(options.extraSettings());
+    if (options.raftEnabled() && PluginJar.mentions(options.pluginJar(), MEMBER_BOLT_ADDRESSES)) {
+      // raftAddress=boltAddress pairs, so raft.status() can name the leader's Bolt address.
+      List<String> pairs = new ArrayList<>();
+      for (MemberSpec spec : layout.members()) {
+        pairs.add(spec.raftAdvertisedAddress() + "=" + MemberSpec.HOST + ":" + spec.boltPort());
+      }
+      settings.putIfAbsent(MEMBER_BOLT_ADDRESSES, String.join(",", pairs));
+    }
+    return new NeoConfig(options.raftEnabled(), layout.advertisedRaftAddresses(), options.heap(),
+        options.pageCache(), settings);
+  }
+
+  public void startAll() {
+    seedIfNeeded();
+    checkPortsFree();
+    if (layout.proxied() && proxy == null) {
+      startProxy();
+    }
+    installShutdownHook();
+    long began = System.nanoTime();
+    options.progress().accept("Starting " + servers.size() + " Neo4j servers in " + options.dir());
+    servers.forEach(ServerProcess::start);
+    ServerProcess.awaitAll(servers, options.startTimeout(), options.progress());
+    for (ServerProcess server : servers) {
+      options.progress().accept(String.format("  %s started: pid %d, %s", server.home().spec()
+          .name(), server.pid(), server.home().spec().boltUri()));
+    }
+    options.progress().accept(String.format("  all %d started after %d s", servers.size(),
+        Duration.ofNanos(System.nanoTime() - began).toSeconds()));
+    if (options.raftEnabled()) {
+      awaitLeader();
+    }
+  }
+
+  /** Waits for one leader among the running members; returns its 1-based index. */
+  public int awaitLeader() {
+    List<Integer> running = new ArrayList<>();
+    for (int m = 1; m <= servers.size(); m++) {
+      if (server(m).isAlive()) {
+        running.add(m);
+      }
+    }
+    int leader;
+    try {
+      leader = probe.awaitLeader(running, options.leaderTimeout(), options.progress(),
+          () -> databaseFailure(running));
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(e.getMessage() + errorsOf(running), e);
+    }
+    options.progress().accept("  leader: member-" + leader);
+    return leader;
+  }
+
+  private Optional<String> databaseFailure(List<Integer> members) {
+    for (int m : members) {
+      Optional<String> failure = server(m).databaseFailure();
+      if (failure.isPresent()) {
+        return Optional.of("member-" + m + ": " + failure.get());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private String errorsOf(List<Integer> members) {
+    StringBuilder out = new StringBuilder();
+    for (int m : members) {
+      List<String> errors = server(m).recentErrors(4);
+      if (!errors.isEmpty()) {
+        out.append("\n---- member-").append(m).append(" recent errors (")
+            .append(server(m).home().logs().resolve("debug.log")).append("):\n")
+            .append(String.join("\n", errors));
+      }
+    }
+    return out.toString();
+  }
+
+  private void seedIfNeeded() {
+    if (servers.stream().allMatch(s -> s.home().hasData())) {
+      return;
+    }
+    Path seedHome = options.seedDir();
+    MemberSpec seedSpec = new MemberSpec(0, Ports.freePort(), Ports.freePort(), 0, 0);
+    NeoHome seed = new NeoHome(seedHome, seedSpec);
+    if (!seed.hasData()) {
+      options.progress().accept("Creating the seed store (one plain server, once)...");
+      seed.assemble(null, NeoConfig.plain(options.heap(), options.pageCache()));
+      ServerProcess server = new ServerProcess(seed, options.lib(), options.fastStart(), false);
+      server.start();
+      try {
+        server.awaitStarted(options.startTimeout(), options.progress());
+      } finally {
+        server.stop(STOP_GRACE);
+      }
+    }
+    for (ServerProcess server : servers) {
+      if (!server.home().hasData()) {
+        server.home().seedData(seed.data());
+      }
+    }
+  }
+
+  private void checkPortsFree() {
+    for (ServerProcess server : servers) {
+      MemberSpec spec = server.home().spec();
+      if (server.isAlive()) {
+        continue;
+      }
+      for (int port : List.of(spec.boltPort(), spec.httpPort(), spec.raftListenPort())) {
+        if (!Ports.isFree(port)) {
+          throw new IllegalStateException("port " + port + " of " + spec.name()
+              + " is busy (another server still running? try: ./graft cluster stop)");
+        }
+      }
+    }
+  }
+
+  private void startProxy() {
+    proxy = new FaultProxy(new ProcSourceResolver(this::memberByPid));
+    try {
+      for (MemberSpec spec : layout.members()) {
+        proxy.addFrontend(spec.index(), spec.raftAdvertisedPort(), spec.raftListenPort());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the fault proxy", e);
+    }
+  }
+
+  private Map<Long, Integer> memberByPid() {
+    Map<Long, Integer> map = new HashMap<>();
+    for (ServerProcess server : servers) {
+      if (server.pid() > 0) {
+        map.put(server.pid(), server.home().spec().index());
+      }
+    }
+    return map;
+  }
+
+  private void installShutdownHook() {
+    if (options.detached() || shutdownHook != null) {
+      return;
+    }
+    // A test JVM that dies must not leave servers behind.
+    shutdownHook = new Thread(() -> servers.forEach(ServerProcess::kill9), "local-cluster-reaper");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  public int size() {
+    return servers.size();
+  }
+
+  public ServerProcess server(int member) {
+    return servers.get(member - 1);
+  }
+
+  public ClusterLayout layout() {
+    return layout;
+  }
+
+  public RaftProbe probe() {
+    return probe;
+  }
+
+  public String boltUri(int member) {
+    return layout.member(member).boltUri();
+  }
+
+  public long pid(int member) {
+    return server(member).pid();
+  }
+
+  public Path home(int member) {
+    return server(member).home().dir();
+  }
+
+  /** The fault proxy; only with {@link ClusterOptions#faultProxy()}. */
+  public FaultProxy proxy() {
+    if (proxy == null) {
+      throw new IllegalStateException(
+          "started without the fault proxy (ClusterOptions.faultProxy)");
+    }
+    return proxy;
+  }
+
+  public void kill9(int member) {
+    server(member).kill9();
+  }
+
+  public void stop(int member) {
+    server(member).stop(STOP_GRACE);
+  }
+
+  /** Stops the member if it runs (SIGTERM), starts it again and waits for {@code Started.}. */
+  public void restart(int member) {
+    ServerProcess server = server(member);
+    server.stop(STOP_GRACE);
+    server.start();
+    server.awaitStarted(options.startTimeout(), options.progress());
+  }
+
+  public void pause(int member) {
+    server(member).pause();
+  }
+
+  public void resume(int member) {
+    server(member).resume();
+  }
+
+  /** Stops every member (in parallel), keeps the data. */
+  public void stopAll() {
+    List<CompletableFuture<Void>> stops = new ArrayList<>();
+    for (ServerProcess server : servers) {
+      stops.add(CompletableFuture.runAsync(() -> server.stop(STOP_GRACE)));
+    }
+    CompletableFuture.allOf(stops.toArray(new CompletableFuture[0])).join();
+  }
+
+  @Override
+  public void close() {
+    probe.close();
+    stopAll();
+    if (proxy != null) {
+      proxy.close();
+      proxy = null;
+    }
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // already shutting down
+      }
+      shutdownHook = null;
+    }
+  }
+
+  private static void checkLib(Path lib) {
+    Path marker = lib.resolve("neo4j-server-5.26.30.jar");
+    if (!Files.exists(marker)) {
+      throw new IllegalStateException("no Neo4j jars in " + lib
+          + " (build them: mvn -B -pl local-cluster package -DskipTests)");
+    }
+  }
+}

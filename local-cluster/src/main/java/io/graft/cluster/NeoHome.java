@@ -1,0 +1,164 @@
+package io.graft.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * One member's Neo4j home: {@code conf plugins data logs run import}. {@code lib} is not copied:
+ * every member's classpath points at the one shared folder of 213 jars (RUNNING-NEO4J.md).
+ */
+public final class NeoHome {
+  private static final List<String> FOLDERS =
+      List.of("conf", "plugins", "data", "logs", "run", "import");
+
+  private final Path dir;
+  private final MemberSpec spec;
+
+  public NeoHome(Path dir, MemberSpec spec) {
+    this.dir = dir.toAbsolutePath().normalize();
+    this.spec = spec;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public MemberSpec spec() {
+    return spec;
+  }
+
+  public Path conf() {
+    return dir.resolve("conf");
+  }
+
+  public Path plugins() {
+    return dir.resolve("plugins");
+  }
+
+  public Path data() {
+    return dir.resolve("data");
+  }
+
+  public Path logs() {
+    return dir.resolve("logs");
+  }
+
+  public Path neo4jLog() {
+    return logs().resolve("neo4j.log");
+  }
+
+  public Path consoleLog() {
+    return logs().resolve("console.log");
+  }
+
+  public Path pidFile() {
+    return dir.resolve("run").resolve("neo4j.pid");
+  }
+
+  /**
+   * Creates the folders, puts the plugin jar (if any) into {@code plugins/} and writes
+   * {@code conf/neo4j.conf}. Existing data is kept, so this is also safe before a restart.
+   */
+  public void assemble(Path pluginJar, NeoConfig config) {
+    try {
+      for (String folder : FOLDERS) {
+        Files.createDirectories(dir.resolve(folder));
+      }
+      clearPlugins();
+      if (pluginJar != null) {
+        Files.copy(pluginJar, plugins().resolve(pluginJar.getFileName()),
+            StandardCopyOption.REPLACE_EXISTING);
+      }
+      Files.writeString(conf().resolve("neo4j.conf"), String.join("\n", confLines(config)) + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot assemble " + dir, e);
+    }
+  }
+
+  /** The lines of {@code neo4j.conf}; the traps are documented in RUNNING-NEO4J.md. */
+  List<String> confLines(NeoConfig config) {
+    List<String> lines = new ArrayList<>();
+    lines.add("# Written by graft local-cluster for " + spec.name() + ". Regenerated on start.");
+    lines.add("server.default_listen_address=" + MemberSpec.HOST);
+    lines.add("server.default_advertised_address=" + MemberSpec.HOST);
+    lines.add("server.bolt.listen_address=" + MemberSpec.HOST + ":" + spec.boltPort());
+    // Without this, routing tables advertise localhost:7687 whatever the listen port is.
+    lines.add("server.bolt.advertised_address=" + MemberSpec.HOST + ":" + spec.boltPort());
+    lines.add("server.http.listen_address=" + MemberSpec.HOST + ":" + spec.httpPort());
+    lines.add("server.http.advertised_address=" + MemberSpec.HOST + ":" + spec.httpPort());
+    lines.add("server.https.enabled=false");
+    lines.add("dbms.security.auth_enabled=false");
+    lines.add("dbms.usage_report.enabled=false");
+    lines.add("server.memory.heap.initial_size=" + config.heap());
+    lines.add("server.memory.heap.max_size=" + config.heap());
+    lines.add("server.memory.pagecache.size=" + config.pageCache());
+    // Bolt otherwise waits 7-12 s for a quiet period on shutdown.
+    lines.add("internal.dbms.bolt.netty_server_shutdown_quiet_period=0");
+    if (config.raftEnabled()) {
+      lines.add("server.raft.enabled=true");
+      lines.add("server.raft.listen_address=" + spec.raftListenAddress());
+      lines.add("server.raft.advertised_address=" + spec.raftAdvertisedAddress());
+      lines.add("server.raft.initial_members=" + String.join(",", config.initialMembers()));
+    }
+    for (Map.Entry<String, String> extra : config.extraSettings().entrySet()) {
+      lines.add(extra.getKey() + "=" + extra.getValue());
+    }
+    return lines;
+  }
+
+  /** Replaces {@code data/} by a byte copy of a seed store (same database identity everywhere). */
+  public void seedData(Path seedData) {
+    try {
+      deleteTree(data());
+      copyTree(seedData, data());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot seed " + data() + " from " + seedData, e);
+    }
+  }
+
+  public boolean hasData() {
+    return Files.isDirectory(data().resolve("databases"));
+  }
+
+  private void clearPlugins() throws IOException {
+    try (Stream<Path> files = Files.list(plugins())) {
+      for (Path jar : (Iterable<Path>) files::iterator) {
+        if (jar.getFileName().toString().endsWith(".jar")) {
+          Files.delete(jar);
+        }
+      }
+    }
+  }
+
+  static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path source : (Iterable<Path>) paths::iterator) {
+        Path target = to.resolve(from.relativize(source).toString());
+        if (Files.isDirectory(source)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      List<Path> all = paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList();
+      for (Path path : all) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}

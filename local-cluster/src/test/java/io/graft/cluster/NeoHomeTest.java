@@ -1,0 +1,98 @@
+package io.graft.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NeoHomeTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void assemblesFoldersPluginAndConfigWithRaftLines() throws IOException {
+    Path jar = Files.writeString(tmp.resolve("graft-plugin.jar"), "not really a jar");
+    MemberSpec spec = new MemberSpec(2, 7001, 7002, 7003, 7004);
+    NeoHome home = new NeoHome(tmp.resolve("member-2"), spec);
+    NeoConfig config = new NeoConfig(true, List.of("127.0.0.1:7004", "127.0.0.1:8004"), "256m",
+        "32m", Map.of("server.raft.election_timeout", "2s"));
+
+    home.assemble(jar, config);
+
+    for (String folder : List.of("conf", "plugins", "data", "logs", "run", "import")) {
+      assertThat(home.dir().resolve(folder)).isDirectory();
+    }
+    assertThat(home.plugins().resolve("graft-plugin.jar")).exists();
+    List<String> conf = Files.readAllLines(home.conf().resolve("neo4j.conf"));
+    assertThat(conf).contains(
+        "server.bolt.listen_address=127.0.0.1:7001",
+        "server.bolt.advertised_address=127.0.0.1:7001",
+        "server.http.listen_address=127.0.0.1:7002",
+        "dbms.security.auth_enabled=false",
+        "dbms.usage_report.enabled=false",
+        "internal.dbms.bolt.netty_server_shutdown_quiet_period=0",
+        "server.raft.enabled=true",
+        "server.raft.listen_address=127.0.0.1:7003",
+        "server.raft.advertised_address=127.0.0.1:7004",
+        "server.raft.initial_members=127.0.0.1:7004,127.0.0.1:8004",
+        "server.raft.election_timeout=2s");
+  }
+
+  @Test
+  void plainServerHasNoRaftLinesAndReassemblyDropsOldPlugins() throws IOException {
+    Path jar = Files.writeString(tmp.resolve("old.jar"), "x");
+    NeoHome home = new NeoHome(tmp.resolve("seed"), new MemberSpec(0, 1, 2, 0, 0));
+    home.assemble(jar, NeoConfig.plain("256m", "32m"));
+    home.assemble(null, NeoConfig.plain("256m", "32m"));
+
+    assertThat(home.plugins()).isEmptyDirectory();
+    assertThat(Files.readString(home.conf().resolve("neo4j.conf"))).doesNotContain("server.raft");
+  }
+
+  @Test
+  void seedingCopiesTheWholeDataFolder() throws IOException {
+    Path seed = tmp.resolve("seed-data");
+    Files.createDirectories(seed.resolve("databases/neo4j"));
+    Files.writeString(seed.resolve("databases/neo4j/neostore"), "store");
+    NeoHome home = new NeoHome(tmp.resolve("member-1"), new MemberSpec(1, 1, 2, 3, 3));
+    home.assemble(null, NeoConfig.plain("256m", "32m"));
+    assertThat(home.hasData()).isFalse();
+
+    home.seedData(seed);
+
+    assertThat(home.hasData()).isTrue();
+    assertThat(home.data().resolve("databases/neo4j/neostore")).hasContent("store");
+  }
+
+  @Test
+  void layoutSurvivesSaveAndLoadWithDistinctPorts() {
+    ClusterLayout layout = ClusterLayout.allocate(3, true);
+    layout.save(tmp);
+
+    assertThat(ClusterLayout.load(tmp)).hasValue(layout);
+    assertThat(layout.members()).allSatisfy(m -> assertThat(m.proxied()).isTrue());
+    long distinct = layout.members().stream()
+        .flatMap(m -> java.util.stream.Stream.of(m.boltPort(), m.httpPort(), m.raftListenPort(),
+            m.raftAdvertisedPort()))
+        .distinct().count();
+    assertThat(distinct).isEqualTo(12);
+  }
+
+  @Test
+  void agreedLeaderNeedsOneLeaderNamedByEveryone() {
+    Map<String, Object> leader = Map.of("role", "LEADER", "memberId", "a", "leaderId", "a");
+    Map<String, Object> follower = Map.of("role", "FOLLOWER", "memberId", "b", "leaderId", "a");
+    Map<String, Object> lost = Map.of("role", "FOLLOWER", "memberId", "c", "leaderId", "");
+    Map<String, Object> rival = Map.of("role", "LEADER", "memberId", "c", "leaderId", "c");
+
+    assertThat(RaftProbe.agreedLeader(Map.of(1, leader, 2, follower))).hasValue(1);
+    assertThat(RaftProbe.agreedLeader(Map.of(1, leader, 2, follower, 3, lost))).isEmpty();
+    assertThat(RaftProbe.agreedLeader(Map.of(1, leader, 3, rival))).isEmpty();
+    assertThat(RaftProbe.agreedLeader(Map.of(2, follower))).isEmpty();
+  }
+}
