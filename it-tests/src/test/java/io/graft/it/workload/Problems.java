@@ -7,8 +7,10 @@ import java.util.Map;
 
 /**
  * Thread-safe collector of violated checks. Identical messages are folded into one with a count,
- * and at most {@value #KEEP} distinct messages are kept verbatim (the rest are counted), so a run
- * that goes badly wrong still produces a readable report.
+ * and at most {@value #KEEP} distinct messages of the run phase are kept verbatim (the rest are
+ * counted), so a run that goes badly wrong still produces a readable report. Every problem found
+ * after {@link #endRun()} (the end-of-run checks: totals, missing values, digests) is always kept:
+ * a flood of in-run problems must never hide the final verdict.
  */
 final class Problems {
 
@@ -16,9 +18,15 @@ final class Problems {
 
   private final Map<String, Integer> kept = new LinkedHashMap<>();
   private int dropped;
+  private boolean runEnded;
+
+  /** The run phase is over: from now on every distinct problem is kept. */
+  synchronized void endRun() {
+    runEnded = true;
+  }
 
   synchronized void add(String problem) {
-    if (kept.containsKey(problem) || kept.size() < KEEP) {
+    if (runEnded || kept.containsKey(problem) || kept.size() < KEEP) {
       kept.merge(problem, 1, Integer::sum);
     } else {
       dropped++;

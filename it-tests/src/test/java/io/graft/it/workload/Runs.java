@@ -12,6 +12,7 @@ final class Runs {
   }
 
   static void heal(Cluster cluster, Problems problems) {
+    problems.endRun();
     try {
       cluster.nemesis().heal();
     } catch (Exception e) {
