@@ -23,15 +23,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * currently reports {@code LEADER} in {@code raft.status()} (polled every 200 ms). When the
  * leader changes, connections to the former leader are cut, so pooled driver connections fail
  * with a connection error (which the driver retries, or the workload records as unknown) instead
- * of answering NotALeader forever. With no leader known, new connections are refused at once.
+ * of answering NotALeader forever. With no leader known, a new connection waits up to 3 s for
+ * one, then is closed.
  */
 final class LeaderForwarder implements Closeable {
-  private static final int BOLT_PORT_UNKNOWN = -1;
+  private static final int NO_LEADER = -1;
+  private static final Duration LEADER_WAIT = Duration.ofSeconds(3);
   private final LocalCluster cluster;
   private final ServerSocket server;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
-  private volatile int leader = BOLT_PORT_UNKNOWN;
+  private volatile int leader = NO_LEADER;
 
   LeaderForwarder(LocalCluster cluster) throws IOException {
     this.cluster = cluster;
@@ -52,7 +54,7 @@ final class LeaderForwarder implements Closeable {
 
   private void pollLoop() {
     while (running.get()) {
-      int found = findLeader().orElse(BOLT_PORT_UNKNOWN);
+      int found = findLeader().orElse(NO_LEADER);
       if (found != leader) {
         leader = found;
         for (Link link : links) {
@@ -86,22 +88,36 @@ final class LeaderForwarder implements Closeable {
       } catch (IOException e) {
         return; // closed
       }
-      int target = leader;
-      if (target == BOLT_PORT_UNKNOWN) {
-        closeQuietly(client);
-        continue;
-      }
-      try {
-        Socket upstream = new Socket();
-        upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-            cluster.layout().member(target).boltPort()), 2_000);
-        Link link = new Link(target, client, upstream);
-        links.add(link);
-        daemon("forward-up", () -> link.pump(client, upstream));
-        daemon("forward-down", () -> link.pump(upstream, client));
-      } catch (IOException e) {
-        closeQuietly(client);
-      }
+      daemon("leader-forwarder-connect", () -> connect(client));
+    }
+  }
+
+  /**
+   * Holds a new connection up to {@link #LEADER_WAIT} for a leader to be known (an election after
+   * a crash takes a few election timeouts, §5.2), so clients wait instead of failing at once;
+   * the driver's 5 s connection timeout still bounds it on the client side.
+   */
+  private void connect(Socket client) {
+    long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
+    int target = leader;
+    while (target == NO_LEADER && running.get() && System.nanoTime() < deadline) {
+      ProcessFixtures.pause(Duration.ofMillis(50));
+      target = leader;
+    }
+    if (target == NO_LEADER) {
+      closeQuietly(client);
+      return;
+    }
+    try {
+      Socket upstream = new Socket();
+      upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+          cluster.layout().member(target).boltPort()), 2_000);
+      Link link = new Link(target, client, upstream);
+      links.add(link);
+      daemon("forward-up", () -> link.pump(client, upstream));
+      daemon("forward-down", () -> link.pump(upstream, client));
+    } catch (IOException e) {
+      closeQuietly(client);
     }
   }
 

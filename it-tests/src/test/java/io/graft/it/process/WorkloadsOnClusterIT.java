@@ -1,6 +1,7 @@
 package io.graft.it.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.graft.cluster.LocalCluster;
 import io.graft.it.check.LinearizabilityResult;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.ThrowingSupplier;
 
 /**
  * Tier 5 on real processes: the bank, set, register and (small) platinum workloads against ONE
@@ -37,9 +37,10 @@ import org.junit.jupiter.api.Timeout;
  * summary names its seed).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class WorkloadsOnClusterIT {
   private static final Duration RUN = Duration.ofSeconds(Long.getLong("workload.seconds", 20));
+  /** Per-test bound: the run, plus a leader restart, heal, convergence and the final checks. */
+  private static final Duration BOUND = RUN.plusMinutes(4);
   private static LocalCluster local;
   private static GraftProcessCluster cluster;
   private static Optional<String> pluginProblem;
@@ -75,6 +76,28 @@ class WorkloadsOnClusterIT {
     return Long.getLong("workload.seed", System.nanoTime());
   }
 
+  /** Long runs ({@code -Dworkload.seconds} above 20) raise the op caps in proportion. */
+  private static long scale() {
+    return Math.max(1, RUN.toSeconds() / 20);
+  }
+
+  private static BankWorkload.Options bankOptions() {
+    BankWorkload.Options d = BankWorkload.Options.defaults();
+    return new BankWorkload.Options(d.accounts(), d.initialBalance(), d.transferClients(),
+        d.lockedReaders(), d.plainReaders(), d.maxOps() * scale(), d.style(), d.crashRate());
+  }
+
+  private static SetWorkload.Options setOptions() {
+    SetWorkload.Options d = SetWorkload.Options.defaults();
+    return new SetWorkload.Options(d.writers(), d.maxOps() * scale());
+  }
+
+  /** Runs a workload within {@link #BOUND}, which scales with {@code -Dworkload.seconds}. */
+  private static WorkloadResult bounded(ThrowingSupplier<WorkloadResult> run) {
+    return assertTimeoutPreemptively(BOUND, run, () -> "workload did not finish within " + BOUND
+        + "; fault schedule: " + cluster.schedule());
+  }
+
   /** Checks shared by every workload: its verdict, one leader crash, identical digests. */
   private static void assertHealthy(WorkloadResult r) {
     List<String> schedule = cluster.schedule();
@@ -91,14 +114,14 @@ class WorkloadsOnClusterIT {
   @Test
   @Order(1)
   void bankKeepsItsTotalThroughALeaderCrash() throws Exception {
-    WorkloadResult r = new BankWorkload(BankWorkload.Options.defaults()).run(cluster, RUN, seed());
+    WorkloadResult r = bounded(() -> new BankWorkload(bankOptions()).run(cluster, RUN, seed()));
     assertHealthy(r);
   }
 
   @Test
   @Order(2)
   void setKeepsEveryAcknowledgedInsertThroughALeaderCrash() throws Exception {
-    WorkloadResult r = new SetWorkload(SetWorkload.Options.defaults()).run(cluster, RUN, seed());
+    WorkloadResult r = bounded(() -> new SetWorkload(setOptions()).run(cluster, RUN, seed()));
     assertHealthy(r);
     assertThat((Integer) r.stats().get("acked")).as(r.summary()).isGreaterThan(5);
   }
@@ -106,8 +129,8 @@ class WorkloadsOnClusterIT {
   @Test
   @Order(3)
   void registerIsLinearizableThroughALeaderCrash() throws Exception {
-    WorkloadResult r = new RegisterWorkload(RegisterWorkload.Options.defaults())
-        .run(cluster, RUN, seed());
+    WorkloadResult r = bounded(() -> new RegisterWorkload(RegisterWorkload.Options.defaults())
+        .run(cluster, RUN, seed()));
     assertHealthy(r);
     assertThat(r.stats()).as(r.summary())
         .containsEntry("verdict", LinearizabilityResult.Verdict.LINEARIZABLE);
@@ -116,8 +139,8 @@ class WorkloadsOnClusterIT {
   @Test
   @Order(4)
   void platinumBatchIsAllOrNothingThroughALeaderCrash() throws Exception {
-    WorkloadResult r = new PlatinumBatchWorkload(PlatinumBatchWorkload.Options.scaled(2_000))
-        .run(cluster, RUN, seed());
+    WorkloadResult r = bounded(() -> new PlatinumBatchWorkload(
+        PlatinumBatchWorkload.Options.scaled(2_000)).run(cluster, RUN, seed()));
     assertHealthy(r);
   }
 }
