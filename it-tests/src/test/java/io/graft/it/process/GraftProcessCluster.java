@@ -1,0 +1,180 @@
+package io.graft.it.process;
+
+import io.graft.cluster.LocalCluster;
+import io.graft.it.workload.Cluster;
+import io.graft.it.workload.Nemesis;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import org.neo4j.driver.Record;
+import org.neo4j.driver.Session;
+
+/**
+ * The workloads' {@link Cluster} seam over a real 3-server graft cluster ({@link LocalCluster}).
+ * Writes go through a {@link LeaderForwarder} (no {@code neo4j://} routing yet). The nemesis
+ * kills -9 the current leader on its first strike and restarts it on its second; later strikes
+ * do nothing, so each run sees exactly one leader crash mid-run. {@link #digests()} is taken with
+ * {@code raft.digest()} once every member reports the same applied index (§5.3: once the logs
+ * match and are applied, the state machines must be identical).
+ */
+final class GraftProcessCluster implements Cluster, AutoCloseable {
+  private static final Duration CONVERGE = Duration.ofSeconds(90);
+  private final LocalCluster cluster;
+  private final LeaderForwarder forwarder;
+  private final List<String> schedule = Collections.synchronizedList(new ArrayList<>());
+  private final Object lock = new Object();
+  private int strikes;
+  private int killed;
+
+  GraftProcessCluster(LocalCluster cluster) throws IOException {
+    this.cluster = cluster;
+    this.forwarder = new LeaderForwarder(cluster);
+  }
+
+  /** Starts a fresh run: the next strike kills the leader again. */
+  void resetFaults() {
+    synchronized (lock) {
+      strikes = 0;
+      killed = 0;
+      schedule.clear();
+    }
+  }
+
+  /** The faults injected since the last reset, with timestamps, for logs and assertions. */
+  List<String> schedule() {
+    return List.copyOf(schedule);
+  }
+
+  @Override
+  public List<URI> memberBoltUris() {
+    List<URI> uris = new ArrayList<>();
+    for (int m = 1; m <= cluster.size(); m++) {
+      uris.add(URI.create(cluster.layout().member(m).boltUri()));
+    }
+    return uris;
+  }
+
+  /** Not a routing address: the leader forwarder's {@code bolt://} address. */
+  @Override
+  public URI routingUri() {
+    return forwarder.uri();
+  }
+
+  @Override
+  public Nemesis nemesis() {
+    return Nemesis.of(this::strike, this::heal);
+  }
+
+  private String strike(Random rnd) {
+    synchronized (lock) {
+      strikes++;
+      String what;
+      if (strikes == 1) {
+        int leader = cluster.awaitLeader();
+        cluster.kill9(leader);
+        killed = leader;
+        what = "kill -9 leader member-" + leader;
+      } else if (killed != 0) {
+        int member = killed;
+        cluster.restart(member);
+        killed = 0;
+        what = "restarted member-" + member;
+      } else {
+        what = "none (one crash per run)";
+      }
+      log(what);
+      return what;
+    }
+  }
+
+  private void heal() {
+    synchronized (lock) {
+      if (killed != 0) {
+        cluster.restart(killed);
+        log("heal: restarted member-" + killed);
+        killed = 0;
+      }
+    }
+    int leader = cluster.awaitLeader();
+    long applied = awaitSameAppliedIndex();
+    log("heal: leader member-" + leader + ", every member applied index " + applied);
+  }
+
+  private void log(String what) {
+    String line = "t=" + System.currentTimeMillis() + " " + what;
+    schedule.add(line);
+    System.out.println("[workloads-on-cluster] fault: " + line);
+  }
+
+  /** Bounded wait until all members answer {@code raft.status()} with one applied index. */
+  long awaitSameAppliedIndex() {
+    long deadline = System.nanoTime() + CONVERGE.toNanos();
+    Map<Integer, Object> last = Map.of();
+    while (System.nanoTime() < deadline) {
+      Map<Integer, Object> applied = new LinkedHashMap<>();
+      for (int m = 1; m <= cluster.size(); m++) {
+        Optional<Map<String, Object>> row = cluster.probe().status(m);
+        applied.put(m, row.map(r -> r.get("appliedIndex")).orElse("unreachable"));
+      }
+      last = applied;
+      Set<Object> distinct = new HashSet<>(applied.values());
+      if (distinct.size() == 1 && distinct.iterator().next() instanceof Long index) {
+        return index;
+      }
+      ProcessFixtures.pause(Duration.ofMillis(250));
+    }
+    throw new IllegalStateException("members did not converge on one applied index within "
+        + CONVERGE + ": " + last);
+  }
+
+  /**
+   * {@code raft.digest()} of every member, taken when all report the same applied index (a
+   * digest that raced an apply reports -1 and is retried); bounded by {@link #CONVERGE}.
+   */
+  @Override
+  public Map<String, String> digests() {
+    long deadline = System.nanoTime() + CONVERGE.toNanos();
+    Map<String, String> last = Map.of();
+    while (System.nanoTime() < deadline) {
+      Map<String, String> digests = new LinkedHashMap<>();
+      Set<Long> indexes = new HashSet<>();
+      for (int m = 1; m <= cluster.size(); m++) {
+        String key = cluster.layout().member(m).boltUri();
+        try (Session session = cluster.probe().session(m)) {
+          Record r = session.run("CALL raft.digest()").single();
+          long applied = r.get("appliedIndex").asLong();
+          indexes.add(applied);
+          digests.put(key, r.get("digest").asString());
+        } catch (RuntimeException e) {
+          indexes.add(-1L);
+          digests.put(key, "unavailable: " + e.getMessage());
+        }
+      }
+      last = digests;
+      if (indexes.size() == 1 && !indexes.contains(-1L)) {
+        return digests;
+      }
+      ProcessFixtures.pause(Duration.ofMillis(250));
+    }
+    return last;
+  }
+
+  @Override
+  public void close() {
+    forwarder.close();
+  }
+
+  @Override
+  public String toString() {
+    return "graft 3-server cluster, writes via leader forwarder " + forwarder.uri();
+  }
+}

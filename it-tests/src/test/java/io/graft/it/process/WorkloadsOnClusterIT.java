@@ -1,0 +1,146 @@
+package io.graft.it.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.graft.cluster.LocalCluster;
+import io.graft.it.check.LinearizabilityResult;
+import io.graft.it.workload.BankWorkload;
+import io.graft.it.workload.PlatinumBatchWorkload;
+import io.graft.it.workload.RegisterWorkload;
+import io.graft.it.workload.SetWorkload;
+import io.graft.it.workload.WorkloadResult;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.function.ThrowingSupplier;
+
+/**
+ * Tier 5 on real processes: the bank, set, register and (small) platinum workloads against ONE
+ * 3-server graft cluster, each run with a nemesis that kill -9s the current leader once mid-run
+ * and restarts it. After each run the cluster is healed, every member must report the same
+ * applied index, the workload's own verdict must hold, and {@code raft.digest()} must be
+ * identical on all members.
+ *
+ * <p>Short CI form by default ({@code -Dworkload.seconds=20}). Long run:
+ * {@code mvn -B -pl it-tests -am verify -Dtest=WorkloadsOnClusterIT -Dworkload.seconds=600
+ * -Dsurefire.failIfNoSpecifiedTests=false}. Replay a run with {@code -Dworkload.seed=N} (every
+ * summary names its seed).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WorkloadsOnClusterIT {
+  private static final Duration RUN = Duration.ofSeconds(Long.getLong("workload.seconds", 20));
+  /** Per-test bound: the run, plus a leader restart, heal, convergence and the final checks. */
+  private static final Duration BOUND = RUN.plusMinutes(4);
+  private static LocalCluster local;
+  private static GraftProcessCluster cluster;
+  private static Optional<String> pluginProblem;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    pluginProblem = ProcessFixtures.pluginProblem();
+    if (pluginProblem.isEmpty()) {
+      local = LocalCluster.start(ProcessFixtures.options("workloads-cluster", 3, true, true));
+      cluster = new GraftProcessCluster(local);
+    }
+  }
+
+  @BeforeEach
+  void needsThePluginAndALeader() {
+    Assumptions.assumeTrue(pluginProblem.isEmpty(),
+        () -> "SKIPPED: real-process workloads need the graft plugin: " + pluginProblem.get());
+    local.awaitLeader();
+    cluster.resetFaults();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (local != null) {
+      local.close();
+    }
+  }
+
+  private static long seed() {
+    return Long.getLong("workload.seed", System.nanoTime());
+  }
+
+  /** Long runs ({@code -Dworkload.seconds} above 20) raise the op caps in proportion. */
+  private static long scale() {
+    return Math.max(1, RUN.toSeconds() / 20);
+  }
+
+  private static BankWorkload.Options bankOptions() {
+    BankWorkload.Options d = BankWorkload.Options.defaults();
+    return new BankWorkload.Options(d.accounts(), d.initialBalance(), d.transferClients(),
+        d.lockedReaders(), d.plainReaders(), d.maxOps() * scale(), d.style(), d.crashRate());
+  }
+
+  private static SetWorkload.Options setOptions() {
+    SetWorkload.Options d = SetWorkload.Options.defaults();
+    return new SetWorkload.Options(d.writers(), d.maxOps() * scale());
+  }
+
+  /** Runs a workload within {@link #BOUND}, which scales with {@code -Dworkload.seconds}. */
+  private static WorkloadResult bounded(ThrowingSupplier<WorkloadResult> run) {
+    return assertTimeoutPreemptively(BOUND, run, () -> "workload did not finish within " + BOUND
+        + "; fault schedule: " + cluster.schedule());
+  }
+
+  /** Checks shared by every workload: its verdict, one leader crash, identical digests. */
+  private static void assertHealthy(WorkloadResult r) {
+    List<String> schedule = cluster.schedule();
+    String context = r.summary() + "\nfault schedule: " + schedule;
+    System.out.println("[workloads-on-cluster] " + context);
+    assertThat(r.valid()).as(context).isTrue();
+    assertThat(r.ok()).as(context).isGreaterThan(5);
+    assertThat(schedule).as(context).anyMatch(s -> s.contains("kill -9 leader member-"));
+    assertThat(schedule).as(context).anyMatch(s -> s.contains("restarted member-"));
+    assertThat(r.digests()).as(context).hasSize(3);
+    assertThat(new HashSet<>(r.digests().values())).as(context).hasSize(1);
+  }
+
+  @Test
+  @Order(1)
+  void bankKeepsItsTotalThroughALeaderCrash() throws Exception {
+    WorkloadResult r = bounded(() -> new BankWorkload(bankOptions()).run(cluster, RUN, seed()));
+    assertHealthy(r);
+  }
+
+  @Test
+  @Order(2)
+  void setKeepsEveryAcknowledgedInsertThroughALeaderCrash() throws Exception {
+    WorkloadResult r = bounded(() -> new SetWorkload(setOptions()).run(cluster, RUN, seed()));
+    assertHealthy(r);
+    assertThat((Integer) r.stats().get("acked")).as(r.summary()).isGreaterThan(5);
+  }
+
+  @Test
+  @Order(3)
+  void registerIsLinearizableThroughALeaderCrash() throws Exception {
+    WorkloadResult r = bounded(() -> new RegisterWorkload(RegisterWorkload.Options.defaults())
+        .run(cluster, RUN, seed()));
+    assertHealthy(r);
+    assertThat(r.stats()).as(r.summary())
+        .containsEntry("verdict", LinearizabilityResult.Verdict.LINEARIZABLE);
+  }
+
+  @Test
+  @Order(4)
+  void platinumBatchIsAllOrNothingThroughALeaderCrash() throws Exception {
+    WorkloadResult r = bounded(() -> new PlatinumBatchWorkload(
+        PlatinumBatchWorkload.Options.scaled(2_000)).run(cluster, RUN, seed()));
+    assertHealthy(r);
+  }
+}
