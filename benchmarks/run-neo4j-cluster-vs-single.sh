@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# A 3-member graft cluster (Neo4j Community 5.26.30 + plugin) vs one plain Neo4j 5.26.30 server:
+# the same driver client, auto-commit CREATE (:Customer {id:$i}), fsync on; then kill -9 failover
+# trials on the cluster. One run, a command, not a test. Real server processes, normal JIT.
+# Usage: benchmarks/run-neo4j-cluster-vs-single.sh [--seconds 15] [--warmup 5] [--clients 1,16,64]
+#        [--trials 10] [--systems single,cluster] [--heap 1g] [--page-cache 256m]
+#        [--out benchmarks/target/neo4j-cluster-vs-single.md]
+#        [--png benchmarks/target/neo4j-cluster-vs-single.png]
+#        [--dir benchmarks/target/neo4j-bench-T] [--seed benchmarks/target/neo4j-seed]
+# Progress lines go to stdout; the Markdown table is printed at the end and written to --out.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "[build] mvn -B -q -pl benchmarks,plugin -am package -DskipTests"
+mvn -B -q -pl benchmarks,plugin -am package -DskipTests
+CP="benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
+echo "[run] io.graft.bench.neo.NeoClusterVsSingle $*"
+exec java -Xms512m -Xmx512m -Djava.awt.headless=true -cp "$CP" \
+  io.graft.bench.neo.NeoClusterVsSingle "$@"

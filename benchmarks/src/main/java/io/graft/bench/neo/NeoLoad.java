@@ -1,0 +1,122 @@
+package io.graft.bench.neo;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.Session;
+import org.neo4j.driver.SessionConfig;
+import org.neo4j.driver.Values;
+
+/**
+ * Closed-loop write load over Bolt: {@code clients} threads, each with its own session, runs one
+ * auto-commit {@code CREATE (:Customer {id:$i})} and waits for its result before the next. Only
+ * transactions that both start and finish inside the measurement window count, after a warm-up.
+ * The same code drives the single server and the cluster's leader.
+ */
+final class NeoLoad {
+  static final String WRITE = "CREATE (:Customer {id: $i})";
+
+  /** One cell of the table. */
+  record Result(String system, int clients, long transactions, double seconds, double p50Millis,
+      double p99Millis, long errors, String errorKinds) {
+    double txPerSecond() {
+      return transactions / seconds;
+    }
+  }
+
+  private NeoLoad() {}
+
+  static Result run(String system, Driver driver, int clients, double warmupSeconds,
+      double measureSeconds, AtomicLong ids) throws InterruptedException {
+    long start = System.nanoTime();
+    long measureFrom = start + (long) (warmupSeconds * 1e9);
+    long measureTo = measureFrom + (long) (measureSeconds * 1e9);
+    Map<String, Long> kinds = new ConcurrentHashMap<>();
+    List<Client> workers = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      Client client = new Client(driver, measureFrom, measureTo, ids, kinds, c);
+      workers.add(client);
+      client.start();
+    }
+    long[] all = new long[0];
+    long errors = 0;
+    for (Client client : workers) {
+      client.join(TimeUnit.SECONDS.toMillis((long) (warmupSeconds + measureSeconds) + 120));
+      if (client.isAlive()) {
+        throw new IllegalStateException(client.getName() + " did not finish (stuck?)");
+      }
+      long[] mine = Arrays.copyOf(client.latencies, client.count);
+      long[] merged = Arrays.copyOf(all, all.length + mine.length);
+      System.arraycopy(mine, 0, merged, all.length, mine.length);
+      all = merged;
+      errors += client.errors;
+    }
+    Arrays.sort(all);
+    return new Result(system, clients, all.length, measureSeconds, percentile(all, 0.50),
+        percentile(all, 0.99), errors, kinds.toString());
+  }
+
+  static double percentile(long[] sorted, double q) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
+    return sorted[Math.max(0, i)] / 1e6;
+  }
+
+  private static final class Client extends Thread {
+    private final Driver driver;
+    private final long measureFrom;
+    private final long measureTo;
+    private final AtomicLong ids;
+    private final Map<String, Long> kinds;
+    long[] latencies = new long[1024];
+    int count;
+    long errors;
+
+    Client(Driver driver, long measureFrom, long measureTo, AtomicLong ids,
+        Map<String, Long> kinds, int id) {
+      super("neo-client-" + id);
+      setDaemon(true);
+      this.driver = driver;
+      this.measureFrom = measureFrom;
+      this.measureTo = measureTo;
+      this.ids = ids;
+      this.kinds = kinds;
+    }
+
+    @Override
+    public void run() {
+      try (Session session = driver.session(SessionConfig.forDatabase("neo4j"))) {
+        while (true) {
+          long begin = System.nanoTime();
+          if (begin >= measureTo) {
+            return;
+          }
+          try {
+            session.run(WRITE, Values.parameters("i", ids.incrementAndGet())).consume();
+          } catch (RuntimeException e) {
+            errors++;
+            kinds.merge(e.getClass().getSimpleName(), 1L, Long::sum);
+            // Do not spin on a failing server: back off 1 ms.
+            LockSupport.parkNanos(1_000_000);
+            continue;
+          }
+          long end = System.nanoTime();
+          if (begin >= measureFrom && end <= measureTo) {
+            if (count == latencies.length) {
+              latencies = Arrays.copyOf(latencies, count * 2);
+            }
+            latencies[count++] = end - begin;
+          }
+        }
+      }
+    }
+  }
+}
