@@ -29,7 +29,18 @@ import org.neo4j.values.virtual.VirtualValues;
  * classes cannot be registered twice by the server's plugin scanner. Pure mapping: no logic.
  */
 public final class RaftProcedures {
+  /** Procedure names: part of the user's contract (ARCHITECTURE.md §3). */
+  public static final String STATUS = "raft.status";
+
+  public static final String MEMBERS = "raft.members";
+  public static final String DIGEST = "raft.digest";
+
   private RaftProcedures() {}
+
+  private static QualifiedName name(String dotted) {
+    int dot = dotted.lastIndexOf('.');
+    return new QualifiedName(dotted.substring(0, dot).split("\\."), dotted.substring(dot + 1));
+  }
 
   /** @param admin the admin of the replicated database, empty while it is not running */
   public static List<CallableProcedure> all(Supplier<Optional<RaftAdmin>> admin) {
@@ -38,7 +49,7 @@ public final class RaftProcedures {
 
   static CallableProcedure status(Supplier<Optional<RaftAdmin>> admin) {
     ProcedureSignature signature =
-        ProcedureSignature.procedureSignature(new QualifiedName("raft", "status"))
+        ProcedureSignature.procedureSignature(name(STATUS))
             .mode(Mode.READ)
             .description("This member's Raft view: role, term, leader, indexes.")
             .out("memberId", NTString)
@@ -75,7 +86,7 @@ public final class RaftProcedures {
 
   static CallableProcedure members(Supplier<Optional<RaftAdmin>> admin) {
     ProcedureSignature signature =
-        ProcedureSignature.procedureSignature(new QualifiedName("raft", "members"))
+        ProcedureSignature.procedureSignature(name(MEMBERS))
             .mode(Mode.READ)
             .description("One row per Raft member of the replicated database.")
             .out("memberId", NTString)
@@ -109,7 +120,7 @@ public final class RaftProcedures {
 
   static CallableProcedure digest(Supplier<Optional<RaftAdmin>> admin) {
     ProcedureSignature signature =
-        ProcedureSignature.procedureSignature(new QualifiedName("raft", "digest"))
+        ProcedureSignature.procedureSignature(name(DIGEST))
             .mode(Mode.READ)
             .description("SHA-256 of the graph in id order, with the applied index it was taken at.")
             .out("digest", NTString)

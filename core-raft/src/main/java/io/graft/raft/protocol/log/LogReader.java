@@ -11,7 +11,7 @@ import java.util.List;
  * AppendEntries works at the boundary. An empty, never-compacted log has firstIndex 1, lastIndex 0,
  * snapshotIndex 0, snapshotTerm 0.
  *
- * <p>Threading: called only from the owner thread of the RaftMachine that holds it.
+ * <p>Concurrency: called only from the owner thread of the RaftMachine that holds it.
  */
 public interface LogReader {
 
