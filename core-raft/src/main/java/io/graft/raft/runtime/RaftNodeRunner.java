@@ -337,6 +337,11 @@ public final class RaftNodeRunner implements RaftNode {
     send(ready.messagesNow());
     writer.persist(ready);
     send(ready.messagesAfterPersist());
+    if (!ready.entriesToApply().isEmpty()) {
+      // Publish the new commit index before any proposal future can complete on the apply thread:
+      // a caller whose entry was applied must never read a status with a smaller commitIndex.
+      publishStatus();
+    }
     applyWorker.enqueue(ready.entriesToApply());
     machine.advance(ready);
   }
