@@ -17,6 +17,30 @@ public interface RaftNode extends AutoCloseable {
    */
   CompletableFuture<CommitResult> propose(byte[] payload);
 
+  /**
+   * Adds {@code member} (its id is its advertised Raft address) to the cluster: it joins as a
+   * non-voting learner, is caught up in rounds (thesis §4.2.1: promoted only once a round finishes
+   * within an election timeout), then becomes a voter. Completes with the configuration after the
+   * promotion commits. One change at a time. Fails with {@link MembershipChangeException} (see its
+   * reasons) or {@link RaftShutdownException}. Must be called on the leader.
+   */
+  CompletableFuture<Membership> addMember(MemberId member);
+
+  /**
+   * Removes {@code member}, the leader included (it keeps leading until the change commits, then
+   * steps down, thesis §4.2.2). The last voter cannot be removed. Must be called on the leader.
+   */
+  CompletableFuture<Membership> removeMember(MemberId member);
+
+  /**
+   * Hands leadership to {@code target} (thesis §3.10): catches it up, sends TimeoutNow, refuses new
+   * proposals meanwhile, gives up after an election timeout. Completes with the new leader.
+   */
+  CompletableFuture<MemberId> transferLeadership(MemberId target);
+
+  /** The configuration this member currently uses (latest appended, committed or not). */
+  Membership membership();
+
   /** An immutable snapshot of this member's view of the cluster. Cheap; never blocks. */
   RaftStatus status();
 

@@ -30,4 +30,12 @@ public interface StateMachine {
    * committed, so an application that records its applied index may advance it. Default: nothing.
    */
   default void onInternalEntry(long index, long term) {}
+
+  /**
+   * Snapshot support, or null (the default) if this state machine cannot produce snapshots; then
+   * the log is never compacted past what every member has, and a new member replays the log.
+   */
+  default SnapshotSupport snapshots() {
+    return null;
+  }
 }

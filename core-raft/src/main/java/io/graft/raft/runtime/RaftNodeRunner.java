@@ -2,6 +2,7 @@ package io.graft.raft.runtime;
 
 import io.graft.raft.api.CommitResult;
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Membership;
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.RaftException;
 import io.graft.raft.api.RaftListener;
@@ -153,6 +154,26 @@ public final class RaftNodeRunner implements RaftNode {
 
   private boolean accepting() {
     return state.get() == State.RUNNING && failure.get() == null;
+  }
+
+  @Override
+  public CompletableFuture<Membership> addMember(MemberId member) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("membership changes: not built yet"));
+  }
+
+  @Override
+  public CompletableFuture<Membership> removeMember(MemberId member) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("membership changes: not built yet"));
+  }
+
+  @Override
+  public CompletableFuture<MemberId> transferLeadership(MemberId target) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("leadership transfer: not built yet"));
+  }
+
+  @Override
+  public Membership membership() {
+    throw new UnsupportedOperationException("membership: not built yet");
   }
 
   @Override

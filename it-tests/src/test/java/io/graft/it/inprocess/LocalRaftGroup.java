@@ -3,6 +3,7 @@ package io.graft.it.inprocess;
 import io.graft.raft.api.CommitResult;
 import io.graft.raft.api.CommittedEntry;
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Membership;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.RaftListener;
 import io.graft.raft.api.RaftNode;
@@ -270,6 +271,26 @@ public final class LocalRaftGroup {
         return CompletableFuture.failedFuture(new RaftShutdownException(self + " is closed"));
       }
       return LocalRaftGroup.this.propose(this, payload);
+    }
+
+    @Override
+    public CompletableFuture<Membership> addMember(MemberId member) {
+      return CompletableFuture.failedFuture(new UnsupportedOperationException("membership changes: not built yet"));
+    }
+
+    @Override
+    public CompletableFuture<Membership> removeMember(MemberId member) {
+      return CompletableFuture.failedFuture(new UnsupportedOperationException("membership changes: not built yet"));
+    }
+
+    @Override
+    public CompletableFuture<MemberId> transferLeadership(MemberId target) {
+      return CompletableFuture.failedFuture(new UnsupportedOperationException("leadership transfer: not built yet"));
+    }
+
+    @Override
+    public Membership membership() {
+      throw new UnsupportedOperationException("membership: not built yet");
     }
 
     @Override

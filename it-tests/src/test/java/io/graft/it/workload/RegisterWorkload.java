@@ -11,9 +11,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.neo4j.driver.Driver;
-import org.neo4j.driver.Record;
+import org.neo4j.driver.Result;
 import org.neo4j.driver.Session;
+import org.neo4j.driver.Transaction;
 import org.neo4j.driver.Value;
 
 /**
@@ -25,8 +28,9 @@ import org.neo4j.driver.Value;
  * <ul>
  *   <li>the driver's retries are off: a retried CAS could apply twice and report only the second
  *       attempt's answer, which would make a correct store look wrong;</li>
- *   <li>a write or CAS that fails in any way is recorded as pending (it may have committed);
- *       a failed read constrains nothing and is dropped;</li>
+ *   <li>writes and CAS run in explicit transactions: a failure before COMMIT is a definite
+ *       failure and is dropped; a failure of COMMIT is recorded as pending (it may have
+ *       committed); a failed read constrains nothing and is dropped;</li>
  *   <li>a CAS write-locks the node before comparing, since a read-committed comparison followed
  *       by a SET would lose updates on any Neo4j;</li>
  *   <li>every written value is unique, and clients move on to fresh registers every
@@ -166,28 +170,68 @@ public final class RegisterWorkload {
       }
     }
     if (dice < 7) {
-      try (Session s = Clients.writeSession(router)) {
-        s.executeWrite(tx -> tx.run(WRITE, Map.of("key", key, "value", unique)).consume());
-        run.ok.incrementAndGet();
-        return RegisterOp.write(client, key, unique, inv, System.nanoTime());
-      } catch (Exception e) {
-        run.unknown(e);
-        return RegisterOp.pendingWrite(client, key, unique, inv);
-      }
+      return writeOrCas(router, run, WRITE, Map.of("key", key, "value", unique), null,
+          swapped -> RegisterOp.write(client, key, unique, inv, System.nanoTime()),
+          () -> RegisterOp.pendingWrite(client, key, unique, inv));
     }
     Long expected = lastSeen.get(key);
-    try (Session s = Clients.writeSession(router)) {
-      Map<String, Object> params = new HashMap<>();
-      params.put("key", key);
-      params.put("expected", expected);
-      params.put("value", unique);
-      Record r = s.executeWrite(tx -> tx.run(CAS, params).single());
-      boolean swapped = r.get("swapped").asLong() == 1;
+    Map<String, Object> params = new HashMap<>();
+    params.put("key", key);
+    params.put("expected", expected);
+    params.put("value", unique);
+    return writeOrCas(router, run, CAS, params, "swapped",
+        swapped -> RegisterOp.cas(client, key, expected, unique, swapped, inv, System.nanoTime()),
+        () -> RegisterOp.pendingCas(client, key, expected, unique, inv));
+  }
+
+  /**
+   * Runs one write in an explicit transaction and classifies its outcome the way Jepsen does
+   * ({@code :ok} / {@code :fail} / {@code :info}). The statement runs and its result is consumed
+   * before COMMIT is sent, and graft replicates a transaction only at commit, so a failure before
+   * COMMIT (no route, NotALeader from the write guard, connection refused) is a definite failure:
+   * the operation is dropped from the history. Only a failure of COMMIT itself leaves the outcome
+   * unknown, and only then is the operation recorded as pending. Keeping pending operations to the
+   * few that were really in flight keeps the checker's search small.
+   */
+  private static RegisterOp writeOrCas(Driver router, RunState run, String cypher,
+      Map<String, Object> params, String swappedColumn, Function<Boolean, RegisterOp> ok,
+      Supplier<RegisterOp> pending) {
+    Session s = Clients.writeSession(router);
+    try {
+      Transaction tx;
+      boolean swapped;
+      try {
+        tx = s.beginTransaction();
+        Result result = tx.run(cypher, params);
+        swapped = swappedColumn == null || result.single().get(swappedColumn).asLong() == 1;
+        result.consume();
+      } catch (Exception beforeCommit) {
+        run.failed.incrementAndGet();
+        run.count("failedBeforeCommit");
+        if (OpOutcome.isWorkloadBug(beforeCommit)) {
+          run.problems.add("workload statement failed: " + OpOutcome.describe(beforeCommit));
+        }
+        return null;
+      }
+      try {
+        tx.commit();
+      } catch (Exception duringCommit) {
+        run.unknown(duringCommit);
+        return pending.get();
+      }
       run.ok.incrementAndGet();
-      return RegisterOp.cas(client, key, expected, unique, swapped, inv, System.nanoTime());
+      return ok.apply(swapped);
+    } finally {
+      closeQuietly(s, run);
+    }
+  }
+
+  /** Closing never changes an outcome already decided (it rolls back an uncommitted tx). */
+  private static void closeQuietly(Session s, RunState run) {
+    try {
+      s.close();
     } catch (Exception e) {
-      run.unknown(e);
-      return RegisterOp.pendingCas(client, key, expected, unique, inv);
+      run.count("sessionCloseErrors");
     }
   }
 }
