@@ -119,6 +119,21 @@ class AppendEntriesReceiverTest {
   }
 
   @Test
+  void rule5_aStaleTailBeyondTheLastNewEntryIsNeverCommitted() {
+    // given a follower whose log [t1, t2, t2, t2] has a tail (3, 4) from an old leader of term 2
+    // that the new leader of term 3 does not hold (its 3 and 4 are of term 3)
+    RaftMachine m = machine(plain(), N1, ids(3), store(1, 2, 2, 2), new HardState(3, null, 0));
+    // when the new leader's probe matches at 2 and carries leaderCommit 4 but no entries
+    m.step(append(N2, 3, 2, 2, 4));
+    drain(m);
+    // then only what the message vouched for is committed (Figure 2 rule 5: min(leaderCommit,
+    // index of last NEW entry), not the follower's lastIndex): committing 3 and 4 would apply
+    // entries the cluster later overwrites
+    assertThat(m.commitIndex()).isEqualTo(2);
+    assertThat(m.lastIndex()).isEqualTo(4);
+  }
+
+  @Test
   void commitIndexNeverDecreases_5_3() {
     follower.step(append(N2, 2, 2, 2, 2));
     drain(follower);
