@@ -73,18 +73,11 @@ final class LoadRun {
         proposers,
         all.length,
         measureSeconds,
-        percentile(all, 0.50),
-        percentile(all, 0.99),
+        Percentiles.millis(all, 0.50),
+        Percentiles.millis(all, 0.99),
         errors);
   }
 
-  private static double percentile(long[] sorted, double q) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
-    return sorted[Math.max(0, i)] / 1e6;
-  }
 
   private static final class Worker extends Thread {
     private final BenchCluster cluster;

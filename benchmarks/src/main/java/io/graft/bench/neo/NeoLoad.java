@@ -1,5 +1,6 @@
 package io.graft.bench.neo;
 
+import io.graft.bench.Percentiles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,17 +59,10 @@ final class NeoLoad {
       errors += client.errors;
     }
     Arrays.sort(all);
-    return new Result(system, clients, all.length, measureSeconds, percentile(all, 0.50),
-        percentile(all, 0.99), errors, kinds.toString());
+    return new Result(system, clients, all.length, measureSeconds, Percentiles.millis(all, 0.50),
+        Percentiles.millis(all, 0.99), errors, kinds.toString());
   }
 
-  static double percentile(long[] sorted, double q) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
-    return sorted[Math.max(0, i)] / 1e6;
-  }
 
   private static final class Client extends Thread {
     private final Driver driver;
