@@ -229,6 +229,11 @@ public final class ServerProcess {
     signal("CONT");
   }
 
+  /** True while the process is stopped by SIGSTOP ({@code T} in /proc). */
+  public boolean isPaused() {
+    return procState() == 'T';
+  }
+
   /** The process state letter from /proc (R, S, T = stopped, ...), or '?' if unknown. */
   public char procState() {
     try {
