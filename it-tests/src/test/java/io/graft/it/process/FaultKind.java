@@ -47,6 +47,12 @@ enum FaultKind {
   /** Parses {@link #cliName()} or the enum name. */
   static FaultKind parse(String text) {
     String norm = text.trim().toUpperCase(Locale.ROOT).replace('-', '_');
-    return FaultKind.valueOf(norm);
+    for (FaultKind kind : values()) {
+      if (kind.name().equals(norm)) {
+        return kind;
+      }
+    }
+    throw new IllegalArgumentException("unknown fault kind '" + text + "'; known: "
+        + FaultPlan.allNames() + ", or mixed");
   }
 }
