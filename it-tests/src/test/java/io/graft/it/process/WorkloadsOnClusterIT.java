@@ -104,6 +104,12 @@ class WorkloadsOnClusterIT {
     return new SetWorkload.Options(d.writers(), d.maxOps() * scale());
   }
 
+  private static RegisterWorkload.Options registerOptions() {
+    RegisterWorkload.Options d = RegisterWorkload.Options.defaults();
+    return new RegisterWorkload.Options(d.keys(), d.opsPerKey(), d.clients(), d.maxOps() * scale(),
+        d.readsOnLeader(), d.checkBudget(), d.brokenCachedReads());
+  }
+
   /** Runs a workload within {@link #BOUND}, which scales with {@code -Dworkload.seconds}. */
   private static WorkloadResult bounded(ThrowingSupplier<WorkloadResult> run) {
     return assertTimeoutPreemptively(BOUND, run, () -> "workload did not finish within " + BOUND
@@ -153,7 +159,7 @@ class WorkloadsOnClusterIT {
   @Order(3)
   void registerIsLinearizableUnderFaults() throws Exception {
     long seed = seedAndPlan("register");
-    WorkloadResult r = bounded(() -> new RegisterWorkload(RegisterWorkload.Options.defaults())
+    WorkloadResult r = bounded(() -> new RegisterWorkload(registerOptions())
         .run(cluster, RUN, seed));
     assertHealthy(r);
     assertThat(r.stats()).as(r.summary())
