@@ -27,7 +27,8 @@ import org.neo4j.driver.Session;
  * <p>A measurement, not a speed test: opt-in with {@code -Dcatchup.sizesMb=1,8,32}; it asserts
  * only correctness (the follower catches up within a generous bound, identical digests), prints
  * a Markdown table (time to the first byte after the heal, i.e. the transport's reconnect
- * back-off, is shown apart from the streaming itself) and writes it to {@code target/follower-catch-up.md}. Command:
+ * back-off, is shown apart from the streaming itself) and writes it to
+ * {@code target/follower-catch-up.md}. Command:
  * {@code mvn -B -pl it-tests -am verify -Dtest=FollowerCatchUpIT -Dcatchup.sizesMb=1,8,32
  * -Dsurefire.failIfNoSpecifiedTests=false}.
  */
