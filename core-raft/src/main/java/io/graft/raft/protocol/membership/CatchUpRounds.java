@@ -49,7 +49,9 @@ public final class CatchUpRounds {
    * @param now the current tick
    */
   public Verdict observe(long matchIndex, boolean heard, long leaderLastIndex, long now) {
-    if (matchIndex > lastMatch) {
+    if (lastMatch < 0) {
+      lastMatch = matchIndex; // the baseline: where the learner stood when catch-up began
+    } else if (matchIndex > lastMatch) {
       lastMatch = matchIndex;
       lastProgressTick = now;
     }
