@@ -1,5 +1,6 @@
 package io.graft.raft.protocol.membership;
 
+import io.graft.raft.api.MemberId;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.log.LogReader;
@@ -29,6 +30,21 @@ public final class ConfigurationLog {
 
   public long latestIndex() {
     return entries.get(entries.size() - 1).index();
+  }
+
+  /**
+   * True if {@code id} is a voter of the latest configuration or of the one before it while the
+   * latest is not committed: a voter being removed by an uncommitted entry may still have to be
+   * elected, because it may hold the only up-to-date log (§4.2.2; see RaftMachine#promotable).
+   */
+  public boolean isVoterOrBeingRemoved(MemberId id, long commitIndex) {
+    int last = entries.size() - 1;
+    if (entries.get(last).configuration().isVoter(id)) {
+      return true;
+    }
+    return last > 0
+        && entries.get(last).index() > commitIndex
+        && entries.get(last - 1).configuration().isVoter(id);
   }
 
   /**
