@@ -12,6 +12,8 @@ import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.AppendEntries;
+import io.graft.raft.message.ChangeRequest;
+import io.graft.raft.message.ChangeResponse;
 import io.graft.raft.message.Envelope;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.message.RaftMessage;
@@ -99,11 +101,15 @@ public final class RaftNodeRunner implements RaftNode {
     this.applyWorker =
         new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);
     this.notifier = new ListenerNotifier(self, spec.listeners);
+    long electionNanos =
+        TimeUnit.MILLISECONDS.toNanos(spec.config.electionTimeoutTicks() * spec.tickMillis);
     this.membershipRequests =
         new MembershipRequests(
             self,
-            TimeUnit.MILLISECONDS.toNanos(
-                3L * spec.config.electionTimeoutTicks() * spec.tickMillis));
+            transport::send,
+            3 * electionNanos,
+            // A forwarded add may run ten catch-up rounds: allow for them, and at least 2 min.
+            Math.max(TimeUnit.MINUTES.toNanos(2), 200 * electionNanos));
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
   }
@@ -188,7 +194,11 @@ public final class RaftNodeRunner implements RaftNode {
   public CompletableFuture<Membership> addMember(MemberId member) {
     Objects.requireNonNull(member, "member");
     CompletableFuture<Membership> future = new CompletableFuture<>();
-    onOwner(() -> membershipRequests.startAdd(machine, member, future), future);
+    onOwner(
+        () ->
+            membershipRequests.start(
+                machine, ChangeRequest.Operation.ADD_MEMBER, member, future, System.nanoTime()),
+        future);
     return future;
   }
 
@@ -196,7 +206,11 @@ public final class RaftNodeRunner implements RaftNode {
   public CompletableFuture<Membership> removeMember(MemberId member) {
     Objects.requireNonNull(member, "member");
     CompletableFuture<Membership> future = new CompletableFuture<>();
-    onOwner(() -> membershipRequests.startRemove(machine, member, future), future);
+    onOwner(
+        () ->
+            membershipRequests.start(
+                machine, ChangeRequest.Operation.REMOVE_MEMBER, member, future, System.nanoTime()),
+        future);
     return future;
   }
 
@@ -205,7 +219,13 @@ public final class RaftNodeRunner implements RaftNode {
     Objects.requireNonNull(target, "target");
     CompletableFuture<MemberId> future = new CompletableFuture<>();
     onOwner(
-        () -> membershipRequests.startTransfer(machine, target, future, System.nanoTime()),
+        () ->
+            membershipRequests.start(
+                machine,
+                ChangeRequest.Operation.TRANSFER_LEADERSHIP,
+                target,
+                future,
+                System.nanoTime()),
         future);
     return future;
   }
@@ -326,7 +346,7 @@ public final class RaftNodeRunner implements RaftNode {
     for (int i = 0; i < batch.size(); i++) {
       Event e = batch.get(i);
       if (e instanceof Event.Inbound inbound) {
-        machine.step(inbound.message());
+        stepOrHandle(inbound.message());
         bytes += entryBytes(inbound.message());
       } else if (e instanceof Event.Proposal proposal) {
         proposals.add(proposal);
@@ -353,6 +373,17 @@ public final class RaftNodeRunner implements RaftNode {
     }
     publishStatus();
     membershipRequests.afterBatch(machine, System.nanoTime());
+  }
+
+  /** Forwarded membership requests are the runner's; everything else goes to the protocol. */
+  private void stepOrHandle(RaftMessage message) {
+    if (message instanceof ChangeRequest request) {
+      membershipRequests.onChangeRequest(machine, request, System.nanoTime());
+    } else if (message instanceof ChangeResponse response) {
+      membershipRequests.onChangeResponse(response);
+    } else {
+      machine.step(message);
+    }
   }
 
   private static long entryBytes(RaftMessage message) {
