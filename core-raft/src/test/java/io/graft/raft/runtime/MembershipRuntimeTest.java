@@ -310,6 +310,28 @@ class MembershipRuntimeTest {
   }
 
   @Test
+  void configurationSurvivesRestartsOfAFounderAndOfTheJoinedMember() throws Exception {
+    cluster = new LocalCluster(3, ConsensusMachine::raft, 18).start();
+    cluster.addSpare(M4);
+    RaftNodeRunner leader = cluster.awaitLeader();
+    cluster.start(M4, b -> b);
+    Membership four = get(leader.addMember(M4));
+    await().atMost(WAIT).until(() -> cluster.nodes.get(M4).membership().equals(four));
+    MemberId founder =
+        cluster.nodes.keySet().stream().filter(m -> !m.equals(leader.self())).findFirst().get();
+    await().atMost(WAIT).until(() -> cluster.nodes.get(founder).membership().equals(four));
+    for (MemberId m : List.of(founder, M4)) {
+      cluster.nodes.get(m).close();
+      RaftNodeRunner restarted = cluster.start(m, b -> b);
+      // Recovered from the log at start, before any message from the leader.
+      assertThat(restarted.membership()).isEqualTo(four);
+    }
+    writer = new Writer(cluster);
+    writer.awaitMore(0);
+    assertIdenticalLogs(List.copyOf(cluster.nodes.keySet()));
+  }
+
+  @Test
   void statusAndMembershipShowLearnersAndLag() throws Exception {
     cluster = new LocalCluster(3, ConsensusMachine::raft, 16).start();
     cluster.addSpare(M4);
