@@ -7,6 +7,7 @@ import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.Envelope;
+import io.graft.raft.message.InstallSnapshot;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.protocol.log.LogReader;
@@ -70,9 +71,15 @@ public final class RaftMachine {
 
   final List<Envelope> messagesNow = new ArrayList<>();
   final List<Envelope> messagesAfterPersist = new ArrayList<>();
+  final List<SnapshotSend> snapshotsToSend = new ArrayList<>();
+  final List<InstallSnapshot> snapshotChunks = new ArrayList<>();
+
+  /** The newest complete snapshot the runtime can send (thesis §5.3), or null if none. */
+  SnapshotMeta snapshot;
 
   private final ElectionStep election = new ElectionStep(this);
-  private final LeaderStep leaderStep = new LeaderStep(this);
+  private final SnapshotStep snapshotStep = new SnapshotStep(this);
+  private final LeaderStep leaderStep = new LeaderStep(this, snapshotStep);
   private final MessageRouter router;
 
   private HardState lastReadyHardState;
@@ -103,7 +110,8 @@ public final class RaftMachine {
     this.log = new RaftLog(log, hardState.commitIndex());
     this.term = hardState.term();
     this.votedFor = hardState.votedFor();
-    this.router = new MessageRouter(this, election, new FollowerStep(this), leaderStep);
+    this.router =
+        new MessageRouter(this, election, new FollowerStep(this), leaderStep, snapshotStep);
     // Restart contract: every committed entry after the snapshot is handed out again.
     this.appliedHandedOut = log.snapshotIndex();
     resetRandomizedElectionTimeout();
@@ -199,6 +207,45 @@ public final class RaftMachine {
     invariants.check();
   }
 
+  /**
+   * Tells the machine that a complete snapshot exists locally and may be sent to followers whose
+   * entries were compacted away (thesis §5.3). Called by the runtime at start and after each
+   * snapshot it takes or installs. Older snapshots than the known one are ignored.
+   */
+  public void snapshotAvailable(SnapshotMeta available) {
+    Objects.requireNonNull(available, "available");
+    if (snapshot == null || available.index() > snapshot.index()) {
+      snapshot = available;
+      snapshotStep.onSnapshotAvailable();
+    }
+    invariants.check();
+  }
+
+  /**
+   * Adopts a snapshot that the runtime has verified and installed into the state machine (thesis
+   * §5.3 InstallSnapshot receiver rules 6-8). Before calling, the runtime makes the durable log
+   * start at the snapshot: if the log holds an entry at {@code snapshot.index()} with its term,
+   * {@code compactPrefix} keeps the suffix after it; otherwise the log is truncated after
+   * commitIndex and compacted to the snapshot, discarding it entirely. Afterwards commitIndex, the
+   * handed-out applied index and the configuration are the snapshot's, and {@code replyTo} (the
+   * leader that sent it, may be null) is told the transfer is done.
+   *
+   * @return false if the snapshot is not beyond commitIndex (nothing changes but the reply)
+   */
+  public boolean restoreSnapshot(SnapshotMeta installed, MemberId replyTo) {
+    boolean restored = snapshotStep.restore(installed, replyTo);
+    if (restored && (snapshot == null || installed.index() > snapshot.index())) {
+      snapshot = installed;
+    }
+    invariants.check();
+    return restored;
+  }
+
+  /** The newest snapshot this machine may send, or null. */
+  public SnapshotMeta snapshot() {
+    return snapshot;
+  }
+
   /** True when {@link #ready()} would carry anything (and the previous Ready was advanced). */
   public boolean hasReady() {
     if (pendingReady != null) {
@@ -209,6 +256,8 @@ public final class RaftMachine {
     // entries to apply anyway).
     return !messagesNow.isEmpty()
         || !messagesAfterPersist.isEmpty()
+        || !snapshotsToSend.isEmpty()
+        || !snapshotChunks.isEmpty()
         || log.hasUnstable()
         || term != lastReadyHardState.term()
         || !Objects.equals(votedFor, lastReadyHardState.votedFor())
@@ -244,9 +293,13 @@ public final class RaftMachine {
             messagesNow,
             messagesAfterPersist,
             toApply,
-            !toPersist.isEmpty() || voteOrTermChanged);
+            !toPersist.isEmpty() || voteOrTermChanged,
+            snapshotsToSend,
+            snapshotChunks);
     messagesNow.clear();
     messagesAfterPersist.clear();
+    snapshotsToSend.clear();
+    snapshotChunks.clear();
     lastReadyHardState = hard;
     lastReadySoftState = ready.softState();
     pendingReady = ready;
@@ -414,5 +467,10 @@ public final class RaftMachine {
 
   long appliedHandedOut() {
     return appliedHandedOut;
+  }
+
+  /** After a snapshot restore: entries up to it are in the state machine, never handed out. */
+  void restoreAppliedHandedOut(long index) {
+    appliedHandedOut = Math.max(appliedHandedOut, index);
   }
 }
