@@ -52,7 +52,9 @@ public final class Simulation {
       long committed,
       int leaderTerms,
       int crashes,
-      long livenessTicks) {}
+      long livenessTicks,
+      int compactions,
+      int snapshotInstalls) {}
 
   private final long seed;
   private final int eventBudget;
@@ -70,6 +72,7 @@ public final class Simulation {
 
   private final FaultInjector faults;
   private final ReadyHandler readies;
+  private final SimSnapshots snapshots;
   private long now;
   private long sequence;
   private long eventNumber;
@@ -101,6 +104,7 @@ public final class Simulation {
     this.checker = new SafetyChecker(memberCount);
     this.faults = new FaultInjector(this, network, random);
     int diskLatencyMax = new int[] {0, 5, 20}[random.nextInt(3)];
+    this.snapshots = new SimSnapshots(this, members, voters, random);
     this.readies = new ReadyHandler(this, members, network, checker, random, diskLatencyMax);
   }
 
@@ -128,6 +132,7 @@ public final class Simulation {
       }
       schedule(1 + random.nextInt(20), new SimEvent.Propose());
       schedule(50 + random.nextInt(100), new SimEvent.Fault());
+      schedule(snapshots.nextCompactDelay(), new SimEvent.Compact());
       while (eventNumber < eventBudget) {
         step();
       }
@@ -143,7 +148,9 @@ public final class Simulation {
         checker.committedCount(),
         checker.leaderTermCount(),
         crashes,
-        livenessTicks);
+        livenessTicks,
+        snapshots.compactions(),
+        snapshots.installs());
   }
 
   private void runLiveness() {
@@ -215,6 +222,11 @@ public final class Simulation {
       if (!members.get(r.member()).alive()) {
         restart(members.get(r.member()));
       }
+    } else if (event instanceof SimEvent.Compact) {
+      schedule(snapshots.nextCompactDelay(), event);
+      snapshots.onCompact();
+    } else if (event instanceof SimEvent.InstallSnapshot i) {
+      snapshots.onInstall(i);
     }
   }
 
@@ -321,6 +333,7 @@ public final class Simulation {
     m.machine =
         new RaftMachine(
             config, m.id(), voters, m.store, durable, new SplittableRandom(random.nextLong()));
+    snapshots.onRestart(m);
     noteFault(
         "start "
             + m.id()
@@ -341,6 +354,29 @@ public final class Simulation {
     noteFault("transfer leadership " + leader.id() + " -> " + target.id());
     leader.machine.transferLeadership(target.id());
     readies.drain(leader);
+  }
+
+  SimSnapshots snapshots() {
+    return snapshots;
+  }
+
+  /** Snapshot installs and compactions so far (for tests). */
+  public int snapshotInstalls() {
+    return snapshots.installs();
+  }
+
+  public int compactions() {
+    return snapshots.compactions();
+  }
+
+  void drain(SimMember m) {
+    readies.drain(m);
+  }
+
+  /** A crash outside a Ready (e.g. in the middle of a snapshot install); restarts later. */
+  void crashAndRestartLater(SimMember m) {
+    crash(m);
+    faults.afterArmedCrash(m);
   }
 
   void schedule(long delay, SimEvent event) {
