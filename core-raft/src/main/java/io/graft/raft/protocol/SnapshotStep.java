@@ -115,7 +115,14 @@ final class SnapshotStep {
     boolean newer = snapshot.index() > m.log.commitIndex();
     if (newer) {
       m.log.restore(snapshot.index(), snapshot.term());
-      m.configuration = snapshot.configuration();
+      // §5.1: the snapshot's configuration, then any configuration entries of a kept suffix.
+      m.configs.reset(snapshot.configuration(), snapshot.index());
+      if (m.log.lastIndex() > snapshot.index()) {
+        m.configs.onAppend(
+            m.log.entries(snapshot.index() + 1, m.log.lastIndex() + 1, Long.MAX_VALUE),
+            m.log.commitIndex());
+      }
+      m.configuration = m.configs.latest();
       m.majority = m.configuration.majority();
       m.restoreAppliedHandedOut(snapshot.index());
     }

@@ -3,10 +3,12 @@ package io.graft.raft.sim;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.message.Envelope;
 import io.graft.raft.message.InstallSnapshot;
+import io.graft.raft.message.EntryType;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.SnapshotMeta;
 import io.graft.raft.protocol.SnapshotSend;
 import io.graft.raft.protocol.membership.Configuration;
+import io.graft.raft.protocol.membership.ConfigurationCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +25,8 @@ import java.util.random.RandomGenerator;
  */
 final class SimSnapshots {
   /** A snapshot: index, term, the state machine's digests and the log prefix (the shadow). */
-  record Snapshot(long index, long term, long[] stateMachine, List<LogEntry> prefix) {}
+  record Snapshot(long index, long term, long[] stateMachine, List<LogEntry> prefix,
+      Configuration configuration) {}
 
   private final Simulation simulation;
   private final List<SimMember> members;
@@ -56,8 +59,26 @@ final class SimSnapshots {
     return 1 + random.nextInt(intervalMax);
   }
 
-  private SnapshotMeta meta(Snapshot s) {
-    return new SnapshotMeta(s.index(), s.term(), Configuration.ofVoters(voters));
+  private static SnapshotMeta meta(Snapshot s) {
+    return new SnapshotMeta(s.index(), s.term(), s.configuration());
+  }
+
+  /** The member's newest snapshot for the machine it restarts with, or null. */
+  SnapshotMeta localMeta(SimMember m) {
+    return m.localSnapshot == null ? null : meta(m.localSnapshot);
+  }
+
+  /**
+   * The configuration as of {@code prefix}'s end (thesis §5.1): its last CONFIGURATION entry, or
+   * the founders' voters if it has none.
+   */
+  private Configuration configurationAt(List<LogEntry> prefix) {
+    for (int i = prefix.size() - 1; i >= 0; i--) {
+      if (prefix.get(i).type() == EntryType.CONFIGURATION) {
+        return ConfigurationCodec.decode(prefix.get(i).payload());
+      }
+    }
+    return Configuration.ofVoters(voters);
   }
 
   /** A random live, idle member snapshots its state machine and compacts its log prefix. */
@@ -74,8 +95,9 @@ final class SimSnapshots {
     if (applied <= m.store.snapshotIndex() || applied > m.machine.commitIndex()) {
       return;
     }
+    List<LogEntry> prefix = m.store.shadowPrefix(applied);
     Snapshot s = new Snapshot(applied, m.store.anyTerm(applied), m.stateMachine.snapshot(),
-        m.store.shadowPrefix(applied));
+        prefix, configurationAt(prefix));
     m.localSnapshot = s;
     long upTo = Math.max(m.store.snapshotIndex(), applied - random.nextInt(retainMax + 1));
     m.store.sync(); // compaction is durable at once: the runtime compacts only after a sync
@@ -159,7 +181,20 @@ final class SimSnapshots {
     }
   }
 
-  /** At restart: catch the state machine up to the compacted log, announce the local snapshot. */
+  /**
+   * Before a restart, as the runtime does: a local snapshot beyond what the log vouches for as
+   * committed is an install interrupted by a crash; finish its log reset first.
+   */
+  void beforeRestart(SimMember m, long durableCommit) {
+    Snapshot s = m.localSnapshot;
+    if (s != null && s.index() > Math.max(durableCommit, m.store.snapshotIndex())) {
+      m.store.sync();
+      resetLog(m, s);
+      simulation.noteFault(m.id() + " finishes the interrupted install of snapshot " + s.index());
+    }
+  }
+
+  /** At restart: catch the state machine up to the compacted log. */
   void onRestart(SimMember m) {
     Snapshot s = m.localSnapshot;
     if (m.stateMachine.lastAppliedIndex() < m.store.snapshotIndex()) {
@@ -168,9 +203,6 @@ final class SimSnapshots {
             + " but its newest snapshot is " + (s == null ? "none" : s.index()));
       }
       m.stateMachine.install(s.stateMachine());
-    }
-    if (s != null) {
-      m.machine.snapshotAvailable(meta(s));
     }
   }
 }
