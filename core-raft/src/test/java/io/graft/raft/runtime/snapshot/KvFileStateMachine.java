@@ -22,14 +22,14 @@ import java.util.TreeMap;
  * enough for in-process restarts). Its snapshot is the map file plus a deterministic filler file
  * (so a snapshot spans several chunks) in a subdirectory. {@link #digest()} compares replicas.
  */
-final class KvFileStateMachine implements StateMachine, SnapshotSupport {
+public final class KvFileStateMachine implements StateMachine, SnapshotSupport {
   private final Path dir;
   private final int fillerBytes;
   private final TreeMap<String, String> map = new TreeMap<>();
   private volatile long applied;
-  volatile int installs;
+  public volatile int installs;
 
-  KvFileStateMachine(Path dir, int fillerBytes) {
+  public KvFileStateMachine(Path dir, int fillerBytes) {
     this.dir = dir;
     this.fillerBytes = fillerBytes;
     try {
@@ -102,7 +102,7 @@ final class KvFileStateMachine implements StateMachine, SnapshotSupport {
     return new TreeMap<>(map);
   }
 
-  synchronized String digest() {
+  public synchronized String digest() {
     return applied + ":" + map.hashCode() + ":" + map.size();
   }
 
