@@ -23,9 +23,11 @@ import java.util.Map;
  */
 final class LeaderStep {
   private final RaftMachine m;
+  private final SnapshotStep snapshots;
 
-  LeaderStep(RaftMachine machine) {
+  LeaderStep(RaftMachine machine, SnapshotStep snapshots) {
     this.m = machine;
+    this.snapshots = snapshots;
   }
 
   void tick() {
@@ -50,6 +52,7 @@ final class LeaderStep {
       m.heartbeatElapsed = 0;
       broadcastHeartbeat();
     }
+    snapshots.tick();
   }
 
   private boolean isRecentlyActive(MemberId id) {
@@ -83,7 +86,7 @@ final class LeaderStep {
     }
     long prevIndex = pr.nextIndex() - 1;
     if (prevIndex < m.log.snapshotIndex()) {
-      pr.becomeSnapshot(); // needs InstallSnapshot: not implemented yet
+      snapshots.startTransfer(to, pr); // §5.3: the entries it needs were compacted away
       return false;
     }
     long last = m.log.lastIndex();
@@ -128,8 +131,9 @@ final class LeaderStep {
     if (!updated && !probeConfirmed) {
       return; // stale or duplicated acknowledgement
     }
-    if (pr.state() == ProgressState.PROBE) {
-      pr.becomeReplicate();
+    if (pr.state() == ProgressState.PROBE
+        || (pr.state() == ProgressState.SNAPSHOT && pr.matchIndex() >= pr.pendingSnapshotIndex())) {
+      pr.becomeReplicate(); // a snapshot transfer is moot once the log reached past it
     } else {
       pr.inflights().freeUpTo(r.matchIndex());
     }

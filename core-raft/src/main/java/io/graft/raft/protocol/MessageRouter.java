@@ -31,13 +31,19 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
   private final ElectionStep election;
   private final FollowerStep follower;
   private final LeaderStep leader;
+  private final SnapshotStep snapshots;
 
   MessageRouter(
-      RaftMachine machine, ElectionStep election, FollowerStep follower, LeaderStep leader) {
+      RaftMachine machine,
+      ElectionStep election,
+      FollowerStep follower,
+      LeaderStep leader,
+      SnapshotStep snapshots) {
     this.m = machine;
     this.election = election;
     this.follower = follower;
     this.leader = leader;
+    this.snapshots = snapshots;
   }
 
   void route(RaftMessage message) {
@@ -65,7 +71,8 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
       } else if (msg instanceof RequestVoteResponse r && r.preVote() && r.granted()) {
         return true; // a granted PreVote carries the prospective term; nothing to adopt
       }
-      boolean fromLeader = msg instanceof AppendEntries || msg instanceof Heartbeat;
+      boolean fromLeader =
+          msg instanceof AppendEntries || msg instanceof Heartbeat || msg instanceof InstallSnapshot;
       m.becomeFollower(msg.term(), fromLeader ? msg.from() : null);
       return true;
     }
@@ -86,6 +93,9 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
           msg.from(), new AppendEntriesResponse(m.self, m.term, false, 0, 0, 0, last));
     } else if (msg instanceof Heartbeat hb) {
       m.sendAfterPersist(msg.from(), new HeartbeatResponse(m.self, m.term, hb.context(), last));
+    } else if (msg instanceof InstallSnapshot is) {
+      m.sendAfterPersist(msg.from(), new InstallSnapshotResponse(
+          m.self, m.term, is.lastIncludedIndex(), is.offset(), false, false));
     } else if (msg instanceof RequestVote rv) {
       m.sendAfterPersist(msg.from(), new RequestVoteResponse(m.self, m.term, false, rv.preVote()));
     }
@@ -160,11 +170,16 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
 
   @Override
   public Void onInstallSnapshot(InstallSnapshot msg) {
-    return null; // snapshots are a later issue (ProgressState.SNAPSHOT is reserved)
+    followLeader(msg.from()); // a long transfer is leader activity: no election meanwhile
+    snapshots.onInstallSnapshot(msg);
+    return null;
   }
 
   @Override
   public Void onInstallSnapshotResponse(InstallSnapshotResponse msg) {
+    if (m.role == Role.LEADER) {
+      snapshots.onInstallSnapshotResponse(msg, leader);
+    }
     return null;
   }
 

@@ -9,6 +9,7 @@ import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.Envelope;
+import io.graft.raft.message.InstallSnapshot;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.protocol.log.LogReader;
@@ -79,9 +80,15 @@ public final class RaftMachine {
 
   final List<Envelope> messagesNow = new ArrayList<>();
   final List<Envelope> messagesAfterPersist = new ArrayList<>();
+  final List<SnapshotSend> snapshotsToSend = new ArrayList<>();
+  final List<InstallSnapshot> snapshotChunks = new ArrayList<>();
+
+  /** The newest complete snapshot the runtime can send (thesis §5.3), or null if none. */
+  SnapshotMeta snapshot;
 
   private final ElectionStep election = new ElectionStep(this);
-  private final LeaderStep leaderStep = new LeaderStep(this);
+  private final SnapshotStep snapshotStep = new SnapshotStep(this);
+  private final LeaderStep leaderStep = new LeaderStep(this, snapshotStep);
   private final MembershipStep membershipStep = new MembershipStep(this);
   private final MessageRouter router;
 
@@ -106,21 +113,44 @@ public final class RaftMachine {
       LogReader log,
       HardState hardState,
       RandomGenerator random) {
+    this(config, self, initialVoters, log, hardState, random, null);
+  }
+
+  /**
+   * As above, for a member that holds a snapshot: {@code snapshot} (the newest local one, or null)
+   * is offered to followers behind the compacted log, and its configuration is the one in force
+   * at its index (thesis §5.1: the log prefix it replaced may have held configuration entries).
+   * A snapshot beyond the log's commit index (an install interrupted by a crash before the log was
+   * reset) must be finished by the runtime first: reset the log to it as for {@link
+   * #restoreSnapshot}; otherwise its configuration is not used.
+   */
+  public RaftMachine(
+      RaftConfig config,
+      MemberId self,
+      Set<MemberId> initialVoters,
+      LogReader log,
+      HardState hardState,
+      RandomGenerator random,
+      SnapshotMeta snapshot) {
     this.config = config.validate();
     this.self = Objects.requireNonNull(self, "self");
     this.random = Objects.requireNonNull(random, "random");
     this.log = new RaftLog(log, hardState.commitIndex());
+    boolean fromSnapshot = snapshot != null && snapshot.index() >= log.snapshotIndex()
+        && snapshot.index() <= this.log.commitIndex();
+    this.snapshot = snapshot;
     this.configs =
         ConfigurationLog.recover(
             log,
             this.log.commitIndex(),
-            Configuration.ofVoters(initialVoters),
-            log.snapshotIndex());
+            fromSnapshot ? snapshot.configuration() : Configuration.ofVoters(initialVoters),
+            fromSnapshot ? snapshot.index() : log.snapshotIndex());
     this.configuration = configs.latest();
     this.majority = configuration.majority();
     this.term = hardState.term();
     this.votedFor = hardState.votedFor();
-    this.router = new MessageRouter(this, election, new FollowerStep(this), leaderStep);
+    this.router =
+        new MessageRouter(this, election, new FollowerStep(this), leaderStep, snapshotStep);
     // Restart contract: every committed entry after the snapshot is handed out again.
     this.appliedHandedOut = log.snapshotIndex();
     resetRandomizedElectionTimeout();
@@ -219,6 +249,45 @@ public final class RaftMachine {
   }
 
   /**
+   * Tells the machine that a complete snapshot exists locally and may be sent to followers whose
+   * entries were compacted away (thesis §5.3). Called by the runtime at start and after each
+   * snapshot it takes or installs. Older snapshots than the known one are ignored.
+   */
+  public void snapshotAvailable(SnapshotMeta available) {
+    Objects.requireNonNull(available, "available");
+    if (snapshot == null || available.index() > snapshot.index()) {
+      snapshot = available;
+      snapshotStep.onSnapshotAvailable();
+    }
+    invariants.check();
+  }
+
+  /**
+   * Adopts a snapshot that the runtime has verified and installed into the state machine (thesis
+   * §5.3 InstallSnapshot receiver rules 6-8). Before calling, the runtime makes the durable log
+   * start at the snapshot: if the log holds an entry at {@code snapshot.index()} with its term,
+   * {@code compactPrefix} keeps the suffix after it; otherwise the log is truncated after
+   * commitIndex and compacted to the snapshot, discarding it entirely. Afterwards commitIndex, the
+   * handed-out applied index and the configuration are the snapshot's, and {@code replyTo} (the
+   * leader that sent it, may be null) is told the transfer is done.
+   *
+   * @return false if the snapshot is not beyond commitIndex (nothing changes but the reply)
+   */
+  public boolean restoreSnapshot(SnapshotMeta installed, MemberId replyTo) {
+    boolean restored = snapshotStep.restore(installed, replyTo);
+    if (restored && (snapshot == null || installed.index() > snapshot.index())) {
+      snapshot = installed;
+    }
+    invariants.check();
+    return restored;
+  }
+
+  /** The newest snapshot this machine may send, or null. */
+  public SnapshotMeta snapshot() {
+    return snapshot;
+  }
+
+  /**
    * Leader: starts adding {@code member} (thesis §4.1, §4.2.1): appends a configuration with it as
    * a learner, catches it up in rounds, then promotes it. The outcome is reported later by {@link
    * #takeChangeOutcomes()} under {@code requestId}.
@@ -272,6 +341,8 @@ public final class RaftMachine {
     // entries to apply anyway).
     return !messagesNow.isEmpty()
         || !messagesAfterPersist.isEmpty()
+        || !snapshotsToSend.isEmpty()
+        || !snapshotChunks.isEmpty()
         || log.hasUnstable()
         || term != lastReadyHardState.term()
         || !Objects.equals(votedFor, lastReadyHardState.votedFor())
@@ -307,9 +378,13 @@ public final class RaftMachine {
             messagesNow,
             messagesAfterPersist,
             toApply,
-            !toPersist.isEmpty() || voteOrTermChanged);
+            !toPersist.isEmpty() || voteOrTermChanged,
+            snapshotsToSend,
+            snapshotChunks);
     messagesNow.clear();
     messagesAfterPersist.clear();
+    snapshotsToSend.clear();
+    snapshotChunks.clear();
     lastReadyHardState = hard;
     lastReadySoftState = ready.softState();
     pendingReady = ready;
@@ -525,5 +600,10 @@ public final class RaftMachine {
 
   long appliedHandedOut() {
     return appliedHandedOut;
+  }
+
+  /** After a snapshot restore: entries up to it are in the state machine, never handed out. */
+  void restoreAppliedHandedOut(long index) {
+    appliedHandedOut = Math.max(appliedHandedOut, index);
   }
 }

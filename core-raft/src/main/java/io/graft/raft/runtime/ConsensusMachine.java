@@ -8,6 +8,7 @@ import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.protocol.RaftMachine;
 import io.graft.raft.protocol.Ready;
+import io.graft.raft.protocol.SnapshotMeta;
 import io.graft.raft.protocol.SoftState;
 import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.protocol.membership.ChangeOutcome;
@@ -76,6 +77,16 @@ interface ConsensusMachine {
     return null;
   }
 
+  // ---- snapshots (thesis §5.3); defaults for scripted machines without snapshot support ----
+
+  /** A complete local snapshot exists; see {@link RaftMachine#snapshotAvailable}. */
+  default void snapshotAvailable(SnapshotMeta snapshot) {}
+
+  /** Adopts an installed snapshot; see {@link RaftMachine#restoreSnapshot}. */
+  default boolean restoreSnapshot(SnapshotMeta snapshot, MemberId replyTo) {
+    throw new UnsupportedOperationException("snapshots");
+  }
+
   /** Builds the machine from the durable state at start. */
   interface Factory {
     ConsensusMachine create(
@@ -85,7 +96,47 @@ interface ConsensusMachine {
         LogReader log,
         HardState hardState,
         RandomGenerator random);
+
+    /** With the newest local snapshot (or null); scripted factories ignore it. */
+    default ConsensusMachine create(
+        RaftConfig config,
+        MemberId self,
+        Set<MemberId> initialVoters,
+        LogReader log,
+        HardState hardState,
+        RandomGenerator random,
+        SnapshotMeta snapshot) {
+      return create(config, self, initialVoters, log, hardState, random);
+    }
   }
+
+  /** The production factory: a {@link RaftMachine} that knows the local snapshot. */
+  Factory RAFT =
+      new Factory() {
+        @Override
+        public ConsensusMachine create(
+            RaftConfig config,
+            MemberId self,
+            Set<MemberId> initialVoters,
+            LogReader log,
+            HardState hardState,
+            RandomGenerator random) {
+          return raft(config, self, initialVoters, log, hardState, random);
+        }
+
+        @Override
+        public ConsensusMachine create(
+            RaftConfig config,
+            MemberId self,
+            Set<MemberId> initialVoters,
+            LogReader log,
+            HardState hardState,
+            RandomGenerator random,
+            SnapshotMeta snapshot) {
+          return wrap(
+              new RaftMachine(config, self, initialVoters, log, hardState, random, snapshot));
+        }
+      };
 
   /** The production factory. */
   static ConsensusMachine raft(
@@ -95,8 +146,21 @@ interface ConsensusMachine {
       LogReader log,
       HardState hardState,
       RandomGenerator random) {
-    RaftMachine m = new RaftMachine(config, self, initialVoters, log, hardState, random);
+    return wrap(new RaftMachine(config, self, initialVoters, log, hardState, random));
+  }
+
+  private static ConsensusMachine wrap(RaftMachine m) {
     return new ConsensusMachine() {
+      @Override
+      public void snapshotAvailable(SnapshotMeta snapshot) {
+        m.snapshotAvailable(snapshot);
+      }
+
+      @Override
+      public boolean restoreSnapshot(SnapshotMeta snapshot, MemberId replyTo) {
+        return m.restoreSnapshot(snapshot, replyTo);
+      }
+
       @Override
       public void step(RaftMessage message) {
         m.step(message);

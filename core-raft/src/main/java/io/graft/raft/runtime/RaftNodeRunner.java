@@ -19,6 +19,7 @@ import io.graft.raft.message.LogEntry;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.Ready;
+import io.graft.raft.protocol.SnapshotMeta;
 import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.storage.LogStore;
 import io.graft.raft.transport.Transport;
@@ -84,6 +85,8 @@ public final class RaftNodeRunner implements RaftNode {
   private volatile RaftStatus status;
   private volatile Membership membership;
   private final MembershipRequests membershipRequests;
+  /** Snapshots and compaction, or null if the state machine has no SnapshotSupport. */
+  private final SnapshotCoordinator snapshots;
 
   RaftNodeRunner(RaftNodeBuilder spec) {
     this.spec = spec;
@@ -108,6 +111,14 @@ public final class RaftNodeRunner implements RaftNode {
             Math.max(TimeUnit.MINUTES.toNanos(2), 200 * electionNanos));
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
+    this.snapshots = SnapshotCoordinator.createIfSupported(spec, this::runOnOwner);
+  }
+
+  /** Work for the owner thread between batches; dropped (and retried later) if the inbox is full. */
+  private void runOnOwner(Runnable work) {
+    if (!inbox.offerTask(new Event.Task(work))) {
+      LOG.warn("graft node {}: inbox full, snapshot bookkeeping deferred", self);
+    }
   }
 
   public static RaftNodeBuilder builder() {
@@ -126,6 +137,7 @@ public final class RaftNodeRunner implements RaftNode {
     if (joining) {
       LOG.info("graft node {} is not an initial voter: joining, waiting for the leader", self);
     }
+    SnapshotMeta localSnapshot = recoverSnapshots(hardState);
     machine =
         spec.machineFactory.create(
             spec.config,
@@ -133,7 +145,8 @@ public final class RaftNodeRunner implements RaftNode {
             joining ? Set.of() : spec.initialVoters,
             log,
             hardState,
-            new SplittableRandom(spec.randomSeed));
+            new SplittableRandom(spec.randomSeed),
+            localSnapshot);
     if (!spec.peers.isEmpty()) {
       transport.setPeers(spec.peers);
     }
@@ -144,6 +157,23 @@ public final class RaftNodeRunner implements RaftNode {
     ticker.start();
     LOG.info("graft node {} started: {} (tick {} ms)", self, hardState, tickMillis);
     return this;
+  }
+
+  /** Finishes an interrupted snapshot install and catches the state machine up (thesis §5). */
+  private SnapshotMeta recoverSnapshots(HardState hardState) {
+    if (snapshots == null) {
+      return null;
+    }
+    SnapshotMeta local;
+    try {
+      local = snapshots.recover(hardState, spec.initialVoters);
+    } catch (Exception e) {
+      state.set(State.CLOSED);
+      throw new IllegalStateException("graft node " + self + " cannot recover its snapshots", e);
+    }
+    applyWorker.advanceApplied(spec.stateMachine.lastAppliedIndex());
+    snapshots.attach(applyWorker, () -> machine);
+    return local;
   }
 
   @Override
@@ -343,6 +373,9 @@ public final class RaftNodeRunner implements RaftNode {
       Event e = batch.get(i);
       if (e instanceof Event.Inbound inbound) {
         stepOrHandle(inbound.message());
+        if (snapshots != null) {
+          snapshots.onInbound(inbound.message());
+        }
         bytes += entryBytes(inbound.message());
       } else if (e instanceof Event.Proposal proposal) {
         proposals.add(proposal);
@@ -444,6 +477,9 @@ public final class RaftNodeRunner implements RaftNode {
       publishStatus();
     }
     applyWorker.enqueue(ready.entriesToApply());
+    if (snapshots != null) {
+      snapshots.onReady(ready);
+    }
     machine.advance(ready);
   }
 
@@ -531,6 +567,9 @@ public final class RaftNodeRunner implements RaftNode {
     try {
       ticker.close();
       transport.close();
+      if (snapshots != null) {
+        snapshots.close();
+      }
       if (before == State.RUNNING) {
         inbox.wakeUp();
         joinOwner();

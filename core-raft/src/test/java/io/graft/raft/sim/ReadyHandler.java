@@ -83,6 +83,7 @@ final class ReadyHandler {
       return;
     }
     send(m, r.messagesNow());
+    send(m, simulation.snapshots().transfers(m, r.snapshotsToSend()));
     if (crashesAt(m, 1)) {
       return;
     }
@@ -139,6 +140,7 @@ final class ReadyHandler {
       return;
     }
     m.machine.advance(r);
+    simulation.snapshots().received(m, r.snapshotChunks());
   }
 
   private boolean crashesAt(SimMember m, int stage) {

@@ -55,7 +55,9 @@ public final class Simulation {
       int leaderTerms,
       int crashes,
       long livenessTicks,
-      int membershipChangesDone) {}
+      int membershipChangesDone,
+      int compactions,
+      int snapshotInstalls) {}
 
   private final long seed;
   private final int eventBudget;
@@ -73,6 +75,7 @@ public final class Simulation {
 
   private final FaultInjector faults;
   private final ReadyHandler readies;
+  private final SimSnapshots snapshots;
   private long now;
   private long sequence;
   private long eventNumber;
@@ -117,6 +120,7 @@ public final class Simulation {
     this.checker = new SafetyChecker(memberCount + spareCount);
     this.faults = new FaultInjector(this, network, random, spareCount > 0);
     int diskLatencyMax = new int[] {0, 5, 20}[random.nextInt(3)];
+    this.snapshots = new SimSnapshots(this, members, voters, random);
     this.readies = new ReadyHandler(this, members, network, checker, random, diskLatencyMax);
   }
 
@@ -144,6 +148,7 @@ public final class Simulation {
       }
       schedule(1 + random.nextInt(20), new SimEvent.Propose());
       schedule(50 + random.nextInt(100), new SimEvent.Fault());
+      schedule(snapshots.nextCompactDelay(), new SimEvent.Compact());
       while (eventNumber < eventBudget) {
         step();
       }
@@ -160,7 +165,9 @@ public final class Simulation {
         checker.leaderTermCount(),
         crashes,
         livenessTicks,
-        membershipChangesDone);
+        membershipChangesDone,
+        snapshots.compactions(),
+        snapshots.installs());
   }
 
   private void runLiveness() {
@@ -257,6 +264,11 @@ public final class Simulation {
       if (!members.get(r.member()).alive()) {
         restart(members.get(r.member()));
       }
+    } else if (event instanceof SimEvent.Compact) {
+      schedule(snapshots.nextCompactDelay(), event);
+      snapshots.onCompact();
+    } else if (event instanceof SimEvent.InstallSnapshot i) {
+      snapshots.onInstall(i);
     }
   }
 
@@ -359,12 +371,20 @@ public final class Simulation {
 
   void restart(SimMember m) {
     HardState durable = m.meta.load();
+    snapshots.beforeRestart(m, durable.commitIndex());
     long durableLastIndex = m.store.lastIndex();
     // A spare joins: it starts with an empty configuration and waits for the leader (§4.2.1).
     Set<MemberId> initial = voters.contains(m.id()) ? voters : Set.of();
     m.machine =
         new RaftMachine(
-            config, m.id(), initial, m.store, durable, new SplittableRandom(random.nextLong()));
+            config,
+            m.id(),
+            initial,
+            m.store,
+            durable,
+            new SplittableRandom(random.nextLong()),
+            snapshots.localMeta(m));
+    snapshots.onRestart(m);
     noteFault(
         "start "
             + m.id()
@@ -390,6 +410,29 @@ public final class Simulation {
     }
     noteFault("transfer leadership " + leader.id() + " -> " + target.id() + ": " + outcome);
     readies.drain(leader);
+  }
+
+  SimSnapshots snapshots() {
+    return snapshots;
+  }
+
+  /** Snapshot installs and compactions so far (for tests). */
+  public int snapshotInstalls() {
+    return snapshots.installs();
+  }
+
+  public int compactions() {
+    return snapshots.compactions();
+  }
+
+  void drain(SimMember m) {
+    readies.drain(m);
+  }
+
+  /** A crash outside a Ready (e.g. in the middle of a snapshot install); restarts later. */
+  void crashAndRestartLater(SimMember m) {
+    crash(m);
+    faults.afterArmedCrash(m);
   }
 
   /**
