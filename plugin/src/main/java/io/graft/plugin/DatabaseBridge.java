@@ -19,6 +19,7 @@ import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.neo4j.common.DependencyResolver;
@@ -201,6 +202,26 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
           m.voting(), m.matchIndex(), lag, m.lastContactMillis()));
     }
     return rows;
+  }
+
+  @Override
+  public RaftNode raft() {
+    return raft;
+  }
+
+  @Override
+  public String boltAddressOf(String memberId) {
+    return bolt.boltAddressOf(memberId);
+  }
+
+  /**
+   * Membership procedures wait this long: at least 2 minutes (a learner may need a store copy and
+   * several catch-up rounds, thesis §4.2.1), longer if server.raft.commit_timeout is longer.
+   */
+  @Override
+  public Duration changeTimeout() {
+    Duration floor = Duration.ofMinutes(2);
+    return config.commitTimeout().compareTo(floor) > 0 ? config.commitTimeout() : floor;
   }
 
   /** The routing table for {@code neo4j://} drivers, from this member's current view. */

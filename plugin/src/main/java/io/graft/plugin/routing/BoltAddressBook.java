@@ -29,8 +29,26 @@ public final class BoltAddressBook {
 
   /** Records what {@code member} announced as its Bolt address; blank announcements are ignored. */
   public void learned(String member, String boltAddress) {
-    if (member != null && boltAddress != null && !boltAddress.isBlank() && !member.equals(self)) {
+    if (member != null && isHostPort(boltAddress) && !member.equals(self)) {
       learned.put(member, boltAddress.trim());
+    }
+  }
+
+  /** Only host:port with a numeric port is kept: a routing table must never fail to parse. */
+  static boolean isHostPort(String s) {
+    if (s == null || s.isBlank()) {
+      return false;
+    }
+    String v = s.trim();
+    int colon = v.lastIndexOf(':');
+    if (colon <= 0 || colon == v.length() - 1) {
+      return false;
+    }
+    try {
+      int port = Integer.parseInt(v.substring(colon + 1));
+      return port > 0 && port <= 65535;
+    } catch (NumberFormatException e) {
+      return false;
     }
   }
 
