@@ -135,6 +135,9 @@ final class LeaderStep {
     }
     if (updated) {
       maybeCommitAndBroadcast();
+      if (m.role == Role.LEADER) {
+        m.membershipStep().onProgress(r.from());
+      }
     }
     while (m.role == Role.LEADER && sendAppend(r.from(), false)) {
       // pipeline until the window is full or nothing is left (thesis §10.2.2)
@@ -192,7 +195,9 @@ final class LeaderStep {
 
   /**
    * §5.3/§5.4.2 (Figure 8): advance commitIndex to the highest index stored on a majority, but only
-   * if that entry is of the current term. The leader counts itself only for durable entries.
+   * if that entry is of the current term. The leader counts itself only for durable entries, and
+   * only while it is a voter of its latest configuration (§4.2.2: a leader being removed
+   * replicates C_new without counting itself).
    */
   private boolean maybeCommit() {
     long index =
@@ -204,6 +209,7 @@ final class LeaderStep {
     }
     releaseUncommittedBytes(m.log.commitIndex() + 1, index);
     m.log.commitTo(index);
+    m.membershipStep().onCommit(); // may append the next change entry or step down (§4.2.2)
     return true;
   }
 

@@ -49,8 +49,10 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
       if (msg instanceof RequestVote rv) {
         if (!rv.leadershipTransfer()
             && election.inLeaderLease()
-            && (rv.preVote() || m.config.checkQuorum())) {
-          return false; // §4.2.3: a live leader is known; do not let a disruptive server depose it
+            && (rv.preVote() || m.config.checkQuorum() || !m.configuration.isVoter(rv.from()))) {
+          // §4.2.3: a live leader is known; do not let a disruptive server (e.g. a removed one,
+          // which no longer receives heartbeats) depose it.
+          return false;
         }
         if (rv.preVote()) {
           return true; // §9.6: a PreVote request changes no state

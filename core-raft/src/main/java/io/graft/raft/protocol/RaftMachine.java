@@ -1,6 +1,8 @@
 package io.graft.raft.protocol;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Membership;
+import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.RaftStatus;
@@ -11,7 +13,9 @@ import io.graft.raft.message.LogEntry;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.protocol.log.RaftLog;
+import io.graft.raft.protocol.membership.ChangeOutcome;
 import io.graft.raft.protocol.membership.Configuration;
+import io.graft.raft.protocol.membership.ConfigurationLog;
 import io.graft.raft.protocol.progress.Progress;
 import io.graft.raft.protocol.quorum.MajorityConfig;
 import java.util.ArrayList;
@@ -40,7 +44,12 @@ public final class RaftMachine {
   final MemberId self;
   final RandomGenerator random;
   final RaftLog log;
+  /** The latest configuration in the log (thesis §4.1); cached from {@link #configs}. */
   Configuration configuration;
+
+  /** The configurations carried by the log: the latest one is used, committed or not. */
+  final ConfigurationLog configs;
+
   /** Derived from {@link #configuration}; cached because commit and tallies use it per message. */
   MajorityConfig majority;
 
@@ -73,6 +82,7 @@ public final class RaftMachine {
 
   private final ElectionStep election = new ElectionStep(this);
   private final LeaderStep leaderStep = new LeaderStep(this);
+  private final MembershipStep membershipStep = new MembershipStep(this);
   private final MessageRouter router;
 
   private HardState lastReadyHardState;
@@ -83,7 +93,8 @@ public final class RaftMachine {
 
   /**
    * @param self this member
-   * @param initialVoters the founding voters (used when the log holds no configuration entry)
+   * @param initialVoters the founding voters, used when the log holds no configuration entry;
+   *     empty for a member that joins a running cluster (it waits for the leader, never campaigns)
    * @param log the durable log as of start (the runtime appends to it after each Ready)
    * @param hardState the durable term/vote/commit as of start
    * @param random seeded source of election jitter
@@ -98,9 +109,15 @@ public final class RaftMachine {
     this.config = config.validate();
     this.self = Objects.requireNonNull(self, "self");
     this.random = Objects.requireNonNull(random, "random");
-    this.configuration = Configuration.ofVoters(initialVoters);
-    this.majority = configuration.majority();
     this.log = new RaftLog(log, hardState.commitIndex());
+    this.configs =
+        ConfigurationLog.recover(
+            log,
+            this.log.commitIndex(),
+            Configuration.ofVoters(initialVoters),
+            log.snapshotIndex());
+    this.configuration = configs.latest();
+    this.majority = configuration.majority();
     this.term = hardState.term();
     this.votedFor = hardState.votedFor();
     this.router = new MessageRouter(this, election, new FollowerStep(this), leaderStep);
@@ -126,6 +143,9 @@ public final class RaftMachine {
     tickCount++;
     if (role == Role.LEADER) {
       leaderStep.tick();
+      if (role == Role.LEADER) {
+        membershipStep.tick();
+      }
     } else {
       election.tick();
     }
@@ -184,19 +204,62 @@ public final class RaftMachine {
    * abandoned after an election timeout if the target has not taken over.
    *
    * @throws NotLeaderException if not leader
-   * @throws IllegalArgumentException if {@code target} is not a voter
+   * @throws MembershipChangeException INVALID_TARGET if {@code target} is not a voter or is far
+   *     behind ({@link TransferCheck}); CHANGE_IN_PROGRESS during a membership change
    */
   public void transferLeadership(MemberId target) {
     if (role != Role.LEADER) {
       throw new NotLeaderException(self, leader);
     }
-    if (!configuration.isVoter(target)) {
-      throw new IllegalArgumentException(target + " is not a voter of " + configuration.voters());
-    }
     if (!target.equals(self)) {
+      TransferCheck.check(this, target, membershipStep.inProgress());
       leaderStep.startTransfer(target);
     }
     invariants.check();
+  }
+
+  /**
+   * Leader: starts adding {@code member} (thesis §4.1, §4.2.1): appends a configuration with it as
+   * a learner, catches it up in rounds, then promotes it. The outcome is reported later by {@link
+   * #takeChangeOutcomes()} under {@code requestId}.
+   *
+   * @throws MembershipChangeException NOT_LEADER, CHANGE_IN_PROGRESS or ALREADY_MEMBER
+   */
+  public void addMember(long requestId, MemberId member) {
+    membershipStep.addMember(requestId, Objects.requireNonNull(member, "member"));
+    invariants.check();
+  }
+
+  /**
+   * Leader: starts removing {@code member} (thesis §4.1), the leader included (§4.2.2). The outcome
+   * is reported by {@link #takeChangeOutcomes()} once the new configuration commits.
+   *
+   * @throws MembershipChangeException NOT_LEADER, CHANGE_IN_PROGRESS, UNKNOWN_MEMBER or
+   *     WOULD_BREAK_QUORUM
+   */
+  public void removeMember(long requestId, MemberId member) {
+    membershipStep.removeMember(requestId, Objects.requireNonNull(member, "member"));
+    invariants.check();
+  }
+
+  /** Changes that finished (committed or failed) since the last call; each reported once. */
+  public List<ChangeOutcome> takeChangeOutcomes() {
+    return membershipStep.takeOutcomes();
+  }
+
+  /** True while a membership change is in flight (entry uncommitted, catch-up, clean-up). */
+  public boolean membershipChangeInProgress() {
+    return membershipStep.inProgress();
+  }
+
+  /** The configuration this member uses: the latest in its log, committed or not (§4.1). */
+  public Membership membership() {
+    return membershipStep.membership();
+  }
+
+  /** Leader only: the member a leadership transfer is handing over to, else null. */
+  public MemberId transferTarget() {
+    return leadTransferee;
   }
 
   /** True when {@link #ready()} would carry anything (and the previous Ready was advanced). */
@@ -367,18 +430,57 @@ public final class RaftMachine {
     reset(term);
     role = Role.LEADER;
     leader = self;
-    for (MemberId voter : configuration.voters()) {
-      if (!voter.equals(self)) {
-        progress.put(voter, new Progress(log.lastIndex() + 1, config.inflightAppendsMax()));
-      }
-    }
+    syncProgress();
     // §3.6.2 / Figure 8: commit earlier-term entries through an entry of the new term, at once.
     long index = log.lastIndex() + 1;
-    log.append(List.of(new LogEntry(term, index, EntryType.NOOP, null)));
+    appendOwn(List.of(new LogEntry(term, index, EntryType.NOOP, null)));
+  }
+
+  /** Leader: one Progress per other member, voters and learners (§4.2.1: learners get the log). */
+  private void syncProgress() {
+    progress.keySet().removeIf(id -> !configuration.isMember(id));
+    for (MemberId member : configuration.members()) {
+      if (!member.equals(self) && !progress.containsKey(member)) {
+        progress.put(member, new Progress(log.lastIndex() + 1, config.inflightAppendsMax()));
+      }
+    }
+    if (leadTransferee != null && !configuration.isVoter(leadTransferee)) {
+      leadTransferee = null;
+    }
+  }
+
+  /** Leader append of its own entries, then replication; configuration entries take effect now. */
+  void appendOwn(List<LogEntry> entries) {
+    log.append(entries);
+    onAppended(entries);
     leaderStep.broadcastAppend();
   }
 
+  /**
+   * After entries were written to the log (by the leader, or by a follower, possibly truncating a
+   * suffix first): the latest configuration in the log is used at once, committed or not, and a
+   * truncated configuration entry reverts to the previous one (thesis §4.1).
+   */
+  void onAppended(List<LogEntry> entries) {
+    if (configs.onAppend(entries, log.commitIndex())) {
+      configuration = configs.latest();
+      majority = configuration.majority();
+      if (role == Role.LEADER) {
+        syncProgress();
+      }
+    }
+  }
+
+  LeaderStep leaderStep() {
+    return leaderStep;
+  }
+
+  MembershipStep membershipStep() {
+    return membershipStep;
+  }
+
   private void reset(long newTerm) {
+    membershipStep.abort();
     if (newTerm != term) {
       term = newTerm;
       votedFor = null;

@@ -1,6 +1,7 @@
 package io.graft.raft.runtime;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Membership;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.protocol.HardState;
@@ -9,6 +10,7 @@ import io.graft.raft.protocol.RaftMachine;
 import io.graft.raft.protocol.Ready;
 import io.graft.raft.protocol.SoftState;
 import io.graft.raft.protocol.log.LogReader;
+import io.graft.raft.protocol.membership.ChangeOutcome;
 import java.util.List;
 import java.util.Set;
 import java.util.random.RandomGenerator;
@@ -40,6 +42,39 @@ interface ConsensusMachine {
   long commitIndex();
 
   RaftStatus status(long appliedIndex, long tickMillis);
+
+  // ---- membership changes and leadership transfer (thesis §4, §3.10) ----
+  // Defaults serve scripted test machines that have no membership support.
+
+  /** Starts adding {@code member}; see {@link RaftMachine#addMember}. */
+  default void addMember(long requestId, MemberId member) {
+    throw new UnsupportedOperationException("membership changes");
+  }
+
+  /** Starts removing {@code member}; see {@link RaftMachine#removeMember}. */
+  default void removeMember(long requestId, MemberId member) {
+    throw new UnsupportedOperationException("membership changes");
+  }
+
+  /** Finished changes since the last call. */
+  default List<ChangeOutcome> takeChangeOutcomes() {
+    return List.of();
+  }
+
+  /** Starts a leadership transfer; see {@link RaftMachine#transferLeadership}. */
+  default void transferLeadership(MemberId target) {
+    throw new UnsupportedOperationException("leadership transfer");
+  }
+
+  /** Target of the leadership transfer in progress, or null. */
+  default MemberId transferTarget() {
+    return null;
+  }
+
+  /** The configuration in use, or null if unknown. */
+  default Membership membership() {
+    return null;
+  }
 
   /** Builds the machine from the durable state at start. */
   interface Factory {
@@ -115,6 +150,36 @@ interface ConsensusMachine {
       @Override
       public RaftStatus status(long appliedIndex, long tickMillis) {
         return m.status(appliedIndex, tickMillis);
+      }
+
+      @Override
+      public void addMember(long requestId, MemberId member) {
+        m.addMember(requestId, member);
+      }
+
+      @Override
+      public void removeMember(long requestId, MemberId member) {
+        m.removeMember(requestId, member);
+      }
+
+      @Override
+      public List<ChangeOutcome> takeChangeOutcomes() {
+        return m.takeChangeOutcomes();
+      }
+
+      @Override
+      public void transferLeadership(MemberId target) {
+        m.transferLeadership(target);
+      }
+
+      @Override
+      public MemberId transferTarget() {
+        return m.transferTarget();
+      }
+
+      @Override
+      public Membership membership() {
+        return m.membership();
       }
     };
   }

@@ -3,6 +3,7 @@ package io.graft.raft.runtime;
 import io.graft.raft.api.CommitResult;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
+import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.RaftException;
 import io.graft.raft.api.RaftListener;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +79,8 @@ public final class RaftNodeRunner implements RaftNode {
   private MemberId publishedLeader;
 
   private volatile RaftStatus status;
+  private volatile Membership membership;
+  private final MembershipRequests membershipRequests;
 
   RaftNodeRunner(RaftNodeBuilder spec) {
     this.spec = spec;
@@ -90,6 +94,11 @@ public final class RaftNodeRunner implements RaftNode {
     this.applyWorker =
         new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);
     this.notifier = new ListenerNotifier(self, spec.listeners);
+    this.membershipRequests =
+        new MembershipRequests(
+            self,
+            TimeUnit.MILLISECONDS.toNanos(
+                3L * spec.config.electionTimeoutTicks() * spec.tickMillis));
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
   }
@@ -104,11 +113,17 @@ public final class RaftNodeRunner implements RaftNode {
       throw new IllegalStateException("node " + self + " already started");
     }
     HardState hardState = writer.load();
+    // A member that is not one of the initial voters joins a running cluster: it starts with an
+    // empty configuration, never campaigns, and waits for the leader to add it (thesis §4.2.1).
+    boolean joining = !spec.initialVoters.contains(self);
+    if (joining) {
+      LOG.info("graft node {} is not an initial voter: joining, waiting for the leader", self);
+    }
     machine =
         spec.machineFactory.create(
             spec.config,
             self,
-            spec.initialVoters,
+            joining ? Set.of() : spec.initialVoters,
             log,
             hardState,
             new SplittableRandom(spec.randomSeed));
@@ -156,24 +171,56 @@ public final class RaftNodeRunner implements RaftNode {
     return state.get() == State.RUNNING && failure.get() == null;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Must be called on the leader; elsewhere it fails with {@link MembershipChangeException}
+   * NOT_LEADER carrying the leader hint. An unreachable or slow member fails with UNREACHABLE or
+   * NOT_CAUGHT_UP after the catch-up bounds (about three election timeouts without progress, or
+   * ten rounds) and is removed again.
+   */
   @Override
   public CompletableFuture<Membership> addMember(MemberId member) {
-    return CompletableFuture.failedFuture(new UnsupportedOperationException("membership changes: not built yet"));
+    Objects.requireNonNull(member, "member");
+    CompletableFuture<Membership> future = new CompletableFuture<>();
+    onOwner(() -> membershipRequests.startAdd(machine, member, future), future);
+    return future;
   }
 
   @Override
   public CompletableFuture<Membership> removeMember(MemberId member) {
-    return CompletableFuture.failedFuture(new UnsupportedOperationException("membership changes: not built yet"));
+    Objects.requireNonNull(member, "member");
+    CompletableFuture<Membership> future = new CompletableFuture<>();
+    onOwner(() -> membershipRequests.startRemove(machine, member, future), future);
+    return future;
   }
 
   @Override
   public CompletableFuture<MemberId> transferLeadership(MemberId target) {
-    return CompletableFuture.failedFuture(new UnsupportedOperationException("leadership transfer: not built yet"));
+    Objects.requireNonNull(target, "target");
+    CompletableFuture<MemberId> future = new CompletableFuture<>();
+    onOwner(
+        () -> membershipRequests.startTransfer(machine, target, future, System.nanoTime()),
+        future);
+    return future;
+  }
+
+  /** Runs {@code work} on the owner thread; fails {@code future} if the node cannot take it. */
+  private void onOwner(Runnable work, CompletableFuture<?> future) {
+    if (!accepting() || !inbox.offerTask(new Event.Task(work))) {
+      future.completeExceptionally(
+          accepting()
+              ? new ProposalRejectedException("inbox of node " + self + " is full: retry later")
+              : shutdownException());
+    } else if (!accepting()) {
+      future.completeExceptionally(shutdownException());
+    }
   }
 
   @Override
   public Membership membership() {
-    throw new UnsupportedOperationException("membership: not built yet");
+    Membership m = membership;
+    return m != null ? m : new Membership(0, spec.initialVoters, Set.of());
   }
 
   @Override
@@ -300,6 +347,7 @@ public final class RaftNodeRunner implements RaftNode {
       handleReady(machine.ready());
     }
     publishStatus();
+    membershipRequests.afterBatch(machine, System.nanoTime());
   }
 
   private static long entryBytes(RaftMessage message) {
@@ -376,6 +424,10 @@ public final class RaftNodeRunner implements RaftNode {
   private void publishStatus() {
     RaftStatus next = machine.status(applyWorker.appliedIndex(), tickMillis);
     status = next;
+    Membership current = machine.membership();
+    if (current != null) {
+      membership = current;
+    }
     if (next.role() != publishedRole || !Objects.equals(next.leader(), publishedLeader)) {
       if (publishedRole == Role.LEADER && next.role() != Role.LEADER) {
         registry.steppedDown(next.commitIndex());
@@ -403,6 +455,7 @@ public final class RaftNodeRunner implements RaftNode {
     }
     LOG.error("graft node {} STOPPED after a fatal error; it takes no more proposals", self, cause);
     registry.failAll(ex);
+    membershipRequests.failAll(ex);
     inbox.wakeUp();
     if (status != null) {
       notifier.notify(status());
@@ -422,6 +475,7 @@ public final class RaftNodeRunner implements RaftNode {
         p.future().completeExceptionally(cause);
       }
     }
+    membershipRequests.failAll(cause);
   }
 
   /**
@@ -446,6 +500,7 @@ public final class RaftNodeRunner implements RaftNode {
       }
       RaftShutdownException closed = shutdownException();
       registry.failAll(closed);
+      membershipRequests.failAll(closed);
       failQueuedProposals(closed);
       if (before == State.RUNNING && failure.get() == null && !owner.isAlive()) {
         writer.save(machine.hardState(), true);

@@ -1,6 +1,7 @@
 package io.graft.raft.sim;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.Role;
@@ -338,8 +339,13 @@ public final class Simulation {
   }
 
   void transferLeadership(SimMember leader, SimMember target) {
-    noteFault("transfer leadership " + leader.id() + " -> " + target.id());
-    leader.machine.transferLeadership(target.id());
+    String outcome = "started";
+    try {
+      leader.machine.transferLeadership(target.id());
+    } catch (MembershipChangeException refused) {
+      outcome = "refused " + refused.reason();
+    }
+    noteFault("transfer leadership " + leader.id() + " -> " + target.id() + ": " + outcome);
     readies.drain(leader);
   }
 
