@@ -1,12 +1,14 @@
 package io.graft.plugin;
 
 import io.graft.plugin.routing.BoltAddressBook;
+import io.graft.plugin.routing.SelfAddressingTransport;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.StateMachine;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.runtime.RaftNodeBuilder;
 import io.graft.raft.runtime.RaftNodeRunner;
+import io.graft.raft.transport.Transport;
 import io.graft.raft.transport.netty.NettyTransport;
 import io.graft.raft.transport.netty.NettyTransportConfig;
 import java.util.HashMap;
@@ -51,7 +53,7 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
    * The Netty transport, announcing this member's Bolt address in every handshake and recording
    * what peers announce: that is how a member added later becomes routable (RaftRoutingTable).
    */
-  private static NettyTransport transport(RaftNodeSpec spec) {
+  private static Transport transport(RaftNodeSpec spec) {
     NettyTransport transport = new NettyTransport(
         NettyTransportConfig.defaults(spec.listenAddress(), spec.clusterId(), spec.self()));
     BoltAddressBook book = spec.boltAddresses();
@@ -60,7 +62,7 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
       transport.announce(selfBolt == null ? "" : selfBolt,
           (member, bolt) -> book.learned(member.value(), bolt));
     }
-    return transport;
+    return new SelfAddressingTransport(transport);
   }
 
   @Override
