@@ -179,6 +179,10 @@ class MembershipIT {
         assertThat(r.get("memberId").asString()).isEqualTo(fourthId);
         assertThat(r.get("voting").asBoolean()).isTrue();
       });
+      // Nobody configured member-4's Bolt address: the leader learned it from the handshake.
+      String fourthBolt = "127.0.0.1:" + fourthSpec.boltPort();
+      awaitRoutingTable(leader, t -> t.get("ROUTE").contains(fourthBolt)
+          && t.get("READ").contains(fourthBolt));
       awaitAcked(writer, writer.ackedCount() + 10);
       String leaderId = memberId(leader);
       rows = call(caller, "CALL raft.removeMember($m)", leaderId);
@@ -193,6 +197,12 @@ class MembershipIT {
     }
     List<Integer> remaining = new ArrayList<>(List.of(1, 2, 3, 4));
     remaining.remove(Integer.valueOf(leader));
+    int newLeader = remaining.stream().filter(m -> "LEADER".equals(role(m))).findFirst()
+        .orElseThrow();
+    Set<String> remainingBolt = new HashSet<>();
+    remaining.forEach(m -> remainingBolt.add(boltOf(m)));
+    awaitRoutingTable(newLeader, t -> t.get("WRITE").equals(List.of(boltOf(newLeader)))
+        && new HashSet<>(t.get("ROUTE")).equals(remainingBolt));
     Map<Integer, String> digests = sameDigests(remaining);
     System.out.println("[membership] digests after the changes: " + digests);
     Set<Long> present = new HashSet<>();
@@ -219,6 +229,47 @@ class MembershipIT {
     fourth.awaitStarted(Duration.ofSeconds(180), line -> System.out.println("[member-4] " + line));
     fourthDriver = GraphDatabase.driver(fourthSpec.boltUri(), AuthTokens.none(),
         Config.builder().withLogging(Logging.none()).build());
+  }
+
+  private static String boltOf(int member) {
+    return member == 4 ? "127.0.0.1:" + fourthSpec.boltPort()
+        : RoutingFixtures.hostPort(cluster, member);
+  }
+
+  private static String role(int member) {
+    try (Session s = session(member)) {
+      return s.run("CALL raft.status() YIELD role RETURN role").single().get(0).asString();
+    }
+  }
+
+  /** Waits (bounded) until member's routing table for neo4j satisfies the check. */
+  private static void awaitRoutingTable(
+      int member, java.util.function.Predicate<Map<String, List<String>>> check) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    Map<String, List<String>> table = Map.of();
+    while (System.nanoTime() < deadline) {
+      table = routingTable(member);
+      if (check.test(table)) {
+        System.out.println("[membership] routing table of member-" + member + ": " + table);
+        return;
+      }
+      RoutingFixtures.pause(Duration.ofMillis(100));
+    }
+    throw new AssertionError("routing table of member-" + member + " never matched: " + table);
+  }
+
+  private static Map<String, List<String>> routingTable(int member) {
+    try (Session s = member == 4 ? fourthDriver.session(SessionConfig.forDatabase("system"))
+        : cluster.probe().driver(member).session(SessionConfig.forDatabase("system"))) {
+      Record r = s.run("CALL dbms.routing.getRoutingTable({}, 'neo4j')").single();
+      Map<String, List<String>> out = new LinkedHashMap<>();
+      out.put("WRITE", List.of());
+      out.put("READ", List.of());
+      out.put("ROUTE", List.of());
+      r.get("servers").values().forEach(v ->
+          out.put(v.get("role").asString(), v.get("addresses").asList(a -> a.asString())));
+      return out;
+    }
   }
 
   private static Session session(int member) {
