@@ -4,6 +4,8 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
+import io.graft.raft.message.ChangeRequest;
+import io.graft.raft.message.ChangeResponse;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
 import io.graft.raft.message.InstallSnapshot;
@@ -39,6 +41,9 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
   }
 
   void route(RaftMessage message) {
+    if (message instanceof ChangeRequest || message instanceof ChangeResponse) {
+      return; // not Raft: no term rules (the runtime handles them before the machine)
+    }
     if (acceptTerm(message)) {
       message.accept(this);
     }
@@ -160,6 +165,16 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
 
   @Override
   public Void onInstallSnapshotResponse(InstallSnapshotResponse msg) {
+    return null;
+  }
+
+  @Override
+  public Void onChangeRequest(ChangeRequest msg) {
+    return null; // forwarded membership requests are the runtime's business, not the protocol's
+  }
+
+  @Override
+  public Void onChangeResponse(ChangeResponse msg) {
     return null;
   }
 }

@@ -502,8 +502,17 @@ public final class RaftMachine {
         config.electionTimeoutTicks() + random.nextInt(config.electionTimeoutTicks());
   }
 
+  /**
+   * May this member campaign? A voter of its latest configuration may; so may a voter that an
+   * uncommitted configuration entry is removing: it may hold the only up-to-date log (e.g. a
+   * leader that appended its own removal, §4.2.2, then lost leadership), and without it the
+   * remaining voters could not elect anyone. Its votes are counted in its latest configuration,
+   * which overlaps the previous one in a majority (§4.1), so Election Safety holds; if elected it
+   * commits the removal and steps down. Learners, joining members and members whose removal
+   * committed never campaign (§4.2.3).
+   */
   boolean promotable() {
-    return configuration.isVoter(self);
+    return configs.isVoterOrBeingRemoved(self, log.commitIndex());
   }
 
   void sendNow(MemberId to, RaftMessage message) {

@@ -12,6 +12,8 @@ import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.AppendEntries;
+import io.graft.raft.message.ChangeRequest;
+import io.graft.raft.message.ChangeResponse;
 import io.graft.raft.message.Envelope;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.message.RaftMessage;
@@ -21,7 +23,9 @@ import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.storage.LogStore;
 import io.graft.raft.transport.Transport;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class RaftNodeRunner implements RaftNode {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNodeRunner.class);
   private static final int BATCH_MAX = 4096;
+  private static final Pattern HOST_PORT =
+      Pattern.compile("[^\\s:]+:\\d{1,5}|\\[[0-9a-fA-F:.]+\\]:\\d{1,5}");
 
   /** Per-entry overhead counted like {@link LogEntry#sizeBytes()}. */
   private static final int ENTRY_OVERHEAD_BYTES = 24;
@@ -94,11 +101,15 @@ public final class RaftNodeRunner implements RaftNode {
     this.applyWorker =
         new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);
     this.notifier = new ListenerNotifier(self, spec.listeners);
+    long electionNanos =
+        TimeUnit.MILLISECONDS.toNanos(spec.config.electionTimeoutTicks() * spec.tickMillis);
     this.membershipRequests =
         new MembershipRequests(
             self,
-            TimeUnit.MILLISECONDS.toNanos(
-                3L * spec.config.electionTimeoutTicks() * spec.tickMillis));
+            transport::send,
+            3 * electionNanos,
+            // A forwarded add may run ten catch-up rounds: allow for them, and at least 2 min.
+            Math.max(TimeUnit.MINUTES.toNanos(2), 200 * electionNanos));
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
   }
@@ -127,10 +138,10 @@ public final class RaftNodeRunner implements RaftNode {
             log,
             hardState,
             new SplittableRandom(spec.randomSeed));
-    publishStatus();
     if (!spec.peers.isEmpty()) {
       transport.setPeers(spec.peers);
     }
+    publishStatus(); // after the configured peers: adds members found in the log's configuration
     transport.start(message -> inbox.offerMessage(new Event.Inbound(message)));
     applyWorker.start();
     owner.start();
@@ -183,7 +194,11 @@ public final class RaftNodeRunner implements RaftNode {
   public CompletableFuture<Membership> addMember(MemberId member) {
     Objects.requireNonNull(member, "member");
     CompletableFuture<Membership> future = new CompletableFuture<>();
-    onOwner(() -> membershipRequests.startAdd(machine, member, future), future);
+    onOwner(
+        () ->
+            membershipRequests.start(
+                machine, ChangeRequest.Operation.ADD_MEMBER, member, future, System.nanoTime()),
+        future);
     return future;
   }
 
@@ -191,7 +206,11 @@ public final class RaftNodeRunner implements RaftNode {
   public CompletableFuture<Membership> removeMember(MemberId member) {
     Objects.requireNonNull(member, "member");
     CompletableFuture<Membership> future = new CompletableFuture<>();
-    onOwner(() -> membershipRequests.startRemove(machine, member, future), future);
+    onOwner(
+        () ->
+            membershipRequests.start(
+                machine, ChangeRequest.Operation.REMOVE_MEMBER, member, future, System.nanoTime()),
+        future);
     return future;
   }
 
@@ -200,7 +219,13 @@ public final class RaftNodeRunner implements RaftNode {
     Objects.requireNonNull(target, "target");
     CompletableFuture<MemberId> future = new CompletableFuture<>();
     onOwner(
-        () -> membershipRequests.startTransfer(machine, target, future, System.nanoTime()),
+        () ->
+            membershipRequests.start(
+                machine,
+                ChangeRequest.Operation.TRANSFER_LEADERSHIP,
+                target,
+                future,
+                System.nanoTime()),
         future);
     return future;
   }
@@ -321,7 +346,7 @@ public final class RaftNodeRunner implements RaftNode {
     for (int i = 0; i < batch.size(); i++) {
       Event e = batch.get(i);
       if (e instanceof Event.Inbound inbound) {
-        machine.step(inbound.message());
+        stepOrHandle(inbound.message());
         bytes += entryBytes(inbound.message());
       } else if (e instanceof Event.Proposal proposal) {
         proposals.add(proposal);
@@ -348,6 +373,17 @@ public final class RaftNodeRunner implements RaftNode {
     }
     publishStatus();
     membershipRequests.afterBatch(machine, System.nanoTime());
+  }
+
+  /** Forwarded membership requests are the runner's; everything else goes to the protocol. */
+  private void stepOrHandle(RaftMessage message) {
+    if (message instanceof ChangeRequest request) {
+      membershipRequests.onChangeRequest(machine, request, System.nanoTime());
+    } else if (message instanceof ChangeResponse response) {
+      membershipRequests.onChangeResponse(response);
+    } else {
+      machine.step(message);
+    }
   }
 
   private static long entryBytes(RaftMessage message) {
@@ -426,6 +462,9 @@ public final class RaftNodeRunner implements RaftNode {
     status = next;
     Membership current = machine.membership();
     if (current != null) {
+      if (membership == null || !current.equals(membership)) {
+        updatePeers(current);
+      }
       membership = current;
     }
     if (next.role() != publishedRole || !Objects.equals(next.leader(), publishedLeader)) {
@@ -443,6 +482,31 @@ public final class RaftNodeRunner implements RaftNode {
       publishedLeader = next.leader();
       notifier.notify(next);
     }
+  }
+
+  /**
+   * Members added at run time are reached at their id, which is their advertised Raft address
+   * ({@link RaftNode#addMember}): the configured peers plus every member of the configuration
+   * whose id looks like host:port.
+   */
+  private void updatePeers(Membership current) {
+    Map<MemberId, String> peers = new HashMap<>(spec.peers);
+    boolean added = false;
+    for (MemberId m : current.voters().isEmpty() ? Set.<MemberId>of() : allMembers(current)) {
+      if (!m.equals(self) && !peers.containsKey(m) && HOST_PORT.matcher(m.value()).matches()) {
+        peers.put(m, m.value());
+        added = true;
+      }
+    }
+    if (added) {
+      transport.setPeers(peers);
+    }
+  }
+
+  private static Set<MemberId> allMembers(Membership m) {
+    Set<MemberId> all = new java.util.TreeSet<>(m.voters());
+    all.addAll(m.learners());
+    return all;
   }
 
   /** Stops the node after an unrecoverable error; callable from any thread, effective once. */

@@ -396,4 +396,58 @@ class MembershipChangeTest {
     assertThat(leader.takeChangeOutcomes()).singleElement().satisfies(o ->
         assertThat(o.error().reason()).isEqualTo(Reason.TIMED_OUT));
   }
+
+  @Test
+  void voterBeingRemovedByAnUncommittedEntryMayStillCampaignButNotOnceItCommitted_4_2_2() {
+    Configuration without = Configuration.ofVoters(Set.of(N2, N3));
+    InMemoryLogStore uncommitted = Fixtures.store(1);
+    uncommitted.append(List.of(configEntry(1, 2, without)));
+    RaftMachine pending =
+        Fixtures.machine(plain(), N1, ids(3), uncommitted, new HardState(1, N1, 1));
+    assertThat(pending.configuration()).isEqualTo(without);
+    for (int i = 0; i < 2 * ELECTION && pending.role() == Role.FOLLOWER; i++) {
+      pending.tick();
+    }
+    // It may hold the only up-to-date log: without it N2 and N3 could never elect anyone.
+    assertThat(pending.role()).isEqualTo(Role.CANDIDATE);
+
+    InMemoryLogStore committed = Fixtures.store(1);
+    committed.append(List.of(configEntry(1, 2, without)));
+    RaftMachine removed =
+        Fixtures.machine(plain(), N1, ids(3), committed, new HardState(1, N1, 2));
+    for (int i = 0; i < 5 * ELECTION; i++) {
+      removed.tick();
+    }
+    assertThat(removed.role()).isEqualTo(Role.FOLLOWER);
+    assertThat(removed.term()).isEqualTo(1);
+  }
+
+  @Test
+  void candidateBeingRemovedWinsWithTheNewMajorityCommitsAndStepsDown_4_2_2() {
+    Network net = leaderN1(plain());
+    RaftMachine n1 = net.machine(N1);
+    net.cut(N1, N3);
+    n1.removeMember(1, N1); // C_new = {N2, N3}: appended on N1 and N2, not committed
+    net.deliverAll();
+    long configIndex = n1.membership().index();
+    assertThat(n1.commitIndex()).isLessThan(configIndex);
+    // N1 loses leadership: a newer term reaches it; nobody leads.
+    net.step(N1, Fixtures.heartbeat(N3, n1.term() + 1, 0));
+    net.heal();
+    assertThat(n1.role()).isEqualTo(Role.FOLLOWER);
+    // Whoever is elected, the cluster converges: C_new commits and N1 ends up outside it.
+    net.tickAll(6 * ELECTION);
+    long leaders =
+        net.nodes.values().stream().filter(n -> n.machine.role() == Role.LEADER).count();
+    assertThat(leaders).isEqualTo(1);
+    RaftMachine leader =
+        net.nodes.values().stream()
+            .map(n -> n.machine)
+            .filter(m -> m.role() == Role.LEADER)
+            .findFirst()
+            .get();
+    assertThat(leader.self()).isNotEqualTo(N1);
+    assertThat(leader.commitIndex()).isGreaterThanOrEqualTo(configIndex);
+    assertThat(leader.configuration().voters()).containsExactly(N2, N3);
+  }
 }

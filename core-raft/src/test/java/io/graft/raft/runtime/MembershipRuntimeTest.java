@@ -270,18 +270,65 @@ class MembershipRuntimeTest {
     assertThat(reasonOf(now.transferLeadership(MemberId.of("nobody"))))
         .isEqualTo(Reason.INVALID_TARGET);
     assertThat(get(now.transferLeadership(now.self()))).isEqualTo(now.self());
+  }
+
+  @Test
+  void followersForwardChangesAndTransfersToTheLeader() throws Exception {
+    cluster = new LocalCluster(3, ConsensusMachine::raft, 17).start();
+    cluster.addSpare(M4);
+    RaftNodeRunner leader = cluster.awaitLeader();
+    writer = new Writer(cluster);
+    writer.awaitMore(0);
     RaftNodeRunner follower =
-        cluster.nodes.values().stream().filter(n -> n != now).findFirst().get();
-    CompletableFuture<MemberId> wrong = follower.transferLeadership(leader.self());
-    assertThat(reasonOf(wrong)).isEqualTo(Reason.NOT_LEADER);
-    CompletableFuture<Membership> add = follower.addMember(M4);
-    assertThatThrownBy(() -> add.get(30, TimeUnit.SECONDS))
+        cluster.nodes.values().stream().filter(n -> n != leader).findFirst().get();
+    cluster.start(M4, b -> b);
+    Membership four = get(follower.addMember(M4));
+    assertThat(four.voters()).contains(M4).hasSize(4);
+    assertThat(reasonOf(follower.addMember(M4))).isEqualTo(Reason.ALREADY_MEMBER);
+    assertThat(get(follower.transferLeadership(follower.self()))).isEqualTo(follower.self());
+    await().atMost(WAIT).until(() -> follower.status().isLeader());
+    RaftNodeRunner other =
+        cluster.nodes.values().stream()
+            .filter(n -> n != follower && !n.self().equals(M4))
+            .findFirst()
+            .get();
+    Membership three = get(other.removeMember(M4));
+    assertThat(three.voters()).hasSize(3).doesNotContain(M4);
+    writer.awaitMore(writer.committed());
+    // A member that knows no leader refuses with NOT_LEADER and no hint.
+    cluster.network.isolate(other.self());
+    await().atMost(WAIT).until(() -> other.status().leader() == null);
+    CompletableFuture<Membership> orphan = other.removeMember(follower.self());
+    assertThatThrownBy(() -> orphan.get(30, TimeUnit.SECONDS))
         .satisfies(
             e -> {
               MembershipChangeException m = (MembershipChangeException) e.getCause();
               assertThat(m.reason()).isEqualTo(Reason.NOT_LEADER);
-              assertThat(m.leaderHint()).isEqualTo(now.self());
+              assertThat(m.leaderHint()).isNull();
             });
+    cluster.network.heal(other.self());
+  }
+
+  @Test
+  void configurationSurvivesRestartsOfAFounderAndOfTheJoinedMember() throws Exception {
+    cluster = new LocalCluster(3, ConsensusMachine::raft, 18).start();
+    cluster.addSpare(M4);
+    RaftNodeRunner leader = cluster.awaitLeader();
+    cluster.start(M4, b -> b);
+    Membership four = get(leader.addMember(M4));
+    await().atMost(WAIT).until(() -> cluster.nodes.get(M4).membership().equals(four));
+    MemberId founder =
+        cluster.nodes.keySet().stream().filter(m -> !m.equals(leader.self())).findFirst().get();
+    await().atMost(WAIT).until(() -> cluster.nodes.get(founder).membership().equals(four));
+    for (MemberId m : List.of(founder, M4)) {
+      cluster.nodes.get(m).close();
+      RaftNodeRunner restarted = cluster.start(m, b -> b);
+      // Recovered from the log at start, before any message from the leader.
+      assertThat(restarted.membership()).isEqualTo(four);
+    }
+    writer = new Writer(cluster);
+    writer.awaitMore(0);
+    assertIdenticalLogs(List.copyOf(cluster.nodes.keySet()));
   }
 
   @Test

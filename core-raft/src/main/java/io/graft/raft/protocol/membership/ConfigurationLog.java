@@ -1,7 +1,9 @@
 package io.graft.raft.protocol.membership;
 
+import io.graft.raft.api.MemberId;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.LogEntry;
+import io.graft.raft.protocol.Invariants;
 import io.graft.raft.protocol.log.LogReader;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +34,21 @@ public final class ConfigurationLog {
   }
 
   /**
+   * True if {@code id} is a voter of the latest configuration or of the one before it while the
+   * latest is not committed: a voter being removed by an uncommitted entry may still have to be
+   * elected, because it may hold the only up-to-date log (§4.2.2; see RaftMachine#promotable).
+   */
+  public boolean isVoterOrBeingRemoved(MemberId id, long commitIndex) {
+    int last = entries.size() - 1;
+    if (entries.get(last).configuration().isVoter(id)) {
+      return true;
+    }
+    return last > 0
+        && entries.get(last).index() > commitIndex
+        && entries.get(last - 1).configuration().isVoter(id);
+  }
+
+  /**
    * Entries were written at their indexes, replacing any log suffix from the first of them (a
    * follower's §5.3 truncation). Drops configurations of truncated entries, adds the new ones, and
    * forgets configurations superseded by one at or below {@code commitIndex}. Returns true if the
@@ -52,11 +69,39 @@ public final class ConfigurationLog {
     }
     for (LogEntry e : appended) {
       if (e.type() == EntryType.CONFIGURATION) {
-        entries.add(new Indexed(e.index(), ConfigurationCodec.decode(e.payload())));
+        Configuration next = ConfigurationCodec.decode(e.payload());
+        checkSingleServerChange(entries.get(entries.size() - 1), e.index(), next);
+        entries.add(new Indexed(e.index(), next));
       }
     }
     compact(commitIndex);
     return !entries.get(entries.size() - 1).equals(before);
+  }
+
+  /**
+   * §4.1: consecutive configurations in a log differ by at most one voter, so that their
+   * majorities overlap. (The very first entry after the initial configuration is exempt when the
+   * initial one is empty: a joining member has not seen the founders' configuration.)
+   */
+  private static void checkSingleServerChange(Indexed previous, long index, Configuration next) {
+    Configuration prev = previous.configuration();
+    if (prev.isEmpty()) {
+      return;
+    }
+    int changed = 0;
+    for (MemberId v : next.voters()) {
+      changed += prev.isVoter(v) ? 0 : 1;
+    }
+    for (MemberId v : prev.voters()) {
+      changed += next.isVoter(v) ? 0 : 1;
+    }
+    Invariants.check(
+        changed <= 1,
+        "configuration at %s changes %s voters: %s -> %s (single-server changes only, §4.1)",
+        index,
+        changed,
+        prev,
+        next);
   }
 
   /** Replaces everything, e.g. after installing a snapshot that carries its configuration. */
