@@ -54,10 +54,10 @@ class MembershipIT {
   private static LocalCluster cluster;
   private static Optional<String> pluginProblem;
   /**
-   * Where the add/remove calls go: "follower" needs core-raft's forwarding of membership calls to
-   * the leader; until that is merged the default is the leader (-Dmembership.caller=follower).
+   * Where the add/remove calls of the 4th-server test go: a follower (forwarded to the leader by
+   * core-raft), or the leader with -Dmembership.caller=leader.
    */
-  private static final String CALLER = System.getProperty("membership.caller", "leader");
+  private static final String CALLER = System.getProperty("membership.caller", "follower");
   private static ServerProcess fourth;
   private static Driver fourthDriver;
 
@@ -212,6 +212,35 @@ class MembershipIT {
     }
     assertThat(present).as("every acknowledged write, read on the added member")
         .containsAll(acked);
+  }
+
+  @Test
+  @Order(4)
+  void theLastVoterCannotBeRemoved() {
+    List<Integer> voters = new ArrayList<>();
+    for (int m = 1; m <= 4; m++) {
+      if (memberIds(m).size() == 3 && "LEADER".equals(role(m))) {
+        voters.add(0, m);
+      }
+    }
+    assertThat(voters).as("one leader among the remaining members").hasSize(1);
+    int leader = voters.get(0);
+    List<String> ids = memberIds(leader);
+    for (String id : ids) {
+      if (!id.equals(memberIdOf(leader))) {
+        call(leader, "CALL raft.removeMember($m)", id);
+      }
+    }
+    assertThat(memberIds(leader)).containsExactly(memberIdOf(leader));
+    assertThatThrownBy(() -> call(leader, "CALL raft.removeMember($m)", memberIdOf(leader)))
+        .hasMessageContaining("could not form a majority (or none would be left)");
+    try (Session s = session(leader)) {
+      s.run("CREATE (:AloneButWriting)").consume();
+    }
+  }
+
+  private static String memberIdOf(int member) {
+    return member == 4 ? "127.0.0.1:" + fourthSpec.raftAdvertisedPort() : memberId(member);
   }
 
   private static MemberSpec fourthSpec;
