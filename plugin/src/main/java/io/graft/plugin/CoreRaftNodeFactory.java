@@ -1,11 +1,16 @@
 package io.graft.plugin;
 
+import io.graft.plugin.routing.BoltAddressBook;
+import io.graft.plugin.routing.SelfAddressingTransport;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.StateMachine;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.runtime.RaftNodeBuilder;
 import io.graft.raft.runtime.RaftNodeRunner;
+import io.graft.raft.transport.Transport;
+import io.graft.raft.transport.netty.NettyTransport;
+import io.graft.raft.transport.netty.NettyTransportConfig;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -37,11 +42,27 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
         .config(config)
         .tickMillis(tickMillis)
         .dataDirectory(spec.raftDirectory())
-        .nettyTransport(spec.listenAddress(), spec.clusterId())
+        .transport(transport(spec))
         .peers(peers)
         .stateMachine(stateMachine)
         .build()
         .start();
+  }
+
+  /**
+   * The Netty transport, announcing this member's Bolt address in every handshake and recording
+   * what peers announce: that is how a member added later becomes routable (RaftRoutingTable).
+   */
+  private static Transport transport(RaftNodeSpec spec) {
+    NettyTransport transport = new NettyTransport(
+        NettyTransportConfig.defaults(spec.listenAddress(), spec.clusterId(), spec.self()));
+    BoltAddressBook book = spec.boltAddresses();
+    if (book != null) {
+      String selfBolt = book.selfBolt();
+      transport.announce(selfBolt == null ? "" : selfBolt,
+          (member, bolt) -> book.learned(member.value(), bolt));
+    }
+    return new SelfAddressingTransport(transport);
   }
 
   @Override

@@ -9,6 +9,8 @@ import io.graft.bridge.capture.LeaderWriteGuard;
 import io.graft.bridge.capture.ProposalWaiters;
 import io.graft.bridge.capture.RaftTransactionCommitProcess;
 import io.graft.bridge.capture.WriteGate;
+import io.graft.plugin.routing.BoltAddressBook;
+import io.graft.plugin.routing.RaftRoutingTable;
 import io.graft.procedures.MemberRow;
 import io.graft.procedures.RaftAdmin;
 import io.graft.procedures.StatusRow;
@@ -17,6 +19,7 @@ import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.neo4j.common.DependencyResolver;
@@ -47,15 +50,18 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   private final ProposalWaiters waiters;
   private final DatabaseAvailabilityGuard availabilityGuard;
   private final AvailabilityListener availabilityListener;
+  private final BoltAddressBook bolt;
 
   private DatabaseBridge(
       RaftPluginConfig config,
+      BoltAddressBook bolt,
       RaftNode raft,
       GraphStateMachine machine,
       ProposalWaiters waiters,
       DatabaseAvailabilityGuard availabilityGuard,
       AvailabilityListener availabilityListener) {
     this.config = config;
+    this.bolt = bolt;
     this.raft = raft;
     this.machine = machine;
     this.waiters = waiters;
@@ -64,7 +70,11 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   }
 
   static DatabaseBridge start(
-      RaftPluginConfig config, Database database, RaftNodeFactory factory, InternalLog log)
+      RaftPluginConfig config,
+      BoltAddressBook bolt,
+      Database database,
+      RaftNodeFactory factory,
+      InternalLog log)
       throws Exception {
     InternalsAccess.verify();
     DependencyResolver deps = database.getDependencyResolver();
@@ -124,7 +134,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     LeaderWriteGuard guard = new LeaderWriteGuard(gate, dbName);
     // Guard first: from here on no local write can start, only Raft applies.
     InternalsAccess.install(kernelTransactions, original, guard, guard);
-    RaftNode raft = factory.create(spec(config), machine);
+    RaftNode raft = factory.create(spec(config, bolt), machine);
     LeaseKeeper keeper = new LeaseKeeper(config.self(), raft, machine, gate, log::warn);
     machine.setLeaseListener(keeper);
     raft.addListener(keeper);
@@ -137,15 +147,15 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         guard);
     log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d)",
         dbName, config.self(), config.initialMembers(), machine.lastAppliedIndex());
-    return new DatabaseBridge(config, raft, machine, waiters, guardOfDb, availability);
+    return new DatabaseBridge(config, bolt, raft, machine, waiters, guardOfDb, availability);
   }
 
-  private static RaftNodeSpec spec(RaftPluginConfig c) {
+  private static RaftNodeSpec spec(RaftPluginConfig c, BoltAddressBook bolt) {
     List<MemberId> members = new ArrayList<>();
     c.initialMembers().forEach(m -> members.add(MemberId.of(m)));
     return new RaftNodeSpec(
         c.clusterId(), MemberId.of(c.self()), c.listenAddress(), List.copyOf(members),
-        c.raftDirectory(), c.electionTimeout(), c.heartbeatInterval());
+        c.raftDirectory(), c.electionTimeout(), c.heartbeatInterval(), bolt);
   }
 
   @Override
@@ -175,8 +185,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       }
     }
     return new StatusRow(
-        s.self().value(), s.self().value(), config.boltAddressOf(s.self().value()),
-        roleName(s.role()), s.term(), leader, leader == null ? null : config.boltAddressOf(leader),
+        s.self().value(), s.self().value(), bolt.boltAddressOf(s.self().value()),
+        roleName(s.role()), s.term(), leader, leader == null ? null : bolt.boltAddressOf(leader),
         s.commitIndex(), machine.lastAppliedIndex(), s.lastLogIndex(), machine.lastCommittedTxId(),
         voters);
   }
@@ -188,10 +198,43 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     for (RaftStatus.MemberStatus m : s.members()) {
       long lag = m.matchIndex() < 0 ? -1 : Math.max(0, s.lastLogIndex() - m.matchIndex());
       rows.add(new MemberRow(
-          m.id().value(), m.id().value(), config.boltAddressOf(m.id().value()), roleName(m.role()),
+          m.id().value(), m.id().value(), bolt.boltAddressOf(m.id().value()), roleName(m.role()),
           m.voting(), m.matchIndex(), lag, m.lastContactMillis()));
     }
     return rows;
+  }
+
+  @Override
+  public RaftNode raft() {
+    return raft;
+  }
+
+  @Override
+  public String boltAddressOf(String memberId) {
+    return bolt.boltAddressOf(memberId);
+  }
+
+  /**
+   * Membership procedures wait this long: at least 2 minutes (a learner may need a store copy and
+   * several catch-up rounds, thesis §4.2.1), longer if server.raft.commit_timeout is longer.
+   */
+  @Override
+  public Duration changeTimeout() {
+    Duration floor = Duration.ofMinutes(2);
+    return config.commitTimeout().compareTo(floor) > 0 ? config.commitTimeout() : floor;
+  }
+
+  /** The routing table for {@code neo4j://} drivers, from this member's current view. */
+  RaftRoutingTable routingTable(long ttlMillis) {
+    RaftStatus s = raft.status();
+    List<String> voters = new ArrayList<>();
+    List<String> learners = new ArrayList<>();
+    for (RaftStatus.MemberStatus m : s.members()) {
+      (m.voting() ? voters : learners).add(m.id().value());
+    }
+    String leader = s.leader() == null ? null : s.leader().value();
+    return RaftRoutingTable.compute(
+        s.self().value(), leader, voters, learners, bolt::boltAddressOf, ttlMillis);
   }
 
   /** ARCHITECTURE §3 names: a pre-candidate is reported as CANDIDATE. */

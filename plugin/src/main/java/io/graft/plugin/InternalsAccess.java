@@ -4,6 +4,11 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
+import org.neo4j.dbms.routing.ClientSideRoutingTableProvider;
+import org.neo4j.dbms.routing.DefaultRoutingService;
+import org.neo4j.dbms.routing.InstanceClusterView;
+import org.neo4j.dbms.routing.RoutingService;
 import org.neo4j.dbms.database.readonly.DatabaseReadOnlyChecker;
 import org.neo4j.kernel.impl.api.KernelTransactions;
 import org.neo4j.kernel.impl.api.TransactionCommitProcess;
@@ -27,6 +32,17 @@ public final class InternalsAccess {
   static final FieldSpec ACCESS_CAPABILITY =
       new FieldSpec(KernelTransactions.class, "accessCapabilityFactory", AccessCapabilityFactory.class);
 
+  // ---- routing (branch 'routing'): Bolt ROUTE -> DefaultRoutingService's provider field, §6 ----
+  static final FieldSpec CLIENT_SIDE_ROUTING =
+      new FieldSpec(DefaultRoutingService.class, "clientSideRoutingTableProvider",
+          ClientSideRoutingTableProvider.class);
+  static final FieldSpec INSTANCE_CLUSTER_VIEW =
+      new FieldSpec(DefaultRoutingService.class, "instanceClusterView", InstanceClusterView.class);
+
+  /** A graft member is never alone, so Neo4j takes its client-side routing path. */
+  private static final InstanceClusterView NOT_ALONE = () -> false;
+  // ---- end routing ----
+
   /** A private instance field graft needs: its owner, name and exact declared type. */
   record FieldSpec(Class<?> owner, String name, Class<?> type) {}
 
@@ -34,7 +50,8 @@ public final class InternalsAccess {
 
   /** Checks every field graft touches; throws naming all mismatches and the expected version. */
   public static void verify() {
-    verify(List.of(COMMIT_PROCESS, READ_ONLY_CHECKER, ACCESS_CAPABILITY));
+    verify(List.of(COMMIT_PROCESS, READ_ONLY_CHECKER, ACCESS_CAPABILITY, CLIENT_SIDE_ROUTING,
+        INSTANCE_CLUSTER_VIEW));
   }
 
   static void verify(List<FieldSpec> specs) {
@@ -86,6 +103,42 @@ public final class InternalsAccess {
     set(ACCESS_CAPABILITY, kernelTransactions, accessCapabilityFactory);
     set(COMMIT_PROCESS, kernelTransactions, commitProcess);
   }
+
+  // ---- routing (branch 'routing') ----
+
+  /**
+   * Replaces the client-side routing table provider of Community's {@link DefaultRoutingService}
+   * with {@code wrap(current)}. Bolt's ROUTE message calls {@code RoutingService.route()}, which
+   * reads this field on every call (NEO4J-INTERNALS §6), so a replacement made while Bolt already
+   * runs takes effect for the next routing request. Returns the provider that was installed.
+   *
+   * <p>Community builds the service with {@code instanceClusterView = () -> true} ("I am alone")
+   * and {@code echoRoutingContextAddressWhenAlone = true}, which sends every request down the
+   * server-side path, whose provider is not even told the database. So the cluster view is
+   * replaced too, with "not alone": requests then take the client-side path (the default
+   * {@code dbms.routing.default_router=CLIENT}), where graft answers for the replicated database
+   * and Community's own single-address provider for every other one.
+   */
+  public static ClientSideRoutingTableProvider replaceClientSideRouting(
+      RoutingService routingService,
+      UnaryOperator<ClientSideRoutingTableProvider> wrap) {
+    if (!(routingService instanceof DefaultRoutingService)) {
+      throw new IllegalStateException("graft requires Neo4j " + EXPECTED_NEO4J_VERSION
+          + " Community's DefaultRoutingService but this server uses "
+          + routingService.getClass().getName() + " (Neo4j " + runningVersion()
+          + "); neo4j:// routing to the Raft leader cannot be installed");
+    }
+    synchronized (routingService) {
+      ClientSideRoutingTableProvider current =
+          (ClientSideRoutingTableProvider) get(CLIENT_SIDE_ROUTING, routingService);
+      ClientSideRoutingTableProvider replacement = wrap.apply(current);
+      set(CLIENT_SIDE_ROUTING, routingService, replacement);
+      set(INSTANCE_CLUSTER_VIEW, routingService, NOT_ALONE);
+      return replacement;
+    }
+  }
+
+  // ---- end routing ----
 
   private static Object get(FieldSpec spec, Object target) {
     try {

@@ -67,11 +67,10 @@ public record RaftPluginConfig(
     if (initialMembers.isEmpty()) {
       problems.add("server.raft.initial_members is empty: list the advertised Raft addresses of "
           + "the founding members (host:port, comma-separated)");
-    } else if (!initialMembers.contains(self)) {
-      problems.add("this member's advertised Raft address " + self
-          + " (server.raft.advertised_address, default server.raft.listen_address) is not in "
-          + "server.raft.initial_members " + initialMembers);
     }
+    // A member whose own address is not in initial_members is JOINING a running cluster
+    // (ARCHITECTURE §3 user flow): it starts with no configuration, never campaigns, and waits
+    // for CALL raft.addMember('<its advertised address>') on a member (thesis §4.2.1).
     if (initialMembers.size() != initialMembers.stream().distinct().count()) {
       problems.add("server.raft.initial_members lists a member twice: " + initialMembers);
     }
@@ -105,6 +104,11 @@ public record RaftPluginConfig(
   /** {@code <data>/raft/<db>/}: Raft log, meta store and lease state of the database. */
   public Path raftDirectory() {
     return dataDirectory.resolve("raft").resolve(database);
+  }
+
+  /** True when this member is not a founder and waits to be added with raft.addMember. */
+  public boolean joining() {
+    return !initialMembers.contains(self);
   }
 
   public String boltAddressOf(String member) {

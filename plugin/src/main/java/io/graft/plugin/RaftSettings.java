@@ -76,4 +76,10 @@ public final class RaftSettings implements SettingsDeclaration {
       + "comma-separated; used by raft.status()/raft.members().")
   public static final Setting<List<String>> member_bolt_addresses =
       SettingImpl.newBuilder("server.raft.member_bolt_addresses", listOf(STRING), List.of()).build();
+
+  @Description("Time to live of the routing table graft gives neo4j:// drivers for the replicated "
+      + "database. Drivers refresh after it, and at once when a write meets a follower "
+      + "(NotALeader), so it bounds how long a driver keeps reading from a removed member.")
+  public static final Setting<Duration> routing_ttl =
+      SettingImpl.newBuilder("server.raft.routing_ttl", DURATION, Duration.ofSeconds(5)).build();
 }

@@ -1,5 +1,8 @@
 package io.graft.plugin;
 
+import io.graft.plugin.routing.BoltAddressBook;
+import io.graft.plugin.routing.GraftRoutingTableProvider;
+import io.graft.plugin.routing.RaftRoutingTable;
 import io.graft.procedures.RaftAdmin;
 import io.graft.procedures.RaftProcedures;
 import io.graft.raft.api.RaftNode;
@@ -9,6 +12,7 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.stream.StreamSupport;
 import org.neo4j.configuration.Config;
+import org.neo4j.dbms.routing.RoutingService;
 import org.neo4j.kernel.api.procedure.CallableProcedure;
 import org.neo4j.kernel.api.procedure.GlobalProcedures;
 import org.neo4j.kernel.database.Database;
@@ -23,11 +27,16 @@ import org.neo4j.logging.InternalLog;
 public final class Wiring {
   private final RaftPluginConfig config;
   private final InternalLog log;
+  private final BoltAddressBook boltAddresses;
+  private final long routingTtlMillis;
   private volatile DatabaseBridge running;
 
   Wiring(Config neo4jConfig, InternalLog log) {
     this.config = RaftPluginConfig.from(neo4jConfig);
     this.log = log;
+    this.boltAddresses =
+        new BoltAddressBook(config.self(), config.selfBoltAddress(), config.boltAddresses());
+    this.routingTtlMillis = neo4jConfig.get(RaftSettings.routing_ttl).toMillis();
   }
 
   public RaftPluginConfig config() {
@@ -55,7 +64,30 @@ public final class Wiring {
 
   synchronized void startDatabase(Database database) throws Exception {
     stopDatabase();
-    running = DatabaseBridge.start(config, database, this::createNode, log);
+    running = DatabaseBridge.start(config, boltAddresses, database, this::createNode, log);
+    installRouting(database.getDependencyResolver().resolveDependency(RoutingService.class));
+  }
+
+  /**
+   * Makes Bolt ROUTE answer with graft's table for the replicated database (NEO4J-INTERNALS §6).
+   * The RoutingService is a global dependency, but only resolvable through a database's resolver.
+   * Installed once per DBMS; the provider reads {@link #running} on every request, so database
+   * restarts need no re-install.
+   */
+  private void installRouting(RoutingService routingService) {
+    InternalsAccess.replaceClientSideRouting(routingService, current -> {
+      if (current instanceof GraftRoutingTableProvider) {
+        return current;
+      }
+      log.info("graft: neo4j:// routing for '%s' now follows the Raft leader (ttl %d ms)",
+          config.database(), routingTtlMillis);
+      return new GraftRoutingTableProvider(current, config.database(), this::routingTable);
+    });
+  }
+
+  Optional<RaftRoutingTable> routingTable() {
+    DatabaseBridge bridge = running;
+    return bridge == null ? Optional.empty() : Optional.of(bridge.routingTable(routingTtlMillis));
   }
 
   synchronized void stopDatabase() {

@@ -45,12 +45,13 @@ class RaftPluginConfigTest {
   }
 
   @Test
-  void rejectsAMemberMissingFromInitialMembers() {
+  void aMemberMissingFromInitialMembersIsJoining() {
+    // ARCHITECTURE §3: a further server lists the existing members and waits for raft.addMember.
     Config config = base().set(RaftSettings.listen_address, new SocketAddress("10.0.0.9", 7000)).build();
-    assertThatThrownBy(() -> RaftPluginConfig.from(config))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("10.0.0.9:7000")
-        .hasMessageContaining("server.raft.initial_members");
+    RaftPluginConfig c = RaftPluginConfig.from(config);
+    assertThat(c.joining()).isTrue();
+    assertThat(c.initialMembers()).doesNotContain("10.0.0.9:7000");
+    assertThat(RaftPluginConfig.from(base().build()).joining()).isFalse();
   }
 
   @Test

@@ -77,6 +77,7 @@ public final class MessageCodec {
       w.i32(HANDSHAKE_MAGIC);
       w.string(h.clusterId());
       w.member(h.member());
+      optionalInfo(w, h.info());
     } else {
       WireMessage.HandshakeReply r = (WireMessage.HandshakeReply) message;
       w.u8(r.protocolVersion());
@@ -85,8 +86,20 @@ public final class MessageCodec {
       w.bool(r.accepted());
       w.member(r.member());
       w.string(r.reason());
+      optionalInfo(w, r.info());
     }
     return w.toByteArray();
+  }
+
+  /** Appended only when non-empty: an empty announcement leaves the frozen layout untouched. */
+  private static void optionalInfo(WireWriter w, String info) {
+    if (!info.isEmpty()) {
+      w.string(info);
+    }
+  }
+
+  private static String optionalInfo(WireReader r) {
+    return r.remaining() > 0 ? r.string("info") : "";
   }
 
   /** Encodes a Raft message to a frame payload at {@link #PROTOCOL_VERSION}. */
@@ -126,11 +139,13 @@ public final class MessageCodec {
     }
     if (type == TYPE_HANDSHAKE) {
       String clusterId = r.string("clusterId");
-      return new WireMessage.Handshake(version, clusterId, r.member("member"));
+      var member = r.member("member");
+      return new WireMessage.Handshake(version, clusterId, member, optionalInfo(r));
     }
     boolean accepted = r.bool("accepted");
     var member = r.member("member");
-    return new WireMessage.HandshakeReply(version, accepted, member, r.string("reason"));
+    String reason = r.string("reason");
+    return new WireMessage.HandshakeReply(version, accepted, member, reason, optionalInfo(r));
   }
 
   private static RaftMessage decodeRaft(int type, WireReader r) {
