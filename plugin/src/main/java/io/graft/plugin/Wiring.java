@@ -7,6 +7,7 @@ import io.graft.raft.api.StateMachine;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.StreamSupport;
 import org.neo4j.configuration.Config;
 import org.neo4j.kernel.api.procedure.CallableProcedure;
@@ -24,6 +25,8 @@ public final class Wiring {
   private final RaftPluginConfig config;
   private final InternalLog log;
   private volatile DatabaseBridge running;
+  /** Set while a snapshot install stops and starts the database under the running bridge. */
+  private final AtomicBoolean restarting = new AtomicBoolean();
 
   Wiring(Config neo4jConfig, InternalLog log) {
     this.config = RaftPluginConfig.from(neo4jConfig);
@@ -54,11 +57,19 @@ public final class Wiring {
   }
 
   synchronized void startDatabase(Database database) throws Exception {
+    if (restarting.get() && running != null) {
+      running.reattach(database);
+      return;
+    }
     stopDatabase();
-    running = DatabaseBridge.start(config, database, this::createNode, log);
+    running = DatabaseBridge.start(config, database, this::createNode, log, restarting);
   }
 
   synchronized void stopDatabase() {
+    if (restarting.get() && running != null) {
+      running.detach();
+      return;
+    }
     DatabaseBridge bridge = running;
     running = null;
     if (bridge != null) {

@@ -9,6 +9,8 @@ import io.graft.bridge.model.NoOpEntry;
 import io.graft.bridge.model.ReplicatedEntry;
 import io.graft.bridge.model.TxEntry;
 import io.graft.raft.api.CommittedEntry;
+import io.graft.raft.api.SnapshotSupport;
+import java.nio.file.Path;
 import io.graft.raft.api.StateMachine;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -31,18 +33,21 @@ import java.util.function.LongSupplier;
  */
 public final class GraphStateMachine implements StateMachine {
   private final String self;
-  private final EntryApplier applier;
   private final LeaseState leaseState;
-  private final IdAllocation idSwitch;
   private final WriteGate gate;
   private final ProposalWaiters waiters;
-  private final LongSupplier lastCommittedTxId;
-  private final LongSupplier lastConsensusIndex;
-  private final Consumer<Throwable> panic;
+  // Bound to one start of the Neo4j database; a snapshot install restarts it (rebind).
+  private volatile EntryApplier applier;
+  private volatile IdAllocation idSwitch;
+  private volatile LongSupplier lastCommittedTxId;
+  private volatile LongSupplier lastConsensusIndex;
+  private volatile Consumer<Throwable> panic;
+  private volatile SnapshotSupport snapshots;
   private final Visitor visitor = new Visitor();
 
   private final Object availability = new Object();
   private boolean databaseAvailable;
+  private boolean localBootstrapPending;
   private boolean closed;
   private volatile LeaseListener leaseListener = (lease, accepted) -> {};
   private volatile long lastApplied;
@@ -82,6 +87,75 @@ public final class GraphStateMachine implements StateMachine {
     this.leaseListener = listener;
   }
 
+  /**
+   * The database was restarted under this machine (a snapshot install): apply through the new
+   * start's services from now on. Id allocation stays off until a lease says otherwise.
+   */
+  public synchronized void rebind(
+      EntryApplier applier,
+      IdAllocation idSwitch,
+      LongSupplier lastCommittedTxId,
+      LongSupplier lastConsensusIndex,
+      Consumer<Throwable> panic) {
+    this.applier = applier;
+    this.idSwitch = idSwitch;
+    this.lastCommittedTxId = lastCommittedTxId;
+    this.lastConsensusIndex = lastConsensusIndex;
+    this.panic = panic;
+    idSwitch.set(false);
+  }
+
+  /**
+   * Installs snapshot support. Its {@code write}/{@code install} run under this machine's apply
+   * lock, so they never interleave with an apply, whichever thread calls them.
+   */
+  public void setSnapshots(SnapshotSupport support) {
+    this.snapshots = support == null ? null : new SnapshotSupport() {
+      @Override
+      public long write(Path directory) throws Exception {
+        synchronized (GraphStateMachine.this) {
+          return support.write(directory);
+        }
+      }
+
+      @Override
+      public void install(Path directory, long index) throws Exception {
+        synchronized (GraphStateMachine.this) {
+          support.install(directory, index);
+        }
+      }
+    };
+  }
+
+  @Override
+  public SnapshotSupport snapshots() {
+    return snapshots;
+  }
+
+  /** The applied lease (graft's own replicated state, carried by snapshots). */
+  public LeaseState.Snapshot currentLease() {
+    return leaseState.current();
+  }
+
+  /** A snapshot install starts: this member cannot write until a later lease makes it leader. */
+  public synchronized void beginInstall() {
+    gate.close();
+    idSwitch.set(false);
+  }
+
+  /**
+   * The snapshot's files are in place and the database is started again: adopt the snapshot's
+   * lease and index. The lease file records {@code index}, so the applied index survives a
+   * restart even if the snapshot ends with entries that leave no trace in Neo4j's log.
+   */
+  public synchronized void completeInstall(long index, int leaseId, String leaseOwner)
+      throws java.io.IOException {
+    leaseState.write(leaseId, leaseOwner, index);
+    gate.recovered(leaseId, leaseOwner);
+    idSwitch.set(false);
+    lastApplied = index;
+  }
+
   /** max(Neo4j's consensusIndex, the lease file's index); both are durable. */
   private long durableAppliedIndex() {
     return Math.max(Math.max(lastConsensusIndex.getAsLong(), leaseState.current().raftIndex()), 0);
@@ -112,6 +186,25 @@ public final class GraphStateMachine implements StateMachine {
     }
   }
 
+  /**
+   * A brand-new store is about to commit its store-initialisation transaction locally (see
+   * {@code LocalBootstrapCommitProcess}); no Raft entry may be applied before it, or tx ids would
+   * differ between members.
+   */
+  public void expectLocalBootstrap() {
+    synchronized (availability) {
+      localBootstrapPending = true;
+    }
+  }
+
+  /** The local store-initialisation transaction has committed: Raft entries may be applied. */
+  public void localBootstrapDone() {
+    synchronized (availability) {
+      localBootstrapPending = false;
+      availability.notifyAll();
+    }
+  }
+
   /** No more applies: a waiting apply thread fails instead of waiting forever. */
   public void close() {
     synchronized (availability) {
@@ -122,7 +215,7 @@ public final class GraphStateMachine implements StateMachine {
 
   private void awaitDatabaseAvailable() throws InterruptedException {
     synchronized (availability) {
-      while (!databaseAvailable && !closed) {
+      while ((!databaseAvailable || localBootstrapPending) && !closed) {
         availability.wait();
       }
       if (closed) {
