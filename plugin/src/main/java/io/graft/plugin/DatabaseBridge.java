@@ -16,6 +16,7 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
+import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.Role;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,6 +188,10 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     } finally {
       waiters.failAll(new RaftShutdownException("graft: the replicated database is stopping"));
     }
+  }
+
+  SnapshotSupport snapshots() {
+    return machine.snapshots();
   }
 
   @Override

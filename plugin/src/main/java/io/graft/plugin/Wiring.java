@@ -3,6 +3,7 @@ package io.graft.plugin;
 import io.graft.procedures.RaftAdmin;
 import io.graft.procedures.RaftProcedures;
 import io.graft.raft.api.RaftNode;
+import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.StateMachine;
 import java.util.Comparator;
 import java.util.Optional;
@@ -54,6 +55,15 @@ public final class Wiring {
 
   Optional<RaftAdmin> admin() {
     return Optional.ofNullable(running);
+  }
+
+  /**
+   * The replicated database's snapshot support (store copy), for the Raft runtime through
+   * {@code StateMachine.snapshots()} and for tests; empty while the database is not running.
+   */
+  public Optional<SnapshotSupport> snapshots() {
+    DatabaseBridge bridge = running;
+    return bridge == null ? Optional.empty() : Optional.ofNullable(bridge.snapshots());
   }
 
   synchronized void startDatabase(Database database) throws Exception {

@@ -14,12 +14,13 @@ import org.neo4j.storageengine.api.TransactionApplicationMode;
  * property-key token transaction for the schema rules' properties, then the one that creates the
  * two token lookup indexes. The local phase ends with the commit that carries the schema rules.
  *
- * <p>Why these transactions are local: {@code Database.postStartupInit} creates the two token lookup
- * indexes on a new store before the database (and the Bolt server) serves anyone, and before any
- * Raft leader can exist. They are the same transactions on every member, so every member gets the
- * same tx ids for them and the same token and schema rule ids, and Raft entries applied afterwards line up
- * (NEO4J-INTERNALS §8.1 item 2). Kernel transactions are pooled with the commit process they were
- * built with, so this one object stays installed and decides per commit.
+ * <p>Why these transactions are local: {@code Database.postStartupInit} creates the two token
+ * lookup indexes on a new store before the database (and the Bolt server) serves anyone, and
+ * before any Raft leader can exist. They are the same transactions on every member, so every
+ * member gets the same tx ids for them and the same token and schema rule ids, and Raft entries
+ * applied afterwards line up (NEO4J-INTERNALS §8.1 item 2). Kernel transactions are pooled with
+ * the commit process they were built with, so this one object stays installed and decides per
+ * commit.
  */
 public final class LocalBootstrapCommitProcess implements TransactionCommitProcess {
   private final TransactionCommitProcess local;

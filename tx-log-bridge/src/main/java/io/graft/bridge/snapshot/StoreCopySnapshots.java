@@ -32,7 +32,8 @@ public final class StoreCopySnapshots implements SnapshotSupport {
   private final StoreAccess store;
   private final Consumer<String> progress;
 
-  public StoreCopySnapshots(GraphStateMachine machine, StoreAccess store, Consumer<String> progress) {
+  public StoreCopySnapshots(
+      GraphStateMachine machine, StoreAccess store, Consumer<String> progress) {
     this.machine = machine;
     this.store = store;
     this.progress = progress;
@@ -70,6 +71,10 @@ public final class StoreCopySnapshots implements SnapshotSupport {
     long began = System.nanoTime();
     SnapshotManifest manifest = SnapshotManifest.readFrom(directory);
     check(manifest, index);
+    // Before touching the local store: a short snapshot must leave it as it was.
+    checkComplete(directory, manifest,
+        StoreFiles.measure(directory.resolve(DATABASE_DIR))
+            .plus(StoreFiles.measure(directory.resolve(TX_LOGS_DIR))));
     progress.accept(String.format("graft: installing the snapshot of '%s' at index %d (tx %d,"
             + " %d files, %d bytes) in place of the local store at index %d: stopping the"
             + " database", manifest.databaseName(), index, manifest.lastTxId(), manifest.files(),
@@ -82,11 +87,7 @@ public final class StoreCopySnapshots implements SnapshotSupport {
         StoreFiles.copyTree(directory.resolve(DATABASE_DIR), store.databaseDirectory())
             .plus(StoreFiles.copyTree(
                 directory.resolve(TX_LOGS_DIR), store.transactionLogsDirectory()));
-    if (copied.files() != manifest.files() || copied.bytes() != manifest.bytes()) {
-      throw new IOException("graft: the snapshot in " + directory + " is incomplete: copied "
-          + copied + ", the manifest lists " + manifest.files() + " files, "
-          + manifest.bytes() + " bytes");
-    }
+    checkComplete(directory, manifest, copied);
     progress.accept(String.format("graft: snapshot files of '%s' in place (%d files); starting"
         + " the database", manifest.databaseName(), copied.files()));
     store.start();
@@ -98,6 +99,15 @@ public final class StoreCopySnapshots implements SnapshotSupport {
     progress.accept(String.format("graft: snapshot installed: '%s' at index %d, tx %d, lease %d,"
             + " in %d ms", manifest.databaseName(), index, manifest.lastTxId(),
         manifest.leaseId(), (System.nanoTime() - began) / 1_000_000));
+  }
+
+  private static void checkComplete(
+      Path directory, SnapshotManifest manifest, StoreFiles.Copied found) throws IOException {
+    if (found.files() != manifest.files() || found.bytes() != manifest.bytes()) {
+      throw new IOException("graft: the snapshot in " + directory + " is incomplete: "
+          + found.files() + " files, " + found.bytes() + " bytes; its manifest lists "
+          + manifest.files() + " files, " + manifest.bytes() + " bytes");
+    }
   }
 
   private void check(SnapshotManifest manifest, long index) {

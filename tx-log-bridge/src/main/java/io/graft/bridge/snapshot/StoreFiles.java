@@ -50,6 +50,24 @@ final class StoreFiles {
     return new Copied(files, bytes);
   }
 
+  /** Counts the regular files under {@code dir} and their total size (lock files excluded). */
+  static Copied measure(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return new Copied(0, 0);
+    }
+    long files = 0;
+    long bytes = 0;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        if (Files.isRegularFile(p) && !LOCAL_ONLY.contains(p.getFileName().toString())) {
+          files++;
+          bytes += Files.size(p);
+        }
+      }
+    }
+    return new Copied(files, bytes);
+  }
+
   /** Deletes everything under {@code dir} except the lock files; keeps {@code dir} itself. */
   static void clear(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
