@@ -108,6 +108,9 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     LeaderWriteGuard guard = new LeaderWriteGuard(gate, dbName);
     // Guard first: from here on no local write can start, only Raft applies.
     InternalsAccess.install(b.kernelTransactions(), b.original(), guard, guard);
+    // Before the Raft member exists: its runtime may ask StateMachine.snapshots() when built.
+    machine.setSnapshots(
+        new StoreCopySnapshots(machine, new Neo4jStoreAccess(database, restarting), log::info));
     RaftNode raft = factory.create(spec(config), machine);
     LeaseKeeper keeper = new LeaseKeeper(config.self(), raft, machine, gate, log::warn);
     machine.setLeaseListener(keeper);
@@ -119,8 +122,6 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     DatabaseBridge bridge =
         new DatabaseBridge(config, raft, machine, waiters, gate, guard, replicated, log);
     bridge.attach(b);
-    machine.setSnapshots(
-        new StoreCopySnapshots(machine, new Neo4jStoreAccess(database, restarting), log::info));
     log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d)",
         dbName, config.self(), config.initialMembers(), machine.lastAppliedIndex());
     return bridge;

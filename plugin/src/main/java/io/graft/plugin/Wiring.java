@@ -66,20 +66,35 @@ public final class Wiring {
     return bridge == null ? Optional.empty() : Optional.ofNullable(bridge.snapshots());
   }
 
-  synchronized void startDatabase(Database database) throws Exception {
-    if (restarting.get() && running != null) {
-      running.reattach(database);
+  /**
+   * Around a snapshot install the database restarts under the running bridge; the install holds
+   * the state machine's lock, so this path takes no lock of Wiring's (a concurrent DBMS shutdown
+   * holding it while it closes the Raft member would otherwise deadlock with the install).
+   */
+  void startDatabase(Database database) throws Exception {
+    DatabaseBridge bridge = running;
+    if (restarting.get() && bridge != null) {
+      bridge.reattach(database);
       return;
     }
-    stopDatabase();
+    startFresh(database);
+  }
+
+  private synchronized void startFresh(Database database) throws Exception {
+    closeRunning();
     running = DatabaseBridge.start(config, database, this::createNode, log, restarting);
   }
 
-  synchronized void stopDatabase() {
-    if (restarting.get() && running != null) {
-      running.detach();
+  void stopDatabase() {
+    DatabaseBridge bridge = running;
+    if (restarting.get() && bridge != null) {
+      bridge.detach();
       return;
     }
+    closeRunning();
+  }
+
+  private synchronized void closeRunning() {
     DatabaseBridge bridge = running;
     running = null;
     if (bridge != null) {

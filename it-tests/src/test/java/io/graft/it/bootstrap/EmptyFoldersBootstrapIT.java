@@ -55,6 +55,16 @@ class EmptyFoldersBootstrapIT {
   void freshMembersElectOneLeaderAndShareElementIdsTxIdsAndDigest() {
     Assumptions.assumeTrue(pluginProblem.isEmpty(), () -> "SKIPPED: " + pluginProblem.get());
     int leader = cluster.awaitLeader();
+    await("one leader that every member names").atMost(CONVERGE).ignoreExceptions().until(() -> {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (int m = 1; m <= 3; m++) {
+        rows.add(cluster.probe().status(m).orElseThrow());
+      }
+      Object leaderId = rows.get(leader - 1).get("memberId");
+      return rows.stream().filter(r -> "LEADER".equals(r.get("role"))).count() == 1
+          && "LEADER".equals(rows.get(leader - 1).get("role"))
+          && rows.stream().allMatch(r -> leaderId.equals(r.get("leaderId")));
+    });
     List<String> written = new ArrayList<>();
     try (Session session = cluster.probe().session(leader)) {
       for (int i = 0; i < 5; i++) {

@@ -253,7 +253,12 @@ public final class GraphStateMachine implements StateMachine {
 
   @Override
   public synchronized void onInternalEntry(long index, long term) {
-    // No durable trace needed: replaying an internal entry after a restart changes nothing.
+    // No durable trace needed: replaying an internal entry after a restart changes nothing. The
+    // in-memory index advances so a snapshot written now covers it (the runtime expects write()
+    // to report its applied index, no-ops and configuration entries included).
+    if (index > lastApplied) {
+      lastApplied = index;
+    }
   }
 
   /**

@@ -230,4 +230,19 @@ class StoreCopySnapshotsTest {
     assertThat(b.lifecycle).doesNotContain("stop");
     assertThat(b.databaseDirectory().resolve("neostore")).hasContent("b's own");
   }
+
+  @Test
+  void aSnapshotCoversTrailingInternalEntriesAsTheRuntimeExpects() throws Exception {
+    Member a = leaderWithData();
+    a.machine.onInternalEntry(4, 2); // a new leader's no-op: no trace in Neo4j's log
+    Path snap = Files.createDirectories(tmp.resolve("snap"));
+
+    long index = a.snapshots.write(snap);
+
+    assertThat(index).isEqualTo(4);
+    Member b = new Member("b", DB_ID);
+    b.snapshots.install(snap, index);
+    assertThat(b.machine.lastAppliedIndex()).isEqualTo(4);
+    assertThat(LeaseState.open(b.root.resolve("raft")).current().raftIndex()).isEqualTo(4);
+  }
 }
