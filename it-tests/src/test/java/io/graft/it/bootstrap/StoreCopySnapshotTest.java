@@ -3,6 +3,7 @@ package io.graft.it.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.graft.bridge.snapshot.SnapshotManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,9 +18,10 @@ import org.neo4j.graphdb.Transaction;
  * Issue 5 item 2 with real Neo4j (three embedded 5.26.30 DBMSs started on EMPTY homes, the graft
  * plugin, the LocalRaftGroup double for the log): member 2 applies nothing from the start (it
  * holds only the store it created itself); member 0 leads and writes nodes, relationships and an
- * index; a snapshot of member 0 is written and installed on member 2. Afterwards member 2 reports the snapshot's
- * index as applied and has the same digest, element ids and tx id as member 0; then it applies
- * the log after the snapshot (entries up to the index are skipped) and converges with the others.
+ * index; a snapshot of member 0 is written and installed on member 2. Afterwards member 2
+ * reports the snapshot's index as applied and has the same digest, element ids and tx id as
+ * member 0; then it applies the log after the snapshot (entries up to the index are skipped) and
+ * converges with the others.
  */
 class StoreCopySnapshotTest {
   private static final Duration BOUND = Duration.ofSeconds(60);
@@ -42,13 +44,21 @@ class StoreCopySnapshotTest {
       awaitApplied(cluster, 0, 1);
 
       Path snapshotDir = Files.createDirectories(tmp.resolve("snapshot"));
+      long began = System.nanoTime();
       long index = cluster.snapshots(0).write(snapshotDir);
+      long writeMs = (System.nanoTime() - began) / 1_000_000;
       assertThat(index).isEqualTo(cluster.group().commitIndex());
       assertThat(snapshotDir.resolve("graft-snapshot.properties")).isRegularFile();
       assertThat(snapshotDir.resolve("database/database_lock")).doesNotExist();
       assertThat(digest(cluster, 2)).isNotEqualTo(digest(cluster, 0));
 
+      began = System.nanoTime();
       cluster.snapshots(2).install(snapshotDir, index);
+      long installMs = (System.nanoTime() - began) / 1_000_000;
+      SnapshotManifest manifest = SnapshotManifest.readFrom(snapshotDir);
+      System.out.printf("store-copy snapshot at index %d (tx %d): %d files, %d bytes;"
+              + " write %d ms, install (stop, swap, start) %d ms%n", index, manifest.lastTxId(),
+          manifest.files(), manifest.bytes(), writeMs, installMs);
 
       assertThat(appliedIndex(cluster, 2)).isEqualTo(index);
       assertThat(digest(cluster, 2)).isEqualTo(digest(cluster, 0));

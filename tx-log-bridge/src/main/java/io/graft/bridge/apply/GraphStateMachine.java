@@ -10,7 +10,9 @@ import io.graft.bridge.model.ReplicatedEntry;
 import io.graft.bridge.model.TxEntry;
 import io.graft.raft.api.CommittedEntry;
 import io.graft.raft.api.SnapshotSupport;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import io.graft.raft.api.StateMachine;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -77,10 +79,34 @@ public final class GraphStateMachine implements StateMachine {
     this.lastCommittedTxId = lastCommittedTxId;
     this.lastConsensusIndex = lastConsensusIndex;
     this.panic = panic;
+    refuseAfterInterruptedInstall(leaseState);
     LeaseState.Snapshot lease = leaseState.current();
     gate.recovered(lease.leaseId(), lease.owner());
     idSwitch.set(false);
     this.lastApplied = durableAppliedIndex();
+  }
+
+  /**
+   * A snapshot install that began and did not complete may have left a half-replaced store and a
+   * lease file that no longer matches it; applying on top could diverge, so the member refuses to
+   * start (STYLE.md principle 7: stop rather than diverge) and says how to recover.
+   */
+  private static void refuseAfterInterruptedInstall(LeaseState leaseState) {
+    OptionalLong pending;
+    try {
+      pending = leaseState.installPending();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("graft: cannot read the snapshot-install marker in "
+          + leaseState.directory(), e);
+    }
+    if (pending.isPresent()) {
+      throw new IllegalStateException("graft: a snapshot install at index "
+          + pending.getAsLong() + " was interrupted; this member's store may be half replaced."
+          + " To rejoin, stop the server, move away data/databases/<db> and"
+          + " data/transactions/<db>, delete " + leaseState.directory().resolve("lease-state")
+          + " and " + leaseState.directory().resolve(LeaseState.INSTALL_MARKER)
+          + ", and start it: it creates a new store and catches up from the leader again");
+    }
   }
 
   public void setLeaseListener(LeaseListener listener) {
@@ -137,10 +163,14 @@ public final class GraphStateMachine implements StateMachine {
     return leaseState.current();
   }
 
-  /** A snapshot install starts: this member cannot write until a later lease makes it leader. */
-  public synchronized void beginInstall() {
+  /**
+   * A snapshot install starts: this member cannot write until a later lease makes it leader, and
+   * a durable marker says the store is being replaced until {@link #completeInstall}.
+   */
+  public synchronized void beginInstall(long index) throws IOException {
     gate.close();
     idSwitch.set(false);
+    leaseState.markInstallPending(index);
   }
 
   /**
@@ -149,8 +179,9 @@ public final class GraphStateMachine implements StateMachine {
    * restart even if the snapshot ends with entries that leave no trace in Neo4j's log.
    */
   public synchronized void completeInstall(long index, int leaseId, String leaseOwner)
-      throws java.io.IOException {
+      throws IOException {
     leaseState.write(leaseId, leaseOwner, index);
+    leaseState.clearInstallPending();
     gate.recovered(leaseId, leaseOwner);
     idSwitch.set(false);
     lastApplied = index;

@@ -79,7 +79,7 @@ public final class StoreCopySnapshots implements SnapshotSupport {
             + " %d files, %d bytes) in place of the local store at index %d: stopping the"
             + " database", manifest.databaseName(), index, manifest.lastTxId(), manifest.files(),
         manifest.bytes(), machine.lastAppliedIndex()));
-    machine.beginInstall();
+    machine.beginInstall(index);
     store.stop();
     StoreFiles.clear(store.databaseDirectory());
     StoreFiles.clear(store.transactionLogsDirectory());

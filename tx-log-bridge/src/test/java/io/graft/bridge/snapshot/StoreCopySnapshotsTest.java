@@ -42,6 +42,7 @@ class StoreCopySnapshotsTest {
     final WriteGate gate = new WriteGate();
     final List<String> lifecycle = new ArrayList<>();
     final List<Boolean> allocation = new ArrayList<>();
+    boolean failStart;
     final GraphStateMachine machine;
     final StoreCopySnapshots snapshots;
 
@@ -99,6 +100,9 @@ class StoreCopySnapshotsTest {
     @Override
     public void start() throws IOException {
       lifecycle.add("start");
+      if (failStart) {
+        throw new IOException("the database did not start");
+      }
       // Neo4j recovers the last tx from the copied logs; the fake reads it from a file.
       lastTx.set(Long.parseLong(Files.readString(transactionLogsDirectory().resolve("tx"))));
     }
@@ -244,5 +248,28 @@ class StoreCopySnapshotsTest {
     b.snapshots.install(snap, index);
     assertThat(b.machine.lastAppliedIndex()).isEqualTo(4);
     assertThat(LeaseState.open(b.root.resolve("raft")).current().raftIndex()).isEqualTo(4);
+  }
+
+  @Test
+  void anInterruptedInstallMakesTheMemberRefuseToStartUntilItsStoreIsReset() throws Exception {
+    Member a = leaderWithData();
+    Path snap = Files.createDirectories(tmp.resolve("snap"));
+    long index = a.snapshots.write(snap);
+    Member b = new Member("b", DB_ID);
+    b.failStart = true;
+
+    assertThatThrownBy(() -> b.snapshots.install(snap, index))
+        .hasMessageContaining("did not start");
+
+    assertThatThrownBy(() -> new GraphStateMachine("b", (tx, i) -> 0L,
+        LeaseState.open(b.root.resolve("raft")), on -> { }, new WriteGate(), new ProposalWaiters(),
+        () -> 0L, () -> 0L, t -> { }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("snapshot install at index 3 was interrupted")
+        .hasMessageContaining("snapshot-install-pending");
+
+    b.failStart = false;
+    b.snapshots.install(snap, index); // a retry of the same install completes and clears it
+    assertThat(LeaseState.open(b.root.resolve("raft")).installPending()).isEmpty();
   }
 }
