@@ -10,10 +10,10 @@ import io.graft.bridge.model.ReplicatedEntry;
 import io.graft.bridge.model.TxEntry;
 import io.graft.raft.api.CommittedEntry;
 import io.graft.raft.api.SnapshotSupport;
+import io.graft.raft.api.StateMachine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.OptionalLong;
-import io.graft.raft.api.StateMachine;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
