@@ -1,14 +1,14 @@
 package io.graft.plugin;
 
 import io.graft.bridge.apply.GraphStateMachine;
-import io.graft.bridge.apply.IdAllocationSwitch;
 import io.graft.bridge.apply.LeaseKeeper;
 import io.graft.bridge.apply.LeaseState;
-import io.graft.bridge.apply.TxApplier;
 import io.graft.bridge.capture.LeaderWriteGuard;
+import io.graft.bridge.capture.LocalBootstrapCommitProcess;
 import io.graft.bridge.capture.ProposalWaiters;
 import io.graft.bridge.capture.RaftTransactionCommitProcess;
 import io.graft.bridge.capture.WriteGate;
+import io.graft.bridge.snapshot.StoreCopySnapshots;
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.plugin.routing.RaftRoutingTable;
 import io.graft.procedures.MemberRow;
@@ -18,39 +18,37 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
+import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.Role;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.neo4j.common.DependencyResolver;
-import org.neo4j.internal.id.IdGeneratorFactory;
-import org.neo4j.io.pagecache.context.CursorContextFactory;
-import org.neo4j.kernel.availability.AvailabilityListener;
-import org.neo4j.kernel.availability.DatabaseAvailabilityGuard;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.neo4j.configuration.Config;
+import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.kernel.database.Database;
 import org.neo4j.kernel.impl.api.KernelTransactions;
-import org.neo4j.kernel.impl.api.TransactionCommitProcess;
-import org.neo4j.kernel.impl.api.txid.TransactionIdGenerator;
-import org.neo4j.kernel.impl.transaction.log.TransactionCommitmentFactory;
 import org.neo4j.logging.InternalLog;
-import org.neo4j.monitoring.DatabaseHealth;
-import org.neo4j.storageengine.api.StorageEngine;
-import org.neo4j.storageengine.api.StorageEngineFactory;
-import org.neo4j.storageengine.api.TransactionIdStore;
 
 /**
  * graft running for one started database: the state machine, the Raft member, the swapped commit
  * process and write guard, and the admin view the procedures read. Built on every database start
- * (a restart builds a new {@link KernelTransactions}) and closed on stop.
+ * (a restart builds a new {@link KernelTransactions}) and closed on stop, except around a
+ * snapshot install, which restarts the database under the same Raft member ({@link #detach},
+ * {@link #reattach}).
  */
 final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   private final RaftPluginConfig config;
   private final RaftNode raft;
   private final GraphStateMachine machine;
   private final ProposalWaiters waiters;
-  private final DatabaseAvailabilityGuard availabilityGuard;
-  private final AvailabilityListener availabilityListener;
   private final BoltAddressBook bolt;
+  private final WriteGate gate;
+  private final LeaderWriteGuard guard;
+  private final RaftTransactionCommitProcess replicated;
+  private final InternalLog log;
+  private Neo4jBinding binding;
 
   private DatabaseBridge(
       RaftPluginConfig config,
@@ -58,96 +56,127 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       RaftNode raft,
       GraphStateMachine machine,
       ProposalWaiters waiters,
-      DatabaseAvailabilityGuard availabilityGuard,
-      AvailabilityListener availabilityListener) {
+      WriteGate gate,
+      LeaderWriteGuard guard,
+      RaftTransactionCommitProcess replicated,
+      InternalLog log) {
     this.config = config;
     this.bolt = bolt;
     this.raft = raft;
     this.machine = machine;
     this.waiters = waiters;
-    this.availabilityGuard = availabilityGuard;
-    this.availabilityListener = availabilityListener;
+    this.gate = gate;
+    this.guard = guard;
+    this.replicated = replicated;
+    this.log = log;
   }
 
+  /**
+   * @param restarting set while a snapshot install restarts the database: the extension's
+   *     stop/start then detach from and re-attach to this bridge instead of closing it
+   */
   static DatabaseBridge start(
       RaftPluginConfig config,
       BoltAddressBook bolt,
       Database database,
       RaftNodeFactory factory,
-      InternalLog log)
+      InternalLog log,
+      AtomicBoolean restarting)
       throws Exception {
     InternalsAccess.verify();
-    DependencyResolver deps = database.getDependencyResolver();
-    KernelTransactions kernelTransactions = deps.resolveDependency(KernelTransactions.class);
-    // The resolvable commit process is the original one; the field may already hold ours if
-    // start() ran before on this KernelTransactions (idempotent re-install).
-    TransactionCommitProcess original = deps.resolveDependency(TransactionCommitProcess.class);
-    StorageEngine storageEngine = deps.resolveDependency(StorageEngine.class);
-    CursorContextFactory contexts = deps.resolveDependency(CursorContextFactory.class);
-    TransactionIdStore txIds = deps.resolveDependency(TransactionIdStore.class);
-    DatabaseHealth health = deps.resolveDependency(DatabaseHealth.class);
-    TxApplier applier =
-        new TxApplier(
-            original,
-            storageEngine,
-            deps.resolveDependency(StorageEngineFactory.class).commandReaderFactory(),
-            deps.resolveDependency(TransactionCommitmentFactory.class),
-            deps.resolveDependency(TransactionIdGenerator.class),
-            contexts);
+    Neo4jBinding b = Neo4jBinding.resolve(database, log);
     WriteGate gate = new WriteGate();
     ProposalWaiters waiters = new ProposalWaiters();
-    IdAllocationSwitch idSwitch =
-        new IdAllocationSwitch(deps.resolveDependency(IdGeneratorFactory.class), contexts);
     GraphStateMachine machine =
         new GraphStateMachine(
             config.self(),
-            applier,
+            b.applier(),
             LeaseState.open(config.raftDirectory()),
-            idSwitch,
+            b.idSwitch(),
             gate,
             waiters,
-            txIds::getLastCommittedTransactionId,
-            () -> txIds.getLastCommittedTransaction().consensusIndex(),
-            cause -> {
-              log.error("graft: applying a committed Raft entry failed; panicking the database"
-                  + " rather than diverging", cause);
-              health.panic(cause);
-            });
+            b.lastCommittedTxId(),
+            b.lastConsensusIndex(),
+            b.panic());
     String dbName = database.getNamedDatabaseId().name();
-    // Applies wait until the database (and its transaction log) is fully started.
-    DatabaseAvailabilityGuard guardOfDb = database.getDatabaseAvailabilityGuard();
-    AvailabilityListener availability = new AvailabilityListener() {
-      @Override
-      public void available() {
-        machine.databaseAvailable(true);
-      }
-
-      @Override
-      public void unavailable() {
-        machine.databaseAvailable(false);
-      }
-    };
-    guardOfDb.addListener(availability);
-    if (guardOfDb.isAvailable()) {
-      machine.databaseAvailable(true);
+    if (createsStore(database)) {
+      // Neo4j commits the new store's token lookup indexes right after this start(), before any
+      // leader can exist: those transactions stay local (LocalBootstrapCommitProcess).
+      machine.expectLocalBootstrap();
+      gate.beginBootstrap(() -> {
+        machine.localBootstrapDone();
+        log.info("graft: store initialisation of '%s' committed locally (last tx %d); from now"
+            + " on only Raft writes", dbName, b.lastCommittedTxId().getAsLong());
+      });
+      log.info("graft: database '%s' is new: its store-initialisation transactions commit"
+          + " locally, then only Raft writes", dbName);
     }
+    checkIdentity(config, database, log);
     LeaderWriteGuard guard = new LeaderWriteGuard(gate, dbName);
     // Guard first: from here on no local write can start, only Raft applies.
-    InternalsAccess.install(kernelTransactions, original, guard, guard);
+    InternalsAccess.install(b.kernelTransactions(), b.original(), guard, guard);
+    // Before the Raft member exists: its runtime may ask StateMachine.snapshots() when built.
+    machine.setSnapshots(
+        new StoreCopySnapshots(machine, new Neo4jStoreAccess(database, restarting), log::info));
     RaftNode raft = factory.create(spec(config, bolt), machine);
     LeaseKeeper keeper = new LeaseKeeper(config.self(), raft, machine, gate, log::warn);
     machine.setLeaseListener(keeper);
     raft.addListener(keeper);
-    InternalsAccess.install(
-        kernelTransactions,
+    RaftTransactionCommitProcess replicated =
         new RaftTransactionCommitProcess(
             raft, gate, waiters, config.self(), dbName, config.maxEntrySize(),
-            config.commitTimeout()),
-        guard,
-        guard);
+            config.commitTimeout());
+    DatabaseBridge bridge =
+        new DatabaseBridge(config, bolt, raft, machine, waiters, gate, guard, replicated, log);
+    bridge.attach(b);
     log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d)",
         dbName, config.self(), config.initialMembers(), machine.lastAppliedIndex());
-    return new DatabaseBridge(config, bolt, raft, machine, waiters, guardOfDb, availability);
+    return bridge;
+  }
+
+  /** Commit process and availability of one database start. */
+  private synchronized void attach(Neo4jBinding b) {
+    InternalsAccess.install(
+        b.kernelTransactions(), new LocalBootstrapCommitProcess(b.original(), replicated, gate),
+        guard, guard);
+    b.listenTo(machine);
+    binding = b;
+  }
+
+  /** The database stops for a snapshot install: the Raft member and state machine stay. */
+  synchronized void detach() {
+    if (binding != null) {
+      binding.stopListening(machine);
+      binding = null;
+    }
+  }
+
+  /** The database started again after a snapshot install: bind to its new services. */
+  synchronized void reattach(Database database) {
+    Neo4jBinding b = Neo4jBinding.resolve(database, log);
+    machine.rebind(
+        b.applier(), b.idSwitch(), b.lastCommittedTxId(), b.lastConsensusIndex(), b.panic());
+    InternalsAccess.install(b.kernelTransactions(), b.original(), guard, guard);
+    attach(b);
+    log.info("graft: database '%s' re-attached after a restart (tx %d)",
+        database.getNamedDatabaseId().name(), b.lastCommittedTxId().getAsLong());
+  }
+
+  /** True iff this start created the store and Neo4j will commit its store-init transactions. */
+  private static boolean createsStore(Database database) {
+    return !InternalsAccess.storageExisted(database)
+        && !database.getDependencyResolver().resolveDependency(Config.class)
+            .get(GraphDatabaseInternalSettings.skip_default_indexes_on_creation);
+  }
+
+  private static void checkIdentity(RaftPluginConfig config, Database database, InternalLog log) {
+    UUID expected = DatabaseIdentity.of(config.clusterId(), config.database());
+    UUID actual = database.getNamedDatabaseId().databaseId().uuid();
+    if (!expected.equals(actual)) {
+      log.warn("graft: database '%s' has identity %s, not the cluster-wide %s; element ids on"
+          + " this member differ from members created by graft", config.database(), actual,
+          expected);
+    }
   }
 
   private static RaftNodeSpec spec(RaftPluginConfig c, BoltAddressBook bolt) {
@@ -160,13 +189,17 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
 
   @Override
   public void close() {
-    availabilityGuard.removeListener(availabilityListener);
+    detach();
     machine.close();
     try {
       raft.close();
     } finally {
       waiters.failAll(new RaftShutdownException("graft: the replicated database is stopping"));
     }
+  }
+
+  SnapshotSupport snapshots() {
+    return machine.snapshots();
   }
 
   @Override

@@ -4,7 +4,10 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.neo4j.dbms.database.SystemGraphComponent;
+import org.neo4j.dbms.database.SystemGraphComponents;
 import org.neo4j.dbms.routing.ClientSideRoutingTableProvider;
 import org.neo4j.dbms.routing.DefaultRoutingService;
 import org.neo4j.dbms.routing.InstanceClusterView;
@@ -13,6 +16,7 @@ import org.neo4j.dbms.database.readonly.DatabaseReadOnlyChecker;
 import org.neo4j.kernel.impl.api.KernelTransactions;
 import org.neo4j.kernel.impl.api.TransactionCommitProcess;
 import org.neo4j.kernel.impl.factory.AccessCapabilityFactory;
+import org.neo4j.kernel.database.Database;
 import org.neo4j.kernel.internal.Version;
 
 /**
@@ -52,6 +56,7 @@ public final class InternalsAccess {
   public static void verify() {
     verify(List.of(COMMIT_PROCESS, READ_ONLY_CHECKER, ACCESS_CAPABILITY, CLIENT_SIDE_ROUTING,
         INSTANCE_CLUSTER_VIEW));
+    verify(BOOTSTRAP_FIELDS);
   }
 
   static void verify(List<FieldSpec> specs) {
@@ -164,5 +169,38 @@ public final class InternalsAccess {
     } catch (NoSuchFieldException e) {
       throw new IllegalStateException("graft: missing field " + spec, e);
     }
+  }
+
+  // ---- Bootstrap and snapshots (neo-snapshot) -------------------------------------------------
+  // Two more private fields: the system graph's component map, so graft can give the replicated
+  // database a cluster-wide identity when the system graph is first created, and whether the
+  // database's store existed before this start, so a brand-new store's own initialisation
+  // transaction may commit locally (plugin/README.md "Bootstrap").
+
+  static final FieldSpec SYSTEM_GRAPH_COMPONENTS =
+      new FieldSpec(SystemGraphComponents.class, "componentMap", Map.class);
+  static final FieldSpec STORAGE_EXISTED =
+      new FieldSpec(Database.class, "storageExists", boolean.class);
+  static final List<FieldSpec> BOOTSTRAP_FIELDS = List.of(SYSTEM_GRAPH_COMPONENTS, STORAGE_EXISTED);
+
+  /**
+   * Appends {@code component} to the system graph components, after Neo4j's own ones, so it runs
+   * last when the system graph is initialised. Must be called before the system database starts
+   * (a GLOBAL extension's {@code newInstance}/{@code init}). The map is the builder's
+   * {@code LinkedHashMap}, shared by reference with the built {@link SystemGraphComponents}.
+   */
+  @SuppressWarnings("unchecked")
+  public static void registerSystemGraphComponent(
+      SystemGraphComponents components, SystemGraphComponent component) {
+    verify(BOOTSTRAP_FIELDS);
+    Map<SystemGraphComponent.Name, SystemGraphComponent> map =
+        (Map<SystemGraphComponent.Name, SystemGraphComponent>) get(SYSTEM_GRAPH_COMPONENTS,
+            components);
+    map.putIfAbsent(component.componentName(), component);
+  }
+
+  /** False iff this start created the database's store (Neo4j then runs its store init tx). */
+  public static boolean storageExisted(Database database) {
+    return (Boolean) get(STORAGE_EXISTED, database);
   }
 }

@@ -6,10 +6,12 @@ import io.graft.plugin.routing.RaftRoutingTable;
 import io.graft.procedures.RaftAdmin;
 import io.graft.procedures.RaftProcedures;
 import io.graft.raft.api.RaftNode;
+import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.StateMachine;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.StreamSupport;
 import org.neo4j.configuration.Config;
 import org.neo4j.dbms.routing.RoutingService;
@@ -30,6 +32,8 @@ public final class Wiring {
   private final BoltAddressBook boltAddresses;
   private final long routingTtlMillis;
   private volatile DatabaseBridge running;
+  /** Set while a snapshot install stops and starts the database under the running bridge. */
+  private final AtomicBoolean restarting = new AtomicBoolean();
 
   Wiring(Config neo4jConfig, InternalLog log) {
     this.config = RaftPluginConfig.from(neo4jConfig);
@@ -62,12 +66,6 @@ public final class Wiring {
     return Optional.ofNullable(running);
   }
 
-  synchronized void startDatabase(Database database) throws Exception {
-    stopDatabase();
-    running = DatabaseBridge.start(config, boltAddresses, database, this::createNode, log);
-    installRouting(database.getDependencyResolver().resolveDependency(RoutingService.class));
-  }
-
   /**
    * Makes Bolt ROUTE answer with graft's table for the replicated database (NEO4J-INTERNALS §6).
    * The RoutingService is a global dependency, but only resolvable through a database's resolver.
@@ -90,7 +88,46 @@ public final class Wiring {
     return bridge == null ? Optional.empty() : Optional.of(bridge.routingTable(routingTtlMillis));
   }
 
-  synchronized void stopDatabase() {
+  /**
+   * The replicated database's snapshot support (store copy), for the Raft runtime through
+   * {@code StateMachine.snapshots()} and for tests; empty while the database is not running.
+   */
+  public Optional<SnapshotSupport> snapshots() {
+    DatabaseBridge bridge = running;
+    return bridge == null ? Optional.empty() : Optional.ofNullable(bridge.snapshots());
+  }
+
+  /**
+   * Around a snapshot install the database restarts under the running bridge; the install holds
+   * the state machine's lock, so this path takes no lock of Wiring's (a concurrent DBMS shutdown
+   * holding it while it closes the Raft member would otherwise deadlock with the install).
+   */
+  void startDatabase(Database database) throws Exception {
+    DatabaseBridge bridge = running;
+    if (restarting.get() && bridge != null) {
+      bridge.reattach(database);
+      return;
+    }
+    startFresh(database);
+  }
+
+  private synchronized void startFresh(Database database) throws Exception {
+    closeRunning();
+    running =
+        DatabaseBridge.start(config, boltAddresses, database, this::createNode, log, restarting);
+    installRouting(database.getDependencyResolver().resolveDependency(RoutingService.class));
+  }
+
+  void stopDatabase() {
+    DatabaseBridge bridge = running;
+    if (restarting.get() && bridge != null) {
+      bridge.detach();
+      return;
+    }
+    closeRunning();
+  }
+
+  private synchronized void closeRunning() {
     DatabaseBridge bridge = running;
     running = null;
     if (bridge != null) {

@@ -252,7 +252,6 @@ class MembershipIT {
     NeoHome home = new NeoHome(cluster.home(1).getParent().resolve("member-4"), fourthSpec);
     home.assemble(RoutingFixtures.pluginJar(), new NeoConfig(true,
         cluster.layout().advertisedRaftAddresses(), "384m", "64m", Map.of()));
-    home.seedData(RoutingFixtures.itDir().resolve("seed").resolve("data"));
     fourth = new ServerProcess(home, RoutingFixtures.lib(), true, false);
     fourth.start();
     fourth.awaitStarted(Duration.ofSeconds(180), line -> System.out.println("[member-4] " + line));

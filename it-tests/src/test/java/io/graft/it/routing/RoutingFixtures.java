@@ -43,7 +43,6 @@ final class RoutingFixtures {
         .withMembers(members)
         .withFastStart(true)
         .withExtraSettings(settings)
-        .withSeedDir(itDir().resolve("seed"))
         .withProgress(line -> System.out.println("[" + name + "] " + line));
   }
 
