@@ -8,6 +8,7 @@ import io.graft.raft.api.StateMachine;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.runtime.RaftNodeBuilder;
 import io.graft.raft.runtime.RaftNodeRunner;
+import io.graft.raft.runtime.SnapshotPolicy;
 import io.graft.raft.transport.Transport;
 import io.graft.raft.transport.netty.NettyTransport;
 import io.graft.raft.transport.netty.NettyTransportConfig;
@@ -36,7 +37,7 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
     RaftConfig config =
         RaftNodeBuilder.configFromMillis(
             RaftConfig.defaults(), spec.electionTimeout().toMillis(), heartbeatMillis, tickMillis);
-    return RaftNodeRunner.builder()
+    RaftNodeBuilder builder = RaftNodeRunner.builder()
         .self(spec.self())
         .initialVoters(voters)
         .config(config)
@@ -44,9 +45,20 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
         .dataDirectory(spec.raftDirectory())
         .transport(transport(spec))
         .peers(peers)
-        .stateMachine(stateMachine)
-        .build()
-        .start();
+        .stateMachine(stateMachine);
+    if (stateMachine.snapshots() != null) {
+      // Store-copy snapshots (GraphStateMachine sets them before this call) in <raft>/snapshots;
+      // the runtime snapshots every N applied entries and prunes the log behind them (§5.1),
+      // and streams the newest one to a member behind the pruned log (§5.3), e.g. a new member.
+      builder.snapshotPolicy(policy(spec));
+    }
+    return builder.build().start();
+  }
+
+  static SnapshotPolicy policy(RaftNodeSpec spec) {
+    SnapshotPolicy d = SnapshotPolicy.defaults();
+    return new SnapshotPolicy(spec.snapshotIntervalEntries(), spec.logRetainedEntries(),
+        d.chunkBytes(), d.resendMillis());
   }
 
   /**

@@ -184,7 +184,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     c.initialMembers().forEach(m -> members.add(MemberId.of(m)));
     return new RaftNodeSpec(
         c.clusterId(), MemberId.of(c.self()), c.listenAddress(), List.copyOf(members),
-        c.raftDirectory(), c.electionTimeout(), c.heartbeatInterval(), bolt);
+        c.raftDirectory(), c.electionTimeout(), c.heartbeatInterval(), bolt,
+        c.snapshotIntervalEntries(), c.logRetainedEntries());
   }
 
   @Override

@@ -12,6 +12,9 @@ import java.util.List;
  * @param boltAddresses where members accept Bolt: a factory whose transport can carry this
  *     member's Bolt address to its peers (the Netty handshake) announces {@code selfBolt()} and
  *     reports what peers announce through {@code learned(member, address)}
+ * @param snapshotIntervalEntries applied entries between two snapshots, when the state machine
+ *     offers {@code snapshots()} (server.raft.snapshot_interval_entries)
+ * @param logRetainedEntries log entries kept behind a snapshot (server.raft.log_retained_entries)
  */
 public record RaftNodeSpec(
     String clusterId,
@@ -21,4 +24,6 @@ public record RaftNodeSpec(
     Path raftDirectory,
     Duration electionTimeout,
     Duration heartbeatInterval,
-    BoltAddressBook boltAddresses) {}
+    BoltAddressBook boltAddresses,
+    long snapshotIntervalEntries,
+    long logRetainedEntries) {}

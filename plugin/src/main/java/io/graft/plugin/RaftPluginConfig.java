@@ -28,7 +28,9 @@ public record RaftPluginConfig(
     long maxEntrySize,
     String selfBoltAddress,
     Map<String, String> boltAddresses,
-    Path dataDirectory) {
+    Path dataDirectory,
+    long snapshotIntervalEntries,
+    long logRetainedEntries) {
 
   public static RaftPluginConfig from(Config config) {
     boolean enabled = config.get(RaftSettings.enabled);
@@ -54,7 +56,9 @@ public record RaftPluginConfig(
             config.get(RaftSettings.max_entry_size),
             bolt == null ? null : address(bolt),
             boltMap(config.get(RaftSettings.member_bolt_addresses)),
-            config.get(GraphDatabaseSettings.data_directory));
+            config.get(GraphDatabaseSettings.data_directory),
+            config.get(RaftSettings.snapshot_interval_entries),
+            config.get(RaftSettings.log_retained_entries));
     if (enabled) {
       c.validate();
     }
@@ -94,6 +98,14 @@ public record RaftPluginConfig(
     }
     if (maxEntrySize < 1024) {
       problems.add("server.raft.max_entry_size must be at least 1KiB, was " + maxEntrySize);
+    }
+    if (snapshotIntervalEntries < 1) {
+      problems.add("server.raft.snapshot_interval_entries must be at least 1, was "
+          + snapshotIntervalEntries);
+    }
+    if (logRetainedEntries < 0) {
+      problems.add("server.raft.log_retained_entries must not be negative, was "
+          + logRetainedEntries);
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("graft: invalid Raft configuration: "
