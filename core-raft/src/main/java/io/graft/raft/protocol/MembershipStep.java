@@ -13,6 +13,7 @@ import io.graft.raft.protocol.membership.ChangeOutcome;
 import io.graft.raft.protocol.membership.Configuration;
 import io.graft.raft.protocol.membership.ConfigurationCodec;
 import io.graft.raft.protocol.progress.Progress;
+import io.graft.raft.protocol.progress.ProgressState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -225,6 +226,14 @@ final class MembershipStep {
     Progress pr = m.progress.get(pending.target);
     if (pr == null) {
       return; // the learner entry was not applied yet (cannot happen on the leader)
+    }
+    if (pr.state() == ProgressState.SNAPSHOT
+        && pr.lastContactTick() >= m.tickCount - m.config.electionTimeoutTicks()) {
+      // A new member behind the compacted log gets the snapshot first (§5.3): its match index
+      // cannot move until the store copy is streamed and installed, which may take far longer
+      // than the stall bound. While it is alive (answers heartbeats/chunks within an election
+      // timeout) that is progress; a silent learner still stalls out (§4.2.1).
+      pending.catchUp.progressed(m.tickCount);
     }
     CatchUpRounds.Verdict verdict =
         pending.catchUp.observe(

@@ -73,6 +73,14 @@ public final class CatchUpRounds {
     return Verdict.CATCHING_UP;
   }
 
+  /**
+   * Progress that the match index cannot show: the learner is receiving a snapshot (thesis §5.3),
+   * so its match index stays put until the install is done. Resets the stall clock only.
+   */
+  public void progressed(long now) {
+    lastProgressTick = Math.max(lastProgressTick, now);
+  }
+
   public int round() {
     return round;
   }

@@ -48,4 +48,19 @@ class CatchUpRoundsTest {
     assertThat(stuck.observe(40, true, 100, 10)).isEqualTo(Verdict.CATCHING_UP);
     assertThat(stuck.observe(40, true, 100, 41)).isEqualTo(Verdict.NOT_CAUGHT_UP);
   }
+
+  @Test
+  void aSnapshotInFlightIsProgressButASilentLearnerStillStallsOut_5_3() {
+    CatchUpRounds r = new CatchUpRounds(100, 0, ELECTION, 10, 30);
+    r.observe(0, true, 100, 0); // baseline: the learner has nothing
+    for (long now = 10; now <= 100; now += 10) {
+      r.progressed(now); // chunks still arriving: the match index cannot move yet
+      assertThat(r.observe(0, true, 100, now)).as("tick %d", now).isEqualTo(Verdict.CATCHING_UP);
+    }
+    // Installed: the match index jumps to the snapshot and the round goes on.
+    assertThat(r.observe(90, true, 100, 105)).isEqualTo(Verdict.CATCHING_UP);
+    // Silent from here: given up after the stall bound, as without snapshots.
+    assertThat(r.observe(90, true, 100, 135)).isEqualTo(Verdict.CATCHING_UP);
+    assertThat(r.observe(90, true, 100, 136)).isEqualTo(Verdict.NOT_CAUGHT_UP);
+  }
 }
