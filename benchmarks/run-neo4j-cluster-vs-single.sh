@@ -6,7 +6,7 @@
 #        [--trials 10] [--systems single,cluster] [--heap 1g] [--page-cache 256m]
 #        [--out benchmarks/target/neo4j-cluster-vs-single.md]
 #        [--png benchmarks/target/neo4j-cluster-vs-single.png]
-#        [--dir benchmarks/target/neo4j-bench-T] [--seed benchmarks/target/neo4j-seed]
+#        [--dir benchmarks/target/neo4j-bench-T]
 # Progress lines go to stdout; the Markdown table is printed at the end and written to --out.
 set -euo pipefail
 cd "$(dirname "$0")/.."

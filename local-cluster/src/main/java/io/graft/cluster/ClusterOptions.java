@@ -9,15 +9,13 @@ import java.util.function.Consumer;
  * How to build and run a local cluster.
  *
  * @param members number of members (3 by default)
- * @param dir cluster folder: {@code member-N/} homes, {@code seed/}, {@code cluster.properties}
+ * @param dir cluster folder: {@code member-N/} homes and {@code cluster.properties}
  * @param lib the shared folder of Neo4j's 213 jars ({@code local-cluster/target/neo4j-lib})
  * @param pluginJar the graft plugin jar, or null for plain servers (no {@code server.raft.*})
  * @param faultProxy route Raft traffic through a {@link FaultProxy} (tests); off = direct links
  * @param fastStart C1-only JIT and serial GC: quicker start, slower run (tests only)
  * @param detached start servers in their own session so they outlive this JVM (the CLI)
  * @param extraSettings further {@code neo4j.conf} lines for every member
- * @param seedDir where the seed store lives ({@code dir/seed} by default); clusters that share it
- *     skip the ~30 s seed start
  */
 public record ClusterOptions(
     int members,
@@ -32,8 +30,7 @@ public record ClusterOptions(
     Map<String, String> extraSettings,
     Duration startTimeout,
     Duration leaderTimeout,
-    Consumer<String> progress,
-    Path seedDir) {
+    Consumer<String> progress) {
 
   public ClusterOptions {
     if (members < 1) {
@@ -44,8 +41,7 @@ public record ClusterOptions(
 
   public static ClusterOptions defaults(Path dir, Path lib, Path pluginJar) {
     return new ClusterOptions(3, dir, lib, pluginJar, false, false, false, "384m", "64m",
-        Map.of(), Duration.ofSeconds(180), Duration.ofSeconds(60), System.out::println,
-        dir.resolve("seed"));
+        Map.of(), Duration.ofSeconds(180), Duration.ofSeconds(60), System.out::println);
   }
 
   public boolean raftEnabled() {
@@ -54,36 +50,31 @@ public record ClusterOptions(
 
   public ClusterOptions withMembers(int count) {
     return new ClusterOptions(count, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seedDir);
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress);
   }
 
   public ClusterOptions withFaultProxy(boolean on) {
     return new ClusterOptions(members, dir, lib, pluginJar, on, fastStart, detached, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seedDir);
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress);
   }
 
   public ClusterOptions withFastStart(boolean on) {
     return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, on, detached, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seedDir);
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress);
   }
 
   public ClusterOptions withDetached(boolean on) {
     return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, on, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seedDir);
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress);
   }
 
   public ClusterOptions withExtraSettings(Map<String, String> settings) {
     return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
-        pageCache, settings, startTimeout, leaderTimeout, progress, seedDir);
-  }
-
-  public ClusterOptions withSeedDir(Path seed) {
-    return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, progress, seed);
+        pageCache, settings, startTimeout, leaderTimeout, progress);
   }
 
   public ClusterOptions withProgress(Consumer<String> sink) {
     return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, sink, seedDir);
+        pageCache, extraSettings, startTimeout, leaderTimeout, sink);
   }
 }

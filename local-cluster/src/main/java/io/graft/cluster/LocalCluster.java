@@ -17,9 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * with the graft plugin and a {@link FaultProxy} on the Raft links. Used by the it-tests and by
  * the {@code ./graft cluster} CLI.
  *
- * <p>All members start from a byte copy of one seed store, created once by a plain server: element
- * ids embed the database id kept in the system database, so members must share it
- * (NEO4J-INTERNALS.md §8.1 item 2).
+ * <p>Members start on EMPTY {@code data/} folders, as a user's servers do: with the plugin, each
+ * member creates its store itself and graft gives the replicated database the cluster-wide
+ * identity, so element ids match without any file copying (plugin/README.md "Bootstrap").
  */
 public final class LocalCluster implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(30);
@@ -99,7 +99,6 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public void startAll() {
-    seedIfNeeded();
     checkPortsFree();
     if (layout.proxied() && proxy == null) {
       startProxy();
@@ -164,31 +163,6 @@ public final class LocalCluster implements AutoCloseable {
       }
     }
     return out.toString();
-  }
-
-  private void seedIfNeeded() {
-    if (servers.stream().allMatch(s -> s.home().hasData())) {
-      return;
-    }
-    Path seedHome = options.seedDir();
-    MemberSpec seedSpec = new MemberSpec(0, Ports.freePort(), Ports.freePort(), 0, 0);
-    NeoHome seed = new NeoHome(seedHome, seedSpec);
-    if (!seed.hasData()) {
-      options.progress().accept("Creating the seed store (one plain server, once)...");
-      seed.assemble(null, NeoConfig.plain(options.heap(), options.pageCache()));
-      ServerProcess server = new ServerProcess(seed, options.lib(), options.fastStart(), false);
-      server.start();
-      try {
-        server.awaitStarted(options.startTimeout(), options.progress());
-      } finally {
-        server.stop(STOP_GRACE);
-      }
-    }
-    for (ServerProcess server : servers) {
-      if (!server.home().hasData()) {
-        server.home().seedData(seed.data());
-      }
-    }
   }
 
   private void checkPortsFree() {

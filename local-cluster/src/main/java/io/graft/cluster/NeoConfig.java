@@ -27,7 +27,7 @@ public record NeoConfig(
     extraSettings = Collections.unmodifiableMap(new TreeMap<>(extraSettings));
   }
 
-  /** A plain server, used to create the seed store. */
+  /** A plain server: no graft settings (the jar, if any, stays inert). */
   public static NeoConfig plain(String heap, String pageCache) {
     return new NeoConfig(false, List.of(), heap, pageCache, Map.of());
   }

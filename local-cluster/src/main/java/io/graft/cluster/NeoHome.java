@@ -113,16 +113,6 @@ public final class NeoHome {
     return lines;
   }
 
-  /** Replaces {@code data/} by a byte copy of a seed store (same database identity everywhere). */
-  public void seedData(Path seedData) {
-    try {
-      deleteTree(data());
-      copyTree(seedData, data());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot seed " + data() + " from " + seedData, e);
-    }
-  }
-
   public boolean hasData() {
     return Files.isDirectory(data().resolve("databases"));
   }

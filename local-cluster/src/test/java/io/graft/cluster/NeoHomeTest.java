@@ -55,21 +55,6 @@ class NeoHomeTest {
   }
 
   @Test
-  void seedingCopiesTheWholeDataFolder() throws IOException {
-    Path seed = tmp.resolve("seed-data");
-    Files.createDirectories(seed.resolve("databases/neo4j"));
-    Files.writeString(seed.resolve("databases/neo4j/neostore"), "store");
-    NeoHome home = new NeoHome(tmp.resolve("member-1"), new MemberSpec(1, 1, 2, 3, 3));
-    home.assemble(null, NeoConfig.plain("256m", "32m"));
-    assertThat(home.hasData()).isFalse();
-
-    home.seedData(seed);
-
-    assertThat(home.hasData()).isTrue();
-    assertThat(home.data().resolve("databases/neo4j/neostore")).hasContent("store");
-  }
-
-  @Test
   void layoutSurvivesSaveAndLoadWithDistinctPorts() {
     ClusterLayout layout = ClusterLayout.allocate(3, true);
     layout.save(tmp);

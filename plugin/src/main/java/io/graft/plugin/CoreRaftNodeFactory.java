@@ -1,11 +1,17 @@
 package io.graft.plugin;
 
+import io.graft.plugin.routing.BoltAddressBook;
+import io.graft.plugin.routing.SelfAddressingTransport;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.StateMachine;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.runtime.RaftNodeBuilder;
 import io.graft.raft.runtime.RaftNodeRunner;
+import io.graft.raft.runtime.SnapshotPolicy;
+import io.graft.raft.transport.Transport;
+import io.graft.raft.transport.netty.NettyTransport;
+import io.graft.raft.transport.netty.NettyTransportConfig;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -31,17 +37,44 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
     RaftConfig config =
         RaftNodeBuilder.configFromMillis(
             RaftConfig.defaults(), spec.electionTimeout().toMillis(), heartbeatMillis, tickMillis);
-    return RaftNodeRunner.builder()
+    RaftNodeBuilder builder = RaftNodeRunner.builder()
         .self(spec.self())
         .initialVoters(voters)
         .config(config)
         .tickMillis(tickMillis)
         .dataDirectory(spec.raftDirectory())
-        .nettyTransport(spec.listenAddress(), spec.clusterId())
+        .transport(transport(spec))
         .peers(peers)
-        .stateMachine(stateMachine)
-        .build()
-        .start();
+        .stateMachine(stateMachine);
+    if (stateMachine.snapshots() != null) {
+      // Store-copy snapshots (GraphStateMachine sets them before this call) in <raft>/snapshots;
+      // the runtime snapshots every N applied entries and prunes the log behind them (§5.1),
+      // and streams the newest one to a member behind the pruned log (§5.3), e.g. a new member.
+      builder.snapshotPolicy(policy(spec));
+    }
+    return builder.build().start();
+  }
+
+  static SnapshotPolicy policy(RaftNodeSpec spec) {
+    SnapshotPolicy d = SnapshotPolicy.defaults();
+    return new SnapshotPolicy(spec.snapshotIntervalEntries(), spec.logRetainedEntries(),
+        d.chunkBytes(), d.resendMillis());
+  }
+
+  /**
+   * The Netty transport, announcing this member's Bolt address in every handshake and recording
+   * what peers announce: that is how a member added later becomes routable (RaftRoutingTable).
+   */
+  private static Transport transport(RaftNodeSpec spec) {
+    NettyTransport transport = new NettyTransport(
+        NettyTransportConfig.defaults(spec.listenAddress(), spec.clusterId(), spec.self()));
+    BoltAddressBook book = spec.boltAddresses();
+    if (book != null) {
+      String selfBolt = book.selfBolt();
+      transport.announce(selfBolt == null ? "" : selfBolt,
+          (member, bolt) -> book.learned(member.value(), bolt));
+    }
+    return new SelfAddressingTransport(transport);
   }
 
   @Override

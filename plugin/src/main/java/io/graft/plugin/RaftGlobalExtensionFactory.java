@@ -1,6 +1,7 @@
 package io.graft.plugin;
 
 import org.neo4j.configuration.Config;
+import org.neo4j.dbms.database.SystemGraphComponents;
 import org.neo4j.kernel.api.procedure.GlobalProcedures;
 import org.neo4j.kernel.extension.ExtensionFactory;
 import org.neo4j.kernel.extension.ExtensionType;
@@ -25,6 +26,8 @@ public final class RaftGlobalExtensionFactory
     GlobalProcedures globalProcedures();
 
     LogService logService();
+
+    SystemGraphComponents systemGraphComponents();
   }
 
   public RaftGlobalExtensionFactory() {
@@ -41,6 +44,14 @@ public final class RaftGlobalExtensionFactory
       public void init() throws Exception {
         if (wiring.enabled()) {
           wiring.registerProcedures(deps.globalProcedures());
+          // Before the system database starts: the replicated database is created with the
+          // cluster-wide identity (plugin/README.md "Bootstrap").
+          RaftPluginConfig c = wiring.config();
+          InternalsAccess.registerSystemGraphComponent(
+              deps.systemGraphComponents(),
+              new DatabaseIdentityComponent(
+                  c.database(), DatabaseIdentity.of(c.clusterId(), c.database()),
+                  deps.logService().getInternalLog(DatabaseIdentityComponent.class)));
         }
       }
     };

@@ -1,11 +1,21 @@
 package io.graft.plugin;
 
+import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.raft.api.MemberId;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** What a {@link RaftNodeFactory} needs to build the Raft member of one database. */
+/**
+ * What a {@link RaftNodeFactory} needs to build the Raft member of one database.
+ *
+ * @param boltAddresses where members accept Bolt: a factory whose transport can carry this
+ *     member's Bolt address to its peers (the Netty handshake) announces {@code selfBolt()} and
+ *     reports what peers announce through {@code learned(member, address)}
+ * @param snapshotIntervalEntries applied entries between two snapshots, when the state machine
+ *     offers {@code snapshots()} (server.raft.snapshot_interval_entries)
+ * @param logRetainedEntries log entries kept behind a snapshot (server.raft.log_retained_entries)
+ */
 public record RaftNodeSpec(
     String clusterId,
     MemberId self,
@@ -13,4 +23,7 @@ public record RaftNodeSpec(
     List<MemberId> initialMembers,
     Path raftDirectory,
     Duration electionTimeout,
-    Duration heartbeatInterval) {}
+    Duration heartbeatInterval,
+    BoltAddressBook boltAddresses,
+    long snapshotIntervalEntries,
+    long logRetainedEntries) {}

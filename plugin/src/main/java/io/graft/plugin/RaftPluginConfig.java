@@ -28,7 +28,9 @@ public record RaftPluginConfig(
     long maxEntrySize,
     String selfBoltAddress,
     Map<String, String> boltAddresses,
-    Path dataDirectory) {
+    Path dataDirectory,
+    long snapshotIntervalEntries,
+    long logRetainedEntries) {
 
   public static RaftPluginConfig from(Config config) {
     boolean enabled = config.get(RaftSettings.enabled);
@@ -54,7 +56,9 @@ public record RaftPluginConfig(
             config.get(RaftSettings.max_entry_size),
             bolt == null ? null : address(bolt),
             boltMap(config.get(RaftSettings.member_bolt_addresses)),
-            config.get(GraphDatabaseSettings.data_directory));
+            config.get(GraphDatabaseSettings.data_directory),
+            config.get(RaftSettings.snapshot_interval_entries),
+            config.get(RaftSettings.log_retained_entries));
     if (enabled) {
       c.validate();
     }
@@ -67,11 +71,10 @@ public record RaftPluginConfig(
     if (initialMembers.isEmpty()) {
       problems.add("server.raft.initial_members is empty: list the advertised Raft addresses of "
           + "the founding members (host:port, comma-separated)");
-    } else if (!initialMembers.contains(self)) {
-      problems.add("this member's advertised Raft address " + self
-          + " (server.raft.advertised_address, default server.raft.listen_address) is not in "
-          + "server.raft.initial_members " + initialMembers);
     }
+    // A member whose own address is not in initial_members is JOINING a running cluster
+    // (ARCHITECTURE §3 user flow): it starts with no configuration, never campaigns, and waits
+    // for CALL raft.addMember('<its advertised address>') on a member (thesis §4.2.1).
     if (initialMembers.size() != initialMembers.stream().distinct().count()) {
       problems.add("server.raft.initial_members lists a member twice: " + initialMembers);
     }
@@ -96,6 +99,14 @@ public record RaftPluginConfig(
     if (maxEntrySize < 1024) {
       problems.add("server.raft.max_entry_size must be at least 1KiB, was " + maxEntrySize);
     }
+    if (snapshotIntervalEntries < 1) {
+      problems.add("server.raft.snapshot_interval_entries must be at least 1, was "
+          + snapshotIntervalEntries);
+    }
+    if (logRetainedEntries < 0) {
+      problems.add("server.raft.log_retained_entries must not be negative, was "
+          + logRetainedEntries);
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("graft: invalid Raft configuration: "
           + String.join("; ", problems));
@@ -105,6 +116,11 @@ public record RaftPluginConfig(
   /** {@code <data>/raft/<db>/}: Raft log, meta store and lease state of the database. */
   public Path raftDirectory() {
     return dataDirectory.resolve("raft").resolve(database);
+  }
+
+  /** True when this member is not a founder and waits to be added with raft.addMember. */
+  public boolean joining() {
+    return !initialMembers.contains(self);
   }
 
   public String boltAddressOf(String member) {

@@ -4,6 +4,7 @@ import static org.neo4j.configuration.SettingValueParsers.BOOL;
 import static org.neo4j.configuration.SettingValueParsers.BYTES;
 import static org.neo4j.configuration.SettingValueParsers.DATABASENAME;
 import static org.neo4j.configuration.SettingValueParsers.DURATION;
+import static org.neo4j.configuration.SettingValueParsers.LONG;
 import static org.neo4j.configuration.SettingValueParsers.SOCKET_ADDRESS;
 import static org.neo4j.configuration.SettingValueParsers.STRING;
 import static org.neo4j.configuration.SettingValueParsers.listOf;
@@ -76,4 +77,21 @@ public final class RaftSettings implements SettingsDeclaration {
       + "comma-separated; used by raft.status()/raft.members().")
   public static final Setting<List<String>> member_bolt_addresses =
       SettingImpl.newBuilder("server.raft.member_bolt_addresses", listOf(STRING), List.of()).build();
+
+  @Description("Time to live of the routing table graft gives neo4j:// drivers for the replicated "
+      + "database. Drivers refresh after it, and at once when a write meets a follower "
+      + "(NotALeader), so it bounds how long a driver keeps reading from a removed member.")
+  public static final Setting<Duration> routing_ttl =
+      SettingImpl.newBuilder("server.raft.routing_ttl", DURATION, Duration.ofSeconds(5)).build();
+
+  @Description("Applied Raft entries between two snapshots of the replicated database (a store "
+      + "copy: checkpoint, store files and transaction logs). After a snapshot the Raft log is "
+      + "pruned up to server.raft.log_retained_entries behind it (thesis §5.1).")
+  public static final Setting<Long> snapshot_interval_entries =
+      SettingImpl.newBuilder("server.raft.snapshot_interval_entries", LONG, 8192L).build();
+
+  @Description("Raft log entries kept behind the newest snapshot, so a follower a little behind "
+      + "catches up from the log; one further behind (or a new member) gets the snapshot.")
+  public static final Setting<Long> log_retained_entries =
+      SettingImpl.newBuilder("server.raft.log_retained_entries", LONG, 1024L).build();
 }

@@ -1,14 +1,20 @@
 package io.graft.plugin;
 
+import io.graft.plugin.routing.BoltAddressBook;
+import io.graft.plugin.routing.GraftRoutingTableProvider;
+import io.graft.plugin.routing.RaftRoutingTable;
 import io.graft.procedures.RaftAdmin;
 import io.graft.procedures.RaftProcedures;
 import io.graft.raft.api.RaftNode;
+import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.StateMachine;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.StreamSupport;
 import org.neo4j.configuration.Config;
+import org.neo4j.dbms.routing.RoutingService;
 import org.neo4j.kernel.api.procedure.CallableProcedure;
 import org.neo4j.kernel.api.procedure.GlobalProcedures;
 import org.neo4j.kernel.database.Database;
@@ -23,11 +29,18 @@ import org.neo4j.logging.InternalLog;
 public final class Wiring {
   private final RaftPluginConfig config;
   private final InternalLog log;
+  private final BoltAddressBook boltAddresses;
+  private final long routingTtlMillis;
   private volatile DatabaseBridge running;
+  /** Set while a snapshot install stops and starts the database under the running bridge. */
+  private final AtomicBoolean restarting = new AtomicBoolean();
 
   Wiring(Config neo4jConfig, InternalLog log) {
     this.config = RaftPluginConfig.from(neo4jConfig);
     this.log = log;
+    this.boltAddresses =
+        new BoltAddressBook(config.self(), config.selfBoltAddress(), config.boltAddresses());
+    this.routingTtlMillis = neo4jConfig.get(RaftSettings.routing_ttl).toMillis();
   }
 
   public RaftPluginConfig config() {
@@ -53,12 +66,68 @@ public final class Wiring {
     return Optional.ofNullable(running);
   }
 
-  synchronized void startDatabase(Database database) throws Exception {
-    stopDatabase();
-    running = DatabaseBridge.start(config, database, this::createNode, log);
+  /**
+   * Makes Bolt ROUTE answer with graft's table for the replicated database (NEO4J-INTERNALS §6).
+   * The RoutingService is a global dependency, but only resolvable through a database's resolver.
+   * Installed once per DBMS; the provider reads {@link #running} on every request, so database
+   * restarts need no re-install.
+   */
+  private void installRouting(RoutingService routingService) {
+    InternalsAccess.replaceClientSideRouting(routingService, current -> {
+      if (current instanceof GraftRoutingTableProvider) {
+        return current;
+      }
+      log.info("graft: neo4j:// routing for '%s' now follows the Raft leader (ttl %d ms)",
+          config.database(), routingTtlMillis);
+      return new GraftRoutingTableProvider(current, config.database(), this::routingTable);
+    });
   }
 
-  synchronized void stopDatabase() {
+  Optional<RaftRoutingTable> routingTable() {
+    DatabaseBridge bridge = running;
+    return bridge == null ? Optional.empty() : Optional.of(bridge.routingTable(routingTtlMillis));
+  }
+
+  /**
+   * The replicated database's snapshot support (store copy), for the Raft runtime through
+   * {@code StateMachine.snapshots()} and for tests; empty while the database is not running.
+   */
+  public Optional<SnapshotSupport> snapshots() {
+    DatabaseBridge bridge = running;
+    return bridge == null ? Optional.empty() : Optional.ofNullable(bridge.snapshots());
+  }
+
+  /**
+   * Around a snapshot install the database restarts under the running bridge; the install holds
+   * the state machine's lock, so this path takes no lock of Wiring's (a concurrent DBMS shutdown
+   * holding it while it closes the Raft member would otherwise deadlock with the install).
+   */
+  void startDatabase(Database database) throws Exception {
+    DatabaseBridge bridge = running;
+    if (restarting.get() && bridge != null) {
+      bridge.reattach(database);
+      return;
+    }
+    startFresh(database);
+  }
+
+  private synchronized void startFresh(Database database) throws Exception {
+    closeRunning();
+    running =
+        DatabaseBridge.start(config, boltAddresses, database, this::createNode, log, restarting);
+    installRouting(database.getDependencyResolver().resolveDependency(RoutingService.class));
+  }
+
+  void stopDatabase() {
+    DatabaseBridge bridge = running;
+    if (restarting.get() && bridge != null) {
+      bridge.detach();
+      return;
+    }
+    closeRunning();
+  }
+
+  private synchronized void closeRunning() {
     DatabaseBridge bridge = running;
     running = null;
     if (bridge != null) {

@@ -45,12 +45,13 @@ class RaftPluginConfigTest {
   }
 
   @Test
-  void rejectsAMemberMissingFromInitialMembers() {
+  void aMemberMissingFromInitialMembersIsJoining() {
+    // ARCHITECTURE §3: a further server lists the existing members and waits for raft.addMember.
     Config config = base().set(RaftSettings.listen_address, new SocketAddress("10.0.0.9", 7000)).build();
-    assertThatThrownBy(() -> RaftPluginConfig.from(config))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("10.0.0.9:7000")
-        .hasMessageContaining("server.raft.initial_members");
+    RaftPluginConfig c = RaftPluginConfig.from(config);
+    assertThat(c.joining()).isTrue();
+    assertThat(c.initialMembers()).doesNotContain("10.0.0.9:7000");
+    assertThat(RaftPluginConfig.from(base().build()).joining()).isFalse();
   }
 
   @Test
@@ -91,5 +92,27 @@ class RaftPluginConfigTest {
     assertThatThrownBy(() -> RaftPluginConfig.from(base()
             .set(RaftSettings.member_bolt_addresses, List.of("nonsense")).build()))
         .hasMessageContaining("server.raft.member_bolt_addresses");
+  }
+
+  @Test
+  void snapshotSettingsDefaultMapIntoThePolicyAndAreValidated() {
+    RaftPluginConfig c = RaftPluginConfig.from(base().build());
+    assertThat(c.snapshotIntervalEntries()).isEqualTo(8192);
+    assertThat(c.logRetainedEntries()).isEqualTo(1024);
+    RaftPluginConfig small = RaftPluginConfig.from(base()
+        .set(RaftSettings.snapshot_interval_entries, 50L)
+        .set(RaftSettings.log_retained_entries, 0L).build());
+    io.graft.raft.runtime.SnapshotPolicy policy = CoreRaftNodeFactory.policy(new RaftNodeSpec(
+        small.clusterId(), io.graft.raft.api.MemberId.of(small.self()), small.listenAddress(),
+        List.of(), small.raftDirectory(), small.electionTimeout(), small.heartbeatInterval(), null,
+        small.snapshotIntervalEntries(), small.logRetainedEntries()));
+    assertThat(policy.snapshotEveryEntries()).isEqualTo(50);
+    assertThat(policy.retainEntries()).isZero();
+    assertThatThrownBy(() -> RaftPluginConfig.from(base()
+            .set(RaftSettings.snapshot_interval_entries, 0L).build()))
+        .hasMessageContaining("server.raft.snapshot_interval_entries must be at least 1");
+    assertThatThrownBy(() -> RaftPluginConfig.from(base()
+            .set(RaftSettings.log_retained_entries, -1L).build()))
+        .hasMessageContaining("server.raft.log_retained_entries must not be negative");
   }
 }

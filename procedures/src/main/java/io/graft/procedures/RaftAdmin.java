@@ -1,8 +1,13 @@
 package io.graft.procedures;
 
+import io.graft.raft.api.RaftNode;
+import java.time.Duration;
 import java.util.List;
 
-/** The small admin surface the plugin exposes to the procedures; all calls are cheap reads. */
+/**
+ * The small admin surface the plugin exposes to the procedures. The reads are cheap; membership
+ * changes go straight to the Raft member ({@link #raft()}), whose answers the procedures map.
+ */
 public interface RaftAdmin {
   StatusRow status();
 
@@ -10,4 +15,13 @@ public interface RaftAdmin {
 
   /** Raft index applied to the graph right now. */
   long appliedIndex();
+
+  /** The Raft member of the replicated database, for membership changes and transfers. */
+  RaftNode raft();
+
+  /** Bolt address of a member, or null when unknown (for messages naming the leader). */
+  String boltAddressOf(String memberId);
+
+  /** How long a procedure waits for a change to finish before it reports "may still complete". */
+  Duration changeTimeout();
 }

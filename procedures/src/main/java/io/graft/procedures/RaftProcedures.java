@@ -37,14 +37,17 @@ public final class RaftProcedures {
 
   private RaftProcedures() {}
 
-  private static QualifiedName name(String dotted) {
+  static QualifiedName name(String dotted) {
     int dot = dotted.lastIndexOf('.');
     return new QualifiedName(dotted.substring(0, dot).split("\\."), dotted.substring(dot + 1));
   }
 
   /** @param admin the admin of the replicated database, empty while it is not running */
   public static List<CallableProcedure> all(Supplier<Optional<RaftAdmin>> admin) {
-    return List.of(status(admin), members(admin), digest(admin));
+    List<CallableProcedure> all = new ArrayList<>(List.of(status(admin), members(admin),
+        digest(admin)));
+    all.addAll(MembershipProcedures.all(admin));
+    return all;
   }
 
   static CallableProcedure status(Supplier<Optional<RaftAdmin>> admin) {
@@ -102,18 +105,8 @@ public final class RaftProcedures {
       @Override
       public ResourceRawIterator<AnyValue[], ProcedureException> apply(
           Context ctx, AnyValue[] input, ResourceMonitor monitor) throws ProcedureException {
-        List<MemberRow> rows = require(admin).members();
-        AnyValue[][] out = new AnyValue[rows.size()][];
-        for (int i = 0; i < rows.size(); i++) {
-          MemberRow m = rows.get(i);
-          out[i] =
-              new AnyValue[] {
-                text(m.memberId()), text(m.raftAddress()), text(m.boltAddress()), text(m.role()),
-                Values.booleanValue(m.voting()), Values.longValue(m.matchIndex()),
-                Values.longValue(m.lag()), Values.longValue(m.lastContactMillis())
-              };
-        }
-        return ResourceRawIterator.<AnyValue[], ProcedureException>of(out);
+        return ResourceRawIterator.<AnyValue[], ProcedureException>of(
+            memberValues(require(admin).members()));
       }
     };
   }
@@ -149,7 +142,7 @@ public final class RaftProcedures {
     };
   }
 
-  private static RaftAdmin require(Supplier<Optional<RaftAdmin>> admin) throws ProcedureException {
+  static RaftAdmin require(Supplier<Optional<RaftAdmin>> admin) throws ProcedureException {
     return admin
         .get()
         .orElseThrow(
@@ -158,6 +151,21 @@ public final class RaftProcedures {
                     Status.Procedure.ProcedureCallFailed,
                     "graft is not running on this member (server.raft.enabled=false, or the"
                         + " replicated database is stopped)"));
+  }
+
+  /** Rows in the {@code raft.members()} column order, shared with the membership procedures. */
+  static AnyValue[][] memberValues(List<MemberRow> rows) {
+    AnyValue[][] out = new AnyValue[rows.size()][];
+    for (int i = 0; i < rows.size(); i++) {
+      MemberRow m = rows.get(i);
+      out[i] =
+          new AnyValue[] {
+            text(m.memberId()), text(m.raftAddress()), text(m.boltAddress()), text(m.role()),
+            Values.booleanValue(m.voting()), Values.longValue(m.matchIndex()),
+            Values.longValue(m.lag()), Values.longValue(m.lastContactMillis())
+          };
+    }
+    return out;
   }
 
   private static AnyValue text(String s) {

@@ -27,7 +27,7 @@ import org.neo4j.driver.Logging;
  * and GC (no quick-start flags), fsync on (Neo4j's default), the same heap and page cache.
  *
  * <p>Usage: {@code NeoClusterVsSingle [--seconds 15] [--warmup 5] [--clients 1,16,64]
- * [--trials 10] [--systems single,cluster] [--dir D] [--seed S] [--lib L] [--plugin P] [--out F]
+ * [--trials 10] [--systems single,cluster] [--dir D] [--lib L] [--plugin P] [--out F]
  * [--png F] [--heap 1g] [--page-cache 256m]}
  */
 public final class NeoClusterVsSingle {
@@ -45,9 +45,6 @@ public final class NeoClusterVsSingle {
     List<String> systems = List.of(args.getOrDefault("systems", "single,cluster").split(","));
     Path dir = Path.of(args.getOrDefault("dir", "benchmarks/target/neo4j-bench-"
         + System.currentTimeMillis())).toAbsolutePath();
-    // The seed store (one plain server start, ~30 s) is shared across runs, as the it-tests do.
-    Path seed = Path.of(args.getOrDefault("seed", "benchmarks/target/neo4j-seed"))
-        .toAbsolutePath();
     Path lib = Path.of(args.getOrDefault("lib", "local-cluster/target/neo4j-lib"))
         .toAbsolutePath();
     Path plugin = Path.of(args.getOrDefault("plugin", "plugin/target/graft-plugin.jar"))
@@ -68,7 +65,7 @@ public final class NeoClusterVsSingle {
       ClusterOptions options = new ClusterOptions(cluster ? 3 : 1, dir.resolve(system.trim()), lib,
           cluster ? plugin : null, false, false, false, heap, pageCache, Map.of(),
           Duration.ofSeconds(300), Duration.ofSeconds(120),
-          line -> System.out.println("[" + system.trim() + "] " + line), seed);
+          line -> System.out.println("[" + system.trim() + "] " + line));
       try (LocalCluster servers = LocalCluster.start(options)) {
         int target = cluster ? servers.awaitLeader() : 1;
         System.out.printf("[%s] writes go to member-%d (%s)%n", system, target,

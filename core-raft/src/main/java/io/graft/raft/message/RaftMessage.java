@@ -16,7 +16,9 @@ public sealed interface RaftMessage
         HeartbeatResponse,
         TimeoutNow,
         InstallSnapshot,
-        InstallSnapshotResponse {
+        InstallSnapshotResponse,
+        ChangeRequest,
+        ChangeResponse {
 
   MemberId from();
 
@@ -42,5 +44,10 @@ public sealed interface RaftMessage
     R onInstallSnapshot(InstallSnapshot m);
 
     R onInstallSnapshotResponse(InstallSnapshotResponse m);
+
+    /** A forwarded membership request; handled by the runtime, not by the protocol. */
+    R onChangeRequest(ChangeRequest m);
+
+    R onChangeResponse(ChangeResponse m);
   }
 }

@@ -67,6 +67,14 @@ final class InvariantChecker {
       }
       leaderTerm = m.term;
       leaderLastIndex = last;
+      int others = m.configuration.voters().size() + m.configuration.learners().size();
+      others -= m.configuration.isMember(m.self) ? 1 : 0;
+      Invariants.check(
+          m.progress.size() == others,
+          "%s: leader tracks %s followers, configuration %s",
+          m.self,
+          m.progress.size(),
+          m.configuration);
     }
     lastTerm = m.term;
     lastVote = m.votedFor;

@@ -23,9 +23,11 @@ import java.util.Map;
  */
 final class LeaderStep {
   private final RaftMachine m;
+  private final SnapshotStep snapshots;
 
-  LeaderStep(RaftMachine machine) {
+  LeaderStep(RaftMachine machine, SnapshotStep snapshots) {
     this.m = machine;
+    this.snapshots = snapshots;
   }
 
   void tick() {
@@ -50,6 +52,7 @@ final class LeaderStep {
       m.heartbeatElapsed = 0;
       broadcastHeartbeat();
     }
+    snapshots.tick();
   }
 
   private boolean isRecentlyActive(MemberId id) {
@@ -83,7 +86,7 @@ final class LeaderStep {
     }
     long prevIndex = pr.nextIndex() - 1;
     if (prevIndex < m.log.snapshotIndex()) {
-      pr.becomeSnapshot(); // needs InstallSnapshot: not implemented yet
+      snapshots.startTransfer(to, pr); // §5.3: the entries it needs were compacted away
       return false;
     }
     long last = m.log.lastIndex();
@@ -128,13 +131,17 @@ final class LeaderStep {
     if (!updated && !probeConfirmed) {
       return; // stale or duplicated acknowledgement
     }
-    if (pr.state() == ProgressState.PROBE) {
-      pr.becomeReplicate();
+    if (pr.state() == ProgressState.PROBE
+        || (pr.state() == ProgressState.SNAPSHOT && pr.matchIndex() >= pr.pendingSnapshotIndex())) {
+      pr.becomeReplicate(); // a snapshot transfer is moot once the log reached past it
     } else {
       pr.inflights().freeUpTo(r.matchIndex());
     }
     if (updated) {
       maybeCommitAndBroadcast();
+      if (m.role == Role.LEADER) {
+        m.membershipStep().onProgress(r.from());
+      }
     }
     while (m.role == Role.LEADER && sendAppend(r.from(), false)) {
       // pipeline until the window is full or nothing is left (thesis §10.2.2)
@@ -192,7 +199,9 @@ final class LeaderStep {
 
   /**
    * §5.3/§5.4.2 (Figure 8): advance commitIndex to the highest index stored on a majority, but only
-   * if that entry is of the current term. The leader counts itself only for durable entries.
+   * if that entry is of the current term. The leader counts itself only for durable entries, and
+   * only while it is a voter of its latest configuration (§4.2.2: a leader being removed
+   * replicates C_new without counting itself).
    */
   private boolean maybeCommit() {
     long index =
@@ -204,6 +213,7 @@ final class LeaderStep {
     }
     releaseUncommittedBytes(m.log.commitIndex() + 1, index);
     m.log.commitTo(index);
+    m.membershipStep().onCommit(); // may append the next change entry or step down (§4.2.2)
     return true;
   }
 

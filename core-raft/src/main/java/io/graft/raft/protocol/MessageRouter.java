@@ -4,6 +4,8 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
+import io.graft.raft.message.ChangeRequest;
+import io.graft.raft.message.ChangeResponse;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
 import io.graft.raft.message.InstallSnapshot;
@@ -29,16 +31,25 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
   private final ElectionStep election;
   private final FollowerStep follower;
   private final LeaderStep leader;
+  private final SnapshotStep snapshots;
 
   MessageRouter(
-      RaftMachine machine, ElectionStep election, FollowerStep follower, LeaderStep leader) {
+      RaftMachine machine,
+      ElectionStep election,
+      FollowerStep follower,
+      LeaderStep leader,
+      SnapshotStep snapshots) {
     this.m = machine;
     this.election = election;
     this.follower = follower;
     this.leader = leader;
+    this.snapshots = snapshots;
   }
 
   void route(RaftMessage message) {
+    if (message instanceof ChangeRequest || message instanceof ChangeResponse) {
+      return; // not Raft: no term rules (the runtime handles them before the machine)
+    }
     if (acceptTerm(message)) {
       message.accept(this);
     }
@@ -49,8 +60,10 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
       if (msg instanceof RequestVote rv) {
         if (!rv.leadershipTransfer()
             && election.inLeaderLease()
-            && (rv.preVote() || m.config.checkQuorum())) {
-          return false; // §4.2.3: a live leader is known; do not let a disruptive server depose it
+            && (rv.preVote() || m.config.checkQuorum() || !m.configuration.isVoter(rv.from()))) {
+          // §4.2.3: a live leader is known; do not let a disruptive server (e.g. a removed one,
+          // which no longer receives heartbeats) depose it.
+          return false;
         }
         if (rv.preVote()) {
           return true; // §9.6: a PreVote request changes no state
@@ -58,7 +71,8 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
       } else if (msg instanceof RequestVoteResponse r && r.preVote() && r.granted()) {
         return true; // a granted PreVote carries the prospective term; nothing to adopt
       }
-      boolean fromLeader = msg instanceof AppendEntries || msg instanceof Heartbeat;
+      boolean fromLeader =
+          msg instanceof AppendEntries || msg instanceof Heartbeat || msg instanceof InstallSnapshot;
       m.becomeFollower(msg.term(), fromLeader ? msg.from() : null);
       return true;
     }
@@ -79,6 +93,9 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
           msg.from(), new AppendEntriesResponse(m.self, m.term, false, 0, 0, 0, last));
     } else if (msg instanceof Heartbeat hb) {
       m.sendAfterPersist(msg.from(), new HeartbeatResponse(m.self, m.term, hb.context(), last));
+    } else if (msg instanceof InstallSnapshot is) {
+      m.sendAfterPersist(msg.from(), new InstallSnapshotResponse(
+          m.self, m.term, is.lastIncludedIndex(), is.offset(), false, false));
     } else if (msg instanceof RequestVote rv) {
       m.sendAfterPersist(msg.from(), new RequestVoteResponse(m.self, m.term, false, rv.preVote()));
     }
@@ -153,11 +170,26 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
 
   @Override
   public Void onInstallSnapshot(InstallSnapshot msg) {
-    return null; // snapshots are a later issue (ProgressState.SNAPSHOT is reserved)
+    followLeader(msg.from()); // a long transfer is leader activity: no election meanwhile
+    snapshots.onInstallSnapshot(msg);
+    return null;
   }
 
   @Override
   public Void onInstallSnapshotResponse(InstallSnapshotResponse msg) {
+    if (m.role == Role.LEADER) {
+      snapshots.onInstallSnapshotResponse(msg, leader);
+    }
+    return null;
+  }
+
+  @Override
+  public Void onChangeRequest(ChangeRequest msg) {
+    return null; // forwarded membership requests are the runtime's business, not the protocol's
+  }
+
+  @Override
+  public Void onChangeResponse(ChangeResponse msg) {
     return null;
   }
 }

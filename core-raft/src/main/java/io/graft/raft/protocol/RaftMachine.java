@@ -1,17 +1,22 @@
 package io.graft.raft.protocol;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Membership;
+import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.Envelope;
+import io.graft.raft.message.InstallSnapshot;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.protocol.log.RaftLog;
+import io.graft.raft.protocol.membership.ChangeOutcome;
 import io.graft.raft.protocol.membership.Configuration;
+import io.graft.raft.protocol.membership.ConfigurationLog;
 import io.graft.raft.protocol.progress.Progress;
 import io.graft.raft.protocol.quorum.MajorityConfig;
 import java.util.ArrayList;
@@ -40,7 +45,12 @@ public final class RaftMachine {
   final MemberId self;
   final RandomGenerator random;
   final RaftLog log;
+  /** The latest configuration in the log (thesis §4.1); cached from {@link #configs}. */
   Configuration configuration;
+
+  /** The configurations carried by the log: the latest one is used, committed or not. */
+  final ConfigurationLog configs;
+
   /** Derived from {@link #configuration}; cached because commit and tallies use it per message. */
   MajorityConfig majority;
 
@@ -70,9 +80,16 @@ public final class RaftMachine {
 
   final List<Envelope> messagesNow = new ArrayList<>();
   final List<Envelope> messagesAfterPersist = new ArrayList<>();
+  final List<SnapshotSend> snapshotsToSend = new ArrayList<>();
+  final List<InstallSnapshot> snapshotChunks = new ArrayList<>();
+
+  /** The newest complete snapshot the runtime can send (thesis §5.3), or null if none. */
+  SnapshotMeta snapshot;
 
   private final ElectionStep election = new ElectionStep(this);
-  private final LeaderStep leaderStep = new LeaderStep(this);
+  private final SnapshotStep snapshotStep = new SnapshotStep(this);
+  private final LeaderStep leaderStep = new LeaderStep(this, snapshotStep);
+  private final MembershipStep membershipStep = new MembershipStep(this);
   private final MessageRouter router;
 
   private HardState lastReadyHardState;
@@ -83,7 +100,8 @@ public final class RaftMachine {
 
   /**
    * @param self this member
-   * @param initialVoters the founding voters (used when the log holds no configuration entry)
+   * @param initialVoters the founding voters, used when the log holds no configuration entry;
+   *     empty for a member that joins a running cluster (it waits for the leader, never campaigns)
    * @param log the durable log as of start (the runtime appends to it after each Ready)
    * @param hardState the durable term/vote/commit as of start
    * @param random seeded source of election jitter
@@ -95,15 +113,44 @@ public final class RaftMachine {
       LogReader log,
       HardState hardState,
       RandomGenerator random) {
+    this(config, self, initialVoters, log, hardState, random, null);
+  }
+
+  /**
+   * As above, for a member that holds a snapshot: {@code snapshot} (the newest local one, or null)
+   * is offered to followers behind the compacted log, and its configuration is the one in force
+   * at its index (thesis §5.1: the log prefix it replaced may have held configuration entries).
+   * A snapshot beyond the log's commit index (an install interrupted by a crash before the log was
+   * reset) must be finished by the runtime first: reset the log to it as for {@link
+   * #restoreSnapshot}; otherwise its configuration is not used.
+   */
+  public RaftMachine(
+      RaftConfig config,
+      MemberId self,
+      Set<MemberId> initialVoters,
+      LogReader log,
+      HardState hardState,
+      RandomGenerator random,
+      SnapshotMeta snapshot) {
     this.config = config.validate();
     this.self = Objects.requireNonNull(self, "self");
     this.random = Objects.requireNonNull(random, "random");
-    this.configuration = Configuration.ofVoters(initialVoters);
-    this.majority = configuration.majority();
     this.log = new RaftLog(log, hardState.commitIndex());
+    boolean fromSnapshot = snapshot != null && snapshot.index() >= log.snapshotIndex()
+        && snapshot.index() <= this.log.commitIndex();
+    this.snapshot = snapshot;
+    this.configs =
+        ConfigurationLog.recover(
+            log,
+            this.log.commitIndex(),
+            fromSnapshot ? snapshot.configuration() : Configuration.ofVoters(initialVoters),
+            fromSnapshot ? snapshot.index() : log.snapshotIndex());
+    this.configuration = configs.latest();
+    this.majority = configuration.majority();
     this.term = hardState.term();
     this.votedFor = hardState.votedFor();
-    this.router = new MessageRouter(this, election, new FollowerStep(this), leaderStep);
+    this.router =
+        new MessageRouter(this, election, new FollowerStep(this), leaderStep, snapshotStep);
     // Restart contract: every committed entry after the snapshot is handed out again.
     this.appliedHandedOut = log.snapshotIndex();
     resetRandomizedElectionTimeout();
@@ -126,6 +173,9 @@ public final class RaftMachine {
     tickCount++;
     if (role == Role.LEADER) {
       leaderStep.tick();
+      if (role == Role.LEADER) {
+        membershipStep.tick();
+      }
     } else {
       election.tick();
     }
@@ -184,19 +234,101 @@ public final class RaftMachine {
    * abandoned after an election timeout if the target has not taken over.
    *
    * @throws NotLeaderException if not leader
-   * @throws IllegalArgumentException if {@code target} is not a voter
+   * @throws MembershipChangeException INVALID_TARGET if {@code target} is not a voter or is far
+   *     behind ({@link TransferCheck}); CHANGE_IN_PROGRESS during a membership change
    */
   public void transferLeadership(MemberId target) {
     if (role != Role.LEADER) {
       throw new NotLeaderException(self, leader);
     }
-    if (!configuration.isVoter(target)) {
-      throw new IllegalArgumentException(target + " is not a voter of " + configuration.voters());
-    }
     if (!target.equals(self)) {
+      TransferCheck.check(this, target, membershipStep.inProgress());
       leaderStep.startTransfer(target);
     }
     invariants.check();
+  }
+
+  /**
+   * Tells the machine that a complete snapshot exists locally and may be sent to followers whose
+   * entries were compacted away (thesis §5.3). Called by the runtime at start and after each
+   * snapshot it takes or installs. Older snapshots than the known one are ignored.
+   */
+  public void snapshotAvailable(SnapshotMeta available) {
+    Objects.requireNonNull(available, "available");
+    if (snapshot == null || available.index() > snapshot.index()) {
+      snapshot = available;
+      snapshotStep.onSnapshotAvailable();
+    }
+    invariants.check();
+  }
+
+  /**
+   * Adopts a snapshot that the runtime has verified and installed into the state machine (thesis
+   * §5.3 InstallSnapshot receiver rules 6-8). Before calling, the runtime makes the durable log
+   * start at the snapshot: if the log holds an entry at {@code snapshot.index()} with its term,
+   * {@code compactPrefix} keeps the suffix after it; otherwise the log is truncated after
+   * commitIndex and compacted to the snapshot, discarding it entirely. Afterwards commitIndex, the
+   * handed-out applied index and the configuration are the snapshot's, and {@code replyTo} (the
+   * leader that sent it, may be null) is told the transfer is done.
+   *
+   * @return false if the snapshot is not beyond commitIndex (nothing changes but the reply)
+   */
+  public boolean restoreSnapshot(SnapshotMeta installed, MemberId replyTo) {
+    boolean restored = snapshotStep.restore(installed, replyTo);
+    if (restored && (snapshot == null || installed.index() > snapshot.index())) {
+      snapshot = installed;
+    }
+    invariants.check();
+    return restored;
+  }
+
+  /** The newest snapshot this machine may send, or null. */
+  public SnapshotMeta snapshot() {
+    return snapshot;
+  }
+
+  /**
+   * Leader: starts adding {@code member} (thesis §4.1, §4.2.1): appends a configuration with it as
+   * a learner, catches it up in rounds, then promotes it. The outcome is reported later by {@link
+   * #takeChangeOutcomes()} under {@code requestId}.
+   *
+   * @throws MembershipChangeException NOT_LEADER, CHANGE_IN_PROGRESS or ALREADY_MEMBER
+   */
+  public void addMember(long requestId, MemberId member) {
+    membershipStep.addMember(requestId, Objects.requireNonNull(member, "member"));
+    invariants.check();
+  }
+
+  /**
+   * Leader: starts removing {@code member} (thesis §4.1), the leader included (§4.2.2). The outcome
+   * is reported by {@link #takeChangeOutcomes()} once the new configuration commits.
+   *
+   * @throws MembershipChangeException NOT_LEADER, CHANGE_IN_PROGRESS, UNKNOWN_MEMBER or
+   *     WOULD_BREAK_QUORUM
+   */
+  public void removeMember(long requestId, MemberId member) {
+    membershipStep.removeMember(requestId, Objects.requireNonNull(member, "member"));
+    invariants.check();
+  }
+
+  /** Changes that finished (committed or failed) since the last call; each reported once. */
+  public List<ChangeOutcome> takeChangeOutcomes() {
+    return membershipStep.takeOutcomes();
+  }
+
+  /** True while a membership change is in flight (entry uncommitted, catch-up, clean-up). */
+  public boolean membershipChangeInProgress() {
+    return membershipStep.inProgress();
+  }
+
+  /** The configuration this member uses: the latest in its log, committed or not (§4.1). */
+  public Membership membership() {
+    return membershipStep.membership();
+  }
+
+  /** Leader only: the member a leadership transfer is handing over to, else null. */
+  public MemberId transferTarget() {
+    return leadTransferee;
   }
 
   /** True when {@link #ready()} would carry anything (and the previous Ready was advanced). */
@@ -209,6 +341,8 @@ public final class RaftMachine {
     // entries to apply anyway).
     return !messagesNow.isEmpty()
         || !messagesAfterPersist.isEmpty()
+        || !snapshotsToSend.isEmpty()
+        || !snapshotChunks.isEmpty()
         || log.hasUnstable()
         || term != lastReadyHardState.term()
         || !Objects.equals(votedFor, lastReadyHardState.votedFor())
@@ -244,9 +378,13 @@ public final class RaftMachine {
             messagesNow,
             messagesAfterPersist,
             toApply,
-            !toPersist.isEmpty() || voteOrTermChanged);
+            !toPersist.isEmpty() || voteOrTermChanged,
+            snapshotsToSend,
+            snapshotChunks);
     messagesNow.clear();
     messagesAfterPersist.clear();
+    snapshotsToSend.clear();
+    snapshotChunks.clear();
     lastReadyHardState = hard;
     lastReadySoftState = ready.softState();
     pendingReady = ready;
@@ -367,18 +505,57 @@ public final class RaftMachine {
     reset(term);
     role = Role.LEADER;
     leader = self;
-    for (MemberId voter : configuration.voters()) {
-      if (!voter.equals(self)) {
-        progress.put(voter, new Progress(log.lastIndex() + 1, config.inflightAppendsMax()));
-      }
-    }
+    syncProgress();
     // §3.6.2 / Figure 8: commit earlier-term entries through an entry of the new term, at once.
     long index = log.lastIndex() + 1;
-    log.append(List.of(new LogEntry(term, index, EntryType.NOOP, null)));
+    appendOwn(List.of(new LogEntry(term, index, EntryType.NOOP, null)));
+  }
+
+  /** Leader: one Progress per other member, voters and learners (§4.2.1: learners get the log). */
+  private void syncProgress() {
+    progress.keySet().removeIf(id -> !configuration.isMember(id));
+    for (MemberId member : configuration.members()) {
+      if (!member.equals(self) && !progress.containsKey(member)) {
+        progress.put(member, new Progress(log.lastIndex() + 1, config.inflightAppendsMax()));
+      }
+    }
+    if (leadTransferee != null && !configuration.isVoter(leadTransferee)) {
+      leadTransferee = null;
+    }
+  }
+
+  /** Leader append of its own entries, then replication; configuration entries take effect now. */
+  void appendOwn(List<LogEntry> entries) {
+    log.append(entries);
+    onAppended(entries);
     leaderStep.broadcastAppend();
   }
 
+  /**
+   * After entries were written to the log (by the leader, or by a follower, possibly truncating a
+   * suffix first): the latest configuration in the log is used at once, committed or not, and a
+   * truncated configuration entry reverts to the previous one (thesis §4.1).
+   */
+  void onAppended(List<LogEntry> entries) {
+    if (configs.onAppend(entries, log.commitIndex())) {
+      configuration = configs.latest();
+      majority = configuration.majority();
+      if (role == Role.LEADER) {
+        syncProgress();
+      }
+    }
+  }
+
+  LeaderStep leaderStep() {
+    return leaderStep;
+  }
+
+  MembershipStep membershipStep() {
+    return membershipStep;
+  }
+
   private void reset(long newTerm) {
+    membershipStep.abort();
     if (newTerm != term) {
       term = newTerm;
       votedFor = null;
@@ -400,8 +577,17 @@ public final class RaftMachine {
         config.electionTimeoutTicks() + random.nextInt(config.electionTimeoutTicks());
   }
 
+  /**
+   * May this member campaign? A voter of its latest configuration may; so may a voter that an
+   * uncommitted configuration entry is removing: it may hold the only up-to-date log (e.g. a
+   * leader that appended its own removal, §4.2.2, then lost leadership), and without it the
+   * remaining voters could not elect anyone. Its votes are counted in its latest configuration,
+   * which overlaps the previous one in a majority (§4.1), so Election Safety holds; if elected it
+   * commits the removal and steps down. Learners, joining members and members whose removal
+   * committed never campaign (§4.2.3).
+   */
   boolean promotable() {
-    return configuration.isVoter(self);
+    return configs.isVoterOrBeingRemoved(self, log.commitIndex());
   }
 
   void sendNow(MemberId to, RaftMessage message) {
@@ -414,5 +600,10 @@ public final class RaftMachine {
 
   long appliedHandedOut() {
     return appliedHandedOut;
+  }
+
+  /** After a snapshot restore: entries up to it are in the state machine, never handed out. */
+  void restoreAppliedHandedOut(long index) {
+    appliedHandedOut = Math.max(appliedHandedOut, index);
   }
 }

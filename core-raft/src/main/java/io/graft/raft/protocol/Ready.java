@@ -1,6 +1,7 @@
 package io.graft.raft.protocol;
 
 import io.graft.raft.message.Envelope;
+import io.graft.raft.message.InstallSnapshot;
 import io.graft.raft.message.LogEntry;
 import java.util.List;
 
@@ -19,6 +20,9 @@ import java.util.List;
  *   <li>send {@link #messagesAfterPersist} (votes, AppendEntries responses: they promise durable
  *       state);
  *   <li>hand {@link #entriesToApply} (committed and locally durable, in order) to the apply thread;
+ *   <li>hand {@link #snapshotsToSend} to the snapshot sender and {@link #snapshotChunks} to the
+ *       snapshot receiver (both stream on their own thread; a receiver's answers promise only what
+ *       it has written itself);
  *   <li>call {@code RaftMachine.advance(ready)}: only then does the machine count the persisted
  *       entries as durable (a leader counts itself toward commit only after its own fsync).
  * </ol>
@@ -36,6 +40,9 @@ import java.util.List;
  *     (acknowledged by an earlier {@code advance}), so saving it before this Ready's log sync is
  *     safe: after any crash the hint never exceeds the durable log. It may lag the machine's
  *     commitIndex by one Ready; the machine re-learns the rest from the leader.
+ * @param snapshotsToSend leader: snapshots to stream to followers whose entries were compacted
+ * @param snapshotChunks follower: InstallSnapshot chunks from the current leader, to store; once a
+ *     snapshot is complete, verified and installed, the runtime calls {@code restoreSnapshot}
  */
 public record Ready(
     SoftState softState,
@@ -44,12 +51,29 @@ public record Ready(
     List<Envelope> messagesNow,
     List<Envelope> messagesAfterPersist,
     List<LogEntry> entriesToApply,
-    boolean mustSync) {
+    boolean mustSync,
+    List<SnapshotSend> snapshotsToSend,
+    List<InstallSnapshot> snapshotChunks) {
 
   public Ready {
     entriesToPersist = List.copyOf(entriesToPersist);
     messagesNow = List.copyOf(messagesNow);
     messagesAfterPersist = List.copyOf(messagesAfterPersist);
     entriesToApply = List.copyOf(entriesToApply);
+    snapshotsToSend = List.copyOf(snapshotsToSend);
+    snapshotChunks = List.copyOf(snapshotChunks);
+  }
+
+  /** A Ready without snapshot effects. */
+  public Ready(
+      SoftState softState,
+      HardState hardState,
+      List<LogEntry> entriesToPersist,
+      List<Envelope> messagesNow,
+      List<Envelope> messagesAfterPersist,
+      List<LogEntry> entriesToApply,
+      boolean mustSync) {
+    this(softState, hardState, entriesToPersist, messagesNow, messagesAfterPersist,
+        entriesToApply, mustSync, List.of(), List.of());
   }
 }

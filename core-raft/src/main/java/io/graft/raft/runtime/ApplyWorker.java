@@ -23,11 +23,14 @@ final class ApplyWorker implements AutoCloseable {
   private final StateMachine stateMachine;
   private final ProposalRegistry registry;
   private final Consumer<Throwable> onFatal;
-  private final BlockingQueue<List<LogEntry>> queue = new LinkedBlockingQueue<>();
+  /** Batches of entries ({@code List<LogEntry>}) and tasks ({@code Runnable}), in order. */
+  private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final AtomicLong backlogBytes = new AtomicLong();
   private volatile long appliedIndex;
   private volatile boolean stopping;
+  /** Told after each applied entry (snapshot policy); null without snapshots. */
+  private volatile Consumer<LogEntry> afterApply;
 
   ApplyWorker(
       String name,
@@ -58,6 +61,25 @@ final class ApplyWorker implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code task} on the apply thread after every entry handed over before it (a snapshot
+   * install: no apply runs concurrently, SnapshotSupport's contract).
+   */
+  void enqueueTask(Runnable task) {
+    queue.add(task);
+  }
+
+  void afterApply(Consumer<LogEntry> listener) {
+    this.afterApply = listener;
+  }
+
+  /** After a snapshot install on the apply thread: entries up to {@code index} are in it. */
+  void advanceApplied(long index) {
+    if (index > appliedIndex) {
+      appliedIndex = index;
+    }
+  }
+
   /** Bytes handed over but not yet applied (the leader rejects proposals above a bound). */
   long backlogBytes() {
     return backlogBytes.get();
@@ -71,10 +93,16 @@ final class ApplyWorker implements AutoCloseable {
   private void run() {
     try {
       while (!stopping) {
-        List<LogEntry> batch = queue.take();
-        if (batch == STOP) {
+        Object item = queue.take();
+        if (item == STOP) {
           return;
         }
+        if (item instanceof Runnable task) {
+          task.run();
+          continue;
+        }
+        @SuppressWarnings("unchecked")
+        List<LogEntry> batch = (List<LogEntry>) item;
         for (LogEntry e : batch) {
           if (stopping) {
             return;
@@ -107,6 +135,10 @@ final class ApplyWorker implements AutoCloseable {
       stateMachine.onInternalEntry(e.index(), e.term());
       appliedIndex = e.index();
       registry.applied(e.index(), e.term(), null);
+    }
+    Consumer<LogEntry> listener = afterApply;
+    if (listener != null) {
+      listener.accept(e);
     }
   }
 

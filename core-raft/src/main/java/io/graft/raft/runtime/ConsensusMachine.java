@@ -1,14 +1,17 @@
 package io.graft.raft.runtime;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Membership;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.protocol.RaftMachine;
 import io.graft.raft.protocol.Ready;
+import io.graft.raft.protocol.SnapshotMeta;
 import io.graft.raft.protocol.SoftState;
 import io.graft.raft.protocol.log.LogReader;
+import io.graft.raft.protocol.membership.ChangeOutcome;
 import java.util.List;
 import java.util.Set;
 import java.util.random.RandomGenerator;
@@ -41,6 +44,49 @@ interface ConsensusMachine {
 
   RaftStatus status(long appliedIndex, long tickMillis);
 
+  // ---- membership changes and leadership transfer (thesis §4, §3.10) ----
+  // Defaults serve scripted test machines that have no membership support.
+
+  /** Starts adding {@code member}; see {@link RaftMachine#addMember}. */
+  default void addMember(long requestId, MemberId member) {
+    throw new UnsupportedOperationException("membership changes");
+  }
+
+  /** Starts removing {@code member}; see {@link RaftMachine#removeMember}. */
+  default void removeMember(long requestId, MemberId member) {
+    throw new UnsupportedOperationException("membership changes");
+  }
+
+  /** Finished changes since the last call. */
+  default List<ChangeOutcome> takeChangeOutcomes() {
+    return List.of();
+  }
+
+  /** Starts a leadership transfer; see {@link RaftMachine#transferLeadership}. */
+  default void transferLeadership(MemberId target) {
+    throw new UnsupportedOperationException("leadership transfer");
+  }
+
+  /** Target of the leadership transfer in progress, or null. */
+  default MemberId transferTarget() {
+    return null;
+  }
+
+  /** The configuration in use, or null if unknown. */
+  default Membership membership() {
+    return null;
+  }
+
+  // ---- snapshots (thesis §5.3); defaults for scripted machines without snapshot support ----
+
+  /** A complete local snapshot exists; see {@link RaftMachine#snapshotAvailable}. */
+  default void snapshotAvailable(SnapshotMeta snapshot) {}
+
+  /** Adopts an installed snapshot; see {@link RaftMachine#restoreSnapshot}. */
+  default boolean restoreSnapshot(SnapshotMeta snapshot, MemberId replyTo) {
+    throw new UnsupportedOperationException("snapshots");
+  }
+
   /** Builds the machine from the durable state at start. */
   interface Factory {
     ConsensusMachine create(
@@ -50,7 +96,47 @@ interface ConsensusMachine {
         LogReader log,
         HardState hardState,
         RandomGenerator random);
+
+    /** With the newest local snapshot (or null); scripted factories ignore it. */
+    default ConsensusMachine create(
+        RaftConfig config,
+        MemberId self,
+        Set<MemberId> initialVoters,
+        LogReader log,
+        HardState hardState,
+        RandomGenerator random,
+        SnapshotMeta snapshot) {
+      return create(config, self, initialVoters, log, hardState, random);
+    }
   }
+
+  /** The production factory: a {@link RaftMachine} that knows the local snapshot. */
+  Factory RAFT =
+      new Factory() {
+        @Override
+        public ConsensusMachine create(
+            RaftConfig config,
+            MemberId self,
+            Set<MemberId> initialVoters,
+            LogReader log,
+            HardState hardState,
+            RandomGenerator random) {
+          return raft(config, self, initialVoters, log, hardState, random);
+        }
+
+        @Override
+        public ConsensusMachine create(
+            RaftConfig config,
+            MemberId self,
+            Set<MemberId> initialVoters,
+            LogReader log,
+            HardState hardState,
+            RandomGenerator random,
+            SnapshotMeta snapshot) {
+          return wrap(
+              new RaftMachine(config, self, initialVoters, log, hardState, random, snapshot));
+        }
+      };
 
   /** The production factory. */
   static ConsensusMachine raft(
@@ -60,8 +146,21 @@ interface ConsensusMachine {
       LogReader log,
       HardState hardState,
       RandomGenerator random) {
-    RaftMachine m = new RaftMachine(config, self, initialVoters, log, hardState, random);
+    return wrap(new RaftMachine(config, self, initialVoters, log, hardState, random));
+  }
+
+  private static ConsensusMachine wrap(RaftMachine m) {
     return new ConsensusMachine() {
+      @Override
+      public void snapshotAvailable(SnapshotMeta snapshot) {
+        m.snapshotAvailable(snapshot);
+      }
+
+      @Override
+      public boolean restoreSnapshot(SnapshotMeta snapshot, MemberId replyTo) {
+        return m.restoreSnapshot(snapshot, replyTo);
+      }
+
       @Override
       public void step(RaftMessage message) {
         m.step(message);
@@ -115,6 +214,36 @@ interface ConsensusMachine {
       @Override
       public RaftStatus status(long appliedIndex, long tickMillis) {
         return m.status(appliedIndex, tickMillis);
+      }
+
+      @Override
+      public void addMember(long requestId, MemberId member) {
+        m.addMember(requestId, member);
+      }
+
+      @Override
+      public void removeMember(long requestId, MemberId member) {
+        m.removeMember(requestId, member);
+      }
+
+      @Override
+      public List<ChangeOutcome> takeChangeOutcomes() {
+        return m.takeChangeOutcomes();
+      }
+
+      @Override
+      public void transferLeadership(MemberId target) {
+        m.transferLeadership(target);
+      }
+
+      @Override
+      public MemberId transferTarget() {
+        return m.transferTarget();
+      }
+
+      @Override
+      public Membership membership() {
+        return m.membership();
       }
     };
   }

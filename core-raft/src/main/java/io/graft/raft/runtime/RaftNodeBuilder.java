@@ -47,7 +47,9 @@ public final class RaftNodeBuilder {
   int inboxCapacity = 65_536;
   long batchBytesMax = 8L << 20;
   long applyBacklogBytesMax = 256L << 20;
-  ConsensusMachine.Factory machineFactory = ConsensusMachine::raft;
+  ConsensusMachine.Factory machineFactory = ConsensusMachine.RAFT;
+  Path snapshotDirectory;
+  SnapshotPolicy snapshotPolicy = SnapshotPolicy.defaults();
   final List<RaftListener> listeners = new ArrayList<>();
   private Path dataDirectory;
   private String nettyListenAddress;
@@ -138,6 +140,22 @@ public final class RaftNodeBuilder {
     return this;
   }
 
+  /**
+   * Where snapshots live ({@code <index>-<term>/} per snapshot); defaults to {@code
+   * dataDirectory/snapshots}. Used only if the state machine offers {@link
+   * io.graft.raft.api.StateMachine#snapshots()}.
+   */
+  public RaftNodeBuilder snapshotDirectory(Path dir) {
+    this.snapshotDirectory = Objects.requireNonNull(dir, "dir");
+    return this;
+  }
+
+  /** When to take snapshots and how much log to keep behind them. */
+  public RaftNodeBuilder snapshotPolicy(SnapshotPolicy policy) {
+    this.snapshotPolicy = Objects.requireNonNull(policy, "policy");
+    return this;
+  }
+
   /** Test seam: drive another machine implementation. */
   RaftNodeBuilder machineFactory(ConsensusMachine.Factory machineFactory) {
     this.machineFactory = machineFactory;
@@ -188,6 +206,9 @@ public final class RaftNodeBuilder {
     if (dataDirectory != null && logStore == null && metaStore == null) {
       logStore = SegmentedLogStore.open(dataDirectory.resolve("log"));
       metaStore = FileMetaStore.open(dataDirectory.resolve("meta"));
+    }
+    if (dataDirectory != null && snapshotDirectory == null) {
+      snapshotDirectory = dataDirectory.resolve("snapshots");
     }
     if (nettyListenAddress != null && transport == null) {
       transport =

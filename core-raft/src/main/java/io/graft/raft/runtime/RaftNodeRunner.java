@@ -3,6 +3,7 @@ package io.graft.raft.runtime;
 import io.graft.raft.api.CommitResult;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
+import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.RaftException;
 import io.graft.raft.api.RaftListener;
@@ -11,18 +12,23 @@ import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.AppendEntries;
+import io.graft.raft.message.ChangeRequest;
+import io.graft.raft.message.ChangeResponse;
 import io.graft.raft.message.Envelope;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.Ready;
+import io.graft.raft.protocol.SnapshotMeta;
 import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.storage.LogStore;
 import io.graft.raft.transport.Transport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +83,10 @@ public final class RaftNodeRunner implements RaftNode {
   private MemberId publishedLeader;
 
   private volatile RaftStatus status;
+  private volatile Membership membership;
+  private final MembershipRequests membershipRequests;
+  /** Snapshots and compaction, or null if the state machine has no SnapshotSupport. */
+  private final SnapshotCoordinator snapshots;
 
   RaftNodeRunner(RaftNodeBuilder spec) {
     this.spec = spec;
@@ -90,8 +100,25 @@ public final class RaftNodeRunner implements RaftNode {
     this.applyWorker =
         new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);
     this.notifier = new ListenerNotifier(self, spec.listeners);
+    long electionNanos =
+        TimeUnit.MILLISECONDS.toNanos(spec.config.electionTimeoutTicks() * spec.tickMillis);
+    this.membershipRequests =
+        new MembershipRequests(
+            self,
+            transport::send,
+            3 * electionNanos,
+            // A forwarded add may run ten catch-up rounds: allow for them, and at least 2 min.
+            Math.max(TimeUnit.MINUTES.toNanos(2), 200 * electionNanos));
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
+    this.snapshots = SnapshotCoordinator.createIfSupported(spec, this::runOnOwner);
+  }
+
+  /** Work for the owner thread between batches; dropped (and retried later) if the inbox is full. */
+  private void runOnOwner(Runnable work) {
+    if (!inbox.offerTask(new Event.Task(work))) {
+      LOG.warn("graft node {}: inbox full, snapshot bookkeeping deferred", self);
+    }
   }
 
   public static RaftNodeBuilder builder() {
@@ -104,24 +131,49 @@ public final class RaftNodeRunner implements RaftNode {
       throw new IllegalStateException("node " + self + " already started");
     }
     HardState hardState = writer.load();
+    // A member that is not one of the initial voters joins a running cluster: it starts with an
+    // empty configuration, never campaigns, and waits for the leader to add it (thesis §4.2.1).
+    boolean joining = !spec.initialVoters.contains(self);
+    if (joining) {
+      LOG.info("graft node {} is not an initial voter: joining, waiting for the leader", self);
+    }
+    SnapshotMeta localSnapshot = recoverSnapshots(hardState);
     machine =
         spec.machineFactory.create(
             spec.config,
             self,
-            spec.initialVoters,
+            joining ? Set.of() : spec.initialVoters,
             log,
             hardState,
-            new SplittableRandom(spec.randomSeed));
-    publishStatus();
+            new SplittableRandom(spec.randomSeed),
+            localSnapshot);
     if (!spec.peers.isEmpty()) {
       transport.setPeers(spec.peers);
     }
+    publishStatus(); // after the configured peers: adds members found in the log's configuration
     transport.start(message -> inbox.offerMessage(new Event.Inbound(message)));
     applyWorker.start();
     owner.start();
     ticker.start();
     LOG.info("graft node {} started: {} (tick {} ms)", self, hardState, tickMillis);
     return this;
+  }
+
+  /** Finishes an interrupted snapshot install and catches the state machine up (thesis §5). */
+  private SnapshotMeta recoverSnapshots(HardState hardState) {
+    if (snapshots == null) {
+      return null;
+    }
+    SnapshotMeta local;
+    try {
+      local = snapshots.recover(hardState, spec.initialVoters);
+    } catch (Exception e) {
+      state.set(State.CLOSED);
+      throw new IllegalStateException("graft node " + self + " cannot recover its snapshots", e);
+    }
+    applyWorker.advanceApplied(spec.stateMachine.lastAppliedIndex());
+    snapshots.attach(applyWorker, () -> machine);
+    return local;
   }
 
   @Override
@@ -156,24 +208,70 @@ public final class RaftNodeRunner implements RaftNode {
     return state.get() == State.RUNNING && failure.get() == null;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Must be called on the leader; elsewhere it fails with {@link MembershipChangeException}
+   * NOT_LEADER carrying the leader hint. An unreachable or slow member fails with UNREACHABLE or
+   * NOT_CAUGHT_UP after the catch-up bounds (about three election timeouts without progress, or
+   * ten rounds) and is removed again.
+   */
   @Override
   public CompletableFuture<Membership> addMember(MemberId member) {
-    return CompletableFuture.failedFuture(new UnsupportedOperationException("membership changes: not built yet"));
+    Objects.requireNonNull(member, "member");
+    CompletableFuture<Membership> future = new CompletableFuture<>();
+    onOwner(
+        () ->
+            membershipRequests.start(
+                machine, ChangeRequest.Operation.ADD_MEMBER, member, future, System.nanoTime()),
+        future);
+    return future;
   }
 
   @Override
   public CompletableFuture<Membership> removeMember(MemberId member) {
-    return CompletableFuture.failedFuture(new UnsupportedOperationException("membership changes: not built yet"));
+    Objects.requireNonNull(member, "member");
+    CompletableFuture<Membership> future = new CompletableFuture<>();
+    onOwner(
+        () ->
+            membershipRequests.start(
+                machine, ChangeRequest.Operation.REMOVE_MEMBER, member, future, System.nanoTime()),
+        future);
+    return future;
   }
 
   @Override
   public CompletableFuture<MemberId> transferLeadership(MemberId target) {
-    return CompletableFuture.failedFuture(new UnsupportedOperationException("leadership transfer: not built yet"));
+    Objects.requireNonNull(target, "target");
+    CompletableFuture<MemberId> future = new CompletableFuture<>();
+    onOwner(
+        () ->
+            membershipRequests.start(
+                machine,
+                ChangeRequest.Operation.TRANSFER_LEADERSHIP,
+                target,
+                future,
+                System.nanoTime()),
+        future);
+    return future;
+  }
+
+  /** Runs {@code work} on the owner thread; fails {@code future} if the node cannot take it. */
+  private void onOwner(Runnable work, CompletableFuture<?> future) {
+    if (!accepting() || !inbox.offerTask(new Event.Task(work))) {
+      future.completeExceptionally(
+          accepting()
+              ? new ProposalRejectedException("inbox of node " + self + " is full: retry later")
+              : shutdownException());
+    } else if (!accepting()) {
+      future.completeExceptionally(shutdownException());
+    }
   }
 
   @Override
   public Membership membership() {
-    throw new UnsupportedOperationException("membership: not built yet");
+    Membership m = membership;
+    return m != null ? m : new Membership(0, spec.initialVoters, Set.of());
   }
 
   @Override
@@ -274,7 +372,10 @@ public final class RaftNodeRunner implements RaftNode {
     for (int i = 0; i < batch.size(); i++) {
       Event e = batch.get(i);
       if (e instanceof Event.Inbound inbound) {
-        machine.step(inbound.message());
+        stepOrHandle(inbound.message());
+        if (snapshots != null) {
+          snapshots.onInbound(inbound.message());
+        }
         bytes += entryBytes(inbound.message());
       } else if (e instanceof Event.Proposal proposal) {
         proposals.add(proposal);
@@ -300,6 +401,18 @@ public final class RaftNodeRunner implements RaftNode {
       handleReady(machine.ready());
     }
     publishStatus();
+    membershipRequests.afterBatch(machine, System.nanoTime());
+  }
+
+  /** Forwarded membership requests are the runner's; everything else goes to the protocol. */
+  private void stepOrHandle(RaftMessage message) {
+    if (message instanceof ChangeRequest request) {
+      membershipRequests.onChangeRequest(machine, request, System.nanoTime());
+    } else if (message instanceof ChangeResponse response) {
+      membershipRequests.onChangeResponse(response);
+    } else {
+      machine.step(message);
+    }
   }
 
   private static long entryBytes(RaftMessage message) {
@@ -364,6 +477,9 @@ public final class RaftNodeRunner implements RaftNode {
       publishStatus();
     }
     applyWorker.enqueue(ready.entriesToApply());
+    if (snapshots != null) {
+      snapshots.onReady(ready);
+    }
     machine.advance(ready);
   }
 
@@ -376,6 +492,16 @@ public final class RaftNodeRunner implements RaftNode {
   private void publishStatus() {
     RaftStatus next = machine.status(applyWorker.appliedIndex(), tickMillis);
     status = next;
+    Membership current = machine.membership();
+    if (current != null) {
+      if (membership == null || !current.equals(membership)) {
+        Map<MemberId, String> peers = PeerAddresses.withMembers(self, spec.peers, current);
+        if (peers != null) {
+          transport.setPeers(peers);
+        }
+      }
+      membership = current;
+    }
     if (next.role() != publishedRole || !Objects.equals(next.leader(), publishedLeader)) {
       if (publishedRole == Role.LEADER && next.role() != Role.LEADER) {
         registry.steppedDown(next.commitIndex());
@@ -403,6 +529,7 @@ public final class RaftNodeRunner implements RaftNode {
     }
     LOG.error("graft node {} STOPPED after a fatal error; it takes no more proposals", self, cause);
     registry.failAll(ex);
+    membershipRequests.failAll(ex);
     inbox.wakeUp();
     if (status != null) {
       notifier.notify(status());
@@ -422,6 +549,7 @@ public final class RaftNodeRunner implements RaftNode {
         p.future().completeExceptionally(cause);
       }
     }
+    membershipRequests.failAll(cause);
   }
 
   /**
@@ -439,6 +567,9 @@ public final class RaftNodeRunner implements RaftNode {
     try {
       ticker.close();
       transport.close();
+      if (snapshots != null) {
+        snapshots.close();
+      }
       if (before == State.RUNNING) {
         inbox.wakeUp();
         joinOwner();
@@ -446,6 +577,7 @@ public final class RaftNodeRunner implements RaftNode {
       }
       RaftShutdownException closed = shutdownException();
       registry.failAll(closed);
+      membershipRequests.failAll(closed);
       failQueuedProposals(closed);
       if (before == State.RUNNING && failure.get() == null && !owner.isAlive()) {
         writer.save(machine.hardState(), true);

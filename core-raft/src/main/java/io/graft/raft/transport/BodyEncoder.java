@@ -1,7 +1,10 @@
 package io.graft.raft.transport;
 
 import io.graft.raft.message.AppendEntries;
+import io.graft.raft.api.MemberId;
 import io.graft.raft.message.AppendEntriesResponse;
+import io.graft.raft.message.ChangeRequest;
+import io.graft.raft.message.ChangeResponse;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
 import io.graft.raft.message.InstallSnapshot;
@@ -119,6 +122,39 @@ final class BodyEncoder implements RaftMessage.Handler<Void> {
     w.i64(m.nextOffset());
     w.bool(m.success());
     w.bool(m.done());
+    return null;
+  }
+
+  @Override
+  public Void onChangeRequest(ChangeRequest m) {
+    w.member(m.from());
+    w.i64(m.term());
+    w.i64(m.requestId());
+    w.u8(m.operation().code());
+    w.member(m.target());
+    return null;
+  }
+
+  @Override
+  public Void onChangeResponse(ChangeResponse m) {
+    w.member(m.from());
+    w.i64(m.term());
+    w.i64(m.requestId());
+    w.string(m.error());
+    w.string(m.detail());
+    w.bool(m.leader() != null);
+    if (m.leader() != null) {
+      w.member(m.leader());
+    }
+    w.i64(m.configIndex());
+    w.i32(m.voters().size());
+    for (MemberId id : m.voters()) {
+      w.member(id);
+    }
+    w.i32(m.learners().size());
+    for (MemberId id : m.learners()) {
+      w.member(id);
+    }
     return null;
   }
 }

@@ -1,7 +1,10 @@
 package io.graft.raft.transport;
 
 import io.graft.raft.message.AppendEntries;
+import io.graft.raft.api.MemberId;
 import io.graft.raft.message.AppendEntriesResponse;
+import io.graft.raft.message.ChangeRequest;
+import io.graft.raft.message.ChangeResponse;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
@@ -40,6 +43,8 @@ public final class MessageCodec {
   public static final int TYPE_TIMEOUT_NOW = 7;
   public static final int TYPE_INSTALL_SNAPSHOT = 8;
   public static final int TYPE_INSTALL_SNAPSHOT_RESPONSE = 9;
+  public static final int TYPE_CHANGE_REQUEST = 10;
+  public static final int TYPE_CHANGE_RESPONSE = 11;
   public static final int TYPE_HANDSHAKE = 64;
   public static final int TYPE_HANDSHAKE_REPLY = 65;
 
@@ -72,6 +77,7 @@ public final class MessageCodec {
       w.i32(HANDSHAKE_MAGIC);
       w.string(h.clusterId());
       w.member(h.member());
+      optionalInfo(w, h.info());
     } else {
       WireMessage.HandshakeReply r = (WireMessage.HandshakeReply) message;
       w.u8(r.protocolVersion());
@@ -80,8 +86,20 @@ public final class MessageCodec {
       w.bool(r.accepted());
       w.member(r.member());
       w.string(r.reason());
+      optionalInfo(w, r.info());
     }
     return w.toByteArray();
+  }
+
+  /** Appended only when non-empty: an empty announcement leaves the frozen layout untouched. */
+  private static void optionalInfo(WireWriter w, String info) {
+    if (!info.isEmpty()) {
+      w.string(info);
+    }
+  }
+
+  private static String optionalInfo(WireReader r) {
+    return r.remaining() > 0 ? r.string("info") : "";
   }
 
   /** Encodes a Raft message to a frame payload at {@link #PROTOCOL_VERSION}. */
@@ -121,11 +139,13 @@ public final class MessageCodec {
     }
     if (type == TYPE_HANDSHAKE) {
       String clusterId = r.string("clusterId");
-      return new WireMessage.Handshake(version, clusterId, r.member("member"));
+      var member = r.member("member");
+      return new WireMessage.Handshake(version, clusterId, member, optionalInfo(r));
     }
     boolean accepted = r.bool("accepted");
     var member = r.member("member");
-    return new WireMessage.HandshakeReply(version, accepted, member, r.string("reason"));
+    String reason = r.string("reason");
+    return new WireMessage.HandshakeReply(version, accepted, member, reason, optionalInfo(r));
   }
 
   private static RaftMessage decodeRaft(int type, WireReader r) {
@@ -158,6 +178,11 @@ public final class MessageCodec {
         case TYPE_INSTALL_SNAPSHOT_RESPONSE:
           return new InstallSnapshotResponse(r.member("from"), r.i64("term"),
               r.i64("lastIncludedIndex"), r.i64("nextOffset"), r.bool("success"), r.bool("done"));
+        case TYPE_CHANGE_REQUEST:
+          return new ChangeRequest(r.member("from"), r.i64("term"), r.i64("requestId"),
+              ChangeRequest.Operation.ofCode(r.u8("operation")), r.member("target"));
+        case TYPE_CHANGE_RESPONSE:
+          return decodeChangeResponse(r);
         default:
           throw new CodecException("unknown message type " + type);
       }
@@ -165,6 +190,34 @@ public final class MessageCodec {
       // A record constructor refused a decoded value (e.g. a LogEntry with term 0).
       throw new CodecException("invalid message type " + type + ": " + e.getMessage(), e);
     }
+  }
+
+  private static ChangeResponse decodeChangeResponse(WireReader r) {
+    var from = r.member("from");
+    long term = r.i64("term");
+    long requestId = r.i64("requestId");
+    String error = r.string("error");
+    String detail = r.string("detail");
+    boolean hasLeader = r.bool("hasLeader");
+    var leader = hasLeader ? r.member("leader") : null;
+    long configIndex = r.i64("configIndex");
+    List<MemberId> voters = readMembers(r, "voters");
+    List<MemberId> learners = readMembers(r, "learners");
+    return new ChangeResponse(
+        from, term, requestId, error, detail, leader, configIndex, voters, learners);
+  }
+
+  private static List<MemberId> readMembers(WireReader r, String what) {
+    int count = r.i32(what + " count");
+    if (count < 0 || count * 3L > r.remaining()) {
+      throw new CodecException(what + " count " + count + " impossible in " + r.remaining()
+          + " remaining bytes");
+    }
+    List<MemberId> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      out.add(r.member(what));
+    }
+    return out;
   }
 
   private static AppendEntries decodeAppendEntries(WireReader r) {
@@ -246,6 +299,16 @@ public final class MessageCodec {
     @Override
     public Integer onInstallSnapshotResponse(InstallSnapshotResponse m) {
       return TYPE_INSTALL_SNAPSHOT_RESPONSE;
+    }
+
+    @Override
+    public Integer onChangeRequest(ChangeRequest m) {
+      return TYPE_CHANGE_REQUEST;
+    }
+
+    @Override
+    public Integer onChangeResponse(ChangeResponse m) {
+      return TYPE_CHANGE_RESPONSE;
     }
   };
 }

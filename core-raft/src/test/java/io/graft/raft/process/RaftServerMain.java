@@ -1,5 +1,7 @@
 package io.graft.raft.process;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
+
 import io.graft.raft.api.CommitResult;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftStatus;
@@ -36,6 +38,10 @@ import java.util.zip.CRC32C;
  * propose COUNT BYTES    → proposed COUNT FIRST LAST   | error MESSAGE
  * digest UPTO            → digest UPTO HEX  (CRC32C over index, term, payload of 1..UPTO)
  * smstate                → smstate APPLIED CRC
+ * load COUNT BYTES       → loading COUNT  (proposes in the background; at most one load)
+ * loaddone               → proposed COUNT FIRST LAST | error MESSAGE  (waits for the load)
+ * add ID                 → added VOTERS | error MESSAGE  (addMember, thesis §4.2.1)
+ * members                → members VOTERS LEARNERS  (comma-separated, "-" when none)
  * quit                   → bye (after a clean close)
  * </pre>
  */
@@ -79,6 +85,7 @@ public final class RaftServerMain {
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     SplittableRandom payloads = new SplittableRandom(self.hashCode());
+    CompletableFuture<String> load = null;
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       String[] cmd = line.trim().split("\\s+");
       try {
@@ -95,6 +102,32 @@ public final class RaftServerMain {
                       + node.inspectLog(log -> digest(log, Long.parseLong(cmd[1])))
                           .get(30, TimeUnit.SECONDS));
           case "smstate" -> out.println("smstate " + sm.lastAppliedIndex() + " " + sm.crc());
+          case "load" -> {
+            int count = Integer.parseInt(cmd[1]);
+            int bytes = Integer.parseInt(cmd[2]);
+            SplittableRandom loadRandom = payloads.split();
+            load =
+                CompletableFuture.supplyAsync(
+                    () -> {
+                      try {
+                        return propose(node, loadRandom, count, bytes);
+                      } catch (Exception e) {
+                        return "error " + e.toString().replace('\n', ' ');
+                      }
+                    });
+            out.println("loading " + count);
+          }
+          case "loaddone" -> out.println(load == null ? "error no load" : load.get(120, SECONDS));
+          case "add" ->
+              out.println(
+                  "added "
+                      + join(node.addMember(MemberId.of(cmd[1])).get(120, SECONDS).voters()));
+          case "members" ->
+              out.println(
+                  "members "
+                      + join(node.membership().voters())
+                      + " "
+                      + join(node.membership().learners()));
           case "quit" -> {
             node.close();
             sm.close();
@@ -107,6 +140,13 @@ public final class RaftServerMain {
         out.println("error " + e.toString().replace('\n', ' '));
       }
     }
+  }
+
+  private static String join(Set<MemberId> ids) {
+    if (ids.isEmpty()) {
+      return "-";
+    }
+    return String.join(",", ids.stream().map(MemberId::value).sorted().toList());
   }
 
   private static String status(RaftStatus s) {

@@ -41,6 +41,13 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** Stores for a member that is not an initial voter: started later, it joins (thesis §4.2.1). */
+  void addSpare(MemberId id) {
+    logs.put(id, new InMemoryLogStore());
+    metas.put(id, new InMemoryMetaStore());
+    machines.put(id, new RecordingStateMachine());
+  }
+
   static RaftConfig config() {
     // 20 ms ticks: election timeout 300-600 ms, heartbeat 60 ms (robust on a loaded CI box).
     return new RaftConfig(15, 3, 256, 1L << 20, 32, 64L << 20, true, true);

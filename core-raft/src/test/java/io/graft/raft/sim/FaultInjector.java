@@ -21,10 +21,15 @@ final class FaultInjector {
   private boolean enabled = true;
   private int crashes;
 
-  FaultInjector(Simulation simulation, SimNetwork network, RandomGenerator random) {
+  /** Also add and remove members (thesis §4.1, §4.2.2) among the faults. */
+  private final boolean membershipChanges;
+
+  FaultInjector(
+      Simulation simulation, SimNetwork network, RandomGenerator random, boolean membership) {
     this.simulation = simulation;
     this.network = network;
     this.random = random;
+    this.membershipChanges = membership;
   }
 
   void disable() {
@@ -42,7 +47,7 @@ final class FaultInjector {
     simulation.schedule(20 + random.nextInt(180), new SimEvent.Fault());
     List<SimMember> members = simulation.members();
     int size = members.size();
-    int choice = random.nextInt(13);
+    int choice = random.nextInt(membershipChanges ? 17 : 13);
     switch (choice) {
       case 0, 1 -> crashNow(randomAlive(members));
       case 2, 3 -> armCrash(randomAlive(members));
@@ -64,6 +69,9 @@ final class FaultInjector {
       case 8, 9 -> network.heal();
       case 10 -> network.setFlakiness(random.nextDouble() * 0.2, random.nextDouble() * 0.1);
       case 11 -> network.setFlakiness(0, 0);
+      case 13, 14 -> changeMembership(members, true, false);
+      case 15 -> changeMembership(members, false, false);
+      case 16 -> changeMembership(members, false, true);
       default -> transferLeadership(members);
     }
     simulation.noteFault("fault " + choice + ": " + network.describe());
@@ -77,6 +85,34 @@ final class FaultInjector {
         simulation.transferLeadership(m, target);
         return;
       }
+    }
+  }
+
+  /**
+   * On the current leader: add a member outside its configuration, remove a random member, or
+   * remove the leader itself. Targets may be down: catch-up then gives up (§4.2.1).
+   */
+  private void changeMembership(List<SimMember> members, boolean add, boolean removeLeader) {
+    SimMember leader = null;
+    for (SimMember m : members) {
+      if (m.alive() && m.role() == Role.LEADER) {
+        leader = m;
+      }
+    }
+    if (leader == null) {
+      return;
+    }
+    var configuration = leader.machine.configuration();
+    List<SimMember> targets = new ArrayList<>();
+    for (SimMember m : members) {
+      if (configuration.isMember(m.id()) != add) {
+        targets.add(m);
+      }
+    }
+    SimMember target =
+        removeLeader ? leader : targets.isEmpty() ? null : targets.get(random.nextInt(targets.size()));
+    if (target != null) {
+      simulation.changeMembership(leader, target, add);
     }
   }
 

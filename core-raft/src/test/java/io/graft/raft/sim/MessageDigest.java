@@ -2,6 +2,8 @@ package io.graft.raft.sim;
 
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
+import io.graft.raft.message.ChangeRequest;
+import io.graft.raft.message.ChangeResponse;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
 import io.graft.raft.message.InstallSnapshot;
@@ -98,5 +100,15 @@ final class MessageDigest implements RaftMessage.Handler<Long> {
   @Override
   public Long onInstallSnapshotResponse(InstallSnapshotResponse m) {
     return all(9, m.lastIncludedIndex(), m.nextOffset(), flag(m.success()), flag(m.done()));
+  }
+
+  @Override
+  public Long onChangeRequest(ChangeRequest m) {
+    return all(m.requestId(), m.operation().code(), Hashing.string(m.target().value()));
+  }
+
+  @Override
+  public Long onChangeResponse(ChangeResponse m) {
+    return all(m.requestId(), Hashing.string(m.error()), m.configIndex(), m.voters().size());
   }
 }

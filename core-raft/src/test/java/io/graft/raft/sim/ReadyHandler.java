@@ -31,9 +31,7 @@ final class ReadyHandler {
   private final Map<MemberId, Integer> indexOf = new HashMap<>();
 
   /** Liveness phase: index of a fresh entry → members that applied it. */
-  private final Map<Long, Integer> freshApplied = new HashMap<>();
-
-  private boolean freshAppliedEverywhere;
+  private final Map<Long, java.util.Set<MemberId>> freshApplied = new HashMap<>();
 
   ReadyHandler(
       Simulation simulation,
@@ -53,8 +51,14 @@ final class ReadyHandler {
     }
   }
 
-  boolean freshAppliedEverywhere() {
-    return freshAppliedEverywhere;
+  /** True once one fresh entry was applied by every member in {@code required}. */
+  boolean freshAppliedBy(java.util.Set<MemberId> required) {
+    for (java.util.Set<MemberId> appliedBy : freshApplied.values()) {
+      if (appliedBy.containsAll(required)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Handles Readies until the machine has nothing left to do (bounded, to catch a livelock). */
@@ -79,6 +83,7 @@ final class ReadyHandler {
       return;
     }
     send(m, r.messagesNow());
+    send(m, simulation.snapshots().transfers(m, r.snapshotsToSend()));
     if (crashesAt(m, 1)) {
       return;
     }
@@ -135,6 +140,7 @@ final class ReadyHandler {
       return;
     }
     m.machine.advance(r);
+    simulation.snapshots().received(m, r.snapshotChunks());
   }
 
   private boolean crashesAt(SimMember m, int stage) {
@@ -172,8 +178,7 @@ final class ReadyHandler {
           && e.type() == EntryType.APPLICATION
           && p.length > 0
           && p[0] == 1) {
-        int count = freshApplied.merge(e.index(), 1, Integer::sum);
-        freshAppliedEverywhere |= count == members.size();
+        freshApplied.computeIfAbsent(e.index(), i -> new java.util.TreeSet<>()).add(m.id());
       }
     }
   }

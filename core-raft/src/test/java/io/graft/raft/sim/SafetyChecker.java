@@ -166,7 +166,7 @@ public final class SafetyChecker {
     // the last index whose prefix hash is the registered one (equal prefix hash = equal prefix).
     long from = Math.min(checkedLastIndex[i], last);
     while (from > 0) {
-      Long registered = prefixByIndexTerm.get(key(from, s.term(from)));
+      Long registered = prefixByIndexTerm.get(key(from, s.anyTerm(from)));
       if (registered != null && registered == s.prefixHash(from)) {
         break;
       }
@@ -182,7 +182,7 @@ public final class SafetyChecker {
     }
     for (long index = from + 1; index <= last; index++) {
       long hash = s.prefixHash(index);
-      Long previous = prefixByIndexTerm.putIfAbsent(key(index, s.term(index)), hash);
+      Long previous = prefixByIndexTerm.putIfAbsent(key(index, s.anyTerm(index)), hash);
       if (previous != null && previous != hash) {
         throw new SafetyViolation(
             "Log Matching: "

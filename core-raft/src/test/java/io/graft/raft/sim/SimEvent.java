@@ -21,4 +21,14 @@ sealed interface SimEvent {
 
   /** A crashed member comes back from its durable state. */
   record Restart(int member) implements SimEvent {}
+
+  /** A random live member takes a snapshot at its applied index and compacts its log. */
+  record Compact() implements SimEvent {}
+
+  /**
+   * A snapshot received by {@code member} (from {@code leader}) is installed: state machine, log,
+   * then the protocol (ignored after a crash: the leader sends it again).
+   */
+  record InstallSnapshot(int member, int incarnation, long index, long term, int leader)
+      implements SimEvent {}
 }

@@ -17,7 +17,14 @@ import java.util.random.RandomGenerator;
  * from the last sync by the operations issued since.
  *
  * <p>Every entry carries a rolling prefix hash so the {@link SafetyChecker} compares whole log
- * prefixes (Log Matching, §5.3) in O(1). The simulator never compacts: snapshots are not modelled.
+ * prefixes (Log Matching, §5.3) in O(1).
+ *
+ * <p>Compaction is logical: entries up to {@link #snapshotIndex()} stay in memory as a shadow for
+ * the {@link SafetyChecker} (prefix hashes, {@link #anyTerm}, {@link #entry}) but the {@link
+ * LogStore} view refuses them exactly like a real compacted store. Installing a snapshot beyond the
+ * log ({@link #installSnapshot}) replaces the shadow by the sender's prefix. Compaction is durable
+ * at once (the segmented store writes its log-meta synchronously), so it requires every earlier
+ * write to be synced first: the simulated runtime compacts only between Readies, after a sync.
  */
 public final class SimLogStore implements LogStore {
   private final ArrayList<LogEntry> entries = new ArrayList<>();
@@ -27,13 +34,15 @@ public final class SimLogStore implements LogStore {
   private final ArrayList<Op> pending = new ArrayList<>();
 
   private long syncCount;
+  private long snapshotIndex;
+  private long snapshotTerm;
 
   /** One un-synced write: an append, or a truncation with what it removed (restored on undo). */
   private record Op(boolean append, long fromIndex, List<LogEntry> entries) {}
 
   @Override
   public long firstIndex() {
-    return 1;
+    return snapshotIndex + 1;
   }
 
   @Override
@@ -43,31 +52,43 @@ public final class SimLogStore implements LogStore {
 
   @Override
   public long snapshotIndex() {
-    return 0;
+    return snapshotIndex;
   }
 
   @Override
   public long snapshotTerm() {
-    return 0;
+    return snapshotTerm;
   }
 
   @Override
   public long term(long index) {
-    if (index == 0) {
-      return 0;
+    if (index == snapshotIndex) {
+      return snapshotTerm;
+    }
+    if (index < snapshotIndex) {
+      throw new IndexOutOfBoundsException("term of compacted index " + index + " (snapshot "
+          + snapshotIndex + ")");
     }
     return get(index).term();
   }
 
+  /** Term at any index the shadow holds, compacted or not (for the checker); 0 for index 0. */
+  public long anyTerm(long index) {
+    return index == 0 ? 0 : get(index).term();
+  }
+
   @Override
   public List<LogEntry> entries(long fromIndex, long toIndexExclusive, long maxBytes) {
-    if (fromIndex < 1 || toIndexExclusive > lastIndex() + 1 || fromIndex > toIndexExclusive) {
+    if (fromIndex < firstIndex() || toIndexExclusive > lastIndex() + 1
+        || fromIndex > toIndexExclusive) {
       throw new IndexOutOfBoundsException(
           "range ["
               + fromIndex
               + ", "
               + toIndexExclusive
-              + ") outside [1, "
+              + ") outside ["
+              + firstIndex()
+              + ", "
               + (lastIndex() + 1)
               + ")");
     }
@@ -109,7 +130,7 @@ public final class SimLogStore implements LogStore {
 
   @Override
   public void truncateSuffix(long fromIndex) {
-    if (fromIndex < 1) {
+    if (fromIndex <= snapshotIndex) {
       throw new IllegalArgumentException("cannot truncate at " + fromIndex);
     }
     if (fromIndex > lastIndex()) {
@@ -122,8 +143,45 @@ public final class SimLogStore implements LogStore {
 
   @Override
   public void compactPrefix(long upToIndex, long upToTerm) {
-    throw new UnsupportedOperationException(
-        "the simulator does not model snapshots/compaction (compactPrefix " + upToIndex + ")");
+    if (upToIndex <= snapshotIndex) {
+      return;
+    }
+    requireSynced("compactPrefix");
+    if (upToIndex > lastIndex() || get(upToIndex).term() != upToTerm) {
+      throw new IllegalArgumentException("the simulator compacts only below its last index and at"
+          + " a matching term (" + upToIndex + ", " + upToTerm + "); use installSnapshot");
+    }
+    snapshotIndex = upToIndex;
+    snapshotTerm = upToTerm;
+  }
+
+  /**
+   * Installs a snapshot whose log prefix is {@code prefix} (entries 1..index of the sender, the
+   * shadow): the log is dropped and then starts right after the snapshot (thesis §5.3 receiver
+   * rule 7). Like {@link #compactPrefix}, durable at once.
+   */
+  public void installSnapshot(List<LogEntry> prefix, long index, long term) {
+    requireSynced("installSnapshot");
+    if (prefix.size() != index || prefix.get((int) index - 1).term() != term) {
+      throw new IllegalArgumentException("snapshot prefix does not end at (" + index + ", " + term
+          + ")");
+    }
+    snapshotIndex = 0;
+    popTo(0);
+    prefix.forEach(this::push);
+    snapshotIndex = index;
+    snapshotTerm = term;
+  }
+
+  /** The shadow entries 1..index (what a snapshot at index carries for the checker). */
+  public List<LogEntry> shadowPrefix(long index) {
+    return List.copyOf(entries.subList(0, (int) index));
+  }
+
+  private void requireSynced(String what) {
+    if (!pending.isEmpty()) {
+      throw new IllegalStateException(what + " with un-synced writes: the runtime syncs first");
+    }
   }
 
   @Override
@@ -206,6 +264,9 @@ public final class SimLogStore implements LogStore {
   }
 
   private void popTo(long newLastIndex) {
+    if (newLastIndex < snapshotIndex) {
+      throw new IllegalStateException("undo below the snapshot index " + snapshotIndex);
+    }
     while (entries.size() > newLastIndex) {
       entries.remove(entries.size() - 1);
     }

@@ -16,6 +16,9 @@ final class SimMember implements MemberView {
   final SimMetaStore meta = new SimMetaStore();
   final SimStateMachine stateMachine = new SimStateMachine();
 
+  /** The newest snapshot taken or installed here (durable), or null. */
+  SimSnapshots.Snapshot localSnapshot;
+
   /** Null while crashed. */
   RaftMachine machine;
 

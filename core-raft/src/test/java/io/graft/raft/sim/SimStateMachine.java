@@ -33,6 +33,17 @@ public final class SimStateMachine {
     lastAppliedIndex++;
   }
 
+  /** A copy of the applied digests 1..lastAppliedIndex: this state machine's snapshot. */
+  public long[] snapshot() {
+    return Arrays.copyOf(digests, (int) lastAppliedIndex);
+  }
+
+  /** Replaces the whole state by a snapshot (thesis §5.3 receiver rule 8). */
+  public void install(long[] snapshot) {
+    digests = Arrays.copyOf(snapshot, Math.max(64, snapshot.length));
+    lastAppliedIndex = snapshot.length;
+  }
+
   /** Digest of the entry applied at {@code index} (which must be applied). */
   public long digest(long index) {
     if (index < 1 || index > lastAppliedIndex) {

@@ -1,6 +1,7 @@
 package io.graft.raft.sim;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.Role;
@@ -8,6 +9,7 @@ import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.protocol.RaftMachine;
 import io.graft.raft.protocol.Ready;
+import io.graft.raft.protocol.membership.ChangeOutcome;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -52,7 +54,10 @@ public final class Simulation {
       long committed,
       int leaderTerms,
       int crashes,
-      long livenessTicks) {}
+      long livenessTicks,
+      int membershipChangesDone,
+      int compactions,
+      int snapshotInstalls) {}
 
   private final long seed;
   private final int eventBudget;
@@ -70,6 +75,7 @@ public final class Simulation {
 
   private final FaultInjector faults;
   private final ReadyHandler readies;
+  private final SimSnapshots snapshots;
   private long now;
   private long sequence;
   private long eventNumber;
@@ -77,6 +83,8 @@ public final class Simulation {
   private long proposalCounter;
   private boolean livenessPhase;
   private long livenessTicks;
+  private long changeRequests;
+  private int membershipChangesDone;
 
   private record Scheduled(long time, long sequence, SimEvent event)
       implements Comparable<Scheduled> {
@@ -88,19 +96,31 @@ public final class Simulation {
   }
 
   public Simulation(long seed, int memberCount, int eventBudget) {
+    this(seed, memberCount, 0, eventBudget);
+  }
+
+  /**
+   * With {@code spareCount > 0}, that many extra members start outside the configuration (joining
+   * members, thesis §4.2.1) and the fault injector also adds and removes members, the leader
+   * included (thesis §4.1, §4.2.2), racing with every other fault.
+   */
+  public Simulation(long seed, int memberCount, int spareCount, int eventBudget) {
     this.seed = seed;
     this.eventBudget = eventBudget;
     this.random = new SplittableRandom(seed);
     this.config = randomConfig(random);
-    for (int i = 0; i < memberCount; i++) {
+    for (int i = 0; i < memberCount + spareCount; i++) {
       MemberId id = MemberId.of("m" + i);
       members.add(new SimMember(i, id));
-      voters.add(id);
+      if (i < memberCount) {
+        voters.add(id);
+      }
     }
-    this.network = new SimNetwork(memberCount);
-    this.checker = new SafetyChecker(memberCount);
-    this.faults = new FaultInjector(this, network, random);
+    this.network = new SimNetwork(memberCount + spareCount);
+    this.checker = new SafetyChecker(memberCount + spareCount);
+    this.faults = new FaultInjector(this, network, random, spareCount > 0);
     int diskLatencyMax = new int[] {0, 5, 20}[random.nextInt(3)];
+    this.snapshots = new SimSnapshots(this, members, voters, random);
     this.readies = new ReadyHandler(this, members, network, checker, random, diskLatencyMax);
   }
 
@@ -128,6 +148,7 @@ public final class Simulation {
       }
       schedule(1 + random.nextInt(20), new SimEvent.Propose());
       schedule(50 + random.nextInt(100), new SimEvent.Fault());
+      schedule(snapshots.nextCompactDelay(), new SimEvent.Compact());
       while (eventNumber < eventBudget) {
         step();
       }
@@ -143,7 +164,10 @@ public final class Simulation {
         checker.committedCount(),
         checker.leaderTermCount(),
         crashes,
-        livenessTicks);
+        livenessTicks,
+        membershipChangesDone,
+        snapshots.compactions(),
+        snapshots.installs());
   }
 
   private void runLiveness() {
@@ -168,11 +192,11 @@ public final class Simulation {
         LIVENESS_TICKS + LIVENESS_TICKS_PER_BACKLOG_ENTRY * Math.max(0, longestLog - lowestCommit);
     long healedAt = now;
     long deadline = now + boundTicks * TICK;
-    while (!readies.freshAppliedEverywhere()) {
+    while (!readies.freshAppliedBy(requiredForLiveness())) {
       if (now > deadline) {
         throw new SafetyViolation(
             "liveness: no fresh entry committed and applied on all "
-                + members.size()
+                + requiredForLiveness()
                 + " members within "
                 + boundTicks
                 + " ticks after healing; "
@@ -183,6 +207,30 @@ public final class Simulation {
     livenessTicks = (now - healedAt) / TICK;
   }
 
+  /**
+   * The members a fresh entry must reach: those of the configuration of the newest leader
+   * (removed members no longer receive the log), or everyone while no leader is known.
+   */
+  private Set<MemberId> requiredForLiveness() {
+    SimMember newest = null;
+    for (SimMember m : members) {
+      if (m.alive()
+          && m.role() == Role.LEADER
+          && (newest == null || m.term() > newest.term())) {
+        newest = m;
+      }
+    }
+    Set<MemberId> all = new java.util.TreeSet<>();
+    if (newest == null) {
+      for (SimMember m : members) {
+        all.add(m.id());
+      }
+      return all;
+    }
+    all.addAll(newest.machine.configuration().members());
+    return all;
+  }
+
   private void step() {
     Scheduled s = queue.poll();
     now = s.time();
@@ -190,6 +238,7 @@ public final class Simulation {
     trace(s.event());
     traceHash = Hashing.combine(traceHash, now);
     handle(s.event());
+    collectChangeOutcomes();
     checker.afterEvent(members);
     for (SimMember m : members) {
       long state =
@@ -215,6 +264,11 @@ public final class Simulation {
       if (!members.get(r.member()).alive()) {
         restart(members.get(r.member()));
       }
+    } else if (event instanceof SimEvent.Compact) {
+      schedule(snapshots.nextCompactDelay(), event);
+      snapshots.onCompact();
+    } else if (event instanceof SimEvent.InstallSnapshot i) {
+      snapshots.onInstall(i);
     }
   }
 
@@ -317,10 +371,20 @@ public final class Simulation {
 
   void restart(SimMember m) {
     HardState durable = m.meta.load();
+    snapshots.beforeRestart(m, durable.commitIndex());
     long durableLastIndex = m.store.lastIndex();
+    // A spare joins: it starts with an empty configuration and waits for the leader (§4.2.1).
+    Set<MemberId> initial = voters.contains(m.id()) ? voters : Set.of();
     m.machine =
         new RaftMachine(
-            config, m.id(), voters, m.store, durable, new SplittableRandom(random.nextLong()));
+            config,
+            m.id(),
+            initial,
+            m.store,
+            durable,
+            new SplittableRandom(random.nextLong()),
+            snapshots.localMeta(m));
+    snapshots.onRestart(m);
     noteFault(
         "start "
             + m.id()
@@ -338,9 +402,85 @@ public final class Simulation {
   }
 
   void transferLeadership(SimMember leader, SimMember target) {
-    noteFault("transfer leadership " + leader.id() + " -> " + target.id());
-    leader.machine.transferLeadership(target.id());
+    String outcome = "started";
+    try {
+      leader.machine.transferLeadership(target.id());
+    } catch (MembershipChangeException refused) {
+      outcome = "refused " + refused.reason();
+    }
+    noteFault("transfer leadership " + leader.id() + " -> " + target.id() + ": " + outcome);
     readies.drain(leader);
+  }
+
+  SimSnapshots snapshots() {
+    return snapshots;
+  }
+
+  /** Snapshot installs and compactions so far (for tests). */
+  public int snapshotInstalls() {
+    return snapshots.installs();
+  }
+
+  public int compactions() {
+    return snapshots.compactions();
+  }
+
+  void drain(SimMember m) {
+    readies.drain(m);
+  }
+
+  /** A crash outside a Ready (e.g. in the middle of a snapshot install); restarts later. */
+  void crashAndRestartLater(SimMember m) {
+    crash(m);
+    faults.afterArmedCrash(m);
+  }
+
+  /**
+   * An operator's membership change on the leader (thesis §4.1): add {@code target} (as a learner,
+   * then promoted after catch-up) or remove it (the leader itself included, §4.2.2). Refusals
+   * (one change at a time, last voter, no live majority) are expected and noted.
+   */
+  void changeMembership(SimMember leader, SimMember target, boolean add) {
+    long requestId = ++changeRequests;
+    String outcome = "started #" + requestId;
+    try {
+      if (add) {
+        leader.machine.addMember(requestId, target.id());
+      } else {
+        leader.machine.removeMember(requestId, target.id());
+      }
+    } catch (MembershipChangeException refused) {
+      outcome = "refused " + refused.reason();
+    }
+    traceHash = Hashing.combine(traceHash, Hashing.string(outcome));
+    noteFault(
+        (add ? "add " : "remove ")
+            + target.id()
+            + " on "
+            + leader.id()
+            + " "
+            + leader.machine.configuration()
+            + ": "
+            + outcome);
+    readies.drain(leader);
+  }
+
+  private void collectChangeOutcomes() {
+    for (SimMember m : members) {
+      if (m.alive()) {
+        for (ChangeOutcome o : m.machine.takeChangeOutcomes()) {
+          if (o.succeeded()) {
+            membershipChangesDone++;
+          }
+          String text =
+              o.succeeded()
+                  ? "done " + o.membership()
+                  : "failed " + o.error().reason() + ": " + o.error().getMessage();
+          traceHash = Hashing.combine(traceHash, Hashing.string(text));
+          noteFault("change #" + o.requestId() + " on " + m.id() + " " + text);
+        }
+      }
+    }
   }
 
   void schedule(long delay, SimEvent event) {

@@ -106,20 +106,29 @@ class SimulationTest {
     long committed = 0;
     long crashes = 0;
     long livenessTicksMax = 0;
+    long compactions = 0;
+    long installs = 0;
     for (long seed = 0; seed < SEEDS; seed++) {
       Simulation.Result result = runReporting(seed, members);
       events += result.events();
       committed += result.committed();
       crashes += result.crashes();
       livenessTicksMax = Math.max(livenessTicksMax, result.livenessTicks());
+      compactions += result.compactions();
+      installs += result.snapshotInstalls();
       // A run that commits nothing exercised nothing: the chaos must leave room for progress.
       assertThat(result.committed()).as("seed %d committed entries", seed).isPositive();
     }
     long millis = (System.nanoTime() - started) / 1_000_000;
     System.out.printf(
         "simulation: %d members, %d seeds, %d events, %d committed, %d crashes, "
-            + "slowest liveness %d ticks, %d ms%n",
-        members, SEEDS, events, committed, crashes, livenessTicksMax, millis);
+            + "%d compactions, %d snapshot installs, slowest liveness %d ticks, %d ms%n",
+        members, SEEDS, events, committed, crashes, compactions, installs, livenessTicksMax,
+        millis);
+    // Snapshots are part of every run (thesis §5): the sweep must actually install some.
+    if (SEEDS >= 20) {
+      assertThat(installs).as("snapshot installs over %d seeds", SEEDS).isPositive();
+    }
   }
 
   private static Simulation.Result runReporting(long seed, int members) {

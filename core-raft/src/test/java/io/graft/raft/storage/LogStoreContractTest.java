@@ -251,4 +251,50 @@ public abstract class LogStoreContractTest {
     store = reopen(store);
     assertThat(log().entries(1001, 1002, 1)).containsExactly(entry(7, 1001));
   }
+
+  /**
+   * The log reset of a snapshot install whose last entry the log does not hold (thesis §5.3
+   * receiver rule 7, as SnapshotCoordinator does it): drop every entry, compact to the snapshot
+   * beyond the old end, continue right after it; the result survives a reopen.
+   */
+  @Test
+  void snapshotInstallResetDiscardsAConflictingLogAndSurvivesReopen() {
+    log().append(range(1, 1, 40, 40));
+    log().compactPrefix(10, 1);
+    log().truncateSuffix(log().snapshotIndex() + 1);
+    log().compactPrefix(75, 3);
+    log().append(range(3, 76, 80, 40));
+    log().sync();
+    assertThat(log().firstIndex()).isEqualTo(76);
+    assertThat(log().term(75)).isEqualTo(3);
+    assertThatThrownBy(() -> log().term(40)).isInstanceOf(IndexOutOfBoundsException.class);
+    if (durable()) {
+      store = reopen(store);
+      assertThat(log().snapshotIndex()).isEqualTo(75);
+      assertThat(log().snapshotTerm()).isEqualTo(3);
+      assertThat(log().entries(76, 81, Long.MAX_VALUE)).isEqualTo(range(3, 76, 80, 40));
+    }
+  }
+
+  /** Compacting step by step (a snapshot every few entries) never loses the suffix. */
+  @Test
+  void repeatedCompactionKeepsEverythingAfterTheLatestPoint() {
+    List<LogEntry> written = range(1, 1, 500, 300);
+    log().append(written);
+    long latest = 0;
+    for (long upTo = 37; upTo < 480; upTo += 37) {
+      latest = upTo;
+      log().compactPrefix(upTo, 1);
+      assertThat(log().firstIndex()).isEqualTo(upTo + 1);
+      assertThat(log().entries(upTo + 1, 501, Long.MAX_VALUE))
+          .isEqualTo(written.subList((int) upTo, 500));
+    }
+    log().sync();
+    if (durable()) {
+      store = reopen(store);
+      assertThat(log().snapshotIndex()).isEqualTo(latest).isEqualTo(444);
+      assertThat(log().entries(latest + 1, 501, Long.MAX_VALUE))
+          .isEqualTo(written.subList((int) latest, 500));
+    }
+  }
 }

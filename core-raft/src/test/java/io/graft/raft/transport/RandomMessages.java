@@ -3,6 +3,8 @@ package io.graft.raft.transport;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
+import io.graft.raft.message.ChangeRequest;
+import io.graft.raft.message.ChangeResponse;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
@@ -23,7 +25,7 @@ import java.util.Random;
  */
 public final class RandomMessages {
   /** Number of message types; {@link #of(int)} covers 0..COUNT-1. */
-  public static final int TYPE_COUNT = 9;
+  public static final int TYPE_COUNT = 11;
 
   private final Random random;
 
@@ -31,12 +33,12 @@ public final class RandomMessages {
     this.random = new Random(seed);
   }
 
-  /** A random message of the {@code kind}-th type (0..8). */
+  /** A random message of the {@code kind}-th type (0..10). */
   public RaftMessage of(int kind) {
     return of(kind, member());
   }
 
-  /** A random message of the {@code kind}-th type (0..8) sent by {@code from}. */
+  /** A random message of the {@code kind}-th type (0..10) sent by {@code from}. */
   public RaftMessage of(int kind, MemberId from) {
     switch (kind) {
       case 0:
@@ -58,6 +60,12 @@ public final class RandomMessages {
             random.nextInt(), flag());
       case 8:
         return new InstallSnapshotResponse(from, num(), num(), num(), flag(), flag());
+      case 9:
+        return new ChangeRequest(from, num(), num(),
+            ChangeRequest.Operation.values()[random.nextInt(3)], member());
+      case 10:
+        return new ChangeResponse(from, num(), num(), flag() ? "" : "NOT_LEADER", "d" + num(),
+            flag() ? null : member(), num(), List.of(member(), member()), List.of(member()));
       default:
         throw new IllegalArgumentException("kind " + kind);
     }

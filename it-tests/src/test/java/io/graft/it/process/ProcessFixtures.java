@@ -57,8 +57,6 @@ final class ProcessFixtures {
         .withFaultProxy(proxy)
         .withFastStart(true)
         .withExtraSettings(Map.of())
-        .withSeedDir(Path.of(System.getProperty("graft.it.dir", "target/it-clusters"))
-            .resolve("seed").toAbsolutePath())
         .withProgress(line -> System.out.println("[" + name + "] " + line));
   }
 

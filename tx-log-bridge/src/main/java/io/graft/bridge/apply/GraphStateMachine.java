@@ -9,7 +9,11 @@ import io.graft.bridge.model.NoOpEntry;
 import io.graft.bridge.model.ReplicatedEntry;
 import io.graft.bridge.model.TxEntry;
 import io.graft.raft.api.CommittedEntry;
+import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.StateMachine;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -31,18 +35,21 @@ import java.util.function.LongSupplier;
  */
 public final class GraphStateMachine implements StateMachine {
   private final String self;
-  private final EntryApplier applier;
   private final LeaseState leaseState;
-  private final IdAllocation idSwitch;
   private final WriteGate gate;
   private final ProposalWaiters waiters;
-  private final LongSupplier lastCommittedTxId;
-  private final LongSupplier lastConsensusIndex;
-  private final Consumer<Throwable> panic;
+  // Bound to one start of the Neo4j database; a snapshot install restarts it (rebind).
+  private volatile EntryApplier applier;
+  private volatile IdAllocation idSwitch;
+  private volatile LongSupplier lastCommittedTxId;
+  private volatile LongSupplier lastConsensusIndex;
+  private volatile Consumer<Throwable> panic;
+  private volatile SnapshotSupport snapshots;
   private final Visitor visitor = new Visitor();
 
   private final Object availability = new Object();
   private boolean databaseAvailable;
+  private boolean localBootstrapPending;
   private boolean closed;
   private volatile LeaseListener leaseListener = (lease, accepted) -> {};
   private volatile long lastApplied;
@@ -72,14 +79,112 @@ public final class GraphStateMachine implements StateMachine {
     this.lastCommittedTxId = lastCommittedTxId;
     this.lastConsensusIndex = lastConsensusIndex;
     this.panic = panic;
+    refuseAfterInterruptedInstall(leaseState);
     LeaseState.Snapshot lease = leaseState.current();
     gate.recovered(lease.leaseId(), lease.owner());
     idSwitch.set(false);
     this.lastApplied = durableAppliedIndex();
   }
 
+  /**
+   * A snapshot install that began and did not complete may have left a half-replaced store and a
+   * lease file that no longer matches it; applying on top could diverge, so the member refuses to
+   * start (STYLE.md principle 7: stop rather than diverge) and says how to recover.
+   */
+  private static void refuseAfterInterruptedInstall(LeaseState leaseState) {
+    OptionalLong pending;
+    try {
+      pending = leaseState.installPending();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("graft: cannot read the snapshot-install marker in "
+          + leaseState.directory(), e);
+    }
+    if (pending.isPresent()) {
+      throw new IllegalStateException("graft: a snapshot install at index "
+          + pending.getAsLong() + " was interrupted; this member's store may be half replaced."
+          + " To rejoin, stop the server, move away data/databases/<db> and"
+          + " data/transactions/<db>, delete " + leaseState.directory().resolve("lease-state")
+          + " and " + leaseState.directory().resolve(LeaseState.INSTALL_MARKER)
+          + ", and start it: it creates a new store and catches up from the leader again");
+    }
+  }
+
   public void setLeaseListener(LeaseListener listener) {
     this.leaseListener = listener;
+  }
+
+  /**
+   * The database was restarted under this machine (a snapshot install): apply through the new
+   * start's services from now on. Id allocation stays off until a lease says otherwise.
+   */
+  public synchronized void rebind(
+      EntryApplier applier,
+      IdAllocation idSwitch,
+      LongSupplier lastCommittedTxId,
+      LongSupplier lastConsensusIndex,
+      Consumer<Throwable> panic) {
+    this.applier = applier;
+    this.idSwitch = idSwitch;
+    this.lastCommittedTxId = lastCommittedTxId;
+    this.lastConsensusIndex = lastConsensusIndex;
+    this.panic = panic;
+    idSwitch.set(false);
+  }
+
+  /**
+   * Installs snapshot support. Its {@code write}/{@code install} run under this machine's apply
+   * lock, so they never interleave with an apply, whichever thread calls them.
+   */
+  public void setSnapshots(SnapshotSupport support) {
+    this.snapshots = support == null ? null : new SnapshotSupport() {
+      @Override
+      public long write(Path directory) throws Exception {
+        synchronized (GraphStateMachine.this) {
+          return support.write(directory);
+        }
+      }
+
+      @Override
+      public void install(Path directory, long index) throws Exception {
+        synchronized (GraphStateMachine.this) {
+          support.install(directory, index);
+        }
+      }
+    };
+  }
+
+  @Override
+  public SnapshotSupport snapshots() {
+    return snapshots;
+  }
+
+  /** The applied lease (graft's own replicated state, carried by snapshots). */
+  public LeaseState.Snapshot currentLease() {
+    return leaseState.current();
+  }
+
+  /**
+   * A snapshot install starts: this member cannot write until a later lease makes it leader, and
+   * a durable marker says the store is being replaced until {@link #completeInstall}.
+   */
+  public synchronized void beginInstall(long index) throws IOException {
+    gate.close();
+    idSwitch.set(false);
+    leaseState.markInstallPending(index);
+  }
+
+  /**
+   * The snapshot's files are in place and the database is started again: adopt the snapshot's
+   * lease and index. The lease file records {@code index}, so the applied index survives a
+   * restart even if the snapshot ends with entries that leave no trace in Neo4j's log.
+   */
+  public synchronized void completeInstall(long index, int leaseId, String leaseOwner)
+      throws IOException {
+    leaseState.write(leaseId, leaseOwner, index);
+    leaseState.clearInstallPending();
+    gate.recovered(leaseId, leaseOwner);
+    idSwitch.set(false);
+    lastApplied = index;
   }
 
   /** max(Neo4j's consensusIndex, the lease file's index); both are durable. */
@@ -112,6 +217,25 @@ public final class GraphStateMachine implements StateMachine {
     }
   }
 
+  /**
+   * A brand-new store is about to commit its store-initialisation transaction locally (see
+   * {@code LocalBootstrapCommitProcess}); no Raft entry may be applied before it, or tx ids would
+   * differ between members.
+   */
+  public void expectLocalBootstrap() {
+    synchronized (availability) {
+      localBootstrapPending = true;
+    }
+  }
+
+  /** The local store-initialisation transaction has committed: Raft entries may be applied. */
+  public void localBootstrapDone() {
+    synchronized (availability) {
+      localBootstrapPending = false;
+      availability.notifyAll();
+    }
+  }
+
   /** No more applies: a waiting apply thread fails instead of waiting forever. */
   public void close() {
     synchronized (availability) {
@@ -122,7 +246,7 @@ public final class GraphStateMachine implements StateMachine {
 
   private void awaitDatabaseAvailable() throws InterruptedException {
     synchronized (availability) {
-      while (!databaseAvailable && !closed) {
+      while ((!databaseAvailable || localBootstrapPending) && !closed) {
         availability.wait();
       }
       if (closed) {
@@ -160,7 +284,12 @@ public final class GraphStateMachine implements StateMachine {
 
   @Override
   public synchronized void onInternalEntry(long index, long term) {
-    // No durable trace needed: replaying an internal entry after a restart changes nothing.
+    // No durable trace needed: replaying an internal entry after a restart changes nothing. The
+    // in-memory index advances so a snapshot written now covers it (the runtime expects write()
+    // to report its applied index, no-ops and configuration entries included).
+    if (index > lastApplied) {
+      lastApplied = index;
+    }
   }
 
   /**

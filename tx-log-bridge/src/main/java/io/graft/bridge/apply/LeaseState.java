@@ -6,10 +6,12 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.OptionalLong;
 import java.util.zip.CRC32C;
 
 /**
@@ -22,6 +24,8 @@ import java.util.zip.CRC32C;
 public final class LeaseState {
   private static final int MAGIC = 0x47524C53; // "GRLS"
   private static final String FILE = "lease-state";
+  /** Present from the start of a snapshot install until it completed (the store is replaced). */
+  static final String INSTALL_MARKER = "snapshot-install-pending";
 
   private final Path directory;
   private volatile Snapshot current;
@@ -47,6 +51,40 @@ public final class LeaseState {
     return current;
   }
 
+  /**
+   * Durably notes that a snapshot install at {@code index} begins: until {@link
+   * #clearInstallPending}, the store may be half replaced and this lease file no longer matches
+   * it, so a member that restarts in between must not trust either.
+   */
+  public void markInstallPending(long index) throws IOException {
+    Path marker = directory.resolve(INSTALL_MARKER);
+    try (FileChannel ch = FileChannel.open(marker, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(Long.toString(index).getBytes(StandardCharsets.UTF_8)));
+      ch.force(true);
+    }
+    fsyncDirectory();
+  }
+
+  /** The index of an install that began and did not complete, if any. */
+  public OptionalLong installPending() throws IOException {
+    Path marker = directory.resolve(INSTALL_MARKER);
+    if (!Files.exists(marker)) {
+      return OptionalLong.empty();
+    }
+    String text = Files.readString(marker).trim();
+    return OptionalLong.of(text.isEmpty() ? -1 : Long.parseLong(text));
+  }
+
+  public void clearInstallPending() throws IOException {
+    Files.deleteIfExists(directory.resolve(INSTALL_MARKER));
+    fsyncDirectory();
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
   public void write(int leaseId, String owner, long raftIndex) throws IOException {
     byte[] body = encode(leaseId, owner, raftIndex);
     Path tmp = directory.resolve(FILE + ".tmp");
@@ -60,12 +98,16 @@ public final class LeaseState {
       ch.force(true);
     }
     Files.move(tmp, directory.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
+    fsyncDirectory();
+    current = new Snapshot(leaseId, owner, raftIndex);
+  }
+
+  private void fsyncDirectory() {
     try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
       dir.force(true);
     } catch (IOException ignored) {
       // Some file systems refuse to open a directory; the rename is still atomic there.
     }
-    current = new Snapshot(leaseId, owner, raftIndex);
   }
 
   private static byte[] encode(int leaseId, String owner, long raftIndex) throws IOException {

@@ -11,6 +11,8 @@ public final class WriteGate {
   private volatile String currentLeaseOwner;
   private volatile boolean open;
   private volatile long txIdAtLeaseStart = Long.MAX_VALUE;
+  private volatile boolean bootstrapping;
+  private Runnable bootstrapEnded = () -> {};
 
   /** The applied lease, whoever owns it (0 = none yet). */
   public int currentLeaseId() {
@@ -21,8 +23,39 @@ public final class WriteGate {
     return currentLeaseOwner;
   }
 
+  /** Open for the leader with an applied lease, and during a fresh store's local bootstrap. */
   public boolean isOpen() {
-    return open;
+    return open || bootstrapping;
+  }
+
+  /**
+   * True while a freshly created store runs Neo4j's own store-initialisation transaction (the
+   * token lookup indexes of {@code Database.postStartupInit}) locally. That transaction is
+   * identical on every member, so it gives the same tx id everywhere without going through Raft,
+   * and it must, because no leader exists while the database is still starting.
+   */
+  public boolean isBootstrapping() {
+    return bootstrapping;
+  }
+
+  /** Lets local commits through until {@link #endBootstrap}; {@code onEnd} runs once then. */
+  public synchronized void beginBootstrap(Runnable onEnd) {
+    this.bootstrapping = true;
+    this.bootstrapEnded = onEnd;
+  }
+
+  /** The local store-initialisation commit is done: from now on only Raft writes. */
+  public void endBootstrap() {
+    Runnable onEnd;
+    synchronized (this) {
+      if (!bootstrapping) {
+        return;
+      }
+      bootstrapping = false;
+      onEnd = bootstrapEnded;
+      bootstrapEnded = () -> {};
+    }
+    onEnd.run();
   }
 
   /** Last committed tx id when this member's current lease was applied; MAX if it holds none. */

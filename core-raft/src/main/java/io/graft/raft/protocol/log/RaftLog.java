@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class RaftLog {
   private final LogReader stable;
-  private final UnstableLog unstable;
+  private UnstableLog unstable;
   private long commitIndex;
 
   public RaftLog(LogReader stable, long commitIndex) {
@@ -185,6 +185,20 @@ public final class RaftLog {
     Invariants.check(index <= lastIndex(), "commit %d > lastIndex %d", index, lastIndex());
     commitIndex = index;
     return true;
+  }
+
+  /**
+   * Adopts an installed snapshot at {@code index} (thesis §5.3): the durable store has already been
+   * compacted to it (keeping a matching suffix, or dropping the whole log), so the unstable tail is
+   * discarded and commitIndex jumps to the snapshot (its entries are committed by definition).
+   */
+  public void restore(long index, long term) {
+    Invariants.check(stable.snapshotIndex() == index && stable.snapshotTerm() == term,
+        "restore to i%d t%d but the store's snapshot is i%d t%d", index, term,
+        stable.snapshotIndex(), stable.snapshotTerm());
+    Invariants.check(index > commitIndex, "restore to %d <= commitIndex %d", index, commitIndex);
+    unstable = new UnstableLog(stable.lastIndex() + 1);
+    commitIndex = index;
   }
 
   /** Marks the tail up to (index, term) durable after the runtime persisted it. */

@@ -7,23 +7,30 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The cluster membership as the protocol sees it (thesis §4). Today only a fixed set of voters
- * built from {@code initialVoters}; learners are reserved (always empty) so that single-server
- * changes (thesis §4.1) carried by CONFIGURATION entries can be added without changing callers.
+ * The cluster membership as the protocol sees it (thesis §4): voters, whose votes count for
+ * elections and commitment, and learners, which receive the log but never vote nor campaign
+ * (thesis §4.2.1, catching up before promotion). Carried by CONFIGURATION entries (see {@link
+ * ConfigurationCodec}); a member uses the latest one in its log, committed or not (thesis §4.1).
+ *
+ * <p>The voter set is empty only for a member that joins an existing cluster and has not yet
+ * received any configuration entry ({@link #EMPTY}): such a member can never campaign.
  */
 public record Configuration(Set<MemberId> voters, Set<MemberId> learners) {
+  /** The configuration of a joining member before the leader's log reaches it. */
+  public static final Configuration EMPTY = new Configuration(Set.of(), Set.of());
+
   public Configuration {
     // Sorted and unmodifiable: iteration order must be deterministic (Set.copyOf is salted per JVM,
     // which would make seeded simulations irreproducible).
     voters = Collections.unmodifiableSortedSet(new TreeSet<>(voters));
     learners = Collections.unmodifiableSortedSet(new TreeSet<>(learners));
-    if (voters.isEmpty()) {
-      throw new IllegalArgumentException("a configuration needs at least one voter");
-    }
     for (MemberId learner : learners) {
       if (voters.contains(learner)) {
         throw new IllegalArgumentException(learner + " cannot be both voter and learner");
       }
+    }
+    if (voters.isEmpty() && !learners.isEmpty()) {
+      throw new IllegalArgumentException("learners " + learners + " without any voter");
     }
   }
 
@@ -35,7 +42,59 @@ public record Configuration(Set<MemberId> voters, Set<MemberId> learners) {
     return voters.contains(id);
   }
 
+  public boolean isLearner(MemberId id) {
+    return learners.contains(id);
+  }
+
+  public boolean isMember(MemberId id) {
+    return voters.contains(id) || learners.contains(id);
+  }
+
+  public boolean isEmpty() {
+    return voters.isEmpty();
+  }
+
+  /** Every member, voters first then learners, each group sorted. */
+  public Set<MemberId> members() {
+    Set<MemberId> all = new TreeSet<>(voters);
+    all.addAll(learners);
+    return Collections.unmodifiableSet(all);
+  }
+
+  /** This configuration plus {@code id} as a learner (§4.2.1: join without a vote first). */
+  public Configuration withLearner(MemberId id) {
+    Set<MemberId> next = new TreeSet<>(learners);
+    next.add(id);
+    return new Configuration(voters, next);
+  }
+
+  /** This configuration with learner {@code id} made a voter (the second entry of an add). */
+  public Configuration promote(MemberId id) {
+    if (!learners.contains(id)) {
+      throw new IllegalArgumentException(id + " is not a learner of " + this);
+    }
+    Set<MemberId> nextLearners = new TreeSet<>(learners);
+    nextLearners.remove(id);
+    Set<MemberId> nextVoters = new TreeSet<>(voters);
+    nextVoters.add(id);
+    return new Configuration(nextVoters, nextLearners);
+  }
+
+  /** This configuration without {@code id} (voter or learner). */
+  public Configuration without(MemberId id) {
+    Set<MemberId> nextVoters = new TreeSet<>(voters);
+    nextVoters.remove(id);
+    Set<MemberId> nextLearners = new TreeSet<>(learners);
+    nextLearners.remove(id);
+    return new Configuration(nextVoters, nextLearners);
+  }
+
   public MajorityConfig majority() {
     return new MajorityConfig(voters);
+  }
+
+  @Override
+  public String toString() {
+    return "voters " + voters + (learners.isEmpty() ? "" : " learners " + learners);
   }
 }

@@ -13,6 +13,9 @@ public final class Progress {
   private final Inflights inflights;
   private boolean recentActive;
   private long lastContactTick = -1;
+  /** SNAPSHOT only: the index of the snapshot being sent, and ticks since it last progressed. */
+  private long pendingSnapshotIndex;
+  private int snapshotTicks;
 
   public Progress(long nextIndex, int inflightsMax) {
     this.nextIndex = nextIndex;
@@ -97,6 +100,7 @@ public final class Progress {
       throw new IllegalStateException("nextIndex " + next + " <= matchIndex " + matchIndex);
     }
     state = ProgressState.PROBE;
+    pendingSnapshotIndex = 0;
     nextIndex = next;
     probeSent = false;
     inflights.reset();
@@ -105,16 +109,36 @@ public final class Progress {
   /** After a successful probe: the match is known, start pipelining right after it. */
   public void becomeReplicate() {
     state = ProgressState.REPLICATE;
+    pendingSnapshotIndex = 0;
     nextIndex = matchIndex + 1;
     probeSent = false;
     inflights.reset();
   }
 
-  /** Reserved for InstallSnapshot: the entries the follower needs were compacted away. */
-  public void becomeSnapshot() {
+  /**
+   * The entries the follower needs were compacted away: it gets the snapshot at {@code
+   * snapshotIndex} (thesis §5.3); nothing else is sent to it until the transfer settles.
+   */
+  public void becomeSnapshot(long snapshotIndex) {
     state = ProgressState.SNAPSHOT;
+    pendingSnapshotIndex = snapshotIndex;
+    snapshotTicks = 0;
     probeSent = false;
     inflights.reset();
+  }
+
+  public long pendingSnapshotIndex() {
+    return pendingSnapshotIndex;
+  }
+
+  /** One tick of a transfer; returns the ticks since it last progressed. */
+  public int tickSnapshot() {
+    return ++snapshotTicks;
+  }
+
+  /** A chunk was acknowledged: the transfer is alive. */
+  public void snapshotProgressed() {
+    snapshotTicks = 0;
   }
 
   @Override
@@ -127,6 +151,7 @@ public final class Progress {
         + " inflight="
         + inflights.count()
         + (probeSent ? " probeSent" : "")
+        + (state == ProgressState.SNAPSHOT ? " snapshot=" + pendingSnapshotIndex : "")
         + "}";
   }
 }

@@ -8,7 +8,8 @@ package io.graft.raft.protocol.progress;
  *       (per heartbeat interval or response) until one succeeds.
  *   <li>REPLICATE: the match is known; entries are pipelined optimistically within the in-flight
  *       window.
- *   <li>SNAPSHOT: reserved: the follower needs entries that were compacted away (InstallSnapshot).
+ *   <li>SNAPSHOT: the follower needs entries that were compacted away; it is sent a snapshot
+ *       (InstallSnapshot, thesis §5.3) and nothing else until the transfer settles.
  * </ul>
  */
 public enum ProgressState {

@@ -10,15 +10,14 @@ import java.util.function.ToLongFunction;
 
 /**
  * A simple majority of a set of voters (§5.2, §5.3). Pure functions only: the commit index a
- * majority has reached, the result of a vote tally, and whether a quorum was recently active.
+ * majority has reached, the result of a vote tally, and whether a quorum was recently active. An
+ * empty voter set (a joining member that has not received a configuration yet) never wins a vote,
+ * never commits and is never active.
  */
 public final class MajorityConfig {
   private final List<MemberId> voters;
 
   public MajorityConfig(Set<MemberId> voters) {
-    if (voters.isEmpty()) {
-      throw new IllegalArgumentException("a majority config needs at least one voter");
-    }
     this.voters = voters.stream().sorted().toList();
   }
 
@@ -40,6 +39,9 @@ public final class MajorityConfig {
    * a quorum of voters has reached, counting from the highest.
    */
   public long committedIndex(ToLongFunction<MemberId> matchIndex) {
+    if (voters.isEmpty()) {
+      return 0;
+    }
     long[] matches = new long[voters.size()];
     for (int i = 0; i < matches.length; i++) {
       matches[i] = matchIndex.applyAsLong(voters.get(i));
@@ -53,6 +55,9 @@ public final class MajorityConfig {
    * duplicated response can never count twice.
    */
   public VoteResult voteResult(Map<MemberId, Boolean> votes) {
+    if (voters.isEmpty()) {
+      return VoteResult.LOST;
+    }
     int granted = 0;
     int missing = 0;
     for (MemberId voter : voters) {
@@ -71,6 +76,6 @@ public final class MajorityConfig {
 
   /** True when a quorum of voters satisfies {@code active} (CheckQuorum, thesis §6.2). */
   public boolean isQuorumActive(Predicate<MemberId> active) {
-    return voters.stream().filter(active).count() >= quorum();
+    return !voters.isEmpty() && voters.stream().filter(active).count() >= quorum();
   }
 }

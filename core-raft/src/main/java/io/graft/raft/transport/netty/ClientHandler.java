@@ -21,10 +21,12 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
   private final NettyTransportConfig config;
   private final MessageCodec codec;
   private final TransportCounters counters;
+  private final PeerAnnouncements announcements;
   private boolean handshakeDone;
 
   ClientHandler(PeerChannel peer, NettyTransportConfig config, MessageCodec codec,
-      TransportCounters counters) {
+      TransportCounters counters, PeerAnnouncements announcements) {
+    this.announcements = announcements;
     this.peer = peer;
     this.config = config;
     this.codec = codec;
@@ -34,7 +36,8 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.Handshake(
-        MessageCodec.PROTOCOL_VERSION, config.clusterId(), config.self()))));
+        MessageCodec.PROTOCOL_VERSION, config.clusterId(), config.self(),
+        announcements.local()))));
     ctx.executor().schedule(() -> {
       if (!handshakeDone && ctx.channel().isActive()) {
         badFrame(ctx, "no handshake reply from " + peer.member() + " within "
@@ -62,6 +65,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
           + " answers as member " + reply.member()
           + ", expected " + peer.member());
     } else {
+      announcements.heard(reply.member(), reply.info());
       peer.onHandshakeAccepted(ctx.channel());
     }
   }

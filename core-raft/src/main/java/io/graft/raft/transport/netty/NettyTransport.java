@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 
@@ -51,6 +52,7 @@ public final class NettyTransport implements Transport {
   private final ThreadFactory threadFactory;
   private final MessageCodec codec = new MessageCodec();
   private final TransportCounters counters = new TransportCounters();
+  private final PeerAnnouncements announcements = new PeerAnnouncements();
   private final Object lock = new Object();
   private final Set<Channel> inboundChannels = ConcurrentHashMap.newKeySet();
   private final Map<MemberId, PeerChannel> peers = new HashMap<>();
@@ -111,7 +113,7 @@ public final class NettyTransport implements Transport {
             inboundChannels.add(ch);
             ch.closeFuture().addListener(f -> inboundChannels.remove(ch));
             ch.pipeline().addLast(new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
-                FrameEncoder.INSTANCE, new ServerHandler(config, codec, counters, inbound));
+                FrameEncoder.INSTANCE, new ServerHandler(config, codec, counters, inbound, announcements));
           }
         });
     var future = server.bind(new InetSocketAddress(listen.getHostString(), listen.getPort()));
@@ -125,6 +127,23 @@ public final class NettyTransport implements Transport {
     serverChannel = future.channel();
     log.info("Raft transport of {} listening on {} (cluster '{}')", config.self(),
         serverChannel.localAddress(), config.clusterId());
+  }
+
+  /**
+   * Announces {@code localInfo} (opaque, at most a few hundred bytes, e.g. a Bolt address) in
+   * every handshake this member sends or answers, and hands each peer's non-empty announcement to
+   * {@code onPeerInfo} (on an event loop thread: it must be quick). Call before {@link #start}.
+   */
+  public void announce(String localInfo, BiConsumer<MemberId, String> onPeerInfo) {
+    if (localInfo.length() > 255) {
+      throw new IllegalArgumentException("announcement longer than 255 characters: " + localInfo);
+    }
+    synchronized (lock) {
+      if (started) {
+        throw new IllegalStateException("announce() must be called before start()");
+      }
+      announcements.set(localInfo, onPeerInfo);
+    }
   }
 
   /** The bound server address (useful with port 0); null before {@link #start}. */
@@ -162,7 +181,7 @@ public final class NettyTransport implements Transport {
     addresses.forEach((member, address) -> {
       if (!peers.containsKey(member)) {
         PeerChannel p = new PeerChannel(member, address, config, codec, counters,
-            group.next(), clientTemplate);
+            group.next(), clientTemplate, announcements);
         peers.put(member, p);
         p.start();
       }

@@ -50,7 +50,8 @@ final class PeerChannel {
   private String lastRefusal = "";
 
   PeerChannel(MemberId member, InetSocketAddress address, NettyTransportConfig config,
-      MessageCodec codec, TransportCounters counters, EventLoop loop, Bootstrap template) {
+      MessageCodec codec, TransportCounters counters, EventLoop loop, Bootstrap template,
+      PeerAnnouncements announcements) {
     this.member = member;
     this.address = address;
     this.config = config;
@@ -66,7 +67,7 @@ final class PeerChannel {
       protected void initChannel(SocketChannel ch) {
         // The server only ever sends the small handshake reply: keep the handshake-size limit.
         ch.pipeline().addLast(new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
-            FrameEncoder.INSTANCE, new ClientHandler(self, config, codec, counters));
+            FrameEncoder.INSTANCE, new ClientHandler(self, config, codec, counters, announcements));
       }
     });
   }

@@ -29,12 +29,14 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
   private final MessageCodec codec;
   private final TransportCounters counters;
   private final Consumer<RaftMessage> inbound;
+  private final PeerAnnouncements announcements;
   private MemberId remote;
   private boolean warnedSpoofing;
 
   ServerHandler(NettyTransportConfig config, MessageCodec codec, TransportCounters counters,
-      Consumer<RaftMessage> inbound) {
+      Consumer<RaftMessage> inbound, PeerAnnouncements announcements) {
     this.config = config;
+    this.announcements = announcements;
     this.codec = codec;
     this.counters = counters;
     this.inbound = inbound;
@@ -95,8 +97,9 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
       remote = handshake.member();
       ctx.pipeline().get(FrameDecoder.class).maxFrameBytes(config.maxFrameBytes());
       log.info("Accepted Raft connection from {} at {}", remote, ctx.channel().remoteAddress());
+      announcements.heard(remote, handshake.info());
       ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.HandshakeReply(
-          MessageCodec.PROTOCOL_VERSION, true, config.self(), ""))));
+          MessageCodec.PROTOCOL_VERSION, true, config.self(), "", announcements.local()))));
       return;
     }
     // A misconfigured peer redials every few seconds: WARN when the reason changes, else DEBUG.

@@ -1,0 +1,259 @@
+package io.graft.raft.runtime;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.api.SnapshotSupport;
+import io.graft.raft.api.StateMachine;
+import io.graft.raft.message.EntryType;
+import io.graft.raft.message.InstallSnapshot;
+import io.graft.raft.message.InstallSnapshotResponse;
+import io.graft.raft.message.LogEntry;
+import io.graft.raft.message.RaftMessage;
+import io.graft.raft.protocol.HardState;
+import io.graft.raft.protocol.Ready;
+import io.graft.raft.protocol.SnapshotMeta;
+import io.graft.raft.protocol.SnapshotSend;
+import io.graft.raft.protocol.membership.Configuration;
+import io.graft.raft.protocol.membership.ConfigurationCodec;
+import io.graft.raft.runtime.snapshot.LocalSnapshot;
+import io.graft.raft.runtime.snapshot.SnapshotService;
+import io.graft.raft.runtime.snapshot.SnapshotStore;
+import io.graft.raft.storage.LogStore;
+import io.graft.raft.transport.Transport;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Snapshots and log compaction of one running member (thesis §5): takes a snapshot on the apply
+ * thread every {@link SnapshotPolicy#snapshotEveryEntries()} entries and then prunes the log prefix
+ * on the owner thread (keeping {@code retainEntries}, never beyond the commit index); streams
+ * snapshots the protocol asks for; installs a received, verified snapshot on the apply thread, then
+ * resets the log and tells the protocol on the owner thread. At start it finishes an install that a
+ * crash interrupted and catches the state machine up to a compacted log.
+ *
+ * <p>Without {@link StateMachine#snapshots()} there is no coordinator: the log is never compacted,
+ * so no follower is ever stranded, and a new member replays the whole log.
+ */
+final class SnapshotCoordinator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotCoordinator.class);
+
+  private final MemberId self;
+  private final StateMachine stateMachine;
+  private final SnapshotSupport support;
+  private final SnapshotStore store;
+  private final SnapshotPolicy policy;
+  private final LogStore log;
+  private final SnapshotService service;
+  private final Consumer<Runnable> ownerTasks;
+  private ApplyWorker applyWorker;
+  private Supplier<ConsensusMachine> machine;
+
+  // Apply thread only (after start).
+  private long lastSnapshotIndex;
+  /** Configuration as of the applied index; null while unknown (then no snapshot is taken). */
+  private Configuration configAtApplied;
+
+  SnapshotCoordinator(MemberId self, StateMachine stateMachine, Path directory,
+      SnapshotPolicy policy, LogStore log, Transport transport, Consumer<Runnable> ownerTasks) {
+    this.self = self;
+    this.stateMachine = stateMachine;
+    this.support = stateMachine.snapshots();
+    this.store = new SnapshotStore(directory);
+    this.policy = policy;
+    this.log = log;
+    this.ownerTasks = ownerTasks;
+    this.service = new SnapshotService(self, store, transport, policy.chunkBytes(),
+        policy.resendMillis(), this::onReceived);
+  }
+
+  /** Null if the state machine cannot snapshot or no directory is configured. */
+  static SnapshotCoordinator createIfSupported(RaftNodeBuilder spec, Consumer<Runnable> tasks) {
+    if (spec.stateMachine.snapshots() == null || spec.snapshotDirectory == null) {
+      return null;
+    }
+    return new SnapshotCoordinator(spec.self, spec.stateMachine, spec.snapshotDirectory,
+        spec.snapshotPolicy, spec.logStore, spec.transport, tasks);
+  }
+
+  static SnapshotMeta meta(LocalSnapshot s) {
+    return new SnapshotMeta(s.index(), s.term(),
+        ConfigurationCodec.decode(s.manifest().configuration()));
+  }
+
+  /**
+   * At start, before the apply worker reads the applied index: finishes an install that a crash
+   * interrupted (a complete snapshot beyond what the log vouches for as committed: the state
+   * machine, then the log reset) and catches a state machine that is behind the compacted log up.
+   * Returns the newest local snapshot, or null.
+   */
+  SnapshotMeta recover(HardState hardState, Set<MemberId> initialVoters) throws Exception {
+    Optional<LocalSnapshot> newest = store.newest();
+    if (newest.isPresent()) {
+      LocalSnapshot s = newest.get();
+      boolean beyondLog = s.index() > Math.max(hardState.commitIndex(), log.snapshotIndex());
+      long applied = stateMachine.lastAppliedIndex();
+      if (applied < s.index() && (beyondLog || applied < log.snapshotIndex())) {
+        LOG.info("graft node {}: installing local {} at start", self, s.manifest());
+        support.install(s.filesDirectory(), s.index());
+      }
+      if (beyondLog) {
+        resetLog(s.index(), s.term());
+      }
+      lastSnapshotIndex = s.index();
+    }
+    if (stateMachine.lastAppliedIndex() < log.snapshotIndex()) {
+      throw new IllegalStateException("state machine of " + self + " is at "
+          + stateMachine.lastAppliedIndex() + " but the log was compacted to "
+          + log.snapshotIndex() + " and no local snapshot covers it; restore the snapshots"
+          + " directory or rebuild this member");
+    }
+    configAtApplied = recoverConfiguration(newest.orElse(null), initialVoters);
+    return newest.map(SnapshotCoordinator::meta).orElse(null);
+  }
+
+  /** The configuration as of the applied index: snapshot's, then the log's entries after it. */
+  private Configuration recoverConfiguration(LocalSnapshot s, Set<MemberId> initialVoters) {
+    long applied = stateMachine.lastAppliedIndex();
+    long base = s == null ? 0 : s.index();
+    Configuration c = s != null ? meta(s).configuration()
+        : initialVoters.contains(self) ? Configuration.ofVoters(initialVoters) : null;
+    if (applied > base && (log.firstIndex() > base + 1 || applied > log.lastIndex())) {
+      return null; // entries in between are not in the log: unknown until the next snapshot
+    }
+    long next = base + 1;
+    while (next <= applied) {
+      List<LogEntry> part = log.entries(next, applied + 1, 4L << 20);
+      for (LogEntry e : part) {
+        if (e.type() == EntryType.CONFIGURATION) {
+          c = ConfigurationCodec.decode(e.payload());
+        }
+      }
+      next += part.size();
+    }
+    return c;
+  }
+
+  /** Wires the threads; call before the apply worker and owner start. */
+  void attach(ApplyWorker worker, Supplier<ConsensusMachine> owner) {
+    this.applyWorker = worker;
+    this.machine = owner;
+    worker.afterApply(this::afterApply);
+  }
+
+  // ---- apply thread ----
+
+  private void afterApply(LogEntry e) {
+    if (e.type() == EntryType.CONFIGURATION) {
+      configAtApplied = ConfigurationCodec.decode(e.payload());
+    }
+    if (configAtApplied == null || e.index() - lastSnapshotIndex < policy.snapshotEveryEntries()) {
+      return;
+    }
+    lastSnapshotIndex = e.index();
+    try {
+      LocalSnapshot taken = store.take(support, e.index(), e.term(),
+          ConfigurationCodec.encode(configAtApplied));
+      ownerTasks.accept(() -> onTaken(taken));
+    } catch (Exception ex) {
+      // Not fatal: the log is simply not compacted this time.
+      LOG.warn("graft node {}: snapshot at {} failed: {}", self, e.index(), ex.toString(), ex);
+    }
+  }
+
+  private void install(LocalSnapshot s, MemberId from) {
+    try {
+      if (stateMachine.lastAppliedIndex() < s.index()) {
+        LOG.info("graft node {}: installing {} from {}", self, s.manifest(), from);
+        support.install(s.filesDirectory(), s.index());
+        applyWorker.advanceApplied(s.index());
+        configAtApplied = meta(s).configuration();
+        lastSnapshotIndex = s.index();
+      }
+      ownerTasks.accept(() -> restore(s, from));
+    } catch (Exception e) {
+      // SnapshotSupport: a failed install is fatal (the state may be half replaced).
+      throw new IllegalStateException("snapshot install of " + s.manifest() + " failed", e);
+    } finally {
+      service.installed(s);
+    }
+  }
+
+  // ---- snapshot thread ----
+
+  private void onReceived(LocalSnapshot s, MemberId from) {
+    applyWorker.enqueueTask(() -> install(s, from));
+  }
+
+  // ---- owner thread ----
+
+  /** After a local snapshot: offer it to followers, prune the log behind it. */
+  private void onTaken(LocalSnapshot s) {
+    ConsensusMachine m = machine.get();
+    m.snapshotAvailable(meta(s));
+    long upTo = Math.min(s.index() - policy.retainEntries(), m.commitIndex());
+    if (upTo > log.snapshotIndex() && upTo <= log.lastIndex()) {
+      log.compactPrefix(upTo, log.term(upTo));
+      LOG.info("graft node {}: log compacted to {} after {}", self, upTo, s.manifest());
+    }
+  }
+
+  /** After an install: the log starts at the snapshot, the protocol adopts it and answers. */
+  private void restore(LocalSnapshot s, MemberId from) {
+    ConsensusMachine m = machine.get();
+    if (s.index() > m.commitIndex()) {
+      resetLog(s.index(), s.term());
+    }
+    m.restoreSnapshot(meta(s), from);
+    m.snapshotAvailable(meta(s));
+  }
+
+  /**
+   * §5.3 receiver rules 6-7: keep the entries after the snapshot if the log holds its last entry,
+   * otherwise discard the whole log. Durable when it returns (compaction writes log-meta
+   * synchronously; truncation forces the segment).
+   */
+  private void resetLog(long index, long term) {
+    boolean matches = index > log.snapshotIndex() && index <= log.lastIndex()
+        && log.term(index) == term;
+    if (!matches && log.lastIndex() > log.snapshotIndex()) {
+      log.truncateSuffix(log.snapshotIndex() + 1);
+    }
+    log.compactPrefix(index, term);
+    log.sync();
+  }
+
+  /** Carries out a Ready's snapshot effects (step 5 of the Ready order). */
+  void onReady(Ready ready) {
+    for (SnapshotSend send : ready.snapshotsToSend()) {
+      service.send(send.to(), send.term(), send.snapshot().index(), send.snapshot().term());
+    }
+    for (InstallSnapshot chunk : ready.snapshotChunks()) {
+      service.onChunk(chunk);
+    }
+  }
+
+  /** Inbound messages the sender needs besides the protocol (chunk acknowledgements). */
+  void onInbound(RaftMessage message) {
+    if (message instanceof InstallSnapshotResponse r) {
+      service.onResponse(r);
+    }
+  }
+
+  SnapshotService service() {
+    return service;
+  }
+
+  SnapshotStore store() {
+    return store;
+  }
+
+  @Override
+  public void close() {
+    service.close();
+  }
+}

@@ -1,0 +1,33 @@
+package io.graft.raft.runtime;
+
+/**
+ * When a member snapshots its state machine and how much log it keeps behind the snapshot (thesis
+ * §5.1): a snapshot every {@code snapshotEveryEntries} applied entries, then the log prefix up to
+ * {@code snapshotIndex - retainEntries} is pruned (never beyond the commit index), so followers a
+ * little behind still catch up from the log; one further behind gets the snapshot. Snapshots travel
+ * in chunks of {@code chunkBytes}; an unanswered chunk is sent again after {@code resendMillis}.
+ */
+public record SnapshotPolicy(
+    long snapshotEveryEntries, long retainEntries, int chunkBytes, long resendMillis) {
+
+  /** Every 8192 entries, retain 1024 (hashicorp/raft: SnapshotThreshold 8192), 1 MiB chunks. */
+  public static SnapshotPolicy defaults() {
+    return new SnapshotPolicy(8192, 1024, 1 << 20, 1000);
+  }
+
+  public SnapshotPolicy {
+    if (snapshotEveryEntries < 1) {
+      throw new IllegalArgumentException("snapshotEveryEntries must be >= 1: "
+          + snapshotEveryEntries);
+    }
+    if (retainEntries < 0) {
+      throw new IllegalArgumentException("retainEntries must be >= 0: " + retainEntries);
+    }
+    if (chunkBytes < 1024 || chunkBytes > 8 << 20) {
+      throw new IllegalArgumentException("chunkBytes must be in [1 KiB, 8 MiB]: " + chunkBytes);
+    }
+    if (resendMillis < 1) {
+      throw new IllegalArgumentException("resendMillis must be >= 1: " + resendMillis);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package io.graft.raft.runtime.snapshot;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.message.InstallSnapshot;
+import io.graft.raft.message.InstallSnapshotResponse;
+import io.graft.raft.transport.Transport;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one member's {@link SnapshotSender} and {@link SnapshotReceiver} on their own thread ({@code
+ * graft-snapshot-<self>}), so reading and writing snapshot files never delays heartbeats or fsyncs
+ * on the owner thread. Every entry point only enqueues.
+ */
+public final class SnapshotService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotService.class);
+
+  private final ScheduledExecutorService executor;
+  private final SnapshotSender sender;
+  private final SnapshotReceiver receiver;
+
+  /**
+   * @param chunkBytes bytes of snapshot per InstallSnapshot (e.g. 1 MiB)
+   * @param resendMillis an unanswered chunk is sent again after this long
+   * @param onReceived called on the snapshot thread with a complete, verified snapshot and the
+   *     leader that sent it; the caller installs it and then calls {@link #installed}
+   */
+  public SnapshotService(MemberId self, SnapshotStore store, Transport transport, int chunkBytes,
+      long resendMillis, BiConsumer<LocalSnapshot, MemberId> onReceived) {
+    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "graft-snapshot-" + self);
+      t.setDaemon(true);
+      return t;
+    });
+    // A silent transfer is forgotten after a minute; the protocol re-issues it if still needed.
+    this.sender = new SnapshotSender(self, store, transport, chunkBytes, resendMillis,
+        Math.max(60_000, 20 * resendMillis),
+        () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
+    this.receiver = new SnapshotReceiver(self, store, transport, onReceived);
+    long period = Math.max(1, resendMillis / 2);
+    executor.scheduleWithFixedDelay(() -> run(sender::poll), period, period,
+        TimeUnit.MILLISECONDS);
+  }
+
+  public void send(MemberId to, long leaderTerm, long index, long term) {
+    submit(() -> sender.send(to, leaderTerm, index, term));
+  }
+
+  public void onChunk(InstallSnapshot chunk) {
+    submit(() -> receiver.onChunk(chunk));
+  }
+
+  public void onResponse(InstallSnapshotResponse response) {
+    submit(() -> sender.onResponse(response));
+  }
+
+  public void installed(LocalSnapshot snapshot) {
+    submit(() -> receiver.installed(snapshot));
+  }
+
+  /** The sender's transfers in progress. */
+  public CompletableFuture<List<SnapshotSender.TransferProgress>> progress() {
+    return CompletableFuture.supplyAsync(sender::progress, executor);
+  }
+
+  /** Chunks this member refused (bad checksum or offset). */
+  public CompletableFuture<Long> refusedChunks() {
+    return CompletableFuture.supplyAsync(receiver::refusedChunks, executor);
+  }
+
+  private void submit(Runnable work) {
+    try {
+      executor.execute(() -> run(work));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed: snapshot traffic after shutdown is dropped like any message
+    }
+  }
+
+  private static void run(Runnable work) {
+    try {
+      work.run();
+    } catch (RuntimeException e) {
+      LOG.warn("graft snapshot task failed", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

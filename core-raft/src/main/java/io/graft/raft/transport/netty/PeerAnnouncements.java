@@ -1,0 +1,42 @@
+package io.graft.raft.transport.netty;
+
+import io.graft.raft.api.MemberId;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What this member announces about itself in its handshakes (an opaque string, e.g. the Neo4j
+ * plugin's Bolt address), and where peers' announcements go. Both the connecting side (in {@link
+ * io.graft.raft.transport.WireMessage.Handshake}) and the accepting side (in the reply) announce,
+ * so every connection, whichever way it was dialled, teaches both ends. Set before the transport
+ * starts; read from event loop threads.
+ */
+final class PeerAnnouncements {
+  private static final Logger log = LoggerFactory.getLogger(PeerAnnouncements.class);
+
+  private volatile String local = "";
+  private volatile BiConsumer<MemberId, String> listener = (member, info) -> { };
+
+  void set(String localInfo, BiConsumer<MemberId, String> onPeerInfo) {
+    this.local = Objects.requireNonNull(localInfo, "localInfo");
+    this.listener = Objects.requireNonNull(onPeerInfo, "onPeerInfo");
+  }
+
+  String local() {
+    return local;
+  }
+
+  /** Passes a non-empty announcement of {@code member} on; a failing listener is logged only. */
+  void heard(MemberId member, String info) {
+    if (info.isEmpty()) {
+      return;
+    }
+    try {
+      listener.accept(member, info);
+    } catch (RuntimeException e) {
+      log.warn("Peer announcement listener failed for {}", member, e);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.graft.raft.protocol.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.graft.raft.api.MemberId;
+import java.util.Arrays;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The CONFIGURATION payload is disk and wire format: exact bytes, versions, hostile input. */
+class ConfigurationCodecTest {
+  private static final MemberId A = MemberId.of("10.0.0.1:7000");
+  private static final MemberId B = MemberId.of("b");
+  private static final MemberId C = MemberId.of("ç-ünïcode");
+
+  @Test
+  void roundTripsVotersAndLearners() {
+    Configuration c = new Configuration(Set.of(A, B), Set.of(C));
+    assertThat(ConfigurationCodec.decode(ConfigurationCodec.encode(c))).isEqualTo(c);
+  }
+
+  @Test
+  void pinsTheVersionOneLayout() {
+    byte[] bytes = ConfigurationCodec.encode(Configuration.ofVoters(Set.of(B)));
+    assertThat(bytes).containsExactly(1, 0, 1, 0, 1, 'b', 0, 0);
+  }
+
+  @Test
+  void refusesUnknownVersionTruncationAndTrailingBytes() {
+    byte[] good = ConfigurationCodec.encode(new Configuration(Set.of(A), Set.of(B)));
+    byte[] version = good.clone();
+    version[0] = 2;
+    assertThatThrownBy(() -> ConfigurationCodec.decode(version))
+        .hasMessageContaining("version 2");
+    for (int cut = 0; cut < good.length; cut++) {
+      byte[] shorter = Arrays.copyOf(good, cut);
+      assertThatThrownBy(() -> ConfigurationCodec.decode(shorter))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    byte[] longer = Arrays.copyOf(good, good.length + 1);
+    assertThatThrownBy(() -> ConfigurationCodec.decode(longer)).hasMessageContaining("trailing");
+  }
+
+  @Test
+  void configurationRulesHold() {
+    assertThatThrownBy(() -> new Configuration(Set.of(A), Set.of(A)))
+        .hasMessageContaining("both voter and learner");
+    assertThatThrownBy(() -> new Configuration(Set.of(), Set.of(A)))
+        .hasMessageContaining("without any voter");
+    Configuration c = Configuration.ofVoters(Set.of(A)).withLearner(B);
+    assertThat(c.isLearner(B)).isTrue();
+    assertThat(c.promote(B)).isEqualTo(Configuration.ofVoters(Set.of(A, B)));
+    assertThat(c.without(B)).isEqualTo(Configuration.ofVoters(Set.of(A)));
+    assertThat(Configuration.EMPTY.majority().quorum()).isEqualTo(1);
+    assertThat(Configuration.EMPTY.majority().committedIndex(id -> 5)).isZero();
+  }
+}

@@ -1,0 +1,125 @@
+package io.graft.it.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.graft.bridge.snapshot.SnapshotManifest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.neo4j.graphdb.Transaction;
+
+/**
+ * Issue 5 item 2 with real Neo4j (three embedded 5.26.30 DBMSs started on EMPTY homes, the graft
+ * plugin, the LocalRaftGroup double for the log): member 2 applies nothing from the start (it
+ * holds only the store it created itself); member 0 leads and writes nodes, relationships and an
+ * index; a snapshot of member 0 is written and installed on member 2. Afterwards member 2
+ * reports the snapshot's index as applied and has the same digest, element ids and tx id as
+ * member 0; then it applies the log after the snapshot (entries up to the index are skipped) and
+ * converges with the others.
+ */
+class StoreCopySnapshotTest {
+  private static final Duration BOUND = Duration.ofSeconds(60);
+
+  @TempDir Path tmp;
+
+  @Test
+  void snapshotOfTheLeaderInstalledOnAMemberThatAppliedNothingThenItFollowsTheLog()
+      throws Exception {
+    try (FreshEmbeddedMembers cluster = new FreshEmbeddedMembers(tmp, 3)) {
+      cluster.startAll();
+      for (int m = 0; m < 3; m++) {
+        // Each new store committed its own init transactions locally: tokens (2), indexes (3).
+        assertThat(cluster.lastTxId(m)).isEqualTo(3);
+      }
+      String identity = "4:" + BootstrapFixtures.expectedIdentity(cluster.clusterId(), "neo4j");
+      cluster.group().pauseApply(cluster.member(2), true);
+      cluster.electAndAwaitLease(0);
+      writeGraph(cluster, 0, 40);
+      awaitApplied(cluster, 0, 1);
+
+      Path snapshotDir = Files.createDirectories(tmp.resolve("snapshot"));
+      long began = System.nanoTime();
+      long index = cluster.snapshots(0).write(snapshotDir);
+      long writeMs = (System.nanoTime() - began) / 1_000_000;
+      assertThat(index).isEqualTo(cluster.group().commitIndex());
+      assertThat(snapshotDir.resolve("graft-snapshot.properties")).isRegularFile();
+      assertThat(snapshotDir.resolve("database/database_lock")).doesNotExist();
+      assertThat(digest(cluster, 2)).isNotEqualTo(digest(cluster, 0));
+
+      began = System.nanoTime();
+      cluster.snapshots(2).install(snapshotDir, index);
+      long installMs = (System.nanoTime() - began) / 1_000_000;
+      SnapshotManifest manifest = SnapshotManifest.readFrom(snapshotDir);
+      System.out.printf("store-copy snapshot at index %d (tx %d): %d files, %d bytes;"
+              + " write %d ms, install (stop, swap, start) %d ms%n", index, manifest.lastTxId(),
+          manifest.files(), manifest.bytes(), writeMs, installMs);
+
+      assertThat(appliedIndex(cluster, 2)).isEqualTo(index);
+      assertThat(digest(cluster, 2)).isEqualTo(digest(cluster, 0));
+      assertThat(elementIds(cluster, 2)).isEqualTo(elementIds(cluster, 0)).hasSize(40)
+          .allSatisfy(id -> assertThat(id).startsWith(identity));
+      assertThat(cluster.lastTxId(2)).isEqualTo(cluster.lastTxId(0));
+      assertThat(indexNames(cluster, 2)).contains("person_name");
+
+      cluster.group().pauseApply(cluster.member(2), false);
+      writeGraph(cluster, 0, 10);
+      awaitApplied(cluster, 0, 1, 2);
+      assertThat(digest(cluster, 2)).isEqualTo(digest(cluster, 0)).isEqualTo(digest(cluster, 1));
+      assertThat(elementIds(cluster, 2)).isEqualTo(elementIds(cluster, 0)).hasSize(50);
+      assertThat(cluster.lastTxId(2)).isEqualTo(cluster.lastTxId(0));
+    }
+  }
+
+  private static void writeGraph(FreshEmbeddedMembers cluster, int leader, int people) {
+    cluster.db(leader).executeTransactionally(
+        "CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name)");
+    for (int i = 0; i < people; i++) {
+      cluster.db(leader).executeTransactionally(
+          "MERGE (c:City {name: 'c' + ($i % 3)}) CREATE (p:Person {name: 'p' + randomUUID()})"
+              + "-[:LIVES_IN]->(c)", Map.of("i", i));
+    }
+  }
+
+  private static void awaitApplied(FreshEmbeddedMembers cluster, int... members) {
+    await().atMost(BOUND).until(allApplied(cluster, members));
+  }
+
+  private static Callable<Boolean> allApplied(FreshEmbeddedMembers cluster, int... members) {
+    return () -> {
+      long commit = cluster.group().commitIndex();
+      for (int m : members) {
+        if (cluster.group().appliedIndex(cluster.member(m)) < commit) {
+          return false;
+        }
+      }
+      return true;
+    };
+  }
+
+  private static long appliedIndex(FreshEmbeddedMembers cluster, int member) {
+    return cluster.read(member, tx ->
+        (Long) tx.execute("CALL raft.status() YIELD appliedIndex").next().get("appliedIndex"));
+  }
+
+  private static String digest(FreshEmbeddedMembers cluster, int member) {
+    return cluster.read(member, tx ->
+        (String) tx.execute("CALL raft.digest() YIELD digest").next().get("digest"));
+  }
+
+  private static List<String> elementIds(FreshEmbeddedMembers cluster, int member) {
+    return cluster.read(member, tx -> tx.execute(
+            "MATCH (p:Person) RETURN elementId(p) AS id ORDER BY id")
+        .stream().map(r -> (String) r.get("id")).toList());
+  }
+
+  private static List<String> indexNames(FreshEmbeddedMembers cluster, int member) {
+    return cluster.read(member, (Transaction tx) -> tx.execute("SHOW INDEXES YIELD name")
+        .stream().map(r -> (String) r.get("name")).toList());
+  }
+}

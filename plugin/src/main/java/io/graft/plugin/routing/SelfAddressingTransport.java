@@ -1,0 +1,60 @@
+package io.graft.plugin.routing;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.message.RaftMessage;
+import io.graft.raft.transport.Transport;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * In the plugin a member's id IS its advertised Raft address, so a member that joins later (added
+ * with {@code raft.addMember}) or a leader this member was never configured with is reachable
+ * without any address book update: the first message to an unknown member adds it to the
+ * delegate's peers. Peers set explicitly are kept; nothing is ever removed implicitly (a removed
+ * member's connection just idles until the transport closes).
+ */
+public final class SelfAddressingTransport implements Transport {
+  private final Transport delegate;
+  private final Map<MemberId, String> peers = new HashMap<>();
+  /** Lock-free read on the send path; replaced under the lock. */
+  private volatile Map<MemberId, String> known = Map.of();
+
+  public SelfAddressingTransport(Transport delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public void start(Consumer<RaftMessage> inbound) {
+    delegate.start(inbound);
+  }
+
+  @Override
+  public synchronized void setPeers(Map<MemberId, String> addresses) {
+    peers.clear();
+    peers.putAll(addresses);
+    known = Map.copyOf(peers);
+    delegate.setPeers(known);
+  }
+
+  @Override
+  public void send(MemberId to, RaftMessage message) {
+    if (!known.containsKey(to)) {
+      ensurePeer(to);
+    }
+    delegate.send(to, message);
+  }
+
+  private synchronized void ensurePeer(MemberId to) {
+    if (!peers.containsKey(to) && BoltAddressBook.isHostPort(to.value())) {
+      peers.put(to, to.value());
+      known = Map.copyOf(peers);
+      delegate.setPeers(known);
+    }
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}

@@ -1,0 +1,54 @@
+package io.graft.plugin.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.neo4j.configuration.helpers.SocketAddress;
+import org.neo4j.dbms.routing.ClientSideRoutingTableProvider;
+import org.neo4j.dbms.routing.RoutingResult;
+import org.neo4j.kernel.database.DatabaseIdFactory;
+import org.neo4j.kernel.database.DatabaseReferenceImpl;
+import org.neo4j.kernel.database.NormalizedDatabaseName;
+import org.neo4j.values.virtual.MapValue;
+
+/** graft answers for the replicated database while it runs; Neo4j's provider for the rest. */
+class GraftRoutingTableProviderTest {
+  private static final RoutingResult NEO4J_DEFAULT = new RoutingResult(
+      List.of(new SocketAddress("me", 7687)), List.of(new SocketAddress("me", 7687)),
+      List.of(new SocketAddress("me", 7687)), 300_000);
+  private final ClientSideRoutingTableProvider original = (ref, ctx) -> NEO4J_DEFAULT;
+  private final AtomicReference<Optional<RaftRoutingTable>> table =
+      new AtomicReference<>(Optional.of(new RaftRoutingTable(
+          List.of("b:7687", "a:7687"), List.of("a:7687"), List.of("b:7687"), 5000)));
+  private final GraftRoutingTableProvider provider =
+      new GraftRoutingTableProvider(original, "neo4j", table::get);
+
+  @Test
+  void replicatedDatabaseGetsGraftsTable() throws Exception {
+    RoutingResult r = provider.getRoutingResultForClientSideRouting(ref("neo4j"), MapValue.EMPTY);
+    assertThat(r.writeEndpoints()).containsExactly(new SocketAddress("a", 7687));
+    assertThat(r.readEndpoints()).containsExactly(new SocketAddress("b", 7687));
+    assertThat(r.routeEndpoints())
+        .containsExactly(new SocketAddress("b", 7687), new SocketAddress("a", 7687));
+    assertThat(r.ttlMillis()).isEqualTo(5000);
+  }
+
+  @Test
+  void otherDatabasesAndAStoppedGraftKeepNeo4jsAnswer() throws Exception {
+    assertThat(provider.getRoutingResultForClientSideRouting(ref("system"), MapValue.EMPTY))
+        .isSameAs(NEO4J_DEFAULT);
+    table.set(Optional.empty());
+    assertThat(provider.getRoutingResultForClientSideRouting(ref("neo4j"), MapValue.EMPTY))
+        .isSameAs(NEO4J_DEFAULT);
+    assertThat(provider.original()).isSameAs(original);
+  }
+
+  private static DatabaseReferenceImpl.Internal ref(String name) {
+    return new DatabaseReferenceImpl.Internal(new NormalizedDatabaseName(name),
+        DatabaseIdFactory.from(name, UUID.randomUUID()), true);
+  }
+}

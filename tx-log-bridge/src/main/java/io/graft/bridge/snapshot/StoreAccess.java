@@ -1,0 +1,44 @@
+package io.graft.bridge.snapshot;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * What a store-copy snapshot needs from the one Neo4j database graft replicates. The plugin
+ * implements it on Neo4j's own services (CheckPointer, StoreCopyCheckPointMutex, the database
+ * lifecycle); tests can implement it on plain folders.
+ */
+public interface StoreAccess {
+  String databaseName();
+
+  /** The database's identity (the UUID embedded in element ids). */
+  UUID databaseId();
+
+  long lastCommittedTxId();
+
+  /** The store files ({@code data/databases/<db>}). */
+  Path databaseDirectory();
+
+  /** Neo4j's transaction logs ({@code data/transactions/<db>}). */
+  Path transactionLogsDirectory();
+
+  /**
+   * Runs {@code copy} after a forced checkpoint, with further checkpoints held off until it
+   * returns, so the files on disk are exactly the checkpointed state (no writes can happen: the
+   * caller is the apply thread).
+   */
+  void afterCheckpoint(FileCopy copy) throws IOException;
+
+  /** Stops the database through Neo4j's own lifecycle (its files are closed afterwards). */
+  void stop() throws Exception;
+
+  /** Starts it again through Neo4j's lifecycle (recovery, then graft's extension re-attaches). */
+  void start() throws Exception;
+
+  /** A copy that may fail with an I/O error. */
+  @FunctionalInterface
+  interface FileCopy {
+    void run() throws IOException;
+  }
+}

@@ -1,0 +1,275 @@
+package io.graft.bridge.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.graft.bridge.apply.GraphStateMachine;
+import io.graft.bridge.apply.LeaseState;
+import io.graft.bridge.capture.ProposalWaiters;
+import io.graft.bridge.capture.WriteGate;
+import io.graft.bridge.codec.EntryCodec;
+import io.graft.bridge.model.LeaseEntry;
+import io.graft.bridge.model.ReplicatedEntry;
+import io.graft.bridge.model.TxEntry;
+import io.graft.raft.api.CommittedEntry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The store-copy snapshot's own rules on plain folders (Neo4j is faked; the real-Neo4j round trip
+ * is it-tests' StoreCopySnapshotTest): what is copied and what never travels, the manifest
+ * carrying index, lease and identity, the refusal of another database's snapshot or an incomplete
+ * one (leaving the local store untouched), and the machine's state after an install.
+ */
+class StoreCopySnapshotsTest {
+  private static final UUID DB_ID = UUID.fromString("cb117b19-f043-3788-a504-66f680ccb50c");
+
+  @TempDir Path tmp;
+
+  /** A member: a fake store in folders plus a real GraphStateMachine over a fake applier. */
+  private final class Member implements StoreAccess {
+    final Path root;
+    final UUID id;
+    final AtomicLong lastTx = new AtomicLong(3);
+    final AtomicLong consensus = new AtomicLong(-1);
+    final WriteGate gate = new WriteGate();
+    final List<String> lifecycle = new ArrayList<>();
+    final List<Boolean> allocation = new ArrayList<>();
+    boolean failStart;
+    final GraphStateMachine machine;
+    final StoreCopySnapshots snapshots;
+
+    Member(String name, UUID id) throws IOException {
+      this.root = tmp.resolve(name);
+      this.id = id;
+      Files.createDirectories(databaseDirectory());
+      Files.createDirectories(transactionLogsDirectory());
+      machine = new GraphStateMachine(name, (tx, index) -> {
+        consensus.set(index);
+        return lastTx.incrementAndGet();
+      }, LeaseState.open(root.resolve("raft")), allocation::add, gate, new ProposalWaiters(),
+          lastTx::get, consensus::get, t -> { });
+      machine.databaseAvailable(true);
+      snapshots = new StoreCopySnapshots(machine, this, line -> lifecycle.add("log"));
+    }
+
+    @Override
+    public String databaseName() {
+      return "neo4j";
+    }
+
+    @Override
+    public UUID databaseId() {
+      return id;
+    }
+
+    @Override
+    public long lastCommittedTxId() {
+      return lastTx.get();
+    }
+
+    @Override
+    public Path databaseDirectory() {
+      return root.resolve("databases/neo4j");
+    }
+
+    @Override
+    public Path transactionLogsDirectory() {
+      return root.resolve("transactions/neo4j");
+    }
+
+    @Override
+    public void afterCheckpoint(FileCopy copy) throws IOException {
+      lifecycle.add("checkpoint");
+      copy.run();
+      lifecycle.add("checkpoints-allowed");
+    }
+
+    @Override
+    public void stop() {
+      lifecycle.add("stop");
+    }
+
+    @Override
+    public void start() throws IOException {
+      lifecycle.add("start");
+      if (failStart) {
+        throw new IOException("the database did not start");
+      }
+      // Neo4j recovers the last tx from the copied logs; the fake reads it from a file.
+      lastTx.set(Long.parseLong(Files.readString(transactionLogsDirectory().resolve("tx"))));
+    }
+
+    void file(Path dir, String name, String content) throws IOException {
+      Files.createDirectories(dir.resolve(name).getParent());
+      Files.writeString(dir.resolve(name), content);
+    }
+
+    void apply(long index, ReplicatedEntry entry) throws Exception {
+      machine.apply(new CommittedEntry(index, 1, EntryCodec.encode(entry)));
+    }
+  }
+
+  private static TxEntry tx(int lease) {
+    return new TxEntry("a", 0, lease, (byte) 1, 0, 0, 0, null, 0, new byte[0]);
+  }
+
+  private Member leaderWithData() throws Exception {
+    Member a = new Member("a", DB_ID);
+    a.apply(1, new LeaseEntry(1, "a"));
+    a.apply(2, tx(1));
+    a.apply(3, tx(1));
+    a.file(a.databaseDirectory(), "neostore", "store");
+    a.file(a.databaseDirectory(), "schema/index/range-1.0/1/index-1", "index");
+    a.file(a.databaseDirectory(), "database_lock", "mine");
+    a.file(a.transactionLogsDirectory(), "neostore.transaction.db.0", "log");
+    a.file(a.transactionLogsDirectory(), "tx", Long.toString(a.lastTx.get()));
+    return a;
+  }
+
+  @Test
+  void writeCopiesStoreAndLogsAfterACheckpointButNeverTheLockFile() throws Exception {
+    Member a = leaderWithData();
+    Path snap = Files.createDirectories(tmp.resolve("snap"));
+
+    long index = a.snapshots.write(snap);
+
+    assertThat(index).isEqualTo(3);
+    assertThat(snap.resolve("database/neostore")).hasContent("store");
+    assertThat(snap.resolve("database/schema/index/range-1.0/1/index-1")).hasContent("index");
+    assertThat(snap.resolve("database/database_lock")).doesNotExist();
+    assertThat(snap.resolve("transactions/neostore.transaction.db.0")).hasContent("log");
+    assertThat(a.lifecycle).startsWith("log", "checkpoint", "checkpoints-allowed");
+    SnapshotManifest m = SnapshotManifest.readFrom(snap);
+    assertThat(m.index()).isEqualTo(3);
+    assertThat(m.leaseId()).isEqualTo(1);
+    assertThat(m.leaseOwner()).isEqualTo("a");
+    assertThat(m.databaseId()).isEqualTo(DB_ID);
+    assertThat(m.lastTxId()).isEqualTo(5);
+    assertThat(m.files()).isEqualTo(4);
+  }
+
+  @Test
+  void installReplacesTheStoreAndAdoptsIndexAndLeaseDurably() throws Exception {
+    Member a = leaderWithData();
+    Path snap = Files.createDirectories(tmp.resolve("snap"));
+    long index = a.snapshots.write(snap);
+    Member b = new Member("b", DB_ID);
+    b.file(b.databaseDirectory(), "neostore", "b's own");
+    b.file(b.databaseDirectory(), "stale-file", "gone after install");
+    b.file(b.databaseDirectory(), "database_lock", "b's lock");
+
+    b.snapshots.install(snap, index);
+
+    assertThat(b.lifecycle).containsSubsequence("stop", "start");
+    assertThat(b.databaseDirectory().resolve("neostore")).hasContent("store");
+    assertThat(b.databaseDirectory().resolve("stale-file")).doesNotExist();
+    assertThat(b.databaseDirectory().resolve("database_lock")).hasContent("b's lock");
+    assertThat(b.machine.lastAppliedIndex()).isEqualTo(3);
+    assertThat(b.gate.currentLeaseId()).isEqualTo(1);
+    assertThat(b.gate.isOpen()).isFalse();
+    assertThat(b.allocation).last().isEqualTo(false);
+    LeaseState.Snapshot durable = LeaseState.open(b.root.resolve("raft")).current();
+    assertThat(durable).isEqualTo(new LeaseState.Snapshot(1, "a", 3));
+
+    // The log after the snapshot: entries up to the index are skipped, the next one applies
+    // under the snapshot's lease (a member without it would reject it as stale).
+    b.apply(3, tx(1));
+    assertThat(b.lastTx.get()).isEqualTo(5);
+    b.apply(4, tx(1));
+    assertThat(b.lastTx.get()).isEqualTo(6);
+    assertThat(b.machine.lastAppliedIndex()).isEqualTo(4);
+  }
+
+  @Test
+  void anotherDatabaseIdentityIsRefusedAndTheLocalStoreIsUntouched() throws Exception {
+    Member a = leaderWithData();
+    Path snap = Files.createDirectories(tmp.resolve("snap"));
+    long index = a.snapshots.write(snap);
+    Member c = new Member("c", UUID.randomUUID());
+    c.file(c.databaseDirectory(), "neostore", "c's own");
+
+    assertThatThrownBy(() -> c.snapshots.install(snap, index))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("element ids would differ")
+        .hasMessageContaining(DB_ID.toString());
+    assertThat(c.lifecycle).doesNotContain("stop");
+    assertThat(c.databaseDirectory().resolve("neostore")).hasContent("c's own");
+  }
+
+  @Test
+  void aSnapshotWithoutManifestOrForAnotherIndexIsRefused() throws Exception {
+    Member a = leaderWithData();
+    Path snap = Files.createDirectories(tmp.resolve("snap"));
+    long index = a.snapshots.write(snap);
+    Member b = new Member("b", DB_ID);
+
+    assertThatThrownBy(() -> b.snapshots.install(snap, index + 1))
+        .hasMessageContaining("covers index 3");
+    Files.delete(snap.resolve(SnapshotManifest.FILE_NAME));
+    assertThatThrownBy(() -> b.snapshots.install(snap, index))
+        .isInstanceOf(IOException.class).hasMessageContaining("not a complete graft snapshot");
+    assertThat(b.lifecycle).doesNotContain("stop");
+  }
+
+  @Test
+  void aTruncatedSnapshotIsRefusedBeforeTheDatabaseStops() throws Exception {
+    Member a = leaderWithData();
+    Path snap = Files.createDirectories(tmp.resolve("snap"));
+    long index = a.snapshots.write(snap);
+    Files.writeString(snap.resolve("database/neostore"), "st");
+    Member b = new Member("b", DB_ID);
+
+    b.file(b.databaseDirectory(), "neostore", "b's own");
+
+    assertThatThrownBy(() -> b.snapshots.install(snap, index))
+        .isInstanceOf(IOException.class).hasMessageContaining("incomplete");
+    assertThat(b.lifecycle).doesNotContain("stop");
+    assertThat(b.databaseDirectory().resolve("neostore")).hasContent("b's own");
+  }
+
+  @Test
+  void aSnapshotCoversTrailingInternalEntriesAsTheRuntimeExpects() throws Exception {
+    Member a = leaderWithData();
+    a.machine.onInternalEntry(4, 2); // a new leader's no-op: no trace in Neo4j's log
+    Path snap = Files.createDirectories(tmp.resolve("snap"));
+
+    long index = a.snapshots.write(snap);
+
+    assertThat(index).isEqualTo(4);
+    Member b = new Member("b", DB_ID);
+    b.snapshots.install(snap, index);
+    assertThat(b.machine.lastAppliedIndex()).isEqualTo(4);
+    assertThat(LeaseState.open(b.root.resolve("raft")).current().raftIndex()).isEqualTo(4);
+  }
+
+  @Test
+  void anInterruptedInstallMakesTheMemberRefuseToStartUntilItsStoreIsReset() throws Exception {
+    Member a = leaderWithData();
+    Path snap = Files.createDirectories(tmp.resolve("snap"));
+    long index = a.snapshots.write(snap);
+    Member b = new Member("b", DB_ID);
+    b.failStart = true;
+
+    assertThatThrownBy(() -> b.snapshots.install(snap, index))
+        .hasMessageContaining("did not start");
+
+    assertThatThrownBy(() -> new GraphStateMachine("b", (tx, i) -> 0L,
+        LeaseState.open(b.root.resolve("raft")), on -> { }, new WriteGate(), new ProposalWaiters(),
+        () -> 0L, () -> 0L, t -> { }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("snapshot install at index 3 was interrupted")
+        .hasMessageContaining("snapshot-install-pending");
+
+    b.failStart = false;
+    b.snapshots.install(snap, index); // a retry of the same install completes and clears it
+    assertThat(LeaseState.open(b.root.resolve("raft")).installPending()).isEmpty();
+  }
+}
