@@ -8,6 +8,7 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
 import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.MembershipChangeException.Reason;
+import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.RaftException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
@@ -280,6 +281,11 @@ class MembershipRuntimeTest {
         cluster.nodes.keySet().stream().filter(m -> !m.equals(leader.self())).findFirst().get();
     cluster.network.isolate(target);
     CompletableFuture<MemberId> transfer = leader.transferLeadership(target);
+    // Queued after the transfer on the same owner thread: refused while the transfer runs.
+    CompletableFuture<?> during = leader.propose("during".getBytes());
+    assertThatThrownBy(() -> during.get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ProposalRejectedException.class)
+        .hasMessageContaining("transfer");
     assertThat(reasonOf(transfer)).isEqualTo(Reason.TIMED_OUT);
     assertThat(leader.status().isLeader()).isTrue();
     assertThat(get(leader.propose("after".getBytes())).index()).isPositive();
