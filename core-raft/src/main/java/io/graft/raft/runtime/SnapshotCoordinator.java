@@ -1,6 +1,7 @@
 package io.graft.raft.runtime;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Role;
 import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.StateMachine;
 import io.graft.raft.message.EntryType;
@@ -205,6 +206,13 @@ final class SnapshotCoordinator implements AutoCloseable {
   /** After an install: the log starts at the snapshot, the protocol adopts it and answers. */
   private void restore(LocalSnapshot s, MemberId from) {
     ConsensusMachine m = machine.get();
+    if (m.softState().role() == Role.LEADER) {
+      // Elected while the install ran: a leader never discards log entries (Leader Append-Only,
+      // §5.3) and already holds every committed entry (§5.4), so the installed state machine is
+      // simply ahead of the applies; entries up to the snapshot are skipped by the apply worker.
+      m.snapshotAvailable(meta(s));
+      return;
+    }
     if (s.index() > m.commitIndex()) {
       resetLog(s.index(), s.term());
     }

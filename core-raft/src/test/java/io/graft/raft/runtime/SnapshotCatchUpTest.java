@@ -153,4 +153,34 @@ class SnapshotCatchUpTest {
       assertThat(Set.copyOf(digests)).as("identical state machines: %s", digests).hasSize(1);
     });
   }
+
+  /**
+   * A member added to a cluster whose log was compacted long ago (thesis §4.2.1 + §5): it joins as
+   * a learner with an empty log, is caught up by a snapshot (the entries it needs are gone), then
+   * by log, is promoted, and ends with the same state machine (the configuration travels in the
+   * snapshot's manifest).
+   */
+  @Test
+  void newMemberJoiningACompactedClusterCatchesUpBySnapshot() throws Exception {
+    for (int i = 1; i <= 3; i++) {
+      voters.add(MemberId.of("m" + i));
+    }
+    voters.forEach(this::start);
+    write(0, 150);
+    assertThat(logBounds(leader())[0]).as("compacted").isGreaterThan(1);
+    MemberId joiner = MemberId.of("m4");
+    RaftNodeRunner added = start(joiner); // not an initial voter: joins, waits for the leader
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+      leader().addMember(joiner).get(10, TimeUnit.SECONDS);
+      return true;
+    });
+    write(150, 170);
+    long target = leader().status().commitIndex();
+    await().atMost(Duration.ofSeconds(30)).until(() -> added.status().appliedIndex() >= target);
+    assertThat(machines.get(joiner).installs).as("caught up by a snapshot").isEqualTo(1);
+    assertThat(added.membership().voters()).contains(joiner);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+        Set.copyOf(machines.values().stream().map(KvFileStateMachine::digest).toList()))
+        .as("identical state machines on all four").hasSize(1));
+  }
 }

@@ -149,6 +149,9 @@ final class SimSnapshots {
     if (s.index() != e.index()) {
       return; // the sender moved on to a newer snapshot; it will send that one
     }
+    if (m.role() == io.graft.raft.api.Role.LEADER) {
+      return; // elected meanwhile: a leader never discards its log (§5.3); it has all committed
+    }
     if (e.index() <= m.machine.commitIndex()) {
       m.machine.restoreSnapshot(meta(s), MemberId.of("m" + e.leader()));
       simulation.drain(m);
