@@ -15,6 +15,8 @@ import io.graft.raft.protocol.membership.ConfigurationCodec;
 import io.graft.raft.protocol.progress.Progress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Single-server membership changes on the leader (thesis §4.1), one at a time:
@@ -161,28 +163,29 @@ final class MembershipStep {
    * live when it stays).
    */
   private void checkRemainingVotersLive(MemberId id) {
-    Configuration next = m.configuration.without(id);
-    if (next.voters().isEmpty()) {
+    Set<MemberId> remaining = new TreeSet<>(m.configuration.voters());
+    remaining.remove(id);
+    if (remaining.isEmpty()) {
       throw new MembershipChangeException(
           Reason.WOULD_BREAK_QUORUM, "cannot remove " + id + ": it is the last voter");
     }
     int live = 0;
     List<MemberId> silent = new ArrayList<>();
-    for (MemberId v : next.voters()) {
+    for (MemberId v : remaining) {
       if (isLive(v)) {
         live++;
       } else {
         silent.add(v);
       }
     }
-    int quorum = next.voters().size() / 2 + 1;
+    int quorum = remaining.size() / 2 + 1;
     if (live < quorum) {
       throw new MembershipChangeException(
           Reason.WOULD_BREAK_QUORUM,
           String.format(
               "cannot remove %s: only %d of the remaining %d voters were heard from within an"
                   + " election timeout (need %d); silent: %s",
-              id, live, next.voters().size(), quorum, silent));
+              id, live, remaining.size(), quorum, silent));
     }
   }
 

@@ -127,8 +127,8 @@ final class MembershipRequests {
               : Reason.TIMED_OUT.name();
       MemberId hint = cause instanceof MembershipChangeException m ? m.leaderHint() : null;
       return new ChangeResponse(
-          self, term, req.requestId(), reason, String.valueOf(cause.getMessage()), hint, 0,
-          List.of(), List.of());
+          self, term, req.requestId(), reason, truncate(String.valueOf(cause.getMessage())), hint,
+          0, List.of(), List.of());
     }
     if (result instanceof Membership m) {
       return new ChangeResponse(
@@ -137,6 +137,11 @@ final class MembershipRequests {
     }
     return new ChangeResponse(
         self, term, req.requestId(), "", "", (MemberId) result, 0, List.of(), List.of());
+  }
+
+  /** Wire strings are length-prefixed with 16 bits; a message never needs more than this. */
+  private static String truncate(String detail) {
+    return detail.length() <= 1000 ? detail : detail.substring(0, 1000) + "…";
   }
 
   /** The follower side: the leader answered a forwarded request. */

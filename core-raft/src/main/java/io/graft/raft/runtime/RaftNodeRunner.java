@@ -23,7 +23,6 @@ import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.storage.LogStore;
 import io.graft.raft.transport.Transport;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -34,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +50,6 @@ import org.slf4j.LoggerFactory;
 public final class RaftNodeRunner implements RaftNode {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNodeRunner.class);
   private static final int BATCH_MAX = 4096;
-  private static final Pattern HOST_PORT =
-      Pattern.compile("[^\\s:]+:\\d{1,5}|\\[[0-9a-fA-F:.]+\\]:\\d{1,5}");
 
   /** Per-entry overhead counted like {@link LogEntry#sizeBytes()}. */
   private static final int ENTRY_OVERHEAD_BYTES = 24;
@@ -463,7 +459,10 @@ public final class RaftNodeRunner implements RaftNode {
     Membership current = machine.membership();
     if (current != null) {
       if (membership == null || !current.equals(membership)) {
-        updatePeers(current);
+        Map<MemberId, String> peers = PeerAddresses.withMembers(self, spec.peers, current);
+        if (peers != null) {
+          transport.setPeers(peers);
+        }
       }
       membership = current;
     }
@@ -482,31 +481,6 @@ public final class RaftNodeRunner implements RaftNode {
       publishedLeader = next.leader();
       notifier.notify(next);
     }
-  }
-
-  /**
-   * Members added at run time are reached at their id, which is their advertised Raft address
-   * ({@link RaftNode#addMember}): the configured peers plus every member of the configuration
-   * whose id looks like host:port.
-   */
-  private void updatePeers(Membership current) {
-    Map<MemberId, String> peers = new HashMap<>(spec.peers);
-    boolean added = false;
-    for (MemberId m : current.voters().isEmpty() ? Set.<MemberId>of() : allMembers(current)) {
-      if (!m.equals(self) && !peers.containsKey(m) && HOST_PORT.matcher(m.value()).matches()) {
-        peers.put(m, m.value());
-        added = true;
-      }
-    }
-    if (added) {
-      transport.setPeers(peers);
-    }
-  }
-
-  private static Set<MemberId> allMembers(Membership m) {
-    Set<MemberId> all = new java.util.TreeSet<>(m.voters());
-    all.addAll(m.learners());
-    return all;
   }
 
   /** Stops the node after an unrecoverable error; callable from any thread, effective once. */

@@ -262,6 +262,36 @@ class MembershipChangeTest {
             MembershipChangeException.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.WOULD_BREAK_QUORUM))
         .hasMessageContaining("last voter");
+    // Also when a learner remains (found by the simulation: {n1} + learner must not become {}).
+    single.addMember(1, N4);
+    assertThat(single.configuration().isLearner(N4)).isTrue();
+    assertThatThrownBy(() -> single.removeMember(2, Fixtures.id(1)))
+        .isInstanceOfSatisfying(
+            MembershipChangeException.class,
+            e -> assertThat(e.reason()).isIn(Reason.WOULD_BREAK_QUORUM, Reason.CHANGE_IN_PROGRESS));
+    net.tickAll(4 * ELECTION); // N4 does not exist: the catch-up gives up and removes it again
+    net.deliverAll();
+    assertThat(single.takeChangeOutcomes()).singleElement().satisfies(o ->
+        assertThat(o.error().reason()).isEqualTo(Reason.UNREACHABLE));
+    assertThat(single.membershipChangeInProgress()).isFalse();
+  }
+
+  @Test
+  void theLastVoterCannotBeRemovedWhileALearnerRemains() {
+    Configuration withLearner = Configuration.ofVoters(Set.of(N1)).withLearner(N4);
+    InMemoryLogStore log = Fixtures.store(1);
+    log.append(List.of(configEntry(1, 2, withLearner)));
+    Network net = new Network();
+    net.add(new Node(N1, plain(), Set.of(N1), log, new HardState(1, N1, 2), 5));
+    net.campaign(N1);
+    RaftMachine leader = net.machine(N1);
+    assertThat(leader.role()).isEqualTo(Role.LEADER);
+    assertThat(leader.commitIndex()).isEqualTo(leader.lastIndex());
+    assertThatThrownBy(() -> leader.removeMember(1, N1))
+        .isInstanceOfSatisfying(
+            MembershipChangeException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.WOULD_BREAK_QUORUM))
+        .hasMessageContaining("last voter");
   }
 
   @Test

@@ -273,6 +273,20 @@ class MembershipRuntimeTest {
   }
 
   @Test
+  void transferToAnUnreachableTargetGivesUpAndProposalsResume_3_10() throws Exception {
+    cluster = new LocalCluster(3, ConsensusMachine::raft, 19).start();
+    RaftNodeRunner leader = cluster.awaitLeader();
+    MemberId target =
+        cluster.nodes.keySet().stream().filter(m -> !m.equals(leader.self())).findFirst().get();
+    cluster.network.isolate(target);
+    CompletableFuture<MemberId> transfer = leader.transferLeadership(target);
+    assertThat(reasonOf(transfer)).isEqualTo(Reason.TIMED_OUT);
+    assertThat(leader.status().isLeader()).isTrue();
+    assertThat(get(leader.propose("after".getBytes())).index()).isPositive();
+    cluster.network.heal(target);
+  }
+
+  @Test
   void followersForwardChangesAndTransfersToTheLeader() throws Exception {
     cluster = new LocalCluster(3, ConsensusMachine::raft, 17).start();
     cluster.addSpare(M4);
