@@ -113,7 +113,8 @@ public final class NettyTransport implements Transport {
             inboundChannels.add(ch);
             ch.closeFuture().addListener(f -> inboundChannels.remove(ch));
             ch.pipeline().addLast(new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
-                FrameEncoder.INSTANCE, new ServerHandler(config, codec, counters, inbound, announcements));
+                FrameEncoder.INSTANCE,
+                new ServerHandler(config, codec, counters, inbound, announcements));
           }
         });
     var future = server.bind(new InetSocketAddress(listen.getHostString(), listen.getPort()));

@@ -51,7 +51,8 @@ class HandshakeAnnouncementTest {
       // Only a dials b: b learns from a's handshake, a from b's reply.
       a.setPeers(Map.of(MemberId.of("b"), "127.0.0.1:" + b.localAddress().getPort()));
       a.send(MemberId.of("b"), new Heartbeat(MemberId.of("a"), 1, 0, 0));
-      await().atMost(Duration.ofSeconds(10)).until(() -> heardByA.size() == 1 && heardByB.size() == 1);
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> heardByA.size() == 1 && heardByB.size() == 1);
       assertThat(heardByB).containsExactly(Map.entry("a", "bolt-a:7687"));
       assertThat(heardByA).containsExactly(Map.entry("b", "bolt-b:7687"));
     } finally {
