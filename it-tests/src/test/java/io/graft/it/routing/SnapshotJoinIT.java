@@ -50,12 +50,15 @@ class SnapshotJoinIT {
   private static final int RETAINED = 5;
   private static final int WRITES = 150;
   private static final Duration CONVERGE = Duration.ofSeconds(90);
+  /**
+   * Neo4j preallocates each transaction log file to its rotation size (256 MiB): a store copy then
+   * carries ~270 MB of mostly zeros, which this short test need not stream unless
+   * -Dsnapshotjoin.preallocate=true (the default Neo4j setting, a long transfer).
+   */
   private static final Map<String, String> SNAPSHOT_SETTINGS = Map.of(
       "server.raft.snapshot_interval_entries", Integer.toString(INTERVAL),
       "server.raft.log_retained_entries", Integer.toString(RETAINED),
-      // Neo4j preallocates each transaction log file to its rotation size (256 MiB): a store copy
-      // then carries ~270 MB of mostly zeros, which this short test need not stream.
-      "db.tx_log.preallocate", "false");
+      "db.tx_log.preallocate", System.getProperty("snapshotjoin.preallocate", "false"));
   private static LocalCluster cluster;
   private static Optional<String> pluginProblem;
   private static ServerProcess fourth;
