@@ -10,10 +10,10 @@ import io.graft.raft.storage.MetaStore;
 import io.graft.raft.storage.memory.InMemoryLogStore;
 import io.graft.raft.storage.memory.InMemoryMetaStore;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.UnaryOperator;
 
 /** N runners on a {@link LocalNetwork} with in-memory stores that survive a member restart. */
@@ -22,10 +22,11 @@ final class LocalCluster implements AutoCloseable {
 
   final LocalNetwork network = new LocalNetwork();
   final Set<MemberId> voters = new LinkedHashSet<>();
-  final Map<MemberId, LogStore> logs = new LinkedHashMap<>();
-  final Map<MemberId, MetaStore> metas = new LinkedHashMap<>();
-  final Map<MemberId, RecordingStateMachine> machines = new LinkedHashMap<>();
-  final Map<MemberId, RaftNodeRunner> nodes = new LinkedHashMap<>();
+  final Map<MemberId, LogStore> logs = new ConcurrentSkipListMap<>();
+  final Map<MemberId, MetaStore> metas = new ConcurrentSkipListMap<>();
+  final Map<MemberId, RecordingStateMachine> machines = new ConcurrentSkipListMap<>();
+  // Concurrent: tests read it from awaiting threads while a killer thread restarts members.
+  final Map<MemberId, RaftNodeRunner> nodes = new ConcurrentSkipListMap<>();
   private final ConsensusMachine.Factory factory;
   private final long seed;
 
