@@ -119,11 +119,15 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** Waits for one leader among the running members; returns its 1-based index. */
+  /**
+   * Waits for one leader among the running members; returns its 1-based index. A member stopped
+   * with {@link #pause} is left out: it cannot answer, and a Bolt call to it would wait for its
+   * SIGCONT.
+   */
   public int awaitLeader() {
     List<Integer> running = new ArrayList<>();
     for (int m = 1; m <= servers.size(); m++) {
-      if (server(m).isAlive()) {
+      if (server(m).isAlive() && !server(m).isPaused()) {
         running.add(m);
       }
     }

@@ -18,6 +18,8 @@ import java.util.function.Consumer;
  * {@code logs/neo4j.log}; console output goes to {@code logs/console.log}.
  */
 public final class ServerProcess {
+  /** How long a SIGSTOP/SIGCONT may take to show in /proc before it counts as failed. */
+  private static final Duration SIGNAL_EFFECT = Duration.ofSeconds(10);
   /** The flags the tarball's launcher would pass, which a Maven-assembled server lacks. */
   static final List<String> JVM_FLAGS = List.of(
       "-XX:-OmitStackTraceInFastThrow",
@@ -219,14 +221,37 @@ public final class ServerProcess {
     });
   }
 
-  /** SIGSTOP: the process stays alive with its sockets open but does nothing (a GC-pause model). */
+  /**
+   * SIGSTOP: the process stays alive with its sockets open but does nothing (a GC-pause model).
+   * Returns once /proc shows it stopped: the signal is delivered asynchronously, and on a busy
+   * machine a caller checking right after {@code kill} could still see it running.
+   */
   public void pause() {
     signal("STOP");
+    awaitStopped(true);
   }
 
-  /** SIGCONT. */
+  /** SIGCONT; returns once /proc no longer shows the process stopped. */
   public void resume() {
     signal("CONT");
+    awaitStopped(false);
+  }
+
+  private void awaitStopped(boolean stopped) {
+    long deadline = System.nanoTime() + SIGNAL_EFFECT.toNanos();
+    while (isAlive() && isPaused() != stopped) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("pid " + pid + " is not "
+            + (stopped ? "stopped" : "running") + " " + SIGNAL_EFFECT.toSeconds()
+            + " s after the signal (state " + procState() + ")");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+  }
+
+  /** True while the process is stopped by SIGSTOP ({@code T} in /proc). */
+  public boolean isPaused() {
+    return procState() == 'T';
   }
 
   /** The process state letter from /proc (R, S, T = stopped, ...), or '?' if unknown. */

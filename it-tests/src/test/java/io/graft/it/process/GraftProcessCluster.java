@@ -20,9 +20,10 @@ import org.neo4j.driver.Session;
 
 /**
  * The workloads' {@link Cluster} seam over a real 3-server graft cluster ({@link LocalCluster}).
- * Writes go through a {@link LeaderForwarder} (no {@code neo4j://} routing yet). The nemesis
- * kills -9 the current leader on its first strike and restarts it on its second; later strikes
- * do nothing, so each run sees exactly one leader crash mid-run. {@link #digests()} is taken with
+ * Writes go through a {@link LeaderForwarder} (no {@code neo4j://} routing yet). The nemesis is a
+ * {@link ProcessNemesis}: kill -9, SIGSTOP/SIGCONT or Raft-link partitions as the run's
+ * {@link FaultPlan} says, each fault undone by the next strike or the final heal, all of it
+ * logged in {@link #schedule()}. {@link #digests()} is taken with
  * {@code raft.digest()} once every member reports the same applied index (§5.3: once the logs
  * match and are applied, the state machines must be identical).
  */
@@ -31,27 +32,29 @@ final class GraftProcessCluster implements Cluster, AutoCloseable {
   private final LocalCluster cluster;
   private final LeaderForwarder forwarder;
   private final List<String> schedule = Collections.synchronizedList(new ArrayList<>());
-  private final Object lock = new Object();
-  private int strikes;
-  private int killed;
+  private final ProcessNemesis nemesis;
 
   GraftProcessCluster(LocalCluster cluster) throws IOException {
     this.cluster = cluster;
     this.forwarder = new LeaderForwarder(cluster);
+    this.nemesis = new ProcessNemesis(cluster, this::log);
   }
 
-  /** Starts a fresh run: the next strike kills the leader again. */
-  void resetFaults() {
-    synchronized (lock) {
-      strikes = 0;
-      killed = 0;
-      schedule.clear();
-    }
+  /** Starts a fresh run with {@code plan}: nothing injected, an empty schedule. */
+  void resetFaults(FaultPlan plan) {
+    nemesis.reset(plan);
+    schedule.clear();
+    log("plan: " + plan);
   }
 
   /** The faults injected since the last reset, with timestamps, for logs and assertions. */
   List<String> schedule() {
     return List.copyOf(schedule);
+  }
+
+  /** How many faults the run injected, and the elections its leader faults caused. */
+  ProcessNemesis faults() {
+    return nemesis;
   }
 
   @Override
@@ -75,35 +78,13 @@ final class GraftProcessCluster implements Cluster, AutoCloseable {
   }
 
   private String strike(Random rnd) {
-    synchronized (lock) {
-      strikes++;
-      String what;
-      if (strikes == 1) {
-        int leader = cluster.awaitLeader();
-        cluster.kill9(leader);
-        killed = leader;
-        what = "kill -9 leader member-" + leader;
-      } else if (killed != 0) {
-        int member = killed;
-        cluster.restart(member);
-        killed = 0;
-        what = "restarted member-" + member;
-      } else {
-        what = "none (one crash per run)";
-      }
-      log(what);
-      return what;
-    }
+    String what = nemesis.strike(rnd);
+    log(what);
+    return what;
   }
 
   private void heal() {
-    synchronized (lock) {
-      if (killed != 0) {
-        cluster.restart(killed);
-        log("heal: restarted member-" + killed);
-        killed = 0;
-      }
-    }
+    nemesis.heal();
     int leader = cluster.awaitLeader();
     long applied = awaitSameAppliedIndex();
     log("heal: leader member-" + leader + ", every member applied index " + applied);

@@ -67,17 +67,27 @@ final class LeaderForwarder implements Closeable {
     }
   }
 
+  /**
+   * The member reporting {@code LEADER} in the highest term. A leader cut off from the others
+   * keeps reporting {@code LEADER} in its old term until CheckQuorum deposes it (thesis §6.2)
+   * while the majority already elected a new one (§5.2), so the first LEADER found is not
+   * enough. Stopped (SIGSTOP) members are skipped: they cannot answer until resumed.
+   */
   private Optional<Integer> findLeader() {
+    Optional<Integer> best = Optional.empty();
+    long bestTerm = Long.MIN_VALUE;
     for (int m = 1; m <= cluster.size(); m++) {
-      if (!cluster.server(m).isAlive()) {
+      if (!cluster.server(m).isAlive() || cluster.server(m).isPaused()) {
         continue;
       }
       Optional<Map<String, Object>> row = cluster.probe().status(m);
-      if (row.isPresent() && "LEADER".equals(row.get().get("role"))) {
-        return Optional.of(m);
+      if (row.isPresent() && "LEADER".equals(row.get().get("role"))
+          && row.get().get("term") instanceof Long term && term > bestTerm) {
+        best = Optional.of(m);
+        bestTerm = term;
       }
     }
-    return Optional.empty();
+    return best;
   }
 
   private void acceptLoop() {

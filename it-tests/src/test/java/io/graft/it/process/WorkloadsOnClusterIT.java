@@ -26,15 +26,19 @@ import org.junit.jupiter.api.function.ThrowingSupplier;
 
 /**
  * Tier 5 on real processes: the bank, set, register and (small) platinum workloads against ONE
- * 3-server graft cluster, each run with a nemesis that kill -9s the current leader once mid-run
- * and restarts it. After each run the cluster is healed, every member must report the same
+ * 3-server graft cluster, each run under faults from {@link ProcessNemesis}: kill -9, SIGSTOP/
+ * SIGCONT of the leader or of a follower, and partitions of the Raft links through the fault
+ * proxy (leader isolated, a follower alone in a majority/minority split, one leader link cut),
+ * see {@link FaultKind}. After each run the cluster is healed, every member must report the same
  * applied index, the workload's own verdict must hold, and {@code raft.digest()} must be
- * identical on all members.
+ * identical on all members. A fault aimed at the leader must end in an election among the others.
  *
- * <p>Short CI form by default ({@code -Dworkload.seconds=20}). Long run:
- * {@code mvn -B -pl it-tests -am verify -Dtest=WorkloadsOnClusterIT -Dworkload.seconds=600
- * -Dsurefire.failIfNoSpecifiedTests=false}. Replay a run with {@code -Dworkload.seed=N} (every
- * summary names its seed).
+ * <p>Short CI form by default ({@code -Dworkload.seconds=20}): ONE fault per run, its kind picked
+ * by the run's seed. Long form (above 60 s): a new fault at every other strike (every 30 s), kinds
+ * drawn from the seed: {@code mvn -B -pl it-tests -am verify -Dtest=WorkloadsOnClusterIT
+ * -Dworkload.seconds=600 -Dsurefire.failIfNoSpecifiedTests=false}. Replay a run with
+ * {@code -Dworkload.seed=N} (every summary names its seed and fault plan); force a kind with
+ * {@code -Dworkload.fault=pause-leader} (or {@code mixed}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WorkloadsOnClusterIT {
@@ -59,7 +63,6 @@ class WorkloadsOnClusterIT {
     Assumptions.assumeTrue(pluginProblem.isEmpty(),
         () -> "SKIPPED: real-process workloads need the graft plugin: " + pluginProblem.get());
     local.awaitLeader();
-    cluster.resetFaults();
   }
 
   @AfterAll
@@ -72,8 +75,17 @@ class WorkloadsOnClusterIT {
     }
   }
 
-  private static long seed() {
-    return Long.getLong("workload.seed", System.nanoTime());
+  /**
+   * The run's seed, after arming the nemesis with the plan it implies (printed, so a failure
+   * names both).
+   */
+  private static long seedAndPlan(String workload) {
+    long seed = Long.getLong("workload.seed", System.nanoTime());
+    FaultPlan plan = FaultPlan.forRun(seed, RUN, System.getProperty("workload.fault"));
+    cluster.resetFaults(plan);
+    System.out.println("[workloads-on-cluster] " + workload + ": seed=" + seed + " faults: " + plan
+        + " (replay: -Dworkload.seed=" + seed + " -Dworkload.seconds=" + RUN.toSeconds() + ")");
+    return seed;
   }
 
   /** Long runs ({@code -Dworkload.seconds} above 20) raise the op caps in proportion. */
@@ -92,45 +104,63 @@ class WorkloadsOnClusterIT {
     return new SetWorkload.Options(d.writers(), d.maxOps() * scale());
   }
 
+  private static RegisterWorkload.Options registerOptions() {
+    RegisterWorkload.Options d = RegisterWorkload.Options.defaults();
+    return new RegisterWorkload.Options(d.keys(), d.opsPerKey(), d.clients(), d.maxOps() * scale(),
+        d.readsOnLeader(), d.checkBudget(), d.brokenCachedReads());
+  }
+
   /** Runs a workload within {@link #BOUND}, which scales with {@code -Dworkload.seconds}. */
   private static WorkloadResult bounded(ThrowingSupplier<WorkloadResult> run) {
     return assertTimeoutPreemptively(BOUND, run, () -> "workload did not finish within " + BOUND
         + "; fault schedule: " + cluster.schedule());
   }
 
-  /** Checks shared by every workload: its verdict, one leader crash, identical digests. */
+  /**
+   * Checks shared by every workload: its verdict, a fault injected and undone, an election after
+   * each fault aimed at the leader, identical digests.
+   */
   private static void assertHealthy(WorkloadResult r) {
     List<String> schedule = cluster.schedule();
+    List<String> elections = cluster.faults().elections();
     String context = r.summary() + "\nfault schedule: " + schedule;
     System.out.println("[workloads-on-cluster] " + context);
     assertThat(r.valid()).as(context).isTrue();
     assertThat(r.ok()).as(context).isGreaterThan(5);
-    assertThat(schedule).as(context).anyMatch(s -> s.contains("kill -9 leader member-"));
-    assertThat(schedule).as(context).anyMatch(s -> s.contains("restarted member-"));
+    assertThat(cluster.faults().injected()).as(context).isGreaterThanOrEqualTo(1);
+    assertThat(schedule).as(context).anyMatch(s -> s.contains("inject "));
+    assertThat(schedule).as(context).anyMatch(s -> s.contains("undo "));
+    assertThat(elections).as(context).noneMatch(e -> e.startsWith("NO new leader"));
+    long leaderFaults = cluster.faults().injectedKinds().stream()
+        .filter(FaultKind::targetsLeader).count();
+    assertThat(elections).as(context).hasSize((int) leaderFaults);
     assertThat(r.digests()).as(context).hasSize(3);
     assertThat(new HashSet<>(r.digests().values())).as(context).hasSize(1);
   }
 
   @Test
   @Order(1)
-  void bankKeepsItsTotalThroughALeaderCrash() throws Exception {
-    WorkloadResult r = bounded(() -> new BankWorkload(bankOptions()).run(cluster, RUN, seed()));
+  void bankKeepsItsTotalUnderFaults() throws Exception {
+    long seed = seedAndPlan("bank");
+    WorkloadResult r = bounded(() -> new BankWorkload(bankOptions()).run(cluster, RUN, seed));
     assertHealthy(r);
   }
 
   @Test
   @Order(2)
-  void setKeepsEveryAcknowledgedInsertThroughALeaderCrash() throws Exception {
-    WorkloadResult r = bounded(() -> new SetWorkload(setOptions()).run(cluster, RUN, seed()));
+  void setKeepsEveryAcknowledgedInsertUnderFaults() throws Exception {
+    long seed = seedAndPlan("set");
+    WorkloadResult r = bounded(() -> new SetWorkload(setOptions()).run(cluster, RUN, seed));
     assertHealthy(r);
     assertThat((Integer) r.stats().get("acked")).as(r.summary()).isGreaterThan(5);
   }
 
   @Test
   @Order(3)
-  void registerIsLinearizableThroughALeaderCrash() throws Exception {
-    WorkloadResult r = bounded(() -> new RegisterWorkload(RegisterWorkload.Options.defaults())
-        .run(cluster, RUN, seed()));
+  void registerIsLinearizableUnderFaults() throws Exception {
+    long seed = seedAndPlan("register");
+    WorkloadResult r = bounded(() -> new RegisterWorkload(registerOptions())
+        .run(cluster, RUN, seed));
     assertHealthy(r);
     assertThat(r.stats()).as(r.summary())
         .containsEntry("verdict", LinearizabilityResult.Verdict.LINEARIZABLE);
@@ -138,9 +168,10 @@ class WorkloadsOnClusterIT {
 
   @Test
   @Order(4)
-  void platinumBatchIsAllOrNothingThroughALeaderCrash() throws Exception {
+  void platinumBatchIsAllOrNothingUnderFaults() throws Exception {
+    long seed = seedAndPlan("platinum");
     WorkloadResult r = bounded(() -> new PlatinumBatchWorkload(
-        PlatinumBatchWorkload.Options.scaled(2_000)).run(cluster, RUN, seed()));
+        PlatinumBatchWorkload.Options.scaled(2_000)).run(cluster, RUN, seed));
     assertHealthy(r);
   }
 }

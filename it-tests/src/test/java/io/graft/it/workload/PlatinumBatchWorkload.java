@@ -163,12 +163,16 @@ public final class PlatinumBatchWorkload {
       }
     });
     if (options.strikeDuringBatch() && cluster.nemesis() != Nemesis.NONE) {
+      String strike;
       try {
         future.get(rnd.nextInt(2_000), TimeUnit.MILLISECONDS);
-        run.history.add("nemesis: batch finished before the strike");
+        strike = "batch finished before the strike";
+        run.history.add("nemesis: " + strike);
       } catch (TimeoutException inFlight) {
-        run.history.add("nemesis during batch: " + Runs.strike(cluster, rnd, run.problems));
+        strike = "during batch: " + Runs.strike(cluster, rnd, run.problems);
+        run.history.add("nemesis " + strike);
       }
+      run.stats.put("batchStrike", strike); // in the summary: did a fault hit the batch?
     }
     BatchOutcome outcome = future.get(10, TimeUnit.MINUTES);
     run.history.add(new Event(-1, "batch", outcome.note() + " granted=" + outcome.granted(),
