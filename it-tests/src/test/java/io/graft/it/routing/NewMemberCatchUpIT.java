@@ -59,35 +59,45 @@ class NewMemberCatchUpIT {
   private static final int TX_KB = 256;
   private static final int ROW_BYTES = 1_024;
   private static final Duration CATCH_UP_BOUND = Duration.ofMinutes(10);
-  private static final int SNAPSHOT_EVERY = 4;
   private static final Pattern INSTALL =
       Pattern.compile("snapshot installed: .* at index (\\d+), .* in (\\d+) ms");
 
   /** How the new member is expected to catch up, and the settings that force it. */
   private enum CatchUpPath {
-    LOG(Map.of()),
-    // Snapshot every 4 entries, keep 2: even the 1 MB run (4 write entries) prunes index 1, so
-    // the log no longer holds the history when member-4 joins.
-    SNAPSHOT(Map.of("server.raft.snapshot_interval_entries", Integer.toString(SNAPSHOT_EVERY),
-        "server.raft.log_retained_entries", "2"));
+    LOG,
+    SNAPSHOT;
 
-    private final Map<String, String> settings;
-
-    CatchUpPath(Map<String, String> extra) {
-      Map<String, String> all = new HashMap<>(extra);
+    Map<String, String> settings(int mb) {
+      Map<String, String> all = new HashMap<>();
       // Neo4j preallocates every tx log file to its rotation size (256 MiB); a store copy would
       // then stream mostly zeros. Off on both paths so they run on the same store layout.
       all.put("db.tx_log.preallocate", "false");
-      this.settings = Map.copyOf(all);
+      if (this == SNAPSHOT) {
+        // About 4 snapshots per run, keep 2 entries: even the 1 MB run (4 write entries) prunes
+        // index 1, so the log no longer holds the history when member-4 joins (§5.1).
+        all.put("server.raft.snapshot_interval_entries", Integer.toString(snapshotEvery(mb)));
+        all.put("server.raft.log_retained_entries", "2");
+      }
+      return Map.copyOf(all);
     }
   }
 
-  /** One measured row. */
-  private record Row(CatchUpPath expected, int mb, long leaderIndex, double storeMb,
-      Duration addMember, Converged converged, String pathTaken) {
+  /** Snapshot interval of the SNAPSHOT path: S MB are about 4*S entries of TX_KB. */
+  private static int snapshotEvery(int mb) {
+    return Math.max(4, mb);
+  }
+
+  /** The leader's applied index and its files on disk when member-4 is started. */
+  private record LeaderFiles(long leaderIndex, double raftLogMb, double snapshotMb) {}
+
+  /** One measured row; sizes are the leader's files on disk when member-4 is started. */
+  private record Row(CatchUpPath expected, int mb, long leaderIndex, double raftLogMb,
+      double snapshotMb, Duration addMember, Converged converged, String pathTaken) {
     String markdown() {
-      return String.format(Locale.ROOT, "| %d | %s | %d | %.1f | %.2f | %.2f | %.2f | %.2f | %s |",
-          mb, expected.name().toLowerCase(Locale.ROOT), leaderIndex, storeMb,
+      return String.format(Locale.ROOT,
+          "| %d | %s | %d | %.1f | %s | %.2f | %.2f | %.2f | %.2f | %s |",
+          mb, expected.name().toLowerCase(Locale.ROOT), leaderIndex, raftLogMb,
+          snapshotMb < 0 ? "-" : String.format(Locale.ROOT, "%.1f", snapshotMb),
           addMember.toMillis() / 1_000.0, seconds(converged.firstReply()),
           seconds(converged.sameIndex()), seconds(converged.sameDigest()), pathTaken);
     }
@@ -113,20 +123,24 @@ class NewMemberCatchUpIT {
 
   private static Row measure(CatchUpPath path, int mb) {
     String name = "new-member-" + path.name().toLowerCase(Locale.ROOT) + "-" + mb;
-    try (LocalCluster cluster = RoutingFixtures.start(name, 3, path.settings)) {
+    Map<String, String> settings = path.settings(mb);
+    try (LocalCluster cluster = RoutingFixtures.start(name, 3, settings)) {
       int leader = cluster.awaitLeader();
       write(cluster, leader, mb);
       leader = cluster.awaitLeader();
       long leaderIndex = appliedIndex(cluster.probe().session(leader));
-      double storeMb = directoryBytes(cluster.home(leader).resolve("data").resolve("databases")
-          .resolve("neo4j")) / 1e6;
+      Path raft = cluster.home(leader).resolve("data").resolve("raft").resolve("neo4j");
       if (path == CatchUpPath.SNAPSHOT) {
-        awaitSnapshot(cluster.home(leader), Math.max(1, leaderIndex - SNAPSHOT_EVERY));
+        awaitSnapshot(cluster.home(leader), Math.max(1, leaderIndex - snapshotEvery(mb)));
       }
+      double logMb = directoryBytes(raft.resolve("log")) / 1e6;
+      double snapshotMb = path == CatchUpPath.SNAPSHOT
+          ? directoryBytes(raft.resolve("snapshots")) / 1e6 : -1;
       int follower = leader % 3 + 1;
-      Fourth fourth = Fourth.start(cluster, path.settings);
+      Fourth fourth = Fourth.start(cluster, settings);
       try {
-        return join(cluster, follower, fourth, path, mb, leaderIndex, storeMb);
+        return join(cluster, follower, fourth, path, mb,
+            new LeaderFiles(leaderIndex, logMb, snapshotMb));
       } finally {
         fourth.close();
       }
@@ -134,7 +148,7 @@ class NewMemberCatchUpIT {
   }
 
   private static Row join(LocalCluster cluster, int follower, Fourth fourth, CatchUpPath path,
-      int mb, long leaderIndex, double storeMb) {
+      int mb, LeaderFiles sizes) {
     // Bolt connection set-up to member-4 is not part of the catch-up: open it before the clock.
     System.out.println("[new-member-catch-up] member-4 before joining: "
         + call(fourth.session(), "CALL raft.status()"));
@@ -159,7 +173,8 @@ class NewMemberCatchUpIT {
     assertThat(taken.startsWith("store copy"))
         .as("member-4 caught up by %s; expected the %s path", taken, path)
         .isEqualTo(path == CatchUpPath.SNAPSHOT);
-    Row row = new Row(path, mb, leaderIndex, storeMb, added, equal, taken);
+    Row row = new Row(path, mb, sizes.leaderIndex(), sizes.raftLogMb(), sizes.snapshotMb(), added,
+        equal, taken);
     System.out.println("[new-member-catch-up] " + row.markdown());
     return row;
   }
@@ -301,10 +316,11 @@ class NewMemberCatchUpIT {
     out.append("Catch-up of a NEW member (4th server, empty home, raft.addMember on a follower)")
         .append(" after the leader committed S MB (3 founders, loopback, ").append(TX_KB)
         .append(" KB transactions, db.tx_log.preallocate=false)\n\n")
-        .append("| S (MB) | path forced | leader applied index | leader store (MB) |")
+        .append("| S (MB) | path forced | leader applied index | leader Raft log (MB) |")
+        .append(" leader snapshot (MB) |")
         .append(" addMember returned, voter (s) | member-4 first raft.status reply (s) |")
         .append(" same applied index (s) | digest equal to leader (s) |")
-        .append(" path taken (member-4 debug.log) |\n|---|---|---|---|---|---|---|---|---|\n");
+        .append(" path taken (member-4 debug.log) |\n|---|---|---|---|---|---|---|---|---|---|\n");
     rows.forEach(r -> out.append(r.markdown()).append('\n'));
     Path file = Path.of("target", "new-member-catch-up.md");
     Files.createDirectories(file.getParent());
