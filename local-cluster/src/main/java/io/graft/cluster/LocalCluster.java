@@ -86,6 +86,11 @@ public final class LocalCluster implements AutoCloseable {
 
   private NeoConfig neoConfig() {
     Map<String, String> settings = new HashMap<>(options.extraSettings());
+    if (options.fastStart()) {
+      // Test clusters are many and short-lived: Neo4j preallocates each tx log file to 256 MiB,
+      // ~0.5 GB per member (system + neo4j), which filled a 2-core CI-sized disk during a full run.
+      settings.putIfAbsent("db.tx_log.preallocate", "false");
+    }
     if (options.raftEnabled() && PluginJar.mentions(options.pluginJar(), MEMBER_BOLT_ADDRESSES)) {
       // raftAddress=boltAddress pairs, so raft.status() can name the leader's Bolt address.
       List<String> pairs = new ArrayList<>();
