@@ -170,8 +170,10 @@ class WorkloadsOnClusterIT {
   @Order(4)
   void platinumBatchIsAllOrNothingUnderFaults() throws Exception {
     long seed = seedAndPlan("platinum");
+    // -Dplatinum.customers=197563 runs the seed's exercise at full size (minutes; long form).
+    int customers = Integer.getInteger("platinum.customers", 2_000);
     WorkloadResult r = bounded(() -> new PlatinumBatchWorkload(
-        PlatinumBatchWorkload.Options.scaled(2_000)).run(cluster, RUN, seed));
+        PlatinumBatchWorkload.Options.scaled(customers)).run(cluster, RUN, seed));
     assertHealthy(r);
   }
 }
