@@ -34,9 +34,18 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
     }
     long heartbeatMillis = spec.heartbeatInterval().toMillis();
     long tickMillis = Math.max(1, Math.min(50, heartbeatMillis / 2));
-    RaftConfig config =
+    RaftConfig timed =
         RaftNodeBuilder.configFromMillis(
             RaftConfig.defaults(), spec.electionTimeout().toMillis(), heartbeatMillis, tickMillis);
+    // The runtime refuses a proposal larger than appendBytesMax (core-raft's default is 4 MiB),
+    // so it must admit every entry server.raft.max_entry_size admits (at most MAX_ENTRY_BYTES):
+    // the full-size platinum batch (6 MB) was refused by the 4 MiB default although the setting
+    // said 16 MiB.
+    RaftConfig config = new RaftConfig(timed.electionTimeoutTicks(),
+        timed.heartbeatIntervalTicks(), timed.entriesPerAppendMax(),
+        Math.max(timed.appendBytesMax(), RaftPluginConfig.MAX_ENTRY_BYTES),
+        timed.inflightAppendsMax(), timed.uncommittedBytesMax(), timed.preVote(),
+        timed.checkQuorum()).validate();
     RaftNodeBuilder builder = RaftNodeRunner.builder()
         .self(spec.self())
         .initialVoters(voters)

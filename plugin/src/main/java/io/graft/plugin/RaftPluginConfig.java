@@ -32,6 +32,9 @@ public record RaftPluginConfig(
     long snapshotIntervalEntries,
     long logRetainedEntries) {
 
+  /** Largest Raft entry the transport's frames carry (16 MiB; frames allow 64 KiB of headers). */
+  public static final long MAX_ENTRY_BYTES = 16L * 1024 * 1024;
+
   public static RaftPluginConfig from(Config config) {
     boolean enabled = config.get(RaftSettings.enabled);
     SocketAddress listen = config.get(RaftSettings.listen_address);
@@ -96,8 +99,9 @@ public record RaftPluginConfig(
       problems.add("server.raft.commit_timeout (" + commitTimeout + ") must not be shorter than "
           + "server.raft.election_timeout (" + electionTimeout + ")");
     }
-    if (maxEntrySize < 1024) {
-      problems.add("server.raft.max_entry_size must be at least 1KiB, was " + maxEntrySize);
+    if (maxEntrySize < 1024 || maxEntrySize > MAX_ENTRY_BYTES) {
+      problems.add("server.raft.max_entry_size must be between 1KiB and 16MiB (one entry must fit "
+          + "in one Raft frame), was " + maxEntrySize);
     }
     if (snapshotIntervalEntries < 1) {
       problems.add("server.raft.snapshot_interval_entries must be at least 1, was "
