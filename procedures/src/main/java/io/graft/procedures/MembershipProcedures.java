@@ -1,7 +1,5 @@
 package io.graft.procedures;
 
-import static org.neo4j.internal.kernel.api.procs.Neo4jTypes.NTBoolean;
-import static org.neo4j.internal.kernel.api.procs.Neo4jTypes.NTInteger;
 import static org.neo4j.internal.kernel.api.procs.Neo4jTypes.NTString;
 
 import io.graft.raft.api.MemberId;
@@ -90,21 +88,12 @@ public final class MembershipProcedures {
   private static CallableProcedure procedure(
       Supplier<Optional<RaftAdmin>> admin,
       String dotted, String argName, String description, Change change) {
-    ProcedureSignature signature =
+    ProcedureSignature signature = RaftProcedures.withMemberColumns(
         ProcedureSignature.procedureSignature(RaftProcedures.name(dotted))
             .mode(Mode.DBMS)
             .admin(true)
             .description(description)
-            .in(argName, NTString)
-            .out("memberId", NTString)
-            .out("raftAddress", NTString)
-            .out("boltAddress", NTString)
-            .out("role", NTString)
-            .out("voting", NTBoolean)
-            .out("matchIndex", NTInteger)
-            .out("lag", NTInteger)
-            .out("lastContactMillis", NTInteger)
-            .build();
+            .in(argName, NTString));
     return new CallableProcedure.BasicProcedure(signature) {
       @Override
       public ResourceRawIterator<AnyValue[], ProcedureException> apply(

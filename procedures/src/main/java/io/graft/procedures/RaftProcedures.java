@@ -87,20 +87,25 @@ public final class RaftProcedures {
     };
   }
 
+  /** The columns of a {@code raft.members()} row, shared by the membership procedures. */
+  static ProcedureSignature withMemberColumns(ProcedureSignature.Builder builder) {
+    return builder
+        .out("memberId", NTString)
+        .out("raftAddress", NTString)
+        .out("boltAddress", NTString)
+        .out("role", NTString)
+        .out("voting", NTBoolean)
+        .out("matchIndex", NTInteger)
+        .out("lag", NTInteger)
+        .out("lastContactMillis", NTInteger)
+        .build();
+  }
+
   static CallableProcedure members(Supplier<Optional<RaftAdmin>> admin) {
-    ProcedureSignature signature =
+    ProcedureSignature signature = withMemberColumns(
         ProcedureSignature.procedureSignature(name(MEMBERS))
             .mode(Mode.READ)
-            .description("One row per Raft member of the replicated database.")
-            .out("memberId", NTString)
-            .out("raftAddress", NTString)
-            .out("boltAddress", NTString)
-            .out("role", NTString)
-            .out("voting", NTBoolean)
-            .out("matchIndex", NTInteger)
-            .out("lag", NTInteger)
-            .out("lastContactMillis", NTInteger)
-            .build();
+            .description("One row per Raft member of the replicated database."));
     return new CallableProcedure.BasicProcedure(signature) {
       @Override
       public ResourceRawIterator<AnyValue[], ProcedureException> apply(
