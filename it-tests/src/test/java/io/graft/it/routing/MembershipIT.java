@@ -345,28 +345,6 @@ class MembershipIT {
 
   /** raft.digest() of the members once all report one applied index (bounded). */
   private static Map<Integer, String> sameDigests(List<Integer> members) {
-    long deadline = System.nanoTime() + CONVERGE.toNanos();
-    Map<Integer, String> last = Map.of();
-    while (System.nanoTime() < deadline) {
-      Map<Integer, String> digests = new LinkedHashMap<>();
-      Set<Long> indexes = new HashSet<>();
-      for (int m : members) {
-        try (Session s = session(m)) {
-          Record r = s.run("CALL raft.digest()").single();
-          digests.put(m, r.get("digest").asString());
-          indexes.add(r.get("appliedIndex").asLong());
-        } catch (RuntimeException e) {
-          digests.put(m, "unreachable: " + e.getMessage());
-        }
-      }
-      last = digests;
-      if (indexes.size() == 1 && !indexes.contains(-1L)
-          && new HashSet<>(digests.values()).size() == 1) {
-        return digests;
-      }
-      RoutingFixtures.pause(Duration.ofMillis(250));
-    }
-    throw new AssertionError("members " + members + " did not converge on one digest within "
-        + CONVERGE + ": " + last);
+    return RoutingFixtures.sameDigests(members, MembershipIT::session, CONVERGE);
   }
 }

@@ -257,30 +257,11 @@ class NewMemberCatchUpIT {
   private static void awaitSnapshot(Path home, long minIndex) {
     Path dir = home.resolve("data").resolve("raft").resolve("neo4j").resolve("snapshots");
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (newestSnapshot(dir) < minIndex) {
+    while (RoutingFixtures.newestSnapshot(dir) < minIndex) {
       assertThat(System.nanoTime()).as("a snapshot at or past index %d in %s", minIndex, dir)
           .isLessThan(deadline);
       RoutingFixtures.pause(Duration.ofMillis(100));
     }
-  }
-
-  private static long newestSnapshot(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return -1;
-    }
-    long newest = -1;
-    try (Stream<Path> entries = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) entries::iterator) {
-        String name = p.getFileName().toString();
-        int dash = name.indexOf('-');
-        if (dash > 0 && Files.exists(p.resolve("manifest"))) {
-          newest = Math.max(newest, Long.parseLong(name.substring(0, dash)));
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return -1;
-    }
-    return newest;
   }
 
   private static long directoryBytes(Path dir) {

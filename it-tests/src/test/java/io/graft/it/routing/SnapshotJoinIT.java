@@ -13,15 +13,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -137,7 +132,7 @@ class SnapshotJoinIT {
     Path dir = home.resolve("data").resolve("raft").resolve("neo4j").resolve("snapshots");
     long deadline = System.nanoTime() + CONVERGE.toNanos();
     while (true) {
-      long newest = newestSnapshot(dir);
+      long newest = RoutingFixtures.newestSnapshot(dir);
       if (newest >= minIndex) {
         return newest;
       }
@@ -145,25 +140,6 @@ class SnapshotJoinIT {
           .isLessThan(deadline);
       RoutingFixtures.pause(Duration.ofMillis(100));
     }
-  }
-
-  private static long newestSnapshot(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return -1;
-    }
-    long newest = -1;
-    try (Stream<Path> entries = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) entries::iterator) {
-        String name = p.getFileName().toString();
-        int dash = name.indexOf('-');
-        if (dash > 0 && Files.exists(p.resolve("manifest"))) {
-          newest = Math.max(newest, Long.parseLong(name.substring(0, dash)));
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return -1;
-    }
-    return newest;
   }
 
   private static String debugLog(Path logs) {
@@ -202,28 +178,6 @@ class SnapshotJoinIT {
 
   /** raft.digest() of the members once all report one applied index (bounded). */
   private static Map<Integer, String> sameDigests(List<Integer> members) {
-    long deadline = System.nanoTime() + CONVERGE.toNanos();
-    Map<Integer, String> last = Map.of();
-    while (System.nanoTime() < deadline) {
-      Map<Integer, String> digests = new LinkedHashMap<>();
-      Set<Long> indexes = new HashSet<>();
-      for (int m : new ArrayList<>(members)) {
-        try (Session s = session(m)) {
-          Record r = s.run("CALL raft.digest()").single();
-          digests.put(m, r.get("digest").asString());
-          indexes.add(r.get("appliedIndex").asLong());
-        } catch (RuntimeException e) {
-          digests.put(m, "unreachable: " + e.getMessage());
-        }
-      }
-      last = digests;
-      if (indexes.size() == 1 && !indexes.contains(-1L)
-          && new HashSet<>(digests.values()).size() == 1) {
-        return digests;
-      }
-      RoutingFixtures.pause(Duration.ofMillis(250));
-    }
-    throw new AssertionError("members " + members + " did not converge on one digest within "
-        + CONVERGE + ": " + last);
+    return RoutingFixtures.sameDigests(members, SnapshotJoinIT::session, CONVERGE);
   }
 }
