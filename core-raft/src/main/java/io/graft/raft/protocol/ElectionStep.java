@@ -21,7 +21,7 @@ final class ElectionStep {
   /** Follower/candidate tick: start an election once the randomized timeout passes (§5.2). */
   void tick() {
     m.electionElapsed++;
-    if (m.promotable() && m.electionElapsed >= m.randomizedElectionTimeout) {
+    if (m.configTracker.promotable() && m.electionElapsed >= m.randomizedElectionTimeout) {
       m.electionElapsed = 0;
       campaign(m.config.preVote(), false);
     }
@@ -39,10 +39,10 @@ final class ElectionStep {
   void campaign(boolean preVoteRound, boolean transfer) {
     long voteTerm;
     if (preVoteRound) {
-      m.becomePreCandidate();
+      m.roles.becomePreCandidate();
       voteTerm = m.term + 1;
     } else {
-      m.becomeCandidate();
+      m.roles.becomeCandidate();
       voteTerm = m.term;
     }
     if (recordVote(m.self, true)) {
@@ -103,12 +103,12 @@ final class ElectionStep {
       if (m.role == Role.PRE_CANDIDATE) {
         campaign(false, false);
       } else {
-        m.becomeLeader();
+        m.roles.becomeLeader();
       }
       return true;
     }
     if (result == VoteResult.LOST) {
-      m.becomeFollower(m.term, null);
+      m.roles.becomeFollower(m.term, null);
       return true;
     }
     return false;

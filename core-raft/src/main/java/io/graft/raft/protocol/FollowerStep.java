@@ -55,7 +55,7 @@ final class FollowerStep {
       LogEntry entry = entries.get(i);
       if (entry.index() > m.log.lastIndex()) {
         m.log.truncateAndAppend(entries.subList(i, entries.size()));
-        m.onAppended(entries.subList(i, entries.size()));
+        m.configTracker.onAppended(entries.subList(i, entries.size()));
         return;
       }
       if (m.log.term(entry.index()) != entry.term()) {
@@ -66,7 +66,7 @@ final class FollowerStep {
             m.leader,
             entry.index());
         m.log.truncateAndAppend(entries.subList(i, entries.size()));
-        m.onAppended(entries.subList(i, entries.size()));
+        m.configTracker.onAppended(entries.subList(i, entries.size()));
         return;
       }
     }

@@ -49,10 +49,10 @@ final class InvariantChecker {
         m.log.persistedIndex(),
         last);
     Invariants.check(
-        m.appliedHandedOut() <= commit,
+        m.readyTracker.appliedHandedOut() <= commit,
         "%s: applied %d > commit %d",
         m.self,
-        m.appliedHandedOut(),
+        m.readyTracker.appliedHandedOut(),
         commit);
     if (m.role == Role.LEADER) {
       Invariants.check(

@@ -1,6 +1,7 @@
 package io.graft.raft.protocol;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
@@ -11,6 +12,7 @@ import io.graft.raft.message.LogEntry;
 import io.graft.raft.message.TimeoutNow;
 import io.graft.raft.protocol.progress.Progress;
 import io.graft.raft.protocol.progress.ProgressState;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -39,7 +41,7 @@ final class LeaderStep {
       // down.
       if (m.config.checkQuorum()
           && !m.majority.isQuorumActive(this::isRecentlyActive)) {
-        m.becomeFollower(m.term, null);
+        m.roles.becomeFollower(m.term, null);
         return;
       }
       m.progress.values().forEach(Progress::clearActive);
@@ -57,6 +59,47 @@ final class LeaderStep {
 
   private boolean isRecentlyActive(MemberId id) {
     return id.equals(m.self) || m.progress.get(id).recentActive();
+  }
+
+  /**
+   * Appends client payloads in the current term (see {@link RaftMachine#propose}) and replicates
+   * them; returns the index of the first.
+   */
+  long propose(List<byte[]> payloads) {
+    if (m.leadTransferee != null) {
+      throw new ProposalRejectedException(
+          "leadership transfer from "
+              + m.self
+              + " to "
+              + m.leadTransferee
+              + " in progress; retry on the new leader");
+    }
+    long first = m.log.lastIndex() + 1;
+    List<LogEntry> entries = new ArrayList<>(payloads.size());
+    long bytes = 0;
+    for (byte[] payload : payloads) {
+      LogEntry entry = new LogEntry(m.term, first + entries.size(), EntryType.APPLICATION, payload);
+      bytes += entry.sizeBytes();
+      entries.add(entry);
+    }
+    if (m.uncommittedBytes + bytes > m.config.uncommittedBytesMax()) {
+      throw new ProposalRejectedException(
+          String.format(
+              "back-pressure: %d uncommitted bytes + %d proposed would exceed uncommittedBytesMax"
+                  + " %d; retry once earlier entries commit",
+              m.uncommittedBytes, bytes, m.config.uncommittedBytesMax()));
+    }
+    m.uncommittedBytes += bytes;
+    m.log.append(entries);
+    broadcastAppend();
+    return first;
+  }
+
+  /** Leader append of its own entries, then replication; configuration entries take effect now. */
+  void appendOwn(List<LogEntry> entries) {
+    m.log.append(entries);
+    m.configTracker.onAppended(entries);
+    broadcastAppend();
   }
 
   void broadcastAppend() {

@@ -204,7 +204,7 @@ final class MembershipStep {
     long index = m.log.lastIndex() + 1;
     LogEntry entry =
         new LogEntry(m.term, index, EntryType.CONFIGURATION, ConfigurationCodec.encode(next));
-    m.appendOwn(List.of(entry));
+    m.leaderStep().appendOwn(List.of(entry));
     return index;
   }
 
@@ -322,7 +322,7 @@ final class MembershipStep {
     if (successor != null && best == m.log.lastIndex()) {
       m.sendNow(successor, new TimeoutNow(m.self, m.term));
     }
-    m.becomeFollower(m.term, null);
+    m.roles.becomeFollower(m.term, null);
   }
 
   /** Leadership was lost with a change in flight: its entry may or may not commit later. */

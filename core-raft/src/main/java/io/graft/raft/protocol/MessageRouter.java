@@ -73,7 +73,7 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
       }
       boolean fromLeader =
           msg instanceof AppendEntries || msg instanceof Heartbeat || msg instanceof InstallSnapshot;
-      m.becomeFollower(msg.term(), fromLeader ? msg.from() : null);
+      m.roles.becomeFollower(msg.term(), fromLeader ? msg.from() : null);
       return true;
     }
     if (msg.term() < m.term) {
@@ -111,7 +111,7 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
         m.self,
         from);
     if (m.role != Role.FOLLOWER) {
-      m.becomeFollower(m.term, from);
+      m.roles.becomeFollower(m.term, from);
     }
     m.leader = from;
     m.electionElapsed = 0;
@@ -162,7 +162,7 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
   @Override
   public Void onTimeoutNow(TimeoutNow msg) {
     // §3.10: the leader asked us to take over: start a real election at once, skipping PreVote.
-    if (m.role != Role.LEADER && m.promotable()) {
+    if (m.role != Role.LEADER && m.configTracker.promotable()) {
       election.campaign(false, true);
     }
     return null;

@@ -4,13 +4,8 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
 import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.NotLeaderException;
-import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
-import io.graft.raft.message.EntryType;
-import io.graft.raft.message.Envelope;
-import io.graft.raft.message.InstallSnapshot;
-import io.graft.raft.message.LogEntry;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.protocol.log.RaftLog;
@@ -19,7 +14,6 @@ import io.graft.raft.protocol.membership.Configuration;
 import io.graft.raft.protocol.membership.ConfigurationLog;
 import io.graft.raft.protocol.progress.Progress;
 import io.graft.raft.protocol.quorum.MajorityConfig;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,8 +27,11 @@ import java.util.random.RandomGenerator;
  *
  * <p>The state lives here; the role logic lives in {@link ElectionStep} (timeouts, PreVote,
  * RequestVote), {@link FollowerStep} (AppendEntries/Heartbeat receiver rules) and {@link
- * LeaderStep} (replication, flow control, commit). {@link MessageRouter} applies the term rules of
- * §5.1 and dispatches by role. Every public mutator ends with {@link #checkInvariants()}.
+ * LeaderStep} (replication, flow control, commit), with {@link MembershipStep} (§4.1 changes) and
+ * {@link SnapshotStep} (§5.3 transfers). {@link MessageRouter} applies the term rules of §5.1 and
+ * dispatches by role. {@link RoleTransitions} changes roles, {@link ConfigurationTracker} keeps the
+ * latest configuration in use, and {@link ReadyTracker} collects the effects into a {@link Ready}.
+ * Every public mutator ends with an {@link InvariantChecker} check.
  *
  * <p>Usage: after any {@code step}/{@code tick}/{@code propose}, if {@link #hasReady()} call {@link
  * #ready()}, carry it out in the order its Javadoc gives, then {@link #advance(Ready)} before the
@@ -78,24 +75,17 @@ public final class RaftMachine {
   /** Leader only: payload bytes proposed in this term and not yet committed (back-pressure). */
   long uncommittedBytes;
 
-  final List<Envelope> messagesNow = new ArrayList<>();
-  final List<Envelope> messagesAfterPersist = new ArrayList<>();
-  final List<SnapshotSend> snapshotsToSend = new ArrayList<>();
-  final List<InstallSnapshot> snapshotChunks = new ArrayList<>();
-
   /** The newest complete snapshot the runtime can send (thesis §5.3), or null if none. */
   SnapshotMeta snapshot;
 
+  final RoleTransitions roles = new RoleTransitions(this);
+  final ConfigurationTracker configTracker = new ConfigurationTracker(this);
+  final ReadyTracker readyTracker;
   private final ElectionStep election = new ElectionStep(this);
   private final SnapshotStep snapshotStep = new SnapshotStep(this);
   private final LeaderStep leaderStep = new LeaderStep(this, snapshotStep);
   private final MembershipStep membershipStep = new MembershipStep(this);
   private final MessageRouter router;
-
-  private HardState lastReadyHardState;
-  private SoftState lastReadySoftState;
-  private long appliedHandedOut;
-  private Ready pendingReady;
   private final InvariantChecker invariants = new InvariantChecker(this);
 
   /**
@@ -151,11 +141,9 @@ public final class RaftMachine {
     this.votedFor = hardState.votedFor();
     this.router =
         new MessageRouter(this, election, new FollowerStep(this), leaderStep, snapshotStep);
+    roles.resetRandomizedElectionTimeout();
     // Restart contract: every committed entry after the snapshot is handed out again.
-    this.appliedHandedOut = log.snapshotIndex();
-    resetRandomizedElectionTimeout();
-    this.lastReadyHardState = durableHardState();
-    this.lastReadySoftState = softState();
+    this.readyTracker = new ReadyTracker(this, log.snapshotIndex());
     invariants.check();
   }
 
@@ -198,32 +186,7 @@ public final class RaftMachine {
     if (role != Role.LEADER) {
       throw new NotLeaderException(self, leader);
     }
-    if (leadTransferee != null) {
-      throw new ProposalRejectedException(
-          "leadership transfer from "
-              + self
-              + " to "
-              + leadTransferee
-              + " in progress; retry on the new leader");
-    }
-    long first = log.lastIndex() + 1;
-    List<LogEntry> entries = new ArrayList<>(payloads.size());
-    long bytes = 0;
-    for (byte[] payload : payloads) {
-      LogEntry entry = new LogEntry(term, first + entries.size(), EntryType.APPLICATION, payload);
-      bytes += entry.sizeBytes();
-      entries.add(entry);
-    }
-    if (uncommittedBytes + bytes > config.uncommittedBytesMax()) {
-      throw new ProposalRejectedException(
-          String.format(
-              "back-pressure: %d uncommitted bytes + %d proposed would exceed uncommittedBytesMax"
-                  + " %d; retry once earlier entries commit",
-              uncommittedBytes, bytes, config.uncommittedBytesMax()));
-    }
-    uncommittedBytes += bytes;
-    log.append(entries);
-    leaderStep.broadcastAppend();
+    long first = leaderStep.propose(payloads);
     invariants.check();
     return first;
   }
@@ -333,23 +296,7 @@ public final class RaftMachine {
 
   /** True when {@link #ready()} would carry anything (and the previous Ready was advanced). */
   public boolean hasReady() {
-    if (pendingReady != null) {
-      return false;
-    }
-    // Allocation-free: the owner polls this after every event. A commit-hint-only change does not
-    // need a Ready of its own: it rides along with the next one (a commit that moves always brings
-    // entries to apply anyway).
-    return !messagesNow.isEmpty()
-        || !messagesAfterPersist.isEmpty()
-        || !snapshotsToSend.isEmpty()
-        || !snapshotChunks.isEmpty()
-        || log.hasUnstable()
-        || term != lastReadyHardState.term()
-        || !Objects.equals(votedFor, lastReadyHardState.votedFor())
-        || role != lastReadySoftState.role()
-        || term != lastReadySoftState.term()
-        || !Objects.equals(leader, lastReadySoftState.leader())
-        || appliedHandedOut < applicableIndex();
+    return readyTracker.hasReady();
   }
 
   /**
@@ -357,53 +304,16 @@ public final class RaftMachine {
    * Committed entries are handed out in {@code entriesToApply} exactly once each, in order.
    */
   public Ready ready() {
-    Invariants.check(pendingReady == null, "ready() called again before advance()");
-    HardState hard = durableHardState();
-    HardState hardOut = hard.equals(lastReadyHardState) ? null : hard;
-    boolean voteOrTermChanged =
-        hard.term() != lastReadyHardState.term()
-            || !Objects.equals(hard.votedFor(), lastReadyHardState.votedFor());
-    List<LogEntry> toPersist = log.unstableEntries();
-    List<LogEntry> toApply = List.of();
-    long applicable = applicableIndex();
-    if (appliedHandedOut < applicable) {
-      toApply = log.entries(appliedHandedOut + 1, applicable + 1, config.appendBytesMax());
-      appliedHandedOut = toApply.get(toApply.size() - 1).index();
-    }
-    Ready ready =
-        new Ready(
-            softState(),
-            hardOut,
-            toPersist,
-            messagesNow,
-            messagesAfterPersist,
-            toApply,
-            !toPersist.isEmpty() || voteOrTermChanged,
-            snapshotsToSend,
-            snapshotChunks);
-    messagesNow.clear();
-    messagesAfterPersist.clear();
-    snapshotsToSend.clear();
-    snapshotChunks.clear();
-    lastReadyHardState = hard;
-    lastReadySoftState = ready.softState();
-    pendingReady = ready;
-    return ready;
+    return readyTracker.ready();
   }
 
   /**
    * Acknowledges that everything in {@code ready} was carried out (entries durable, messages sent).
    */
   public void advance(Ready ready) {
-    Invariants.check(ready == pendingReady, "advance() with a Ready that is not the pending one");
-    pendingReady = null;
-    if (!ready.entriesToPersist().isEmpty()) {
-      LogEntry last = ready.entriesToPersist().get(ready.entriesToPersist().size() - 1);
-      log.stableTo(last.index(), last.term());
-      if (role == Role.LEADER) {
-        // The leader counts itself only once its own entries are durable (thesis §10.2.1).
-        leaderStep.maybeCommitAndBroadcast();
-      }
+    if (readyTracker.advance(ready) && role == Role.LEADER) {
+      // The leader counts itself only once its own entries are durable (thesis §10.2.1).
+      leaderStep.maybeCommitAndBroadcast();
     }
     invariants.check();
   }
@@ -422,17 +332,7 @@ public final class RaftMachine {
    * The machine's full commit index is {@link #commitIndex()}.
    */
   public HardState hardState() {
-    return durableHardState();
-  }
-
-  /**
-   * The hard state to persist: the commit hint is capped at the last index that was durable before
-   * the Ready being built, so that a crash after saving it but before the log's sync can never
-   * leave a hint beyond the durable log (nor over stale entries whose truncation was not yet
-   * synced).
-   */
-  private HardState durableHardState() {
-    return new HardState(term, votedFor, Math.min(log.commitIndex(), log.persistedIndex()));
+    return readyTracker.durableHardState();
   }
 
   public long term() {
@@ -473,79 +373,6 @@ public final class RaftMachine {
     return StatusView.of(this, appliedIndex, tickMillis);
   }
 
-  // ---- transitions shared by the role steps (etcd-io/raft become*) ----
-
-  /** Committed entries are applicable once durable; this Ready persists the whole tail first. */
-  private long applicableIndex() {
-    return Math.min(log.commitIndex(), log.lastIndex());
-  }
-
-  void becomeFollower(long newTerm, MemberId newLeader) {
-    reset(newTerm);
-    role = Role.FOLLOWER;
-    leader = newLeader;
-  }
-
-  void becomePreCandidate() {
-    Invariants.check(role != Role.LEADER, "leader cannot become pre-candidate");
-    // §9.6: PreVote does not bump the term nor change the vote.
-    reset(term);
-    role = Role.PRE_CANDIDATE;
-  }
-
-  void becomeCandidate() {
-    Invariants.check(role != Role.LEADER, "leader cannot become candidate");
-    reset(term + 1);
-    votedFor = self; // §5.2: a candidate votes for itself (durable before its RequestVotes leave)
-    role = Role.CANDIDATE;
-  }
-
-  void becomeLeader() {
-    Invariants.check(role == Role.CANDIDATE, "only a candidate becomes leader, was %s", role);
-    reset(term);
-    role = Role.LEADER;
-    leader = self;
-    syncProgress();
-    // §3.6.2 / Figure 8: commit earlier-term entries through an entry of the new term, at once.
-    long index = log.lastIndex() + 1;
-    appendOwn(List.of(new LogEntry(term, index, EntryType.NOOP, null)));
-  }
-
-  /** Leader: one Progress per other member, voters and learners (§4.2.1: learners get the log). */
-  private void syncProgress() {
-    progress.keySet().removeIf(id -> !configuration.isMember(id));
-    for (MemberId member : configuration.members()) {
-      if (!member.equals(self) && !progress.containsKey(member)) {
-        progress.put(member, new Progress(log.lastIndex() + 1, config.inflightAppendsMax()));
-      }
-    }
-    if (leadTransferee != null && !configuration.isVoter(leadTransferee)) {
-      leadTransferee = null;
-    }
-  }
-
-  /** Leader append of its own entries, then replication; configuration entries take effect now. */
-  void appendOwn(List<LogEntry> entries) {
-    log.append(entries);
-    onAppended(entries);
-    leaderStep.broadcastAppend();
-  }
-
-  /**
-   * After entries were written to the log (by the leader, or by a follower, possibly truncating a
-   * suffix first): the latest configuration in the log is used at once, committed or not, and a
-   * truncated configuration entry reverts to the previous one (thesis §4.1).
-   */
-  void onAppended(List<LogEntry> entries) {
-    if (configs.onAppend(entries, log.commitIndex())) {
-      configuration = configs.latest();
-      majority = configuration.majority();
-      if (role == Role.LEADER) {
-        syncProgress();
-      }
-    }
-  }
-
   LeaderStep leaderStep() {
     return leaderStep;
   }
@@ -554,56 +381,11 @@ public final class RaftMachine {
     return membershipStep;
   }
 
-  private void reset(long newTerm) {
-    membershipStep.abort();
-    if (newTerm != term) {
-      term = newTerm;
-      votedFor = null;
-    }
-    leader = null;
-    electionElapsed = 0;
-    heartbeatElapsed = 0;
-    resetRandomizedElectionTimeout();
-    votes.clear();
-    progress.clear();
-    leadTransferee = null;
-    transferElapsed = 0;
-    uncommittedBytes = 0;
-  }
-
-  /** §5.2: randomized in [electionTimeoutTicks, 2 * electionTimeoutTicks). */
-  void resetRandomizedElectionTimeout() {
-    randomizedElectionTimeout =
-        config.electionTimeoutTicks() + random.nextInt(config.electionTimeoutTicks());
-  }
-
-  /**
-   * May this member campaign? A voter of its latest configuration may; so may a voter that an
-   * uncommitted configuration entry is removing: it may hold the only up-to-date log (e.g. a
-   * leader that appended its own removal, §4.2.2, then lost leadership), and without it the
-   * remaining voters could not elect anyone. Its votes are counted in its latest configuration,
-   * which overlaps the previous one in a majority (§4.1), so Election Safety holds; if elected it
-   * commits the removal and steps down. Learners, joining members and members whose removal
-   * committed never campaign (§4.2.3).
-   */
-  boolean promotable() {
-    return configs.isVoterOrBeingRemoved(self, log.commitIndex());
-  }
-
   void sendNow(MemberId to, RaftMessage message) {
-    messagesNow.add(new Envelope(to, message));
+    readyTracker.sendNow(to, message);
   }
 
   void sendAfterPersist(MemberId to, RaftMessage message) {
-    messagesAfterPersist.add(new Envelope(to, message));
-  }
-
-  long appliedHandedOut() {
-    return appliedHandedOut;
-  }
-
-  /** After a snapshot restore: entries up to it are in the state machine, never handed out. */
-  void restoreAppliedHandedOut(long index) {
-    appliedHandedOut = Math.max(appliedHandedOut, index);
+    readyTracker.sendAfterPersist(to, message);
   }
 }

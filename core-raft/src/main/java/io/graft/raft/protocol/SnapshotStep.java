@@ -47,7 +47,7 @@ final class SnapshotStep {
       return;
     }
     pr.becomeSnapshot(m.snapshot.index());
-    m.snapshotsToSend.add(new SnapshotSend(to, m.term, m.snapshot));
+    m.readyTracker.sendSnapshot(new SnapshotSend(to, m.term, m.snapshot));
   }
 
   /** Leader tick: re-issue transfers that made no progress within the stall bound. */
@@ -104,7 +104,7 @@ final class SnapshotStep {
           m.self, m.term, msg.lastIncludedIndex(), msg.offset(), true, true));
       return;
     }
-    m.snapshotChunks.add(msg);
+    m.readyTracker.storeChunk(msg);
   }
 
   /**
@@ -116,15 +116,8 @@ final class SnapshotStep {
     if (newer) {
       m.log.restore(snapshot.index(), snapshot.term());
       // §5.1: the snapshot's configuration, then any configuration entries of a kept suffix.
-      m.configs.reset(snapshot.configuration(), snapshot.index());
-      if (m.log.lastIndex() > snapshot.index()) {
-        m.configs.onAppend(
-            m.log.entries(snapshot.index() + 1, m.log.lastIndex() + 1, Long.MAX_VALUE),
-            m.log.commitIndex());
-      }
-      m.configuration = m.configs.latest();
-      m.majority = m.configuration.majority();
-      m.restoreAppliedHandedOut(snapshot.index());
+      m.configTracker.restore(snapshot);
+      m.readyTracker.restoreAppliedHandedOut(snapshot.index());
     }
     if (replyTo != null) {
       // Either way the follower now holds everything up to the snapshot index: done.

@@ -1,0 +1,152 @@
+package io.graft.raft.protocol;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.message.Envelope;
+import io.graft.raft.message.InstallSnapshot;
+import io.graft.raft.message.LogEntry;
+import io.graft.raft.message.RaftMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The machine's side of the {@link Ready} contract (etcd-io/raft RawNode's prevSoftSt/prevHardSt
+ * and acceptReady/Advance): collects the effects the role steps produce, remembers what the last
+ * Ready carried so that {@link #hasReady} reports only changes, hands committed entries out exactly
+ * once each, in order, and allows one Ready at a time.
+ */
+final class ReadyTracker {
+  private final RaftMachine m;
+  private final List<Envelope> messagesNow = new ArrayList<>();
+  private final List<Envelope> messagesAfterPersist = new ArrayList<>();
+  private final List<SnapshotSend> snapshotsToSend = new ArrayList<>();
+  private final List<InstallSnapshot> snapshotChunks = new ArrayList<>();
+
+  private HardState lastReadyHardState;
+  private SoftState lastReadySoftState;
+  private long appliedHandedOut;
+  private Ready pendingReady;
+
+  /**
+   * Built once the machine's durable state is loaded. {@code appliedHandedOut} is the log's
+   * snapshot index: every committed entry after it is handed out again after a restart.
+   */
+  ReadyTracker(RaftMachine machine, long appliedHandedOut) {
+    this.m = machine;
+    this.appliedHandedOut = appliedHandedOut;
+    this.lastReadyHardState = durableHardState();
+    this.lastReadySoftState = m.softState();
+  }
+
+  void sendNow(MemberId to, RaftMessage message) {
+    messagesNow.add(new Envelope(to, message));
+  }
+
+  void sendAfterPersist(MemberId to, RaftMessage message) {
+    messagesAfterPersist.add(new Envelope(to, message));
+  }
+
+  /** Leader: a snapshot for the runtime to stream to a follower (thesis §5.3). */
+  void sendSnapshot(SnapshotSend send) {
+    snapshotsToSend.add(send);
+  }
+
+  /** Follower: an InstallSnapshot chunk for the runtime to store (thesis §5.3). */
+  void storeChunk(InstallSnapshot chunk) {
+    snapshotChunks.add(chunk);
+  }
+
+  boolean hasReady() {
+    if (pendingReady != null) {
+      return false;
+    }
+    // Allocation-free: the owner polls this after every event. A commit-hint-only change does not
+    // need a Ready of its own: it rides along with the next one (a commit that moves always brings
+    // entries to apply anyway).
+    return !messagesNow.isEmpty()
+        || !messagesAfterPersist.isEmpty()
+        || !snapshotsToSend.isEmpty()
+        || !snapshotChunks.isEmpty()
+        || m.log.hasUnstable()
+        || m.term != lastReadyHardState.term()
+        || !Objects.equals(m.votedFor, lastReadyHardState.votedFor())
+        || m.role != lastReadySoftState.role()
+        || m.term != lastReadySoftState.term()
+        || !Objects.equals(m.leader, lastReadySoftState.leader())
+        || appliedHandedOut < applicableIndex();
+  }
+
+  Ready ready() {
+    Invariants.check(pendingReady == null, "ready() called again before advance()");
+    HardState hard = durableHardState();
+    HardState hardOut = hard.equals(lastReadyHardState) ? null : hard;
+    boolean voteOrTermChanged =
+        hard.term() != lastReadyHardState.term()
+            || !Objects.equals(hard.votedFor(), lastReadyHardState.votedFor());
+    List<LogEntry> toPersist = m.log.unstableEntries();
+    List<LogEntry> toApply = List.of();
+    long applicable = applicableIndex();
+    if (appliedHandedOut < applicable) {
+      toApply = m.log.entries(appliedHandedOut + 1, applicable + 1, m.config.appendBytesMax());
+      appliedHandedOut = toApply.get(toApply.size() - 1).index();
+    }
+    Ready ready =
+        new Ready(
+            m.softState(),
+            hardOut,
+            toPersist,
+            messagesNow,
+            messagesAfterPersist,
+            toApply,
+            !toPersist.isEmpty() || voteOrTermChanged,
+            snapshotsToSend,
+            snapshotChunks);
+    messagesNow.clear();
+    messagesAfterPersist.clear();
+    snapshotsToSend.clear();
+    snapshotChunks.clear();
+    lastReadyHardState = hard;
+    lastReadySoftState = ready.softState();
+    pendingReady = ready;
+    return ready;
+  }
+
+  /**
+   * Marks the entries {@code ready} persisted as stable. Returns true if it persisted any (the
+   * leader may then count itself toward commit).
+   */
+  boolean advance(Ready ready) {
+    Invariants.check(ready == pendingReady, "advance() with a Ready that is not the pending one");
+    pendingReady = null;
+    if (ready.entriesToPersist().isEmpty()) {
+      return false;
+    }
+    LogEntry last = ready.entriesToPersist().get(ready.entriesToPersist().size() - 1);
+    m.log.stableTo(last.index(), last.term());
+    return true;
+  }
+
+  /**
+   * The hard state to persist: the commit hint is capped at the last index that was durable before
+   * the Ready being built, so that a crash after saving it but before the log's sync can never
+   * leave a hint beyond the durable log (nor over stale entries whose truncation was not yet
+   * synced).
+   */
+  HardState durableHardState() {
+    return new HardState(m.term, m.votedFor, Math.min(m.log.commitIndex(), m.log.persistedIndex()));
+  }
+
+  /** Committed entries are applicable once durable; this Ready persists the whole tail first. */
+  private long applicableIndex() {
+    return Math.min(m.log.commitIndex(), m.log.lastIndex());
+  }
+
+  long appliedHandedOut() {
+    return appliedHandedOut;
+  }
+
+  /** After a snapshot restore: entries up to it are in the state machine, never handed out. */
+  void restoreAppliedHandedOut(long index) {
+    appliedHandedOut = Math.max(appliedHandedOut, index);
+  }
+}
