@@ -19,6 +19,7 @@ import java.util.function.BiConsumer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -44,6 +45,20 @@ final class MembershipRequests {
   private final AtomicReference<Transfer> transfer = new AtomicReference<>();
   private final long transferTimeoutNanos;
   private long nextRequestId = 1;
+
+  /**
+   * Bounds from the election timeout: a transfer gets three; a forwarded add may run ten catch-up
+   * rounds, so it gets 200, and at least 2 min.
+   */
+  static MembershipRequests forElectionTimeout(
+      MemberId self, BiConsumer<MemberId, RaftMessage> send, long electionNanos) {
+    return new MembershipRequests(
+        self,
+        send,
+        3 * electionNanos,
+        // A forwarded add may run ten catch-up rounds: allow for them, and at least 2 min.
+        Math.max(TimeUnit.MINUTES.toNanos(2), 200 * electionNanos));
+  }
 
   /**
    * @param send sends a message to a peer (forwarding and answers to forwarded requests)

@@ -5,27 +5,18 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
 import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.ProposalRejectedException;
-import io.graft.raft.api.RaftException;
 import io.graft.raft.api.RaftListener;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
-import io.graft.raft.api.Role;
-import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.ChangeRequest;
-import io.graft.raft.message.ChangeResponse;
-import io.graft.raft.message.Envelope;
-import io.graft.raft.message.LogEntry;
-import io.graft.raft.message.RaftMessage;
 import io.graft.raft.protocol.HardState;
-import io.graft.raft.protocol.Ready;
 import io.graft.raft.protocol.SnapshotMeta;
 import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.storage.LogStore;
 import io.graft.raft.transport.Transport;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -40,9 +31,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A running Raft member: ONE owner thread drives the {@link ConsensusMachine} (STYLE.md §3.3).
  * Other threads only enqueue into the {@link Inbox}; the owner drains it in batches, and each batch
- * yields at most one {@link Ready}, handled in {@link #handleReady} in the order documented on
- * {@code Ready}. Proposals arriving while the owner is inside an fsync pile up in the inbox and are
- * appended and synced together in the next batch (group commit).
+ * yields at most one {@link io.graft.raft.protocol.Ready} ({@link BatchHandler}), carried out by
+ * {@link ReadyHandler} in the order documented on {@code Ready}. Proposals arriving while the
+ * owner is inside an fsync pile up in the inbox and are appended and synced together in the next
+ * batch (group commit). {@link StatusPublisher} publishes status and membership to other threads.
  *
  * <p>Threads: owner ({@code graft-raft-<self>}), ticker, apply worker, listener notifier; plus the
  * transport's own. A fatal error (storage, apply, broken invariant) stops the node and fails every
@@ -50,10 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftNodeRunner implements RaftNode {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNodeRunner.class);
-  private static final int BATCH_MAX = 4096;
-
-  /** Per-entry overhead counted like {@link LogEntry#sizeBytes()}. */
-  private static final int ENTRY_OVERHEAD_BYTES = 24;
 
   private enum State {
     NEW,
@@ -79,14 +67,12 @@ public final class RaftNodeRunner implements RaftNode {
 
   // Owned by the owner thread (and by close() after the owner has been joined).
   private ConsensusMachine machine;
-  private Role publishedRole;
-  private MemberId publishedLeader;
 
-  private volatile RaftStatus status;
-  private volatile Membership membership;
   private final MembershipRequests membershipRequests;
   /** Snapshots and compaction, or null if the state machine has no SnapshotSupport. */
   private final SnapshotCoordinator snapshots;
+  private final StatusPublisher statusPublisher;
+  private final BatchHandler batchHandler;
 
   RaftNodeRunner(RaftNodeBuilder spec) {
     this.spec = spec;
@@ -103,15 +89,18 @@ public final class RaftNodeRunner implements RaftNode {
     long electionNanos =
         TimeUnit.MILLISECONDS.toNanos(spec.config.electionTimeoutTicks() * spec.tickMillis);
     this.membershipRequests =
-        new MembershipRequests(
-            self,
-            transport::send,
-            3 * electionNanos,
-            // A forwarded add may run ten catch-up rounds: allow for them, and at least 2 min.
-            Math.max(TimeUnit.MINUTES.toNanos(2), 200 * electionNanos));
+        MembershipRequests.forElectionTimeout(self, transport::send, electionNanos);
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
     this.snapshots = SnapshotCoordinator.createIfSupported(spec, this::runOnOwner);
+    this.statusPublisher =
+        new StatusPublisher(spec, registry, applyWorker, notifier, () -> failure.get() != null);
+    ReadyHandler readyHandler =
+        new ReadyHandler(transport, writer, applyWorker, snapshots, statusPublisher);
+    this.batchHandler =
+        new BatchHandler(
+            spec, inbox, registry, applyWorker, membershipRequests, snapshots, readyHandler,
+            statusPublisher);
   }
 
   /** Work for the owner thread between batches; dropped (and retried later) if the inbox is full. */
@@ -150,7 +139,8 @@ public final class RaftNodeRunner implements RaftNode {
     if (!spec.peers.isEmpty()) {
       transport.setPeers(spec.peers);
     }
-    publishStatus(); // after the configured peers: adds members found in the log's configuration
+    // After the configured peers: adds the members found in the log's configuration.
+    statusPublisher.publish(machine);
     transport.start(message -> inbox.offerMessage(new Event.Inbound(message)));
     applyWorker.start();
     owner.start();
@@ -218,51 +208,38 @@ public final class RaftNodeRunner implements RaftNode {
    */
   @Override
   public CompletableFuture<Membership> addMember(MemberId member) {
-    Objects.requireNonNull(member, "member");
-    CompletableFuture<Membership> future = new CompletableFuture<>();
-    onOwner(
-        () ->
-            membershipRequests.start(
-                machine, ChangeRequest.Operation.ADD_MEMBER, member, future, System.nanoTime()),
-        future);
-    return future;
+    return change(ChangeRequest.Operation.ADD_MEMBER, Objects.requireNonNull(member, "member"));
   }
 
   @Override
   public CompletableFuture<Membership> removeMember(MemberId member) {
-    Objects.requireNonNull(member, "member");
-    CompletableFuture<Membership> future = new CompletableFuture<>();
-    onOwner(
-        () ->
-            membershipRequests.start(
-                machine, ChangeRequest.Operation.REMOVE_MEMBER, member, future, System.nanoTime()),
-        future);
-    return future;
+    return change(ChangeRequest.Operation.REMOVE_MEMBER, Objects.requireNonNull(member, "member"));
   }
 
   @Override
   public CompletableFuture<MemberId> transferLeadership(MemberId target) {
-    Objects.requireNonNull(target, "target");
-    CompletableFuture<MemberId> future = new CompletableFuture<>();
+    return change(
+        ChangeRequest.Operation.TRANSFER_LEADERSHIP, Objects.requireNonNull(target, "target"));
+  }
+
+  /** Starts a change on the owner thread ({@link MembershipRequests}: here or forwarded). */
+  private <T> CompletableFuture<T> change(ChangeRequest.Operation op, MemberId target) {
+    CompletableFuture<T> future = new CompletableFuture<>();
     onOwner(
-        () ->
-            membershipRequests.start(
-                machine,
-                ChangeRequest.Operation.TRANSFER_LEADERSHIP,
-                target,
-                future,
-                System.nanoTime()),
-        future);
+        () -> membershipRequests.start(machine, op, target, future, System.nanoTime()),
+        future,
+        "inbox of node " + self + " is full: retry later");
     return future;
   }
 
-  /** Runs {@code work} on the owner thread; fails {@code future} if the node cannot take it. */
-  private void onOwner(Runnable work, CompletableFuture<?> future) {
+  /**
+   * Runs {@code work} on the owner thread; fails {@code future} if the node cannot take it: with
+   * {@code whenFull} if the inbox is full, else with the shutdown cause.
+   */
+  private void onOwner(Runnable work, CompletableFuture<?> future, String whenFull) {
     if (!accepting() || !inbox.offerTask(new Event.Task(work))) {
       future.completeExceptionally(
-          accepting()
-              ? new ProposalRejectedException("inbox of node " + self + " is full: retry later")
-              : shutdownException());
+          accepting() ? new ProposalRejectedException(whenFull) : shutdownException());
     } else if (!accepting()) {
       future.completeExceptionally(shutdownException());
     }
@@ -270,32 +247,12 @@ public final class RaftNodeRunner implements RaftNode {
 
   @Override
   public Membership membership() {
-    Membership m = membership;
-    return m != null ? m : new Membership(0, spec.initialVoters, Set.of());
+    return statusPublisher.membership();
   }
 
   @Override
   public RaftStatus status() {
-    RaftStatus s = status;
-    if (s == null) {
-      return new RaftStatus(self, Role.FOLLOWER, 0, null, 0, 0, 0, List.of());
-    }
-    long applied = applyWorker.appliedIndex();
-    // A node stopped by a fatal error must not keep advertising itself as leader: it reports
-    // FOLLOWER with no leader (the cause is in failure()).
-    boolean stopped = failure.get() != null;
-    if (!stopped && s.appliedIndex() == applied) {
-      return s;
-    }
-    return new RaftStatus(
-        s.self(),
-        stopped ? Role.FOLLOWER : s.role(),
-        s.term(),
-        stopped ? null : s.leader(),
-        s.commitIndex(),
-        applied,
-        s.lastLogIndex(),
-        s.members());
+    return statusPublisher.status();
   }
 
   @Override
@@ -310,21 +267,15 @@ public final class RaftNodeRunner implements RaftNode {
    */
   public <T> CompletableFuture<T> inspectLog(Function<LogReader, T> query) {
     CompletableFuture<T> answer = new CompletableFuture<>();
-    Event.Task task =
-        new Event.Task(
-            () -> {
-              try {
-                answer.complete(query.apply(log));
-              } catch (RuntimeException e) {
-                answer.completeExceptionally(e);
-              }
-            });
-    if (!accepting() || !inbox.offerTask(task)) {
-      answer.completeExceptionally(
-          accepting() ? new ProposalRejectedException("inbox full") : shutdownException());
-    } else if (!accepting()) {
-      answer.completeExceptionally(shutdownException());
-    }
+    Runnable task =
+        () -> {
+          try {
+            answer.complete(query.apply(log));
+          } catch (RuntimeException e) {
+            answer.completeExceptionally(e);
+          }
+        };
+    onOwner(task, answer, "inbox full");
     return answer;
   }
 
@@ -343,15 +294,9 @@ public final class RaftNodeRunner implements RaftNode {
   }
 
   private void runLoop() {
-    List<Event> batch = new ArrayList<>();
-    List<Event.Proposal> proposals = new ArrayList<>();
     try {
       while (state.get() == State.RUNNING && failure.get() == null) {
-        batch.clear();
-        // advance() can itself produce work (a single voter commits on its own fsync; a follower
-        // may apply what just became durable): then take what is queued without waiting.
-        inbox.drain(batch, BATCH_MAX, machine.hasReady() ? 0 : tickMillis);
-        processBatch(batch, proposals);
+        batchHandler.drainAndProcess(machine);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -367,158 +312,6 @@ public final class RaftNodeRunner implements RaftNode {
     }
   }
 
-  private void processBatch(List<Event> batch, List<Event.Proposal> proposals) {
-    long bytes = 0;
-    for (int i = 0; i < batch.size(); i++) {
-      Event e = batch.get(i);
-      if (e instanceof Event.Inbound inbound) {
-        stepOrHandle(inbound.message());
-        if (snapshots != null) {
-          snapshots.onInbound(inbound.message());
-        }
-        bytes += entryBytes(inbound.message());
-      } else if (e instanceof Event.Proposal proposal) {
-        proposals.add(proposal);
-        bytes += proposal.payload().length + ENTRY_OVERHEAD_BYTES;
-      } else if (e instanceof Event.Task task) {
-        task.work().run();
-      }
-      if (bytes >= spec.batchBytesMax && i + 1 < batch.size()) {
-        // Bound the bytes one Ready persists, so one fsync (and the heartbeats and votes waiting
-        // behind it on this thread) never stalls for long under large entries.
-        inbox.carryOver(batch.subList(i + 1, batch.size()));
-        break;
-      }
-    }
-    if (!proposals.isEmpty()) {
-      proposeAll(proposals);
-      proposals.clear();
-    }
-    for (int ticks = inbox.takeTicks(); ticks > 0; ticks--) {
-      machine.tick();
-    }
-    if (machine.hasReady()) {
-      handleReady(machine.ready());
-    }
-    publishStatus();
-    membershipRequests.afterBatch(machine, System.nanoTime());
-  }
-
-  /** Forwarded membership requests are the runner's; everything else goes to the protocol. */
-  private void stepOrHandle(RaftMessage message) {
-    if (message instanceof ChangeRequest request) {
-      membershipRequests.onChangeRequest(machine, request, System.nanoTime());
-    } else if (message instanceof ChangeResponse response) {
-      membershipRequests.onChangeResponse(response);
-    } else {
-      machine.step(message);
-    }
-  }
-
-  private static long entryBytes(RaftMessage message) {
-    if (message instanceof AppendEntries append) {
-      long bytes = 0;
-      for (LogEntry entry : append.entries()) {
-        bytes += entry.sizeBytes();
-      }
-      return bytes;
-    }
-    return 0;
-  }
-
-  /** All proposals of one drain become one {@code propose(List)}: one append, one fsync. */
-  private void proposeAll(List<Event.Proposal> proposals) {
-    List<byte[]> payloads = new ArrayList<>(proposals.size());
-    for (Event.Proposal p : proposals) {
-      payloads.add(p.payload());
-    }
-    long backlog = applyWorker.backlogBytes();
-    if (backlog > spec.applyBacklogBytesMax) {
-      RaftException e =
-          new ProposalRejectedException(
-              "apply backlog of node "
-                  + self
-                  + " is "
-                  + backlog
-                  + " bytes (max "
-                  + spec.applyBacklogBytesMax
-                  + "): the state machine is behind; retry later");
-      for (Event.Proposal p : proposals) {
-        p.future().completeExceptionally(e);
-      }
-      return;
-    }
-    try {
-      long firstIndex = machine.propose(payloads);
-      long term = machine.term();
-      for (int i = 0; i < proposals.size(); i++) {
-        registry.register(firstIndex + i, term, proposals.get(i).future());
-      }
-    } catch (RaftException e) {
-      for (Event.Proposal p : proposals) {
-        p.future().completeExceptionally(e);
-      }
-    }
-  }
-
-  /**
-   * The documented Ready order: the leader's AppendEntries leave before its own fsync so
-   * replication and the local disk write overlap (thesis §10.2.1); votes and append
-   * acknowledgements promise durable state, so they leave only after the sync (Figure 2, "respond
-   * after persisting").
-   */
-  private void handleReady(Ready ready) {
-    send(ready.messagesNow());
-    writer.persist(ready);
-    send(ready.messagesAfterPersist());
-    if (!ready.entriesToApply().isEmpty()) {
-      // Publish the new commit index before any proposal future can complete on the apply thread:
-      // a caller whose entry was applied must never read a status with a smaller commitIndex.
-      publishStatus();
-    }
-    applyWorker.enqueue(ready.entriesToApply());
-    if (snapshots != null) {
-      snapshots.onReady(ready);
-    }
-    machine.advance(ready);
-  }
-
-  private void send(List<Envelope> messages) {
-    for (Envelope e : messages) {
-      transport.send(e.to(), e.message());
-    }
-  }
-
-  private void publishStatus() {
-    RaftStatus next = machine.status(applyWorker.appliedIndex(), tickMillis);
-    status = next;
-    Membership current = machine.membership();
-    if (current != null) {
-      if (membership == null || !current.equals(membership)) {
-        Map<MemberId, String> peers = PeerAddresses.withMembers(self, spec.peers, current);
-        if (peers != null) {
-          transport.setPeers(peers);
-        }
-      }
-      membership = current;
-    }
-    if (next.role() != publishedRole || !Objects.equals(next.leader(), publishedLeader)) {
-      if (publishedRole == Role.LEADER && next.role() != Role.LEADER) {
-        registry.steppedDown(next.commitIndex());
-      }
-      LOG.info(
-          "graft node {}: {} -> {} in term {}, leader {}",
-          self,
-          publishedRole,
-          next.role(),
-          next.term(),
-          next.leader());
-      publishedRole = next.role();
-      publishedLeader = next.leader();
-      notifier.notify(next);
-    }
-  }
-
   /** Stops the node after an unrecoverable error; callable from any thread, effective once. */
   private void fail(Throwable cause) {
     RaftShutdownException ex =
@@ -531,7 +324,7 @@ public final class RaftNodeRunner implements RaftNode {
     registry.failAll(ex);
     membershipRequests.failAll(ex);
     inbox.wakeUp();
-    if (status != null) {
+    if (statusPublisher.published()) {
       notifier.notify(status());
     }
   }

@@ -1,0 +1,160 @@
+package io.graft.raft.runtime;
+
+import io.graft.raft.api.ProposalRejectedException;
+import io.graft.raft.api.RaftException;
+import io.graft.raft.message.AppendEntries;
+import io.graft.raft.message.ChangeRequest;
+import io.graft.raft.message.ChangeResponse;
+import io.graft.raft.message.LogEntry;
+import io.graft.raft.message.RaftMessage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The owner thread's work (STYLE.md §3.3): drains one inbox batch, in which inbound messages are
+ * stepped and tasks run in arrival order; the batch's proposals become one {@code propose(List)}
+ * (group commit: one append, one fsync); then the ticks that accumulated; then at most one {@link
+ * io.graft.raft.protocol.Ready}, carried out by {@link ReadyHandler}. Owner thread only.
+ */
+final class BatchHandler {
+  private static final int BATCH_MAX = 4096;
+
+  /** Per-entry overhead counted like {@link LogEntry#sizeBytes()}. */
+  private static final int ENTRY_OVERHEAD_BYTES = 24;
+
+  private final RaftNodeBuilder spec;
+  private final long tickMillis;
+  private final Inbox inbox;
+  private final ProposalRegistry registry;
+  private final ApplyWorker applyWorker;
+  private final MembershipRequests membershipRequests;
+  /** Snapshots and compaction, or null if the state machine has no SnapshotSupport. */
+  private final SnapshotCoordinator snapshots;
+  private final ReadyHandler readyHandler;
+  private final StatusPublisher statusPublisher;
+  private final List<Event> batch = new ArrayList<>();
+  private final List<Event.Proposal> proposals = new ArrayList<>();
+
+  BatchHandler(
+      RaftNodeBuilder spec,
+      Inbox inbox,
+      ProposalRegistry registry,
+      ApplyWorker applyWorker,
+      MembershipRequests membershipRequests,
+      SnapshotCoordinator snapshots,
+      ReadyHandler readyHandler,
+      StatusPublisher statusPublisher) {
+    this.spec = spec;
+    this.tickMillis = spec.tickMillis;
+    this.inbox = inbox;
+    this.registry = registry;
+    this.applyWorker = applyWorker;
+    this.membershipRequests = membershipRequests;
+    this.snapshots = snapshots;
+    this.readyHandler = readyHandler;
+    this.statusPublisher = statusPublisher;
+  }
+
+  /** Waits up to one tick for events, then processes what it drained (possibly nothing). */
+  void drainAndProcess(ConsensusMachine machine) throws InterruptedException {
+    batch.clear();
+    // advance() can itself produce work (a single voter commits on its own fsync; a follower
+    // may apply what just became durable): then take what is queued without waiting.
+    inbox.drain(batch, BATCH_MAX, machine.hasReady() ? 0 : tickMillis);
+    process(machine);
+  }
+
+  private void process(ConsensusMachine machine) {
+    long bytes = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      Event e = batch.get(i);
+      if (e instanceof Event.Inbound inbound) {
+        stepOrHandle(machine, inbound.message());
+        if (snapshots != null) {
+          snapshots.onInbound(inbound.message());
+        }
+        bytes += entryBytes(inbound.message());
+      } else if (e instanceof Event.Proposal proposal) {
+        proposals.add(proposal);
+        bytes += proposal.payload().length + ENTRY_OVERHEAD_BYTES;
+      } else if (e instanceof Event.Task task) {
+        task.work().run();
+      }
+      if (bytes >= spec.batchBytesMax && i + 1 < batch.size()) {
+        // Bound the bytes one Ready persists, so one fsync (and the heartbeats and votes waiting
+        // behind it on this thread) never stalls for long under large entries.
+        inbox.carryOver(batch.subList(i + 1, batch.size()));
+        break;
+      }
+    }
+    if (!proposals.isEmpty()) {
+      proposeAll(machine);
+      proposals.clear();
+    }
+    for (int ticks = inbox.takeTicks(); ticks > 0; ticks--) {
+      machine.tick();
+    }
+    if (machine.hasReady()) {
+      readyHandler.handle(machine, machine.ready());
+    }
+    statusPublisher.publish(machine);
+    membershipRequests.afterBatch(machine, System.nanoTime());
+  }
+
+  /** Forwarded membership requests are the runner's; everything else goes to the protocol. */
+  private void stepOrHandle(ConsensusMachine machine, RaftMessage message) {
+    if (message instanceof ChangeRequest request) {
+      membershipRequests.onChangeRequest(machine, request, System.nanoTime());
+    } else if (message instanceof ChangeResponse response) {
+      membershipRequests.onChangeResponse(response);
+    } else {
+      machine.step(message);
+    }
+  }
+
+  private static long entryBytes(RaftMessage message) {
+    if (message instanceof AppendEntries append) {
+      long bytes = 0;
+      for (LogEntry entry : append.entries()) {
+        bytes += entry.sizeBytes();
+      }
+      return bytes;
+    }
+    return 0;
+  }
+
+  /** All proposals of one drain become one {@code propose(List)}: one append, one fsync. */
+  private void proposeAll(ConsensusMachine machine) {
+    List<byte[]> payloads = new ArrayList<>(proposals.size());
+    for (Event.Proposal p : proposals) {
+      payloads.add(p.payload());
+    }
+    long backlog = applyWorker.backlogBytes();
+    if (backlog > spec.applyBacklogBytesMax) {
+      RaftException e =
+          new ProposalRejectedException(
+              "apply backlog of node "
+                  + spec.self
+                  + " is "
+                  + backlog
+                  + " bytes (max "
+                  + spec.applyBacklogBytesMax
+                  + "): the state machine is behind; retry later");
+      for (Event.Proposal p : proposals) {
+        p.future().completeExceptionally(e);
+      }
+      return;
+    }
+    try {
+      long firstIndex = machine.propose(payloads);
+      long term = machine.term();
+      for (int i = 0; i < proposals.size(); i++) {
+        registry.register(firstIndex + i, term, proposals.get(i).future());
+      }
+    } catch (RaftException e) {
+      for (Event.Proposal p : proposals) {
+        p.future().completeExceptionally(e);
+      }
+    }
+  }
+}

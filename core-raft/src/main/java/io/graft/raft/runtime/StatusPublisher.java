@@ -1,0 +1,122 @@
+package io.graft.raft.runtime;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Membership;
+import io.graft.raft.api.RaftStatus;
+import io.graft.raft.api.Role;
+import io.graft.raft.transport.Transport;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the owner thread knows, published for every other thread: the {@link RaftStatus} and the
+ * {@link Membership} (volatile snapshots, read by {@code RaftNode.status()}/{@code membership()}),
+ * the transport's peer addresses when the configuration changes, and role or leader changes to
+ * the listeners. A leader that steps down hands its pending proposals to {@link
+ * ProposalRegistry#steppedDown}. {@link #publish} runs on the owner thread only.
+ */
+final class StatusPublisher {
+  /** Role changes are logged under the runner's name, where operators have always found them. */
+  private static final Logger LOG = LoggerFactory.getLogger(RaftNodeRunner.class);
+
+  private final RaftNodeBuilder spec;
+  private final MemberId self;
+  private final Transport transport;
+  private final ProposalRegistry registry;
+  private final ApplyWorker applyWorker;
+  private final ListenerNotifier notifier;
+  /** True once the node was stopped by a fatal error. */
+  private final BooleanSupplier stopped;
+
+  private volatile RaftStatus status;
+  private volatile Membership membership;
+
+  // Owned by the owner thread.
+  private Role publishedRole;
+  private MemberId publishedLeader;
+
+  StatusPublisher(
+      RaftNodeBuilder spec,
+      ProposalRegistry registry,
+      ApplyWorker applyWorker,
+      ListenerNotifier notifier,
+      BooleanSupplier stopped) {
+    this.spec = spec;
+    this.self = spec.self;
+    this.transport = spec.transport;
+    this.registry = registry;
+    this.applyWorker = applyWorker;
+    this.notifier = notifier;
+    this.stopped = stopped;
+  }
+
+  /** Owner thread: publishes the machine's current status and membership. */
+  void publish(ConsensusMachine machine) {
+    RaftStatus next = machine.status(applyWorker.appliedIndex(), spec.tickMillis);
+    status = next;
+    Membership current = machine.membership();
+    if (current != null) {
+      if (membership == null || !current.equals(membership)) {
+        Map<MemberId, String> peers = PeerAddresses.withMembers(self, spec.peers, current);
+        if (peers != null) {
+          transport.setPeers(peers);
+        }
+      }
+      membership = current;
+    }
+    if (next.role() != publishedRole || !Objects.equals(next.leader(), publishedLeader)) {
+      if (publishedRole == Role.LEADER && next.role() != Role.LEADER) {
+        registry.steppedDown(next.commitIndex());
+      }
+      LOG.info(
+          "graft node {}: {} -> {} in term {}, leader {}",
+          self,
+          publishedRole,
+          next.role(),
+          next.term(),
+          next.leader());
+      publishedRole = next.role();
+      publishedLeader = next.leader();
+      notifier.notify(next);
+    }
+  }
+
+  /** True once the owner has published a status (the machine exists). */
+  boolean published() {
+    return status != null;
+  }
+
+  Membership membership() {
+    Membership m = membership;
+    return m != null ? m : new Membership(0, spec.initialVoters, Set.of());
+  }
+
+  /** The latest status with the current applied index; any thread. */
+  RaftStatus status() {
+    RaftStatus s = status;
+    if (s == null) {
+      return new RaftStatus(self, Role.FOLLOWER, 0, null, 0, 0, 0, List.of());
+    }
+    long applied = applyWorker.appliedIndex();
+    // A node stopped by a fatal error must not keep advertising itself as leader: it reports
+    // FOLLOWER with no leader (the cause is in failure()).
+    boolean stopped = this.stopped.getAsBoolean();
+    if (!stopped && s.appliedIndex() == applied) {
+      return s;
+    }
+    return new RaftStatus(
+        s.self(),
+        stopped ? Role.FOLLOWER : s.role(),
+        s.term(),
+        stopped ? null : s.leader(),
+        s.commitIndex(),
+        applied,
+        s.lastLogIndex(),
+        s.members());
+  }
+}
