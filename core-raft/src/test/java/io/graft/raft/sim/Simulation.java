@@ -1,6 +1,7 @@
 package io.graft.raft.sim;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Membership;
 import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.ProposalRejectedException;
@@ -18,6 +19,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 
 /**
  * Tier 2 deterministic simulation (TESTING.md): N {@link RaftMachine}s on one thread, driven by one
@@ -474,13 +476,26 @@ public final class Simulation {
           }
           String text =
               o.succeeded()
-                  ? "done " + o.membership()
+                  ? "done " + canonical(o.membership())
                   : "failed " + o.error().reason() + ": " + o.error().getMessage();
           traceHash = Hashing.combine(traceHash, Hashing.string(text));
           noteFault("change #" + o.requestId() + " on " + m.id() + " " + text);
         }
       }
     }
+  }
+
+  /**
+   * Membership's sets come from Set.copyOf, whose iteration order differs between JVMs: hash a
+   * sorted form so the same seed gives the same trace hash in every JVM.
+   */
+  private static String canonical(Membership m) {
+    return "Membership[index=" + m.index() + ", voters=" + sorted(m.voters()) + ", learners="
+        + sorted(m.learners()) + "]";
+  }
+
+  private static List<String> sorted(Set<MemberId> ids) {
+    return ids.stream().map(MemberId::value).sorted().collect(Collectors.toList());
   }
 
   void schedule(long delay, SimEvent event) {

@@ -63,7 +63,8 @@ class SimulationTest {
   /**
    * Determinism across processes: a replay runs in a fresh JVM, where Set.of/Map.of iteration order
    * (per-JVM salt) and identity hash codes differ. Three child JVMs must reproduce the trace hash
-   * of the in-process run.
+   * of the in-process run; so must a run with membership changes (two joining spares), whose
+   * outcomes name member sets.
    */
   @Test
   void sameSeedGivesSameTraceHashInOtherJvms() throws Exception {
@@ -72,13 +73,21 @@ class SimulationTest {
     int events = 400;
     long expected = new Simulation(seed, members, events).run().traceHash();
     for (int jvm = 0; jvm < 3; jvm++) {
-      assertThat(traceHashInChildJvm(seed, members, events))
+      assertThat(traceHashInChildJvm(seed, members, 0, events))
           .as("trace hash of seed %d in child JVM %d", seed, jvm)
           .isEqualTo(expected);
     }
+    Simulation.Result withChanges = new Simulation(1, 3, 2, 2000).run();
+    assertThat(withChanges.membershipChangesDone()).as("membership changes in seed 1").isPositive();
+    for (int jvm = 0; jvm < 2; jvm++) {
+      assertThat(traceHashInChildJvm(1, 3, 2, 2000))
+          .as("trace hash of seed 1 with 2 spares in child JVM %d", jvm)
+          .isEqualTo(withChanges.traceHash());
+    }
   }
 
-  private static long traceHashInChildJvm(long seed, int members, int events) throws Exception {
+  private static long traceHashInChildJvm(long seed, int members, int spares, int events)
+      throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process process =
         new ProcessBuilder(
@@ -88,7 +97,8 @@ class SimulationTest {
                 SimulationMain.class.getName(),
                 Long.toString(seed),
                 Integer.toString(members),
-                Integer.toString(events))
+                Integer.toString(events),
+                Integer.toString(spares))
             .redirectErrorStream(true)
             .start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
