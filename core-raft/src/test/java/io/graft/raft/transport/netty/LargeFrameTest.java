@@ -88,12 +88,15 @@ class LargeFrameTest {
 
   @Test
   void frameSizeFollowsTheEntryLimitUpToOneGibibyte() {
-    assertThat(NettyTransportConfig.frameBytesFor(1L << 30))
+    int headroom = NettyTransportConfig.FRAME_HEADROOM_BYTES;
+    assertThat(NettyTransportConfig.frameBytesFor((1L << 30) + headroom))
         .isEqualTo(NettyTransportConfig.MAX_FRAME_BYTES_LIMIT);
-    assertThat(NettyTransportConfig.frameBytesFor(128L << 20))
-        .isEqualTo((128 << 20) + NettyTransportConfig.FRAME_HEADROOM_BYTES);
-    assertThatThrownBy(() -> NettyTransportConfig.frameBytesFor((1L << 30) + 1))
+    assertThat(NettyTransportConfig.frameBytesFor(128L << 20)).isEqualTo((128 << 20) + headroom);
+    assertThatThrownBy(() -> NettyTransportConfig.frameBytesFor((1L << 30) + headroom + 1))
         .isInstanceOf(IllegalArgumentException.class);
+    NettyTransportConfig over = NettyTransportConfig.defaults("127.0.0.1:0", "c", MemberId.of("a"))
+        .withMaxFrameBytes(NettyTransportConfig.MAX_FRAME_BYTES_LIMIT + 1);
+    assertThatThrownBy(over::validate).hasMessageContaining("maxFrameBytes");
     NettyTransportConfig max = NettyTransportConfig.defaults("127.0.0.1:0", "c", MemberId.of("a"))
         .withMaxFrameBytes(NettyTransportConfig.MAX_FRAME_BYTES_LIMIT);
     assertThat(max.validate()).isSameAs(max);
