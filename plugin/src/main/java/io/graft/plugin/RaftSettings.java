@@ -70,7 +70,7 @@ public final class RaftSettings implements SettingsDeclaration {
 
   @Description("Largest serialized transaction that is replicated (one Raft entry), at most 1g; "
       + "larger ones are refused up front, nothing proposed. The default admits a 200,000-node "
-      + "transaction (~40 MB) with room to spare; the leader briefly holds a few copies of an "
+      + "transaction (~21 MiB) with room to spare; the leader briefly holds a few copies of an "
       + "entry per follower, so raise the heap with it. Split bigger loads into smaller "
       + "transactions or raise this setting.")
   public static final Setting<Long> max_entry_size =

@@ -16,17 +16,18 @@ import org.neo4j.monitoring.DatabaseHealth;
 
 /**
  * Failure paths. With {@code server.raft.max_entry_size} lowered to 16 MiB a 200,000-node
- * transaction (~40 MB of commands; the 128 MiB default admits it, see process.BigTransactionIT)
+ * transaction (a ~21 MiB entry; the 128 MiB default admits it, see process.BigTransactionIT)
  * is refused up front with a message naming the setting and the limit, nothing is proposed and
- * the cluster keeps working. An entry whose apply fails on a follower (delivered corrupted by the Raft double)
- * panics that member's database rather than letting it diverge, while the others carry on.
+ * the cluster keeps working. An entry whose apply fails on a follower (delivered corrupted by the
+ * Raft double) panics that member's database rather than letting it diverge, while the others
+ * carry on.
  */
 class InProcessApplyFailureTest {
 
   @Test
   void oversizedTransactionIsRefusedAndAFailedApplyPanicsTheMember(@TempDir Path dir)
       throws Exception {
-    // server.raft.max_entry_size lowered to 16 MiB: the 200,000-node transaction (~40 MB of
+    // server.raft.max_entry_size lowered to 16 MiB: the 200,000-node transaction (~21 MiB of
     // commands) is over it.
     Map<Setting<?>, Object> lowered = InProcessCluster.noExtra();
     lowered.put(RaftSettings.max_entry_size, 16L << 20);
