@@ -11,9 +11,10 @@ import java.util.List;
  * Splits the byte stream into frames and decodes them to {@code WireMessage}s. The length field is
  * checked against {@code maxFrameBytes} before anything is buffered or allocated, the CRC32C before
  * anything is decoded. A frame above {@link #STREAM_FRAME_BYTES_MIN} is received straight into
- * its payload array, so a 40 MB AppendEntries costs one 40 MB array, not a cumulation buffer
- * regrown (and copied) in 4 MiB steps plus the array. After the first error the decoder discards all further input: the
- * connection is being closed and nothing after a corrupt frame can be trusted.
+ * its payload array (allocated once its length passed that check), so a 40 MB AppendEntries costs
+ * one 40 MB array, not a cumulation buffer regrown (and copied) in 4 MiB steps plus the array.
+ * After the first error the decoder discards all further input: the connection is being closed
+ * and nothing after a corrupt frame can be trusted.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
   /**
