@@ -128,6 +128,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
             config.commitTimeout());
     DatabaseBridge bridge =
         new DatabaseBridge(config, bolt, raft, machine, waiters, gate, guard, replicated, log);
+    guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status()));
     bridge.attach(b);
     log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d)",
         dbName, config.self(), config.initialMembers(), machine.lastAppliedIndex());
