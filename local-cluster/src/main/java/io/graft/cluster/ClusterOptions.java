@@ -61,6 +61,15 @@ public record ClusterOptions(
         Map.of(), Duration.ofSeconds(180), Duration.ofSeconds(60), System.out::println);
   }
 
+  /** The record's string, without the password (options end up in logs and test reports). */
+  @Override
+  public String toString() {
+    return "ClusterOptions[members=" + members + ", dir=" + dir + ", pluginJar=" + pluginJar
+        + ", faultProxy=" + faultProxy + ", fastStart=" + fastStart + ", detached=" + detached
+        + ", heap=" + heap + ", pageCache=" + pageCache + ", extraSettings=" + extraSettings
+        + ", auth=" + (authEnabled() ? "on" : "off") + "]";
+  }
+
   public boolean authEnabled() {
     return adminPassword != null;
   }

@@ -61,6 +61,18 @@ class NeoHomeTest {
   }
 
   @Test
+  void optionsKeepThePasswordThroughEveryWitherAndNeverPrintIt() {
+    ClusterOptions options = ClusterOptions.defaults(tmp, tmp, null)
+        .withAdminPassword("secret-password").withMembers(5).withFastStart(true)
+        .withExtraSettings(Map.of("a", "b")).withFaultProxy(true).withDetached(true)
+        .withProgress(line -> { });
+    assertThat(options.authEnabled()).isTrue();
+    assertThat(options.adminPassword()).isEqualTo("secret-password");
+    assertThat(options.toString()).contains("auth=on").doesNotContain("secret-password");
+    assertThat(ClusterOptions.defaults(tmp, tmp, null).authEnabled()).isFalse();
+  }
+
+  @Test
   void plainServerHasNoRaftLinesAndReassemblyDropsOldPlugins() throws IOException {
     Path jar = Files.writeString(tmp.resolve("old.jar"), "x");
     NeoHome home = new NeoHome(tmp.resolve("seed"), new MemberSpec(0, 1, 2, 0, 0));
