@@ -22,8 +22,9 @@ final class WriteAdvice {
           + " raft.status()).", voters, voters / 2 + 1);
     }
     if (leader.equals(status.memberId())) {
-      return "This member was just elected leader and its leader lease is not applied yet;"
-          + " retry in a moment.";
+      return "This member is the leader but its leader lease is not applied yet (it was just"
+          + " elected, or renews its lease after a write whose outcome is unknown); retry in a"
+          + " moment.";
     }
     String bolt = status.leaderBoltAddress();
     return String.format("The leader is %s (Bolt %s); a neo4j:// driver routes writes there.",

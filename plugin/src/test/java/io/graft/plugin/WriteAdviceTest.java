@@ -27,7 +27,8 @@ class WriteAdviceTest {
 
   @Test
   void freshLeaderWithoutItsLeaseIsToldToRetry() {
-    assertThat(WriteAdvice.of(row("a:1", "a:1", "x:2"))).contains("lease is not applied yet");
+    assertThat(WriteAdvice.of(row("a:1", "a:1", "x:2"))).contains("lease is not applied yet")
+        .contains("outcome is unknown");
   }
 
   private static StatusRow row(String self, String leader, String leaderBolt) {
