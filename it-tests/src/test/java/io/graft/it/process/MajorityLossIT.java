@@ -66,8 +66,13 @@ class MajorityLossIT {
   void loneLeaderRefusesWritesStepsDownAndTheClusterRecoversWithEveryAckedWrite() {
     Optional<String> problem = ProcessFixtures.pluginProblem();
     Assumptions.assumeTrue(problem.isEmpty(), () -> "SKIPPED: needs the graft plugin: " + problem);
+    // A 3 s election timeout (CheckQuorum's period) leaves the first write after the kill time
+    // to reach the lone leader before it steps down, even on a loaded machine: that write is the
+    // "outcome unknown" case.
     cluster = LocalCluster.start(ProcessFixtures.options("majority-loss", 3, true, false)
-        .withExtraSettings(Map.of("server.raft.commit_timeout", COMMIT_TIMEOUT.toSeconds() + "s")));
+        .withExtraSettings(Map.of(
+            "server.raft.commit_timeout", COMMIT_TIMEOUT.toSeconds() + "s",
+            "server.raft.election_timeout", "3s")));
     int survivor = cluster.awaitLeader();
     List<Integer> killed = List.of(survivor % 3 + 1, (survivor + 1) % 3 + 1);
     List<Long> acked = new ArrayList<>();
@@ -97,7 +102,15 @@ class MajorityLossIT {
         notLeaderMillis);
     routedDriverReadsButCannotWrite(survivor);
 
-    killed.forEach(cluster::restart);
+    // One member back first, so the survivor, whose log holds the uncommitted entries, is one of
+    // only two voters: if it wins it commits those entries in its new term, the case where a
+    // duplicate token-creation entry used to panic every database on apply. (By §5.4.1 it should
+    // always win here; one run saw the restarted member win: see it-tests/README.md.)
+    cluster.restart(killed.get(0));
+    int firstLeader = cluster.awaitLeader();
+    System.out.printf("[majority-loss] with member-%d back: leader member-%d (survivor %d)%n",
+        killed.get(0), firstLeader, survivor);
+    cluster.restart(killed.get(1));
     int leader = cluster.awaitLeader();
     for (long seq = 31; seq <= 40; seq++) {
       write(leader, "Acked", seq);
@@ -145,7 +158,10 @@ class MajorityLossIT {
       assertThat(Duration.ofMillis(millis)).as("write %d failure time", seq)
           .isLessThanOrEqualTo(COMMIT_TIMEOUT.plus(SLACK));
       if (code.endsWith("NotALeader")) {
-        assertThat(message).contains("not the Raft leader").contains(NO_LEADER);
+        // Either the lone leader has paused writes to renew its lease after the unknown outcome
+        // (plugin: a timed-out entry may still commit), or CheckQuorum has already deposed it.
+        assertThat(message).contains("not the Raft leader")
+            .containsAnyOf(NO_LEADER, "renews its lease after a write whose outcome is unknown");
         return unknown;
       }
       assertThat(code).isEqualTo("Neo.TransientError.Cluster.ReplicationFailure");
