@@ -55,6 +55,10 @@ public final class GraphStateMachine implements StateMachine {
   private volatile LeaseListener leaseListener = (lease, accepted) -> {};
   private volatile long lastApplied;
   private volatile Throwable failure;
+  /** Group-commit counters since this machine was built (guarded by this). */
+  private long chains;
+  private long chainedTxs;
+  private long largestChain;
 
   /** Told after each lease entry is applied, on the apply thread; must not block. */
   public interface LeaseListener {
@@ -314,6 +318,9 @@ public final class GraphStateMachine implements StateMachine {
   private void commitChain(TxChain chain, Object[] results, long upTo) throws Exception {
     if (!chain.isEmpty()) {
       long[] txIds = chain.commit(applier);
+      chains++;
+      chainedTxs += chain.size();
+      largestChain = Math.max(largestChain, chain.size());
       for (int k = 0; k < chain.size(); k++) {
         TxEntry tx = chain.entry(k);
         results[chain.position(k)] = txIds[k];
@@ -326,6 +333,14 @@ public final class GraphStateMachine implements StateMachine {
     if (upTo > lastApplied) {
       lastApplied = upTo;
     }
+  }
+
+  /**
+   * Since this machine was built: {chains committed by {@link #applyBatch}, transactions in them,
+   * largest chain}. Transactions/chains is the Neo4j log forces saved by group commit.
+   */
+  public synchronized long[] chainStats() {
+    return new long[] {chains, chainedTxs, largestChain};
   }
 
   private void checkRunning() {

@@ -151,6 +151,7 @@ class GraphStateMachineBatchTest {
     assertThat(gate.isOpen()).isFalse();
     assertThat(LeaseState.open(dir).current()).isEqualTo(new LeaseState.Snapshot(2, OTHER, 4));
     assertThat(machine.lastAppliedIndex()).isEqualTo(7);
+    assertThat(machine.chainStats()).containsExactly(2L, 4L, 2L);
   }
 
   @Test
