@@ -218,7 +218,7 @@ final class ApplyWorker implements AutoCloseable {
       expected++;
     }
     List<Object> results = stateMachine.applyBatch(committed);
-    // Counted as backlog until applied: the leader's back-pressure sees a stuck batch (§10.2).
+    // Counted as backlog until applied, so the leader's apply-backlog bound sees a stuck batch.
     backlogBytes.addAndGet(-bytes);
     if (results == null || results.size() != run.size()) {
       throw new IllegalStateException("state machine returned "
