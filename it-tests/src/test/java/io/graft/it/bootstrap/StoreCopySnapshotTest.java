@@ -14,7 +14,10 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.neo4j.configuration.Config;
+import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.graphdb.Transaction;
+import org.neo4j.kernel.internal.GraphDatabaseAPI;
 
 /**
  * Issue 5 item 2 with real Neo4j (three embedded 5.26.30 DBMSs started on EMPTY homes, the graft
@@ -98,6 +101,58 @@ class StoreCopySnapshotTest {
       assertThat(digest(cluster, 2)).isEqualTo(digest(cluster, 0));
       assertThat(elementIds(cluster, 2)).isEqualTo(elementIds(cluster, 0)).hasSize(55);
       assertThat(cluster.lastTxId(2)).isEqualTo(cluster.lastTxId(0));
+
+      rotatedLogsBeforeTheCheckpointStayBehind(cluster);
+    }
+  }
+
+  /**
+   * Member 0's log rotates (128 KiB files) several times while member 2 is paused: a snapshot
+   * ships only the log file(s) from the checkpoint's on, member 2 recovers from them without the
+   * older files and follows the log, also after a restart.
+   */
+  private void rotatedLogsBeforeTheCheckpointStayBehind(FreshEmbeddedMembers cluster)
+      throws Exception {
+    ((GraphDatabaseAPI) cluster.db(0)).getDependencyResolver().resolveDependency(Config.class)
+        .setDynamic(GraphDatabaseSettings.logical_log_rotation_threshold, 128L << 10, "test");
+    cluster.group().pauseApply(cluster.member(2), true);
+    String blob = "x".repeat(30_000);
+    for (int i = 0; i < 30; i++) {
+      cluster.db(0).executeTransactionally("CREATE (:Blob {i: $i, data: $data})",
+          Map.of("i", i, "data", blob));
+    }
+    awaitApplied(cluster, 0, 1);
+    Path leaderLogs = cluster.home(0).resolve("data/transactions/neo4j");
+    List<Long> leaderVersions = logVersions(leaderLogs);
+    assertThat(leaderVersions).as("member 0 rotated its log").hasSizeGreaterThan(2);
+
+    Path snapshotDir = Files.createDirectories(tmp.resolve("snapshot-after-rotation"));
+    long index = cluster.snapshots(0).write(snapshotDir);
+    List<Long> shipped = logVersions(snapshotDir.resolve("transactions"));
+    System.out.printf("after rotation: member 0 has log versions %s, the snapshot ships %s%n",
+        leaderVersions, shipped);
+    assertThat(shipped).isNotEmpty().doesNotContain(leaderVersions.get(0))
+        .hasSizeLessThan(leaderVersions.size())
+        .endsWith(leaderVersions.get(leaderVersions.size() - 1));
+
+    cluster.snapshots(2).install(snapshotDir, index);
+    assertThat(digest(cluster, 2)).isEqualTo(digest(cluster, 0));
+    assertThat(cluster.lastTxId(2)).isEqualTo(cluster.lastTxId(0));
+    cluster.group().pauseApply(cluster.member(2), false);
+    writeGraph(cluster, 0, 5);
+    awaitApplied(cluster, 0, 1, 2);
+    cluster.restart(2);
+    assertThat(digest(cluster, 2)).isEqualTo(digest(cluster, 0)).isEqualTo(digest(cluster, 1));
+    assertThat(elementIds(cluster, 2)).isEqualTo(elementIds(cluster, 0)).hasSize(60);
+    assertThat(cluster.lastTxId(2)).isEqualTo(cluster.lastTxId(0));
+  }
+
+  /** The versions of the {@code neostore.transaction.db.N} files in {@code dir}, ascending. */
+  private static List<Long> logVersions(Path dir) throws IOException {
+    String prefix = "neostore.transaction.db.";
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(prefix))
+          .map(n -> Long.parseLong(n.substring(prefix.length()))).sorted().toList();
     }
   }
 
