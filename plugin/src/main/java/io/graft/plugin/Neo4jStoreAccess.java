@@ -18,6 +18,7 @@ import org.neo4j.kernel.impl.transaction.log.checkpoint.StoreCopyCheckPointMutex
 import org.neo4j.kernel.impl.transaction.log.files.LogFile;
 import org.neo4j.kernel.impl.transaction.log.files.LogFiles;
 import org.neo4j.kernel.impl.transaction.log.files.checkpoint.CheckpointFile;
+import org.neo4j.logging.NullLog;
 import org.neo4j.storageengine.api.TransactionIdStore;
 
 /**
@@ -86,8 +87,9 @@ final class Neo4jStoreAccess implements StoreAccess {
   public List<LogRange> transactionLogsToCopy() throws IOException {
     LogFiles logFiles = database.getDependencyResolver().resolveDependency(LogFiles.class);
     CheckpointFile checkpoints = logFiles.getCheckpointFile();
-    CheckpointInfo latest = checkpoints.findLatestCheckpoint().orElseThrow(() ->
-        new IOException("graft: no checkpoint found after the forced checkpoint"));
+    // NullLog: Neo4j's scan logs a line per file read, noise for every snapshot.
+    CheckpointInfo latest = checkpoints.findLatestCheckpoint(NullLog.getInstance())
+        .orElseThrow(() -> new IOException("graft: no checkpoint after the forced checkpoint"));
     LogFile log = logFiles.getLogFile();
     if (log.getTransactionLogWriter() == null) {
       throw new IOException("graft: the transaction log of '" + databaseName()
