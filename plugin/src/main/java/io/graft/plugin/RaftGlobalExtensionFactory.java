@@ -1,5 +1,6 @@
 package io.graft.plugin;
 
+import io.graft.raft.api.RaftLogging;
 import org.neo4j.configuration.Config;
 import org.neo4j.dbms.database.SystemGraphComponents;
 import org.neo4j.kernel.api.procedure.GlobalProcedures;
@@ -43,6 +44,8 @@ public final class RaftGlobalExtensionFactory
       @Override
       public void init() throws Exception {
         if (wiring.enabled()) {
+          // core-raft logs through slf4j, which a Neo4j server drops for our packages.
+          RaftLogging.install(new Neo4jRaftLogSink(deps.logService().getInternalLogProvider()));
           wiring.registerProcedures(deps.globalProcedures());
           // Before the system database starts: the replicated database is created with the
           // cluster-wide identity (plugin/README.md "Bootstrap").

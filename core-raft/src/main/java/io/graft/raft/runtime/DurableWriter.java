@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * The persist step of a Ready, on the owner thread: truncate a conflicting suffix, append, save the
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * io.graft.raft.storage.StorageException} propagates and stops the node.
  */
 final class DurableWriter {
-  private static final Logger LOG = LoggerFactory.getLogger(DurableWriter.class);
+  private static final Logger LOG = RaftLogging.logger(DurableWriter.class);
 
   /**
    * A commit-index-only hard state change is saved at most this often (the hint is recoverable).

@@ -10,14 +10,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * Calls {@link RaftListener}s on one dedicated thread, in the order the owner published the
  * changes, so a slow listener never holds up the owner thread.
  */
 final class ListenerNotifier implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(ListenerNotifier.class);
+  private static final Logger LOG = RaftLogging.logger(ListenerNotifier.class);
   private final MemberId self;
   private final List<RaftListener> listeners = new CopyOnWriteArrayList<>();
   private final ExecutorService executor;

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * A running Raft member: ONE owner thread drives the {@link ConsensusMachine} (STYLE.md §3.3).
@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * pending future with {@link RaftShutdownException} carrying the cause; see {@link #failure()}.
  */
 public final class RaftNodeRunner implements RaftNode {
-  private static final Logger LOG = LoggerFactory.getLogger(RaftNodeRunner.class);
+  private static final Logger LOG = RaftLogging.logger(RaftNodeRunner.class);
 
   private enum State {
     NEW,

@@ -27,7 +27,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * Snapshots and log compaction of one running member (thesis §5): takes a snapshot on the apply
@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * so no follower is ever stranded, and a new member replays the whole log.
  */
 final class SnapshotCoordinator implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(SnapshotCoordinator.class);
+  private static final Logger LOG = RaftLogging.logger(SnapshotCoordinator.class);
 
   private final MemberId self;
   private final StateMachine stateMachine;

@@ -11,7 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * What the owner thread knows, published for every other thread: the {@link RaftStatus} and the
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 final class StatusPublisher {
   /** Role changes are logged under the runner's name, where operators have always found them. */
-  private static final Logger LOG = LoggerFactory.getLogger(RaftNodeRunner.class);
+  private static final Logger LOG = RaftLogging.logger(RaftNodeRunner.class);
 
   private final RaftNodeBuilder spec;
   private final MemberId self;

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * A durable {@link MetaStore}: term, vote and commit hint in one file {@code raft-meta} with two
@@ -36,7 +36,7 @@ public final class FileMetaStore implements MetaStore {
   static final int SLOT_BYTES = 4096;
   private static final int MAGIC = 0x47524d53;
   private static final int VERSION = 1;
-  private static final Logger LOG = LoggerFactory.getLogger(FileMetaStore.class);
+  private static final Logger LOG = RaftLogging.logger(FileMetaStore.class);
 
   private final Path file;
   private final FileChannel channel;

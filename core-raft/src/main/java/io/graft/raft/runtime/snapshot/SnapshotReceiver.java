@@ -7,7 +7,7 @@ import io.graft.raft.transport.Transport;
 import java.io.IOException;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * The follower's side of InstallSnapshot (thesis §5.3 receiver rules 2-5, chunked): checks each
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * reach this class. Threading: confined to the single snapshot thread.
  */
 public final class SnapshotReceiver {
-  private static final Logger LOG = LoggerFactory.getLogger(SnapshotReceiver.class);
+  private static final Logger LOG = RaftLogging.logger(SnapshotReceiver.class);
 
   private final MemberId self;
   private final SnapshotStore store;

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * The leader's side of InstallSnapshot (thesis §5.3, chunked): streams a local snapshot to one
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: confined to the caller's single snapshot thread (see {@link SnapshotService}).
  */
 public final class SnapshotSender {
-  private static final Logger LOG = LoggerFactory.getLogger(SnapshotSender.class);
+  private static final Logger LOG = RaftLogging.logger(SnapshotSender.class);
 
   private final MemberId self;
   private final SnapshotStore store;

@@ -11,7 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * Runs one member's {@link SnapshotSender} and {@link SnapshotReceiver} on their own thread ({@code
@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * on the owner thread. Every entry point only enqueues.
  */
 public final class SnapshotService implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(SnapshotService.class);
+  private static final Logger LOG = RaftLogging.logger(SnapshotService.class);
 
   private final ScheduledExecutorService executor;
   private final SnapshotSender sender;

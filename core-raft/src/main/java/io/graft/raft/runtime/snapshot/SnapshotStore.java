@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * The snapshots of one member under {@code <dataDir>/snapshots/}: complete ones in {@code
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * the owner thread (newest) at once; directory changes are serialized on this object.
  */
 public final class SnapshotStore {
-  private static final Logger LOG = LoggerFactory.getLogger(SnapshotStore.class);
+  private static final Logger LOG = RaftLogging.logger(SnapshotStore.class);
   private static final Pattern COMPLETE = Pattern.compile("(\\d+)-(\\d+)");
   private static final Pattern PARTIAL = Pattern.compile("partial-(\\d+)-(\\d+)");
   private final Path root;

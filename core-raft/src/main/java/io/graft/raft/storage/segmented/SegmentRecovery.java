@@ -13,7 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * Rebuilds the in-memory index of a segmented log from its directory, validating every record.
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * crash cannot leave an incomplete non-last segment.
  */
 final class SegmentRecovery {
-  private static final Logger LOG = LoggerFactory.getLogger(SegmentRecovery.class);
+  private static final Logger LOG = RaftLogging.logger(SegmentRecovery.class);
 
   /** The recovered state: open segments, and term/offset for every physically present index. */
   record Result(List<Segment> segments, long baseIndex, LongList terms, LongList offsets,

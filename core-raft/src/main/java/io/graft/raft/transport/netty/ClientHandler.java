@@ -7,7 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * Client side of one outbound connection: sends the handshake on connect and waits (bounded) for
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * further frame is a protocol error that closes the connection (the peer channel redials).
  */
 final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
-  private static final Logger log = LoggerFactory.getLogger(ClientHandler.class);
+  private static final Logger log = RaftLogging.logger(ClientHandler.class);
 
   private final PeerChannel peer;
   private final NettyTransportConfig config;

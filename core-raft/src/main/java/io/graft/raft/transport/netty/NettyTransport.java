@@ -45,7 +45,7 @@ import org.slf4j.Logger;
  */
 public final class NettyTransport implements Transport {
   private static final org.slf4j.Logger log =
-      org.slf4j.LoggerFactory.getLogger(NettyTransport.class);
+      io.graft.raft.api.RaftLogging.logger(NettyTransport.class);
   private static final long SHUTDOWN_TIMEOUT_MILLIS = 5000;
 
   private final NettyTransportConfig config;

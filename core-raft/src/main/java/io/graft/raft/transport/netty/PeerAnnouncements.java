@@ -4,7 +4,7 @@ import io.graft.raft.api.MemberId;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * What this member announces about itself in its handshakes (an opaque string, e.g. the Neo4j
@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * starts; read from event loop threads.
  */
 final class PeerAnnouncements {
-  private static final Logger log = LoggerFactory.getLogger(PeerAnnouncements.class);
+  private static final Logger log = RaftLogging.logger(PeerAnnouncements.class);
 
   private volatile String local = "";
   private volatile BiConsumer<MemberId, String> listener = (member, info) -> { };

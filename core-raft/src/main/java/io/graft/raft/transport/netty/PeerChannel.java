@@ -17,7 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * The outbound side towards one peer: a bounded queue, one TCP connection at a time, redialled with
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * the staleness (stale terms are ignored, §5.1). Draining writes a batch and flushes once.
  */
 final class PeerChannel {
-  private static final Logger log = LoggerFactory.getLogger(PeerChannel.class);
+  private static final Logger log = RaftLogging.logger(PeerChannel.class);
   /** Messages written per drain before yielding the event loop to other channels. */
   private static final int BATCH_MESSAGES_MAX = 512;
 

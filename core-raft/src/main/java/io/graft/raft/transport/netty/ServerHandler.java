@@ -12,7 +12,7 @@ import io.netty.handler.codec.DecoderException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * Server side of one inbound connection. The first frame must be a {@link WireMessage.Handshake}
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * Inbound messages are handed to the consumer on this event loop thread; it only enqueues.
  */
 final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
-  private static final Logger log = LoggerFactory.getLogger(ServerHandler.class);
+  private static final Logger log = RaftLogging.logger(ServerHandler.class);
 
   private final NettyTransportConfig config;
   private final MessageCodec codec;
