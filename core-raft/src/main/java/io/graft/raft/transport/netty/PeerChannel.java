@@ -51,7 +51,7 @@ final class PeerChannel {
 
   PeerChannel(MemberId member, InetSocketAddress address, NettyTransportConfig config,
       MessageCodec codec, TransportCounters counters, EventLoop loop, Bootstrap template,
-      PeerAnnouncements announcements) {
+      PeerAnnouncements announcements, IdentityGuard identity) {
     this.member = member;
     this.address = address;
     this.config = config;
@@ -67,7 +67,8 @@ final class PeerChannel {
       protected void initChannel(SocketChannel ch) {
         // The server only ever sends the small handshake reply: keep the handshake-size limit.
         ch.pipeline().addLast(new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
-            FrameEncoder.INSTANCE, new ClientHandler(self, config, codec, counters, announcements));
+            FrameEncoder.INSTANCE, new ClientHandler(self, config, codec, counters, announcements,
+                identity));
       }
     });
   }
