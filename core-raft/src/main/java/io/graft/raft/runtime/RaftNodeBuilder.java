@@ -184,6 +184,16 @@ public final class RaftNodeBuilder {
     return new Identity(MemberIncarnation.loadOrCreate(meta), PeerIdentities.open(meta));
   }
 
+  /**
+   * True if {@code dataDirectory} holds this member's Raft term/vote state (from an earlier
+   * start). A caller whose own state outlives it (e.g. a replicated database) can tell that the
+   * Raft state was removed, and refuse to start with a forgotten vote (Raft §5.2).
+   */
+  public static boolean hasRaftState(Path dataDirectory) {
+    return java.nio.file.Files.exists(
+        dataDirectory.resolve("meta").resolve(FileMetaStore.FILE_NAME));
+  }
+
   /** Test seam: drive another machine implementation. */
   RaftNodeBuilder machineFactory(ConsensusMachine.Factory machineFactory) {
     this.machineFactory = machineFactory;

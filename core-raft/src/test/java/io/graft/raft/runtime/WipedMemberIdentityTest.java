@@ -150,6 +150,33 @@ class WipedMemberIdentityTest {
     assertThat(wiped.membership().voters()).contains(wipedId);
   }
 
+  @Test
+  void theBuildersOwnNettyTransportGetsTheIdentityOfItsDataDirectory() throws Exception {
+    MemberId id = MemberId.of("127.0.0.1:" + freePort());
+    voters.add(id);
+    Path data = dir(id);
+    RaftNodeRunner node = RaftNodeRunner.builder().self(id).initialVoters(voters)
+        .config(LocalCluster.config()).tickMillis(TICK_MILLIS).dataDirectory(data)
+        .nettyTransport(id.value(), "identity-test").stateMachine(new RecordingStateMachine())
+        .build();
+    assertThat(node.failure()).isEmpty();
+    node.close();
+    java.util.UUID first = readIncarnation(data);
+    RaftNodeRunner.builder().self(id).initialVoters(voters).config(LocalCluster.config())
+        .dataDirectory(data).nettyTransport(id.value(), "identity-test")
+        .stateMachine(new RecordingStateMachine()).build().close();
+    assertThat(readIncarnation(data)).as("kept while the term/vote file lives").isEqualTo(first);
+    assertThat(RaftNodeBuilder.hasRaftState(data)).isTrue();
+    deleteTree(data.resolve("meta"));
+    assertThat(RaftNodeBuilder.hasRaftState(data)).isFalse();
+    assertThat(RaftNodeBuilder.identity(data).incarnation()).isNotEqualTo(first);
+  }
+
+  private static java.util.UUID readIncarnation(Path data) throws IOException {
+    return java.util.UUID.fromString(
+        Files.readString(data.resolve("meta").resolve("raft-incarnation")).trim());
+  }
+
   private static List<String> describe(LogReader log, long upTo) {
     List<String> out = new ArrayList<>();
     for (long i = 1; i <= upTo; ) {
