@@ -23,6 +23,12 @@ import java.util.Set;
  * Member ids are advertised Raft addresses, so a peer's id is also where to reach it.
  */
 final class CoreRaftNodeFactory implements RaftNodeFactory {
+  /**
+   * Bytes of an entry beyond the serialized commands that server.raft.max_entry_size bounds: the
+   * TxEntry header (ids, times, the subject's names), well under this.
+   */
+  static final long ENTRY_ENVELOPE_BYTES = 64 * 1024;
+
   @Override
   public RaftNode create(RaftNodeSpec spec, StateMachine stateMachine) {
     Set<MemberId> voters = new LinkedHashSet<>(spec.initialMembers());
@@ -32,20 +38,8 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
         peers.put(m, m.value());
       }
     }
-    long heartbeatMillis = spec.heartbeatInterval().toMillis();
-    long tickMillis = Math.max(1, Math.min(50, heartbeatMillis / 2));
-    RaftConfig timed =
-        RaftNodeBuilder.configFromMillis(
-            RaftConfig.defaults(), spec.electionTimeout().toMillis(), heartbeatMillis, tickMillis);
-    // The runtime refuses a proposal larger than appendBytesMax (core-raft's default is 4 MiB),
-    // so it must admit every entry server.raft.max_entry_size admits (at most MAX_ENTRY_BYTES):
-    // the full-size platinum batch (6 MB) was refused by the 4 MiB default although the setting
-    // said 16 MiB.
-    RaftConfig config = new RaftConfig(timed.electionTimeoutTicks(),
-        timed.heartbeatIntervalTicks(), timed.entriesPerAppendMax(),
-        Math.max(timed.appendBytesMax(), RaftPluginConfig.MAX_ENTRY_BYTES),
-        timed.inflightAppendsMax(), timed.uncommittedBytesMax(), timed.preVote(),
-        timed.checkQuorum()).validate();
+    long tickMillis = tickMillis(spec);
+    RaftConfig config = raftConfig(spec);
     // A state machine that applied entries (for Neo4j: the store's consensusIndex) with no Raft
     // state next to it: the state was removed and the vote forgotten. Refuse (Raft §5.2).
     RaftStateGuard.check(
@@ -72,6 +66,38 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
     return builder.build().start();
   }
 
+  private static long tickMillis(RaftNodeSpec spec) {
+    return Math.max(1, Math.min(50, spec.heartbeatInterval().toMillis() / 2));
+  }
+
+  /**
+   * The Raft limits that follow server.raft.max_entry_size. The runtime refuses a proposal larger
+   * than appendBytesMax, and the leader one that would take the uncommitted tail past
+   * uncommittedBytesMax, so both must admit one entry of the setting's size plus its envelope (the
+   * TxEntry header around the commands); core-raft's 4 MiB and 256 MiB defaults stay the floor.
+   * The full-size platinum batch (6 MB) was once refused by the 4 MiB default although the
+   * setting said 16 MiB.
+   */
+  static RaftConfig raftConfig(RaftNodeSpec spec) {
+    RaftConfig timed = RaftNodeBuilder.configFromMillis(RaftConfig.defaults(),
+        spec.electionTimeout().toMillis(), spec.heartbeatInterval().toMillis(), tickMillis(spec));
+    long entryMax = spec.maxEntrySize() + ENTRY_ENVELOPE_BYTES;
+    return new RaftConfig(timed.electionTimeoutTicks(), timed.heartbeatIntervalTicks(),
+        timed.entriesPerAppendMax(), Math.max(timed.appendBytesMax(), entryMax),
+        timed.inflightAppendsMax(), Math.max(timed.uncommittedBytesMax(), entryMax),
+        timed.preVote(), timed.checkQuorum()).validate();
+  }
+
+  /**
+   * The transport's frames carry one AppendEntries of appendBytesMax entry bytes (at least one
+   * entry is always sent, so a single entry of max_entry_size must fit in one frame).
+   */
+  static NettyTransportConfig transportConfig(RaftNodeSpec spec) {
+    return NettyTransportConfig.defaults(spec.listenAddress(), spec.clusterId(), spec.self())
+        .withMaxFrameBytes(NettyTransportConfig.frameBytesFor(raftConfig(spec).appendBytesMax()))
+        .validate();
+  }
+
   static SnapshotPolicy policy(RaftNodeSpec spec) {
     SnapshotPolicy d = SnapshotPolicy.defaults();
     return new SnapshotPolicy(spec.snapshotIntervalEntries(), spec.logRetainedEntries(),
@@ -83,8 +109,7 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
    * what peers announce: that is how a member added later becomes routable (RaftRoutingTable).
    */
   private static Transport transport(RaftNodeSpec spec, RaftNodeBuilder.Identity identity) {
-    NettyTransport transport = new NettyTransport(
-        NettyTransportConfig.defaults(spec.listenAddress(), spec.clusterId(), spec.self()));
+    NettyTransport transport = new NettyTransport(transportConfig(spec));
     transport.identify(identity.incarnation(), identity.peers());
     BoltAddressBook book = spec.boltAddresses();
     if (book != null) {

@@ -15,6 +15,8 @@ import java.util.List;
  * @param snapshotIntervalEntries applied entries between two snapshots, when the state machine
  *     offers {@code snapshots()} (server.raft.snapshot_interval_entries)
  * @param logRetainedEntries log entries kept behind a snapshot (server.raft.log_retained_entries)
+ * @param maxEntrySize largest serialized transaction replicated (server.raft.max_entry_size): the
+ *     Raft limits, the log and the transport's frames are sized to carry one entry this big
  */
 public record RaftNodeSpec(
     String clusterId,
@@ -26,4 +28,5 @@ public record RaftNodeSpec(
     Duration heartbeatInterval,
     BoltAddressBook boltAddresses,
     long snapshotIntervalEntries,
-    long logRetainedEntries) {}
+    long logRetainedEntries,
+    long maxEntrySize) {}

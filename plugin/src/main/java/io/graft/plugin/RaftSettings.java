@@ -68,10 +68,14 @@ public final class RaftSettings implements SettingsDeclaration {
   public static final Setting<Duration> commit_timeout =
       SettingImpl.newBuilder("server.raft.commit_timeout", DURATION, Duration.ofSeconds(30)).build();
 
-  @Description("Largest serialized transaction that is replicated (one Raft entry); larger ones are "
-      + "refused up front, nothing proposed. Split bulk loads into smaller transactions.")
+  @Description("Largest serialized transaction that is replicated (one Raft entry), at most 1g; "
+      + "larger ones are refused up front, nothing proposed. The default admits a 200,000-node "
+      + "transaction (~21 MiB) with room to spare; the leader briefly holds a few copies of an "
+      + "entry per follower, so raise the heap with it. Split bigger loads into smaller "
+      + "transactions or raise this setting.")
   public static final Setting<Long> max_entry_size =
-      SettingImpl.newBuilder("server.raft.max_entry_size", BYTES, 16L * 1024 * 1024).build();
+      SettingImpl.newBuilder("server.raft.max_entry_size", BYTES,
+          RaftPluginConfig.DEFAULT_MAX_ENTRY_BYTES).build();
 
   @Description("Optional bolt addresses of the other members as raftAddress=boltAddress pairs, "
       + "comma-separated; used by raft.status()/raft.members().")

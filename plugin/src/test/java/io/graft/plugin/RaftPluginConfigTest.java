@@ -105,7 +105,7 @@ class RaftPluginConfigTest {
     io.graft.raft.runtime.SnapshotPolicy policy = CoreRaftNodeFactory.policy(new RaftNodeSpec(
         small.clusterId(), io.graft.raft.api.MemberId.of(small.self()), small.listenAddress(),
         List.of(), small.raftDirectory(), small.electionTimeout(), small.heartbeatInterval(), null,
-        small.snapshotIntervalEntries(), small.logRetainedEntries()));
+        small.snapshotIntervalEntries(), small.logRetainedEntries(), small.maxEntrySize()));
     assertThat(policy.snapshotEveryEntries()).isEqualTo(50);
     assertThat(policy.retainEntries()).isZero();
     assertThatThrownBy(() -> RaftPluginConfig.from(base()

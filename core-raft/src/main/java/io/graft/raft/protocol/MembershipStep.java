@@ -52,7 +52,8 @@ final class MembershipStep {
 
   /** The change in flight. {@code awaitIndex}: the config entry whose commit ends this phase. */
   private static final class Pending {
-    final long requestId;
+    /** {@link #RESUMED} for a change this leader resumed on its own; a caller may adopt it. */
+    long requestId;
     final String what;
     final MemberId target;
     Phase phase;
@@ -68,6 +69,9 @@ final class MembershipStep {
       this.phase = phase;
     }
   }
+
+  /** Request id of an interrupted add that a new leader resumes; nobody waits for its outcome. */
+  static final long RESUMED = -1;
 
   private final RaftMachine m;
   private final List<ChangeOutcome> outcomes = new ArrayList<>();
@@ -96,10 +100,19 @@ final class MembershipStep {
   }
 
   void checkCanChange(String what) {
+    checkLeader(what);
+    checkNotBusy(what);
+  }
+
+  private void checkLeader(String what) {
     if (m.role != Role.LEADER) {
       throw new MembershipChangeException(
           Reason.NOT_LEADER, m.self + " is not the leader; cannot " + what, m.leader);
     }
+  }
+
+  /** A request that can never succeed is refused as such before "busy, retry later". */
+  private void checkNotBusy(String what) {
     String busy = null;
     if (m.leadTransferee != null) {
       busy = "a leadership transfer to " + m.leadTransferee + " is running";
@@ -125,12 +138,24 @@ final class MembershipStep {
   }
 
   void addMember(long requestId, MemberId id) {
-    checkCanChange("add " + id);
+    Pending p = pending;
+    if (p != null && p.requestId == RESUMED && !p.reported && p.target.equals(id)
+        && m.role == Role.LEADER) {
+      // The caller asks for the add this leader is already finishing: it waits for that one.
+      p.requestId = requestId;
+      return;
+    }
+    checkLeader("add " + id);
     if (m.configuration.isVoter(id)) {
       throw new MembershipChangeException(
           Reason.ALREADY_MEMBER, id + " is already a voter of " + m.configuration);
     }
-    pending = new Pending(requestId, "add " + id, id, Phase.CATCHING_UP);
+    checkNotBusy("add " + id);
+    startAdd(requestId, "add " + id, id);
+  }
+
+  private void startAdd(long requestId, String what, MemberId id) {
+    pending = new Pending(requestId, what, id, Phase.CATCHING_UP);
     if (!m.configuration.isLearner(id)) {
       pending.awaitIndex = appendConfiguration(m.configuration.withLearner(id));
     }
@@ -144,13 +169,38 @@ final class MembershipStep {
     observeCatchUp();
   }
 
+  /**
+   * A learner in the configuration with no change in flight was left by a leader that lost
+   * leadership half-way through adding it (§4.2.1 catch-up never finished). This leader finishes
+   * the add: catch-up rounds, then promotion, or removal of the learner if it does not catch up,
+   * so an interrupted add never leaves a learner behind. Starts only when a change could start
+   * (the leader committed an entry of its term, no configuration entry uncommitted, no transfer).
+   */
+  private void maybeResumeInterruptedAdd() {
+    if (pending != null
+        || m.role != Role.LEADER
+        || m.configuration.learners().isEmpty()
+        || m.leadTransferee != null
+        || m.configs.latestIndex() > m.log.commitIndex()
+        || m.log.term(m.log.commitIndex()) != m.term) {
+      return;
+    }
+    MemberId learner = new TreeSet<>(m.configuration.learners()).first();
+    startAdd(RESUMED, "add " + learner + " (resumed by " + m.self + ")", learner);
+  }
+
   void removeMember(long requestId, MemberId id) {
-    checkCanChange("remove " + id);
+    checkLeader("remove " + id);
     Configuration c = m.configuration;
     if (!c.isMember(id)) {
       throw new MembershipChangeException(
           Reason.UNKNOWN_MEMBER, id + " is not a member of " + c);
     }
+    if (c.isVoter(id) && c.voters().size() == 1) {
+      throw new MembershipChangeException(
+          Reason.WOULD_BREAK_QUORUM, "cannot remove " + id + ": it is the last voter");
+    }
+    checkNotBusy("remove " + id);
     if (c.isVoter(id)) {
       checkRemainingVotersLive(id);
     }
@@ -212,6 +262,8 @@ final class MembershipStep {
   void tick() {
     if (pending != null && pending.catchUp != null) {
       observeCatchUp();
+    } else if (pending == null) {
+      maybeResumeInterruptedAdd();
     }
   }
 
@@ -296,6 +348,7 @@ final class MembershipStep {
       }
     }
     maybeStepDownIfRemoved();
+    maybeResumeInterruptedAdd();
   }
 
   /**

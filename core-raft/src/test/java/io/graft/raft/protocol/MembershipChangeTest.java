@@ -415,6 +415,80 @@ class MembershipChangeTest {
         .hasMessageContaining("transfer");
   }
 
+  /**
+   * Builds the state a leader crash leaves behind half-way through an add: the learner entry for
+   * N4 is committed on N1..N3, but N1 could not reach N4, so no promotion was appended; then N1 is
+   * cut off and N2 takes over.
+   */
+  private static Network learnerLeftByADeposedLeader(boolean n4Reachable) {
+    Network net = leaderN1(plain());
+    RaftMachine n1 = net.machine(N1);
+    joining(net, N4, plain());
+    net.cut(N1, N4);
+    n1.addMember(7, N4);
+    net.deliverAll();
+    assertThat(net.machine(N2).configuration().isLearner(N4)).isTrue();
+    assertThat(n1.commitIndex()).isEqualTo(n1.lastIndex()); // the learner entry committed
+    net.isolate(N1);
+    if (!n4Reachable) {
+      net.cut(N2, N4);
+      net.cut(N3, N4);
+    }
+    net.campaign(N2);
+    assertThat(net.machine(N2).role()).isEqualTo(Role.LEADER);
+    return net;
+  }
+
+  @Test
+  void aNewLeaderFinishesAnAddItsPredecessorLeftHalfDone_4_2_1() {
+    Network net = learnerLeftByADeposedLeader(true);
+    RaftMachine n2 = net.machine(N2);
+    // Nobody calls addMember on N2: committing its no-op, it resumes the catch-up and promotes.
+    net.tickAll(1);
+    assertThat(n2.configuration().voters()).containsExactlyInAnyOrder(N1, N2, N3, N4);
+    assertThat(n2.configuration().learners()).isEmpty();
+    assertThat(n2.commitIndex()).isEqualTo(n2.lastIndex());
+    assertThat(net.machine(N4).configuration().isVoter(N4)).isTrue();
+    assertThat(n2.membershipChangeInProgress()).isFalse();
+    assertThat(n2.takeChangeOutcomes()).singleElement().satisfies(o -> {
+      assertThat(o.requestId()).isEqualTo(MembershipStep.RESUMED);
+      assertThat(o.succeeded()).isTrue();
+    });
+  }
+
+  @Test
+  void aNewLeaderRemovesALearnerItsPredecessorLeftThatCannotCatchUp_4_2_1() {
+    Network net = learnerLeftByADeposedLeader(false);
+    RaftMachine n2 = net.machine(N2);
+    int ticks = 0;
+    while (!n2.configuration().learners().isEmpty() && ticks++ < 10 * ELECTION) {
+      net.tickAll(1);
+      n2.propose(List.of(new byte[] {(byte) ticks}));
+      net.deliverAll();
+    }
+    assertThat(n2.configuration()).isEqualTo(Configuration.ofVoters(ids(3)));
+    assertThat(n2.commitIndex()).isEqualTo(n2.lastIndex());
+    assertThat(ticks).isGreaterThan(3 * ELECTION).isLessThanOrEqualTo(3 * ELECTION + 2);
+    assertThat(n2.membershipChangeInProgress()).isFalse();
+    n2.addMember(8, N5); // the cluster is free for the next change
+  }
+
+  @Test
+  void aCallerAskingForTheResumedAddWaitsForIt() {
+    Network net = learnerLeftByADeposedLeader(false);
+    RaftMachine n2 = net.machine(N2);
+    net.tickAll(1);
+    assertThat(n2.membershipChangeInProgress()).isTrue(); // resumed, N4 still unreachable
+    n2.addMember(9, N4); // adopts the resumed change instead of CHANGE_IN_PROGRESS
+    net.heal();
+    net.isolate(N1);
+    net.tickAll(1);
+    assertThat(n2.takeChangeOutcomes()).singleElement().satisfies(o -> {
+      assertThat(o.requestId()).isEqualTo(9);
+      assertThat(o.membership().voters()).contains(N4);
+    });
+  }
+
   @Test
   void leaderLostDuringAChangeReportsAnUnknownOutcome() {
     Network net = leaderN1(plain());

@@ -5,7 +5,9 @@ import io.graft.raft.message.LogEntry;
 /**
  * The most recently appended entries, contiguous by index, bounded by count and bytes. The leader
  * re-reads its newest entries for every follower's AppendEntries, so these reads must not touch the
- * file. Entries are immutable records, so holding references is safe. Not thread-safe.
+ * file. Entries are immutable records, so holding references is safe. The byte bound yields to
+ * the newest entry alone (see {@link #add}), so a huge entry is cached until the next append but
+ * several are never pinned. Not thread-safe.
  */
 final class EntryCache {
   private final LogEntry[] slots;
@@ -43,7 +45,11 @@ final class EntryCache {
     slots[(int) (entry.index() & mask)] = entry;
     count++;
     bytes += entry.sizeBytes();
-    while (bytes > bytesMax && count > 0) {
+    // The newest entry stays even when it alone exceeds bytesMax: the leader is about to read it
+    // for every follower, and the proposal already holds it in memory, so caching it costs no
+    // extra copy while a miss would read and decode it once per follower. Only one such entry is
+    // ever pinned: the next append evicts it.
+    while (bytes > bytesMax && count > 1) {
       evictFirst();
     }
   }

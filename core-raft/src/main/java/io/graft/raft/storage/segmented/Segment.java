@@ -11,6 +11,9 @@ import java.nio.file.Path;
  * including bytes still in the store's write buffer (only the active, last segment has any).
  */
 final class Segment {
+  /** Largest single read or write handed to the channel (see {@link #readChunked}). */
+  static final int IO_CHUNK_BYTES = 1 << 20;
+
   final Path path;
   final long firstIndex;
   final FileChannel channel;
@@ -25,28 +28,53 @@ final class Segment {
 
   /** Reads exactly {@code dst.remaining()} bytes at {@code offset}. */
   void readFully(ByteBuffer dst, long offset) {
-    long at = offset;
     try {
-      while (dst.hasRemaining()) {
-        int n = channel.read(dst, at);
-        if (n < 0) {
-          throw new StorageException("unexpected end of " + path + " at byte offset " + at);
-        }
-        at += n;
+      if (readChunked(channel, dst, offset) < 0) {
+        throw new StorageException("unexpected end of " + path + " reading at byte offset "
+            + offset);
       }
     } catch (IOException e) {
       throw new StorageException("cannot read " + path + " at byte offset " + offset, e);
     }
   }
 
-  /** Writes all of {@code src} at {@code offset} (no fsync). */
-  void writeFully(ByteBuffer src, long offset) {
+  /**
+   * Fills {@code dst} from {@code offset} at most {@link #IO_CHUNK_BYTES} per call; returns the
+   * bytes read or -1 at end of file. A heap buffer handed to {@code FileChannel.read} whole makes
+   * the JDK allocate, and cache per thread without limit, a temporary direct buffer of the same
+   * size: one 40 MB entry read would pin 40 MB of native memory in that thread for good.
+   */
+  static long readChunked(FileChannel channel, ByteBuffer dst, long offset) throws IOException {
+    int limit = dst.limit();
     long at = offset;
     try {
+      while (dst.hasRemaining()) {
+        dst.limit(Math.min(limit, dst.position() + IO_CHUNK_BYTES));
+        int n = channel.read(dst, at);
+        if (n < 0) {
+          return -1;
+        }
+        at += n;
+        dst.limit(limit);
+      }
+    } finally {
+      dst.limit(limit);
+    }
+    return at - offset;
+  }
+
+  /** Writes all of {@code src} at {@code offset} (no fsync), in chunks like the reads. */
+  void writeFully(ByteBuffer src, long offset) {
+    long at = offset;
+    int limit = src.limit();
+    try {
       while (src.hasRemaining()) {
+        src.limit(Math.min(limit, src.position() + IO_CHUNK_BYTES));
         at += channel.write(src, at);
+        src.limit(limit);
       }
     } catch (IOException e) {
+      src.limit(limit);
       throw new StorageException("cannot write " + path + " at byte offset " + offset, e);
     }
   }

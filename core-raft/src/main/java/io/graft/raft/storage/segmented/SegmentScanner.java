@@ -67,7 +67,8 @@ final class SegmentScanner {
     load(offset, RecordCodec.PREFIX_BYTES);
     int length = buf.getInt((int) (offset - bufStart));
     if (length < RecordCodec.MIN_LENGTH
-        || length > fileSize - offset - RecordCodec.PREFIX_BYTES) {
+        || length > fileSize - offset - RecordCodec.PREFIX_BYTES
+        || length > Integer.MAX_VALUE - RecordCodec.PREFIX_BYTES) {
       return reject("record length " + length + " is impossible ("
           + (fileSize - offset - RecordCodec.PREFIX_BYTES) + " bytes follow)");
     }
@@ -165,14 +166,9 @@ final class SegmentScanner {
     buf.clear();
     int want = (int) Math.min(buf.capacity(), fileSize - offset);
     buf.limit(want);
-    long at = offset;
     try {
-      while (buf.hasRemaining()) {
-        int r = channel.read(buf, at);
-        if (r < 0) {
-          throw new StorageException(path + " shrank while being recovered at offset " + at);
-        }
-        at += r;
+      if (Segment.readChunked(channel, buf, offset) < 0) {
+        throw new StorageException(path + " shrank while being recovered at offset " + offset);
       }
     } catch (IOException e) {
       throw new StorageException("cannot read " + path + " at byte offset " + offset, e);

@@ -8,7 +8,8 @@ package io.graft.raft.storage.segmented;
  * @param writeBufferBytes appends are encoded into a buffer of this size and written to the file
  * only     when it fills or at {@code sync()}, so small entries cost no system call each
  * @param cacheEntriesMax how many of the newest entries are kept in memory for the leader's reads
- * @param cacheBytesMax the byte bound of that cache ({@code LogEntry.sizeBytes()})
+ * @param cacheBytesMax the byte bound of that cache ({@code LogEntry.sizeBytes()}); the newest
+ *     entry is kept even when it alone is larger
  */
 public record SegmentedLogOptions(long segmentBytesMax, int writeBufferBytes, int cacheEntriesMax,
     long cacheBytesMax) {

@@ -350,16 +350,31 @@ public final class SegmentedLogStore implements LogStore {
       flushBuffer();
     }
     if (recordBytes > writeBuffer.capacity()) {
-      ByteBuffer large = ByteBuffer.allocate(recordBytes);
-      codec.encode(entry, large);
-      large.flip();
-      active.writeFully(large, active.endOffset);
-      active.endOffset += recordBytes;
-      bufferedFrom = active.endOffset;
-      return;
+      writeLargeRecord(entry);
+    } else {
+      codec.encode(entry, writeBuffer);
     }
-    codec.encode(entry, writeBuffer);
     active.endOffset += recordBytes;
+  }
+
+  /**
+   * Streams a record bigger than the write buffer through it: header first, then the payload in
+   * buffer-sized pieces written at consecutive offsets. No whole-record copy is made, neither on
+   * the heap nor as the JDK's per-thread temporary direct buffer (which it caches, so one 40 MB
+   * write would pin 40 MB of native memory in the Raft thread for good).
+   */
+  private void writeLargeRecord(LogEntry entry) {
+    codec.encodeHeader(entry, writeBuffer);
+    byte[] payload = entry.payload();
+    int done = 0;
+    while (done < payload.length) {
+      if (!writeBuffer.hasRemaining()) {
+        flushBuffer();
+      }
+      int n = Math.min(writeBuffer.remaining(), payload.length - done);
+      writeBuffer.put(payload, done, n);
+      done += n;
+    }
   }
 
   private void flushBuffer() {

@@ -10,8 +10,11 @@ import java.util.List;
 /**
  * Splits the byte stream into frames and decodes them to {@code WireMessage}s. The length field is
  * checked against {@code maxFrameBytes} before anything is buffered or allocated, the CRC32C before
- * anything is decoded. After the first error the decoder discards all further input: the
- * connection is being closed and nothing after a corrupt frame can be trusted.
+ * anything is decoded. A frame above {@link #STREAM_FRAME_BYTES_MIN} is received straight into
+ * its payload array (allocated once its length passed that check), so a 40 MB AppendEntries costs
+ * one 40 MB array, not a cumulation buffer regrown (and copied) in 4 MiB steps plus the array.
+ * After the first error the decoder discards all further input: the connection is being closed
+ * and nothing after a corrupt frame can be trusted.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
   /**
@@ -21,9 +24,16 @@ final class FrameDecoder extends ByteToMessageDecoder {
    */
   static final int HANDSHAKE_FRAME_BYTES_MAX = 16 * 1024;
 
+  /** Frames larger than this are copied into their payload array as they arrive. */
+  static final int STREAM_FRAME_BYTES_MIN = 64 * 1024;
+
   private final MessageCodec codec;
   private int maxFrameBytes;
   private boolean failed;
+  /** Payload of the large frame being received (its header already checked), else null. */
+  private byte[] pending;
+  private int pendingFilled;
+  private int pendingCrc;
 
   FrameDecoder(int maxFrameBytes, MessageCodec codec) {
     this.maxFrameBytes = maxFrameBytes;
@@ -45,24 +55,37 @@ final class FrameDecoder extends ByteToMessageDecoder {
       in.skipBytes(in.readableBytes());
       return;
     }
-    if (in.readableBytes() < FrameFormat.HEADER_BYTES) {
+    if (pending == null) {
+      if (in.readableBytes() < FrameFormat.HEADER_BYTES) {
+        return;
+      }
+      long length = in.getUnsignedInt(in.readerIndex());
+      if (length < FrameFormat.PAYLOAD_BYTES_MIN || length > maxFrameBytes) {
+        throw fail("frame length " + length + " outside [" + FrameFormat.PAYLOAD_BYTES_MIN + ", "
+            + maxFrameBytes + "]");
+      }
+      if (length <= STREAM_FRAME_BYTES_MIN
+          && in.readableBytes() < FrameFormat.HEADER_BYTES + length) {
+        return; // a small frame waits whole in the cumulation buffer
+      }
+      in.skipBytes(4);
+      pendingCrc = in.readInt();
+      pending = new byte[(int) length];
+      pendingFilled = 0;
+    }
+    // A large frame streams straight into its final array as bytes arrive: the cumulation buffer
+    // stays small instead of growing (and being copied) step by step up to the frame's size.
+    int n = Math.min(in.readableBytes(), pending.length - pendingFilled);
+    in.readBytes(pending, pendingFilled, n);
+    pendingFilled += n;
+    if (pendingFilled < pending.length) {
       return;
     }
-    long length = in.getUnsignedInt(in.readerIndex());
-    if (length < FrameFormat.PAYLOAD_BYTES_MIN || length > maxFrameBytes) {
-      throw fail("frame length " + length + " outside [" + FrameFormat.PAYLOAD_BYTES_MIN + ", "
-          + maxFrameBytes + "]");
-    }
-    if (in.readableBytes() < FrameFormat.HEADER_BYTES + length) {
-      return;
-    }
-    in.skipBytes(4);
-    int expectedCrc = in.readInt();
-    byte[] payload = new byte[(int) length];
-    in.readBytes(payload);
+    byte[] payload = pending;
+    pending = null;
     int actualCrc = FrameFormat.crc32c(payload);
-    if (actualCrc != expectedCrc) {
-      throw fail("frame checksum mismatch: header 0x" + Integer.toHexString(expectedCrc)
+    if (actualCrc != pendingCrc) {
+      throw fail("frame checksum mismatch: header 0x" + Integer.toHexString(pendingCrc)
           + ", payload 0x" + Integer.toHexString(actualCrc));
     }
     try {

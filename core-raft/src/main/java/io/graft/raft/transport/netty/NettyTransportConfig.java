@@ -31,8 +31,35 @@ public record NettyTransportConfig(
     long connectTimeoutMillis,
     String outboundBindHost) {
 
+  /**
+   * Frame bytes beyond the entries' own {@code LogEntry.sizeBytes()}: the AppendEntries header
+   * (members, terms, indexes) plus a few bytes per entry for at most a few hundred entries.
+   */
+  public static final int FRAME_HEADROOM_BYTES = 64 * 1024;
+
+  /**
+   * Largest entry bytes one frame is sized for: a 1 GiB entry plus up to 64 KiB of envelope the
+   * application wraps around it (graft's server.raft.max_entry_size stops at 1 GiB).
+   */
+  public static final int MAX_APPEND_BYTES = (1 << 30) + FRAME_HEADROOM_BYTES;
+
+  /** The largest frame payload (Java arrays stop just under 2 GiB). */
+  public static final int MAX_FRAME_BYTES_LIMIT = MAX_APPEND_BYTES + FRAME_HEADROOM_BYTES;
+
   /** 16 MiB of entries or snapshot chunk plus room for headers. */
-  public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024 + 64 * 1024;
+  public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024 + FRAME_HEADROOM_BYTES;
+
+  /**
+   * The frame size that carries an AppendEntries of {@code appendBytes} entry bytes (core-raft's
+   * {@code appendBytesMax}; a single larger entry is never built, the runtime refuses it).
+   */
+  public static int frameBytesFor(long appendBytes) {
+    if (appendBytes < 0 || appendBytes > MAX_APPEND_BYTES) {
+      throw new IllegalArgumentException("appendBytes must be in [0, 1 GiB + 64 KiB]: "
+          + appendBytes);
+    }
+    return (int) Math.max(1024, appendBytes + FRAME_HEADROOM_BYTES);
+  }
 
   public static final int DEFAULT_OUTBOUND_QUEUE_CAPACITY = 4096;
 
@@ -81,8 +108,8 @@ public record NettyTransportConfig(
     HostPort.parse(listenAddress);
     check(!clusterId.isBlank() && clusterId.length() <= 255,
         "clusterId must be 1..255 non-blank characters: '" + clusterId + "'");
-    check(maxFrameBytes >= 1024 && maxFrameBytes <= (1 << 30),
-        "maxFrameBytes must be in [1 KiB, 1 GiB]: " + maxFrameBytes);
+    check(maxFrameBytes >= 1024 && maxFrameBytes <= MAX_FRAME_BYTES_LIMIT,
+        "maxFrameBytes must be in [1 KiB, 1 GiB + 128 KiB]: " + maxFrameBytes);
     check(outboundQueueCapacity >= 1 && outboundQueueCapacity <= (1 << 20),
         "outboundQueueCapacity must be in [1, 2^20]: " + outboundQueueCapacity);
     check(reconnectBackoffMinMillis >= 1,
