@@ -111,6 +111,12 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
   private static Transport transport(RaftNodeSpec spec, RaftNodeBuilder.Identity identity) {
     NettyTransport transport = new NettyTransport(transportConfig(spec));
     transport.identify(identity.incarnation(), identity.peers());
+    // Neo4j's server passes on only its own loggers' slf4j lines, so core-raft's WARNs are lost
+    // there; java.util.logging warnings do reach the server's log. A refused handshake (e.g. a
+    // member whose Raft state was reset, with the way out) must be seen by the operator.
+    java.util.logging.Logger jul =
+        java.util.logging.Logger.getLogger(NettyTransport.class.getName());
+    transport.onRefusal(line -> jul.warning("graft: " + line));
     BoltAddressBook book = spec.boltAddresses();
     if (book != null) {
       String selfBolt = book.selfBolt();

@@ -81,7 +81,10 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
 
   private void refused(ChannelHandlerContext ctx, String reason) {
     counters.handshakeRejected(reason);
-    peer.onHandshakeRefused(reason);
+    String warned = peer.onHandshakeRefused(reason);
+    if (warned != null) {
+      identity.reportRefusal(warned);
+    }
     ctx.close();
   }
 

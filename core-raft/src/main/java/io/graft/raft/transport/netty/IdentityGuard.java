@@ -6,6 +6,7 @@ import io.graft.raft.transport.PeerIdentities;
 import io.graft.raft.transport.WireMessage;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,21 @@ final class IdentityGuard {
 
   private volatile UUID local = WireMessage.NO_INCARNATION;
   private volatile PeerIdentities known;
+  private volatile Consumer<String> refusals = line -> { };
+
+  /** Where refusal lines logged at WARN also go (a host whose log does not show slf4j). */
+  void onRefusal(Consumer<String> sink) {
+    this.refusals = Objects.requireNonNull(sink, "sink");
+  }
+
+  /** Passes a WARN-level refusal line on; a failing sink is ignored (logging must not fail). */
+  void reportRefusal(String line) {
+    try {
+      refusals.accept(line);
+    } catch (RuntimeException e) {
+      log.debug("Refusal sink failed", e);
+    }
+  }
 
   void set(UUID localIncarnation, PeerIdentities peers) {
     Objects.requireNonNull(localIncarnation, "localIncarnation");

@@ -165,6 +165,20 @@ public final class NettyTransport implements Transport {
     }
   }
 
+  /**
+   * Also hands every handshake refusal logged at WARN (either side, once per change of reason)
+   * to {@code sink}, e.g. a host log that does not show this library's slf4j output (Neo4j's
+   * server passes only its own loggers' slf4j lines on). Call before {@link #start}.
+   */
+  public void onRefusal(java.util.function.Consumer<String> sink) {
+    synchronized (lock) {
+      if (started) {
+        throw new IllegalStateException("onRefusal() must be called before start()");
+      }
+      identity.onRefusal(sink);
+    }
+  }
+
   /** The bound server address (useful with port 0); null before {@link #start}. */
   public InetSocketAddress localAddress() {
     synchronized (lock) {

@@ -171,13 +171,15 @@ final class PeerChannel {
     scheduleDrain();
   }
 
-  void onHandshakeRefused(String reason) {
+  /** Logs the refusal, at WARN when its reason changed; returns that line then, else null. */
+  String onHandshakeRefused(String reason) {
     if (!reason.equals(lastRefusal)) {
       log.warn("Connection to {} at {} refused: {}", member, where(), reason);
       lastRefusal = reason;
-    } else {
-      log.debug("Connection to {} at {} refused again: {}", member, where(), reason);
+      return "Connection to " + member + " at " + where() + " refused: " + reason;
     }
+    log.debug("Connection to {} at {} refused again: {}", member, where(), reason);
+    return null;
   }
 
   private void onClosed(Channel ch) {

@@ -119,6 +119,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
     } else {
       log.warn("Refused Raft connection from {} at {}: {}", handshake.member(),
           ctx.channel().remoteAddress(), reason);
+      identity.reportRefusal("Refused Raft connection from " + handshake.member() + " at "
+          + ctx.channel().remoteAddress() + ": " + reason);
     }
     ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.HandshakeReply(
             MessageCodec.PROTOCOL_VERSION, false, config.self(), reason))))

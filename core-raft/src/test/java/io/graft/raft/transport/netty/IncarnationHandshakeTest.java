@@ -46,6 +46,7 @@ class IncarnationHandshakeTest {
     final NettyTransport transport;
     final BlockingQueue<RaftMessage> inbox = new LinkedBlockingQueue<>();
     final PeerIdentities known;
+    final BlockingQueue<String> refusals = new LinkedBlockingQueue<>();
 
     Member(MemberId id, int port, UUID incarnation, Path state) {
       NettyTransportConfig config = NettyTransportConfig
@@ -53,6 +54,7 @@ class IncarnationHandshakeTest {
       transport = new NettyTransport(config);
       known = PeerIdentities.open(state);
       transport.identify(incarnation, known);
+      transport.onRefusal(refusals::add);
       transport.start(inbox::add);
       running.add(this);
     }
@@ -113,6 +115,10 @@ class IncarnationHandshakeTest {
         .contains("presents a new identity")
         .contains("may have forgotten its vote")
         .contains("raft.removeMember('b')");
+    // The same lines reach a host log through onRefusal (once per change of reason, each side).
+    assertThat(wiped.refusals).anyMatch(l -> l.contains("presents a new identity"));
+    assertThat(a.refusals).anyMatch(l -> l.startsWith("Refused Raft connection from b"))
+        .anyMatch(l -> l.startsWith("Connection to b at"));
     // a's outbound saw b's new incarnation in the reply and did not use the connection.
     assertThat(a.transport.stats().lastHandshakeRejection())
         .startsWith("member b presents a new identity");
