@@ -16,6 +16,10 @@ import java.util.function.Consumer;
  * @param fastStart C1-only JIT and serial GC: quicker start, slower run (tests only)
  * @param detached start servers in their own session so they outlive this JVM (the CLI)
  * @param extraSettings further {@code neo4j.conf} lines for every member
+ * @param adminPassword null: authentication off (the default for tests). Otherwise
+ *     {@code dbms.security.auth_enabled=true} and, before a member's first start, the initial
+ *     password of the {@code neo4j} user, set as {@code neo4j-admin dbms set-initial-password}
+ *     does; the cluster's own probe then logs in as {@code neo4j} with it
  */
 public record ClusterOptions(
     int members,
@@ -30,7 +34,11 @@ public record ClusterOptions(
     Map<String, String> extraSettings,
     Duration startTimeout,
     Duration leaderTimeout,
-    Consumer<String> progress) {
+    Consumer<String> progress,
+    String adminPassword) {
+
+  /** The admin user whose initial password {@link #adminPassword} sets. */
+  public static final String ADMIN_USER = "neo4j";
 
   public ClusterOptions {
     if (members < 1) {
@@ -39,9 +47,31 @@ public record ClusterOptions(
     extraSettings = Map.copyOf(extraSettings);
   }
 
+  /** Authentication off: the components before {@link #adminPassword} (kept for callers). */
+  public ClusterOptions(int members, Path dir, Path lib, Path pluginJar, boolean faultProxy,
+      boolean fastStart, boolean detached, String heap, String pageCache,
+      Map<String, String> extraSettings, Duration startTimeout, Duration leaderTimeout,
+      Consumer<String> progress) {
+    this(members, dir, lib, pluginJar, faultProxy, fastStart, detached, heap, pageCache,
+        extraSettings, startTimeout, leaderTimeout, progress, null);
+  }
+
   public static ClusterOptions defaults(Path dir, Path lib, Path pluginJar) {
     return new ClusterOptions(3, dir, lib, pluginJar, false, false, false, "384m", "64m",
         Map.of(), Duration.ofSeconds(180), Duration.ofSeconds(60), System.out::println);
+  }
+
+  /** The record's string, without the password (options end up in logs and test reports). */
+  @Override
+  public String toString() {
+    return "ClusterOptions[members=" + members + ", dir=" + dir + ", pluginJar=" + pluginJar
+        + ", faultProxy=" + faultProxy + ", fastStart=" + fastStart + ", detached=" + detached
+        + ", heap=" + heap + ", pageCache=" + pageCache + ", extraSettings=" + extraSettings
+        + ", auth=" + (authEnabled() ? "on" : "off") + "]";
+  }
+
+  public boolean authEnabled() {
+    return adminPassword != null;
   }
 
   public boolean raftEnabled() {
@@ -50,31 +80,37 @@ public record ClusterOptions(
 
   public ClusterOptions withMembers(int count) {
     return new ClusterOptions(count, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, progress);
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, adminPassword);
   }
 
   public ClusterOptions withFaultProxy(boolean on) {
     return new ClusterOptions(members, dir, lib, pluginJar, on, fastStart, detached, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, progress);
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, adminPassword);
   }
 
   public ClusterOptions withFastStart(boolean on) {
     return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, on, detached, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, progress);
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, adminPassword);
   }
 
   public ClusterOptions withDetached(boolean on) {
     return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, on, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, progress);
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, adminPassword);
   }
 
   public ClusterOptions withExtraSettings(Map<String, String> settings) {
     return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
-        pageCache, settings, startTimeout, leaderTimeout, progress);
+        pageCache, settings, startTimeout, leaderTimeout, progress, adminPassword);
   }
 
   public ClusterOptions withProgress(Consumer<String> sink) {
     return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
-        pageCache, extraSettings, startTimeout, leaderTimeout, sink);
+        pageCache, extraSettings, startTimeout, leaderTimeout, sink, adminPassword);
+  }
+
+  /** Authentication on, with this initial password for {@code neo4j} (8+ characters). */
+  public ClusterOptions withAdminPassword(String password) {
+    return new ClusterOptions(members, dir, lib, pluginJar, faultProxy, fastStart, detached, heap,
+        pageCache, extraSettings, startTimeout, leaderTimeout, progress, password);
   }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.neo4j.driver.AuthTokens;
 
 /**
  * N real Neo4j server processes on loopback, assembled from the shared jar folder, optionally
@@ -36,12 +37,37 @@ public final class LocalCluster implements AutoCloseable {
     this.options = options;
     this.layout = layout;
     NeoConfig config = neoConfig();
+    List<NeoHome> homes = new ArrayList<>();
     for (MemberSpec spec : layout.members()) {
       NeoHome home = new NeoHome(options.dir().resolve(spec.name()), spec);
       home.assemble(options.pluginJar(), config);
+      homes.add(home);
       servers.add(new ServerProcess(home, options.lib(), options.fastStart(), options.detached()));
     }
-    this.probe = new RaftProbe(layout);
+    if (options.authEnabled()) {
+      setInitialPasswords(homes);
+    }
+    this.probe = new RaftProbe(layout, options.authEnabled()
+        ? AuthTokens.basic(ClusterOptions.ADMIN_USER, options.adminPassword())
+        : AuthTokens.none());
+  }
+
+  /**
+   * Each member has its own system database (it is not replicated), so each home gets the same
+   * initial {@code neo4j} password before its first start; in parallel, one JVM per home.
+   */
+  private void setInitialPasswords(List<NeoHome> homes) {
+    List<CompletableFuture<Boolean>> runs = new ArrayList<>();
+    for (NeoHome home : homes) {
+      runs.add(CompletableFuture.supplyAsync(
+          () -> home.setInitialPassword(options.lib(), options.adminPassword())));
+    }
+    for (int i = 0; i < runs.size(); i++) {
+      if (runs.get(i).join()) {
+        options.progress().accept("  " + homes.get(i).spec().name()
+            + ": initial password of neo4j set (data/dbms/auth.ini)");
+      }
+    }
   }
 
   /**
@@ -86,6 +112,9 @@ public final class LocalCluster implements AutoCloseable {
 
   private NeoConfig neoConfig() {
     Map<String, String> settings = new HashMap<>(options.extraSettings());
+    if (options.authEnabled()) {
+      settings.put(NeoHome.AUTH_ENABLED, "true");
+    }
     if (options.fastStart()) {
       // Test clusters are many and short-lived: Neo4j preallocates each tx log file to 256 MiB,
       // ~0.5 GB per member (system + neo4j), which filled a 2-core CI-sized disk during a full run.

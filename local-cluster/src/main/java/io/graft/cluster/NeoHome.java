@@ -2,12 +2,15 @@ package io.graft.cluster;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -17,6 +20,10 @@ import java.util.stream.Stream;
 public final class NeoHome {
   private static final List<String> FOLDERS =
       List.of("conf", "plugins", "data", "logs", "run", "import");
+
+  static final String AUTH_ENABLED = "dbms.security.auth_enabled";
+  /** How long {@code neo4j-admin dbms set-initial-password} may take (a JVM start). */
+  private static final Duration ADMIN_TOOL_TIMEOUT = Duration.ofSeconds(60);
 
   private final Path dir;
   private final MemberSpec spec;
@@ -94,7 +101,9 @@ public final class NeoHome {
     lines.add("server.http.listen_address=" + MemberSpec.HOST + ":" + spec.httpPort());
     lines.add("server.http.advertised_address=" + MemberSpec.HOST + ":" + spec.httpPort());
     lines.add("server.https.enabled=false");
-    lines.add("dbms.security.auth_enabled=false");
+    if (!config.extraSettings().containsKey(AUTH_ENABLED)) {
+      lines.add(AUTH_ENABLED + "=false");
+    }
     lines.add("dbms.usage_report.enabled=false");
     lines.add("server.memory.heap.initial_size=" + config.heap());
     lines.add("server.memory.heap.max_size=" + config.heap());
@@ -111,6 +120,54 @@ public final class NeoHome {
       lines.add(extra.getKey() + "=" + extra.getValue());
     }
     return lines;
+  }
+
+  /** Where Neo4j reads the initial users from on its first start (CommunitySecurityModule). */
+  public Path initialAuthFile() {
+    return data().resolve("dbms").resolve("auth.ini");
+  }
+
+  /**
+   * Sets the initial password of {@code neo4j} exactly as {@code neo4j-admin dbms
+   * set-initial-password} does, by running that command (Neo4j's {@code AdminTool}) on this home
+   * with the shared jars: it writes {@code data/dbms/auth.ini}, which Neo4j reads only when it
+   * creates the system database. So it is done only before the first start; later starts keep
+   * the users of the system database.
+   *
+   * @return false when the home already has a store (nothing done)
+   */
+  public boolean setInitialPassword(Path lib, String password) {
+    if (hasData()) {
+      return false;
+    }
+    List<String> cmd = List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", plugins() + "/*:" + lib.toAbsolutePath().normalize() + "/*",
+        "org.neo4j.cli.AdminTool", "dbms", "set-initial-password", password);
+    ProcessBuilder builder = new ProcessBuilder(cmd).directory(dir.toFile())
+        .redirectErrorStream(true);
+    builder.environment().put("NEO4J_HOME", dir.toString());
+    builder.environment().put("NEO4J_CONF", conf().toString());
+    try {
+      Process process = builder.start();
+      // Read to the end so the tool never blocks on a full pipe; it prints a line or two.
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(ADMIN_TOOL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException("set-initial-password on " + spec.name()
+            + " did not finish within " + ADMIN_TOOL_TIMEOUT);
+      }
+      if (process.exitValue() != 0 || !Files.exists(initialAuthFile())) {
+        throw new IllegalStateException("set-initial-password on " + spec.name() + " failed (exit "
+            + process.exitValue() + "): " + output.trim());
+      }
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run set-initial-password on " + spec.name(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while setting the initial password", e);
+    }
   }
 
   public boolean hasData() {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.neo4j.driver.AuthToken;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Config;
 import org.neo4j.driver.Driver;
@@ -24,15 +25,27 @@ import org.neo4j.driver.SessionConfig;
 public final class RaftProbe implements AutoCloseable {
   private final Map<Integer, Driver> drivers = new ConcurrentHashMap<>();
   private final ClusterLayout layout;
+  private final AuthToken auth;
 
   public RaftProbe(ClusterLayout layout) {
+    this(layout, AuthTokens.none());
+  }
+
+  /** A probe that logs in with {@code auth} (clusters with authentication on). */
+  public RaftProbe(ClusterLayout layout, AuthToken auth) {
     this.layout = layout;
+    this.auth = auth;
+  }
+
+  /** The credentials this probe logs in with. */
+  public AuthToken auth() {
+    return auth;
   }
 
   /** A direct ({@code bolt://}) driver to one member; cached, closed with the probe. */
   public Driver driver(int member) {
     return drivers.computeIfAbsent(member, m -> GraphDatabase.driver(layout.member(m).boltUri(),
-        AuthTokens.none(), Config.builder()
+        auth, Config.builder()
             .withoutEncryption()
             .withLogging(Logging.none())
             .withConnectionTimeout(3, TimeUnit.SECONDS)

@@ -44,6 +44,35 @@ class NeoHomeTest {
   }
 
   @Test
+  void authSettingReplacesTheDefaultOffLineAndTheInitialPasswordIsOnlySetOnAFreshHome()
+      throws IOException {
+    NeoHome home = new NeoHome(tmp.resolve("auth"), new MemberSpec(1, 1, 2, 3, 3));
+    home.assemble(null, new NeoConfig(false, List.of(), "256m", "32m",
+        Map.of(NeoHome.AUTH_ENABLED, "true")));
+
+    List<String> conf = Files.readAllLines(home.conf().resolve("neo4j.conf"));
+    assertThat(conf).contains("dbms.security.auth_enabled=true")
+        .doesNotContain("dbms.security.auth_enabled=false");
+    // Neo4j reads auth.ini only when it creates the system database: a home with a store is left
+    // alone (and no tool is run, so no jars are needed here).
+    Files.createDirectories(home.data().resolve("databases"));
+    assertThat(home.setInitialPassword(tmp.resolve("no-lib"), "secret-password")).isFalse();
+    assertThat(home.initialAuthFile()).doesNotExist();
+  }
+
+  @Test
+  void optionsKeepThePasswordThroughEveryWitherAndNeverPrintIt() {
+    ClusterOptions options = ClusterOptions.defaults(tmp, tmp, null)
+        .withAdminPassword("secret-password").withMembers(5).withFastStart(true)
+        .withExtraSettings(Map.of("a", "b")).withFaultProxy(true).withDetached(true)
+        .withProgress(line -> { });
+    assertThat(options.authEnabled()).isTrue();
+    assertThat(options.adminPassword()).isEqualTo("secret-password");
+    assertThat(options.toString()).contains("auth=on").doesNotContain("secret-password");
+    assertThat(ClusterOptions.defaults(tmp, tmp, null).authEnabled()).isFalse();
+  }
+
+  @Test
   void plainServerHasNoRaftLinesAndReassemblyDropsOldPlugins() throws IOException {
     Path jar = Files.writeString(tmp.resolve("old.jar"), "x");
     NeoHome home = new NeoHome(tmp.resolve("seed"), new MemberSpec(0, 1, 2, 0, 0));

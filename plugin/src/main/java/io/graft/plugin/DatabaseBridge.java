@@ -126,8 +126,10 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         new RaftTransactionCommitProcess(
             raft, gate, waiters, config.self(), dbName, config.maxEntrySize(),
             config.commitTimeout());
+    replicated.onUnknownOutcome(() -> keeper.renewLease("a transaction's outcome is unknown"));
     DatabaseBridge bridge =
         new DatabaseBridge(config, bolt, raft, machine, waiters, gate, guard, replicated, log);
+    guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status()));
     bridge.attach(b);
     log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d)",
         dbName, config.self(), config.initialMembers(), machine.lastAppliedIndex());

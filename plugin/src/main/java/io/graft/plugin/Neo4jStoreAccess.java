@@ -2,14 +2,23 @@ package io.graft.plugin;
 
 import io.graft.bridge.snapshot.StoreAccess;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.neo4j.graphdb.Resource;
 import org.neo4j.kernel.database.Database;
+import org.neo4j.kernel.impl.transaction.log.CheckpointInfo;
+import org.neo4j.kernel.impl.transaction.log.LogPosition;
 import org.neo4j.kernel.impl.transaction.log.checkpoint.CheckPointer;
 import org.neo4j.kernel.impl.transaction.log.checkpoint.SimpleTriggerInfo;
 import org.neo4j.kernel.impl.transaction.log.checkpoint.StoreCopyCheckPointMutex;
+import org.neo4j.kernel.impl.transaction.log.files.LogFile;
+import org.neo4j.kernel.impl.transaction.log.files.LogFiles;
+import org.neo4j.kernel.impl.transaction.log.files.checkpoint.CheckpointFile;
+import org.neo4j.logging.NullLog;
 import org.neo4j.storageengine.api.TransactionIdStore;
 
 /**
@@ -62,6 +71,57 @@ final class Neo4jStoreAccess implements StoreAccess {
         () -> checkPointer.forceCheckPoint(new SimpleTriggerInfo("graft snapshot")))) {
       copy.run();
     }
+  }
+
+  /**
+   * From Neo4j's {@link LogFiles} after the forced checkpoint (no append can run: the caller is
+   * the apply thread and checkpoints are held off). Recovery starts at the latest checkpoint's
+   * transaction-log position (the oldest not-visible transaction's, if older), so the log files
+   * from that version on are needed; the current one only up to the writer's append position,
+   * everything after it being preallocated zeros (Neo4j truncates those itself when it rotates,
+   * so earlier versions are already cut). The detached checkpoint file holding that checkpoint
+   * is needed up to the position after it (the appender resumes there on start), later ones
+   * whole (they hold only a header: rare, at most 1 MiB each).
+   */
+  @Override
+  public List<LogRange> transactionLogsToCopy() throws IOException {
+    LogFiles logFiles = database.getDependencyResolver().resolveDependency(LogFiles.class);
+    CheckpointFile checkpoints = logFiles.getCheckpointFile();
+    // NullLog: Neo4j's scan logs a line per file read, noise for every snapshot.
+    CheckpointInfo latest = checkpoints.findLatestCheckpoint(NullLog.getInstance())
+        .orElseThrow(() -> new IOException("graft: no checkpoint after the forced checkpoint"));
+    LogFile log = logFiles.getLogFile();
+    if (log.getTransactionLogWriter() == null) {
+      throw new IOException("graft: the transaction log of '" + databaseName()
+          + "' is read-only; its append position is unknown");
+    }
+    LogPosition end = log.getTransactionLogWriter().getCurrentPosition();
+    LogPosition from = min(latest.transactionLogPosition(),
+        latest.oldestNotVisibleTransactionLogPosition());
+    if (latest.transactionLogPosition().compareTo(end) > 0) {
+      throw new IOException("graft: the latest checkpoint " + latest.transactionLogPosition()
+          + " is past the log's append position " + end);
+    }
+    List<LogRange> ranges = new ArrayList<>();
+    for (long v = from.getLogVersion(); v <= end.getLogVersion(); v++) {
+      Path file = log.getLogFileForVersion(v);
+      ranges.add(new LogRange(file, v == end.getLogVersion() ? end.getByteOffset()
+          : Files.size(file)));
+    }
+    LogPosition afterCheckpoint = latest.channelPositionAfterCheckpoint();
+    for (Path file : checkpoints.getDetachedCheckpointFiles()) {
+      long version = checkpoints.getDetachedCheckpointLogFileVersion(file);
+      if (version == afterCheckpoint.getLogVersion()) {
+        ranges.add(new LogRange(file, afterCheckpoint.getByteOffset()));
+      } else if (version > afterCheckpoint.getLogVersion()) {
+        ranges.add(new LogRange(file, Files.size(file)));
+      }
+    }
+    return ranges;
+  }
+
+  private static LogPosition min(LogPosition a, LogPosition b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   @Override

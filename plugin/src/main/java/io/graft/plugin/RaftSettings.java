@@ -54,6 +54,12 @@ public final class RaftSettings implements SettingsDeclaration {
   public static final Setting<String> cluster_id =
       SettingImpl.newBuilder("server.raft.cluster_id", STRING, "graft").build();
 
+  @Description("Users who may run raft.addMember, raft.removeMember and raft.transferLeadership "
+      + "when authentication is on (Neo4j Community has no roles: every user could otherwise). "
+      + "Users live in each member's own system database, which is not replicated.")
+  public static final Setting<List<String>> admin_users =
+      SettingImpl.newBuilder("server.raft.admin_users", listOf(STRING), List.of("neo4j")).build();
+
   @Description("Raft election timeout (randomised between this and twice this).")
   public static final Setting<Duration> election_timeout =
       SettingImpl.newBuilder("server.raft.election_timeout", DURATION, Duration.ofSeconds(1)).build();

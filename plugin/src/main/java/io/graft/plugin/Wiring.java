@@ -3,6 +3,7 @@ package io.graft.plugin;
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.plugin.routing.GraftRoutingTableProvider;
 import io.graft.plugin.routing.RaftRoutingTable;
+import io.graft.procedures.ClusterAdminAccess;
 import io.graft.procedures.RaftAdmin;
 import io.graft.procedures.RaftProcedures;
 import io.graft.raft.api.RaftNode;
@@ -31,6 +32,7 @@ public final class Wiring {
   private final InternalLog log;
   private final BoltAddressBook boltAddresses;
   private final long routingTtlMillis;
+  private final ClusterAdminAccess adminAccess;
   private volatile DatabaseBridge running;
   /** Set while a snapshot install stops and starts the database under the running bridge. */
   private final AtomicBoolean restarting = new AtomicBoolean();
@@ -41,6 +43,7 @@ public final class Wiring {
     this.boltAddresses =
         new BoltAddressBook(config.self(), config.selfBoltAddress(), config.boltAddresses());
     this.routingTtlMillis = neo4jConfig.get(RaftSettings.routing_ttl).toMillis();
+    this.adminAccess = new ClusterAdminAccess(neo4jConfig.get(RaftSettings.admin_users));
   }
 
   public RaftPluginConfig config() {
@@ -57,7 +60,7 @@ public final class Wiring {
   }
 
   void registerProcedures(GlobalProcedures procedures) throws Exception {
-    for (CallableProcedure p : RaftProcedures.all(this::admin)) {
+    for (CallableProcedure p : RaftProcedures.all(this::admin, adminAccess)) {
       procedures.register(p);
     }
   }

@@ -32,10 +32,9 @@ import org.neo4j.values.storable.Values;
  * {@code raft.addMember}, {@code raft.removeMember}, {@code raft.transferLeadership}
  * (ARCHITECTURE.md §3). Each checks its argument, calls the Raft member (which forwards to the
  * leader), waits (bounded) and returns the resulting membership with the {@code raft.members()}
- * columns, or fails with a {@link MembershipErrors} message. They are admin procedures: with
- * authentication on, Neo4j lets only callers allowed to run admin procedures through (in
- * Community that is every authenticated user whose password is not expired; Community has no
- * roles).
+ * columns, or fails with a {@link MembershipErrors} message. They are admin procedures, but in
+ * Community Neo4j lets every authenticated user run those (it has no roles), so each one first
+ * asks {@link ClusterAdminAccess} whether the session's user may reconfigure the cluster.
  */
 public final class MembershipProcedures {
   public static final String ADD_MEMBER = "raft.addMember";
@@ -45,11 +44,19 @@ public final class MembershipProcedures {
   private MembershipProcedures() {}
 
   public static List<CallableProcedure> all(Supplier<Optional<RaftAdmin>> admin) {
-    return List.of(addMember(admin), removeMember(admin), transferLeadership(admin));
+    return all(admin, ClusterAdminAccess.DEFAULT);
   }
 
-  static CallableProcedure addMember(Supplier<Optional<RaftAdmin>> admin) {
-    return procedure(admin, ADD_MEMBER, "raftAddress",
+  /** @param access who may call them when authentication is on */
+  public static List<CallableProcedure> all(Supplier<Optional<RaftAdmin>> admin,
+      ClusterAdminAccess access) {
+    return List.of(addMember(admin, access), removeMember(admin, access),
+        transferLeadership(admin, access));
+  }
+
+  static CallableProcedure addMember(Supplier<Optional<RaftAdmin>> admin,
+      ClusterAdminAccess access) {
+    return procedure(admin, access, ADD_MEMBER, "raftAddress",
         "Adds a running server (server.raft.enabled=true) by its advertised Raft address: it "
             + "catches up as a learner, then becomes a voter. Returns the new membership.",
         (a, arg) -> {
@@ -59,8 +66,9 @@ public final class MembershipProcedures {
         });
   }
 
-  static CallableProcedure removeMember(Supplier<Optional<RaftAdmin>> admin) {
-    return procedure(admin, REMOVE_MEMBER, "memberIdOrAddress",
+  static CallableProcedure removeMember(Supplier<Optional<RaftAdmin>> admin,
+      ClusterAdminAccess access) {
+    return procedure(admin, access, REMOVE_MEMBER, "memberIdOrAddress",
         "Removes a member (the leader included). Returns the new membership.",
         (a, arg) -> {
           MemberId member = resolve(REMOVE_MEMBER, a, arg);
@@ -69,8 +77,9 @@ public final class MembershipProcedures {
         });
   }
 
-  static CallableProcedure transferLeadership(Supplier<Optional<RaftAdmin>> admin) {
-    return procedure(admin, TRANSFER_LEADERSHIP, "memberIdOrAddress",
+  static CallableProcedure transferLeadership(Supplier<Optional<RaftAdmin>> admin,
+      ClusterAdminAccess access) {
+    return procedure(admin, access, TRANSFER_LEADERSHIP, "memberIdOrAddress",
         "Hands leadership to a caught-up voting member. Returns the membership.",
         (a, arg) -> {
           MemberId target = resolve(TRANSFER_LEADERSHIP, a, arg);
@@ -86,7 +95,7 @@ public final class MembershipProcedures {
   }
 
   private static CallableProcedure procedure(
-      Supplier<Optional<RaftAdmin>> admin,
+      Supplier<Optional<RaftAdmin>> admin, ClusterAdminAccess access,
       String dotted, String argName, String description, Change change) {
     ProcedureSignature signature = RaftProcedures.withMemberColumns(
         ProcedureSignature.procedureSignature(RaftProcedures.name(dotted))
@@ -98,6 +107,7 @@ public final class MembershipProcedures {
       @Override
       public ResourceRawIterator<AnyValue[], ProcedureException> apply(
           Context ctx, AnyValue[] input, ResourceMonitor monitor) throws ProcedureException {
+        access.check(dotted, ctx == null ? null : ctx.securityContext());
         RaftAdmin a = RaftProcedures.require(admin);
         String arg = input.length > 0 && input[0] instanceof TextValue t ? t.stringValue() : null;
         return ResourceRawIterator.<AnyValue[], ProcedureException>of(

@@ -44,9 +44,15 @@ public final class RaftProcedures {
 
   /** @param admin the admin of the replicated database, empty while it is not running */
   public static List<CallableProcedure> all(Supplier<Optional<RaftAdmin>> admin) {
+    return all(admin, ClusterAdminAccess.DEFAULT);
+  }
+
+  /** @param access who may change the membership or leadership when authentication is on */
+  public static List<CallableProcedure> all(Supplier<Optional<RaftAdmin>> admin,
+      ClusterAdminAccess access) {
     List<CallableProcedure> all = new ArrayList<>(List.of(status(admin), members(admin),
         digest(admin)));
-    all.addAll(MembershipProcedures.all(admin));
+    all.addAll(MembershipProcedures.all(admin, access));
     return all;
   }
 

@@ -1,5 +1,8 @@
 package io.graft.raft.api;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The replicated application. Called by the runtime's single apply thread, in strict log order, for
  * every committed entry on every member, the leader included.
@@ -18,6 +21,28 @@ public interface StateMachine {
    *     elsewhere)
    */
   Object apply(CommittedEntry entry) throws Exception;
+
+  /**
+   * Applies a run of consecutive committed application entries (dense indexes, strict log order,
+   * never empty) as one unit, so a state machine can make them durable together (group commit:
+   * one fsync for the run instead of one per entry). The runtime completes the proposers' futures
+   * and may take a snapshot only after this returns, so on return every entry must be as durable
+   * as after {@link #apply}. Internal entries never appear in a run: they split it.
+   *
+   * <p>Default: {@link #apply} for each entry, in order.
+   *
+   * @return one result per entry, in the entries' order (nulls allowed), as {@link #apply} would
+   *     have returned them
+   * @throws Exception fatal, as for {@link #apply}: entries before the failing one may or may not
+   *     be durable; after a restart the runtime replays from {@link #lastAppliedIndex()}
+   */
+  default List<Object> applyBatch(List<CommittedEntry> entries) throws Exception {
+    List<Object> results = new ArrayList<>(entries.size());
+    for (CommittedEntry e : entries) {
+      results.add(apply(e));
+    }
+    return results;
+  }
 
   /**
    * The highest index this state machine has durably applied. Read once at start: the runtime

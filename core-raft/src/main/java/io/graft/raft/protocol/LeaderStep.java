@@ -24,6 +24,9 @@ import java.util.Map;
  * its own log in parallel with replication (thesis §10.2.1).
  */
 final class LeaderStep {
+  /** A probe carries its first entry only up to this size (see sendAppend). */
+  static final long PROBE_ENTRY_BYTES_MAX = 1024 * 1024;
+
   private final RaftMachine m;
   private final SnapshotStep snapshots;
 
@@ -137,6 +140,13 @@ final class LeaderStep {
     if (pr.nextIndex() <= last) {
       long end = Math.min(last + 1, pr.nextIndex() + m.config.entriesPerAppendMax());
       entries = m.log.entries(pr.nextIndex(), end, m.config.appendBytesMax());
+      if (pr.state() == ProgressState.PROBE
+          && entries.get(0).sizeBytes() > PROBE_ENTRY_BYTES_MAX) {
+        // A probe is resent on every heartbeat response until it is answered; carrying a large
+        // entry (a 20 MB transaction) it would flood a slow follower with copies. Probe with no
+        // entries: once the match is confirmed the follower is in REPLICATE and gets it once.
+        entries = List.of();
+      }
     }
     if (entries.isEmpty() && !sendIfEmpty) {
       return false;

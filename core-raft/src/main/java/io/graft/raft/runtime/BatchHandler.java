@@ -12,8 +12,9 @@ import java.util.List;
 
 /**
  * The owner thread's work (STYLE.md §3.3): drains one inbox batch, in which inbound messages are
- * stepped and tasks run in arrival order; the batch's proposals become one {@code propose(List)}
- * (group commit: one append, one fsync); then the ticks that accumulated; then at most one {@link
+ * stepped and tasks run in arrival order, each message after the ticks that elapsed before it
+ * arrived; the batch's proposals become one {@code propose(List)} (group commit: one append, one
+ * fsync); then the remaining ticks; then at most one {@link
  * io.graft.raft.protocol.Ready}, carried out by {@link ReadyHandler}. Owner thread only.
  */
 final class BatchHandler {
@@ -69,6 +70,7 @@ final class BatchHandler {
     for (int i = 0; i < batch.size(); i++) {
       Event e = batch.get(i);
       if (e instanceof Event.Inbound inbound) {
+        tick(machine, inbox.takeTicksUpTo(inbound.ticksBefore()));
         stepOrHandle(machine, inbound.message());
         if (snapshots != null) {
           snapshots.onInbound(inbound.message());
@@ -91,14 +93,22 @@ final class BatchHandler {
       proposeAll(machine);
       proposals.clear();
     }
-    for (int ticks = inbox.takeTicks(); ticks > 0; ticks--) {
-      machine.tick();
-    }
+    tick(machine, inbox.takeTicks());
     if (machine.hasReady()) {
       readyHandler.handle(machine, machine.ready());
     }
     statusPublisher.publish(machine);
     membershipRequests.afterBatch(machine, System.nanoTime());
+  }
+
+  /**
+   * Time that passed. Ticks posted before an inbound message are stepped before it (arrival
+   * order): after a stall, a leader's heartbeat that arrived during it still counts as recent.
+   */
+  private static void tick(ConsensusMachine machine, int ticks) {
+    for (int i = 0; i < ticks; i++) {
+      machine.tick();
+    }
   }
 
   /** Forwarded membership requests are the runner's; everything else goes to the protocol. */

@@ -7,8 +7,16 @@ import java.util.concurrent.CompletableFuture;
 /** What other threads hand to the owner thread through the {@link Inbox}. */
 sealed interface Event permits Event.Inbound, Event.Proposal, Event.Task, Event.Wakeup {
 
-  /** A message from a peer, delivered by a transport thread. */
-  record Inbound(RaftMessage message) implements Event {}
+  /**
+   * A message from a peer, delivered by a transport thread. {@code ticksBefore}: how many ticks had
+   * been posted when it arrived, so the owner steps ticks and messages in arrival order.
+   */
+  record Inbound(RaftMessage message, long ticksBefore) implements Event {
+    /** A message that arrived before any tick not yet taken (tests). */
+    Inbound(RaftMessage message) {
+      this(message, 0);
+    }
+  }
 
   /** A payload to replicate and the future its proposer waits on. */
   record Proposal(byte[] payload, CompletableFuture<CommitResult> future) implements Event {}

@@ -1,22 +1,27 @@
 package io.graft.raft.runtime;
 
+import io.graft.raft.message.RaftMessage;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The bounded multi-producer, single-consumer queue in front of the owner thread (STYLE.md §3.3).
  * Producers never block: a full inbox drops inbound messages (Raft tolerates loss) and rejects
  * proposals (back-pressure). Ticks are a counter, not queue items, so they are never lost and never
- * take capacity from proposals.
+ * take capacity from proposals. Each inbound message is stamped with the tick count at its arrival,
+ * so after a stall (a long fsync) the owner can replay ticks and messages in the order they
+ * happened: a heartbeat that arrived during the stall resets the election timer before the ticks
+ * that followed it, not before all of them (which would start an election against a live leader).
  */
 final class Inbox {
   private final BlockingQueue<Event> queue;
-  private final AtomicInteger pendingTicks = new AtomicInteger();
+  /** Ticks posted since start (ticker thread); {@code ticksTaken} is the owner's position. */
+  private final AtomicLong ticksPosted = new AtomicLong();
+  private long ticksTaken;
   private final AtomicLong droppedMessages = new AtomicLong();
 
   /** Events taken but deferred by the owner; touched by the owner thread only. */
@@ -29,7 +34,11 @@ final class Inbox {
     this.queue = new ArrayBlockingQueue<>(capacity);
   }
 
-  /** Queues an inbound message; drops and counts it when full. */
+  /** Queues an inbound message, stamped with the ticks posted so far; drops it when full. */
+  void offerMessage(RaftMessage message) {
+    offerMessage(new Event.Inbound(message, ticksPosted.get()));
+  }
+
   void offerMessage(Event.Inbound message) {
     if (!queue.offer(message)) {
       droppedMessages.incrementAndGet();
@@ -48,7 +57,7 @@ final class Inbox {
 
   /** Counts one elapsed tick and wakes the owner (the wake-up may be dropped; the count is not). */
   void postTick() {
-    pendingTicks.incrementAndGet();
+    ticksPosted.incrementAndGet();
     queue.offer(Event.Wakeup.INSTANCE);
   }
 
@@ -64,7 +73,7 @@ final class Inbox {
     while (!carried.isEmpty() && out.size() < batchMax) {
       out.add(carried.poll());
     }
-    if (out.isEmpty() && pendingTicks.get() == 0) {
+    if (out.isEmpty() && ticksPosted.get() == ticksTaken) {
       Event first = queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
       if (first == null) {
         return;
@@ -84,9 +93,23 @@ final class Inbox {
     }
   }
 
-  /** Ticks elapsed since the last call. */
+  /** Ticks elapsed and not taken yet. Owner thread only. */
   int takeTicks() {
-    return pendingTicks.getAndSet(0);
+    return takeTicksUpTo(Long.MAX_VALUE);
+  }
+
+  /**
+   * Ticks not taken yet that were posted before a message stamped {@code ticksBefore} arrived
+   * (none if they were already taken). Owner thread only.
+   */
+  int takeTicksUpTo(long ticksBefore) {
+    long upTo = Math.min(ticksBefore, ticksPosted.get());
+    if (upTo <= ticksTaken) {
+      return 0;
+    }
+    int n = (int) Math.min(Integer.MAX_VALUE, upTo - ticksTaken);
+    ticksTaken += n;
+    return n;
   }
 
   long droppedMessages() {

@@ -141,7 +141,7 @@ public final class RaftNodeRunner implements RaftNode {
     }
     // After the configured peers: adds the members found in the log's configuration.
     statusPublisher.publish(machine);
-    transport.start(message -> inbox.offerMessage(new Event.Inbound(message)));
+    transport.start(inbox::offerMessage);
     applyWorker.start();
     owner.start();
     ticker.start();

@@ -15,6 +15,7 @@ import io.graft.raft.api.Role;
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
 import io.graft.raft.message.Envelope;
+import io.graft.raft.message.HeartbeatResponse;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.progress.ProgressState;
 import java.util.ArrayList;
@@ -164,6 +165,38 @@ class FlowControlTest {
     assertThat(leader.progress(N2).state()).isEqualTo(ProgressState.REPLICATE);
     assertThat(ofType(net.node(N1).processReady(), AppendEntries.class))
         .anySatisfy(a -> assertThat(a.entries()).extracting(LogEntry::index).containsExactly(2L));
+  }
+
+  @Test
+  void probesToAFollowerMissingALargeEntryCarryNoEntriesAndTheEntryGoesOnceInReplicate() {
+    // given a leader whose 2 MiB entry 2 to N2 was lost, so N2 fell back to PROBE
+    RaftConfig config = new RaftConfig(10, 1, 64, 8L << 20, 8, 64L << 20, false, false);
+    Network net = Network.of(3, config);
+    net.campaign(N1);
+    RaftMachine leader = net.machine(N1);
+    leader.propose(List.of(new byte[2 << 20]));
+    net.node(N1).processReady(); // entry 2 is lost in flight
+    leader.step(new AppendEntriesResponse(N2, 1, false, 0, 2, 0, 1));
+    assertThat(leader.progress(N2).state()).isEqualTo(ProgressState.PROBE);
+    // when N2 answers heartbeats before it answers a probe (each answer re-arms the probe)
+    List<AppendEntries> toN2 = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      leader.step(new HeartbeatResponse(N2, 1, 0, 1));
+      for (Envelope e : net.node(N1).processReady()) {
+        if (e.to().equals(N2) && e.message() instanceof AppendEntries a) {
+          toN2.add(a);
+        }
+      }
+    }
+    // then every probe is empty: a slow follower is not sent the 2 MiB entry five times
+    assertThat(toN2).hasSizeGreaterThanOrEqualTo(5)
+        .allSatisfy(a -> assertThat(a.entries()).isEmpty());
+    // and once a probe confirms the match, the entry goes exactly once, in REPLICATE
+    leader.step(new AppendEntriesResponse(N2, 1, true, 1, 0, 0, 1));
+    assertThat(leader.progress(N2).state()).isEqualTo(ProgressState.REPLICATE);
+    List<AppendEntries> after = ofType(net.node(N1).processReady(), AppendEntries.class);
+    assertThat(after).filteredOn(a -> !a.entries().isEmpty()).singleElement()
+        .satisfies(a -> assertThat(a.entries()).extracting(LogEntry::index).containsExactly(2L));
   }
 
   @Test

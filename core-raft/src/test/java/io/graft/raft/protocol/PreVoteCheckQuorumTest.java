@@ -20,6 +20,7 @@ import io.graft.raft.api.Role;
 import io.graft.raft.message.RequestVote;
 import io.graft.raft.message.RequestVoteResponse;
 import io.graft.raft.storage.memory.InMemoryLogStore;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -122,6 +123,44 @@ class PreVoteCheckQuorumTest {
     assertThat(net.machine(N1).role()).isEqualTo(Role.FOLLOWER);
     assertThat(ticks).isLessThanOrEqualTo(2 * ELECTION);
     assertThat(net.machine(N1).leader()).isNull();
+  }
+
+  /**
+   * Majority loss and recovery (as MajorityLossIT on real servers): both followers die, the lone
+   * leader appends one more entry it cannot commit and steps down (§6.2); one follower restarts.
+   * Only the survivor can win then (§5.4.1: the restarted log is shorter), and its tail commits.
+   */
+  @Test
+  void afterAMajorityLossTheSurvivorWithTheLongerLogIsTheOnlyPossibleWinner_5_4_1() {
+    Network net = Network.of(3, withPreVoteAndCheckQuorum());
+    net.campaign(N1);
+    net.machine(N1).propose(List.of(new byte[] {1}));
+    net.deliverAll();
+    long committed = net.machine(N1).commitIndex();
+    net.isolate(N2); // killed
+    net.isolate(N3); // killed
+    net.machine(N1).propose(List.of(new byte[] {2}));
+    for (int i = 0; i < 3 * ELECTION; i++) {
+      net.machine(N1).tick();
+      net.deliverAll();
+    }
+    assertThat(net.machine(N1).role()).isNotEqualTo(Role.LEADER);
+    assertThat(net.machine(N1).lastIndex()).isEqualTo(committed + 1);
+    assertThat(net.machine(N2).lastIndex()).isEqualTo(committed);
+
+    net.node(N2).restart();
+    net.heal();
+    net.isolate(N3); // still down
+    for (int i = 0; i < 20 * ELECTION && net.machine(N1).role() != Role.LEADER; i++) {
+      net.machine(N1).tick();
+      net.machine(N2).tick();
+      net.deliverAll();
+      assertThat(net.machine(N2).role()).as("N2's log is shorter").isNotEqualTo(Role.LEADER);
+    }
+    assertThat(net.machine(N1).role()).isEqualTo(Role.LEADER);
+    net.tickAll(1);
+    net.isolate(N3);
+    assertThat(net.machine(N2).commitIndex()).isGreaterThan(committed);
   }
 
   @Test

@@ -30,6 +30,29 @@ class InboxTest {
   }
 
   @Test
+  void messagesAreStampedSoTicksAreReplayedInArrivalOrder() throws Exception {
+    // a stall: 3 ticks pass, a heartbeat arrives, 2 more ticks pass, before the owner looks
+    Inbox inbox = new Inbox(10);
+    inbox.postTick();
+    inbox.postTick();
+    inbox.postTick();
+    inbox.offerMessage(new Heartbeat(MemberId.of("a"), 1, 0, 7));
+    inbox.postTick();
+    inbox.postTick();
+    List<Event> batch = new ArrayList<>();
+    inbox.drain(batch, 10, 1000);
+    Event.Inbound heartbeat = batch.stream()
+        .filter(Event.Inbound.class::isInstance).map(Event.Inbound.class::cast)
+        .findFirst().orElseThrow(); // the rest are the ticks' wake-ups
+    assertThat(heartbeat.ticksBefore()).isEqualTo(3);
+    // the owner steps the 3 earlier ticks, then the heartbeat, then the 2 later ticks
+    assertThat(inbox.takeTicksUpTo(heartbeat.ticksBefore())).isEqualTo(3);
+    assertThat(inbox.takeTicksUpTo(heartbeat.ticksBefore())).isZero();
+    assertThat(inbox.takeTicks()).isEqualTo(2);
+    assertThat(inbox.takeTicks()).isZero();
+  }
+
+  @Test
   void drainTakesEverythingQueuedUpToTheBatchBound() throws Exception {
     Inbox inbox = new Inbox(100);
     for (int i = 0; i < 10; i++) {

@@ -39,9 +39,16 @@ final class FreshEmbeddedMembers implements AutoCloseable {
   private final String clusterId = LocalRaftNodeFactory.PREFIX + UUID.randomUUID();
   private final List<SocketAddress> addresses = new ArrayList<>();
   private final DatabaseManagementService[] dbms;
+  private final boolean preallocateLogs;
 
   FreshEmbeddedMembers(Path root, int size) {
+    this(root, size, false);
+  }
+
+  /** {@code preallocateLogs}: Neo4j's default (256 MiB per tx log file), off unless asked. */
+  FreshEmbeddedMembers(Path root, int size, boolean preallocateLogs) {
     this.root = root;
+    this.preallocateLogs = preallocateLogs;
     this.dbms = new DatabaseManagementService[size];
     for (int i = 0; i < size; i++) {
       addresses.add(new SocketAddress("127.0.0.1", 17100 + i)); // ids only: nothing binds
@@ -60,11 +67,22 @@ final class FreshEmbeddedMembers implements AutoCloseable {
     if (Files.exists(home(i).resolve("data"))) {
       throw new IllegalStateException("member " + i + " must start on an empty home");
     }
+    open(i);
+  }
+
+  /** Shuts member i down and starts it again on its own home (Neo4j recovery runs on start). */
+  void restart(int i) {
+    dbms[i].shutdown();
+    dbms[i] = null;
+    open(i);
+  }
+
+  private void open(int i) {
     dbms[i] = new DatabaseManagementServiceBuilder(home(i))
         .setConfig(BoltConnector.enabled, false)
         .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
         .setConfig(GraphDatabaseSettings.pagecache_memory, 32L * 1024 * 1024)
-        .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
+        .setConfig(GraphDatabaseSettings.preallocate_logical_logs, preallocateLogs)
         .setConfig(RaftSettings.enabled, true)
         .setConfig(RaftSettings.listen_address, addresses.get(i))
         .setConfig(RaftSettings.initial_members, addresses)

@@ -1,8 +1,25 @@
 package io.graft.bridge.apply;
 
 import io.graft.bridge.model.TxEntry;
+import java.util.List;
 
-/** Applies one transaction entry at a Raft index and returns its tx id ({@link TxApplier}). */
+/** Applies transaction entries at their Raft indexes and returns their tx ids ({@link TxApplier}). */
 public interface EntryApplier {
   long apply(TxEntry entry, long raftIndex) throws Exception;
+
+  /**
+   * Applies consecutive committed transaction entries (strict log order, one kernel version) as
+   * ONE chain: with Neo4j's commit process, one log append and one force for all of them (group
+   * commit). On return every entry is durable, each with its own Raft index as consensusIndex.
+   * Default: {@link #apply} for each entry, in order.
+   *
+   * @return the tx id of each entry, in order
+   */
+  default long[] applyChain(List<TxEntry> entries, long[] raftIndexes) throws Exception {
+    long[] txIds = new long[entries.size()];
+    for (int i = 0; i < txIds.length; i++) {
+      txIds[i] = apply(entries.get(i), raftIndexes[i]);
+    }
+    return txIds;
+  }
 }

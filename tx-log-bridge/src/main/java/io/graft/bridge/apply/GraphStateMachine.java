@@ -13,7 +13,8 @@ import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.StateMachine;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.OptionalLong;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -54,6 +55,10 @@ public final class GraphStateMachine implements StateMachine {
   private volatile LeaseListener leaseListener = (lease, accepted) -> {};
   private volatile long lastApplied;
   private volatile Throwable failure;
+  /** Group-commit counters since this machine was built (guarded by this). */
+  private long chains;
+  private long chainedTxs;
+  private long largestChain;
 
   /** Told after each lease entry is applied, on the apply thread; must not block. */
   public interface LeaseListener {
@@ -79,34 +84,11 @@ public final class GraphStateMachine implements StateMachine {
     this.lastCommittedTxId = lastCommittedTxId;
     this.lastConsensusIndex = lastConsensusIndex;
     this.panic = panic;
-    refuseAfterInterruptedInstall(leaseState);
+    leaseState.refuseAfterInterruptedInstall();
     LeaseState.Snapshot lease = leaseState.current();
     gate.recovered(lease.leaseId(), lease.owner());
     idSwitch.set(false);
     this.lastApplied = durableAppliedIndex();
-  }
-
-  /**
-   * A snapshot install that began and did not complete may have left a half-replaced store and a
-   * lease file that no longer matches it; applying on top could diverge, so the member refuses to
-   * start (STYLE.md principle 7: stop rather than diverge) and says how to recover.
-   */
-  private static void refuseAfterInterruptedInstall(LeaseState leaseState) {
-    OptionalLong pending;
-    try {
-      pending = leaseState.installPending();
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalStateException("graft: cannot read the snapshot-install marker in "
-          + leaseState.directory(), e);
-    }
-    if (pending.isPresent()) {
-      throw new IllegalStateException("graft: a snapshot install at index "
-          + pending.getAsLong() + " was interrupted; this member's store may be half replaced."
-          + " To rejoin, stop the server, move away data/databases/<db> and"
-          + " data/transactions/<db>, delete " + leaseState.directory().resolve("lease-state")
-          + " and " + leaseState.directory().resolve(LeaseState.INSTALL_MARKER)
-          + ", and start it: it creates a new store and catches up from the leader again");
-    }
   }
 
   public void setLeaseListener(LeaseListener listener) {
@@ -262,9 +244,7 @@ public final class GraphStateMachine implements StateMachine {
   }
 
   private synchronized Object applyInOrder(CommittedEntry entry) throws Exception {
-    if (failure != null) {
-      throw new IllegalStateException("state machine stopped after an apply failure", failure);
-    }
+    checkRunning();
     if (entry.index() <= lastApplied) {
       return null; // already applied before a restart: idempotent skip
     }
@@ -275,11 +255,106 @@ public final class GraphStateMachine implements StateMachine {
       lastApplied = entry.index();
       return result;
     } catch (Throwable t) {
-      failure = t;
-      panic.accept(t);
-      waiters.failAll(t);
-      throw t instanceof Exception ? (Exception) t : new RuntimeException(t);
+      throw stop(t);
     }
+  }
+
+  /**
+   * Group commit: the accepted transactions of the run go to Neo4j as one chain (one log append,
+   * one force), split only where a {@link LeaseEntry} is applied (fencing of later entries depends
+   * on it) or the kernel version changes. Fencing is decided per entry in log order exactly as in
+   * {@link #apply}: a transaction under a stale lease is rejected (its waiter failed) and never
+   * joins a chain; no-ops join nothing. Waiters of chained transactions complete only after their
+   * chain is durable, and the applied index moves only past durable entries, so a crash anywhere
+   * restarts from max(Neo4j's last consensusIndex, lease index) as after single applies.
+   */
+  @Override
+  public List<Object> applyBatch(List<CommittedEntry> entries) throws Exception {
+    awaitDatabaseAvailable();
+    return applyBatchInOrder(entries);
+  }
+
+  private synchronized List<Object> applyBatchInOrder(List<CommittedEntry> entries)
+      throws Exception {
+    checkRunning();
+    Object[] results = new Object[entries.size()];
+    TxChain chain = new TxChain();
+    long decidedUpTo = lastApplied;
+    try {
+      for (int i = 0; i < entries.size(); i++) {
+        CommittedEntry entry = entries.get(i);
+        if (entry.index() <= lastApplied) {
+          continue; // already applied before a restart: idempotent skip
+        }
+        ReplicatedEntry decoded = EntryCodec.decode(entry.payload());
+        if (decoded instanceof TxEntry tx && tx.leaseId() == gate.currentLeaseId()) {
+          if (!chain.accepts(tx)) {
+            commitChain(chain, results, decidedUpTo);
+          }
+          chain.add(i, entry.index(), tx);
+        } else {
+          if (decoded instanceof LeaseEntry) {
+            commitChain(chain, results, decidedUpTo);
+          }
+          visitor.index = entry.index();
+          results[i] = decoded.accept(visitor);
+          if (chain.isEmpty()) {
+            lastApplied = entry.index(); // nothing before it is still waiting for a chain
+          }
+        }
+        decidedUpTo = entry.index();
+      }
+      commitChain(chain, results, decidedUpTo);
+    } catch (Throwable t) {
+      throw stop(t);
+    }
+    return Arrays.asList(results);
+  }
+
+  /**
+   * Commits the pending chain (if any), hands each tx id to its origin's waiter, and moves the
+   * applied index to {@code upTo}: every entry up to it is now durable or left no trace.
+   */
+  private void commitChain(TxChain chain, Object[] results, long upTo) throws Exception {
+    if (!chain.isEmpty()) {
+      long[] txIds = chain.commit(applier);
+      chains++;
+      chainedTxs += chain.size();
+      largestChain = Math.max(largestChain, chain.size());
+      for (int k = 0; k < chain.size(); k++) {
+        TxEntry tx = chain.entry(k);
+        results[chain.position(k)] = txIds[k];
+        if (self.equals(tx.originMember())) {
+          waiters.complete(tx.proposalId(), txIds[k]);
+        }
+      }
+      chain.clear();
+    }
+    if (upTo > lastApplied) {
+      lastApplied = upTo;
+    }
+  }
+
+  /**
+   * Since this machine was built: {chains committed by {@link #applyBatch}, transactions in them,
+   * largest chain}. Transactions/chains is the Neo4j log forces saved by group commit.
+   */
+  public synchronized long[] chainStats() {
+    return new long[] {chains, chainedTxs, largestChain};
+  }
+
+  private void checkRunning() {
+    if (failure != null) {
+      throw new IllegalStateException("state machine stopped after an apply failure", failure);
+    }
+  }
+
+  /** An apply failed: panic the database, fail every waiter, refuse all further entries. */
+  private Exception stop(Throwable t) {
+    failure = t;
+    panic.accept(t);
+    waiters.failAll(t);
+    return t instanceof Exception ? (Exception) t : new RuntimeException(t);
   }
 
   @Override

@@ -59,6 +59,22 @@ public final class LeaseKeeper implements RaftListener, GraphStateMachine.LeaseL
     }
   }
 
+  /**
+   * An entry this leader proposed may still commit although its committer gave up (outcome
+   * unknown). Stop writes at once and ask for a new lease: the write gate reopens only when that
+   * lease entry is applied, i.e. after every earlier entry, the uncertain one included, has been
+   * applied or truncated. Transactions prepared under the old lease are then rejected at apply
+   * (stale lease) and fail with NotALeader; drivers retry them. No-op when not leader.
+   */
+  public void renewLease(String why) {
+    if (leaderTerm == -1) {
+      return;
+    }
+    gate.close();
+    log.accept("graft: writes paused until a new lease is applied: " + why);
+    requestLease();
+  }
+
   private void requestLease() {
     if (attempts.incrementAndGet() > MAX_ATTEMPTS_PER_TERM) {
       log.accept("graft: gave up requesting a lease after " + MAX_ATTEMPTS_PER_TERM + " attempts");

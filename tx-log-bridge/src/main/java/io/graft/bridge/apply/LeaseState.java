@@ -76,6 +76,29 @@ public final class LeaseState {
     return OptionalLong.of(text.isEmpty() ? -1 : Long.parseLong(text));
   }
 
+  /**
+   * A snapshot install that began and did not complete may have left a half-replaced store and a
+   * lease file that no longer matches it; applying on top could diverge, so the member refuses to
+   * start (STYLE.md principle 7: stop rather than diverge) and says how to recover.
+   */
+  public void refuseAfterInterruptedInstall() {
+    OptionalLong pending;
+    try {
+      pending = installPending();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("graft: cannot read the snapshot-install marker in "
+          + directory(), e);
+    }
+    if (pending.isPresent()) {
+      throw new IllegalStateException("graft: a snapshot install at index "
+          + pending.getAsLong() + " was interrupted; this member's store may be half replaced."
+          + " To rejoin, stop the server, move away data/databases/<db> and"
+          + " data/transactions/<db>, delete " + directory().resolve("lease-state")
+          + " and " + directory().resolve(LeaseState.INSTALL_MARKER)
+          + ", and start it: it creates a new store and catches up from the leader again");
+    }
+  }
+
   public void clearInstallPending() throws IOException {
     Files.deleteIfExists(directory.resolve(INSTALL_MARKER));
     fsyncDirectory();

@@ -1,5 +1,6 @@
 package io.graft.bridge.capture;
 
+import java.util.function.Supplier;
 import org.neo4j.dbms.database.readonly.DatabaseReadOnlyChecker;
 import org.neo4j.graphdb.WriteOperationsNotAllowedException;
 import org.neo4j.kernel.api.exceptions.Status;
@@ -20,10 +21,20 @@ public final class LeaderWriteGuard implements DatabaseReadOnlyChecker, AccessCa
   private final WriteGate gate;
   private final String databaseName;
   private final AccessCapability capability = this::assertCanWrite;
+  /** Where writes should go instead, for the message; null = the generic advice. */
+  private volatile Supplier<String> advice = () -> null;
 
   public LeaderWriteGuard(WriteGate gate, String databaseName) {
     this.gate = gate;
     this.databaseName = databaseName;
+  }
+
+  /**
+   * Tells the NotALeader message where writes should go instead (the leader, or that none is
+   * known because an election runs or a majority is down); set once the Raft member exists.
+   */
+  public void setWriteAdvice(Supplier<String> advice) {
+    this.advice = advice;
   }
 
   @Override
@@ -43,16 +54,31 @@ public final class LeaderWriteGuard implements DatabaseReadOnlyChecker, AccessCa
 
   private void assertCanWrite() {
     if (!gate.isOpen()) {
-      throw notALeader(databaseName);
+      throw notALeader(databaseName, currentAdvice());
+    }
+  }
+
+  private String currentAdvice() {
+    try {
+      return advice.get();
+    } catch (RuntimeException e) {
+      // The message is best effort; refusing the write is what matters.
+      return null;
     }
   }
 
   static WriteOperationsNotAllowedException notALeader(String databaseName) {
+    return notALeader(databaseName, null);
+  }
+
+  static WriteOperationsNotAllowedException notALeader(String databaseName, String advice) {
     return new WriteOperationsNotAllowedException(
         "No write operations are allowed on database '"
             + databaseName
             + "' on this member: it is not the Raft leader (or its leader lease is not yet"
-            + " applied). Send writes to the leader; a neo4j:// driver routes them there.",
+            + " applied). "
+            + (advice == null ? "Send writes to the leader; a neo4j:// driver routes them there."
+                : advice),
         Status.Cluster.NotALeader);
   }
 }

@@ -36,6 +36,8 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
   public static final String COMMIT_TIMEOUT_SETTING = "server.raft.commit_timeout";
 
   private final RaftNode raft;
+  /** Told when a proposal's outcome became unknown (see {@link #onUnknownOutcome}). */
+  private volatile Runnable unknownOutcome = () -> {};
   private final WriteGate gate;
   private final ProposalWaiters waiters;
   private final String self;
@@ -129,13 +131,16 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
               });
       return applied.get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
+      unknownOutcome();
       throw new TransactionFailureException(
           Status.Cluster.ReplicationFailure,
           "graft: the transaction was not applied within "
-              + commitTimeout
-              + " (setting "
+              + commitTimeout.toMillis()
+              + " ms (setting "
               + COMMIT_TIMEOUT_SETTING
-              + "); its outcome is UNKNOWN: it may still commit on every member");
+              + "); its outcome is UNKNOWN: it may still commit on every member. Check CALL"
+              + " raft.status() on the members: a write commits only while a majority of the"
+              + " voting members are up and reach the leader");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TransactionFailureException(
@@ -146,6 +151,28 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
       throw mapFailure(e.getCause());
     } finally {
       waiters.forget(proposalId);
+    }
+  }
+
+  /**
+   * Called with what to do when a proposal timed out: its entry may still be in the leader's log
+   * and commit later. A token-creation transaction is the dangerous case: Neo4j's token holder
+   * did not learn the token, so the next transaction that needs the same label, type or property
+   * key would create it AGAIN under a new id, and when both entries commit the second one fails
+   * to apply on every member (NonUniqueTokenException: every database panics; seen on real
+   * servers by MajorityLossIT). The plugin answers by closing the write gate and renewing the
+   * lease: the new lease entry is applied only after every earlier entry (§5.3 log order), so by
+   * the time writes resume the earlier transaction is applied or gone for good.
+   */
+  public void onUnknownOutcome(Runnable action) {
+    this.unknownOutcome = action;
+  }
+
+  private void unknownOutcome() {
+    try {
+      unknownOutcome.run();
+    } catch (RuntimeException e) {
+      // The caller still gets its "outcome unknown" error; the gate stays as the action left it.
     }
   }
 

@@ -2,6 +2,7 @@ package io.graft.bridge.snapshot;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -29,6 +30,19 @@ public interface StoreAccess {
    * caller is the apply thread).
    */
   void afterCheckpoint(FileCopy copy) throws IOException;
+
+  /**
+   * Called inside {@link #afterCheckpoint}: the transaction-log files Neo4j's recovery needs on
+   * top of the checkpointed store files, each with the number of its bytes that were written.
+   * That is the log file holding the forced checkpoint's position and every later one, the
+   * current one up to its append position (not its preallocated zeros), and the checkpoint
+   * file(s) up to the latest checkpoint. Files older than the checkpoint hold only transactions
+   * the store files already contain.
+   */
+  List<LogRange> transactionLogsToCopy() throws IOException;
+
+  /** The first {@code length} bytes of {@code file} (inside the transaction-logs directory). */
+  record LogRange(Path file, long length) {}
 
   /** Stops the database through Neo4j's own lifecycle (its files are closed afterwards). */
   void stop() throws Exception;

@@ -1,18 +1,27 @@
 package io.graft.bridge.snapshot;
 
+import io.graft.bridge.snapshot.SnapshotManifest.ShippedFile;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 
-/** File-tree copy and removal for store copies; Neo4j's lock files never travel. */
+/**
+ * File copy and removal for store copies: whole trees (the store files), file prefixes (a
+ * transaction log up to its written end), each with its CRC32C; Neo4j's lock files never travel.
+ */
 final class StoreFiles {
   /** Held by the running database; each member has its own. */
   static final Set<String> LOCAL_ONLY = Set.of("database_lock", "store_lock");
+  private static final int BUFFER_BYTES = 1 << 20;
 
   private StoreFiles() {}
 
@@ -21,15 +30,22 @@ final class StoreFiles {
     Copied plus(Copied other) {
       return new Copied(files + other.files, bytes + other.bytes);
     }
+
+    static Copied of(List<ShippedFile> shipped) {
+      return new Copied(shipped.size(), shipped.stream().mapToLong(ShippedFile::size).sum());
+    }
   }
 
-  static Copied copyTree(Path from, Path to) throws IOException {
+  /**
+   * Copies every regular file under {@code from} (lock files excluded) to {@code to}; the
+   * returned entries name each file as {@code prefix/<path relative to from>}.
+   */
+  static List<ShippedFile> copyTree(Path from, Path to, String prefix) throws IOException {
     Files.createDirectories(to);
+    List<ShippedFile> shipped = new ArrayList<>();
     if (!Files.isDirectory(from)) {
-      return new Copied(0, 0);
+      return shipped;
     }
-    long files = 0;
-    long bytes = 0;
     List<Path> sources;
     try (Stream<Path> walk = Files.walk(from)) {
       sources = walk.sorted().toList();
@@ -38,16 +54,64 @@ final class StoreFiles {
       if (LOCAL_ONLY.contains(source.getFileName().toString())) {
         continue;
       }
-      Path target = to.resolve(from.relativize(source).toString());
+      String relative = relative(from, source);
+      Path target = to.resolve(relative);
       if (Files.isDirectory(source)) {
         Files.createDirectories(target);
       } else if (Files.isRegularFile(source)) {
-        Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-        files++;
-        bytes += Files.size(target);
+        long crc = copyPrefix(source, target, Files.size(source));
+        shipped.add(new ShippedFile(prefix + "/" + relative, Files.size(target), crc));
       }
     }
-    return new Copied(files, bytes);
+    return shipped;
+  }
+
+  /**
+   * Copies the first {@code length} bytes of {@code source} to {@code target} (replacing it) and
+   * returns their CRC32C. Fails if the source is shorter: the caller was told about bytes that
+   * are not there.
+   */
+  static long copyPrefix(Path source, Path target, long length) throws IOException {
+    Files.createDirectories(target.getParent());
+    CRC32C crc = new CRC32C();
+    ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+    try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+        FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE,
+            StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      long done = 0;
+      while (done < length) {
+        buffer.clear().limit((int) Math.min(buffer.capacity(), length - done));
+        int read = in.read(buffer, done);
+        if (read < 0) {
+          throw new IOException(source + " ends at " + done + " bytes, " + length
+              + " were to be copied");
+        }
+        buffer.flip();
+        crc.update(buffer.duplicate());
+        while (buffer.hasRemaining()) {
+          out.write(buffer);
+        }
+        done += read;
+      }
+    }
+    return crc.getValue();
+  }
+
+  /** The CRC32C of a whole file. */
+  static long checksum(Path file) throws IOException {
+    CRC32C crc = new CRC32C();
+    ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+      while (in.read(buffer.clear()) >= 0) {
+        crc.update(buffer.flip());
+      }
+    }
+    return crc.getValue();
+  }
+
+  /** {@code file}'s path below {@code dir} with '/' separators (manifest paths travel). */
+  static String relative(Path dir, Path file) {
+    return dir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
   }
 
   /** Counts the regular files under {@code dir} and their total size (lock files excluded). */

@@ -13,12 +13,16 @@ import io.graft.bridge.model.ReplicatedEntry;
 import io.graft.bridge.model.TxEntry;
 import io.graft.raft.api.CommittedEntry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +47,8 @@ class StoreCopySnapshotsTest {
     final List<String> lifecycle = new ArrayList<>();
     final List<Boolean> allocation = new ArrayList<>();
     boolean failStart;
+    /** What the fake Neo4j says recovery needs; by default every tx-log file, whole. */
+    List<StoreAccess.LogRange> logRanges;
     final GraphStateMachine machine;
     final StoreCopySnapshots snapshots;
 
@@ -93,6 +99,17 @@ class StoreCopySnapshotsTest {
     }
 
     @Override
+    public List<StoreAccess.LogRange> transactionLogsToCopy() throws IOException {
+      lifecycle.add("log-ranges");
+      if (logRanges != null) {
+        return logRanges;
+      }
+      try (Stream<Path> files = Files.list(transactionLogsDirectory())) {
+        return files.sorted().map(f -> new StoreAccess.LogRange(f, size(f))).toList();
+      }
+    }
+
+    @Override
     public void stop() {
       lifecycle.add("stop");
     }
@@ -114,6 +131,14 @@ class StoreCopySnapshotsTest {
 
     void apply(long index, ReplicatedEntry entry) throws Exception {
       machine.apply(new CommittedEntry(index, 1, EntryCodec.encode(entry)));
+    }
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -146,7 +171,7 @@ class StoreCopySnapshotsTest {
     assertThat(snap.resolve("database/schema/index/range-1.0/1/index-1")).hasContent("index");
     assertThat(snap.resolve("database/database_lock")).doesNotExist();
     assertThat(snap.resolve("transactions/neostore.transaction.db.0")).hasContent("log");
-    assertThat(a.lifecycle).startsWith("log", "checkpoint", "checkpoints-allowed");
+    assertThat(a.lifecycle).startsWith("log", "checkpoint", "log-ranges", "checkpoints-allowed");
     SnapshotManifest m = SnapshotManifest.readFrom(snap);
     assertThat(m.index()).isEqualTo(3);
     assertThat(m.leaseId()).isEqualTo(1);
@@ -154,6 +179,121 @@ class StoreCopySnapshotsTest {
     assertThat(m.databaseId()).isEqualTo(DB_ID);
     assertThat(m.lastTxId()).isEqualTo(5);
     assertThat(m.files()).isEqualTo(4);
+  }
+
+  /**
+   * Neo4j's layout with preallocation on: an old log before the checkpoint, the current log
+   * written to 4 bytes of its preallocated 1 MiB, the checkpoint file to 2 bytes of 64 KiB.
+   */
+  private Member leaderWithPreallocatedLogs() throws Exception {
+    Member a = leaderWithData();
+    Path logs = a.transactionLogsDirectory();
+    Files.delete(logs.resolve("neostore.transaction.db.0"));
+    a.file(logs, "neostore.transaction.db.0", "older than the checkpoint");
+    Files.write(logs.resolve("neostore.transaction.db.1"), withZeros("log1", 1 << 20));
+    Files.write(logs.resolve("checkpoint.0"), withZeros("cp", 1 << 16));
+    a.logRanges = List.of(
+        new StoreAccess.LogRange(logs.resolve("neostore.transaction.db.1"), 4),
+        new StoreAccess.LogRange(logs.resolve("checkpoint.0"), 2),
+        new StoreAccess.LogRange(logs.resolve("tx"), size(logs.resolve("tx"))));
+    return a;
+  }
+
+  private static byte[] withZeros(String written, int length) {
+    byte[] bytes = new byte[length];
+    byte[] head = written.getBytes(StandardCharsets.UTF_8);
+    System.arraycopy(head, 0, bytes, 0, head.length);
+    return bytes;
+  }
+
+  @Test
+  void writeShipsOnlyTheLogBytesRecoveryNeedsAndListsThemWithChecksums() throws Exception {
+    Member a = leaderWithPreallocatedLogs();
+    Path snap = Files.createDirectories(tmp.resolve("snap"));
+
+    a.snapshots.write(snap);
+
+    assertThat(snap.resolve("transactions/neostore.transaction.db.0")).doesNotExist();
+    assertThat(snap.resolve("transactions/neostore.transaction.db.1")).hasContent("log1");
+    assertThat(snap.resolve("transactions/checkpoint.0")).hasContent("cp");
+    SnapshotManifest m = SnapshotManifest.readFrom(snap);
+    assertThat(m.formatVersion()).isEqualTo(2);
+    assertThat(m.shipped()).extracting(SnapshotManifest.ShippedFile::path).containsExactly(
+        "database/neostore", "database/schema/index/range-1.0/1/index-1",
+        "transactions/neostore.transaction.db.1", "transactions/checkpoint.0",
+        "transactions/tx");
+    for (SnapshotManifest.ShippedFile f : m.shipped()) {
+      Path file = snap.resolve(f.path());
+      assertThat(Files.size(file)).as(f.path()).isEqualTo(f.size());
+      CRC32C crc = new CRC32C();
+      crc.update(Files.readAllBytes(file));
+      assertThat(crc.getValue()).as(f.path()).isEqualTo(f.crc32c());
+    }
+    assertThat(m.files()).isEqualTo(5);
+    assertThat(m.bytes()).isEqualTo(StoreFiles.measure(snap.resolve("database")).bytes()
+        + StoreFiles.measure(snap.resolve("transactions")).bytes()).isLessThan(100);
+
+    Member b = new Member("b", DB_ID);
+    b.snapshots.install(snap, 3);
+    assertThat(b.transactionLogsDirectory().resolve("neostore.transaction.db.1"))
+        .hasContent("log1");
+    assertThat(b.transactionLogsDirectory().resolve("neostore.transaction.db.0")).doesNotExist();
+    assertThat(b.machine.lastAppliedIndex()).isEqualTo(3);
+  }
+
+  @Test
+  void aLogRangeOutsideTheLogsOrPastTheWrittenFileFailsTheWrite() throws Exception {
+    Member a = leaderWithPreallocatedLogs();
+    Path logs = a.transactionLogsDirectory();
+    a.logRanges = List.of(new StoreAccess.LogRange(logs.resolve("checkpoint.0"), (1 << 16) + 1));
+    assertThatThrownBy(() -> a.snapshots.write(Files.createDirectories(tmp.resolve("s1"))))
+        .isInstanceOf(IOException.class).hasMessageContaining("has 65536 bytes");
+    a.logRanges = List.of(new StoreAccess.LogRange(a.databaseDirectory().resolve("neostore"), 1));
+    assertThatThrownBy(() -> a.snapshots.write(Files.createDirectories(tmp.resolve("s2"))))
+        .isInstanceOf(IOException.class).hasMessageContaining("is not a single file inside");
+    assertThat(tmp.resolve("s1").resolve(SnapshotManifest.FILE_NAME)).doesNotExist();
+    assertThat(tmp.resolve("s2").resolve(SnapshotManifest.FILE_NAME)).doesNotExist();
+  }
+
+  @Test
+  void aDamagedOrPaddedSnapshotIsRefusedBeforeTheDatabaseStops() throws Exception {
+    Member a = leaderWithPreallocatedLogs();
+    Path snap = Files.createDirectories(tmp.resolve("snap"));
+    long index = a.snapshots.write(snap);
+    Member b = new Member("b", DB_ID);
+    b.file(b.databaseDirectory(), "neostore", "b's own");
+    Path log = snap.resolve("transactions/neostore.transaction.db.1");
+
+    Files.writeString(log, "LOG1"); // same size, other bytes
+    assertThatThrownBy(() -> b.snapshots.install(snap, index))
+        .isInstanceOf(IOException.class).hasMessageContaining("damaged")
+        .hasMessageContaining("transactions/neostore.transaction.db.1");
+    Files.writeString(log, "log1");
+    Files.writeString(snap.resolve("transactions/unlisted"), "x");
+    assertThatThrownBy(() -> b.snapshots.install(snap, index))
+        .isInstanceOf(IOException.class).hasMessageContaining("incomplete");
+    assertThat(b.lifecycle).doesNotContain("stop");
+    assertThat(b.databaseDirectory().resolve("neostore")).hasContent("b's own");
+
+    Files.delete(snap.resolve("transactions/unlisted"));
+    b.snapshots.install(snap, index);
+    assertThat(b.databaseDirectory().resolve("neostore")).hasContent("store");
+  }
+
+  @Test
+  void aFormatOneSnapshotOfAnOlderLeaderStillInstalls() throws Exception {
+    Member a = leaderWithData();
+    Path snap = Files.createDirectories(tmp.resolve("snap"));
+    long index = a.snapshots.write(snap);
+    SnapshotManifest v2 = SnapshotManifest.readFrom(snap);
+    new SnapshotManifest(1, v2.databaseName(), v2.databaseId(), v2.index(), v2.leaseId(),
+        v2.leaseOwner(), v2.lastTxId(), v2.files(), v2.bytes(), List.of()).writeTo(snap);
+    Member b = new Member("b", DB_ID);
+
+    b.snapshots.install(snap, index);
+
+    assertThat(b.databaseDirectory().resolve("neostore")).hasContent("store");
+    assertThat(b.machine.lastAppliedIndex()).isEqualTo(3);
   }
 
   @Test
