@@ -40,13 +40,21 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
     }
     long tickMillis = tickMillis(spec);
     RaftConfig config = raftConfig(spec);
+    // A state machine that applied entries (for Neo4j: the store's consensusIndex) with no Raft
+    // state next to it: the state was removed and the vote forgotten. Refuse (Raft §5.2).
+    RaftStateGuard.check(
+        spec.raftDirectory(), stateMachine.lastAppliedIndex(), spec.self().value());
+    // Before build() opens the term/vote file: a new one means a new incarnation, which peers
+    // that knew this address refuse (a reset member may have forgotten its vote, Raft §5.2).
+    RaftNodeBuilder.Identity identity = RaftNodeBuilder.identity(spec.raftDirectory());
     RaftNodeBuilder builder = RaftNodeRunner.builder()
         .self(spec.self())
         .initialVoters(voters)
         .config(config)
         .tickMillis(tickMillis)
         .dataDirectory(spec.raftDirectory())
-        .transport(transport(spec))
+        .transport(transport(spec, identity))
+        .peerIdentities(identity.peers())
         .peers(peers)
         .stateMachine(stateMachine);
     if (stateMachine.snapshots() != null) {
@@ -100,8 +108,15 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
    * The Netty transport, announcing this member's Bolt address in every handshake and recording
    * what peers announce: that is how a member added later becomes routable (RaftRoutingTable).
    */
-  private static Transport transport(RaftNodeSpec spec) {
+  private static Transport transport(RaftNodeSpec spec, RaftNodeBuilder.Identity identity) {
     NettyTransport transport = new NettyTransport(transportConfig(spec));
+    transport.identify(identity.incarnation(), identity.peers());
+    // Neo4j's server passes on only its own loggers' slf4j lines, so core-raft's WARNs are lost
+    // there; java.util.logging warnings do reach the server's log. A refused handshake (e.g. a
+    // member whose Raft state was reset, with the way out) must be seen by the operator.
+    java.util.logging.Logger jul =
+        java.util.logging.Logger.getLogger(NettyTransport.class.getName());
+    transport.onRefusal(line -> jul.warning("graft: " + line));
     BoltAddressBook book = spec.boltAddresses();
     if (book != null) {
       String selfBolt = book.selfBolt();

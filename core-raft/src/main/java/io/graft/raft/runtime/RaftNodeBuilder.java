@@ -6,8 +6,10 @@ import io.graft.raft.api.StateMachine;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.storage.FileMetaStore;
 import io.graft.raft.storage.LogStore;
+import io.graft.raft.storage.MemberIncarnation;
 import io.graft.raft.storage.MetaStore;
 import io.graft.raft.storage.segmented.SegmentedLogStore;
+import io.graft.raft.transport.PeerIdentities;
 import io.graft.raft.transport.Transport;
 import io.graft.raft.transport.netty.NettyTransport;
 import io.graft.raft.transport.netty.NettyTransportConfig;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Assembles a {@link RaftNodeRunner} (the composition root, e.g. the Neo4j plugin, calls this):
@@ -51,6 +54,7 @@ public final class RaftNodeBuilder {
   Path snapshotDirectory;
   SnapshotPolicy snapshotPolicy = SnapshotPolicy.defaults();
   final List<RaftListener> listeners = new ArrayList<>();
+  PeerIdentities peerIdentities;
   private Path dataDirectory;
   private String nettyListenAddress;
   private String nettyClusterId;
@@ -156,6 +160,40 @@ public final class RaftNodeBuilder {
     return this;
   }
 
+  /**
+   * The peer incarnations the transport checks (see {@link #identity}): the node forgets the
+   * record of every member a committed configuration no longer contains, so a removed member can
+   * be added back with fresh state. Set it when passing an own transport that was identified.
+   */
+  public RaftNodeBuilder peerIdentities(PeerIdentities identities) {
+    this.peerIdentities = Objects.requireNonNull(identities, "identities");
+    return this;
+  }
+
+  /** This member's incarnation and its record of peers' incarnations, kept in {@code meta/}. */
+  public record Identity(UUID incarnation, PeerIdentities peers) {}
+
+  /**
+   * Loads or creates the identity of the Raft state in {@code dataDirectory}: call it before
+   * {@link #build()} opens the stores (a new term/vote file means a new incarnation), hand both
+   * parts to {@code NettyTransport.identify} and the peers to {@link #peerIdentities}. {@link
+   * #nettyTransport} does all of this itself.
+   */
+  public static Identity identity(Path dataDirectory) {
+    Path meta = dataDirectory.resolve("meta");
+    return new Identity(MemberIncarnation.loadOrCreate(meta), PeerIdentities.open(meta));
+  }
+
+  /**
+   * True if {@code dataDirectory} holds this member's Raft term/vote state (from an earlier
+   * start). A caller whose own state outlives it (e.g. a replicated database) can tell that the
+   * Raft state was removed, and refuse to start with a forgotten vote (Raft §5.2).
+   */
+  public static boolean hasRaftState(Path dataDirectory) {
+    return java.nio.file.Files.exists(
+        dataDirectory.resolve("meta").resolve(FileMetaStore.FILE_NAME));
+  }
+
   /** Test seam: drive another machine implementation. */
   RaftNodeBuilder machineFactory(ConsensusMachine.Factory machineFactory) {
     this.machineFactory = machineFactory;
@@ -203,6 +241,11 @@ public final class RaftNodeBuilder {
   public RaftNodeRunner build() {
     Objects.requireNonNull(self, "self");
     Objects.requireNonNull(config, "config").validate();
+    Identity identity = null;
+    if (dataDirectory != null && nettyListenAddress != null && transport == null
+        && logStore == null && metaStore == null) {
+      identity = identity(dataDirectory); // before the meta store is created, see identity()
+    }
     if (dataDirectory != null && logStore == null && metaStore == null) {
       logStore = SegmentedLogStore.open(dataDirectory.resolve("log"));
       metaStore = FileMetaStore.open(dataDirectory.resolve("meta"));
@@ -211,9 +254,14 @@ public final class RaftNodeBuilder {
       snapshotDirectory = dataDirectory.resolve("snapshots");
     }
     if (nettyListenAddress != null && transport == null) {
-      transport =
+      NettyTransport netty =
           new NettyTransport(
               NettyTransportConfig.defaults(nettyListenAddress, nettyClusterId, self));
+      if (identity != null) {
+        netty.identify(identity.incarnation(), identity.peers());
+        peerIdentities = identity.peers();
+      }
+      transport = netty;
     }
     Objects.requireNonNull(self, "self");
     Objects.requireNonNull(initialVoters, "initialVoters");

@@ -39,6 +39,7 @@ final class StatusPublisher {
   // Owned by the owner thread.
   private Role publishedRole;
   private MemberId publishedLeader;
+  private long identitiesRetainedAt = -1;
 
   StatusPublisher(
       RaftNodeBuilder spec,
@@ -68,6 +69,7 @@ final class StatusPublisher {
         }
       }
       membership = current;
+      forgetRemovedIdentities(current, next.commitIndex());
     }
     if (next.role() != publishedRole || !Objects.equals(next.leader(), publishedLeader)) {
       if (publishedRole == Role.LEADER && next.role() != Role.LEADER) {
@@ -83,6 +85,34 @@ final class StatusPublisher {
       publishedRole = next.role();
       publishedLeader = next.leader();
       notifier.notify(next);
+    }
+  }
+
+  /**
+   * Once the latest configuration is committed, forgets the recorded incarnation of every member
+   * outside it, so that a removed member may be added back with fresh Raft state (thesis §4.1: it
+   * is then a new server). Before that, a reset member stays refused (Raft §5.2).
+   */
+  private void forgetRemovedIdentities(Membership current, long commitIndex) {
+    var identities = spec.peerIdentities;
+    if (identities == null || current.index() > commitIndex
+        || current.index() == identitiesRetainedAt) {
+      return;
+    }
+    identitiesRetainedAt = current.index();
+    Set<MemberId> keep = new java.util.HashSet<>(current.voters());
+    keep.addAll(current.learners());
+    keep.add(self);
+    try {
+      Set<MemberId> forgotten = identities.retainOnly(keep);
+      if (!forgotten.isEmpty()) {
+        LOG.info("graft node {}: forgot the Raft identity of {} (not in the committed"
+            + " configuration at index {}); they may be added back with fresh state", self,
+            forgotten, current.index());
+      }
+    } catch (RuntimeException e) {
+      identitiesRetainedAt = -1; // retried at the next publication
+      LOG.error("graft node {}: cannot forget removed members' identities", self, e);
     }
   }
 

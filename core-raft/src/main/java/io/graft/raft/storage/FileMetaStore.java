@@ -32,7 +32,8 @@ import io.graft.raft.api.RaftLogging;
  * Threading: single owner thread.
  */
 public final class FileMetaStore implements MetaStore {
-  static final String FILE_NAME = "raft-meta";
+  /** The term/vote file's name in its directory. */
+  public static final String FILE_NAME = "raft-meta";
   static final int SLOT_BYTES = 4096;
   private static final int MAGIC = 0x47524d53;
   private static final int VERSION = 1;

@@ -17,6 +17,7 @@ import io.graft.raft.message.RequestVoteResponse;
 import io.graft.raft.message.TimeoutNow;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * The wire format of one frame payload: {@code [version u8][type u8][body]}, big-endian. Type codes
@@ -32,7 +33,7 @@ import java.util.List;
  */
 public final class MessageCodec {
   /** The protocol version this build speaks. Bump it on any incompatible body change. */
-  public static final int PROTOCOL_VERSION = 1;
+  public static final int PROTOCOL_VERSION = 2;
 
   public static final int TYPE_APPEND_ENTRIES = 1;
   public static final int TYPE_APPEND_ENTRIES_RESPONSE = 2;
@@ -77,7 +78,7 @@ public final class MessageCodec {
       w.i32(HANDSHAKE_MAGIC);
       w.string(h.clusterId());
       w.member(h.member());
-      optionalInfo(w, h.info());
+      trailer(w, h.info(), h.incarnation());
     } else {
       WireMessage.HandshakeReply r = (WireMessage.HandshakeReply) message;
       w.u8(r.protocolVersion());
@@ -86,20 +87,40 @@ public final class MessageCodec {
       w.bool(r.accepted());
       w.member(r.member());
       w.string(r.reason());
-      optionalInfo(w, r.info());
+      trailer(w, r.info(), r.incarnation());
     }
     return w.toByteArray();
   }
 
-  /** Appended only when non-empty: an empty announcement leaves the frozen layout untouched. */
-  private static void optionalInfo(WireWriter w, String info) {
-    if (!info.isEmpty()) {
+  /**
+   * The optional handshake trailer {@code [info string [incarnation 16 bytes]]}: each part is
+   * appended only when it (or a later part) is present, so a handshake without them keeps the
+   * frozen version-1 layout byte for byte, and a version-1 reader can parse a refusal sent to it.
+   */
+  private static void trailer(WireWriter w, String info, UUID incarnation) {
+    boolean hasIncarnation = !incarnation.equals(WireMessage.NO_INCARNATION);
+    if (!info.isEmpty() || hasIncarnation) {
       w.string(info);
+    }
+    if (hasIncarnation) {
+      w.i64(incarnation.getMostSignificantBits());
+      w.i64(incarnation.getLeastSignificantBits());
     }
   }
 
   private static String optionalInfo(WireReader r) {
     return r.remaining() > 0 ? r.string("info") : "";
+  }
+
+  private static UUID optionalIncarnation(WireReader r) {
+    if (r.remaining() == 0) {
+      return WireMessage.NO_INCARNATION;
+    }
+    UUID incarnation = new UUID(r.i64("incarnation"), r.i64("incarnation"));
+    if (incarnation.equals(WireMessage.NO_INCARNATION)) {
+      throw new CodecException("incarnation 0 is invalid (absent is encoded as nothing)");
+    }
+    return incarnation;
   }
 
   /** Encodes a Raft message to a frame payload at {@link #PROTOCOL_VERSION}. */
@@ -140,12 +161,15 @@ public final class MessageCodec {
     if (type == TYPE_HANDSHAKE) {
       String clusterId = r.string("clusterId");
       var member = r.member("member");
-      return new WireMessage.Handshake(version, clusterId, member, optionalInfo(r));
+      String info = optionalInfo(r);
+      return new WireMessage.Handshake(version, clusterId, member, info, optionalIncarnation(r));
     }
     boolean accepted = r.bool("accepted");
     var member = r.member("member");
     String reason = r.string("reason");
-    return new WireMessage.HandshakeReply(version, accepted, member, reason, optionalInfo(r));
+    String info = optionalInfo(r);
+    return new WireMessage.HandshakeReply(
+        version, accepted, member, reason, info, optionalIncarnation(r));
   }
 
   private static RaftMessage decodeRaft(int type, WireReader r) {

@@ -2,6 +2,7 @@ package io.graft.raft.transport;
 
 import io.graft.raft.message.RaftMessage;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * Everything that travels in one frame: a Raft message after the handshake, or one of the two
@@ -9,6 +10,13 @@ import java.util.Objects;
  */
 public sealed interface WireMessage
     permits WireMessage.Raft, WireMessage.Handshake, WireMessage.HandshakeReply {
+
+  /**
+   * "No incarnation": the handshake of a member without durable Raft state (tests, old builds).
+   * Never written on the wire; a real incarnation is a random 128-bit id (see {@code
+   * io.graft.raft.storage.MemberIncarnation}).
+   */
+  UUID NO_INCARNATION = new UUID(0, 0);
 
   /** A Raft message carried after a successful handshake. */
   record Raft(RaftMessage message) implements WireMessage {
@@ -22,15 +30,28 @@ public sealed interface WireMessage
    * versions so that any server can read it and answer with a reason. {@code info} is an optional
    * trailing announcement about the client (the Neo4j plugin sends its Bolt address); empty is
    * encoded as nothing, so the frozen prefix is byte-identical and readers ignore what they lack.
+   * {@code incarnation} is the id of the client's Raft state ({@link #NO_INCARNATION} if none): a
+   * peer that knew the member under another incarnation refuses it, because a member whose state
+   * was reset may have forgotten its vote (Raft §5.2: at most one vote per term).
    */
   record Handshake(
-      int protocolVersion, String clusterId, io.graft.raft.api.MemberId member, String info)
+      int protocolVersion,
+      String clusterId,
+      io.graft.raft.api.MemberId member,
+      String info,
+      UUID incarnation)
       implements WireMessage {
     public Handshake {
       Objects.requireNonNull(clusterId, "clusterId");
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(info, "info");
+      Objects.requireNonNull(incarnation, "incarnation");
       MessageCodec.checkVersionRange(protocolVersion);
+    }
+
+    public Handshake(
+        int protocolVersion, String clusterId, io.graft.raft.api.MemberId member, String info) {
+      this(protocolVersion, clusterId, member, info, NO_INCARNATION);
     }
 
     public Handshake(int protocolVersion, String clusterId, io.graft.raft.api.MemberId member) {
@@ -41,20 +62,32 @@ public sealed interface WireMessage
   /**
    * The server's answer to {@link Handshake}: {@code member} is the server's own id (so a client
    * can detect a wrong address book entry); {@code reason} is empty when accepted. Frozen layout,
-   * plus the same optional trailing {@code info} announcement as {@link Handshake}.
+   * plus the same optional trailing {@code info} announcement and {@code incarnation} (the
+   * server's) as {@link Handshake}.
    */
   record HandshakeReply(
       int protocolVersion,
       boolean accepted,
       io.graft.raft.api.MemberId member,
       String reason,
-      String info)
+      String info,
+      UUID incarnation)
       implements WireMessage {
     public HandshakeReply {
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(reason, "reason");
       Objects.requireNonNull(info, "info");
+      Objects.requireNonNull(incarnation, "incarnation");
       MessageCodec.checkVersionRange(protocolVersion);
+    }
+
+    public HandshakeReply(
+        int protocolVersion,
+        boolean accepted,
+        io.graft.raft.api.MemberId member,
+        String reason,
+        String info) {
+      this(protocolVersion, accepted, member, reason, info, NO_INCARNATION);
     }
 
     public HandshakeReply(

@@ -36,7 +36,7 @@ public class MessageCodecTest {
 
   @Test
   void typeCodesArePinned() {
-    assertThat(MessageCodec.PROTOCOL_VERSION).isEqualTo(1);
+    assertThat(MessageCodec.PROTOCOL_VERSION).isEqualTo(2);
     assertThat(MessageCodec.typeCode(new AppendEntries(a, 1, 0, 0, List.of(), 0))).isEqualTo(1);
     assertThat(MessageCodec.typeCode(new AppendEntriesResponse(a, 1, true, 0, 0, 0, 0)))
         .isEqualTo(2);
@@ -61,7 +61,7 @@ public class MessageCodecTest {
     AppendEntries ae = new AppendEntries(a, 2, 3, 1, List.of(
         new LogEntry(2, 4, EntryType.APPLICATION, new byte[] {(byte) 0xCA, (byte) 0xFE})), 3);
     assertThat(HexFormat.of().formatHex(codec.encode(ae))).isEqualTo(
-        "0101" + "000161" + "0000000000000002" + "0000000000000003" + "0000000000000001"
+        "0201" + "000161" + "0000000000000002" + "0000000000000003" + "0000000000000001"
             + "0000000000000003" + "00000001"
             + "0000000000000002" + "0000000000000004" + "01" + "00000002" + "cafe");
     var hs = new WireMessage.Handshake(1, "c1", a);
@@ -92,6 +92,47 @@ public class MessageCodecTest {
       var reply = new WireMessage.HandshakeReply(version, false, MemberId.of("n2"), "no: because");
       assertThat(codec.decode(codec.encode(reply))).isEqualTo(reply);
     }
+  }
+
+  @Test
+  void handshakesCarryTheIncarnationBothWays() {
+    java.util.UUID inc = new java.util.UUID(0x0123456789abcdefL, -2L);
+    for (int version : new int[] {1, 2, 255}) {
+      for (String info : new String[] {"", "10.0.0.1:7687"}) {
+        var hs = new WireMessage.Handshake(version, "c", MemberId.of("n1"), info, inc);
+        assertThat(codec.decode(codec.encode(hs))).isEqualTo(hs);
+        var reply = new WireMessage.HandshakeReply(version, true, MemberId.of("n2"), "", info, inc);
+        assertThat(codec.decode(codec.encode(reply))).isEqualTo(reply);
+      }
+    }
+    // Golden: the frozen prefix, then the (empty) info and the 16 incarnation bytes.
+    var hs = new WireMessage.Handshake(2, "c1", a, "", inc);
+    assertThat(HexFormat.of().formatHex(codec.encode(hs))).isEqualTo("0240" + "47524654"
+        + "00026331" + "000161" + "0000" + "0123456789abcdef" + "fffffffffffffffe");
+    // A refusal without incarnation keeps the version-1 layout a version-1 reader can parse.
+    var refusal = new WireMessage.HandshakeReply(2, false, a, "no", "");
+    assertThat(codec.decode(codec.encode(refusal)).equals(refusal)).isTrue();
+    assertThat(codec.encode(refusal)).hasSize(2 + 4 + 1 + 3 + 4);
+  }
+
+  @Test
+  void hostileIncarnationBytesFailCleanly() {
+    java.util.UUID inc = java.util.UUID.randomUUID();
+    byte[] hs = codec.encode(new WireMessage.Handshake(2, "c", a, "", inc));
+    for (int len = hs.length - 15; len < hs.length; len++) {
+      assertInvalid(java.util.Arrays.copyOf(hs, len), "");
+    }
+    assertInvalid(java.util.Arrays.copyOf(hs, hs.length + 1), "trailing");
+    byte[] zero = hs.clone();
+    java.util.Arrays.fill(zero, hs.length - 16, hs.length, (byte) 0);
+    assertInvalid(zero, "incarnation 0 is invalid");
+    byte[] reply = codec.encode(new WireMessage.HandshakeReply(2, true, a, "", "", inc));
+    byte[] zeroReply = reply.clone();
+    java.util.Arrays.fill(zeroReply, reply.length - 16, reply.length, (byte) 0);
+    assertInvalid(zeroReply, "incarnation 0 is invalid");
+    assertInvalid(java.util.Arrays.copyOf(reply, reply.length - 3), "");
+    assertThatThrownBy(() -> new WireMessage.Handshake(2, "c", a, "", null))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @Test
@@ -143,21 +184,21 @@ public class MessageCodecTest {
   @Test
   void absurdLengthFieldsAreRejectedBeforeAllocating() {
     // AppendEntries claiming 2^31-1 entries in a few bytes.
-    byte[] hugeCount = HexFormat.of().parseHex("0101" + "000161" + "00".repeat(32) + "7fffffff");
+    byte[] hugeCount = HexFormat.of().parseHex("0201" + "000161" + "00".repeat(32) + "7fffffff");
     assertThatThrownBy(() -> codec.decode(hugeCount)).isInstanceOf(CodecException.class)
         .hasMessageContaining("entry count");
     // InstallSnapshot with a 2 GiB configuration array.
-    byte[] hugeBytes = HexFormat.of().parseHex("0108" + "000161" + "00".repeat(24) + "7fffffff");
+    byte[] hugeBytes = HexFormat.of().parseHex("0208" + "000161" + "00".repeat(24) + "7fffffff");
     assertThatThrownBy(() -> codec.decode(hugeBytes)).isInstanceOf(CodecException.class)
         .hasMessageContaining("truncated");
-    byte[] negative = HexFormat.of().parseHex("0108" + "000161" + "00".repeat(24) + "ffffffff");
+    byte[] negative = HexFormat.of().parseHex("0208" + "000161" + "00".repeat(24) + "ffffffff");
     assertThatThrownBy(() -> codec.decode(negative)).isInstanceOf(CodecException.class);
   }
 
   @Test
   void invalidValuesAreCodecExceptions() {
     byte[] hb = codec.encode(new Heartbeat(a, 1, 2, 3));
-    assertInvalid(with(hb, 0, 2), "unsupported protocol version");
+    assertInvalid(with(hb, 0, 3), "unsupported protocol version");
     assertInvalid(with(hb, 1, 99), "unknown message type");
     assertInvalid(java.util.Arrays.copyOf(hb, hb.length + 1), "trailing");
     byte[] vote = codec.encode(new RequestVoteResponse(a, 1, true, false));

@@ -22,11 +22,13 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
   private final MessageCodec codec;
   private final TransportCounters counters;
   private final PeerAnnouncements announcements;
+  private final IdentityGuard identity;
   private boolean handshakeDone;
 
   ClientHandler(PeerChannel peer, NettyTransportConfig config, MessageCodec codec,
-      TransportCounters counters, PeerAnnouncements announcements) {
+      TransportCounters counters, PeerAnnouncements announcements, IdentityGuard identity) {
     this.announcements = announcements;
+    this.identity = identity;
     this.peer = peer;
     this.config = config;
     this.codec = codec;
@@ -37,7 +39,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
   public void channelActive(ChannelHandlerContext ctx) {
     ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.Handshake(
         MessageCodec.PROTOCOL_VERSION, config.clusterId(), config.self(),
-        announcements.local()))));
+        announcements.local(), identity.local()))));
     ctx.executor().schedule(() -> {
       if (!handshakeDone && ctx.channel().isActive()) {
         badFrame(ctx, "no handshake reply from " + peer.member() + " within "
@@ -65,6 +67,13 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
           + " answers as member " + reply.member()
           + ", expected " + peer.member());
     } else {
+      // The server's identity is checked too: a reset member must not get our votes or entries
+      // through our outbound connection either (Raft §5.2). Not used unless admitted.
+      String reason = identity.check(reply.member(), reply.incarnation());
+      if (reason != null) {
+        refused(ctx, reason);
+        return;
+      }
       announcements.heard(reply.member(), reply.info());
       peer.onHandshakeAccepted(ctx.channel());
     }
@@ -72,7 +81,10 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
 
   private void refused(ChannelHandlerContext ctx, String reason) {
     counters.handshakeRejected(reason);
-    peer.onHandshakeRefused(reason);
+    String warned = peer.onHandshakeRefused(reason);
+    if (warned != null) {
+      identity.reportRefusal(warned);
+    }
     ctx.close();
   }
 

@@ -3,6 +3,7 @@ package io.graft.raft.transport.netty;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.transport.MessageCodec;
+import io.graft.raft.transport.PeerIdentities;
 import io.graft.raft.transport.Transport;
 import io.graft.raft.transport.TransportStats;
 import io.netty.bootstrap.Bootstrap;
@@ -26,6 +27,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +55,7 @@ public final class NettyTransport implements Transport {
   private final MessageCodec codec = new MessageCodec();
   private final TransportCounters counters = new TransportCounters();
   private final PeerAnnouncements announcements = new PeerAnnouncements();
+  private final IdentityGuard identity = new IdentityGuard();
   private final Object lock = new Object();
   private final Set<Channel> inboundChannels = ConcurrentHashMap.newKeySet();
   private final Map<MemberId, PeerChannel> peers = new HashMap<>();
@@ -114,7 +117,7 @@ public final class NettyTransport implements Transport {
             ch.closeFuture().addListener(f -> inboundChannels.remove(ch));
             ch.pipeline().addLast(new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
                 FrameEncoder.INSTANCE,
-                new ServerHandler(config, codec, counters, inbound, announcements));
+                new ServerHandler(config, codec, counters, inbound, announcements, identity));
           }
         });
     var future = server.bind(new InetSocketAddress(listen.getHostString(), listen.getPort()));
@@ -144,6 +147,35 @@ public final class NettyTransport implements Transport {
         throw new IllegalStateException("announce() must be called before start()");
       }
       announcements.set(localInfo, onPeerInfo);
+    }
+  }
+
+  /**
+   * Presents {@code localIncarnation} (the id of this member's Raft state, see {@link
+   * io.graft.raft.storage.MemberIncarnation}) in every handshake, and admits a peer only if
+   * {@code peers} does not know it under another incarnation, in both directions: a member whose
+   * Raft state was reset may have forgotten its vote (Raft §5.2). Call before {@link #start}.
+   */
+  public void identify(UUID localIncarnation, PeerIdentities peers) {
+    synchronized (lock) {
+      if (started) {
+        throw new IllegalStateException("identify() must be called before start()");
+      }
+      identity.set(localIncarnation, peers);
+    }
+  }
+
+  /**
+   * Also hands every handshake refusal logged at WARN (either side, once per change of reason)
+   * to {@code sink}, e.g. a host log that does not show this library's slf4j output (Neo4j's
+   * server passes only its own loggers' slf4j lines on). Call before {@link #start}.
+   */
+  public void onRefusal(java.util.function.Consumer<String> sink) {
+    synchronized (lock) {
+      if (started) {
+        throw new IllegalStateException("onRefusal() must be called before start()");
+      }
+      identity.onRefusal(sink);
     }
   }
 
@@ -182,7 +214,7 @@ public final class NettyTransport implements Transport {
     addresses.forEach((member, address) -> {
       if (!peers.containsKey(member)) {
         PeerChannel p = new PeerChannel(member, address, config, codec, counters,
-            group.next(), clientTemplate, announcements);
+            group.next(), clientTemplate, announcements, identity);
         peers.put(member, p);
         p.start();
       }

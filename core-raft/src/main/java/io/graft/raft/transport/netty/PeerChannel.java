@@ -51,7 +51,7 @@ final class PeerChannel {
 
   PeerChannel(MemberId member, InetSocketAddress address, NettyTransportConfig config,
       MessageCodec codec, TransportCounters counters, EventLoop loop, Bootstrap template,
-      PeerAnnouncements announcements) {
+      PeerAnnouncements announcements, IdentityGuard identity) {
     this.member = member;
     this.address = address;
     this.config = config;
@@ -67,7 +67,8 @@ final class PeerChannel {
       protected void initChannel(SocketChannel ch) {
         // The server only ever sends the small handshake reply: keep the handshake-size limit.
         ch.pipeline().addLast(new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
-            FrameEncoder.INSTANCE, new ClientHandler(self, config, codec, counters, announcements));
+            FrameEncoder.INSTANCE, new ClientHandler(self, config, codec, counters, announcements,
+                identity));
       }
     });
   }
@@ -170,13 +171,15 @@ final class PeerChannel {
     scheduleDrain();
   }
 
-  void onHandshakeRefused(String reason) {
+  /** Logs the refusal, at WARN when its reason changed; returns that line then, else null. */
+  String onHandshakeRefused(String reason) {
     if (!reason.equals(lastRefusal)) {
       log.warn("Connection to {} at {} refused: {}", member, where(), reason);
       lastRefusal = reason;
-    } else {
-      log.debug("Connection to {} at {} refused again: {}", member, where(), reason);
+      return "Connection to " + member + " at " + where() + " refused: " + reason;
     }
+    log.debug("Connection to {} at {} refused again: {}", member, where(), reason);
+    return null;
   }
 
   private void onClosed(Channel ch) {

@@ -17,7 +17,8 @@ import io.graft.raft.api.RaftLogging;
 /**
  * Server side of one inbound connection. The first frame must be a {@link WireMessage.Handshake}
  * with this build's protocol version and cluster id; until it is accepted nothing else is
- * delivered. Afterwards only Raft messages are expected, and a message whose {@code from()} is not
+ * delivered; a member known under another incarnation is refused ({@link IdentityGuard}), and
+ * the reason travels in the reply so the refused member logs it too. Afterwards only Raft messages are expected, and a message whose {@code from()} is not
  * the member named in the handshake is dropped (a connection speaks for exactly one member). Every
  * protocol violation closes this connection only, with a logged reason; the node is untouched.
  * Inbound messages are handed to the consumer on this event loop thread; it only enqueues.
@@ -30,12 +31,14 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
   private final TransportCounters counters;
   private final Consumer<RaftMessage> inbound;
   private final PeerAnnouncements announcements;
+  private final IdentityGuard identity;
   private MemberId remote;
   private boolean warnedSpoofing;
 
   ServerHandler(NettyTransportConfig config, MessageCodec codec, TransportCounters counters,
-      Consumer<RaftMessage> inbound, PeerAnnouncements announcements) {
+      Consumer<RaftMessage> inbound, PeerAnnouncements announcements, IdentityGuard identity) {
     this.config = config;
+    this.identity = identity;
     this.announcements = announcements;
     this.codec = codec;
     this.counters = counters;
@@ -94,12 +97,17 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
   private void onHandshake(ChannelHandlerContext ctx, WireMessage.Handshake handshake) {
     String reason = refusal(handshake);
     if (reason == null) {
+      // Last, so that only a peer otherwise acceptable is recorded (Raft §5.2, IdentityGuard).
+      reason = identity.check(handshake.member(), handshake.incarnation());
+    }
+    if (reason == null) {
       remote = handshake.member();
       ctx.pipeline().get(FrameDecoder.class).maxFrameBytes(config.maxFrameBytes());
       log.info("Accepted Raft connection from {} at {}", remote, ctx.channel().remoteAddress());
       announcements.heard(remote, handshake.info());
       ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.HandshakeReply(
-          MessageCodec.PROTOCOL_VERSION, true, config.self(), "", announcements.local()))));
+          MessageCodec.PROTOCOL_VERSION, true, config.self(), "", announcements.local(),
+          identity.local()))));
       return;
     }
     // A misconfigured peer redials every few seconds: WARN when the reason changes, else DEBUG.
@@ -111,6 +119,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
     } else {
       log.warn("Refused Raft connection from {} at {}: {}", handshake.member(),
           ctx.channel().remoteAddress(), reason);
+      identity.reportRefusal("Refused Raft connection from " + handshake.member() + " at "
+          + ctx.channel().remoteAddress() + ": " + reason);
     }
     ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.HandshakeReply(
             MessageCodec.PROTOCOL_VERSION, false, config.self(), reason))))

@@ -308,7 +308,8 @@ class NettyTransportTest {
         in.readInt();
         in.readFully(payload);
         assertThat(new io.graft.raft.transport.MessageCodec().decode(payload)).isEqualTo(
-            new io.graft.raft.transport.WireMessage.Handshake(1, LoopbackNode.CLUSTER, a.id));
+            new io.graft.raft.transport.WireMessage.Handshake(
+                io.graft.raft.transport.MessageCodec.PROTOCOL_VERSION, LoopbackNode.CLUSTER, a.id));
       }
     }
   }

@@ -1,0 +1,82 @@
+package io.graft.raft.transport.netty;
+
+import io.graft.raft.api.MemberId;
+import io.graft.raft.storage.StorageException;
+import io.graft.raft.transport.PeerIdentities;
+import io.graft.raft.transport.WireMessage;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This member's incarnation (sent in both handshake directions) and the check of a peer's: a peer
+ * known under another incarnation had its Raft state reset and may have forgotten its vote, so it
+ * is refused (Raft §5.2: one vote per term, Figure 2: votedFor on stable storage). Without
+ * {@link #set} (tests, members without durable state) nothing is sent and nothing is checked.
+ * Set before the transport starts; read from event loop threads.
+ */
+final class IdentityGuard {
+  private static final Logger log = LoggerFactory.getLogger(IdentityGuard.class);
+
+  private volatile UUID local = WireMessage.NO_INCARNATION;
+  private volatile PeerIdentities known;
+  private volatile Consumer<String> refusals = line -> { };
+
+  /** Where refusal lines logged at WARN also go (a host whose log does not show slf4j). */
+  void onRefusal(Consumer<String> sink) {
+    this.refusals = Objects.requireNonNull(sink, "sink");
+  }
+
+  /** Passes a WARN-level refusal line on; a failing sink is ignored (logging must not fail). */
+  void reportRefusal(String line) {
+    try {
+      refusals.accept(line);
+    } catch (RuntimeException e) {
+      log.debug("Refusal sink failed", e);
+    }
+  }
+
+  void set(UUID localIncarnation, PeerIdentities peers) {
+    Objects.requireNonNull(localIncarnation, "localIncarnation");
+    if (localIncarnation.equals(WireMessage.NO_INCARNATION)) {
+      throw new IllegalArgumentException("incarnation must not be 0");
+    }
+    this.local = localIncarnation;
+    this.known = Objects.requireNonNull(peers, "peers");
+  }
+
+  UUID local() {
+    return local;
+  }
+
+  /**
+   * Null if {@code member} presenting {@code incarnation} may be used (an unknown member is
+   * recorded durably first), else the refusal reason, worded for the operator.
+   */
+  String check(MemberId member, UUID incarnation) {
+    PeerIdentities peers = known;
+    if (peers == null) {
+      return null;
+    }
+    if (incarnation.equals(WireMessage.NO_INCARNATION)) {
+      return "member " + member + " presents no Raft identity (incarnation); this member ("
+          + local + ") requires one, so the peer runs an incompatible build";
+    }
+    UUID before;
+    try {
+      before = peers.admit(member, incarnation);
+    } catch (StorageException e) {
+      log.error("Cannot record the Raft identity of {}", member, e);
+      return "member " + member + " cannot be recorded durably: " + e.getMessage();
+    }
+    if (before == null) {
+      return null;
+    }
+    return "member " + member + " presents a new identity " + incarnation + " (was " + before
+        + "): its Raft state was reset, so it is refused because it may have forgotten its vote."
+        + " Remove it with CALL raft.removeMember('" + member + "') and add it back with"
+        + " CALL raft.addMember('" + member + "')";
+  }
+}
