@@ -11,7 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.UUID;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * The incarnation of a member's Raft state: a random 128-bit id created together with the
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MemberIncarnation {
   static final String FILE_NAME = "raft-incarnation";
-  private static final Logger LOG = LoggerFactory.getLogger(MemberIncarnation.class);
+  private static final Logger LOG = RaftLogging.logger(MemberIncarnation.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private MemberIncarnation() {}

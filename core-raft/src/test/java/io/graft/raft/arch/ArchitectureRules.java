@@ -93,6 +93,20 @@ final class ArchitectureRules {
           .callCodeUnitWhere(CREATES_THREADS)
           .because("the runtime owns the only threads (STYLE.md §2, §3.3)");
 
+  /**
+   * Loggers come from RaftLogging: inside a Neo4j server slf4j drops core-raft's lines, and only
+   * RaftLogging's host sink brings them to the server's log.
+   */
+  static final ArchRule LOGGERS_COME_FROM_RAFT_LOGGING =
+      noClasses()
+          .that()
+          .doNotHaveFullyQualifiedName("io.graft.raft.api.RaftLogging$SinkLogger")
+          .should()
+          .callMethod(org.slf4j.LoggerFactory.class, "getLogger", Class.class)
+          .orShould()
+          .callMethod(org.slf4j.LoggerFactory.class, "getLogger", String.class)
+          .because("a Neo4j server drops slf4j lines from io.graft; RaftLogging forwards them");
+
   private static final DescribedPredicate<JavaCall<?>> SLEEPS =
       describe(
           "sleeps",

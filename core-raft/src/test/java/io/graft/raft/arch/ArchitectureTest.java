@@ -55,6 +55,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void loggersComeFromRaftLogging() {
+    ArchitectureRules.LOGGERS_COME_FROM_RAFT_LOGGING.check(production);
+  }
+
+  @Test
   void testsDoNotSleep() {
     ArchitectureRules.TESTS_DO_NOT_SLEEP.check(tests);
   }

@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.graft.raft.api.RaftLogging;
 
 /**
  * This member's incarnation (sent in both handshake directions) and the check of a peer's: a peer
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * Set before the transport starts; read from event loop threads.
  */
 final class IdentityGuard {
-  private static final Logger log = LoggerFactory.getLogger(IdentityGuard.class);
+  private static final Logger log = RaftLogging.logger(IdentityGuard.class);
 
   private volatile UUID local = WireMessage.NO_INCARNATION;
   private volatile PeerIdentities known;
