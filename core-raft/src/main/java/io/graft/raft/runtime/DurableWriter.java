@@ -1,5 +1,6 @@
 package io.graft.raft.runtime;
 
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.Ready;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * The persist step of a Ready, on the owner thread: truncate a conflicting suffix, append, save the

@@ -2,6 +2,7 @@ package io.graft.raft.runtime;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftListener;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftStatus;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * Calls {@link RaftListener}s on one dedicated thread, in the order the owner published the

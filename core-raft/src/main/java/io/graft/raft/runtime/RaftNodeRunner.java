@@ -6,6 +6,7 @@ import io.graft.raft.api.Membership;
 import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.RaftListener;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
@@ -26,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * A running Raft member: ONE owner thread drives the {@link ConsensusMachine} (STYLE.md §3.3).

@@ -1,6 +1,7 @@
 package io.graft.raft.runtime;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.Role;
 import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.StateMachine;
@@ -27,7 +28,6 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * Snapshots and log compaction of one running member (thesis §5): takes a snapshot on the apply

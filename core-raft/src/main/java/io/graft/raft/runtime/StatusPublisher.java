@@ -2,6 +2,7 @@ package io.graft.raft.runtime;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
 import io.graft.raft.transport.Transport;
@@ -11,7 +12,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * What the owner thread knows, published for every other thread: the {@link RaftStatus} and the

@@ -1,6 +1,7 @@
 package io.graft.raft.storage;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.protocol.HardState;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * A durable {@link MetaStore}: term, vote and commit hint in one file {@code raft-meta} with two

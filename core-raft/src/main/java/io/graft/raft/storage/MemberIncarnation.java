@@ -1,5 +1,6 @@
 package io.graft.raft.storage;
 
+import io.graft.raft.api.RaftLogging;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -11,7 +12,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.UUID;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * The incarnation of a member's Raft state: a random 128-bit id created together with the

@@ -1,13 +1,13 @@
 package io.graft.raft.runtime.snapshot;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.InstallSnapshot;
 import io.graft.raft.message.InstallSnapshotResponse;
 import io.graft.raft.transport.Transport;
 import java.io.IOException;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * The follower's side of InstallSnapshot (thesis §5.3 receiver rules 2-5, chunked): checks each

@@ -1,6 +1,7 @@
 package io.graft.raft.runtime.snapshot;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.InstallSnapshot;
 import io.graft.raft.message.InstallSnapshotResponse;
 import io.graft.raft.transport.Transport;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * The leader's side of InstallSnapshot (thesis §5.3, chunked): streams a local snapshot to one

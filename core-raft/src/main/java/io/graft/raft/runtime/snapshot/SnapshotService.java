@@ -1,6 +1,7 @@
 package io.graft.raft.runtime.snapshot;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.InstallSnapshot;
 import io.graft.raft.message.InstallSnapshotResponse;
 import io.graft.raft.transport.Transport;
@@ -11,7 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * Runs one member's {@link SnapshotSender} and {@link SnapshotReceiver} on their own thread ({@code

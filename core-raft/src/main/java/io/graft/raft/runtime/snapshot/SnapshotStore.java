@@ -1,5 +1,6 @@
 package io.graft.raft.runtime.snapshot;
 
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.storage.FileSync;
 import io.graft.raft.storage.StorageException;
@@ -15,7 +16,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * The snapshots of one member under {@code <dataDir>/snapshots/}: complete ones in {@code

@@ -1,5 +1,6 @@
 package io.graft.raft.storage.segmented;
 
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.storage.FileSync;
 import io.graft.raft.storage.StorageException;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * Rebuilds the in-memory index of a segmented log from its directory, validating every record.

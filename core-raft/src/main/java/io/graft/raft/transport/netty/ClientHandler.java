@@ -1,5 +1,6 @@
 package io.graft.raft.transport.netty;
 
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.transport.CodecException;
 import io.graft.raft.transport.MessageCodec;
 import io.graft.raft.transport.WireMessage;
@@ -7,7 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * Client side of one outbound connection: sends the handshake on connect and waits (bounded) for

@@ -1,6 +1,7 @@
 package io.graft.raft.transport.netty;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.storage.StorageException;
 import io.graft.raft.transport.PeerIdentities;
 import io.graft.raft.transport.WireMessage;
@@ -8,7 +9,6 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * This member's incarnation (sent in both handshake directions) and the check of a peer's: a peer

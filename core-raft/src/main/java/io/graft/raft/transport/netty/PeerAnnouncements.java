@@ -1,10 +1,10 @@
 package io.graft.raft.transport.netty;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * What this member announces about itself in its handshakes (an opaque string, e.g. the Neo4j

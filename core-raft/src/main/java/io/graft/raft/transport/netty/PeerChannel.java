@@ -1,6 +1,7 @@
 package io.graft.raft.transport.netty;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.transport.MessageCodec;
 import io.netty.bootstrap.Bootstrap;
@@ -17,7 +18,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * The outbound side towards one peer: a bounded queue, one TCP connection at a time, redialled with

@@ -1,6 +1,7 @@
 package io.graft.raft.transport.netty;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.transport.CodecException;
 import io.graft.raft.transport.MessageCodec;
@@ -12,7 +13,6 @@ import io.netty.handler.codec.DecoderException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import io.graft.raft.api.RaftLogging;
 
 /**
  * Server side of one inbound connection. The first frame must be a {@link WireMessage.Handshake}
