@@ -5,7 +5,6 @@ import io.graft.raft.storage.FileSync;
 import io.graft.raft.storage.LogStore;
 import io.graft.raft.storage.StorageException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -42,12 +41,9 @@ public final class SegmentedLogStore implements LogStore {
   private final FileLock lock;
   private final SegmentIndex index;
   private final EntryCache cache;
-  private final RecordCodec codec = new RecordCodec();
-  private final ByteBuffer writeBuffer;
+  private final SegmentWriteBuffer writes;
   private long snapshotIndex;
   private long snapshotTerm;
-  /** File offset, in the last segment, of the first byte held in {@link #writeBuffer}. */
-  private long bufferedFrom;
   private boolean activeDirty;
   private boolean dirDirty;
   private boolean closed;
@@ -65,9 +61,9 @@ public final class SegmentedLogStore implements LogStore {
     this.snapshotIndex = recovered.snapshotIndex();
     this.snapshotTerm = recovered.snapshotTerm();
     this.cache = new EntryCache(options.cacheEntriesMax(), options.cacheBytesMax());
-    this.writeBuffer = ByteBuffer.allocateDirect(options.writeBufferBytes());
     Segment active = active();
-    this.bufferedFrom = active == null ? 0 : active.endOffset;
+    this.writes =
+        new SegmentWriteBuffer(options.writeBufferBytes(), active == null ? 0 : active.endOffset);
   }
 
   public static SegmentedLogStore open(Path dir) {
@@ -144,7 +140,7 @@ public final class SegmentedLogStore implements LogStore {
     while (next < toIndexExclusive) {
       LogEntry cached = cache.get(next);
       if (cached == null) {
-        flushBuffer(); // the run may include records still in the write buffer
+        writes.flush(active()); // the run may include records still in the write buffer
         long read = index.readRun(next, toIndexExclusive, maxBytes - bytes, out, cache);
         if (read < 0) {
           break;
@@ -176,7 +172,7 @@ public final class SegmentedLogStore implements LogStore {
         active = active();
       }
       long offset = active.endOffset;
-      writeRecord(active, entry, recordBytes);
+      writes.append(active, entry, recordBytes);
       index.add(entry.term(), offset);
       cache.add(entry);
     }
@@ -193,7 +189,7 @@ public final class SegmentedLogStore implements LogStore {
     if (fromIndex > lastIndex()) {
       return;
     }
-    flushBuffer();
+    writes.flush(active());
     cache.truncateFrom(fromIndex);
     List<Segment> segments = index.segments;
     int k = index.positionFor(fromIndex);
@@ -223,7 +219,7 @@ public final class SegmentedLogStore implements LogStore {
     }
     index.truncate(fromIndex);
     Segment active = active();
-    bufferedFrom = active == null ? 0 : active.endOffset;
+    writes.reset(active == null ? 0 : active.endOffset);
     activeDirty = false;
   }
 
@@ -242,14 +238,13 @@ public final class SegmentedLogStore implements LogStore {
     List<Segment> segments = index.segments;
     boolean deleted = false;
     if (upToIndex >= lastIndex()) {
-      writeBuffer.clear();
+      writes.reset(0);
       while (!segments.isEmpty()) {
         deleteSegment(segments.remove(segments.size() - 1));
         deleted = true;
       }
       index.clear(upToIndex + 1);
       cache.clear();
-      bufferedFrom = 0;
       activeDirty = false;
     } else {
       while (segments.size() > 1 && segments.get(1).firstIndex - 1 <= upToIndex) {
@@ -270,7 +265,7 @@ public final class SegmentedLogStore implements LogStore {
   @Override
   public void sync() {
     ensureOpen();
-    flushBuffer();
+    writes.flush(active());
     Segment active = active();
     if (activeDirty && active != null) {
       force(active);
@@ -345,53 +340,10 @@ public final class SegmentedLogStore implements LogStore {
     }
   }
 
-  private void writeRecord(Segment active, LogEntry entry, int recordBytes) {
-    if (recordBytes > writeBuffer.remaining()) {
-      flushBuffer();
-    }
-    if (recordBytes > writeBuffer.capacity()) {
-      writeLargeRecord(entry);
-    } else {
-      codec.encode(entry, writeBuffer);
-    }
-    active.endOffset += recordBytes;
-  }
-
-  /**
-   * Streams a record bigger than the write buffer through it: header first, then the payload in
-   * buffer-sized pieces written at consecutive offsets. No whole-record copy is made, neither on
-   * the heap nor as the JDK's per-thread temporary direct buffer (which it caches, so one 40 MB
-   * write would pin 40 MB of native memory in the Raft thread for good).
-   */
-  private void writeLargeRecord(LogEntry entry) {
-    codec.encodeHeader(entry, writeBuffer);
-    byte[] payload = entry.payload();
-    int done = 0;
-    while (done < payload.length) {
-      if (!writeBuffer.hasRemaining()) {
-        flushBuffer();
-      }
-      int n = Math.min(writeBuffer.remaining(), payload.length - done);
-      writeBuffer.put(payload, done, n);
-      done += n;
-    }
-  }
-
-  private void flushBuffer() {
-    if (writeBuffer.position() == 0) {
-      return;
-    }
-    writeBuffer.flip();
-    int bytes = writeBuffer.remaining();
-    active().writeFully(writeBuffer, bufferedFrom);
-    bufferedFrom += bytes;
-    writeBuffer.clear();
-  }
-
   private void rotate(long firstIndex) {
     Segment previous = active();
     if (previous != null) {
-      flushBuffer();
+      writes.flush(active());
       // A finished segment is complete on disk before its successor gets any byte (see recovery).
       force(previous);
     }
@@ -403,10 +355,9 @@ public final class SegmentedLogStore implements LogStore {
     } catch (IOException e) {
       throw new StorageException("cannot create segment " + path, e);
     }
-    new SegmentHeader(SegmentHeader.VERSION, firstIndex, System.currentTimeMillis())
-        .encode(writeBuffer);
+    writes.startSegment(
+        new SegmentHeader(SegmentHeader.VERSION, firstIndex, System.currentTimeMillis()));
     index.segments.add(new Segment(path, firstIndex, channel, SegmentHeader.BYTES));
-    bufferedFrom = 0;
     activeDirty = true;
     dirDirty = true;
   }
