@@ -1,7 +1,7 @@
 package io.graft.it.bootstrap;
 
 import io.graft.cluster.ClusterOptions;
-import io.graft.cluster.PluginJar;
+import io.graft.it.ClusterPaths;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -13,17 +13,15 @@ final class BootstrapFixtures {
   private BootstrapFixtures() {}
 
   static Path lib() {
-    return Path.of(System.getProperty("graft.neo4j.lib", "../local-cluster/target/neo4j-lib"))
-        .toAbsolutePath().normalize();
+    return ClusterPaths.lib();
   }
 
   static Path pluginJar() {
-    return Path.of(System.getProperty("graft.plugin.jar", "../plugin/target/graft-plugin.jar"))
-        .toAbsolutePath().normalize();
+    return ClusterPaths.pluginJar();
   }
 
   static Optional<String> pluginProblem() {
-    return PluginJar.problem(pluginJar());
+    return ClusterPaths.pluginProblem();
   }
 
   /** A brand-new folder: every member starts on an EMPTY data/ (nothing copied, nothing seeded). */

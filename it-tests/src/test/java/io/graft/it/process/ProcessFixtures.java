@@ -1,13 +1,13 @@
 package io.graft.it.process;
 
 import io.graft.cluster.ClusterOptions;
-import io.graft.cluster.PluginJar;
+import io.graft.it.ClusterPaths;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.neo4j.driver.Session;
 
 /** Options for real-process clusters, from the system properties the it-tests pom sets. */
@@ -15,18 +15,16 @@ final class ProcessFixtures {
   private ProcessFixtures() {}
 
   static Path lib() {
-    return Path.of(System.getProperty("graft.neo4j.lib", "../local-cluster/target/neo4j-lib"))
-        .toAbsolutePath().normalize();
+    return ClusterPaths.lib();
   }
 
   static Path pluginJar() {
-    return Path.of(System.getProperty("graft.plugin.jar", "../plugin/target/graft-plugin.jar"))
-        .toAbsolutePath().normalize();
+    return ClusterPaths.pluginJar();
   }
 
   /** Why the plugin cannot be used (tests that need it are skipped with this message). */
   static Optional<String> pluginProblem() {
-    return PluginJar.problem(pluginJar());
+    return ClusterPaths.pluginProblem();
   }
 
   /**

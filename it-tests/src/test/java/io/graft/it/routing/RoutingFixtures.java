@@ -2,7 +2,7 @@ package io.graft.it.routing;
 
 import io.graft.cluster.ClusterOptions;
 import io.graft.cluster.LocalCluster;
-import io.graft.cluster.PluginJar;
+import io.graft.it.ClusterPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,17 +35,15 @@ final class RoutingFixtures {
   }
 
   static Path lib() {
-    return Path.of(System.getProperty("graft.neo4j.lib", "../local-cluster/target/neo4j-lib"))
-        .toAbsolutePath().normalize();
+    return ClusterPaths.lib();
   }
 
   static Path pluginJar() {
-    return Path.of(System.getProperty("graft.plugin.jar", "../plugin/target/graft-plugin.jar"))
-        .toAbsolutePath().normalize();
+    return ClusterPaths.pluginJar();
   }
 
   static Optional<String> pluginProblem() {
-    return PluginJar.problem(pluginJar());
+    return ClusterPaths.pluginProblem();
   }
 
   static ClusterOptions options(String name, int members, Map<String, String> settings) {

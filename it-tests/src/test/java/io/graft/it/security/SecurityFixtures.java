@@ -2,7 +2,7 @@ package io.graft.it.security;
 
 import io.graft.cluster.ClusterOptions;
 import io.graft.cluster.LocalCluster;
-import io.graft.cluster.PluginJar;
+import io.graft.it.ClusterPaths;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -18,17 +18,15 @@ final class SecurityFixtures {
   private SecurityFixtures() {}
 
   static Path lib() {
-    return Path.of(System.getProperty("graft.neo4j.lib", "../local-cluster/target/neo4j-lib"))
-        .toAbsolutePath().normalize();
+    return ClusterPaths.lib();
   }
 
   static Path pluginJar() {
-    return Path.of(System.getProperty("graft.plugin.jar", "../plugin/target/graft-plugin.jar"))
-        .toAbsolutePath().normalize();
+    return ClusterPaths.pluginJar();
   }
 
   static Optional<String> pluginProblem() {
-    return PluginJar.problem(pluginJar());
+    return ClusterPaths.pluginProblem();
   }
 
   /** Three members, auth on, {@code neo4j}'s initial password set on each home before start. */
