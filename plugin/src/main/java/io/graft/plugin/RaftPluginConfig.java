@@ -12,7 +12,7 @@ import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 
 /**
- * The validated view of {@code server.raft.*}: one place maps settings onto graft (STYLE.md §4
+ * The validated view of {@code server.raft.*}: one place maps settings onto graft (docs/STYLE.md §4
  * anti-patterns), and every cross-setting rule fails startup with a message naming the setting.
  */
 public record RaftPluginConfig(
@@ -85,8 +85,8 @@ public record RaftPluginConfig(
           + "the founding members (host:port, comma-separated)");
     }
     // A member whose own address is not in initial_members is JOINING a running cluster
-    // (ARCHITECTURE §3 user flow): it starts with no configuration, never campaigns, and waits
-    // for CALL raft.addMember('<its advertised address>') on a member (thesis §4.2.1).
+    // (docs/ARCHITECTURE.md §3 user flow): it starts with no configuration, never campaigns, and
+    // waits for CALL raft.addMember('<its advertised address>') on a member (thesis §4.2.1).
     if (initialMembers.size() != initialMembers.stream().distinct().count()) {
       problems.add("server.raft.initial_members lists a member twice: " + initialMembers);
     }

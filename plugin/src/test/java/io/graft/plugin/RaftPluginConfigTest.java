@@ -46,7 +46,8 @@ class RaftPluginConfigTest {
 
   @Test
   void aMemberMissingFromInitialMembersIsJoining() {
-    // ARCHITECTURE §3: a further server lists the existing members and waits for raft.addMember.
+    // docs/ARCHITECTURE.md §3: a further server lists the existing members and waits for
+    // raft.addMember.
     Config config = base().set(RaftSettings.listen_address, new SocketAddress("10.0.0.9", 7000)).build();
     RaftPluginConfig c = RaftPluginConfig.from(config);
     assertThat(c.joining()).isTrue();

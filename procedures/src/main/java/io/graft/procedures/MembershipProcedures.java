@@ -30,7 +30,7 @@ import org.neo4j.values.storable.Values;
 
 /**
  * {@code raft.addMember}, {@code raft.removeMember}, {@code raft.transferLeadership}
- * (ARCHITECTURE.md §3). Each checks its argument, calls the Raft member (which forwards to the
+ * (docs/ARCHITECTURE.md §3). Each checks its argument, calls the Raft member (which forwards to the
  * leader), waits (bounded) and returns the resulting membership with the {@code raft.members()}
  * columns, or fails with a {@link MembershipErrors} message. They are admin procedures, but in
  * Community Neo4j lets every authenticated user run those (it has no roles), so each one first

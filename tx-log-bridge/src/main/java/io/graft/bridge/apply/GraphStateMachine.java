@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The replicated state machine of one Neo4j database. Called by the Raft runtime's single apply
- * thread in strict log order on EVERY member, the leader included (Raft §5.3; ARCHITECTURE §2).
+ * thread in strict log order on EVERY member, the leader included (Raft §5.3; docs/ARCHITECTURE.md
+ * §2).
  *
  * <ul>
  *   <li>{@code index <= lastApplied} is skipped: the applied index is Neo4j's own durable {@code
@@ -31,7 +32,7 @@ import java.util.function.LongSupplier;
  *   <li>{@link TxEntry} under a lease that is not current: rejected identically everywhere (the 3.x
  *       lock-token rule); its origin's committer fails with NotALeader.
  *   <li>Anything that throws panics the database ({@code DatabaseHealth.panic}) and the machine
- *       refuses all further entries: a member stops rather than diverge (STYLE.md principle 7).
+ *       refuses all further entries: a member stops rather than diverge (docs/STYLE.md §3.7).
  * </ul>
  */
 public final class GraphStateMachine implements StateMachine {
@@ -369,8 +370,8 @@ public final class GraphStateMachine implements StateMachine {
 
   /**
    * This member stopped being leader: close the gate and stop allocating ids at once, before its
-   * in-flight transactions finish (NEO4J-INTERNALS §4, "belt-and-braces"). Taken under the apply
-   * lock so it never interleaves with a lease being applied.
+   * in-flight transactions finish (docs/NEO4J-INTERNALS.md §4, "belt-and-braces"). Taken under the
+   * apply lock so it never interleaves with a lease being applied.
    */
   public synchronized void steppedDown() {
     gate.close();

@@ -11,9 +11,9 @@ import java.util.function.Consumer;
 
 /**
  * Obtains a lease whenever this member becomes leader: it proposes {@code LeaseEntry(current+1,
- * self)} and the member serves writes only once that entry is applied locally (ARCHITECTURE §2,
- * decision 4). If the lease loses a race (another lease applied first) while this member is still
- * leader, it asks again. On losing leadership it closes the write gate immediately.
+ * self)} and the member serves writes only once that entry is applied locally (docs/ARCHITECTURE.md
+ * §2, decision 4). If the lease loses a race (another lease applied first) while this member is
+ * still leader, it asks again. On losing leadership it closes the write gate immediately.
  */
 public final class LeaseKeeper implements RaftListener, GraphStateMachine.LeaseListener {
   private static final int MAX_ATTEMPTS_PER_TERM = 16;

@@ -4,7 +4,8 @@ import io.graft.raft.api.MemberId;
 import java.util.Objects;
 
 /**
- * Configuration of {@link NettyTransport}; check it once with {@link #validate()} (STYLE.md §3.9).
+ * Configuration of {@link NettyTransport}; check it once with {@link #validate()} (docs/STYLE.md
+ * §3.9).
  *
  * @param listenAddress "host:port" the server binds (port 0 picks a free port)
  * @param clusterId identifies the cluster; a handshake naming another cluster is refused
