@@ -28,7 +28,8 @@ import org.neo4j.kernel.internal.Version;
  * against.
  */
 public final class InternalsAccess {
-  public static final String EXPECTED_NEO4J_VERSION = "5.26.30";
+  /** The Neo4j release graft was built against (the root pom's {@code neo4j.version}). */
+  public static final String EXPECTED_NEO4J_VERSION = BuiltAgainst.neo4jVersion();
 
   static final FieldSpec COMMIT_PROCESS =
       new FieldSpec(KernelTransactions.class, "transactionCommitProcess", TransactionCommitProcess.class);
