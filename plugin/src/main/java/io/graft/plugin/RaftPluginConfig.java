@@ -1,5 +1,6 @@
 package io.graft.plugin;
 
+import io.graft.raft.api.RaftAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,7 +91,14 @@ public record RaftPluginConfig(
     if (initialMembers.size() != initialMembers.stream().distinct().count()) {
       problems.add("server.raft.initial_members lists a member twice: " + initialMembers);
     }
-    if (self.startsWith("0.0.0.0:") || self.startsWith("[::]:")) {
+    checkAddress(problems, "server.raft.listen_address", listenAddress, true);
+    checkAddress(problems, "server.raft.advertised_address", self, false);
+    initialMembers.forEach(m -> checkAddress(problems, "server.raft.initial_members", m, false));
+    boltAddresses.forEach((raft, bolt) -> {
+      checkAddress(problems, "server.raft.member_bolt_addresses", raft, false);
+      checkAddress(problems, "server.raft.member_bolt_addresses", bolt, false);
+    });
+    if (RaftAddress.tryParse(self).map(RaftAddress::isWildcard).orElse(false)) {
       problems.add("the advertised Raft address " + self + " is a wildcard; set "
           + "server.raft.advertised_address to an address other members can reach");
     }
@@ -140,9 +148,23 @@ public record RaftPluginConfig(
     return member.equals(self) ? selfBoltAddress : boltAddresses.get(member);
   }
 
+  /** Adds a problem naming {@code setting} unless {@code value} is a {@link RaftAddress}. */
+  private static void checkAddress(List<String> problems, String setting, String value,
+      boolean bind) {
+    try {
+      if (bind) {
+        RaftAddress.parseListen(value);
+      } else {
+        RaftAddress.parse(value);
+      }
+    } catch (RaftAddress.MalformedAddressException e) {
+      problems.add(setting + ": " + e.getMessage());
+    }
+  }
+
+  /** Neo4j's parsed socket address as host:port text ({@link RaftAddress#format}). */
   static String address(SocketAddress a) {
-    String host = a.getHostname();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    return RaftAddress.format(a.getHostname(), a.getPort());
   }
 
   private static Map<String, String> boltMap(List<String> pairs) {

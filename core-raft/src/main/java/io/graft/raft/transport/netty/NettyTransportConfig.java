@@ -106,7 +106,7 @@ public record NettyTransportConfig(
     Objects.requireNonNull(listenAddress, "listenAddress");
     Objects.requireNonNull(clusterId, "clusterId");
     Objects.requireNonNull(self, "self");
-    HostPort.parse(listenAddress);
+    HostPort.listen(listenAddress);
     check(!clusterId.isBlank() && clusterId.length() <= 255,
         "clusterId must be 1..255 non-blank characters: '" + clusterId + "'");
     check(maxFrameBytes >= 1024 && maxFrameBytes <= MAX_FRAME_BYTES_LIMIT,
