@@ -13,11 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The owner thread's work (STYLE.md §3.3): drains one inbox batch, in which inbound messages are
- * stepped and tasks run in arrival order, each message after the ticks that elapsed before it
+ * The owner thread's work (docs/STYLE.md §3.3): drains one inbox batch, in which inbound messages
+ * are stepped and tasks run in arrival order, each message after the ticks that elapsed before it
  * arrived; the batch's proposals become one {@code propose(List)} (group commit: one append, one
- * fsync); then the remaining ticks; then at most one {@link
- * io.graft.raft.protocol.Ready}, carried out by {@link ReadyHandler}. Owner thread only.
+ * fsync); then the remaining ticks; then at most one {@link io.graft.raft.protocol.Ready}, carried
+ * out by {@link ReadyHandler}. Owner thread only.
  */
 final class BatchHandler {
   private static final int BATCH_MAX = 4096;

@@ -10,7 +10,7 @@ import io.graft.raft.transport.Transport;
 import java.util.List;
 
 /**
- * Carries out one {@link Ready} in the order its Javadoc documents (STYLE.md §3.4): send the
+ * Carries out one {@link Ready} in the order its Javadoc documents (docs/STYLE.md §3.4): send the
  * leader's messages, persist, send the messages that promise durable state, hand committed entries
  * to the apply thread and snapshot effects to the coordinator, then {@code advance}. Owner thread
  * only.

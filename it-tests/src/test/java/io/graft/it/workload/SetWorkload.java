@@ -15,7 +15,7 @@ import org.neo4j.driver.Driver;
 import org.neo4j.driver.Session;
 
 /**
- * The set workload (TESTING.md Tier 5): clients insert unique values; at the end every
+ * The set workload (docs/TESTING.md Tier 5): clients insert unique values; at the end every
  * acknowledged insert is present on every member, nothing is present that was never attempted,
  * and no value is present twice. Meanwhile one reader per member, pinned to that member with a
  * direct Bolt connection, checks what read-committed does promise: one reader on one member never
