@@ -1,63 +1,23 @@
 package io.graft.plugin;
 
-import static com.tngtech.archunit.base.DescribedPredicate.not;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.lang.ArchRule;
-import io.graft.raft.api.MemberId;
-import io.graft.raft.runtime.RaftNodeBuilder;
+import io.graft.raft.arch.ModuleSeam;
 import org.junit.jupiter.api.Test;
 
 /**
- * The seam between modules (docs/STYLE.md §2): plugin, the composition root included, imports
- * only {@code io.graft.raft.api..} of core-raft (it builds its Raft member with {@code
- * RaftNodeSetup}), never core-raft's protocol, runtime, storage, transport or message packages.
- * Checked on this module's main classes, and shown to bite on a class that breaks it.
+ * The module seam (docs/STYLE.md §2) for plugin, the composition root included (it builds its Raft
+ * member with core-raft's api {@code RaftNodeSetup}): main classes import only {@code
+ * io.graft.raft.api..} of core-raft. The rule lives in core-raft's test jar ({@link ModuleSeam}),
+ * shared by every module that depends on core-raft.
  */
 class ModuleSeamTest {
-  static final ArchRule ONLY_RAFT_API =
-      noClasses()
-          .should()
-          .dependOnClassesThat(
-              resideInAPackage("io.graft.raft..")
-                  .and(not(resideInAPackage("io.graft.raft.api.."))))
-          .because("core-raft's api is the only package other modules import (docs/STYLE.md §2)");
 
   @Test
   void mainClassesImportOnlyTheRaftApi() {
-    JavaClasses main = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("io.graft.plugin");
-    assertThat(main.size()).as("main classes of plugin found").isGreaterThan(3);
-    ONLY_RAFT_API.check(main);
+    ModuleSeam.check("io.graft.plugin");
   }
 
   @Test
-  void theRuleBitesOnAClassThatImportsCoreRaftInternals() {
-    assertThat(ONLY_RAFT_API.evaluate(importOnly(UsesRuntime.class)).hasViolation()).isTrue();
-    assertThat(ONLY_RAFT_API.evaluate(importOnly(UsesApi.class)).hasViolation()).isFalse();
-  }
-
-  private static JavaClasses importOnly(Class<?> type) {
-    return new ClassFileImporter().importClasses(type);
-  }
-
-  /** Breaks the rule: reaches into core-raft's runtime. */
-  static final class UsesRuntime {
-    boolean stateIn(java.nio.file.Path dir) {
-      return RaftNodeBuilder.hasRaftState(dir);
-    }
-  }
-
-  /** Keeps it: core-raft's api only. */
-  static final class UsesApi {
-    MemberId id() {
-      return MemberId.of("10.0.0.1:7000");
-    }
+  void theRuleBitesOnAClassThatReachesIntoCoreRaftInternals() {
+    ModuleSeam.assertRuleBites();
   }
 }
