@@ -35,9 +35,12 @@ final class Inbox {
     this.queue = new ArrayBlockingQueue<>(capacity);
   }
 
-  /** Queues an inbound message, stamped with the ticks posted so far; drops it when full. */
+  /**
+   * Queues an inbound message, stamped with the ticks posted so far and its arrival time; drops it
+   * when full.
+   */
   void offerMessage(RaftMessage message) {
-    offerMessage(new Event.Inbound(message, ticksPosted.get()));
+    offerMessage(new Event.Inbound(message, ticksPosted.get(), System.nanoTime()));
   }
 
   void offerMessage(Event.Inbound message) {

@@ -101,7 +101,7 @@ public final class PlatinumBatchWorkload {
       int clients = options.transferClients() + options.newCustomerClients()
           + options.lockedReaders() + cluster.memberBoltUris().size();
       try (ClientGroup group = new ClientGroup("platinum", clients, duration, options.maxOps(),
-          seed, run.problems);
+          run, cluster.nemesis());
           NemesisSchedule nemesis = new NemesisSchedule(cluster, duration.dividedBy(3), seed,
               run.history, run.problems)) {
         int c = 0;
@@ -195,6 +195,7 @@ public final class PlatinumBatchWorkload {
           .consume());
       run.clients.remember(s);
       run.ok.incrementAndGet();
+      run.writesOk.incrementAndGet();
       warm.countDown();
     } catch (Exception e) {
       run.unknown(e);
@@ -215,6 +216,7 @@ public final class PlatinumBatchWorkload {
       run.clients.remember(s);
       acked.add(id);
       run.ok.incrementAndGet();
+      run.writesOk.incrementAndGet();
     } catch (Exception e) {
       run.unknown(e);
     }

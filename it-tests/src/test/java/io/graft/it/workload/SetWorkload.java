@@ -61,7 +61,7 @@ public final class SetWorkload {
       }
       long[] seq = new long[options.writers()];
       try (ClientGroup group = new ClientGroup("set", options.writers() + members.size(),
-          duration, options.maxOps(), seed, run.problems);
+          duration, options.maxOps(), run, cluster.nemesis());
           NemesisSchedule nemesis = new NemesisSchedule(cluster, duration.dividedBy(4), seed,
               run.history, run.problems)) {
         for (int c = 0; c < options.writers(); c++) {
@@ -103,6 +103,7 @@ public final class SetWorkload {
       run.clients.remember(s);
       acked.add(value);
       run.ok.incrementAndGet();
+      run.writesOk.incrementAndGet();
     } catch (Exception e) {
       outcome = run.unknown(e);
     }

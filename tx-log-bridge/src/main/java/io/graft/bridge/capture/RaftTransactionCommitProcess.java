@@ -19,6 +19,7 @@ import org.neo4j.internal.kernel.api.exceptions.TransactionFailureException;
 import org.neo4j.kernel.api.exceptions.Status;
 import org.neo4j.kernel.impl.api.TransactionCommitProcess;
 import org.neo4j.kernel.impl.transaction.tracing.TransactionWriteEvent;
+import org.neo4j.logging.InternalLog;
 import org.neo4j.storageengine.api.CommandBatch;
 import org.neo4j.storageengine.api.StorageEngineTransaction;
 import org.neo4j.storageengine.api.TransactionApplicationMode;
@@ -36,8 +37,8 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
   public static final String COMMIT_TIMEOUT_SETTING = "server.raft.commit_timeout";
 
   private final RaftNode raft;
-  /** Told when a proposal's outcome became unknown (see {@link #onUnknownOutcome}). */
-  private volatile Runnable unknownOutcome = () -> {};
+  private final Runnable unknownOutcome;
+  private final InternalLog log;
   private final WriteGate gate;
   private final ProposalWaiters waiters;
   private final String self;
@@ -45,6 +46,18 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
   private final long maxEntryBytes;
   private final Duration commitTimeout;
 
+  /**
+   * @param unknownOutcome what to do when a proposal timed out and its outcome is unknown: its
+   *     entry may still be in the leader's log and commit later. A token-creation transaction is
+   *     the dangerous case: Neo4j's token holder did not learn the token, so the next transaction
+   *     that needs the same label, type or property key would create it AGAIN under a new id, and
+   *     when both entries commit the second one fails to apply on every member
+   *     (NonUniqueTokenException: every database panics; seen on real servers by MajorityLossIT).
+   *     The plugin answers by closing the write gate and renewing the lease: the new lease entry
+   *     is applied only after every earlier entry (§5.3 log order), so by the time writes resume
+   *     the earlier transaction is applied or gone for good.
+   * @param log where a failure of that action is reported
+   */
   public RaftTransactionCommitProcess(
       RaftNode raft,
       WriteGate gate,
@@ -52,8 +65,12 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
       String self,
       String databaseName,
       long maxEntryBytes,
-      Duration commitTimeout) {
+      Duration commitTimeout,
+      Runnable unknownOutcome,
+      InternalLog log) {
     this.raft = raft;
+    this.unknownOutcome = unknownOutcome;
+    this.log = log;
     this.gate = gate;
     this.waiters = waiters;
     this.self = self;
@@ -154,25 +171,13 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
     }
   }
 
-  /**
-   * Called with what to do when a proposal timed out: its entry may still be in the leader's log
-   * and commit later. A token-creation transaction is the dangerous case: Neo4j's token holder
-   * did not learn the token, so the next transaction that needs the same label, type or property
-   * key would create it AGAIN under a new id, and when both entries commit the second one fails
-   * to apply on every member (NonUniqueTokenException: every database panics; seen on real
-   * servers by MajorityLossIT). The plugin answers by closing the write gate and renewing the
-   * lease: the new lease entry is applied only after every earlier entry (§5.3 log order), so by
-   * the time writes resume the earlier transaction is applied or gone for good.
-   */
-  public void onUnknownOutcome(Runnable action) {
-    this.unknownOutcome = action;
-  }
-
   private void unknownOutcome() {
     try {
       unknownOutcome.run();
     } catch (RuntimeException e) {
       // The caller still gets its "outcome unknown" error; the gate stays as the action left it.
+      log.warn("graft: a transaction's outcome is unknown and pausing writes until a new lease"
+          + " is applied failed; the write gate is as the failure left it", e);
     }
   }
 

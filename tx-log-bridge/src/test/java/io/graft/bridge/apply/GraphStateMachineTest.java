@@ -43,6 +43,7 @@ class GraphStateMachineTest {
   private final ProposalWaiters waiters = new ProposalWaiters();
   private RuntimeException applyFailure;
   private GraphStateMachine machine;
+  private DatabaseSlot slot;
 
   @BeforeEach
   void setUp() throws IOException {
@@ -58,12 +59,14 @@ class GraphStateMachineTest {
       consensusIndex.set(index);
       return lastTx.incrementAndGet();
     };
-    return new GraphStateMachine(ME, applier, LeaseState.open(dir), allocation::add, gate, waiters,
-        lastTx::get, consensusIndex::get, panics::add);
+    slot = new DatabaseSlot(
+        new DatabaseHandle(applier, allocation::add, lastTx::get, consensusIndex::get, panics::add));
+    return new GraphStateMachine(
+        ME, new LeaseFencing(ME, LeaseState.open(dir), gate), slot, waiters, null);
   }
 
   private Object apply(long index, ReplicatedEntry e) throws Exception {
-    machine.databaseAvailable(true);
+    slot.databaseAvailable(true);
     return machine.apply(new CommittedEntry(index, 1, EntryCodec.encode(e)));
   }
 
