@@ -10,10 +10,10 @@ import io.graft.raft.message.RequestVote;
 import io.graft.raft.message.RequestVoteResponse;
 import io.graft.raft.storage.crash.CrashFileSystem;
 import io.graft.raft.storage.segmented.SegmentedLogStore;
+import io.graft.raft.testing.SeedRange;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +48,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MajorityLossRuntimeTest {
   private static final int ROUNDS = Integer.getInteger("majority.rounds", 2);
-  private static final Long SINGLE_SEED = Long.getLong("majority.seed");
   private static final Duration BOUND = Duration.ofSeconds(30);
 
   @TempDir Path tmp;
@@ -56,18 +55,9 @@ class MajorityLossRuntimeTest {
   @Test
   void theLeaderAfterAMajorityLossIsAtLeastAsUpToDateAsEveryMemberThatVotedForIt()
       throws Exception {
-    long base;
-    int rounds;
-    if (SINGLE_SEED != null) {
-      base = SINGLE_SEED;
-      rounds = 1;
-    } else {
-      Long pinned = Long.getLong("majority.seedBase");
-      base = pinned != null ? pinned : new SecureRandom().nextLong(1_000_000_000L);
-      rounds = ROUNDS;
-      System.out.println("[majority-loss-runtime] seeds [" + base + ", " + (base + rounds)
-          + "); rerun them with -Dmajority.seedBase=" + base);
-    }
+    SeedRange seeds = SeedRange.of("majority", ROUNDS, "[majority-loss-runtime]");
+    long base = seeds.first();
+    long rounds = seeds.count();
     for (long seed = base; seed < base + rounds; seed++) {
       try (Round round = new Round(seed, tmp.resolve("seed-" + seed))) {
         round.run();

@@ -27,7 +27,10 @@ final class FaultInjector {
   /** Armed: the next member to become leader in a term above this one is isolated at once. */
   private long isolateLeaderAbove = -1;
 
-  /** Armed: the next member to durably vote for another is killed and restarted at once. */
+  /**
+   * Armed: the first member seen (after an event) holding a durable vote for another member in its
+   * current term is killed and restarted at once; right after an election, one of its voters.
+   */
   private boolean crashNextVoter;
 
   /** Also add and remove members (thesis §4.1, §4.2.2) among the faults. */
@@ -93,7 +96,8 @@ final class FaultInjector {
 
   /**
    * After every event: if armed, isolates a member that has just become leader in a newer term
-   * than any known when the fault was armed, before it handles anything else.
+   * than any known when the fault was armed, before it handles anything else; and kills and
+   * restarts a member that voted for another in its current term.
    */
   void afterEvent() {
     if (!enabled) {

@@ -1,6 +1,6 @@
 package io.graft.raft.sim;
 
-import java.security.SecureRandom;
+import io.graft.raft.testing.SeedRange;
 
 /**
  * Where the seed sweeps start. Every run (one test JVM) explores new seeds: the base is random,
@@ -18,14 +18,6 @@ final class SimSeeds {
   }
 
   private static long chooseBase() {
-    Long pinned = Long.getLong("sim.seedBase");
-    long base = pinned != null ? pinned : new SecureRandom().nextLong(1_000_000_000L);
-    System.out.println(
-        "simulation seeds start at base "
-            + base
-            + (pinned != null ? " (pinned)" : " (random)")
-            + "; rerun the same sweeps with -Dsim.seedBase="
-            + base);
-    return base;
+    return SeedRange.base("sim", "simulation");
   }
 }

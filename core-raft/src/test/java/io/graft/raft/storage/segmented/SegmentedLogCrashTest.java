@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.storage.crash.CrashFileSystem;
+import io.graft.raft.testing.SeedRange;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -32,25 +32,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SegmentedLogCrashTest {
   private static final long RUNS = Long.getLong("crash.runs", 100);
-  private static final Long SINGLE_SEED = Long.getLong("crash.seed");
   private static final int CRASHES_PER_RUN = 3;
 
   @TempDir Path tmp;
 
   @Test
   void everyAcknowledgedEntrySurvivesACrashAtAnyFileSystemCall() throws IOException {
-    long base;
-    long runs;
-    if (SINGLE_SEED != null) {
-      base = SINGLE_SEED;
-      runs = 1;
-    } else {
-      Long pinned = Long.getLong("crash.seedBase");
-      base = pinned != null ? pinned : new SecureRandom().nextLong(1_000_000_000L);
-      runs = RUNS;
-      System.out.println("segmented log crash runs: seeds [" + base + ", " + (base + runs)
-          + "); rerun them with -Dcrash.seedBase=" + base);
-    }
+    SeedRange seeds = SeedRange.of("crash", RUNS, "segmented log crash runs:");
+    long base = seeds.first();
+    long runs = seeds.count();
     long[] totals = new long[6];
     for (long seed = base; seed < base + runs; seed++) {
       Run run = new Run(seed, tmp.resolve("seed-" + seed));
