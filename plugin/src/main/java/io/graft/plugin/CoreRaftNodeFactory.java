@@ -105,8 +105,9 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
   }
 
   /**
-   * The Netty transport, announcing this member's Bolt address in every handshake and recording
-   * what peers announce: that is how a member added later becomes routable (RaftRoutingTable).
+   * The Netty transport, announcing this member's Bolt address (and HTTP URL) in every handshake
+   * and recording what peers announce: that is how a member added later becomes routable
+   * (RaftRoutingTable), and how the cluster view finds every member's health endpoints.
    */
   private static Transport transport(RaftNodeSpec spec, RaftNodeBuilder.Identity identity) {
     NettyTransport transport = new NettyTransport(transportConfig(spec));
@@ -119,9 +120,7 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
     transport.onRefusal(line -> jul.warning("graft: " + line));
     BoltAddressBook book = spec.boltAddresses();
     if (book != null) {
-      String selfBolt = book.selfBolt();
-      transport.announce(selfBolt == null ? "" : selfBolt,
-          (member, bolt) -> book.learned(member.value(), bolt));
+      transport.announce(book.announcement(), (member, info) -> book.heard(member.value(), info));
     }
     return new SelfAddressingTransport(transport);
   }
