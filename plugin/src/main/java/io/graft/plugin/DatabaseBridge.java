@@ -230,7 +230,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     boolean changeInFlight = raft.membership().index() > row.commitIndex();
     return new MemberState(config.database(), row, rows, leaseApplied,
         panic == null ? null : String.valueOf(panic), available, changeInFlight,
-        bolt.httpAddressOf(row.memberId()), http, events.events(), events.leaderChanges());
+        bolt.httpAddressOf(row.memberId()), http, events.events(), events.leaderChanges(),
+        raft.metrics(), raft.snapshotMetrics(), raft.connectionMetrics());
   }
 
   SnapshotSupport snapshots() {

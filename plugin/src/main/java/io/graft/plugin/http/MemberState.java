@@ -2,6 +2,9 @@ package io.graft.plugin.http;
 
 import io.graft.procedures.MemberRow;
 import io.graft.procedures.StatusRow;
+import io.graft.raft.api.metrics.ConnectionMetrics;
+import io.graft.raft.api.metrics.RaftMetrics;
+import io.graft.raft.api.metrics.SnapshotMetrics;
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +25,10 @@ import java.util.Map;
  * @param httpAddresses other members' HTTP base URLs as they announced them, by member id
  * @param events recent role/leader/term changes seen by this member, oldest first
  * @param leaderChanges leader changes this member has seen since it started
+ * @param raft the Raft member's own metrics ({@code RaftNode.metrics()}): counters, fsync and
+ *     per-stage write latency histograms
+ * @param snapshots snapshot (store-copy) transfers: counters and those in progress
+ * @param connections the Raft transport: refused connections by reason, reconnects, drops
  */
 public record MemberState(
     String database,
@@ -34,18 +41,25 @@ public record MemberState(
     String selfHttp,
     Map<String, String> httpAddresses,
     List<RaftEvent> events,
-    long leaderChanges) {
+    long leaderChanges,
+    RaftMetrics raft,
+    SnapshotMetrics snapshots,
+    ConnectionMetrics connections) {
 
   public MemberState {
     members = List.copyOf(members);
     httpAddresses = Map.copyOf(httpAddresses);
     events = List.copyOf(events);
+    raft = raft == null ? RaftMetrics.EMPTY : raft;
+    snapshots = snapshots == null ? SnapshotMetrics.EMPTY : snapshots;
+    connections = connections == null ? ConnectionMetrics.EMPTY : connections;
   }
 
   /** The replicated database is not started on this member (starting, stopped or failed). */
   public static MemberState notRunning(String database, String selfHttp) {
     return new MemberState(database, null, List.of(), false, null, false, false, selfHttp,
-        Map.of(), List.of(), 0);
+        Map.of(), List.of(), 0, RaftMetrics.EMPTY, SnapshotMetrics.EMPTY,
+        ConnectionMetrics.EMPTY);
   }
 
   public boolean running() {

@@ -2,6 +2,7 @@ package io.graft.plugin.http;
 
 import io.graft.procedures.MemberRow;
 import io.graft.procedures.StatusRow;
+import io.graft.raft.api.metrics.SnapshotMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +55,7 @@ final class StatusDocument {
     doc.put("leader", r == null ? null : r.leaderId());
     doc.put("lastAppliedRaftIndex", r == null ? null : r.appliedIndex());
     doc.put("members", members(s));
+    doc.put("snapshotTransfers", transfers(s));
     doc.put("events", events(s.events()));
     doc.put("timeMillis", nowMillis);
     return doc;
@@ -73,6 +75,19 @@ final class StatusDocument {
       row.put("matchIndex", m.matchIndex());
       row.put("lag", m.lag());
       row.put("lastContactMillis", m.lastContactMillis());
+      out.add(row);
+    }
+    return out;
+  }
+
+  private static List<Map<String, Object>> transfers(MemberState s) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (SnapshotMetrics.Transfer t : s.snapshots().transfers()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("to", t.to().value());
+      row.put("index", t.index());
+      row.put("bytesAcked", t.bytesAcked());
+      row.put("bytesTotal", t.bytesTotal());
       out.add(row);
     }
     return out;

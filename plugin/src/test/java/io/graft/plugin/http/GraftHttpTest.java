@@ -87,6 +87,9 @@ class GraftHttpTest {
     assertThat(b.get("lag").asLong()).isEqualTo(3);
     assertThat(doc.get("events").get(0).get("leaderId").asText()).isEqualTo("a:7000");
     assertThat(doc.get("timeMillis").asLong()).isEqualTo(12345L);
+    assertThat(doc.get("snapshotTransfers").get(0).get("to").asText()).isEqualTo("c:7000");
+    assertThat(doc.get("snapshotTransfers").get(0).get("bytesTotal").asLong())
+        .isEqualTo(4_000_000);
   }
 
   @Test
@@ -108,8 +111,24 @@ class GraftHttpTest {
         .contains("\ngraft_raft_is_leader 1.0\n")
         .contains("graft_raft_role{role=\"LEADER\"} 1.0\n")
         .contains("graft_raft_role{role=\"FOLLOWER\"} 0.0\n")
-        .contains("# TYPE graft_raft_leader_changes_observed_total counter\n")
-        .contains("graft_raft_leader_changes_observed_total 2.0\n")
+        .contains("# TYPE graft_raft_leader_changes_total counter\n")
+        .contains("graft_raft_leader_changes_total 2.0\n")
+        .contains("graft_raft_proposals_total 7.0\n")
+        .contains("graft_raft_elections_started_total 2.0\n")
+        .contains("graft_raft_log_entries_per_fsync 2.5\n")
+        .contains("graft_raft_log_fsync_duration_seconds_bucket{le=\"2.5E-4\"} 0\n")
+        .contains("graft_raft_log_fsync_duration_seconds_bucket{le=\"5.0E-4\"} 1\n")
+        .contains("graft_raft_log_fsync_duration_seconds_bucket{le=\"2.5\"} 2\n")
+        .contains("graft_raft_log_fsync_duration_seconds_count 2\n")
+        .contains("graft_raft_write_latency_seconds_bucket{stage=\"committed\",le=\"0.005\"} 2\n")
+        .contains("graft_raft_write_latency_seconds_count{stage=\"sent\"} 0\n")
+        .contains("graft_raft_snapshot_sends_started_total 2.0\n")
+        .contains("graft_raft_snapshot_sent_bytes_total 3000000.0\n")
+        .contains("graft_raft_snapshot_transfer_acked_bytes{member=\"c:7000\"} 1000000.0\n")
+        .contains("graft_raft_snapshot_transfer_total_bytes{member=\"c:7000\"} 4000000.0\n")
+        .contains("graft_raft_refused_connections_total{by=\"self\",reason=\"cluster_id\"} 3.0\n")
+        .contains("graft_raft_refused_connections_total{by=\"peer\",reason=\"reset_member\"} 1.0\n")
+        .contains("graft_raft_transport_reconnects_total 5.0\n")
         .contains("graft_raft_follower_lag_entries{member=\"b:7000\",role=\"FOLLOWER\"} 3.0\n")
         .contains("graft_raft_commit_index 100.0\n");
   }

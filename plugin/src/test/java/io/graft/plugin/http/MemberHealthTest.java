@@ -74,7 +74,7 @@ class MemberHealthTest {
     MemberState s = States.follower(null, 100, 100);
     MemberState candidate = new MemberState(s.database(),
         States.row("b:7000", "CANDIDATE", null, 100, 100), s.members(), false, null, true, false,
-        s.selfHttp(), s.httpAddresses(), s.events(), 0);
+        s.selfHttp(), s.httpAddresses(), s.events(), 0, s.raft(), s.snapshots(), s.connections());
     MemberHealth h = MemberHealth.of(candidate, MAX_LAG);
     assertThat(h.participating()).isFalse();
     assertThat(h.problems()).anyMatch(p -> p.contains("role CANDIDATE"));
