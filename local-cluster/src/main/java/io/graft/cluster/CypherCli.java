@@ -142,21 +142,23 @@ public final class CypherCli {
       return "";
     }
     List<String> parts = new ArrayList<>();
-    add(parts, "nodes created", c.nodesCreated());
-    add(parts, "nodes deleted", c.nodesDeleted());
-    add(parts, "relationships created", c.relationshipsCreated());
-    add(parts, "relationships deleted", c.relationshipsDeleted());
-    add(parts, "properties set", c.propertiesSet());
-    add(parts, "labels added", c.labelsAdded());
-    add(parts, "labels removed", c.labelsRemoved());
-    add(parts, "indexes added", c.indexesAdded());
-    add(parts, "constraints added", c.constraintsAdded());
+    add(parts, c.nodesCreated(), "node", "created");
+    add(parts, c.nodesDeleted(), "node", "deleted");
+    add(parts, c.relationshipsCreated(), "relationship", "created");
+    add(parts, c.relationshipsDeleted(), "relationship", "deleted");
+    add(parts, c.propertiesSet(), "property", "set");
+    add(parts, c.labelsAdded(), "label", "added");
+    add(parts, c.labelsRemoved(), "label", "removed");
+    add(parts, c.indexesAdded(), "index", "added");
+    add(parts, c.constraintsAdded(), "constraint", "added");
     return parts.isEmpty() ? "" : "; " + String.join(", ", parts);
   }
 
-  private static void add(List<String> parts, String what, int n) {
+  private static void add(List<String> parts, int n, String thing, String done) {
     if (n > 0) {
-      parts.add(n + " " + what);
+      String plural = n == 1 ? thing : thing.endsWith("y") ? thing.substring(0, thing.length() - 1)
+          + "ies" : thing.endsWith("x") ? thing + "es" : thing + "s";
+      parts.add(n + " " + plural + " " + done);
     }
   }
 }

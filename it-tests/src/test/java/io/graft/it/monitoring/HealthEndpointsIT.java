@@ -143,6 +143,22 @@ class HealthEndpointsIT {
           .findFirst().orElseThrow();
       assertThat(second.get(leader).get("graft_raft_follower_match_index").samples())
           .as("the leader exports each follower's match index").hasSize(2);
+      // core-raft's own counters and histograms (RaftNode.metrics()) grow under the load too.
+      assertThat(counter(second, leader, "graft_raft_proposals_total"))
+          .isGreaterThan(counter(first, leader, "graft_raft_proposals_total"));
+      assertThat(histogramCount(second, leader, "graft_raft_write_latency_seconds", "stage",
+          "committed")).as("commit latency observations on the leader").isGreaterThan(
+          histogramCount(first, leader, "graft_raft_write_latency_seconds", "stage",
+              "committed"));
+      for (int m : alive) {
+        assertThat(counter(second, m, "graft_raft_log_fsyncs_total"))
+            .as("member-%d fsyncs its Raft log under load", m)
+            .isGreaterThan(counter(first, m, "graft_raft_log_fsyncs_total"));
+        // Counter and histogram are recorded one after the other: equal up to in-flight fsyncs.
+        double fsyncs = counter(second, m, "graft_raft_log_fsyncs_total");
+        assertThat(histogramCount(second, m, "graft_raft_log_fsync_duration_seconds"))
+            .isBetween(fsyncs - 2, fsyncs + 2);
+      }
     } finally {
       stop.set(true);
       writer.join(TimeUnit.SECONDS.toMillis(30));
@@ -251,6 +267,22 @@ class HealthEndpointsIT {
     assertThat(f).as(name).isNotNull();
     assertThat(f.type()).isEqualTo("gauge");
     return f.value();
+  }
+
+  private static double counter(Map<Integer, Map<String, PrometheusText.Family>> scrape,
+      int member, String name) {
+    PrometheusText.Family f = scrape.get(member).get(name);
+    assertThat(f).as("member-%d %s", member, name).isNotNull();
+    assertThat(f.type()).isEqualTo("counter");
+    return f.value();
+  }
+
+  private static double histogramCount(Map<Integer, Map<String, PrometheusText.Family>> scrape,
+      int member, String name, String... labels) {
+    PrometheusText.Family f = scrape.get(member).get(name);
+    assertThat(f).as("member-%d %s", member, name).isNotNull();
+    assertThat(f.type()).isEqualTo("histogram");
+    return f.sample(name + "_count", labels);
   }
 
   private static String base(int member) {

@@ -36,16 +36,21 @@ final class PrometheusText {
   record Family(String name, String type, String help, List<Sample> samples) {
     /** The single sample with exactly these labels (name=value pairs), or an error. */
     double value(String... labels) {
+      return sample(name, labels);
+    }
+
+    /** The single sample named {@code sampleName} (e.g. {@code x_count}) with these labels. */
+    double sample(String sampleName, String... labels) {
       Map<String, String> want = new TreeMap<>();
       for (int i = 0; i < labels.length; i += 2) {
         want.put(labels[i], labels[i + 1]);
       }
       for (Sample s : samples) {
-        if (s.name().equals(name) && new TreeMap<>(s.labels()).equals(want)) {
+        if (s.name().equals(sampleName) && new TreeMap<>(s.labels()).equals(want)) {
           return s.value();
         }
       }
-      throw new AssertionError("no sample " + name + want + " in " + samples);
+      throw new AssertionError("no sample " + sampleName + want + " in " + samples);
     }
   }
 
