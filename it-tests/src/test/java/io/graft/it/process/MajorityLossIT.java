@@ -11,11 +11,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.neo4j.driver.AuthTokens;
@@ -64,8 +62,6 @@ class MajorityLossIT {
 
   @Test
   void loneLeaderRefusesWritesStepsDownAndTheClusterRecoversWithEveryAckedWrite() {
-    Optional<String> problem = ProcessFixtures.pluginProblem();
-    Assumptions.assumeTrue(problem.isEmpty(), () -> "SKIPPED: needs the graft plugin: " + problem);
     // A 3 s election timeout (CheckQuorum's period) leaves the first write after the kill time
     // to reach the lone leader before it steps down, even on a loaded machine: that write is the
     // "outcome unknown" case.

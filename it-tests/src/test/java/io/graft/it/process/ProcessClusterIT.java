@@ -11,13 +11,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -32,37 +29,17 @@ import org.neo4j.driver.exceptions.Neo4jException;
  * plugin in {@code plugins/}, Raft links through the fault proxy. One cluster for the class;
  * the tests run in order and each leaves the cluster with a leader.
  *
- * <p>Skipped (not passed) when the plugin jar is missing or declares no settings/extension.
+ * <p>Fails (never skips) when the plugin jar is missing or declares no settings/extension.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ProcessClusterIT {
   private static final Duration CONVERGE = Duration.ofSeconds(60);
   private static LocalCluster cluster;
-  private static Optional<String> pluginProblem;
 
   @BeforeAll
   static void startCluster() {
-    pluginProblem = ProcessFixtures.pluginProblem();
-    if (pluginProblem.isEmpty()) {
-      try {
-        cluster = LocalCluster.start(ProcessFixtures.options("process-cluster", 3, true, true));
-      } catch (IllegalStateException e) {
-        // Only the plugin's own refusal ("no runtime wired in") turns into a skip; any other
-        // failure to form a cluster fails the class.
-        pluginProblem = ProcessFixtures.pluginRefusal(e);
-        if (pluginProblem.isEmpty()) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  /** Per test, so that each one is reported as skipped with the reason. */
-  @BeforeEach
-  void needsThePlugin() {
-    Assumptions.assumeTrue(pluginProblem.isEmpty(),
-        () -> "SKIPPED: real-process cluster tests need the graft plugin: " + pluginProblem.get());
+    cluster = LocalCluster.start(ProcessFixtures.options("process-cluster", 3, true, true));
   }
 
   @AfterAll

@@ -13,9 +13,7 @@ import io.graft.it.workload.WorkloadResult;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -51,21 +49,15 @@ class WorkloadsOnClusterIT {
   private static final Duration BOUND = RUN.plusMinutes(4);
   private static LocalCluster local;
   private static GraftProcessCluster cluster;
-  private static Optional<String> pluginProblem;
 
   @BeforeAll
   static void startCluster() throws Exception {
-    pluginProblem = ProcessFixtures.pluginProblem();
-    if (pluginProblem.isEmpty()) {
-      local = LocalCluster.start(ProcessFixtures.options("workloads-cluster", 3, true, true));
-      cluster = new GraftProcessCluster(local);
-    }
+    local = LocalCluster.start(ProcessFixtures.options("workloads-cluster", 3, true, true));
+    cluster = new GraftProcessCluster(local);
   }
 
   @BeforeEach
-  void needsThePluginAndALeader() {
-    Assumptions.assumeTrue(pluginProblem.isEmpty(),
-        () -> "SKIPPED: real-process workloads need the graft plugin: " + pluginProblem.get());
+  void needsALeader() {
     local.awaitLeader();
   }
 
