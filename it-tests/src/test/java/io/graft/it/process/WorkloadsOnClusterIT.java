@@ -97,7 +97,8 @@ class WorkloadsOnClusterIT {
 
   private static SetWorkload.Options setOptions() {
     SetWorkload.Options d = SetWorkload.Options.defaults();
-    return new SetWorkload.Options(d.writers(), d.maxOps() * scale());
+    return new SetWorkload.Options(d.writers(), d.maxOps() * scale(), d.mutation(),
+        d.readPause());
   }
 
   /**

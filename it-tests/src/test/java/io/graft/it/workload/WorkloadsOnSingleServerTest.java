@@ -85,6 +85,28 @@ class WorkloadsOnSingleServerTest {
   }
 
   @Test
+  void setCatchesAnAcknowledgedInsertThatIsLost() throws Exception {
+    WorkloadResult r = new SetWorkload(SetWorkload.Options.defaults()
+        .broken(SetWorkload.Mutation.DROP_ACKNOWLEDGED)).run(cluster, RUN, seed());
+    System.out.println(r.summary());
+    assertThat(r.stats()).as(r.summary()).containsKey("mutatedDropped");
+    assertThat(r.valid()).as(r.summary()).isFalse();
+    assertThat(r.problems()).as(r.summary()).anyMatch(p -> p.startsWith("at the end on")
+        && p.contains("acknowledged inserts are missing"));
+  }
+
+  @Test
+  void setCatchesAFailedInsertThatTookEffect() throws Exception {
+    WorkloadResult r = new SetWorkload(SetWorkload.Options.defaults()
+        .broken(SetWorkload.Mutation.REPORT_COMMITTED_AS_FAILED)).run(cluster, RUN, seed());
+    System.out.println(r.summary());
+    assertThat(r.stats()).as(r.summary()).containsKey("mutatedReportedAsFailed");
+    assertThat(r.valid()).as(r.summary()).isFalse();
+    assertThat(r.problems()).as(r.summary()).anyMatch(p -> p.startsWith("at the end on")
+        && p.contains("inserts that definitely failed are present"));
+  }
+
+  @Test
   void platinumBatchIsAllOrNothingWhileBusinessContinues() throws Exception {
     WorkloadResult r = new PlatinumBatchWorkload(PlatinumBatchWorkload.Options.scaled(3_000))
         .run(cluster, RUN, seed());
