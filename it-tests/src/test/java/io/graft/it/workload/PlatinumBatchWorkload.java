@@ -89,7 +89,7 @@ public final class PlatinumBatchWorkload {
 
   public WorkloadResult run(Cluster cluster, Duration duration, long seed) throws Exception {
     System.out.println("[platinum] seed=" + seed + " options=" + options + " on " + cluster);
-    RunState run = new RunState(seed);
+    RunState run = new RunState("platinum", seed);
     PlatinumSetup.Population population;
     Set<Long> attemptedNew = ConcurrentHashMap.newKeySet();
     Set<Long> ackedNew = ConcurrentHashMap.newKeySet();

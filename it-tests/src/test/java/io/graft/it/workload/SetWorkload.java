@@ -103,7 +103,7 @@ public final class SetWorkload {
 
   public WorkloadResult run(Cluster cluster, Duration duration, long seed) throws Exception {
     System.out.println("[set] seed=" + seed + " options=" + options + " on " + cluster);
-    RunState run = new RunState(seed);
+    RunState run = new RunState("set", seed);
     Outcomes outcomes = new Outcomes();
     List<URI> members = cluster.memberBoltUris();
     List<Driver> pinnedDrivers = new ArrayList<>();
@@ -166,7 +166,7 @@ public final class SetWorkload {
       closeQuietly(s, run);
     }
     run.history.add(new Event(client, "insert", value, outcome, -1, inv, System.nanoTime()));
-    if (!outcome.equals("ok")) {
+    if (outcome.startsWith("failed") || outcome.startsWith("unknown")) {
       group.backOff(BACK_OFF);
     }
     return true;
