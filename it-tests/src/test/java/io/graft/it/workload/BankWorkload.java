@@ -14,8 +14,8 @@ import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
 
 /**
- * The bank workload (TESTING.md Tier 5): accounts are nodes with a balance; transfers move money
- * in one transaction and never overdraw. Checks, each limited to what the store promises:
+ * The bank workload (docs/TESTING.md Tier 5): accounts are nodes with a balance; transfers move
+ * money in one transaction and never overdraw. Checks, each limited to what the store promises:
  * <ul>
  *   <li>every read sees every account and no negative balance (each record value read is a
  *       committed one, and every committed balance is non-negative);</li>

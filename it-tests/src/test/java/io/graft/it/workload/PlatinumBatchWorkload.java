@@ -18,7 +18,7 @@ import org.neo4j.driver.Driver;
 import org.neo4j.driver.Session;
 
 /**
- * The seed's exercise (TESTING.md, "REST can't do transactions"): {@code customers} customers
+ * The seed's exercise (docs/TESTING.md, "REST can't do transactions"): {@code customers} customers
  * (197,563 at full size) with balances; ONE transaction gives every high-value customer a
  * {@code :Card {kind:'platinum'}} while transfers, new customers and reads continue, and the
  * cluster's nemesis may strike (kill the leader) while the batch is in flight.
@@ -254,7 +254,7 @@ public final class PlatinumBatchWorkload {
       run.problems.check(n < previous[0], "a reader pinned to one member saw the card count "
           + "go back from " + previous[0] + " to " + n);
       if (n > 0 && n < eligible) {
-        run.count("partialBatchViews"); // read-committed allows it (TESTING.md)
+        run.count("partialBatchViews"); // read-committed allows it (docs/TESTING.md)
       }
       previous[0] = Math.max(previous[0], n);
       run.history.add(new Event(client, "read", "", n, inv, System.nanoTime()));

@@ -20,7 +20,7 @@ import org.neo4j.driver.Transaction;
 import org.neo4j.driver.Value;
 
 /**
- * The register workload (TESTING.md Tier 5): a few single-node registers, read, written and
+ * The register workload (docs/TESTING.md Tier 5): a few single-node registers, read, written and
  * compare-and-set by several clients; the history is checked for linearizability with
  * {@link LinearizabilityChecker}. A checker TIMEOUT is a failure.
  *

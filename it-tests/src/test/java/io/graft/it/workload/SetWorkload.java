@@ -17,7 +17,7 @@ import org.neo4j.driver.Transaction;
 import org.neo4j.driver.exceptions.Neo4jException;
 
 /**
- * The set workload (TESTING.md Tier 5): clients insert unique values; at the end every
+ * The set workload (docs/TESTING.md Tier 5): clients insert unique values; at the end every
  * acknowledged insert is present on every member, every insert that DEFINITELY failed is absent
  * on every member, nothing is present that was never attempted, and no value is present twice.
  * Meanwhile one reader per member, pinned to that member with a direct Bolt connection, checks
@@ -34,7 +34,7 @@ import org.neo4j.driver.exceptions.Neo4jException;
  *       when nothing can take effect: its write gate is closed or the transaction predates the
  *       lease (both before anything is proposed), Raft refused the proposal before appending it,
  *       or the entry was rejected at apply under a stale lease, identically on every member
- *       (tx-log-bridge {@code RaftTransactionCommitProcess}, {@code GraphStateMachine});</li>
+ *       (tx-log-bridge {@code RaftTransactionCommitProcess}, {@code LeaseFencing});</li>
  *   <li>unknown: anything else during COMMIT (ReplicationFailure "outcome UNKNOWN", a timeout, a
  *       lost connection, a {@code neo4j://} driver's SessionExpired): it may or may not have
  *       committed, so it is checked neither way.</li>
