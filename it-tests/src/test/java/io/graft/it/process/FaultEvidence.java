@@ -68,16 +68,29 @@ final class FaultEvidence {
   String afterInject(FaultKind kind, Footprint f) {
     List<String> seen = new ArrayList<>();
     processes(kind, f, seen);
-    List<FaultProxy.Link> open = new ArrayList<>(cluster.proxy().openLinks());
-    open.retainAll(f.cut());
+    // A connection accepted just as the cut came is closed by its acceptor a moment later.
+    long deadline = System.nanoTime() + SHOW_BOUND.toNanos();
+    List<FaultProxy.Link> open = openCutLinks(f);
+    while (!open.isEmpty() && System.nanoTime() < deadline) {
+      ProcessFixtures.pause(Duration.ofMillis(50));
+      open = openCutLinks(f);
+    }
     check(kind, open.isEmpty(), "connections still open on cut links " + open,
         f.cut().isEmpty() ? null : "no connection open on the " + f.cut().size() + " cut links",
         seen);
     return String.join("; ", seen);
   }
 
-  /** Just before the undo: still gone or stopped; a partition's cut-off member leaderless and
-   * its links silent while a spared link flows. */
+  private List<FaultProxy.Link> openCutLinks(Footprint f) {
+    List<FaultProxy.Link> open = new ArrayList<>(cluster.proxy().openLinks());
+    open.retainAll(f.cut());
+    return open;
+  }
+
+  /**
+   * Just before the undo: still gone or stopped; a partition's cut-off member leaderless and its
+   * links silent while a spared link flows.
+   */
   String beforeUndo(FaultKind kind, Footprint f) {
     List<String> seen = new ArrayList<>();
     processes(kind, f, seen);
