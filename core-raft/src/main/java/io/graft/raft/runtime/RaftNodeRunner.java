@@ -145,13 +145,17 @@ public final class RaftNodeRunner implements RaftNode {
     if (!spec.peers.isEmpty()) {
       transport.setPeers(spec.peers);
     }
+    // Read before the owner thread starts: from then on only it may touch the log.
+    long lastIndex = log.lastIndex();
+    long lastTerm = log.term(lastIndex);
     // After the configured peers: adds the members found in the log's configuration.
     statusPublisher.publish(machine);
     transport.start(inbox::offerMessage);
     applyWorker.start();
     owner.start();
     ticker.start();
-    LOG.info("graft node {} started: {} (tick {} ms)", self, hardState, tickMillis);
+    LOG.info("graft node {} started: {}, log last index {} (term {}) (tick {} ms)", self, hardState,
+        lastIndex, lastTerm, tickMillis);
     return this;
   }
 
