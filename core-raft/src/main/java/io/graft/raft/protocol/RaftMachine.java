@@ -34,8 +34,8 @@ import java.util.random.RandomGenerator;
  * Every public mutator ends with an {@link InvariantChecker} check.
  *
  * <p>Usage: after any {@code step}/{@code tick}/{@code propose}, if {@link #hasReady()} call {@link
- * #ready()}, carry it out in the order its Javadoc gives, then {@link #advance(Ready)} before the
- * next {@code ready()}.
+ * #ready()} and carry it out in the order its Javadoc gives; once its persist step is durable, call
+ * {@link #advance(Ready)}. Several Readies may be in flight; they are advanced in order.
  */
 public final class RaftMachine {
   final RaftConfig config;
@@ -299,21 +299,23 @@ public final class RaftMachine {
     return leadTransferee;
   }
 
-  /** True when {@link #ready()} would carry anything (and the previous Ready was advanced). */
+  /** True when {@link #ready()} would carry anything new. */
   public boolean hasReady() {
     return readyTracker.hasReady();
   }
 
   /**
-   * The pending effects; call {@link #advance} once they are carried out, before the next ready().
-   * Committed entries are handed out in {@code entriesToApply} exactly once each, in order.
+   * The pending effects; call {@link #advance} once its persist step is durable (Readies in the
+   * order they were handed out). Unstable entries are handed out in {@code entriesToPersist}, and
+   * committed, durable ones in {@code entriesToApply}, exactly once each, in order.
    */
   public Ready ready() {
     return readyTracker.ready();
   }
 
   /**
-   * Acknowledges that everything in {@code ready} was carried out (entries durable, messages sent).
+   * Acknowledges that {@code ready}'s persist step is durable (and its messagesAfterPersist sent):
+   * the oldest Ready in flight.
    */
   public void advance(Ready ready) {
     if (readyTracker.advance(ready) && role == Role.LEADER) {
@@ -325,6 +327,11 @@ public final class RaftMachine {
 
   public MemberId self() {
     return self;
+  }
+
+  /** Readies handed out by {@link #ready()} and not yet advanced. */
+  public int readiesInFlight() {
+    return readyTracker.inFlight();
   }
 
   public SoftState softState() {

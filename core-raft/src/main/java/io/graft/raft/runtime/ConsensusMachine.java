@@ -159,7 +159,8 @@ interface ConsensusMachine {
     return wrap(new RaftMachine(config, self, initialVoters, log, hardState, random));
   }
 
-  private static ConsensusMachine wrap(RaftMachine m) {
+  /** The slice of {@code m} the runner drives. */
+  static ConsensusMachine wrap(RaftMachine m) {
     return new ConsensusMachine() {
       @Override
       public void snapshotAvailable(SnapshotMeta snapshot) {

@@ -51,6 +51,7 @@ public final class RaftNodeBuilder {
   long batchBytesMax = 8L << 20;
   long applyBacklogBytesMax = 256L << 20;
   ConsensusMachine.Factory machineFactory = ConsensusMachine.RAFT;
+  boolean logSyncThread = true;
   Path snapshotDirectory;
   SnapshotPolicy snapshotPolicy = SnapshotPolicy.defaults();
   final List<RaftListener> listeners = new ArrayList<>();
@@ -117,6 +118,16 @@ public final class RaftNodeBuilder {
   /** Bound of queued inbound messages + proposals; beyond it proposals are rejected. */
   public RaftNodeBuilder inboxCapacity(int inboxCapacity) {
     this.inboxCapacity = inboxCapacity;
+    return this;
+  }
+
+  /**
+   * Whether log fsyncs run on a thread of their own (the default: the owner thread keeps stepping
+   * messages and proposals while the disk works, etcd-io/raft's asynchronous storage writes) or on
+   * the owner thread itself (false: each Ready waits for its fsync; for comparisons).
+   */
+  public RaftNodeBuilder logSyncThread(boolean ownThread) {
+    this.logSyncThread = ownThread;
     return this;
   }
 

@@ -24,6 +24,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -33,11 +35,12 @@ import org.slf4j.Logger;
  * A running Raft member: ONE owner thread drives the {@link ConsensusMachine} (STYLE.md §3.3).
  * Other threads only enqueue into the {@link Inbox}; the owner drains it in batches, and each batch
  * yields at most one {@link io.graft.raft.protocol.Ready} ({@link BatchHandler}), carried out by
- * {@link ReadyHandler} in the order documented on {@code Ready}. Proposals arriving while the
- * owner is inside an fsync pile up in the inbox and are appended and synced together in the next
- * batch (group commit). {@link StatusPublisher} publishes status and membership to other threads.
+ * {@link ReadyHandler} in the order documented on {@code Ready}. The fsyncs run on the sync
+ * thread while the owner goes on; writes queued meanwhile are made durable together by the next
+ * fsync (group commit). {@link StatusPublisher} publishes status and membership to other threads.
  *
- * <p>Threads: owner ({@code graft-raft-<self>}), ticker, apply worker, listener notifier; plus the
+ * <p>Threads: owner ({@code graft-raft-<self>}), log sync ({@code graft-log-sync-<self>}: the
+ * fsyncs, see {@link DurableWriter}), ticker, apply worker, listener notifier; plus the
  * transport's own. A fatal error (storage, apply, broken invariant) stops the node and fails every
  * pending future with {@link RaftShutdownException} carrying the cause; see {@link #failure()}.
  */
@@ -61,6 +64,8 @@ public final class RaftNodeRunner implements RaftNode {
   private final ProposalRegistry registry = new ProposalRegistry();
   private final RaftMetricsRecorder metrics = new RaftMetricsRecorder();
   private final DurableWriter writer;
+  /** The sync side of the writer: its own thread, or null when it runs on the owner. */
+  private final ExecutorService syncThread;
   private final ApplyWorker applyWorker;
   private final Thread owner;
   private final ListenerNotifier notifier;
@@ -82,8 +87,26 @@ public final class RaftNodeRunner implements RaftNode {
     this.log = spec.logStore;
     this.transport = spec.transport;
     this.tickMillis = spec.tickMillis;
-    this.writer = new DurableWriter(log, spec.metaStore, registry, metrics);
     this.inbox = new Inbox(spec.inboxCapacity);
+    this.syncThread =
+        spec.logSyncThread
+            ? Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, "graft-log-sync-" + spec.self);
+                  t.setDaemon(true);
+                  return t;
+                })
+            : null;
+    this.writer =
+        new DurableWriter(
+            log,
+            spec.metaStore,
+            registry,
+            metrics,
+            syncThread != null ? syncThread : Runnable::run,
+            System::nanoTime,
+            inbox::wakeUp,
+            this::fail);
     this.ticker = new Ticker("graft-ticker-" + self, tickMillis, inbox);
     this.applyWorker =
         new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);
@@ -94,16 +117,24 @@ public final class RaftNodeRunner implements RaftNode {
         MembershipRequests.forElectionTimeout(self, transport::send, electionNanos);
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
-    this.snapshots = SnapshotCoordinator.createIfSupported(spec, this::runOnOwner);
+    this.snapshots =
+        SnapshotCoordinator.createIfSupported(spec, this::runOnOwner, writer::awaitIdle);
     this.statusPublisher =
         new StatusPublisher(
             spec, registry, applyWorker, notifier, () -> failure.get() != null, metrics);
     ReadyHandler readyHandler =
-        new ReadyHandler(transport, writer, applyWorker, snapshots, statusPublisher, metrics);
+        new ReadyHandler(
+            transport,
+            writer,
+            applyWorker::enqueue,
+            snapshots != null ? snapshots::onReady : ready -> {},
+            statusPublisher::publish,
+            metrics,
+            System::nanoTime);
     this.batchHandler =
         new BatchHandler(
             spec, inbox, registry, applyWorker, membershipRequests, snapshots, readyHandler,
-            statusPublisher, metrics);
+            writer, statusPublisher, metrics);
   }
 
   /** Work for the owner thread between batches; dropped (and retried later) if the inbox is full. */
@@ -381,13 +412,32 @@ public final class RaftNodeRunner implements RaftNode {
       membershipRequests.failAll(closed);
       failQueuedProposals(closed);
       if (before == State.RUNNING && failure.get() == null && !owner.isAlive()) {
-        writer.save(machine.hardState(), true);
+        // Writes still queued become durable (their Readies are simply never advanced), then
+        // the latest commit hint is saved.
+        writer.awaitIdle();
+        writer.saveOnClose(machine.hardState());
       }
     } finally {
+      stopSyncThread();
       writer.close(self);
       notifier.close();
       state.set(State.CLOSED);
       LOG.info("graft node {} closed", self);
+    }
+  }
+
+  private void stopSyncThread() {
+    if (syncThread == null) {
+      return;
+    }
+    syncThread.shutdown();
+    try {
+      if (!syncThread.awaitTermination(10, TimeUnit.SECONDS)) {
+        LOG.error("graft node {}: log sync thread did not stop within 10 s", self);
+        syncThread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -16,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.graft.raft.message.AppendEntriesResponse;
+import io.graft.raft.message.LogEntry;
 import io.graft.raft.message.HeartbeatResponse;
 import io.graft.raft.storage.memory.InMemoryLogStore;
 import org.junit.jupiter.api.Test;
@@ -113,9 +114,9 @@ class AppendEntriesReceiverTest {
     } else {
       follower.step(append(N2, 2, 2, 2, leaderCommit));
     }
-    Ready rd = drain(follower);
+    java.util.List<LogEntry> applied = Fixtures.drainApplied(follower);
     assertThat(follower.commitIndex()).isEqualTo(commit);
-    assertThat(rd.entriesToApply()).hasSize((int) commit);
+    assertThat(applied).hasSize((int) commit);
   }
 
   @Test

@@ -102,6 +102,18 @@ final class Fixtures {
     return rd;
   }
 
+  /**
+   * Carries out Readies (as {@link #drain}) until there is none, returning the entries they
+   * handed out to apply: entries become applicable only once their own Ready was advanced.
+   */
+  static List<LogEntry> drainApplied(RaftMachine m) {
+    List<LogEntry> applied = new java.util.ArrayList<>();
+    while (m.hasReady()) {
+      applied.addAll(drain(m).entriesToApply());
+    }
+    return applied;
+  }
+
   /** The persist step of a Ready, without advance (to test what happens before advance). */
   static void persistOnly(RaftMachine m, Ready rd) {
     persistOnlyTo(STORES.get(m), rd);

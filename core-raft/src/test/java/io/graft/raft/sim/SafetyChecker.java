@@ -74,9 +74,6 @@ public final class SafetyChecker {
       if (m.role() == Role.LEADER) {
         checkElectionSafety(m);
       }
-      if (m.diskBusy()) {
-        continue;
-      }
       checkLog(m);
       checkCommitted(m);
       if (m.role() == Role.LEADER) {
@@ -206,9 +203,6 @@ public final class SafetyChecker {
     }
     lastTerm[i] = m.term();
     lastCommit[i] = m.commitIndex();
-    if (m.diskBusy()) {
-      return;
-    }
     if (m.commitIndex() > m.store().lastIndex()) {
       throw new SafetyViolation(
           m.id()

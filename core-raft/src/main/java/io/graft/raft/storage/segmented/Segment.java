@@ -19,6 +19,12 @@ final class Segment {
   final FileChannel channel;
   long endOffset;
 
+  /**
+   * The newest sync generation a started sync forced this segment for (see {@link
+   * SegmentedLogStore#startSync}); written only by the thread running started syncs.
+   */
+  volatile long forcedGeneration;
+
   Segment(Path path, long firstIndex, FileChannel channel, long endOffset) {
     this.path = path;
     this.firstIndex = firstIndex;

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A durable {@link LogStore}: a directory of segment files ({@link SegmentFileNames}), each a
@@ -48,7 +49,12 @@ public final class SegmentedLogStore implements LogStore {
   private boolean dirDirty;
   private boolean closed;
   private long syncCount;
-  private long fsyncCount;
+  /** Numbers the started syncs, so an older one finds its segment already forced by a newer. */
+  private long syncGeneration;
+  /** The newest sync generation that forced the directory. */
+  private volatile long directoryForcedGeneration;
+  /** Also counted by a started Sync on another thread. */
+  private final AtomicLong fsyncCount = new AtomicLong();
 
   private SegmentedLogStore(Path dir, SegmentedLogOptions options, FileChannel lockChannel,
       FileLock lock, SegmentRecovery.Result recovered) {
@@ -234,7 +240,7 @@ public final class SegmentedLogStore implements LogStore {
     }
     // Durable before any segment is deleted, so the log never loses the description of its start.
     LogMetaFile.write(dir, new LogMetaFile.Snapshot(upToIndex, upToTerm));
-    fsyncCount += 2; // the temp file and the directory
+    fsyncCount.addAndGet(2); // the temp file and the directory
     List<Segment> segments = index.segments;
     boolean deleted = false;
     if (upToIndex >= lastIndex()) {
@@ -278,6 +284,38 @@ public final class SegmentedLogStore implements LogStore {
     syncCount++;
   }
 
+  /**
+   * Writes what is buffered and returns the fsync of the active segment (and of the directory if a
+   * segment was created) for another thread. Rotation forces a finished segment itself, so only
+   * the active one can hold un-synced data, as recovery expects. Started syncs are numbered: one
+   * run after a newer one of the same segment has nothing left to force and skips its fsync (run
+   * a batch of them newest first).
+   */
+  @Override
+  public Sync startSync() {
+    ensureOpen();
+    writes.flush(active());
+    Segment segment = activeDirty ? active() : null;
+    boolean directory = dirDirty;
+    activeDirty = false;
+    dirDirty = false;
+    syncCount++;
+    if (segment == null && !directory) {
+      return Sync.DONE;
+    }
+    long generation = ++syncGeneration;
+    return () -> {
+      if (segment != null && segment.forcedGeneration < generation) {
+        force(segment);
+        segment.forcedGeneration = generation;
+      }
+      if (directory && directoryForcedGeneration < generation) {
+        forceDirectory();
+        directoryForcedGeneration = generation;
+      }
+    };
+  }
+
   /** Number of {@link #sync()} calls (each at most one data fsync, plus one per new segment). */
   public long syncCount() {
     return syncCount;
@@ -285,7 +323,7 @@ public final class SegmentedLogStore implements LogStore {
 
   /** Number of fsyncs issued, of segment files and of the directory (for metrics and tests). */
   public long fsyncCount() {
-    return fsyncCount;
+    return fsyncCount.get();
   }
 
   /** Number of segment files currently in use. */
@@ -373,12 +411,12 @@ public final class SegmentedLogStore implements LogStore {
 
   private void force(Segment segment) {
     segment.force();
-    fsyncCount++;
+    fsyncCount.incrementAndGet();
   }
 
   private void forceDirectory() {
     FileSync.forceDirectory(dir);
-    fsyncCount++;
+    fsyncCount.incrementAndGet();
   }
 
   private Segment active() {
