@@ -4,6 +4,8 @@ import io.graft.raft.api.CommittedEntry;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.StateMachine;
+import io.graft.raft.api.metrics.LeaderStage;
+import io.graft.raft.api.metrics.RaftMetrics;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.runtime.RaftNodeRunner;
 import java.nio.file.Path;
@@ -18,14 +20,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * graft on loopback: 3 {@link RaftNodeRunner}s, each with its own segmented log (fsync per Ready)
- * and meta store in its own directory, talking over the Netty transport; a counting state machine.
+ * graft on loopback: 3 {@link RaftNodeRunner}s, each with its own segmented log (group commit) and
+ * meta store in its own directory, talking over the Netty transport; a counting state machine.
+ * Variants for same-run comparisons: {@code graft} (defaults), {@code graft-ownersync} (log fsync
+ * on the owner thread, {@code RaftNodeBuilder.logSyncThread(false)}).
  */
 final class GraftCluster implements BenchCluster {
   static final long TICK_MILLIS = 100;
   private final List<RaftNodeRunner> nodes = new ArrayList<>();
   private final Path dir;
+  private final String name;
+  private final boolean logSyncThread;
   private volatile RaftNodeRunner leader;
+  private RaftMetrics stagesBefore;
 
   /** Counts applied entries; remembers its applied index only in memory (fresh dirs each run). */
   static final class CountingStateMachine implements StateMachine {
@@ -48,8 +55,14 @@ final class GraftCluster implements BenchCluster {
     }
   }
 
-  GraftCluster(Path dir) throws Exception {
+  GraftCluster(Path dir, String name) throws Exception {
     this.dir = dir;
+    this.name = name;
+    switch (name) {
+      case "graft" -> logSyncThread = true;
+      case "graft-ownersync" -> logSyncThread = false;
+      default -> throw new IllegalArgumentException("unknown graft variant " + name);
+    }
     Map<MemberId, String> addresses = new HashMap<>();
     Set<MemberId> voters = new LinkedHashSet<>();
     for (int i = 0; i < 3; i++) {
@@ -73,6 +86,7 @@ final class GraftCluster implements BenchCluster {
               .peers(peers)
               .stateMachine(new CountingStateMachine())
               .randomSeed(seed++)
+              .logSyncThread(logSyncThread)
               .build()
               .start());
     }
@@ -97,7 +111,39 @@ final class GraftCluster implements BenchCluster {
 
   @Override
   public String name() {
-    return "graft";
+    return name;
+  }
+
+  @Override
+  public long fsyncs() {
+    long n = 0;
+    for (RaftNodeRunner node : nodes) {
+      n += node.metrics().fsyncs();
+    }
+    return n;
+  }
+
+  @Override
+  public long entriesPersisted() {
+    long n = 0;
+    for (RaftNodeRunner node : nodes) {
+      n += node.metrics().entriesPersisted();
+    }
+    return n;
+  }
+
+  /** The leader's per-stage medians since the previous call (ms from propose). */
+  @Override
+  public String detail() {
+    RaftMetrics now = leader.metrics();
+    StringBuilder sb = new StringBuilder("leader stage p50/p99 ms:");
+    for (LeaderStage s : LeaderStage.values()) {
+      var h = stagesBefore == null ? now.stage(s) : now.stage(s).minus(stagesBefore.stage(s));
+      sb.append(String.format(java.util.Locale.ROOT, " %s %.2f/%.2f", s.metricName(),
+          h.p50Seconds() * 1e3, h.p99Seconds() * 1e3));
+    }
+    stagesBefore = now;
+    return sb.toString();
   }
 
   @Override
@@ -121,8 +167,10 @@ final class GraftCluster implements BenchCluster {
 
   @Override
   public String describe() {
-    return "graft RaftNodeRunner, Netty transport, segmented log with one fsync per Ready "
-        + "(group commit), 3 members on 127.0.0.1, tick "
+    return name
+        + ": graft RaftNodeRunner, Netty transport, segmented log, group commit, fsync on "
+        + (logSyncThread ? "its own thread" : "the owner thread")
+        + ", proposals in-process on the leader, 3 members on 127.0.0.1, tick "
         + TICK_MILLIS
         + " ms, election timeout 1-2 s, storage "
         + dir;
