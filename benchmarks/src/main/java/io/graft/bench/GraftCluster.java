@@ -22,8 +22,9 @@ import java.util.concurrent.CompletionException;
 /**
  * graft on loopback: 3 {@link RaftNodeRunner}s, each with its own segmented log (group commit) and
  * meta store in its own directory, talking over the Netty transport; a counting state machine.
- * Variants for same-run comparisons: {@code graft} (defaults), {@code graft-ownersync} (log fsync
- * on the owner thread, {@code RaftNodeBuilder.logSyncThread(false)}).
+ * Variants for same-run comparisons: {@code graft} (defaults); suffixes {@code -ownersync} (log
+ * fsync on the owner thread, {@code RaftNodeBuilder.logSyncThread(false)}) and {@code
+ * -noprealloc} (growing segments, {@code preallocateLogSegments(false)}).
  */
 final class GraftCluster implements BenchCluster {
   static final long TICK_MILLIS = 100;
@@ -31,6 +32,7 @@ final class GraftCluster implements BenchCluster {
   private final Path dir;
   private final String name;
   private final boolean logSyncThread;
+  private final boolean preallocate;
   private volatile RaftNodeRunner leader;
   private RaftMetrics stagesBefore;
 
@@ -58,10 +60,10 @@ final class GraftCluster implements BenchCluster {
   GraftCluster(Path dir, String name) throws Exception {
     this.dir = dir;
     this.name = name;
-    switch (name) {
-      case "graft" -> logSyncThread = true;
-      case "graft-ownersync" -> logSyncThread = false;
-      default -> throw new IllegalArgumentException("unknown graft variant " + name);
+    logSyncThread = !name.contains("-ownersync");
+    preallocate = !name.contains("-noprealloc");
+    if (!name.matches("graft(-ownersync|-noprealloc)*")) {
+      throw new IllegalArgumentException("unknown graft variant " + name);
     }
     Map<MemberId, String> addresses = new HashMap<>();
     Set<MemberId> voters = new LinkedHashSet<>();
@@ -87,6 +89,7 @@ final class GraftCluster implements BenchCluster {
               .stateMachine(new CountingStateMachine())
               .randomSeed(seed++)
               .logSyncThread(logSyncThread)
+              .preallocateLogSegments(preallocate)
               .build()
               .start());
     }
@@ -170,6 +173,7 @@ final class GraftCluster implements BenchCluster {
     return name
         + ": graft RaftNodeRunner, Netty transport, segmented log, group commit, fsync on "
         + (logSyncThread ? "its own thread" : "the owner thread")
+        + (preallocate ? ", preallocated segments" : ", growing segments")
         + ", proposals in-process on the leader, 3 members on 127.0.0.1, tick "
         + TICK_MILLIS
         + " ms, election timeout 1-2 s, storage "

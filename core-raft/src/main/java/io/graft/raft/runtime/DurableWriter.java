@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -102,6 +104,8 @@ final class DurableWriter {
   private final LongSupplier clock;
   private final Runnable wakeOwner;
   private final Consumer<Throwable> onFatal;
+  /** The writer's own sync thread, stopped by {@link #close}; null if the executor is not ours. */
+  private ExecutorService ownThread;
   private volatile Consumer<Step> hook;
 
   // Owner thread.
@@ -133,6 +137,41 @@ final class DurableWriter {
     this.clock = clock;
     this.wakeOwner = wakeOwner;
     this.onFatal = onFatal;
+  }
+
+  /**
+   * A writer whose sync side runs on a thread of its own named {@code syncThreadName} (stopped by
+   * {@link #close}), or on the owner thread itself if that name is null.
+   */
+  static DurableWriter create(
+      LogStore log,
+      MetaStore meta,
+      ProposalRegistry registry,
+      RaftMetricsRecorder metrics,
+      String syncThreadName,
+      Runnable wakeOwner,
+      Consumer<Throwable> onFatal) {
+    ExecutorService thread =
+        syncThreadName == null
+            ? null
+            : Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, syncThreadName);
+                  t.setDaemon(true);
+                  return t;
+                });
+    DurableWriter writer =
+        new DurableWriter(
+            log,
+            meta,
+            registry,
+            metrics,
+            thread != null ? thread : Runnable::run,
+            System::nanoTime,
+            wakeOwner,
+            onFatal);
+    writer.ownThread = thread;
+    return writer;
   }
 
   /** Test seam: called at each {@link Step} (it may throw, e.g. to crash a simulated member). */
@@ -350,8 +389,22 @@ final class DurableWriter {
     }
   }
 
-  /** Closes both stores, logging (not throwing) failures: close must always finish. */
+  /**
+   * Stops the own sync thread (after what it runs) and closes both stores, logging (not throwing)
+   * failures: close must always finish.
+   */
   void close(Object self) {
+    if (ownThread != null) {
+      ownThread.shutdown();
+      try {
+        if (!ownThread.awaitTermination(10, TimeUnit.SECONDS)) {
+          LOG.error("graft node {}: log sync thread did not stop within 10 s", self);
+          ownThread.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     try {
       log.close();
     } catch (RuntimeException e) {

@@ -24,8 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -64,8 +62,6 @@ public final class RaftNodeRunner implements RaftNode {
   private final ProposalRegistry registry = new ProposalRegistry();
   private final RaftMetricsRecorder metrics = new RaftMetricsRecorder();
   private final DurableWriter writer;
-  /** The sync side of the writer: its own thread, or null when it runs on the owner. */
-  private final ExecutorService syncThread;
   private final ApplyWorker applyWorker;
   private final Thread owner;
   private final ListenerNotifier notifier;
@@ -88,23 +84,13 @@ public final class RaftNodeRunner implements RaftNode {
     this.transport = spec.transport;
     this.tickMillis = spec.tickMillis;
     this.inbox = new Inbox(spec.inboxCapacity);
-    this.syncThread =
-        spec.logSyncThread
-            ? Executors.newSingleThreadExecutor(
-                r -> {
-                  Thread t = new Thread(r, "graft-log-sync-" + spec.self);
-                  t.setDaemon(true);
-                  return t;
-                })
-            : null;
     this.writer =
-        new DurableWriter(
+        DurableWriter.create(
             log,
             spec.metaStore,
             registry,
             metrics,
-            syncThread != null ? syncThread : Runnable::run,
-            System::nanoTime,
+            spec.logSyncThread ? "graft-log-sync-" + spec.self : null,
             inbox::wakeUp,
             this::fail);
     this.ticker = new Ticker("graft-ticker-" + self, tickMillis, inbox);
@@ -418,26 +404,10 @@ public final class RaftNodeRunner implements RaftNode {
         writer.saveOnClose(machine.hardState());
       }
     } finally {
-      stopSyncThread();
       writer.close(self);
       notifier.close();
       state.set(State.CLOSED);
       LOG.info("graft node {} closed", self);
-    }
-  }
-
-  private void stopSyncThread() {
-    if (syncThread == null) {
-      return;
-    }
-    syncThread.shutdown();
-    try {
-      if (!syncThread.awaitTermination(10, TimeUnit.SECONDS)) {
-        LOG.error("graft node {}: log sync thread did not stop within 10 s", self);
-        syncThread.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

@@ -6,13 +6,12 @@ import io.graft.raft.storage.LogStore;
 import io.graft.raft.storage.StorageException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -38,11 +37,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SegmentedLogStore implements LogStore {
   private final Path dir;
   private final SegmentedLogOptions options;
-  private final FileChannel lockChannel;
-  private final FileLock lock;
+  private final DirectoryLock lock;
   private final SegmentIndex index;
   private final EntryCache cache;
   private final SegmentWriteBuffer writes;
+  /** Keeps a zero-filled segment ready, or null (segments then grow as they are written). */
+  private final SegmentPreallocator preallocator;
   private long snapshotIndex;
   private long snapshotTerm;
   private boolean activeDirty;
@@ -56,11 +56,10 @@ public final class SegmentedLogStore implements LogStore {
   /** Also counted by a started Sync on another thread. */
   private final AtomicLong fsyncCount = new AtomicLong();
 
-  private SegmentedLogStore(Path dir, SegmentedLogOptions options, FileChannel lockChannel,
-      FileLock lock, SegmentRecovery.Result recovered) {
+  private SegmentedLogStore(Path dir, SegmentedLogOptions options, DirectoryLock lock,
+      SegmentRecovery.Result recovered, Executor preallocation) {
     this.dir = dir;
     this.options = options;
-    this.lockChannel = lockChannel;
     this.lock = lock;
     this.index = new SegmentIndex(recovered.segments(), recovered.baseIndex(), recovered.terms(),
         recovered.offsets());
@@ -70,36 +69,38 @@ public final class SegmentedLogStore implements LogStore {
     Segment active = active();
     this.writes =
         new SegmentWriteBuffer(options.writeBufferBytes(), active == null ? 0 : active.endOffset);
+    this.preallocator = preallocation == null
+        ? null
+        : new SegmentPreallocator(dir, options.segmentBytesMax(), preallocation);
+    if (preallocator != null) {
+      preallocator.prepareAhead();
+    }
   }
 
   public static SegmentedLogStore open(Path dir) {
     return open(dir, SegmentedLogOptions.DEFAULTS);
   }
 
+  /** As {@link #open(Path, SegmentedLogOptions, Executor)} without preallocation. */
+  public static SegmentedLogStore open(Path dir, SegmentedLogOptions options) {
+    return open(dir, options, null);
+  }
+
   /**
    * Opens (creating if needed) the log in {@code dir}, recovering it. Takes an exclusive lock on
-   * {@code dir/lock} so two processes never write one log.
+   * {@code dir/lock} so two processes never write one log. With a {@code preallocation} executor,
+   * the next segment is prepared on it ahead of time, zero-filled to {@code segmentBytesMax} and
+   * fsynced ({@link SegmentPreallocator}), so the log's fsyncs write data, not file-size metadata.
    */
-  public static SegmentedLogStore open(Path dir, SegmentedLogOptions options) {
-    FileChannel lockChannel = null;
+  public static SegmentedLogStore open(Path dir, SegmentedLogOptions options,
+      Executor preallocation) {
+    DirectoryLock lock = DirectoryLock.acquire(dir);
     try {
-      FileSync.createDirectories(dir);
-      lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE);
-      FileLock lock = lockChannel.tryLock();
-      if (lock == null) {
-        throw new StorageException("raft log " + dir + " is in use by another process");
-      }
-      return new SegmentedLogStore(dir, options, lockChannel, lock, SegmentRecovery.recover(dir));
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(lockChannel);
-      if (e instanceof StorageException se) {
-        throw se;
-      }
-      if (e instanceof OverlappingFileLockException) {
-        throw new StorageException("raft log " + dir + " is already open in this JVM", e);
-      }
-      throw new StorageException("cannot open raft log " + dir, e);
+      return new SegmentedLogStore(dir, options, lock, SegmentRecovery.recover(dir),
+          preallocation);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
     }
   }
 
@@ -168,7 +169,7 @@ public final class SegmentedLogStore implements LogStore {
   @Override
   public void append(List<LogEntry> entries) {
     ensureOpen();
-    validateAppend(entries);
+    RecordCodec.validateAppend(entries, lastIndex(), term(lastIndex()));
     for (LogEntry entry : entries) {
       int recordBytes = RecordCodec.recordBytes(entry);
       Segment active = active();
@@ -210,12 +211,7 @@ public final class SegmentedLogStore implements LogStore {
       deleted = true;
     } else {
       long cut = index.offset(fromIndex);
-      try {
-        segment.channel.truncate(cut);
-      } catch (IOException e) {
-        throw new StorageException("cannot truncate " + segment.path + " at " + cut, e);
-      }
-      segment.endOffset = cut;
+      segment.cut(cut);
       // Forced now: a lingering old record after a cut could otherwise pass recovery's checks
       // behind new records written at the same offsets.
       force(segment);
@@ -305,9 +301,8 @@ public final class SegmentedLogStore implements LogStore {
     }
     long generation = ++syncGeneration;
     return () -> {
-      if (segment != null && segment.forcedGeneration < generation) {
-        force(segment);
-        segment.forcedGeneration = generation;
+      if (segment != null && segment.forceFor(generation)) {
+        fsyncCount.incrementAndGet();
       }
       if (directory && directoryForcedGeneration < generation) {
         forceDirectory();
@@ -345,38 +340,17 @@ public final class SegmentedLogStore implements LogStore {
       sync();
     } finally {
       closed = true;
+      if (preallocator != null) {
+        preallocator.close();
+      }
       for (Segment s : index.segments) {
         s.close();
       }
-      try {
-        lock.release();
-      } catch (IOException e) {
-        throw new StorageException("cannot release lock on " + dir, e);
-      } finally {
-        closeQuietly(lockChannel);
-      }
+      lock.close();
     }
   }
 
-  private void validateAppend(List<LogEntry> entries) {
-    long expected = lastIndex() + 1;
-    long previousTerm = term(lastIndex());
-    for (LogEntry e : entries) {
-      if (e.index() != expected) {
-        throw new IllegalArgumentException(
-            "append out of order: expected index " + expected + ", got " + e);
-      }
-      if (e.term() < previousTerm) {
-        throw new IllegalArgumentException(
-            "append with decreasing term: " + e + " after term " + previousTerm);
-      }
-      if (e.payload().length > Integer.MAX_VALUE - RecordCodec.HEADER_BYTES) {
-        throw new IllegalArgumentException("entry too large: " + e);
-      }
-      expected++;
-      previousTerm = e.term();
-    }
-  }
+
 
   private void rotate(long firstIndex) {
     Segment previous = active();
@@ -388,8 +362,12 @@ public final class SegmentedLogStore implements LogStore {
     Path path = dir.resolve(SegmentFileNames.name(firstIndex));
     FileChannel channel;
     try {
-      channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-          StandardOpenOption.WRITE);
+      if (preallocator != null && preallocator.takeAs(path)) {
+        channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      } else {
+        channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+      }
     } catch (IOException e) {
       throw new StorageException("cannot create segment " + path, e);
     }
@@ -433,16 +411,6 @@ public final class SegmentedLogStore implements LogStore {
   private void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("raft log " + dir + " is closed");
-    }
-  }
-
-  private static void closeQuietly(FileChannel channel) {
-    if (channel != null) {
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // Already failing; the original exception is the one worth reporting.
-      }
     }
   }
 }
