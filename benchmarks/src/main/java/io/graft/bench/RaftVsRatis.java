@@ -16,7 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * graft vs Apache Ratis, 3 members on loopback, fsync on. A command, not a test (TESTING.md
+ * graft vs Apache Ratis, 3 members on loopback, fsync on. A command, not a test (docs/TESTING.md
  * "Benchmarks are not tests"). Each system runs in a JVM of its own, {@code --runs} times,
  * alternating (A B, B A, A B, ...), so a slow phase of a shared machine hits both; the report
  * gives the median and range over the runs, entries per fsync and CPU per entry on both sides,

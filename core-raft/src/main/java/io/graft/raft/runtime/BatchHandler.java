@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The owner thread's work (STYLE.md §3.3): drains one inbox batch, in which inbound messages are
- * stepped and tasks run in arrival order, each message after the ticks that elapsed before it
+ * The owner thread's work (docs/STYLE.md §3.3): drains one inbox batch, in which inbound messages
+ * are stepped and tasks run in arrival order, each message after the ticks that elapsed before it
  * arrived; the batch's proposals become one {@code propose(List)} (group commit: one append, one
  * fsync); then the remaining ticks; then the writes that became durable meanwhile are completed
  * and at most one new {@link io.graft.raft.protocol.Ready} is carried out by {@link ReadyHandler}

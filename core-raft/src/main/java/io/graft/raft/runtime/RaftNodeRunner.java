@@ -30,7 +30,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 
 /**
- * A running Raft member: ONE owner thread drives the {@link ConsensusMachine} (STYLE.md §3.3).
+ * A running Raft member: ONE owner thread drives the {@link ConsensusMachine} (docs/STYLE.md §3.3).
  * Other threads only enqueue into the {@link Inbox}; the owner drains it in batches, and each batch
  * yields at most one {@link io.graft.raft.protocol.Ready} ({@link BatchHandler}), carried out by
  * {@link ReadyHandler} in the order documented on {@code Ready}. The fsyncs run on the sync

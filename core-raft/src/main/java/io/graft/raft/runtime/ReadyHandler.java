@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * Carries out each {@link Ready} in the order its Javadoc documents (STYLE.md §3.4), with the
+ * Carries out each {@link Ready} in the order its Javadoc documents (docs/STYLE.md §3.4), with the
  * persist step made durable asynchronously by {@link DurableWriter}: {@link #handle} sends the
  * leader's messages, writes, hands committed entries to the apply thread and snapshot effects to
  * the coordinator; {@link #finishDurable} later, once the write is durable, sends the messages that

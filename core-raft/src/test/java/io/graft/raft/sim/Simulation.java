@@ -22,7 +22,7 @@ import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
 /**
- * Tier 2 deterministic simulation (TESTING.md): N {@link RaftMachine}s on one thread, driven by one
+ * Tier 2 deterministic simulation (docs/TESTING.md): N {@link RaftMachine}s on one thread, driven by one
  * seeded generator, a virtual clock and a priority queue of events (ticks, deliveries, client
  * proposals, faults, disk completions). Each member's Readies go through the production runtime's
  * own Ready handling ({@link SimRuntime}, {@link io.graft.raft.runtime.ReadyDriver}) on a
