@@ -2,6 +2,7 @@ package io.graft.raft.protocol;
 
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
+import io.graft.raft.message.CommitNotice;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
 import io.graft.raft.message.LogEntry;
@@ -99,5 +100,10 @@ final class FollowerStep {
     m.log.commitTo(Math.min(msg.commitIndex(), m.log.lastIndex()));
     m.sendAfterPersist(
         msg.from(), new HeartbeatResponse(m.self, m.term, msg.context(), m.log.lastIndex()));
+  }
+
+  /** A one-way commit notice: capped like a heartbeat's commit, answered by nothing. */
+  void onCommitNotice(CommitNotice msg) {
+    m.log.commitTo(Math.min(msg.commitIndex(), m.log.lastIndex()));
   }
 }

@@ -5,6 +5,7 @@ import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
+import io.graft.raft.message.CommitNotice;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
@@ -196,8 +197,14 @@ final class LeaderStep {
         m.membershipStep().onProgress(r.from());
       }
     }
+    boolean sent = false;
     while (m.role == Role.LEADER && sendAppend(r.from(), false)) {
-      // pipeline until the window is full or nothing is left (thesis §10.2.2)
+      sent = true; // pipeline until the window is full or nothing is left (thesis §10.2.2)
+    }
+    if (updated && !sent && m.role == Role.LEADER) {
+      // Its acknowledgement may have come after the commit moved (another follower completed
+      // the majority): tell it what it can now commit, if nothing else carries it.
+      notifyCommit(r.from(), pr);
     }
     if (r.from().equals(m.leadTransferee) && pr.matchIndex() == m.log.lastIndex()) {
       m.sendNow(r.from(), new TimeoutNow(m.self, m.term));
@@ -246,7 +253,36 @@ final class LeaderStep {
   /** Commits and, if commitIndex moved, tells the followers at once. */
   void maybeCommitAndBroadcast() {
     if (maybeCommit()) {
-      broadcastAppend();
+      broadcastCommit();
+    }
+  }
+
+  /**
+   * After commitIndex moved: a follower with entries still to send gets them (they carry the
+   * commit index) or, when paused, nothing yet; a caught-up one in REPLICATE gets a one-way {@link
+   * CommitNotice} instead of an empty AppendEntries it would have to acknowledge; one being probed
+   * gets its probe as before.
+   */
+  private void broadcastCommit() {
+    for (Map.Entry<MemberId, Progress> e : m.progress.entrySet()) {
+      Progress pr = e.getValue();
+      if (pr.state() == ProgressState.REPLICATE && pr.nextIndex() > m.log.lastIndex()) {
+        notifyCommit(e.getKey(), pr);
+      } else {
+        sendAppend(e.getKey(), true);
+      }
+    }
+  }
+
+  /**
+   * Sends a CommitNotice if the follower may commit more than it was told: the commit index,
+   * capped at what it is known to hold (its match index), as a heartbeat's.
+   */
+  private void notifyCommit(MemberId to, Progress pr) {
+    long commit = Math.min(m.log.commitIndex(), pr.matchIndex());
+    if (commit > pr.commitNotified()) {
+      pr.commitNotified(commit);
+      m.sendNow(to, new CommitNotice(m.self, m.term, commit));
     }
   }
 

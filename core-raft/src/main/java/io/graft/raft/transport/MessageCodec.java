@@ -5,6 +5,7 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.message.AppendEntriesResponse;
 import io.graft.raft.message.ChangeRequest;
 import io.graft.raft.message.ChangeResponse;
+import io.graft.raft.message.CommitNotice;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
@@ -33,7 +34,7 @@ import java.util.UUID;
  */
 public final class MessageCodec {
   /** The protocol version this build speaks. Bump it on any incompatible body change. */
-  public static final int PROTOCOL_VERSION = 2;
+  public static final int PROTOCOL_VERSION = 3;
 
   public static final int TYPE_APPEND_ENTRIES = 1;
   public static final int TYPE_APPEND_ENTRIES_RESPONSE = 2;
@@ -46,6 +47,8 @@ public final class MessageCodec {
   public static final int TYPE_INSTALL_SNAPSHOT_RESPONSE = 9;
   public static final int TYPE_CHANGE_REQUEST = 10;
   public static final int TYPE_CHANGE_RESPONSE = 11;
+  /** Since version 3. */
+  public static final int TYPE_COMMIT_NOTICE = 12;
   public static final int TYPE_HANDSHAKE = 64;
   public static final int TYPE_HANDSHAKE_REPLY = 65;
 
@@ -207,6 +210,8 @@ public final class MessageCodec {
               ChangeRequest.Operation.ofCode(r.u8("operation")), r.member("target"));
         case TYPE_CHANGE_RESPONSE:
           return decodeChangeResponse(r);
+        case TYPE_COMMIT_NOTICE:
+          return new CommitNotice(r.member("from"), r.i64("term"), r.i64("commitIndex"));
         default:
           throw new CodecException("unknown message type " + type);
       }
@@ -333,6 +338,11 @@ public final class MessageCodec {
     @Override
     public Integer onChangeResponse(ChangeResponse m) {
       return TYPE_CHANGE_RESPONSE;
+    }
+
+    @Override
+    public Integer onCommitNotice(CommitNotice m) {
+      return TYPE_COMMIT_NOTICE;
     }
   };
 }

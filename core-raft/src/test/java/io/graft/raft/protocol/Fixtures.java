@@ -173,4 +173,23 @@ final class Fixtures {
     }
     return out;
   }
+
+  /** A leader of term 2 in a cluster of {@code size} whose NOOP (index lastIndex) is durable. */
+  static RaftMachine leader(int size, InMemoryLogStore log, long term) {
+    RaftMachine m = machine(plain(), N1, ids(size), log, new HardState(term - 1, null, 0));
+    while (m.role() != io.graft.raft.api.Role.CANDIDATE) {
+      m.tick();
+    }
+    drain(m);
+    for (int i = 2; i <= size / 2 + 1; i++) {
+      m.step(granted(id(i), term));
+    }
+    Invariants.check(m.role() == io.graft.raft.api.Role.LEADER, "%s did not become leader", m);
+    drain(m);
+    return m;
+  }
+
+  static List<byte[]> payloads(String... values) {
+    return Arrays.stream(values).map(String::getBytes).toList();
+  }
 }
