@@ -30,6 +30,11 @@ final class LeaderStep {
 
   private final RaftMachine m;
   private final SnapshotStep snapshots;
+  /**
+   * The last AppendEntries built: followers in the same state get this very instance, so the
+   * transport encodes it once for all of them.
+   */
+  private AppendEntries lastAppend;
 
   LeaderStep(RaftMachine machine, SnapshotStep snapshots) {
     this.m = machine;
@@ -159,11 +164,38 @@ final class LeaderStep {
     } else if (pr.state() == ProgressState.PROBE) {
       pr.setProbeSent();
     }
-    AppendEntries msg =
-        new AppendEntries(
-            m.self, m.term, prevIndex, m.log.term(prevIndex), entries, m.log.commitIndex());
-    m.sendNow(to, msg);
+    m.sendNow(to, appendEntries(prevIndex, entries));
     return true;
+  }
+
+  /**
+   * The AppendEntries for {@code prevIndex} and {@code entries}: the previous one again if it has
+   * the same term, range and commit index (the leader's log never changes under a range it sent
+   * in its term, so equal bounds mean equal content).
+   */
+  private AppendEntries appendEntries(long prevIndex, List<LogEntry> entries) {
+    long commit = m.log.commitIndex();
+    AppendEntries last = lastAppend;
+    if (last != null
+        && last.term() == m.term
+        && last.prevLogIndex() == prevIndex
+        && last.leaderCommit() == commit
+        && sameRange(last.entries(), entries)) {
+      return last;
+    }
+    lastAppend =
+        new AppendEntries(m.self, m.term, prevIndex, m.log.term(prevIndex), entries, commit);
+    return lastAppend;
+  }
+
+  private static boolean sameRange(List<LogEntry> a, List<LogEntry> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    return a.isEmpty()
+        || (a.get(0).index() == b.get(0).index()
+            && a.get(a.size() - 1).index() == b.get(b.size() - 1).index()
+            && a.get(a.size() - 1).term() == b.get(b.size() - 1).term());
   }
 
   void onAppendEntriesResponse(AppendEntriesResponse r) {

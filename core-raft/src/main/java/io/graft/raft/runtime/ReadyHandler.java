@@ -1,5 +1,6 @@
 package io.graft.raft.runtime;
 
+import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Role;
 import io.graft.raft.api.metrics.LeaderStage;
 import io.graft.raft.message.AppendEntries;
@@ -7,6 +8,7 @@ import io.graft.raft.message.Envelope;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.Ready;
 import io.graft.raft.transport.Transport;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -119,9 +121,28 @@ final class ReadyHandler {
     }
   }
 
+  /**
+   * Sends each message; consecutive envelopes carrying the very same message (the leader's
+   * AppendEntries to followers in the same state) go out as one {@code send}, encoded once.
+   */
   private void send(List<Envelope> messages) {
-    for (Envelope e : messages) {
-      transport.send(e.to(), e.message());
+    int i = 0;
+    while (i < messages.size()) {
+      Envelope e = messages.get(i);
+      int end = i + 1;
+      while (end < messages.size() && messages.get(end).message() == e.message()) {
+        end++;
+      }
+      if (end - i == 1) {
+        transport.send(e.to(), e.message());
+      } else {
+        List<MemberId> to = new ArrayList<>(end - i);
+        for (int k = i; k < end; k++) {
+          to.add(messages.get(k).to());
+        }
+        transport.send(to, e.message());
+      }
+      i = end;
     }
   }
 

@@ -128,7 +128,16 @@ public final class MessageCodec {
 
   /** Encodes a Raft message to a frame payload at {@link #PROTOCOL_VERSION}. */
   public byte[] encode(RaftMessage message) {
-    WireWriter w = new WireWriter(estimateBytes(message));
+    return encode(message, 0);
+  }
+
+  /**
+   * As {@link #encode(RaftMessage)}, after {@code headroom} zero bytes (for a frame header the
+   * caller fills in): one array of exactly {@code headroom} + payload bytes, the payload copied
+   * into it once.
+   */
+  public byte[] encode(RaftMessage message, int headroom) {
+    WireWriter w = new WireWriter(estimateBytes(message), headroom);
     w.u8(PROTOCOL_VERSION);
     w.u8(typeCode(message));
     message.accept(new BodyEncoder(w));
@@ -272,7 +281,8 @@ public final class MessageCodec {
 
   private static int estimateBytes(RaftMessage message) {
     if (message instanceof AppendEntries ae) {
-      long total = 128;
+      // Exact, so that the writer's array is the result (no trailing copy of a large batch).
+      long total = 2 + memberBytes(ae.from()) + 4 * 8 + 4;
       for (LogEntry e : ae.entries()) {
         total += e.payload().length + ENTRY_BYTES_MIN;
       }
@@ -282,6 +292,26 @@ public final class MessageCodec {
       return 128 + s.data().length + s.configuration().length;
     }
     return 96;
+  }
+
+  /** Encoded size of a member id: u16 length + UTF-8. */
+  private static int memberBytes(MemberId id) {
+    String v = id.value();
+    int bytes = 0;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return 2 + bytes;
   }
 
   private static final RaftMessage.Handler<Integer> TYPE_OF = new RaftMessage.Handler<>() {

@@ -2,6 +2,7 @@ package io.graft.raft.transport;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.message.RaftMessage;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -23,6 +24,17 @@ public interface Transport extends AutoCloseable {
 
   /** Queues {@code message} for {@code to}; drops it (and counts the drop) if the queue is full. */
   void send(MemberId to, RaftMessage message);
+
+  /**
+   * Queues one {@code message} for each of {@code to}: a transport may encode it once for all of
+   * them (a leader's AppendEntries to followers in the same state). Same semantics as {@link
+   * #send} per recipient.
+   */
+  default void send(List<MemberId> to, RaftMessage message) {
+    for (MemberId member : to) {
+      send(member, message);
+    }
+  }
 
   @Override
   void close();

@@ -71,6 +71,22 @@ public class MessageCodecTest {
         .isEqualTo("0140" + "47524654" + "00026331" + "000161");
   }
 
+  /** encode(message, headroom): the payload after zero headroom, in one exactly sized array. */
+  @Test
+  void encodingWithHeadroomIsThePayloadAfterZeroBytes() {
+    for (int round = 0; round < 50; round++) {
+      RandomMessages gen = new RandomMessages(BASE_SEED + round);
+      for (int kind = 0; kind < RandomMessages.TYPE_COUNT; kind++) {
+        RaftMessage m = gen.of(kind);
+        byte[] plain = codec.encode(m);
+        byte[] framed = codec.encode(m, 8);
+        assertThat(framed).hasSize(plain.length + 8);
+        assertThat(java.util.Arrays.copyOfRange(framed, 0, 8)).containsOnly(0);
+        assertThat(java.util.Arrays.copyOfRange(framed, 8, framed.length)).isEqualTo(plain);
+      }
+    }
+  }
+
   @Test
   void everyMessageTypeRoundTrips() {
     for (int round = 0; round < ROUNDS; round++) {

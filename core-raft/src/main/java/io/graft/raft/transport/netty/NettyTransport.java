@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -236,6 +237,21 @@ public final class NettyTransport implements Transport {
       return;
     }
     peer.offer(message);
+  }
+
+  /** One encoding for every recipient (see {@link OutboundMessage}). */
+  @Override
+  public void send(List<MemberId> to, RaftMessage message) {
+    OutboundMessage shared = new OutboundMessage(message);
+    for (MemberId member : to) {
+      PeerChannel peer = peerView.get(member);
+      if (peer == null) {
+        counters.unknownPeerDropped.incrementAndGet();
+        log.debug("Dropped {} to unknown member {}", message.getClass().getSimpleName(), member);
+      } else {
+        peer.offer(shared);
+      }
+    }
   }
 
   /** A snapshot of the counters. Any thread. */
