@@ -95,10 +95,15 @@ final class FollowerStep {
             m.self, m.term, success, matchIndex, conflictIndex, conflictTerm, m.log.lastIndex()));
   }
 
-  /** Heartbeats carry min(leaderCommit, our matchIndex), so the commit stays within our log. */
+  /**
+   * Heartbeats carry min(leaderCommit, our matchIndex), so the commit stays within our log. The
+   * response promises nothing durable (it acknowledges no entry and no vote), so it leaves at once,
+   * not behind this member's log writes in flight (as etcd-io/raft does with async storage
+   * writes): a slow follower disk must not look like a dead follower to the leader's CheckQuorum.
+   */
   void onHeartbeat(Heartbeat msg) {
     m.log.commitTo(Math.min(msg.commitIndex(), m.log.lastIndex()));
-    m.sendAfterPersist(
+    m.sendNow(
         msg.from(), new HeartbeatResponse(m.self, m.term, msg.context(), m.log.lastIndex()));
   }
 
