@@ -2,10 +2,14 @@ package io.graft.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -66,12 +70,64 @@ final class LoadRun {
   private LoadRun() {}
 
   /** Counters sampled at the start and end of the window. */
-  private record Sample(long fsyncs, long entries, long cpuNanos) {
+  private record Sample(long fsyncs, long entries, long cpuNanos, Map<String, Long> threads) {
     static Sample of(BenchCluster cluster) {
       OperatingSystemMXBean os =
           (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-      return new Sample(cluster.fsyncs(), cluster.entriesPersisted(), os.getProcessCpuTime());
+      return new Sample(cluster.fsyncs(), cluster.entriesPersisted(), os.getProcessCpuTime(),
+          threadCpu());
     }
+  }
+
+  /** The last window's CPU by thread group (ms), for the progress line. */
+  static volatile String lastThreadCpu = "";
+
+  /** CPU nanoseconds of the live threads, summed by role (graft's and Ratis' thread names). */
+  private static Map<String, Long> threadCpu() {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    Map<String, Long> out = new TreeMap<>();
+    for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (t == null) {
+        continue;
+      }
+      long cpu = mx.getThreadCpuTime(t.getThreadId());
+      if (cpu > 0) {
+        out.merge(group(t.getThreadName()), cpu, Long::sum);
+      }
+    }
+    return out;
+  }
+
+  private static String group(String name) {
+    if (name.matches("graft-raft-.*-\\d+-\\d+")) {
+      return "netty";
+    }
+    if (name.startsWith("graft-raft-")) {
+      return "owner";
+    }
+    if (name.startsWith("graft-log-sync")) {
+      return "fsync";
+    }
+    if (name.startsWith("graft-apply")) {
+      return "apply";
+    }
+    if (name.startsWith("proposer") || name.startsWith("main")) {
+      return "load";
+    }
+    if (name.startsWith("graft-")) {
+      return "graft-other";
+    }
+    return "other";
+  }
+
+  private static String threadDelta(Map<String, Long> before, Map<String, Long> after) {
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, Long> e : after.entrySet()) {
+      long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+      sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
+          .append(d / 1_000_000);
+    }
+    return sb.toString();
   }
 
   private static void sleepUntil(long nanoTime) {
@@ -101,6 +157,7 @@ final class LoadRun {
     Sample before = Sample.of(cluster);
     sleepUntil(measureTo);
     Sample after = Sample.of(cluster);
+    lastThreadCpu = threadDelta(before.threads(), after.threads());
     long[] all = new long[0];
     long errors = 0;
     for (Worker w : workers) {
@@ -193,6 +250,9 @@ final class LoadRun {
     }
     sleepUntil(measureTo);
     Sample after = Sample.of(cluster);
+    if (before != null) {
+      lastThreadCpu = threadDelta(before.threads(), after.threads());
+    }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (inflight.get() > 0 && System.nanoTime() < deadline) {
       LockSupport.parkNanos(1_000_000);

@@ -160,7 +160,7 @@ public final class RaftVsRatis {
         String.format(
             Locale.ROOT,
             "%s: %.0f entries/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, %.1f entries/fsync,"
-                + " %.0f us CPU/entry, errors %d; %s",
+                + " %.0f us CPU/entry, errors %d; CPU ms by thread: %s; %s",
             r.scenario(),
             r.entriesPerSecond(),
             r.p50Millis(),
@@ -169,6 +169,7 @@ public final class RaftVsRatis {
             r.entriesPerFsync(),
             r.cpuMicrosPerEntry(),
             r.errors(),
+            LoadRun.lastThreadCpu,
             cluster.detail()));
     System.out.println(
         String.format(

@@ -23,6 +23,10 @@ import org.neo4j.driver.Values;
  * kill until the first write acknowledged by another member. After a failed write the client asks
  * the live members' {@code raft.status()} for a leader every 20 ms, as an application would. The
  * killed member is restarted and the cluster re-agrees on a leader before the next trial.
+ *
+ * <p>Run on its own ({@code benchmarks/run-neo4j-failover.sh}, {@link #main}): the trials on a
+ * fresh cluster, and a stability run that writes with many clients for minutes, with no fault,
+ * and counts the elections that nothing caused ({@link NeoStability}).
  */
 final class NeoFailover {
   /** One trial. {@code agreedMillis} is when polling first saw one agreed leader (§5.2). */
