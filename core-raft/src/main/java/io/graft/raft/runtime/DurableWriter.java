@@ -186,6 +186,12 @@ final class DurableWriter {
     return handed;
   }
 
+  /** True if writing {@code ready} truncates a conflicting suffix of the log first. */
+  boolean truncates(Ready ready) {
+    List<LogEntry> entries = ready.entriesToPersist();
+    return !entries.isEmpty() && entries.get(0).index() <= log.lastIndex();
+  }
+
   /**
    * Owner: writes {@code ready}'s entries and queues its durability. Returns the job; it is done
    * once {@link #pollDone} hands it back.

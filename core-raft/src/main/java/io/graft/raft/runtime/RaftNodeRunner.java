@@ -76,6 +76,7 @@ public final class RaftNodeRunner implements RaftNode {
   private final SnapshotCoordinator snapshots;
   private final StatusPublisher statusPublisher;
   private final BatchHandler batchHandler;
+  private final ReadyHandler readyHandler;
 
   RaftNodeRunner(RaftNodeBuilder spec) {
     this.spec = spec;
@@ -103,12 +104,15 @@ public final class RaftNodeRunner implements RaftNode {
         MembershipRequests.forElectionTimeout(self, transport::send, electionNanos);
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
+    // Before compaction or a snapshot's log reset: no write in flight, and every finished one
+    // completed (its acknowledgements sent while their entries are still on disk).
     this.snapshots =
-        SnapshotCoordinator.createIfSupported(spec, this::runOnOwner, writer::awaitIdle);
+        SnapshotCoordinator.createIfSupported(
+            spec, this::runOnOwner, this::quiesceWrites);
     this.statusPublisher =
         new StatusPublisher(
             spec, registry, applyWorker, notifier, () -> failure.get() != null, metrics);
-    ReadyHandler readyHandler =
+    this.readyHandler =
         new ReadyHandler(
             transport,
             writer,
@@ -128,6 +132,11 @@ public final class RaftNodeRunner implements RaftNode {
     if (!inbox.offerTask(new Event.Task(work))) {
       LOG.warn("graft node {}: inbox full, snapshot bookkeeping deferred", self);
     }
+  }
+
+  /** Owner thread: see {@link ReadyHandler#quiesce}. */
+  private void quiesceWrites() {
+    readyHandler.quiesce(machine);
   }
 
   public static RaftNodeBuilder builder() {

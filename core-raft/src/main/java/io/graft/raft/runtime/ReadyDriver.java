@@ -133,11 +133,11 @@ public final class ReadyDriver {
   }
 
   /**
-   * Makes every queued write durable now (waiting for the sync side), as the runtime does before
-   * a truncation, a compaction or a log reset; {@link #process} then completes them.
+   * Makes every queued write durable now (waiting for the sync side) and completes them (their
+   * messages leave), as the runtime does before a truncation, a compaction or a log reset.
    */
   public void awaitWrites() {
-    writer.awaitIdle();
+    handler.quiesce(machine);
   }
 
   /**

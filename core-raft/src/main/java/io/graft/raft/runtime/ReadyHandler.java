@@ -76,6 +76,11 @@ final class ReadyHandler {
     send(ready.messagesNow());
     metrics.reached(LeaderStage.SENT, lastAppended(ready.messagesNow()), clock.getAsLong());
     step(Step.BEFORE_WRITE);
+    if (writer.truncates(ready)) {
+      // Acknowledgements of earlier writes leave while those writes are still on disk as they
+      // promise, before this Ready's truncation removes some of them.
+      quiesce(machine);
+    }
     writer.write(ready);
     step(Step.BEFORE_APPLY);
     List<LogEntry> toApply = ready.entriesToApply();
@@ -113,6 +118,16 @@ final class ReadyHandler {
         metrics.reached(LeaderStage.COMMITTED, machine.commitIndex(), clock.getAsLong());
       }
     }
+  }
+
+  /**
+   * Waits until no write is in flight and completes them all (their messages leave, the machine
+   * advances): before an operation that removes log entries (a truncation, a snapshot's log reset)
+   * so that no acknowledgement leaves after the entries it promises were removed.
+   */
+  void quiesce(ConsensusMachine machine) {
+    writer.awaitIdle();
+    finishDurable(machine);
   }
 
   private void step(Step step) {

@@ -51,7 +51,10 @@ final class SnapshotCoordinator implements AutoCloseable {
   private final LogStore log;
   private final SnapshotService service;
   private final Consumer<Runnable> ownerTasks;
-  /** Waits until no log fsync runs (before compaction or a log reset: DurableWriter.awaitIdle). */
+  /**
+   * Before compaction or a log reset: waits until no log fsync runs and completes the finished
+   * writes (ReadyHandler.quiesce).
+   */
   private final Runnable awaitWrites;
   private ApplyWorker applyWorker;
   private Supplier<ConsensusMachine> machine;
