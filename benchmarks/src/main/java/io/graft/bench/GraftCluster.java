@@ -8,6 +8,8 @@ import io.graft.raft.api.metrics.LeaderStage;
 import io.graft.raft.api.metrics.RaftMetrics;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.runtime.RaftNodeRunner;
+import io.graft.raft.transport.netty.NettyTransport;
+import io.graft.raft.transport.netty.NettyTransportConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,10 +31,14 @@ import java.util.concurrent.CompletionException;
 final class GraftCluster implements BenchCluster {
   static final long TICK_MILLIS = 100;
   private final List<RaftNodeRunner> nodes = new ArrayList<>();
+  private final List<NettyTransport> transports = new ArrayList<>();
+  private long messagesBefore;
+  private long proposalsBefore;
   private final Path dir;
   private final String name;
   private final boolean logSyncThread;
   private final boolean preallocate;
+  private final boolean linger;
   private volatile RaftNodeRunner leader;
   private RaftMetrics stagesBefore;
 
@@ -62,7 +68,8 @@ final class GraftCluster implements BenchCluster {
     this.name = name;
     logSyncThread = !name.contains("-ownersync");
     preallocate = !name.contains("-noprealloc");
-    if (!name.matches("graft(-ownersync|-noprealloc)*")) {
+    linger = !name.contains("-nolinger");
+    if (!name.matches("graft(-ownersync|-noprealloc|-nolinger)*")) {
       throw new IllegalArgumentException("unknown graft variant " + name);
     }
     Map<MemberId, String> addresses = new HashMap<>();
@@ -81,10 +88,11 @@ final class GraftCluster implements BenchCluster {
           RaftNodeRunner.builder()
               .self(id)
               .initialVoters(voters)
-              .config(RaftConfig.defaults())
+              .config(linger ? RaftConfig.defaults()
+                  : RaftConfig.defaults().withAppendLingerBytes(0))
               .tickMillis(TICK_MILLIS)
               .dataDirectory(dir.resolve(id.value().replace(':', '_')))
-              .nettyTransport(addresses.get(id), "bench")
+              .transport(transport(id, addresses.get(id)))
               .peers(peers)
               .stateMachine(new CountingStateMachine())
               .randomSeed(seed++)
@@ -135,11 +143,30 @@ final class GraftCluster implements BenchCluster {
     return n;
   }
 
-  /** The leader's per-stage medians since the previous call (ms from propose). */
+  private NettyTransport transport(MemberId id, String address) {
+    NettyTransport t = new NettyTransport(NettyTransportConfig.defaults(address, "bench", id));
+    transports.add(t);
+    return t;
+  }
+
+  /**
+   * Raft messages per proposal and the leader's per-stage latency, both since the previous call
+   * (ms from propose).
+   */
   @Override
   public String detail() {
     RaftMetrics now = leader.metrics();
-    StringBuilder sb = new StringBuilder("leader stage p50/p99 ms:");
+    long messages = 0;
+    for (NettyTransport t : transports) {
+      messages += t.stats().messagesSent();
+    }
+    long proposals = now.proposals();
+    StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT,
+        "%.2f messages/proposal; ", (double) (messages - messagesBefore)
+            / Math.max(1, proposals - proposalsBefore)));
+    messagesBefore = messages;
+    proposalsBefore = proposals;
+    sb.append("leader stage p50/p99 ms:");
     for (LeaderStage s : LeaderStage.values()) {
       var h = stagesBefore == null ? now.stage(s) : now.stage(s).minus(stagesBefore.stage(s));
       sb.append(String.format(java.util.Locale.ROOT, " %s %.2f/%.2f", s.metricName(),
@@ -174,6 +201,7 @@ final class GraftCluster implements BenchCluster {
         + ": graft RaftNodeRunner, Netty transport, segmented log, group commit, fsync on "
         + (logSyncThread ? "its own thread" : "the owner thread")
         + (preallocate ? ", preallocated segments" : ", growing segments")
+        + (linger ? ", appends linger (64 KiB)" : ", no append linger")
         + ", proposals in-process on the leader, 3 members on 127.0.0.1, tick "
         + TICK_MILLIS
         + " ms, election timeout 1-2 s, storage "

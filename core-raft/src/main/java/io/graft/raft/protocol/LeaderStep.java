@@ -113,7 +113,7 @@ final class LeaderStep {
 
   void broadcastAppend() {
     for (MemberId id : m.progress.keySet()) {
-      sendAppend(id, true);
+      sendAppend(id, true, true);
     }
   }
 
@@ -132,6 +132,15 @@ final class LeaderStep {
    * message was sent.
    */
   boolean sendAppend(MemberId to, boolean sendIfEmpty) {
+    return sendAppend(to, sendIfEmpty, false);
+  }
+
+  /**
+   * As {@link #sendAppend(MemberId, boolean)}; with {@code mayLinger}, a small batch to a
+   * follower that has an AppendEntries unacknowledged waits for that acknowledgement ({@link
+   * RaftConfig#appendLingerBytes}) and returns false.
+   */
+  boolean sendAppend(MemberId to, boolean sendIfEmpty, boolean mayLinger) {
     Progress pr = m.progress.get(to);
     if (pr.isPaused()) {
       return false;
@@ -157,6 +166,9 @@ final class LeaderStep {
     if (entries.isEmpty() && !sendIfEmpty) {
       return false;
     }
+    if (mayLinger && lingers(pr, entries)) {
+      return false;
+    }
     if (pr.state() == ProgressState.REPLICATE && !entries.isEmpty()) {
       long lastSent = entries.get(entries.size() - 1).index();
       pr.optimisticUpdate(lastSent);
@@ -165,6 +177,24 @@ final class LeaderStep {
       pr.setProbeSent();
     }
     m.sendNow(to, appendEntries(prevIndex, entries));
+    return true;
+  }
+
+  /** Nagle's rule: hold a small batch while this follower has an append unacknowledged. */
+  private boolean lingers(Progress pr, List<LogEntry> entries) {
+    if (pr.state() != ProgressState.REPLICATE
+        || entries.isEmpty()
+        || pr.inflights().count() == 0
+        || entries.size() >= m.config.entriesPerAppendMax()) {
+      return false;
+    }
+    long bytes = 0;
+    for (LogEntry e : entries) {
+      bytes += e.sizeBytes();
+      if (bytes >= m.config.appendLingerBytes()) {
+        return false;
+      }
+    }
     return true;
   }
 
@@ -230,7 +260,7 @@ final class LeaderStep {
       }
     }
     boolean sent = false;
-    while (m.role == Role.LEADER && sendAppend(r.from(), false)) {
+    while (m.role == Role.LEADER && sendAppend(r.from(), false, true)) {
       sent = true; // pipeline until the window is full or nothing is left (thesis §10.2.2)
     }
     if (updated && !sent && m.role == Role.LEADER) {
@@ -301,7 +331,7 @@ final class LeaderStep {
       if (pr.state() == ProgressState.REPLICATE && pr.nextIndex() > m.log.lastIndex()) {
         notifyCommit(e.getKey(), pr);
       } else {
-        sendAppend(e.getKey(), true);
+        sendAppend(e.getKey(), true, true);
       }
     }
   }

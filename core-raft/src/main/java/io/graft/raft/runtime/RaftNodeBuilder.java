@@ -242,7 +242,8 @@ public final class RaftNodeBuilder {
             base.inflightAppendsMax(),
             base.uncommittedBytesMax(),
             base.preVote(),
-            base.checkQuorum())
+            base.checkQuorum(),
+            base.appendLingerBytes())
         .validate();
   }
 

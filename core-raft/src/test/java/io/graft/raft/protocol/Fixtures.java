@@ -44,11 +44,11 @@ final class Fixtures {
 
   /** Plain Raft of the paper: no PreVote, no CheckQuorum. */
   static RaftConfig plain() {
-    return new RaftConfig(ELECTION, 1, 64, 1L << 20, 8, 1L << 20, false, false);
+    return new RaftConfig(ELECTION, 1, 64, 1L << 20, 8, 1L << 20, false, false, 0);
   }
 
   static RaftConfig withPreVoteAndCheckQuorum() {
-    return new RaftConfig(ELECTION, 1, 64, 1L << 20, 8, 1L << 20, true, true);
+    return new RaftConfig(ELECTION, 1, 64, 1L << 20, 8, 1L << 20, true, true, 0);
   }
 
   static LogEntry entry(long term, long index) {

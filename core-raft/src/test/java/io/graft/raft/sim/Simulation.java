@@ -137,7 +137,8 @@ public final class Simulation {
             1 + random.nextInt(8),
             2048 + random.nextInt(16_384),
             random.nextBoolean(),
-            random.nextBoolean())
+            random.nextBoolean(),
+            new long[] {0, 64, 4096}[random.nextInt(3)])
         .validate();
   }
 
