@@ -161,6 +161,16 @@ public final class RaftMachine {
     invariants.check();
   }
 
+  /**
+   * The runtime lost its connection to {@code peer} (it may have crashed). A follower whose leader
+   * that is campaigns soon instead of after a full election timeout (with PreVote only; see {@link
+   * ElectionStep#onPeerLost}).
+   */
+  public void peerUnreachable(MemberId peer) {
+    election.onPeerLost(java.util.Objects.requireNonNull(peer, "peer"));
+    invariants.check();
+  }
+
   /** Advances logical time by one tick (election and heartbeat timers, CheckQuorum). */
   public void tick() {
     tickCount++;

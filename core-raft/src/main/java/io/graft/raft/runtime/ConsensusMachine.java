@@ -26,6 +26,9 @@ interface ConsensusMachine {
 
   void tick();
 
+  /** The connection to {@code peer} was lost; see {@link RaftMachine#peerUnreachable}. */
+  default void peerUnreachable(MemberId peer) {}
+
   long propose(List<byte[]> payloads);
 
   boolean hasReady();
@@ -180,6 +183,11 @@ interface ConsensusMachine {
       @Override
       public void tick() {
         m.tick();
+      }
+
+      @Override
+      public void peerUnreachable(MemberId peer) {
+        m.peerUnreachable(peer);
       }
 
       @Override

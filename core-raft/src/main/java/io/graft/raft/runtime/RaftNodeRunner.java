@@ -170,6 +170,10 @@ public final class RaftNodeRunner implements RaftNode {
     }
     // After the configured peers: adds the members found in the log's configuration.
     statusPublisher.publish(machine);
+    // A peer's connection closed: if it was the leader, it may have crashed (kill -9 closes its
+    // connections at once): the machine campaigns soon instead of after an election timeout.
+    transport.onPeerLost(
+        member -> inbox.offerTask(new Event.Task(() -> machine.peerUnreachable(member))));
     transport.start(inbox::offerMessage);
     applyWorker.start();
     owner.start();

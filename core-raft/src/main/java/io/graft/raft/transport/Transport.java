@@ -36,6 +36,14 @@ public interface Transport extends AutoCloseable {
     }
   }
 
+  /**
+   * Registers {@code listener}, called (on a transport thread; it must only enqueue) when an
+   * established connection to a peer closes: the peer may have crashed (a killed process's
+   * connections close at once). Call before {@link #start}. A transport that cannot tell never
+   * calls it.
+   */
+  default void onPeerLost(Consumer<MemberId> listener) {}
+
   @Override
   void close();
 }

@@ -27,6 +27,12 @@ sealed interface SimEvent {
     }
   }
 
+  /**
+   * {@code member} notices that its connection to {@code lost} closed (it crashed: a killed
+   * process's connections close at once); ignored after {@code member} restarted.
+   */
+  record PeerLost(int member, int incarnation, int lost) implements SimEvent {}
+
   /** A crashed member comes back from its durable state. */
   record Restart(int member) implements SimEvent {}
 

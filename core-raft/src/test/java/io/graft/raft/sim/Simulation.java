@@ -273,6 +273,12 @@ public final class Simulation {
       snapshots.onCompact();
     } else if (event instanceof SimEvent.InstallSnapshot i) {
       snapshots.onInstall(i);
+    } else if (event instanceof SimEvent.PeerLost p) {
+      SimMember m = members.get(p.member());
+      if (m.alive() && m.incarnation == p.incarnation()) {
+        m.machine.peerUnreachable(members.get(p.lost()).id());
+        runtime.process(m);
+      }
     }
   }
 
@@ -371,6 +377,13 @@ public final class Simulation {
             + ", hard state "
             + m.meta.load());
     traceHash = Hashing.combine(traceHash, 7_000 + m.index() + 31L * changed);
+    // Its connections close: the members connected to it notice soon after.
+    for (SimMember other : members) {
+      if (other != m && other.alive() && network.connected(m.index(), other.index())) {
+        schedule(1 + random.nextInt(TICK),
+            new SimEvent.PeerLost(other.index(), other.incarnation, m.index()));
+      }
+    }
   }
 
   void restart(SimMember m) {

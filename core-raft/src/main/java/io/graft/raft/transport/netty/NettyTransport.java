@@ -56,6 +56,7 @@ public final class NettyTransport implements Transport {
   private final MessageCodec codec = new MessageCodec();
   private final TransportCounters counters = new TransportCounters();
   private final PeerAnnouncements announcements = new PeerAnnouncements();
+  private volatile java.util.function.Consumer<MemberId> peerLost = member -> {};
   private final IdentityGuard identity = new IdentityGuard();
   private final Object lock = new Object();
   private final Set<Channel> inboundChannels = ConcurrentHashMap.newKeySet();
@@ -180,6 +181,11 @@ public final class NettyTransport implements Transport {
     }
   }
 
+  @Override
+  public void onPeerLost(java.util.function.Consumer<MemberId> listener) {
+    peerLost = listener;
+  }
+
   /** The bound server address (useful with port 0); null before {@link #start}. */
   public InetSocketAddress localAddress() {
     synchronized (lock) {
@@ -215,7 +221,7 @@ public final class NettyTransport implements Transport {
     addresses.forEach((member, address) -> {
       if (!peers.containsKey(member)) {
         PeerChannel p = new PeerChannel(member, address, config, codec, counters,
-            group.next(), clientTemplate, announcements, identity);
+            group.next(), clientTemplate, announcements, identity, m -> peerLost.accept(m));
         peers.put(member, p);
         p.start();
       }

@@ -40,6 +40,8 @@ final class PeerChannel {
   private final MessageCodec codec;
   private final TransportCounters counters;
   private final EventLoop loop;
+  /** Told when an established connection closes (the peer may have crashed). */
+  private final java.util.function.Consumer<MemberId> lost;
   private final Bootstrap bootstrap;
   private final ArrayBlockingQueue<OutboundMessage> queue;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -52,13 +54,15 @@ final class PeerChannel {
 
   PeerChannel(MemberId member, InetSocketAddress address, NettyTransportConfig config,
       MessageCodec codec, TransportCounters counters, EventLoop loop, Bootstrap template,
-      PeerAnnouncements announcements, IdentityGuard identity) {
+      PeerAnnouncements announcements, IdentityGuard identity,
+      java.util.function.Consumer<MemberId> lost) {
     this.member = member;
     this.address = address;
     this.config = config;
     this.codec = codec;
     this.counters = counters;
     this.loop = loop;
+    this.lost = lost;
     this.queue = new ArrayBlockingQueue<>(config.outboundQueueCapacity());
     this.backoff = new ReconnectBackoff(config.reconnectBackoffMinMillis(),
         config.reconnectBackoffMaxMillis(), new SplittableRandom());
@@ -194,6 +198,9 @@ final class PeerChannel {
     if (ready == ch) {
       ready = null;
       log.info("Connection to {} at {} closed", member, where());
+      if (!closed) {
+        lost.accept(member);
+      }
     }
     if (current == ch) {
       scheduleReconnect();
