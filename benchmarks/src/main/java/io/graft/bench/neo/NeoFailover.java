@@ -122,7 +122,7 @@ final class NeoFailover {
 
   /** Notes a client-side event after the kill (first few of each kind), with its time. */
   private synchronized void note(String what) {
-    if (killMark == Long.MAX_VALUE || clientLog.length() > 600) {
+    if (killMark == Long.MAX_VALUE || clientLog.length() > 1500) {
       return;
     }
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killMark);
@@ -140,10 +140,13 @@ final class NeoFailover {
       } catch (RuntimeException e) {
         long failedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
         synchronized (this) {
-          if (killMark != Long.MAX_VALUE && failedWrites++ < 4) {
+          // The first failures and every one on a member still alive (the new leader's).
+          if (killMark != Long.MAX_VALUE
+              && (failedWrites++ < 2 || member != killedMember)) {
             String msg = String.valueOf(e.getMessage());
             note("write to member-" + member + " failed after " + failedAfter + " ms: "
-                + e.getClass().getSimpleName() + " " + msg.substring(0, Math.min(70, msg.length())));
+                + e.getClass().getSimpleName() + " "
+                + msg.substring(0, Math.min(90, msg.length())));
           }
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));

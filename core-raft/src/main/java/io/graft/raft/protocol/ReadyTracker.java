@@ -150,6 +150,9 @@ final class ReadyTracker {
    * machine must never be ahead of the local log after a crash.
    */
   private long applicableIndex() {
+    if (m.mutation == Mutation.APPLY_BEFORE_COMMIT) {
+      return m.log.lastIndex();
+    }
     return Math.min(m.log.commitIndex(), m.log.persistedIndex());
   }
 

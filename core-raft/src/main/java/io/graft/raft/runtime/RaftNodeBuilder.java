@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +58,8 @@ public final class RaftNodeBuilder {
   ConsensusMachine.Factory machineFactory = ConsensusMachine.RAFT;
   boolean logSyncThread = true;
   private boolean preallocateLog = true;
+  /** The segment preallocation thread's pool when build() made one; the node stops it. */
+  ExecutorService preallocation;
   Path snapshotDirectory;
   SnapshotPolicy snapshotPolicy = SnapshotPolicy.defaults();
   final List<RaftListener> listeners = new ArrayList<>();
@@ -267,7 +269,7 @@ public final class RaftNodeBuilder {
   }
 
   /** One background thread that exists only while a segment is being preallocated. */
-  private static Executor preallocationExecutor(MemberId self) {
+  private static ExecutorService preallocationExecutor(MemberId self) {
     return new ThreadPoolExecutor(
         0,
         1,
@@ -295,7 +297,7 @@ public final class RaftNodeBuilder {
           SegmentedLogStore.open(
               dataDirectory.resolve("log"),
               SegmentedLogOptions.DEFAULTS,
-              preallocateLog ? preallocationExecutor(self) : null);
+              preallocateLog ? (preallocation = preallocationExecutor(self)) : null);
       metaStore = FileMetaStore.open(dataDirectory.resolve("meta"));
     }
     if (dataDirectory != null && snapshotDirectory == null) {

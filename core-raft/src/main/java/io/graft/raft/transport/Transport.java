@@ -44,6 +44,14 @@ public interface Transport extends AutoCloseable {
    */
   default void onPeerLost(Consumer<MemberId> listener) {}
 
+  /**
+   * The transport's counters (messages, drops, reconnects, refused handshakes by reason), or
+   * null for a transport that keeps none (test doubles). Any thread.
+   */
+  default TransportStats stats() {
+    return null;
+  }
+
   @Override
   void close();
 }

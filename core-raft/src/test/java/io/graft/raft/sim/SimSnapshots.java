@@ -90,6 +90,12 @@ final class SimSnapshots {
     if (!m.alive() || !simulation.awaitWrites(m)) {
       return;
     }
+    // As the runtime, which compacts between batches: what the completed writes made applicable
+    // (a leader's own write may have committed entries) is handed out first.
+    simulation.drain(m);
+    if (!m.alive()) {
+      return;
+    }
     long applied = m.stateMachine.lastAppliedIndex();
     // Never beyond the machine's own commitIndex: the state machine may be ahead of it (a
     // snapshot installed just before a crash, before the log was reset), and then the log's
