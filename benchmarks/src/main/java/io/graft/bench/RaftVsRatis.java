@@ -24,8 +24,10 @@ import java.util.Map;
  *
  * <p>Options: --runs N (default 5), --seconds N (measured per scenario, default 10), --warmup N
  * (per scenario, default 5), --jit-warmup N (load before the first scenario of each JVM, default
- * 20), --sizes 1024, --proposers 1,16,64, --rates 2000,5000 (open loop; empty for none), --systems
- * graft,ratis (also graft-ownersync), --heap 1g, --out FILE.md, --dir DIR.
+ * 20), --sizes 1024, --proposers 1,16,64 (closed loop; none for open loop only), --rates
+ * 2000,5000 (open loop; none by default), --systems graft,ratis (also the graft variants
+ * graft-ownersync, graft-noprealloc, graft-nolinger for same-run A/B), --heap 1g, --out FILE.md,
+ * --dir DIR.
  */
 public final class RaftVsRatis {
   private RaftVsRatis() {}
@@ -121,9 +123,9 @@ public final class RaftVsRatis {
     double warmup = Double.parseDouble(opts.getOrDefault("warmup", "5"));
     double jitWarmup = Double.parseDouble(opts.getOrDefault("jit-warmup", "20"));
     int[] sizes = ints(opts.getOrDefault("sizes", "1024"));
-    int[] proposers = ints(opts.getOrDefault("proposers", "1,16,64"));
+    int[] proposers = ints(opts.getOrDefault("proposers", "1,16,64").replace("none", ""));
     double[] rates =
-        Arrays.stream(opts.getOrDefault("rates", "").split(","))
+        Arrays.stream(opts.getOrDefault("rates", "").replace("none", "").split(","))
             .filter(s -> !s.isBlank())
             .mapToDouble(Double::parseDouble)
             .toArray();
@@ -255,7 +257,8 @@ public final class RaftVsRatis {
   }
 
   private static int[] ints(String csv) {
-    return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+    return Arrays.stream(csv.split(",")).filter(v -> !v.isBlank()).mapToInt(Integer::parseInt)
+        .toArray();
   }
 
   static String env() {
