@@ -39,6 +39,7 @@ final class GraftCluster implements BenchCluster {
   private final boolean logSyncThread;
   private final boolean preallocate;
   private final boolean linger;
+  private final boolean inlineWhenIdle;
   private volatile RaftNodeRunner leader;
   private RaftMetrics stagesBefore;
 
@@ -69,7 +70,8 @@ final class GraftCluster implements BenchCluster {
     logSyncThread = !name.contains("-ownersync");
     preallocate = !name.contains("-noprealloc");
     linger = !name.contains("-nolinger");
-    if (!name.matches("graft(-ownersync|-noprealloc|-nolinger)*")) {
+    inlineWhenIdle = !name.contains("-alwaysthread");
+    if (!name.matches("graft(-ownersync|-noprealloc|-nolinger|-alwaysthread)*")) {
       throw new IllegalArgumentException("unknown graft variant " + name);
     }
     Map<MemberId, String> addresses = new HashMap<>();
@@ -97,6 +99,7 @@ final class GraftCluster implements BenchCluster {
               .stateMachine(new CountingStateMachine())
               .randomSeed(seed++)
               .logSyncThread(logSyncThread)
+              .logSyncInlineWhenIdle(inlineWhenIdle)
               .preallocateLogSegments(preallocate)
               .build()
               .start());
@@ -199,7 +202,9 @@ final class GraftCluster implements BenchCluster {
   public String describe() {
     return name
         + ": graft RaftNodeRunner, Netty transport, segmented log, group commit, fsync on "
-        + (logSyncThread ? "its own thread" : "the owner thread")
+        + (logSyncThread
+            ? "its own thread" + (inlineWhenIdle ? " (on the owner when idle)" : "")
+            : "the owner thread")
         + (preallocate ? ", preallocated segments" : ", growing segments")
         + (linger ? ", appends linger (64 KiB)" : ", no append linger")
         + ", proposals in-process on the leader, 3 members on 127.0.0.1, tick "

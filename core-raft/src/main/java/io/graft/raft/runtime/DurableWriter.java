@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -104,6 +105,12 @@ final class DurableWriter {
   private final LongSupplier clock;
   private final Runnable wakeOwner;
   private final Consumer<Throwable> onFatal;
+  /**
+   * True if the owner has nothing else to do right now; then a write with nothing queued before it
+   * is made durable on the owner itself (no hand-off to the sync thread and back: two thread
+   * wake-ups saved when the node is idle or lightly loaded). Null: always hand off.
+   */
+  private BooleanSupplier ownerIdle;
   /** The writer's own sync thread, stopped by {@link #close}; null if the executor is not ours. */
   private ExecutorService ownThread;
   private volatile Consumer<Step> hook;
@@ -174,6 +181,11 @@ final class DurableWriter {
     return writer;
   }
 
+  /** See {@link #ownerIdle}: sync on the owner when it would otherwise wait for the sync thread. */
+  void syncInlineWhenIdle(BooleanSupplier ownerIdle) {
+    this.ownerIdle = ownerIdle;
+  }
+
   /** Test seam: called at each {@link Step} (it may throw, e.g. to crash a simulated member). */
   void hook(Consumer<Step> hook) {
     this.hook = hook;
@@ -223,6 +235,18 @@ final class DurableWriter {
     inFlight.addLast(job);
     if (job.sync == null && job.save == null) {
       job.markDone(clock.getAsLong()); // nothing to make durable; it still waits its turn
+    } else if (ownerIdle != null
+        && inFlight.size() == 1
+        && !drainScheduled.get()
+        && ownerIdle.getAsBoolean()) {
+      // Nothing else to do and nothing in flight: sync here, as the hand-off would only add two
+      // thread wake-ups. Whatever arrives meanwhile is handled right after.
+      syncLock.lock();
+      try {
+        makeDurable(List.of(job));
+      } finally {
+        syncLock.unlock();
+      }
     } else {
       submit(job);
     }

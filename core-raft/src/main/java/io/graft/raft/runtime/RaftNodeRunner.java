@@ -97,6 +97,9 @@ public final class RaftNodeRunner implements RaftNode {
             spec.logSyncThread ? "graft-log-sync-" + spec.self : null,
             inbox::wakeUp,
             this::fail);
+    if (spec.logSyncInlineWhenIdle) {
+      writer.syncInlineWhenIdle(inbox::idle);
+    }
     this.ticker = new Ticker("graft-ticker-" + self, tickMillis, inbox);
     this.applyWorker =
         new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);

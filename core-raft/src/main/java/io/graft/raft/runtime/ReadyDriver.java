@@ -116,6 +116,15 @@ public final class ReadyDriver {
   }
 
   /**
+   * Lets a write be made durable on the calling thread when {@code ownerIdle} says the owner has
+   * nothing else to do (as the runner does when its inbox is empty); by default every write goes
+   * to {@code syncExecutor}.
+   */
+  public void syncInlineWhen(java.util.function.BooleanSupplier ownerIdle) {
+    writer.syncInlineWhenIdle(ownerIdle);
+  }
+
+  /**
    * Completes the writes that became durable and carries out Readies until the machine has
    * nothing new to hand out (as the runner's owner thread does after each batch).
    *
