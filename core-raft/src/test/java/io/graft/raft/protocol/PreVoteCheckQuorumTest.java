@@ -111,8 +111,9 @@ class PreVoteCheckQuorumTest {
   }
 
   /**
-   * A killed leader's connections close at once: the followers that notice campaign within a few
-   * ticks (ranked by id, so they do not split the vote) instead of after an election timeout.
+   * A killed leader's connections close at once: of the followers that notice, the one with the
+   * lowest id campaigns within a few ticks instead of after an election timeout; the other only
+   * stops refusing PreVotes for the lost leader, so the vote does not split.
    */
   @Test
   void followersThatLoseTheLeadersConnectionElectANewLeaderWithinAFewTicks() {
@@ -127,10 +128,35 @@ class PreVoteCheckQuorumTest {
       ticks++;
       assertThat(ticks).as("ticks to a new leader").isLessThan(ELECTION);
     }
-    // the lower id (rank 0) went first and won, in one round
+    // the lower id went first and won, in one round
     assertThat(net.machine(N2).role()).isEqualTo(Role.LEADER);
     assertThat(net.machine(N2).term()).isEqualTo(2);
+    assertThat(net.machine(N3).term()).isEqualTo(2);
     assertThat(ticks).isLessThanOrEqualTo(3);
+  }
+
+  /** The follower that goes first is behind: it loses, and the other wins after its timeout. */
+  @Test
+  void whenTheFollowerThatGoesFirstIsBehindTheOtherWinsAfterItsTimeout() {
+    Network net = Network.of(3, withPreVoteAndCheckQuorum());
+    net.campaign(N1);
+    net.isolate(N2);
+    net.machine(N1).propose(List.of(new byte[] {1}));
+    net.deliverAll(); // committed on N1 and N3 only
+    net.heal();
+    net.isolate(N1); // killed
+    net.machine(N2).peerUnreachable(N1);
+    net.machine(N3).peerUnreachable(N1);
+    int ticks = 0;
+    while (net.machine(N3).role() != Role.LEADER) {
+      net.tickAll(1);
+      ticks++;
+      assertThat(ticks).as("ticks to a new leader").isLessThan(4 * ELECTION);
+      assertThat(net.machine(N2).role()).isNotEqualTo(Role.LEADER);
+    }
+    // it holds the committed entry 2, then its own no-op
+    assertThat(net.machine(N3).lastIndex()).isEqualTo(3);
+    assertThat(net.machine(N3).commitIndex()).isGreaterThanOrEqualTo(2);
   }
 
   /**
