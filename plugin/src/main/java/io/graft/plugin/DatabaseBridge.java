@@ -89,7 +89,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       AtomicBoolean restarting)
       throws Exception {
     InternalsAccess.verify();
-    Neo4jBinding b = Neo4jBinding.resolve(database, log);
+    Neo4jBinding b = Neo4jBinding.resolve(database, log, config.neo4jLogForce());
     WriteGate gate = new WriteGate();
     ProposalWaiters waiters = new ProposalWaiters();
     DatabaseSlot slot = new DatabaseSlot(b.handle());
@@ -129,8 +129,13 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         config, bolt, raft, machine, slot, waiters, gate, guard, replicated, log);
     guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status()));
     bridge.attach(b);
-    log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d)",
-        dbName, config.self(), config.initialMembers(), machine.lastAppliedIndex());
+    // What a restart re-applies: the Raft log's entries after what Neo4j recovered (its log is
+    // forced only at checkpoints, lease changes and snapshots; server.raft.neo4j_log_force).
+    log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d:"
+            + " Neo4j recovered consensusIndex %d, lease file index %d; Raft log up to %d;"
+            + " Neo4j log forced %s)", dbName, config.self(), config.initialMembers(),
+        machine.lastAppliedIndex(), b.lastConsensusIndex().getAsLong(),
+        machine.currentLease().raftIndex(), raft.status().lastLogIndex(), config.neo4jLogForce());
     return bridge;
   }
 
@@ -153,7 +158,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
 
   /** The database started again after a snapshot install: bind to its new services. */
   synchronized void reattach(Database database) {
-    Neo4jBinding b = Neo4jBinding.resolve(database, log);
+    Neo4jBinding b = Neo4jBinding.resolve(database, log, config.neo4jLogForce());
     slot.rebind(b.handle());
     InternalsAccess.install(b.kernelTransactions(), b.original(), guard, guard);
     attach(b);

@@ -30,7 +30,8 @@ public record RaftPluginConfig(
     Map<String, String> boltAddresses,
     Path dataDirectory,
     long snapshotIntervalEntries,
-    long logRetainedEntries) {
+    long logRetainedEntries,
+    Neo4jLogForce neo4jLogForce) {
 
   /**
    * Largest value of server.raft.max_entry_size: 1 GiB, the transport's frame ceiling (one entry
@@ -70,7 +71,8 @@ public record RaftPluginConfig(
             boltMap(config.get(RaftSettings.member_bolt_addresses)),
             config.get(GraphDatabaseSettings.data_directory),
             config.get(RaftSettings.snapshot_interval_entries),
-            config.get(RaftSettings.log_retained_entries));
+            config.get(RaftSettings.log_retained_entries),
+            config.get(RaftSettings.neo4j_log_force));
     if (enabled) {
       c.validate();
     }

@@ -7,6 +7,7 @@ import static org.neo4j.configuration.SettingValueParsers.DURATION;
 import static org.neo4j.configuration.SettingValueParsers.LONG;
 import static org.neo4j.configuration.SettingValueParsers.SOCKET_ADDRESS;
 import static org.neo4j.configuration.SettingValueParsers.STRING;
+import static org.neo4j.configuration.SettingValueParsers.ofEnum;
 import static org.neo4j.configuration.SettingValueParsers.listOf;
 
 import java.time.Duration;
@@ -104,4 +105,14 @@ public final class RaftSettings implements SettingsDeclaration {
       + "catches up from the log; one further behind (or a new member) gets the snapshot.")
   public static final Setting<Long> log_retained_entries =
       SettingImpl.newBuilder("server.raft.log_retained_entries", LONG, 1024L).build();
+
+  @Description("When Neo4j's transaction log is forced on a member. CHECKPOINT (default): the Raft "
+      + "log is the durability point; applying a committed write writes Neo4j's log without "
+      + "forcing it, and Neo4j's log is forced before each checkpoint, lease change and snapshot "
+      + "(after a crash the member re-applies its lost tail from the Raft log). EVERY_APPLY: "
+      + "Neo4j's own commit process forces its log for every applied run of writes, a second "
+      + "fsync after the Raft log's on each write's path.")
+  public static final Setting<Neo4jLogForce> neo4j_log_force =
+      SettingImpl.newBuilder("server.raft.neo4j_log_force", ofEnum(Neo4jLogForce.class),
+          Neo4jLogForce.CHECKPOINT).build();
 }

@@ -115,4 +115,13 @@ class RaftPluginConfigTest {
             .set(RaftSettings.log_retained_entries, -1L).build()))
         .hasMessageContaining("server.raft.log_retained_entries must not be negative");
   }
+
+  @Test
+  void neo4jsLogIsForcedAtCheckpointsByDefaultAndEveryApplyOnRequest() {
+    assertThat(RaftPluginConfig.from(base().build()).neo4jLogForce())
+        .isEqualTo(Neo4jLogForce.CHECKPOINT);
+    assertThat(RaftPluginConfig.from(base()
+            .setRaw(Map.of("server.raft.neo4j_log_force", "every_apply")).build())
+        .neo4jLogForce()).isEqualTo(Neo4jLogForce.EVERY_APPLY);
+  }
 }

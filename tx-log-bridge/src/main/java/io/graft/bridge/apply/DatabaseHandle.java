@@ -14,10 +14,13 @@ import java.util.function.LongSupplier;
  * @param lastConsensusIndex the consensusIndex of Neo4j's last committed transaction (durable in
  *     its log)
  * @param panic panics the database: a member stops rather than diverge
+ * @param logForce makes what was applied durable in Neo4j's own log (before an index is recorded
+ *     outside it)
  */
 public record DatabaseHandle(
     EntryApplier applier,
     IdAllocation idAllocation,
     LongSupplier lastCommittedTxId,
     LongSupplier lastConsensusIndex,
-    Consumer<Throwable> panic) {}
+    Consumer<Throwable> panic,
+    LogForce logForce) {}

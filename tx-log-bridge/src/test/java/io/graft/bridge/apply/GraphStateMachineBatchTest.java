@@ -85,7 +85,8 @@ class GraphStateMachineBatchTest {
       }
     };
     slot = new DatabaseSlot(
-        new DatabaseHandle(applier, on -> {}, lastTx::get, consensusIndex::get, panics::add));
+        new DatabaseHandle(applier, on -> {}, lastTx::get, consensusIndex::get, panics::add,
+            LogForce.NONE));
     return new GraphStateMachine(
         ME, new LeaseFencing(ME, LeaseState.open(dir), gate), slot, waiters, null);
   }

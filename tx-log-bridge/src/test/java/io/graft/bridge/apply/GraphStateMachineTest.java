@@ -37,6 +37,8 @@ class GraphStateMachineTest {
   private final List<Long> appliedIndexes = new ArrayList<>();
   private final List<Boolean> allocation = new ArrayList<>();
   private final List<Throwable> panics = new ArrayList<>();
+  /** At each force of Neo4j's log: the index the lease file recorded then. */
+  private final List<Long> forcedAtLeaseIndex = new ArrayList<>();
   private final AtomicLong lastTx = new AtomicLong(10);
   private final AtomicLong consensusIndex = new AtomicLong(0);
   private final WriteGate gate = new WriteGate();
@@ -60,7 +62,8 @@ class GraphStateMachineTest {
       return lastTx.incrementAndGet();
     };
     slot = new DatabaseSlot(
-        new DatabaseHandle(applier, allocation::add, lastTx::get, consensusIndex::get, panics::add));
+        new DatabaseHandle(applier, allocation::add, lastTx::get, consensusIndex::get, panics::add,
+            () -> forcedAtLeaseIndex.add(LeaseState.open(dir).current().raftIndex())));
     return new GraphStateMachine(
         ME, new LeaseFencing(ME, LeaseState.open(dir), gate), slot, waiters, null);
   }
@@ -72,6 +75,17 @@ class GraphStateMachineTest {
 
   private static TxEntry tx(String origin, long proposalId, int lease) {
     return new TxEntry(origin, proposalId, lease, (byte) 1, 0, 0, 0, null, 0, new byte[0]);
+  }
+
+  @Test
+  void neo4jsLogIsForcedBeforeALeaseIndexIsRecordedOutsideIt() throws Exception {
+    apply(1, tx(ME, 1, 0));
+    assertThat(forcedAtLeaseIndex).as("a transaction alone forces nothing").isEmpty();
+    apply(2, new LeaseEntry(1, ME));
+    assertThat(forcedAtLeaseIndex).as("forced while the lease file still said 0").containsExactly(0L);
+    assertThat(LeaseState.open(dir).current().raftIndex()).isEqualTo(2);
+    apply(3, new LeaseEntry(1, OTHER)); // not the successor: rejected, nothing recorded
+    assertThat(forcedAtLeaseIndex).containsExactly(0L);
   }
 
   @Test

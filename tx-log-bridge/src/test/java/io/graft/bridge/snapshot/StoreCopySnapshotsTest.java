@@ -8,6 +8,7 @@ import io.graft.bridge.apply.DatabaseSlot;
 import io.graft.bridge.apply.GraphStateMachine;
 import io.graft.bridge.apply.LeaseFencing;
 import io.graft.bridge.apply.LeaseState;
+import io.graft.bridge.apply.LogForce;
 import io.graft.bridge.capture.ProposalWaiters;
 import io.graft.bridge.capture.WriteGate;
 import io.graft.bridge.codec.EntryCodec;
@@ -64,7 +65,7 @@ class StoreCopySnapshotsTest {
       DatabaseSlot slot = new DatabaseSlot(new DatabaseHandle((tx, index) -> {
         consensus.set(index);
         return lastTx.incrementAndGet();
-      }, allocation::add, lastTx::get, consensus::get, t -> { }));
+      }, allocation::add, lastTx::get, consensus::get, t -> { }, LogForce.NONE));
       machine = new GraphStateMachine(name,
           new LeaseFencing(name, LeaseState.open(root.resolve("raft")), gate), slot,
           new ProposalWaiters(), state -> new StoreCopySnapshots(state, this,
