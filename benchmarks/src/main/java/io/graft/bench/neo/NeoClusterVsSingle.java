@@ -40,7 +40,9 @@ import org.neo4j.driver.Logging;
  *
  * <p>Usage: {@code NeoClusterVsSingle [--seconds 15] [--warmup-min 60] [--clients 1,16,64]
  * [--trials 10] [--systems single,cluster] [--pin true] [--strace true] [--dir D] [--lib L]
- * [--plugin P] [--out F] [--png F] [--heap 1g] [--page-cache 256m] [--cluster-settings k=v,..]}
+ * [--plugin P] [--out F] [--png F] [--heap 1g] [--page-cache 256m] [--cluster-settings k=v,..]
+ * [--jfr DIR]}; {@code --jfr} records each measured window of every server with Flight Recorder
+ * (profiling runs only: it costs CPU inside the window).
  */
 public final class NeoClusterVsSingle {
   /** Throughput windows during warm-ups; two consecutive ones within this agree (steady). */
@@ -56,6 +58,7 @@ public final class NeoClusterVsSingle {
     int trials = Integer.parseInt(args.getOrDefault("trials", "10"));
     boolean pin = Boolean.parseBoolean(args.getOrDefault("pin", "false"));
     boolean strace = Boolean.parseBoolean(args.getOrDefault("strace", "false"));
+    Path jfr = args.containsKey("jfr") ? Path.of(args.get("jfr")).toAbsolutePath() : null;
     List<Integer> clients = new ArrayList<>();
     for (String c : args.getOrDefault("clients", "1,16,64").split(",")) {
       clients.add(Integer.parseInt(c.trim()));
@@ -104,7 +107,7 @@ public final class NeoClusterVsSingle {
             pinAll(pids, pinned, cluster);
             for (int c : clients) {
               report.noteLoad(system + (pinned ? " pinned " : " ") + c + " clients");
-              report.add(cell(system, pinned, driver, c, seconds, ids, pids));
+              report.add(cell(system, pinned, driver, c, seconds, ids, pids, jfr));
             }
             if (pinned && strace) {
               traced(report, system, driver, pids, ids, dir.resolve(system));
@@ -162,15 +165,26 @@ public final class NeoClusterVsSingle {
   }
 
   private static Cell cell(String system, boolean pinned, Driver driver, int clients,
-      double seconds, AtomicLong ids, Map<String, Long> pids) throws InterruptedException {
+      double seconds, AtomicLong ids, Map<String, Long> pids, Path jfr)
+      throws InterruptedException {
     String mode = pinned ? "pinned" : "unpinned";
     NeoLoad.Warmup w = NeoLoad.untilSteady(system, driver, clients, ids, 2 * WINDOW_SECONDS,
         WINDOW_SECONDS, TOLERANCE, 8 * WINDOW_SECONDS);
     Map<String, Long> before = new ConcurrentHashMap<>();
     Map<String, Long> after = new ConcurrentHashMap<>();
-    NeoLoad.Result r = NeoLoad.run(system, driver, clients, 0, seconds, ids,
-        () -> pids.forEach((label, pid) -> before.put(label, ProcCpu.cpuMillis(pid))),
-        () -> pids.forEach((label, pid) -> after.put(label, ProcCpu.cpuMillis(pid))));
+    Map<String, Long> servers = new LinkedHashMap<>(pids);
+    servers.remove("client");
+    NeoLoad.Result r = NeoLoad.run(system, driver, clients, 0, seconds, ids, () -> {
+      pids.forEach((label, pid) -> before.put(label, ProcCpu.cpuMillis(pid)));
+      if (jfr != null) {
+        FlightRecorder.start(servers);
+      }
+    }, () -> {
+      pids.forEach((label, pid) -> after.put(label, ProcCpu.cpuMillis(pid)));
+      if (jfr != null) {
+        FlightRecorder.stop(servers, jfr, system + "-" + mode + "-" + clients);
+      }
+    });
     Map<String, Double> perTx = new LinkedHashMap<>();
     pids.keySet().forEach(label -> perTx.put(label,
         (after.get(label) - before.get(label)) / (double) Math.max(1, r.transactions())));

@@ -152,7 +152,8 @@ public final class GraphStateMachine implements StateMachine {
           if (!chain.accepts(tx)) {
             commitChain(chain, results, decidedUpTo);
           }
-          chain.add(i, entry.index(), tx);
+          chain.add(i, entry.index(), tx,
+              fencing.isMine(tx) ? waiters.claim(tx.proposalId()) : null);
         } else {
           if (decoded instanceof LeaseEntry) {
             commitChain(chain, results, decidedUpTo);
@@ -167,6 +168,7 @@ public final class GraphStateMachine implements StateMachine {
       }
       commitChain(chain, results, decidedUpTo);
     } catch (Throwable t) {
+      chain.releaseClaims();
       throw stop(t);
     }
     return Arrays.asList(results);
@@ -245,7 +247,9 @@ public final class GraphStateMachine implements StateMachine {
         }
         return null;
       }
-      long txId = database.current().applier().apply(tx, index);
+      TxChain one = new TxChain();
+      one.add(0, index, tx, mine ? waiters.claim(tx.proposalId()) : null);
+      long txId = one.commit(database.current().applier())[0];
       if (mine) {
         waiters.complete(tx.proposalId(), txId);
       }

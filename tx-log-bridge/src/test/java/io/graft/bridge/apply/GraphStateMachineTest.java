@@ -115,17 +115,19 @@ class GraphStateMachineTest {
   @Test
   void staleLeaseTransactionIsRejectedAndFailsOnlyItsOriginsWaiter() throws Exception {
     apply(1, new LeaseEntry(1, ME));
-    CompletableFuture<Long> mine = new CompletableFuture<>();
-    long id = waiters.register(mine);
+    ProposalWaiters.Proposal p1 = waiters.register(null);
+    CompletableFuture<Long> mine = p1.future();
+    long id = p1.id();
     apply(2, new LeaseEntry(2, OTHER));
     assertThat(apply(3, tx(ME, id, 1))).isNull();
     assertThat(apply(4, tx(OTHER, 99, 1))).isNull();
     assertThat(appliedIndexes).isEmpty();
     assertThatThrownBy(mine::get).isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(StaleLeaseException.class);
-    CompletableFuture<Long> next = new CompletableFuture<>();
     apply(5, new LeaseEntry(3, ME));
-    long id2 = waiters.register(next);
+    ProposalWaiters.Proposal p2 = waiters.register(null);
+    CompletableFuture<Long> next = p2.future();
+    long id2 = p2.id();
     assertThat(apply(6, tx(ME, id2, 3))).isEqualTo(11L);
     assertThat(next.get()).isEqualTo(11L);
     assertThat(appliedIndexes).containsExactly(6L);
