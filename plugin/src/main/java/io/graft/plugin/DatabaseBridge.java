@@ -275,7 +275,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         s.self().value(), leader, voters, learners, bolt::boltAddressOf, ttlMillis);
   }
 
-  /** ARCHITECTURE §3 names: a pre-candidate is reported as CANDIDATE. */
+  /** docs/ARCHITECTURE.md §3 names: a pre-candidate is reported as CANDIDATE. */
   static String roleName(Role role) {
     return role == Role.PRE_CANDIDATE ? Role.CANDIDATE.name() : role.name();
   }

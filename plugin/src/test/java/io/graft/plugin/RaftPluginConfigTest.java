@@ -3,6 +3,7 @@ package io.graft.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.graft.raft.runtime.NodeAssembly;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,8 @@ class RaftPluginConfigTest {
 
   @Test
   void aMemberMissingFromInitialMembersIsJoining() {
-    // ARCHITECTURE §3: a further server lists the existing members and waits for raft.addMember.
+    // docs/ARCHITECTURE.md §3: a further server lists the existing members and waits for
+    // raft.addMember.
     Config config = base().set(RaftSettings.listen_address, new SocketAddress("10.0.0.9", 7000)).build();
     RaftPluginConfig c = RaftPluginConfig.from(config);
     assertThat(c.joining()).isTrue();
@@ -83,6 +85,27 @@ class RaftPluginConfigTest {
         .hasMessageContaining("server.raft.initial_members");
   }
 
+  /** Neo4j parses the settings' syntax; RaftAddress (the one host:port parser) checks the rest. */
+  @Test
+  void addressesAreCheckedByRaftAddressNamingTheSetting() {
+    assertThatThrownBy(() -> RaftPluginConfig.from(base()
+            .set(RaftSettings.member_bolt_addresses, List.of("10.0.0.2:7000=10.0.0.2:99999"))
+            .build()))
+        .hasMessageContaining("server.raft.member_bolt_addresses: '10.0.0.2:99999' is not a "
+            + "host:port address (port out of range 1..65535)");
+    assertThatThrownBy(() -> RaftPluginConfig.from(base()
+            .set(RaftSettings.advertised_address, new SocketAddress("10.0.0.1", -1)).build()))
+        .hasMessageContaining("server.raft.advertised_address: '10.0.0.1:-1' is not a "
+            + "host:port address (port out of range 1..65535)");
+    // an inert (disabled) plugin validates nothing
+    RaftPluginConfig off = RaftPluginConfig.from(base().set(RaftSettings.enabled, false)
+        .set(RaftSettings.advertised_address, new SocketAddress("10.0.0.1", -1)).build());
+    assertThat(off.self()).isEqualTo("10.0.0.1:-1");
+    assertThat(RaftPluginConfig.from(base().set(RaftSettings.listen_address,
+        new SocketAddress("::1", 7000)).set(RaftSettings.initial_members,
+        List.of(new SocketAddress("::1", 7000))).build()).self()).isEqualTo("[::1]:7000");
+  }
+
   @Test
   void boltAddressesOfOtherMembersComeFromTheSetting() {
     RaftPluginConfig c = RaftPluginConfig.from(base()
@@ -102,10 +125,11 @@ class RaftPluginConfigTest {
     RaftPluginConfig small = RaftPluginConfig.from(base()
         .set(RaftSettings.snapshot_interval_entries, 50L)
         .set(RaftSettings.log_retained_entries, 0L).build());
-    io.graft.raft.runtime.SnapshotPolicy policy = CoreRaftNodeFactory.policy(new RaftNodeSpec(
+    io.graft.raft.runtime.SnapshotPolicy policy = NodeAssembly.snapshotPolicy(
+        CoreRaftNodeFactory.setup(new RaftNodeSpec(
         small.clusterId(), io.graft.raft.api.MemberId.of(small.self()), small.listenAddress(),
         List.of(), small.raftDirectory(), small.electionTimeout(), small.heartbeatInterval(), null,
-        small.snapshotIntervalEntries(), small.logRetainedEntries(), small.maxEntrySize()));
+        small.snapshotIntervalEntries(), small.logRetainedEntries(), small.maxEntrySize())));
     assertThat(policy.snapshotEveryEntries()).isEqualTo(50);
     assertThat(policy.retainEntries()).isZero();
     assertThatThrownBy(() -> RaftPluginConfig.from(base()

@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * The replicated state machine of one Neo4j database: apply ORDERING. Called by the Raft runtime's
  * single apply thread in strict log order on EVERY member, the leader included (Raft §5.3;
- * ARCHITECTURE §2).
+ * docs/ARCHITECTURE.md §2).
  *
  * <ul>
  *   <li>{@code index <= lastApplied} is skipped: the applied index is Neo4j's own durable {@code
@@ -28,7 +28,7 @@ import java.util.List;
  *   <li>The database the entries go to, which a snapshot install restarts: {@link DatabaseSlot};
  *       what a snapshot reads and its install replaces: {@link SnapshotState}.
  *   <li>Anything that throws panics the database ({@code DatabaseHealth.panic}) and the machine
- *       refuses all further entries: a member stops rather than diverge (STYLE.md principle 7).
+ *       refuses all further entries: a member stops rather than diverge (docs/STYLE.md §3.7).
  * </ul>
  */
 public final class GraphStateMachine implements StateMachine {
@@ -228,8 +228,8 @@ public final class GraphStateMachine implements StateMachine {
 
   /**
    * This member stopped being leader: close the gate and stop allocating ids at once, before its
-   * in-flight transactions finish (NEO4J-INTERNALS §4, "belt-and-braces"). Taken under the apply
-   * lock so it never interleaves with a lease being applied.
+   * in-flight transactions finish (docs/NEO4J-INTERNALS.md §4, "belt-and-braces"). Taken under the
+   * apply lock so it never interleaves with a lease being applied.
    */
   public synchronized void steppedDown() {
     fencing.steppedDown(database.current(), failure != null);

@@ -7,12 +7,12 @@ import io.graft.bridge.model.TxEntry;
 import java.io.IOException;
 
 /**
- * Lease fencing (ARCHITECTURE §2, decision 4; the 3.x lock-token rule): a {@link LeaseEntry} is
- * accepted iff it is the successor of the current lease, and a {@link TxEntry} is applied only
- * under the lease it was prepared under, identically on every member. The owner of the current
- * lease opens its write gate and turns id allocation on; every other member closes it and turns
- * allocation off. The applied lease is durable ({@link LeaseState}) because lease entries leave no
- * trace in Neo4j's log.
+ * Lease fencing (docs/ARCHITECTURE.md §2, decision 4; the 3.x lock-token rule): a {@link
+ * LeaseEntry} is accepted iff it is the successor of the current lease, and a {@link TxEntry} is
+ * applied only under the lease it was prepared under, identically on every member. The owner of the
+ * current lease opens its write gate and turns id allocation on; every other member closes it and
+ * turns allocation off. The applied lease is durable ({@link LeaseState}) because lease entries
+ * leave no trace in Neo4j's log.
  */
 public final class LeaseFencing {
   private final String self;

@@ -11,10 +11,10 @@ import java.util.function.Consumer;
 
 /**
  * Obtains a lease whenever this member becomes leader: it proposes {@code LeaseEntry(current+1,
- * self)} and the member serves writes only once that entry is applied locally (ARCHITECTURE §2,
- * decision 4). If the lease loses a race (another lease applied first) while this member is still
- * leader, it asks again: its own lease entry, applied, tells it whether it was accepted (the entry's
- * apply result comes back with the proposal). On losing leadership it closes the write gate
+ * self)} and the member serves writes only once that entry is applied locally (docs/ARCHITECTURE.md
+ * §2, decision 4). If the lease loses a race (another lease applied first) while this member is
+ * still leader, it asks again: its own lease entry, applied, tells it whether it was accepted (the
+ * entry's apply result comes back with the proposal). On losing leadership it closes the write gate
  * immediately.
  */
 public final class LeaseKeeper implements RaftListener {

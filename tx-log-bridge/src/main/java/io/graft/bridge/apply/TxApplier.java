@@ -24,9 +24,9 @@ import org.neo4j.storageengine.api.cursor.StoreCursors;
 /**
  * Applies committed {@link TxEntry}s through Neo4j's commit pipeline in {@link
  * TransactionApplicationMode#EXTERNAL}, stamping each entry's Raft index as its batch's {@code
- * consensusIndex}. The recipe is NEO4J-INTERNALS §2.4 (c): it yields the same tx ids, record ids
- * and high ids on every member, and the Raft index is recorded atomically with the data in Neo4j's
- * own transaction log. The commit process is either Neo4j's original one (it forces its log:
+ * consensusIndex}. The recipe is docs/NEO4J-INTERNALS.md §2.4 (c): it yields the same tx ids,
+ * record ids and high ids on every member, and the Raft index is recorded atomically with the data
+ * in Neo4j's own transaction log. The commit process is either Neo4j's original one (it forces its log:
  * {@code server.raft.neo4j_log_force=EVERY_APPLY}) or the same pipeline over graft's unforced
  * appender (the default: the Raft log is the durability point; {@code UnforcedLogAppender}).
  *

@@ -29,8 +29,8 @@ import org.neo4j.storageengine.api.TransactionApplicationMode;
  * batch (constraints already checked, commands created) goes into the Raft log instead of Neo4j's
  * transaction log. The committing thread keeps its kernel locks and waits until the LOCAL state
  * machine has applied the entry in log order, then returns the tx id that apply produced
- * (NEO4J-INTERNALS §2.4 (a)(b); the 3.x ReplicatedTransactionCommitProcess pattern). Nothing
- * reaches Neo4j's log before Raft commit (Raft §5.3: apply only committed entries).
+ * (docs/NEO4J-INTERNALS.md §2.4 (a)(b); the 3.x ReplicatedTransactionCommitProcess pattern).
+ * Nothing reaches Neo4j's log before Raft commit (Raft §5.3: apply only committed entries).
  */
 public final class RaftTransactionCommitProcess implements TransactionCommitProcess {
   public static final String MAX_ENTRY_SIZE_SETTING = "server.raft.max_entry_size";
@@ -98,7 +98,7 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
     CommandBatch commands = batch.commandBatch();
     if (commands.getLatestCommittedTxWhenStarted() < txIdAtLeaseStart) {
       // Ids reserved before this member's lease took effect may collide with entries applied
-      // since (NEO4J-INTERNALS §4 rule 4): the transaction must be retried.
+      // since (docs/NEO4J-INTERNALS.md §4 rule 4): the transaction must be retried.
       throw notALeader(
           "the transaction started before this member's leader lease took effect (started at tx "
               + commands.getLatestCommittedTxWhenStarted()

@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * graft's snapshot: a consistent copy of the replicated Neo4j database with its identity, and
- * its installation in place of a member's database (ARCHITECTURE decision 7; the Raft thesis §5
+ * graft's snapshot: a consistent copy of the replicated Neo4j database with its identity, and its
+ * installation in place of a member's database (docs/ARCHITECTURE.md decision 7; the Raft thesis §5
  * "log compaction": a snapshot stands for the log prefix up to its index).
  *
  * <p>{@link #write}: on the apply thread, so no replicated write can commit meanwhile (every

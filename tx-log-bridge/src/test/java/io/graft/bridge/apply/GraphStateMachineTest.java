@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The state machine's rules without Neo4j (fake applier and id switch): lease succession, the
  * write gate and id allocation follow the applied lease, stale-lease transactions are rejected and
  * fail only their origin's waiter, replays at or below the applied index are skipped, and an apply
- * failure panics and stops the machine (ARCHITECTURE §2; NEO4J-INTERNALS §8.2).
+ * failure panics and stops the machine (docs/ARCHITECTURE.md §2; docs/NEO4J-INTERNALS.md §8.2).
  */
 class GraphStateMachineTest {
   private static final String ME = "a:1";
