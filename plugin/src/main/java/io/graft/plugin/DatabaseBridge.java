@@ -10,6 +10,7 @@ import io.graft.bridge.capture.LocalBootstrapCommitProcess;
 import io.graft.bridge.capture.ProposalWaiters;
 import io.graft.bridge.capture.RaftTransactionCommitProcess;
 import io.graft.bridge.capture.WriteGate;
+import io.graft.bridge.capture.WriteStages;
 import io.graft.bridge.snapshot.StoreCopySnapshots;
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.plugin.routing.RaftRoutingTable;
@@ -22,9 +23,14 @@ import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.Role;
+import io.graft.raft.api.metrics.HistogramSnapshot;
+import io.graft.raft.api.metrics.LeaderStage;
+import io.graft.raft.api.metrics.RaftMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.neo4j.configuration.Config;
@@ -260,6 +266,30 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   public Duration changeTimeout() {
     Duration floor = Duration.ofMinutes(2);
     return config.commitTimeout().compareTo(floor) > 0 ? config.commitTimeout() : floor;
+  }
+
+  /**
+   * The timeline of this member's own writes (encoded; core-raft's stages from the proposal; the
+   * Neo4j side's apply started, Neo4j commit done, committer released), then the Raft log fsync
+   * and the Neo4j log forces graft asked for (counts included: the histograms count them).
+   */
+  @Override
+  public Map<String, HistogramSnapshot> latencies() {
+    Map<String, HistogramSnapshot> out = new LinkedHashMap<>();
+    Map<WriteStages.Stage, HistogramSnapshot> neo = waiters.stages().snapshot();
+    RaftMetrics raftMetrics = raft.metrics();
+    out.put(WriteStages.Stage.ENCODED.metricName(), neo.get(WriteStages.Stage.ENCODED));
+    for (LeaderStage stage : LeaderStage.values()) {
+      out.put(stage.metricName(), raftMetrics.stage(stage));
+    }
+    for (WriteStages.Stage stage : List.of(WriteStages.Stage.APPLY_STARTED,
+        WriteStages.Stage.NEO4J_COMMIT_DONE, WriteStages.Stage.COMMITTER_RELEASED)) {
+      out.put(stage.metricName(), neo.get(stage));
+    }
+    out.put("raft_log_fsync", raftMetrics.fsyncLatency());
+    Neo4jBinding b = binding;
+    out.put("neo4j_log_force", b == null ? HistogramSnapshot.EMPTY : b.forces().latency());
+    return out;
   }
 
   /** The routing table for {@code neo4j://} drivers, from this member's current view. */

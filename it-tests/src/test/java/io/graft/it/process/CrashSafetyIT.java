@@ -142,6 +142,7 @@ class CrashSafetyIT {
     writers.start();
     await("writes acknowledged under load").atMost(Duration.ofMinutes(3))
         .pollInterval(Duration.ofMillis(20)).until(() -> writers.count() >= loadUntil);
+    checkLatencies(writers.target);
     Map<Integer, Long> appliedBeforeKill = new HashMap<>();
     Map<Integer, Long> debugOffsets = new HashMap<>();
     for (int i = 0; i < order.size(); i++) {
@@ -194,6 +195,32 @@ class CrashSafetyIT {
     }
     return new TrialResult(ackedThisTrial, any.get("digest").asString(),
         any.get("appliedIndex").asLong(), lostTails);
+  }
+
+  /**
+   * {@code raft.latency()} on the member taking the writes: every stage of a write's timeline, in
+   * order, recorded for the writes it proposed; the Neo4j-side stages come after core-raft's.
+   */
+  private void checkLatencies(int leader) {
+    Map<String, Record> rows = new LinkedHashMap<>();
+    try (Session s = cluster.probe().session(leader)) {
+      s.run("CALL raft.latency()").list().forEach(r -> rows.put(r.get("stage").asString(), r));
+    }
+    assertThat(rows.keySet()).containsExactly("encoded", "sent", "own_fsync_done",
+        "quorum_durable", "committed", "handed_to_apply", "apply_started", "neo4j_commit_done",
+        "committer_released", "raft_log_fsync", "neo4j_log_force");
+    for (String stage : List.of("encoded", "committed", "apply_started", "neo4j_commit_done",
+        "committer_released", "raft_log_fsync")) {
+      assertThat(rows.get(stage).get("count").asLong()).as("%s count on member-%d", stage, leader)
+          .isPositive();
+    }
+    assertThat(rows.get("committer_released").get("p50Ms").asDouble())
+        .as("a committer is released after its apply started")
+        .isGreaterThanOrEqualTo(rows.get("apply_started").get("p50Ms").asDouble());
+    System.out.printf("[crash] raft.latency() on member-%d: %s%n", leader, rows.values().stream()
+        .map(r -> String.format("%s n=%d p50=%.2fms p99=%.2fms", r.get("stage").asString(),
+            r.get("count").asLong(), r.get("p50Ms").asDouble(), r.get("p99Ms").asDouble()))
+        .toList());
   }
 
   /** Every acknowledged (writer, seq) is on member m, and nothing is there twice. */

@@ -4,6 +4,7 @@ import io.graft.bridge.capture.ProposalWaiters;
 import io.graft.bridge.model.TxEntry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The accepted transaction entries of one apply batch waiting to be committed together, with their
@@ -59,7 +60,11 @@ final class TxChain {
     }
     long[] txIds;
     try {
+      long started = System.nanoTime();
+      forEachClaim(c -> c.applyStarted(started));
       txIds = applier.applyChain(links);
+      long done = System.nanoTime();
+      forEachClaim(c -> c.neo4jCommitDone(done));
     } finally {
       releaseClaims();
     }
@@ -68,6 +73,14 @@ final class TxChain {
           + entries.size());
     }
     return txIds;
+  }
+
+  private void forEachClaim(Consumer<ProposalWaiters.Proposal> action) {
+    for (ProposalWaiters.Proposal claim : claims) {
+      if (claim != null) {
+        action.accept(claim);
+      }
+    }
   }
 
   /** Releases the claims not yet released (a chain abandoned by a failure). */

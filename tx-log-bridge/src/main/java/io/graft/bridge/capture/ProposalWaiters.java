@@ -22,12 +22,20 @@ import org.neo4j.storageengine.api.StorageCommand;
 public final class ProposalWaiters {
   private final AtomicLong nextId = new AtomicLong(new SecureRandom().nextLong() >>> 1);
   private final Map<Long, Proposal> waiters = new ConcurrentHashMap<>();
+  private final WriteStages stages = new WriteStages();
+
+  /** The Neo4j-side stage latencies of this member's own writes. */
+  public WriteStages stages() {
+    return stages;
+  }
 
   /** One committer's proposal: its id, the future its apply completes, its kernel's commands. */
   public final class Proposal implements AutoCloseable {
     private final long id;
     private final CompletableFuture<Long> future = new CompletableFuture<>();
     private final List<StorageCommand> commands;
+    private final long createdNanos = System.nanoTime();
+    private volatile long proposedNanos;
     private boolean closed;
     private int claims;
 
@@ -48,6 +56,28 @@ public final class ProposalWaiters {
     /** The kernel's commands, for the apply thread that {@link #claim}ed them. */
     public List<StorageCommand> commands() {
       return commands;
+    }
+
+    /** The entry is encoded and about to be proposed: the start of its stage timeline. */
+    public void proposing() {
+      long now = System.nanoTime();
+      proposedNanos = now;
+      stages.record(WriteStages.Stage.ENCODED, now - createdNanos);
+    }
+
+    /** Apply thread: the Neo4j commit of this proposal's chain starts now. */
+    public void applyStarted(long nowNanos) {
+      stages.record(WriteStages.Stage.APPLY_STARTED, nowNanos - proposedNanos);
+    }
+
+    /** Apply thread: the Neo4j commit of this proposal's chain returned now. */
+    public void neo4jCommitDone(long nowNanos) {
+      stages.record(WriteStages.Stage.NEO4J_COMMIT_DONE, nowNanos - proposedNanos);
+    }
+
+    /** The committer has its transaction id. */
+    public void released() {
+      stages.record(WriteStages.Stage.COMMITTER_RELEASED, System.nanoTime() - proposedNanos);
     }
 
     /** The apply thread is done with the commands. */

@@ -119,6 +119,7 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
     commands.forEach(kernelCommands::add);
     try (ProposalWaiters.Proposal proposal = waiters.register(kernelCommands)) {
       byte[] payload = encode(commands, kernelCommands, leaseId, proposal.id());
+      proposal.proposing();
       raft.propose(payload)
           .whenComplete(
               (result, error) -> {
@@ -126,7 +127,9 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
                   onProposeFailure(proposal.id(), error);
                 }
               });
-      return proposal.future().get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      long txId = proposal.future().get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      proposal.released();
+      return txId;
     } catch (TimeoutException e) {
       unknownOutcome();
       throw new TransactionFailureException(

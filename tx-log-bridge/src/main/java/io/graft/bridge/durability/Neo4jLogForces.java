@@ -1,5 +1,7 @@
 package io.graft.bridge.durability;
 
+import io.graft.raft.api.metrics.Histogram;
+import io.graft.raft.api.metrics.HistogramSnapshot;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.neo4j.kernel.impl.transaction.log.LogAppendEvent;
@@ -24,6 +26,7 @@ public final class Neo4jLogForces {
 
   private final LogFile logFile;
   private final AtomicLong[] counts = new AtomicLong[Reason.values().length];
+  private final Histogram latency = new Histogram();
 
   public Neo4jLogForces(LogFile logFile) {
     this.logFile = logFile;
@@ -37,8 +40,15 @@ public final class Neo4jLogForces {
    * Neo4j's own forces (its group-force path: the buffer is emptied under the log file's monitor).
    */
   public void force(Reason reason) throws IOException {
+    long began = System.nanoTime();
     logFile.forceAfterAppend(LogAppendEvent.NULL);
+    latency.recordSince(began, System.nanoTime());
     counts[reason.ordinal()].incrementAndGet();
+  }
+
+  /** How long each force graft asked for took (its count is the number of forces). */
+  public HistogramSnapshot latency() {
+    return latency.snapshot();
   }
 
   /** Forces graft asked for since this start of the database, for {@code reason}. */
