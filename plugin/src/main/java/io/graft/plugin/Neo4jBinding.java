@@ -3,7 +3,7 @@ package io.graft.plugin;
 import io.graft.bridge.apply.DatabaseHandle;
 import io.graft.bridge.apply.DatabaseSlot;
 import io.graft.bridge.apply.IdAllocationSwitch;
-import io.graft.bridge.apply.LogForce;
+import io.graft.bridge.apply.Durability;
 import io.graft.bridge.apply.TxApplier;
 import io.graft.bridge.durability.ForcingCheckpointAppender;
 import io.graft.bridge.durability.Neo4jLogForces;
@@ -44,7 +44,7 @@ record Neo4jBinding(
     TransactionCommitProcess original,
     TxApplier applier,
     Neo4jLogForces forces,
-    LogForce logForce,
+    Durability durability,
     IdAllocationSwitch idSwitch,
     TransactionIdStore txIds,
     Consumer<Throwable> panic,
@@ -65,10 +65,13 @@ record Neo4jBinding(
     TransactionCommitProcess original = deps.resolveDependency(TransactionCommitProcess.class);
     CursorContextFactory contexts = deps.resolveDependency(CursorContextFactory.class);
     LogFiles logFiles = deps.resolveDependency(LogFiles.class);
-    Neo4jLogForces forces = new Neo4jLogForces(logFiles.getLogFile());
+    TransactionIdStore txIdStore = deps.resolveDependency(TransactionIdStore.class);
+    Neo4jLogForces forces = new Neo4jLogForces(logFiles.getLogFile(),
+        () -> txIdStore.getLastCommittedTransaction().consensusIndex());
     DatabaseHealth health = deps.resolveDependency(DatabaseHealth.class);
     TransactionCommitProcess applyThrough = original;
-    LogForce logForce = LogForce.NONE;
+    Durability durability =
+        Durability.everyApply(() -> txIdStore.getLastCommittedTransaction().consensusIndex());
     if (mode == Neo4jLogForce.CHECKPOINT) {
       // Before the first unforced apply: every checkpoint from now on forces the log first.
       InternalsAccess.wrapCheckpointAppender(deps.resolveDependency(CheckPointer.class),
@@ -76,7 +79,7 @@ record Neo4jBinding(
               ? new ForcingCheckpointAppender(f.delegate(), forces)
               : new ForcingCheckpointAppender(current, forces));
       applyThrough = unforcedCommitProcess(deps, logFiles, health);
-      logForce = () -> forces.force(Neo4jLogForces.Reason.LEASE);
+      durability = forces;
     }
     TxApplier applier =
         new TxApplier(
@@ -96,9 +99,9 @@ record Neo4jBinding(
         original,
         applier,
         forces,
-        logForce,
+        durability,
         new IdAllocationSwitch(deps.resolveDependency(IdGeneratorFactory.class), contexts),
-        deps.resolveDependency(TransactionIdStore.class),
+        txIdStore,
         panic,
         database.getDatabaseAvailabilityGuard(),
         new AvailabilityListener[1]);
@@ -135,7 +138,7 @@ record Neo4jBinding(
   /** What the state machine applies through, for this start. */
   DatabaseHandle handle() {
     return new DatabaseHandle(
-        applier, idSwitch, lastCommittedTxId(), lastConsensusIndex(), panic, logForce);
+        applier, idSwitch, lastCommittedTxId(), lastConsensusIndex(), panic, durability);
   }
 
   /** Applies wait until the database (and its transaction log) is fully started. */

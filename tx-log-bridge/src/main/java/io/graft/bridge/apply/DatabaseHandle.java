@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  * @param lastConsensusIndex the consensusIndex of Neo4j's last committed transaction (durable in
  *     its log)
  * @param panic panics the database: a member stops rather than diverge
- * @param logForce makes what was applied durable in Neo4j's own log (before an index is recorded
+ * @param durability what of Neo4j's log is durable, and forcing it (before an index is recorded
  *     outside it)
  */
 public record DatabaseHandle(
@@ -23,4 +23,4 @@ public record DatabaseHandle(
     LongSupplier lastCommittedTxId,
     LongSupplier lastConsensusIndex,
     Consumer<Throwable> panic,
-    LogForce logForce) {}
+    Durability durability) {}

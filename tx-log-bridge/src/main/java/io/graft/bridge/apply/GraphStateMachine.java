@@ -72,7 +72,8 @@ public final class GraphStateMachine implements StateMachine {
     this.applied = new AppliedIndex(Math.max(
         Math.max(db.lastConsensusIndex().getAsLong(), fencing.current().raftIndex()), 0));
     this.snapshots = snapshots == null ? null
-        : new LockedSnapshots(snapshots.create(new SnapshotState(fencing, database, applied)));
+        : new LockedSnapshots(snapshots.create(
+            new SnapshotState(fencing, database, applied, this)));
   }
 
   @Override
@@ -88,6 +89,18 @@ public final class GraphStateMachine implements StateMachine {
   @Override
   public long lastAppliedIndex() {
     return applied.get();
+  }
+
+  /**
+   * What survives a crash without the Raft log: Neo4j's durable consensusIndex (its log forced at
+   * checkpoints, lease changes and snapshots, not per apply), or the lease file's index (written
+   * after such a force). The runtime never compacts its log past it.
+   */
+  @Override
+  public long durableIndex() {
+    long durable = Math.max(database.current().durability().durableConsensusIndex(),
+        fencing.current().raftIndex());
+    return Math.min(durable, applied.get());
   }
 
   public long lastCommittedTxId() {
@@ -268,7 +281,7 @@ public final class GraphStateMachine implements StateMachine {
     }
   }
 
-  /** The snapshot support, each call under this machine's apply lock. */
+  /** The snapshot support under this machine's apply lock (a write while applying: its cut only). */
   private final class LockedSnapshots implements SnapshotSupport {
     private final SnapshotSupport support;
 
@@ -276,8 +289,17 @@ public final class GraphStateMachine implements StateMachine {
       this.support = support;
     }
 
+    /** A write that runs while applying takes the lock only for its cut (SnapshotState). */
+    @Override
+    public boolean writesWhileApplying() {
+      return support.writesWhileApplying();
+    }
+
     @Override
     public long write(Path directory) throws Exception {
+      if (support.writesWhileApplying()) {
+        return support.write(directory);
+      }
       synchronized (GraphStateMachine.this) {
         return support.write(directory);
       }

@@ -68,7 +68,7 @@ public final class LeaseFencing {
     if (accepted) {
       // The lease file records index; every transaction before it must be as durable, or a crash
       // that loses Neo4j's unforced tail would make a restart skip them instead of re-applying.
-      database.logForce().force();
+      database.durability().force(Durability.Purpose.LEASE);
       leaseState.write(lease.leaseId(), lease.owner(), index);
       boolean mine = self.equals(lease.owner());
       database.idAllocation().set(mine);
