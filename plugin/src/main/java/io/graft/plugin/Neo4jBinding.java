@@ -10,6 +10,7 @@ import io.graft.bridge.durability.Neo4jLogForces;
 import io.graft.bridge.durability.UnforcedLogAppender;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.neo4j.common.DependencyResolver;
 import org.neo4j.configuration.Config;
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
@@ -48,6 +49,7 @@ record Neo4jBinding(
     IdAllocationSwitch idSwitch,
     TransactionIdStore txIds,
     Consumer<Throwable> panic,
+    Supplier<Throwable> panicCause,
     DatabaseAvailabilityGuard availabilityGuard,
     AvailabilityListener[] listener) {
 
@@ -103,6 +105,7 @@ record Neo4jBinding(
         new IdAllocationSwitch(deps.resolveDependency(IdGeneratorFactory.class), contexts),
         txIdStore,
         panic,
+        () -> health.hasNoPanic() ? null : health.causeOfPanic(),
         database.getDatabaseAvailabilityGuard(),
         new AvailabilityListener[1]);
   }

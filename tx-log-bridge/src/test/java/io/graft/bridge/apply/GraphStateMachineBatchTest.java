@@ -107,7 +107,7 @@ class GraphStateMachineBatchTest {
     };
     slot = new DatabaseSlot(
         new DatabaseHandle(applier, on -> {}, lastTx::get, consensusIndex::get, panics::add,
-            LogForce.NONE));
+            Durability.everyApply(consensusIndex::get)));
     return new GraphStateMachine(
         ME, new LeaseFencing(ME, LeaseState.open(dir), gate), slot, waiters, null);
   }

@@ -63,7 +63,17 @@ class GraphStateMachineTest {
     };
     slot = new DatabaseSlot(
         new DatabaseHandle(applier, allocation::add, lastTx::get, consensusIndex::get, panics::add,
-            () -> forcedAtLeaseIndex.add(LeaseState.open(dir).current().raftIndex())));
+            new Durability() {
+              @Override
+              public void force(Purpose purpose) throws IOException {
+                forcedAtLeaseIndex.add(LeaseState.open(dir).current().raftIndex());
+              }
+
+              @Override
+              public long durableConsensusIndex() {
+                return consensusIndex.get();
+              }
+            }));
     return new GraphStateMachine(
         ME, new LeaseFencing(ME, LeaseState.open(dir), gate), slot, waiters, null);
   }
