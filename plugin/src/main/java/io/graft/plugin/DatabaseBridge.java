@@ -205,7 +205,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     return new RaftNodeSpec(
         c.clusterId(), MemberId.of(c.self()), c.listenAddress(), List.copyOf(members),
         c.raftDirectory(), c.electionTimeout(), c.heartbeatInterval(), bolt,
-        c.snapshotIntervalEntries(), c.logRetainedEntries(), c.maxEntrySize());
+        c.snapshotIntervalEntries(), c.snapshotIntervalBytes(), c.logRetainedEntries(),
+        c.maxEntrySize());
   }
 
   @Override

@@ -102,6 +102,12 @@ public final class RaftSettings implements SettingsDeclaration {
   public static final Setting<Long> snapshot_interval_entries =
       SettingImpl.newBuilder("server.raft.snapshot_interval_entries", LONG, 8192L).build();
 
+  @Description("Applied entry bytes (serialized transactions) between two snapshots, whichever of "
+      + "this and server.raft.snapshot_interval_entries comes first: a few large transactions "
+      + "grow the Raft log as much as many small ones.")
+  public static final Setting<Long> snapshot_interval_bytes =
+      SettingImpl.newBuilder("server.raft.snapshot_interval_bytes", BYTES, 1L << 30).build();
+
   @Description("Raft log entries kept behind the newest snapshot, so a follower a little behind "
       + "catches up from the log; one further behind (or a new member) gets the snapshot.")
   public static final Setting<Long> log_retained_entries =
