@@ -80,7 +80,7 @@ record Neo4jBinding(
           current -> current instanceof ForcingCheckpointAppender f
               ? new ForcingCheckpointAppender(f.delegate(), forces)
               : new ForcingCheckpointAppender(current, forces));
-      applyThrough = unforcedCommitProcess(deps, logFiles, health);
+      applyThrough = unforcedCommitProcess(deps, logFiles, health, forces);
       durability = forces;
     }
     TxApplier applier =
@@ -116,11 +116,11 @@ record Neo4jBinding(
    * commit process does for an EXTERNAL commit, without the force.
    */
   private static TransactionCommitProcess unforcedCommitProcess(
-      DependencyResolver deps, LogFiles logFiles, DatabaseHealth health) {
+      DependencyResolver deps, LogFiles logFiles, DatabaseHealth health, Neo4jLogForces forces) {
     StorageEngine storageEngine = deps.resolveDependency(StorageEngine.class);
     UnforcedLogAppender appender = new UnforcedLogAppender(logFiles.getLogFile(),
         storageEngine.metadataProvider(), storageEngine.metadataProvider(),
-        deps.resolveDependency(TransactionMetadataCache.class), health,
+        deps.resolveDependency(TransactionMetadataCache.class), health, forces,
         !Boolean.getBoolean(CRASH_TEST_BUFFERED_LOG));
     boolean preallocate = deps.resolveDependency(Config.class)
         .get(GraphDatabaseInternalSettings.out_of_disk_space_protection);

@@ -45,8 +45,9 @@ import org.neo4j.driver.Values;
  * is there twice, {@code raft.digest()} is equal on all three at one applied index, and each
  * member's Neo4j started cleanly (no failed start, panic, corruption or apply failure in its
  * debug.log since the restart). Checkpoints (every 3 s / 200 tx), Neo4j log rotations (256 KiB
- * files) and Raft snapshots with log compaction (every 500 entries) all happen during the load,
- * so the kills land around them too.
+ * files), Raft snapshots with log compaction (every 500 entries, written while applying) and
+ * label creations (every 25th write of a writer) all happen during the load, so the kills land
+ * around them too.
  *
  * <p>Modes ({@code -Dcrash.mode}): {@code write-through} (the default, what a server does: each
  * applied run is written to the operating system, not forced, so a kill -9 loses nothing Neo4j
@@ -325,7 +326,9 @@ class CrashSafetyIT {
       while (running.get()) {
         seq++;
         try (Session s = cluster.probe().session(target)) {
-          s.run("CREATE (:Crash {key: $key, seq: $seq})",
+          // Every 25th write also creates a new label: token creations get killed around too.
+          String label = seq % 25 == 0 ? ":L" + key + "_" + seq : "";
+          s.run("CREATE (:Crash" + label + " {key: $key, seq: $seq})",
               Values.parameters("key", key, "seq", seq)).consume();
           acked.get(key).add(seq);
           count.incrementAndGet();

@@ -25,7 +25,9 @@ public final class Neo4jLogForces implements Durability {
     /** Before a lease entry's index is recorded in graft's lease file. */
     LEASE,
     /** Before a snapshot records the log's end. */
-    SNAPSHOT
+    SNAPSHOT,
+    /** Before a transaction creating a token, schema rule or kernel version reaches the store. */
+    TOKENS_OR_SCHEMA
   }
 
   private final LogFile logFile;

@@ -4,6 +4,7 @@ import static org.neo4j.kernel.KernelVersion.VERSION_ENVELOPED_TRANSACTION_LOGS_
 import static org.neo4j.storageengine.AppendIndexProvider.BASE_APPEND_INDEX;
 
 import java.io.IOException;
+import org.neo4j.internal.recordstorage.Command;
 import org.neo4j.kernel.impl.transaction.log.LogAppendEvent;
 import org.neo4j.kernel.impl.transaction.log.LogPosition;
 import org.neo4j.kernel.impl.transaction.log.TransactionAppender;
@@ -13,6 +14,7 @@ import org.neo4j.kernel.impl.transaction.log.files.LogFile;
 import org.neo4j.kernel.lifecycle.LifecycleAdapter;
 import org.neo4j.monitoring.Panic;
 import org.neo4j.storageengine.AppendIndexProvider;
+import org.neo4j.storageengine.api.StorageCommand;
 import org.neo4j.storageengine.api.StorageEngineTransaction;
 import org.neo4j.storageengine.api.TransactionIdStore;
 
@@ -21,7 +23,8 @@ import org.neo4j.storageengine.api.TransactionIdStore;
  * WITHOUT forcing it: the Raft log, fsynced on a majority before an entry commits, is the
  * durability point, and Neo4j's log is forced only where Neo4j itself relies on it being durable
  * (before a checkpoint record, {@link ForcingCheckpointAppender}; before a lease or snapshot index
- * is recorded outside it). A crash loses at most Neo4j's unforced tail; the member then re-applies
+ * is recorded outside it; before the store sees a new token, schema rule or kernel version, whose
+ * re-apply is not idempotent). A crash loses at most Neo4j's unforced tail; the member then re-applies
  * it from the Raft log, after the last consensusIndex Neo4j recovered.
  *
  * <p>What it does is what Neo4j 5.26's {@code BatchingTransactionAppender.append} does, minus the
@@ -43,6 +46,7 @@ public final class UnforcedLogAppender extends LifecycleAdapter implements Trans
   private final AppendIndexProvider appendIndexes;
   private final TransactionMetadataCache metadataCache;
   private final Panic panic;
+  private final Neo4jLogForces forces;
   private final boolean writeThrough;
 
   /**
@@ -52,8 +56,9 @@ public final class UnforcedLogAppender extends LifecycleAdapter implements Trans
    */
   public UnforcedLogAppender(LogFile logFile, TransactionIdStore transactionIds,
       AppendIndexProvider appendIndexes, TransactionMetadataCache metadataCache, Panic panic,
-      boolean writeThrough) {
+      Neo4jLogForces forces, boolean writeThrough) {
     this.logFile = logFile;
+    this.forces = forces;
     this.writeThrough = writeThrough;
     this.transactionIds = transactionIds;
     this.appendIndexes = appendIndexes;
@@ -89,8 +94,13 @@ public final class UnforcedLogAppender extends LifecycleAdapter implements Trans
         throw t;
       }
     }
-    if (batch != null
-        && batch.commandBatch().kernelVersion().isLessThan(VERSION_ENVELOPED_TRANSACTION_LOGS_INTRODUCED)) {
+    if (createsTokensOrSchema(batch)) {
+      // Before the store sees them: a token or schema record must never reach the store files
+      // ahead of the durable log (a re-apply after an OS crash would create it twice).
+      forces.force(Neo4jLogForces.Reason.TOKENS_OR_SCHEMA);
+    }
+    if (batch != null && batch.commandBatch().kernelVersion()
+        .isLessThan(VERSION_ENVELOPED_TRANSACTION_LOGS_INTRODUCED)) {
       // Before enveloped logs Neo4j rotates after an append (later formats rotate inside it).
       event.setLogRotated(logFile.getLogRotation().rotateLogIfNeeded(event));
     }
@@ -98,5 +108,18 @@ public final class UnforcedLogAppender extends LifecycleAdapter implements Trans
       link.commit();
     }
     return lastAppendIndex;
+  }
+
+  /** Whether the chain creates a label, type or property key, a schema rule or a version change. */
+  private static boolean createsTokensOrSchema(StorageEngineTransaction batch) {
+    for (StorageEngineTransaction link = batch; link != null; link = link.next()) {
+      for (StorageCommand c : link.commandBatch()) {
+        if (c instanceof Command.TokenCommand<?> || c instanceof Command.SchemaRuleCommand
+            || c instanceof Command.MetaDataCommand) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 }
