@@ -50,6 +50,14 @@ import org.neo4j.logging.InternalLog;
  * {@link #reattach}).
  */
 final class DatabaseBridge implements RaftAdmin, AutoCloseable {
+  /**
+   * JVM system properties for side-by-side benchmark runs only (benchmarks/NEO4J-RESULTS.md),
+   * never needed in production: write store-copy snapshots on the apply thread as before, and
+   * have the leader read its own entry back like a follower.
+   */
+  static final String AB_SNAPSHOTS_ON_APPLY_THREAD = "graft.ab.snapshotsOnApplyThread";
+  static final String AB_NO_LEADER_FAST_PATH = "graft.ab.noLeaderFastPath";
+
   private final RaftPluginConfig config;
   private final RaftNode raft;
   private final GraphStateMachine machine;
@@ -111,7 +119,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     // StateMachine.snapshots() when built.
     GraphStateMachine machine = new GraphStateMachine(config.self(), fencing, slot, waiters,
         state -> new StoreCopySnapshots(state, new Neo4jStoreAccess(database, restarting),
-            log::info));
+            log::info, !Boolean.getBoolean(AB_SNAPSHOTS_ON_APPLY_THREAD)));
     String dbName = database.getNamedDatabaseId().name();
     if (createsStore(database)) {
       // Neo4j commits the new store's token lookup indexes right after this start(), before any
@@ -140,7 +148,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         new RaftTransactionCommitProcess(
             raft, gate, waiters, config.self(), dbName, config.maxEntrySize(),
             config.commitTimeout(),
-            () -> keeper.renewLease("a transaction's outcome is unknown"), log);
+            () -> keeper.renewLease("a transaction's outcome is unknown"), log,
+            !Boolean.getBoolean(AB_NO_LEADER_FAST_PATH));
     DatabaseBridge bridge = new DatabaseBridge(
         config, bolt, raft, machine, slot, waiters, gate, guard, replicated, log, events);
     guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status()));

@@ -41,8 +41,11 @@ import org.neo4j.driver.Logging;
  * <p>Usage: {@code NeoClusterVsSingle [--seconds 15] [--warmup-min 60] [--clients 1,16,64]
  * [--trials 10] [--systems single,cluster] [--pin true] [--strace true] [--dir D] [--lib L]
  * [--plugin P] [--out F] [--png F] [--heap 1g] [--page-cache 256m] [--cluster-settings k=v,..]
- * [--jfr DIR]}; {@code --jfr} records each measured window of every server with Flight Recorder
- * (profiling runs only: it costs CPU inside the window).
+ * [--jfr DIR] [--variants name:k=v,..|name2:k=v]}; {@code --jfr} records each measured window of
+ * every server with Flight Recorder (profiling runs only: it costs CPU inside the window); {@code
+ * --variants} adds a cluster run per variant with those settings, for side-by-side A/B in one run
+ * (e.g. {@code every-apply:server.raft.neo4j_log_force=EVERY_APPLY|no-fast-path:
+ * server.jvm.additional=-Dgraft.ab.noLeaderFastPath=true}).
  */
 public final class NeoClusterVsSingle {
   /** Throughput windows during warm-ups; two consecutive ones within this agree (steady). */
@@ -63,7 +66,11 @@ public final class NeoClusterVsSingle {
     for (String c : args.getOrDefault("clients", "1,16,64").split(",")) {
       clients.add(Integer.parseInt(c.trim()));
     }
-    List<String> systems = List.of(args.getOrDefault("systems", "single,cluster").split(","));
+    List<String> systems = new ArrayList<>(
+        List.of(args.getOrDefault("systems", "single,cluster").split(",")));
+    // A/B: each variant is one more cluster run in the same invocation, with its own settings.
+    Map<String, Map<String, String>> variants = variants(args.getOrDefault("variants", ""));
+    variants.keySet().forEach(v -> systems.add("cluster-" + v));
     Path dir = Path.of(args.getOrDefault("dir", "benchmarks/target/neo4j-bench-"
         + System.currentTimeMillis())).toAbsolutePath();
     Path lib = Path.of(args.getOrDefault("lib", "local-cluster/target/neo4j-lib"))
@@ -84,10 +91,15 @@ public final class NeoClusterVsSingle {
     AtomicLong ids = new AtomicLong();
     for (String name : systems) {
       String system = name.trim();
-      boolean cluster = system.equals("cluster");
+      boolean cluster = system.startsWith("cluster");
       Map<String, String> settings = new HashMap<>(cluster ? clusterSettings : Map.of());
+      if (system.startsWith("cluster-")) {
+        settings.putAll(variants.get(system.substring("cluster-".length())));
+      }
       // The same heap and flags for every server JVM (ServerProcess passes these lines on).
-      settings.put(NeoHome.JVM_ADDITIONAL, "-Xms" + heap + " -Xmx" + heap);
+      settings.merge(NeoHome.JVM_ADDITIONAL, "-Xms" + heap + " -Xmx" + heap,
+          (extra, heapFlags) -> heapFlags + " " + extra);
+      report.note(String.format("%s settings: %s", system, settings));
       ClusterOptions options = new ClusterOptions(cluster ? 3 : 1, dir.resolve(system), lib,
           cluster ? plugin : null, false, false, false, heap, pageCache, settings,
           Duration.ofSeconds(300), Duration.ofSeconds(120),
@@ -224,6 +236,21 @@ public final class NeoClusterVsSingle {
     List<String> parts = new ArrayList<>();
     perTx.forEach((k, v) -> parts.add(String.format("%s %.3f", k, v)));
     return String.join(", ", parts);
+  }
+
+  /**
+   * {@code name:k=v,k=v|name2:k=v}: each a cluster variant run after the plain cluster, e.g.
+   * {@code every-apply:server.raft.neo4j_log_force=EVERY_APPLY}.
+   */
+  private static Map<String, Map<String, String>> variants(String spec) {
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    for (String v : spec.split("\\|")) {
+      if (!v.isBlank()) {
+        int colon = v.indexOf(':');
+        out.put(v.substring(0, colon).trim(), settings(v.substring(colon + 1)));
+      }
+    }
+    return out;
   }
 
   private static Map<String, String> settings(String list) {

@@ -131,6 +131,7 @@ final class NeoReport {
       }
       md.append("\n");
     }
+    appendVariants(md);
     if (!fsyncs.isEmpty()) {
       md.append("fsync + fdatasync calls per committed write, counted with `strace -c -f -e"
           + " trace=fsync,fdatasync` on one traced cell (its throughput is not used):\n\n");
@@ -160,6 +161,39 @@ final class NeoReport {
     loads.forEach((when, value) -> parts.add(when + " " + value));
     md.append(String.join("; ", parts)).append(".\n");
     return md.toString();
+  }
+
+  /** Every cluster run (the plain one and each variant) side by side, per pinning and clients. */
+  private void appendVariants(StringBuilder md) {
+    List<String> clusters = new ArrayList<>();
+    for (Cell c : cells) {
+      if (c.system().startsWith("cluster") && !clusters.contains(c.system())) {
+        clusters.add(c.system());
+      }
+    }
+    if (clusters.size() < 2) {
+      return;
+    }
+    md.append("Side by side (A/B; variants' settings in the notes):\n\n");
+    md.append("| pinned | clients | system | tx/s | p50 ms | p99 ms | tx/s vs single |"
+        + " leader CPU ms/tx | follower CPU ms/tx |\n");
+    md.append("|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
+    for (boolean pinned : new boolean[] {false, true}) {
+      for (Cell s : cellsOf("single", pinned)) {
+        for (String system : clusters) {
+          Cell c = cellOf(system, pinned, s.clients());
+          if (c == null) {
+            continue;
+          }
+          md.append(String.format("| %s | %d | %s | %.0f | %.2f | %.2f | %.2f | %.3f | %.3f |%n",
+              pinned ? "yes" : "no", c.clients(), system, c.result().txPerSecond(),
+              c.result().p50Millis(), c.result().p99Millis(),
+              c.result().txPerSecond() / s.result().txPerSecond(), c.cpu("leader"),
+              c.cpu("follower")));
+        }
+      }
+    }
+    md.append("\n");
   }
 
   private List<Cell> cellsOf(String system, boolean pinned) {

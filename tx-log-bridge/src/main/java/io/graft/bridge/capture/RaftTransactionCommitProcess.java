@@ -45,6 +45,7 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
   private final String databaseName;
   private final long maxEntryBytes;
   private final Duration commitTimeout;
+  private final boolean leaderFastPath;
 
   /**
    * @param unknownOutcome what to do when a proposal timed out and its outcome is unknown: its
@@ -57,6 +58,8 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
    *     is applied only after every earlier entry (§5.3 log order), so by the time writes resume
    *     the earlier transaction is applied or gone for good.
    * @param log where a failure of that action is reported
+   * @param leaderFastPath the local apply uses the kernel's own commands (true, the default) or
+   *     reads them back from the entry like a follower (false: for A/B benchmark runs only)
    */
   public RaftTransactionCommitProcess(
       RaftNode raft,
@@ -67,7 +70,8 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
       long maxEntryBytes,
       Duration commitTimeout,
       Runnable unknownOutcome,
-      InternalLog log) {
+      InternalLog log,
+      boolean leaderFastPath) {
     this.raft = raft;
     this.unknownOutcome = unknownOutcome;
     this.log = log;
@@ -77,6 +81,7 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
     this.databaseName = databaseName;
     this.maxEntryBytes = maxEntryBytes;
     this.commitTimeout = commitTimeout;
+    this.leaderFastPath = leaderFastPath;
   }
 
   @Override
@@ -117,7 +122,8 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
   private long replicate(CommandBatch commands, int leaseId) throws TransactionFailureException {
     List<StorageCommand> kernelCommands = new ArrayList<>(commands.commandCount());
     commands.forEach(kernelCommands::add);
-    try (ProposalWaiters.Proposal proposal = waiters.register(kernelCommands)) {
+    try (ProposalWaiters.Proposal proposal =
+        waiters.register(leaderFastPath ? kernelCommands : null)) {
       byte[] payload = encode(commands, kernelCommands, leaseId, proposal.id());
       proposal.proposing();
       raft.propose(payload)
