@@ -9,9 +9,11 @@ import java.util.Map;
  * @param pinned whether the processes were pinned ({@link Affinity})
  * @param cpuMillisPerTx per process label ("single", "leader", "follower-1", "client", ...)
  * @param warmup how this cell's own warm-up went
+ * @param threadGroups per server process label: CPU ms per transaction by thread group
  */
 record Cell(String system, boolean pinned, NeoLoad.Result result,
-    Map<String, Double> cpuMillisPerTx, NeoLoad.Warmup warmup) {
+    Map<String, Double> cpuMillisPerTx, NeoLoad.Warmup warmup,
+    Map<String, Map<String, Double>> threadGroups) {
 
   int clients() {
     return result.clients();

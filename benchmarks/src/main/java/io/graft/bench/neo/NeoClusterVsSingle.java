@@ -186,13 +186,17 @@ public final class NeoClusterVsSingle {
     Map<String, Long> after = new ConcurrentHashMap<>();
     Map<String, Long> servers = new LinkedHashMap<>(pids);
     servers.remove("client");
+    Map<String, Map<Long, Object[]>> threadsBefore = new ConcurrentHashMap<>();
+    Map<String, Map<Long, Object[]>> threadsAfter = new ConcurrentHashMap<>();
     NeoLoad.Result r = NeoLoad.run(system, driver, clients, 0, seconds, ids, () -> {
       pids.forEach((label, pid) -> before.put(label, ProcCpu.cpuMillis(pid)));
+      servers.forEach((label, pid) -> threadsBefore.put(label, ThreadCpu.sample(pid)));
       if (jfr != null) {
         FlightRecorder.start(servers);
       }
     }, () -> {
       pids.forEach((label, pid) -> after.put(label, ProcCpu.cpuMillis(pid)));
+      servers.forEach((label, pid) -> threadsAfter.put(label, ThreadCpu.sample(pid)));
       if (jfr != null) {
         FlightRecorder.stop(servers, jfr, system + "-" + mode + "-" + clients);
       }
@@ -204,7 +208,16 @@ public final class NeoClusterVsSingle {
             + "  CPU ms/tx %s  (warm-up %s; loadavg %s)%n", system, mode, clients,
         r.txPerSecond(), r.p50Millis(), r.p99Millis(), r.errors(),
         r.errors() > 0 ? r.errorKinds() : "", format(perTx), w.describe(), NeoReport.load());
-    return new Cell(system, pinned, r, perTx, w);
+    Map<String, Map<String, Double>> groups = new LinkedHashMap<>();
+    servers.keySet().forEach(label -> {
+      Map<String, Double> perGroup = new LinkedHashMap<>();
+      ThreadCpu.diff(threadsBefore.get(label), threadsAfter.get(label)).forEach((g, ms) ->
+          perGroup.put(g, ms / (double) Math.max(1, r.transactions())));
+      groups.put(label, perGroup);
+    });
+    System.out.printf("[%s %s] %3d clients: CPU ms/tx by thread group %s%n", system, mode,
+        clients, groups);
+    return new Cell(system, pinned, r, perTx, w, groups);
   }
 
   /** One traced cell at 16 clients: fsync+fdatasync calls of every server process. */

@@ -131,6 +131,7 @@ final class NeoReport {
       }
       md.append("\n");
     }
+    appendThreadGroups(md);
     appendVariants(md);
     if (!fsyncs.isEmpty()) {
       md.append("fsync + fdatasync calls per committed write, counted with `strace -c -f -e"
@@ -161,6 +162,27 @@ final class NeoReport {
     loads.forEach((when, value) -> parts.add(when + " " + value));
     md.append(String.join("; ", parts)).append(".\n");
     return md.toString();
+  }
+
+  /** Where each server's CPU per transaction goes, by thread group (single vs leader etc.). */
+  private void appendThreadGroups(StringBuilder md) {
+    List<String> groups = List.of("bolt-worker", "bolt-io", "graft-apply", "graft-raft",
+        "graft-fsync", "graft-snapshot", "graft-other", "neo4j-other", "gc", "jit", "jvm-other");
+    md.append("CPU ms per committed transaction by thread group (/proc/<pid>/task):\n\n");
+    md.append("| pinned | clients | system | process |");
+    groups.forEach(g -> md.append(" ").append(g).append(" |"));
+    md.append("\n|---|---:|---|---|");
+    groups.forEach(g -> md.append("---:|"));
+    md.append("\n");
+    for (Cell c : cells) {
+      c.threadGroups().forEach((process, perGroup) -> {
+        md.append(String.format("| %s | %d | %s | %s |", c.pinned() ? "yes" : "no",
+            c.clients(), c.system(), process));
+        groups.forEach(g -> md.append(String.format(" %.3f |", perGroup.getOrDefault(g, 0.0))));
+        md.append("\n");
+      });
+    }
+    md.append("\n");
   }
 
   /** Every cluster run (the plain one and each variant) side by side, per pinning and clients. */
