@@ -24,8 +24,8 @@ import org.neo4j.driver.Logging;
 
 /**
  * A command, not a test (docs/TESTING.md "Benchmarks are not tests"): in one run, (a) one
- * plain Neo4j Community 5.26 server and (b) a 3-member graft cluster (writes to the leader found with
- * {@code raft.status()}), the same driver client and the same closed-loop write load at each
+ * plain Neo4j Community 5.26 server and (b) a 3-member graft cluster (writes to the leader found
+ * with {@code raft.status()}), the same driver client and the same closed-loop write load at each
  * client count; then kill -9 failover trials on the cluster. Every server runs with the normal JIT
  * and GC (no quick-start flags) and the same heap ({@code -Xms=-Xmx}), page cache and JVM flags.
  *

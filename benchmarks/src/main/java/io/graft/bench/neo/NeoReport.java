@@ -293,7 +293,8 @@ final class NeoReport {
     max *= 1.1;
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-    g.drawString("Neo4j " + Neo4jRelease.version() + " writes: single server vs 3-member graft cluster",
+    g.drawString("Neo4j " + Neo4jRelease.version()
+        + " writes: single server vs 3-member graft cluster",
         left, 28);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     g.drawLine(left, bottom, right, bottom);
