@@ -226,7 +226,7 @@ public final class NeoClusterVsSingle {
     Map<String, Long> servers = new LinkedHashMap<>(pids);
     servers.remove("client");
     FsyncTrace[] trace = new FsyncTrace[1];
-    Map<String, Long> calls = new LinkedHashMap<>();
+    Map<String, Map<String, Long>> calls = new LinkedHashMap<>();
     NeoLoad.Result r = NeoLoad.run(system, driver, 16, 2, 10, ids, () -> {
       try {
         trace[0] = new FsyncTrace(servers, dir);
@@ -235,7 +235,7 @@ public final class NeoClusterVsSingle {
       }
     }, () -> {
       try {
-        calls.putAll(trace[0].stop());
+        calls.putAll(trace[0].stop(servers));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -27,7 +27,7 @@ final class NeoReport {
   private final List<NeoLoad.Result> results = new ArrayList<>();
   private final List<Cell> cells = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
-  private final Map<String, Map<String, Long>> fsyncs = new LinkedHashMap<>();
+  private final Map<String, Map<String, Map<String, Long>>> fsyncs = new LinkedHashMap<>();
   private final Map<String, Long> fsyncTxs = new LinkedHashMap<>();
   private final Map<String, String> stageTables = new LinkedHashMap<>();
   private final Map<String, String> loads = new LinkedHashMap<>();
@@ -72,8 +72,11 @@ final class NeoReport {
     notes.add(line);
   }
 
-  /** fsync+fdatasync calls per process over a traced cell of {@code committed} transactions. */
-  void fsyncs(String system, Map<String, Long> calls, long committed) {
+  /**
+   * fsync+fdatasync calls per process and kind of file over a traced cell of {@code committed}
+   * transactions.
+   */
+  void fsyncs(String system, Map<String, Map<String, Long>> calls, long committed) {
     fsyncs.put(system, calls);
     fsyncTxs.put(system, committed);
   }
@@ -134,17 +137,24 @@ final class NeoReport {
     appendThreadGroups(md);
     appendVariants(md);
     if (!fsyncs.isEmpty()) {
-      md.append("fsync + fdatasync calls per committed write, counted with `strace -c -f -e"
-          + " trace=fsync,fdatasync` on one traced cell (its throughput is not used):\n\n");
-      md.append("| system | committed | per process (calls per committed write) |\n");
-      md.append("|---|---:|---|\n");
-      fsyncs.forEach((system, calls) -> {
+      md.append("fsync + fdatasync calls per committed write, counted with `strace -f -e"
+          + " trace=fsync,fdatasync` on one traced cell at 16 clients (its throughput is not"
+          + " used), by the file forced:\n\n");
+      md.append("| system | committed | process | raft-log | neo4j-tx-log | neo4j-checkpoint-log"
+          + " | other |\n");
+      md.append("|---|---:|---|---:|---:|---:|---:|\n");
+      fsyncs.forEach((system, byProcess) -> {
         long committed = fsyncTxs.get(system);
-        List<String> parts = new ArrayList<>();
-        calls.forEach((who, n) -> parts.add(String.format("%s %.3f (%d)", who,
-            committed == 0 ? Double.NaN : (double) n / committed, n)));
-        md.append(String.format("| %s | %d | %s |%n", system, committed,
-            String.join(", ", parts)));
+        byProcess.forEach((who, kinds) -> {
+          md.append(String.format("| %s | %d | %s |", system, committed, who));
+          for (String kind : List.of("raft-log", "neo4j-tx-log", "neo4j-checkpoint-log",
+              "other")) {
+            long n = kinds.getOrDefault(kind, 0L);
+            md.append(String.format(" %.3f (%d) |", committed == 0 ? Double.NaN
+                : (double) n / committed, n));
+          }
+          md.append("\n");
+        });
       });
       md.append("\n");
     }
