@@ -2,8 +2,9 @@
 # A 3-member graft cluster (Neo4j Community 5.26 + plugin) vs one plain Neo4j 5.26 server:
 # the same driver client, auto-commit CREATE (:Customer {id:$i}), fsync on; then kill -9 failover
 # trials on the cluster. One run, a command, not a test. Real server processes, normal JIT.
-# Usage: benchmarks/run-neo4j-cluster-vs-single.sh [--seconds 15] [--warmup 5] [--clients 1,16,64]
+# Usage: benchmarks/run-neo4j-cluster-vs-single.sh [--seconds 15] [--warmup-min 60] [--clients 1,16,64]
 #        [--trials 10] [--systems single,cluster] [--heap 1g] [--page-cache 256m]
+#        [--pin true] [--strace true] [--cluster-settings server.raft.neo4j_log_force=EVERY_APPLY]
 #        [--out benchmarks/target/neo4j-cluster-vs-single.md]
 #        [--png benchmarks/target/neo4j-cluster-vs-single.png]
 #        [--dir benchmarks/target/neo4j-bench-T]

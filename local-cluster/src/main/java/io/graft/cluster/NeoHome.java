@@ -18,6 +18,11 @@ import java.util.stream.Stream;
  * every member's classpath points at the one shared folder of 213 jars (docs/RUNNING-NEO4J.md).
  */
 public final class NeoHome {
+  /**
+   * Extra JVM flags of the server (Neo4j's own setting): several may be given in one extra
+   * setting's value, separated by whitespace.
+   */
+  public static final String JVM_ADDITIONAL = "server.jvm.additional";
   private static final List<String> FOLDERS =
       List.of("conf", "plugins", "data", "logs", "run", "import");
 
@@ -117,7 +122,15 @@ public final class NeoHome {
       lines.add("server.raft.initial_members=" + String.join(",", config.initialMembers()));
     }
     for (Map.Entry<String, String> extra : config.extraSettings().entrySet()) {
-      lines.add(extra.getKey() + "=" + extra.getValue());
+      if (extra.getKey().equals(JVM_ADDITIONAL)) {
+        // Several JVM flags in one value (a map holds the key once): one line each, as Neo4j's
+        // own neo4j.conf lists them; ServerProcess passes them to the JVM as the launcher would.
+        for (String flag : extra.getValue().trim().split("\\s+")) {
+          lines.add(JVM_ADDITIONAL + "=" + flag);
+        }
+      } else {
+        lines.add(extra.getKey() + "=" + extra.getValue());
+      }
     }
     return lines;
   }

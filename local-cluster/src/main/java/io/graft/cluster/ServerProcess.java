@@ -106,12 +106,32 @@ public final class ServerProcess {
     if (fastStart) {
       cmd.addAll(FAST_START_FLAGS);
     }
+    cmd.addAll(additionalJvmFlags());
     cmd.add("-cp");
     cmd.add(home.plugins() + "/*:" + home.conf() + "/*:" + lib + "/*");
     cmd.add("org.neo4j.server.CommunityEntryPoint");
     cmd.add("--home-dir=" + home.dir());
     cmd.add("--config-dir=" + home.conf());
     return cmd;
+  }
+
+  /**
+   * The {@code server.jvm.additional} lines of the home's {@code neo4j.conf}, which Neo4j's
+   * launcher would pass to the JVM (heap flags, JFR, system properties).
+   */
+  private List<String> additionalJvmFlags() {
+    Path conf = home.conf().resolve("neo4j.conf");
+    if (!Files.exists(conf)) {
+      return List.of();
+    }
+    String prefix = NeoHome.JVM_ADDITIONAL + "=";
+    try {
+      return Files.readAllLines(conf).stream().map(String::trim)
+          .filter(l -> l.startsWith(prefix)).map(l -> l.substring(prefix.length()).trim())
+          .filter(f -> !f.isEmpty()).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + conf, e);
+    }
   }
 
   /**

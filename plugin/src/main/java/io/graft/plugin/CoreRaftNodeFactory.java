@@ -43,7 +43,8 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
         .clusterId(spec.clusterId())
         .timeouts(spec.electionTimeout(), spec.heartbeatInterval())
         .maxEntryBytes(spec.maxEntrySize() + ENTRY_ENVELOPE_BYTES)
-        .snapshots(spec.snapshotIntervalEntries(), spec.logRetainedEntries());
+        .snapshots(spec.snapshotIntervalEntries(), spec.logRetainedEntries())
+        .snapshotEveryBytes(spec.snapshotIntervalBytes());
     // Neo4j's server passes on only its own loggers' slf4j lines, so core-raft's WARNs are lost
     // there; java.util.logging warnings do reach the server's log. A refused handshake (e.g. a
     // member whose Raft state was reset, with the way out) must be seen by the operator.

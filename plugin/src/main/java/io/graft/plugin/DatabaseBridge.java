@@ -10,6 +10,7 @@ import io.graft.bridge.capture.LocalBootstrapCommitProcess;
 import io.graft.bridge.capture.ProposalWaiters;
 import io.graft.bridge.capture.RaftTransactionCommitProcess;
 import io.graft.bridge.capture.WriteGate;
+import io.graft.bridge.capture.WriteStages;
 import io.graft.bridge.snapshot.StoreCopySnapshots;
 import io.graft.plugin.http.MemberState;
 import io.graft.plugin.http.RaftEventLog;
@@ -24,9 +25,13 @@ import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.Role;
+import io.graft.raft.api.metrics.HistogramSnapshot;
+import io.graft.raft.api.metrics.LeaderStage;
+import io.graft.raft.api.metrics.RaftMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -45,6 +50,14 @@ import org.neo4j.logging.InternalLog;
  * {@link #reattach}).
  */
 final class DatabaseBridge implements RaftAdmin, AutoCloseable {
+  /**
+   * JVM system properties for side-by-side benchmark runs only (benchmarks/NEO4J-RESULTS.md),
+   * never needed in production: write store-copy snapshots on the apply thread as before, and
+   * have the leader read its own entry back like a follower.
+   */
+  static final String AB_SNAPSHOTS_ON_APPLY_THREAD = "graft.ab.snapshotsOnApplyThread";
+  static final String AB_NO_LEADER_FAST_PATH = "graft.ab.noLeaderFastPath";
+
   private final RaftPluginConfig config;
   private final RaftNode raft;
   private final GraphStateMachine machine;
@@ -96,7 +109,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       AtomicBoolean restarting)
       throws Exception {
     InternalsAccess.verify();
-    Neo4jBinding b = Neo4jBinding.resolve(database, log);
+    Neo4jBinding b = Neo4jBinding.resolve(database, log, config.neo4jLogForce());
     WriteGate gate = new WriteGate();
     ProposalWaiters waiters = new ProposalWaiters();
     DatabaseSlot slot = new DatabaseSlot(b.handle());
@@ -106,7 +119,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     // StateMachine.snapshots() when built.
     GraphStateMachine machine = new GraphStateMachine(config.self(), fencing, slot, waiters,
         state -> new StoreCopySnapshots(state, new Neo4jStoreAccess(database, restarting),
-            log::info));
+            log::info, !Boolean.getBoolean(AB_SNAPSHOTS_ON_APPLY_THREAD)));
     String dbName = database.getNamedDatabaseId().name();
     if (createsStore(database)) {
       // Neo4j commits the new store's token lookup indexes right after this start(), before any
@@ -135,13 +148,19 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         new RaftTransactionCommitProcess(
             raft, gate, waiters, config.self(), dbName, config.maxEntrySize(),
             config.commitTimeout(),
-            () -> keeper.renewLease("a transaction's outcome is unknown"), log);
+            () -> keeper.renewLease("a transaction's outcome is unknown"), log,
+            !Boolean.getBoolean(AB_NO_LEADER_FAST_PATH));
     DatabaseBridge bridge = new DatabaseBridge(
         config, bolt, raft, machine, slot, waiters, gate, guard, replicated, log, events);
     guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status()));
     bridge.attach(b);
-    log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d)",
-        dbName, config.self(), config.initialMembers(), machine.lastAppliedIndex());
+    // What a restart re-applies: the Raft log's entries after what Neo4j recovered (its log is
+    // forced only at checkpoints, lease changes and snapshots; server.raft.neo4j_log_force).
+    log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d:"
+            + " Neo4j recovered consensusIndex %d, lease file index %d; Raft log up to %d;"
+            + " Neo4j log forced %s)", dbName, config.self(), config.initialMembers(),
+        machine.lastAppliedIndex(), b.lastConsensusIndex().getAsLong(),
+        machine.currentLease().raftIndex(), raft.status().lastLogIndex(), config.neo4jLogForce());
     return bridge;
   }
 
@@ -164,7 +183,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
 
   /** The database started again after a snapshot install: bind to its new services. */
   synchronized void reattach(Database database) {
-    Neo4jBinding b = Neo4jBinding.resolve(database, log);
+    Neo4jBinding b = Neo4jBinding.resolve(database, log, config.neo4jLogForce());
     slot.rebind(b.handle());
     InternalsAccess.install(b.kernelTransactions(), b.original(), guard, guard);
     attach(b);
@@ -195,7 +214,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     return new RaftNodeSpec(
         c.clusterId(), MemberId.of(c.self()), c.listenAddress(), List.copyOf(members),
         c.raftDirectory(), c.electionTimeout(), c.heartbeatInterval(), bolt,
-        c.snapshotIntervalEntries(), c.logRetainedEntries(), c.maxEntrySize());
+        c.snapshotIntervalEntries(), c.snapshotIntervalBytes(), c.logRetainedEntries(),
+        c.maxEntrySize());
   }
 
   @Override
@@ -291,6 +311,30 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   public Duration changeTimeout() {
     Duration floor = Duration.ofMinutes(2);
     return config.commitTimeout().compareTo(floor) > 0 ? config.commitTimeout() : floor;
+  }
+
+  /**
+   * The timeline of this member's own writes (encoded; core-raft's stages from the proposal; the
+   * Neo4j side's apply started, Neo4j commit done, committer released), then the Raft log fsync
+   * and the Neo4j log forces graft asked for (counts included: the histograms count them).
+   */
+  @Override
+  public Map<String, HistogramSnapshot> latencies() {
+    Map<String, HistogramSnapshot> out = new LinkedHashMap<>();
+    Map<WriteStages.Stage, HistogramSnapshot> neo = waiters.stages().snapshot();
+    RaftMetrics raftMetrics = raft.metrics();
+    out.put(WriteStages.Stage.ENCODED.metricName(), neo.get(WriteStages.Stage.ENCODED));
+    for (LeaderStage stage : LeaderStage.values()) {
+      out.put(stage.metricName(), raftMetrics.stage(stage));
+    }
+    for (WriteStages.Stage stage : List.of(WriteStages.Stage.APPLY_STARTED,
+        WriteStages.Stage.NEO4J_COMMIT_DONE, WriteStages.Stage.COMMITTER_RELEASED)) {
+      out.put(stage.metricName(), neo.get(stage));
+    }
+    out.put("raft_log_fsync", raftMetrics.fsyncLatency());
+    Neo4jBinding b = binding;
+    out.put("neo4j_log_force", b == null ? HistogramSnapshot.EMPTY : b.forces().latency());
+    return out;
   }
 
   /** The routing table for {@code neo4j://} drivers, from this member's current view. */

@@ -15,6 +15,9 @@ import org.neo4j.dbms.routing.RoutingService;
 import org.neo4j.dbms.database.readonly.DatabaseReadOnlyChecker;
 import org.neo4j.kernel.impl.api.KernelTransactions;
 import org.neo4j.kernel.impl.api.TransactionCommitProcess;
+import org.neo4j.kernel.impl.transaction.log.checkpoint.CheckPointer;
+import org.neo4j.kernel.impl.transaction.log.checkpoint.CheckPointerImpl;
+import org.neo4j.kernel.impl.transaction.log.checkpoint.CheckpointAppender;
 import org.neo4j.kernel.impl.factory.AccessCapabilityFactory;
 import org.neo4j.kernel.database.Database;
 import org.neo4j.kernel.internal.Version;
@@ -57,7 +60,7 @@ public final class InternalsAccess {
   /** Checks every field graft touches; throws naming all mismatches and the expected version. */
   public static void verify() {
     verify(List.of(COMMIT_PROCESS, READ_ONLY_CHECKER, ACCESS_CAPABILITY, CLIENT_SIDE_ROUTING,
-        INSTANCE_CLUSTER_VIEW));
+        INSTANCE_CLUSTER_VIEW, CHECKPOINT_APPENDER));
     verify(BOOTSTRAP_FIELDS);
   }
 
@@ -205,5 +208,35 @@ public final class InternalsAccess {
   /** False iff this start created the database's store (Neo4j then runs its store init tx). */
   public static boolean storageExisted(Database database) {
     return (Boolean) get(STORAGE_EXISTED, database);
+  }
+
+  // ---- One durable log (neo-path): the checkpointer forces Neo4j's log first ------------------
+  // With server.raft.neo4j_log_force=CHECKPOINT applies do not force Neo4j's transaction log.
+  // Neo4j's checkpointer writes a checkpoint for the last closed transaction and assumes its log
+  // entries are durable (its own appender forced them before closing); graft's applies no longer
+  // do, so the checkpointer's appender is wrapped to force the log before it writes the record.
+
+  static final FieldSpec CHECKPOINT_APPENDER =
+      new FieldSpec(CheckPointerImpl.class, "checkpointAppender", CheckpointAppender.class);
+
+  /**
+   * Replaces the checkpoint appender of the database's {@link CheckPointerImpl} by {@code
+   * wrap(current)}. Must run before the first unforced apply; a database restart builds a new
+   * checkpointer, so it runs on every start. Returns the appender now installed.
+   */
+  public static CheckpointAppender wrapCheckpointAppender(
+      CheckPointer checkPointer, UnaryOperator<CheckpointAppender> wrap) {
+    if (!(checkPointer instanceof CheckPointerImpl)) {
+      throw new IllegalStateException("graft requires Neo4j " + EXPECTED_NEO4J_VERSION
+          + "'s CheckPointerImpl but this database uses " + checkPointer.getClass().getName()
+          + " (Neo4j " + runningVersion() + "); set server.raft.neo4j_log_force=EVERY_APPLY");
+    }
+    verify(List.of(CHECKPOINT_APPENDER));
+    synchronized (checkPointer) {
+      CheckpointAppender current = (CheckpointAppender) get(CHECKPOINT_APPENDER, checkPointer);
+      CheckpointAppender replacement = wrap.apply(current);
+      set(CHECKPOINT_APPENDER, checkPointer, replacement);
+      return replacement;
+    }
   }
 }

@@ -14,6 +14,8 @@ import java.util.List;
  *     reports what peers announce through {@code learned(member, address)}
  * @param snapshotIntervalEntries applied entries between two snapshots, when the state machine
  *     offers {@code snapshots()} (server.raft.snapshot_interval_entries)
+ * @param snapshotIntervalBytes applied entry bytes between two snapshots, whichever of this and
+ *     the entries comes first (server.raft.snapshot_interval_bytes)
  * @param logRetainedEntries log entries kept behind a snapshot (server.raft.log_retained_entries)
  * @param maxEntrySize largest serialized transaction replicated (server.raft.max_entry_size): the
  *     Raft limits, the log and the transport's frames are sized to carry one entry this big
@@ -28,5 +30,6 @@ public record RaftNodeSpec(
     Duration heartbeatInterval,
     BoltAddressBook boltAddresses,
     long snapshotIntervalEntries,
+    long snapshotIntervalBytes,
     long logRetainedEntries,
     long maxEntrySize) {}

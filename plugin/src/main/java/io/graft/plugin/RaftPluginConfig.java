@@ -31,7 +31,9 @@ public record RaftPluginConfig(
     Map<String, String> boltAddresses,
     Path dataDirectory,
     long snapshotIntervalEntries,
-    long logRetainedEntries) {
+    long snapshotIntervalBytes,
+    long logRetainedEntries,
+    Neo4jLogForce neo4jLogForce) {
 
   /**
    * Largest value of server.raft.max_entry_size: 1 GiB, the transport's frame ceiling (one entry
@@ -71,7 +73,9 @@ public record RaftPluginConfig(
             boltMap(config.get(RaftSettings.member_bolt_addresses)),
             config.get(GraphDatabaseSettings.data_directory),
             config.get(RaftSettings.snapshot_interval_entries),
-            config.get(RaftSettings.log_retained_entries));
+            config.get(RaftSettings.snapshot_interval_bytes),
+            config.get(RaftSettings.log_retained_entries),
+            config.get(RaftSettings.neo4j_log_force));
     if (enabled) {
       c.validate();
     }
@@ -123,6 +127,10 @@ public record RaftPluginConfig(
     if (snapshotIntervalEntries < 1) {
       problems.add("server.raft.snapshot_interval_entries must be at least 1, was "
           + snapshotIntervalEntries);
+    }
+    if (snapshotIntervalBytes < 1024) {
+      problems.add("server.raft.snapshot_interval_bytes must be at least 1KiB, was "
+          + snapshotIntervalBytes);
     }
     if (logRetainedEntries < 0) {
       problems.add("server.raft.log_retained_entries must not be negative, was "

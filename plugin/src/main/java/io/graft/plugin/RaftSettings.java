@@ -7,6 +7,7 @@ import static org.neo4j.configuration.SettingValueParsers.DURATION;
 import static org.neo4j.configuration.SettingValueParsers.LONG;
 import static org.neo4j.configuration.SettingValueParsers.SOCKET_ADDRESS;
 import static org.neo4j.configuration.SettingValueParsers.STRING;
+import static org.neo4j.configuration.SettingValueParsers.ofEnum;
 import static org.neo4j.configuration.SettingValueParsers.listOf;
 
 import java.time.Duration;
@@ -101,10 +102,26 @@ public final class RaftSettings implements SettingsDeclaration {
   public static final Setting<Long> snapshot_interval_entries =
       SettingImpl.newBuilder("server.raft.snapshot_interval_entries", LONG, 8192L).build();
 
+  @Description("Applied entry bytes (serialized transactions) between two snapshots, whichever of "
+      + "this and server.raft.snapshot_interval_entries comes first: a few large transactions "
+      + "grow the Raft log as much as many small ones.")
+  public static final Setting<Long> snapshot_interval_bytes =
+      SettingImpl.newBuilder("server.raft.snapshot_interval_bytes", BYTES, 1L << 30).build();
+
   @Description("Raft log entries kept behind the newest snapshot, so a follower a little behind "
       + "catches up from the log; one further behind (or a new member) gets the snapshot.")
   public static final Setting<Long> log_retained_entries =
       SettingImpl.newBuilder("server.raft.log_retained_entries", LONG, 1024L).build();
+
+  @Description("When Neo4j's transaction log is forced on a member. CHECKPOINT (default): the Raft "
+      + "log is the durability point; applying a committed write writes Neo4j's log without "
+      + "forcing it, and Neo4j's log is forced before each checkpoint, lease change and snapshot "
+      + "(after a crash the member re-applies its lost tail from the Raft log). EVERY_APPLY: "
+      + "Neo4j's own commit process forces its log for every applied run of writes, a second "
+      + "fsync after the Raft log's on each write's path.")
+  public static final Setting<Neo4jLogForce> neo4j_log_force =
+      SettingImpl.newBuilder("server.raft.neo4j_log_force", ofEnum(Neo4jLogForce.class),
+          Neo4jLogForce.CHECKPOINT).build();
 
   @Description("Whether the health endpoints (/db/<db>/cluster/writable, read-only, available, "
       + "status) require Neo4j authentication when it is on. Off by default: load balancers and "

@@ -29,8 +29,8 @@ class MaxEntrySizeLimitsTest {
   private static RaftNodeSpec spec(RaftPluginConfig c) {
     return new RaftNodeSpec(c.clusterId(), MemberId.of(c.self()), c.listenAddress(),
         List.of(MemberId.of(c.self())), c.raftDirectory(), c.electionTimeout(),
-        c.heartbeatInterval(), null, c.snapshotIntervalEntries(), c.logRetainedEntries(),
-        c.maxEntrySize());
+        c.heartbeatInterval(), null, c.snapshotIntervalEntries(), c.snapshotIntervalBytes(),
+        c.logRetainedEntries(), c.maxEntrySize());
   }
 
   private static void assertEverythingAdmits(RaftNodeSpec spec, long entryBytes) {

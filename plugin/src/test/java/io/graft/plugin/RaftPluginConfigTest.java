@@ -122,15 +122,19 @@ class RaftPluginConfigTest {
     RaftPluginConfig c = RaftPluginConfig.from(base().build());
     assertThat(c.snapshotIntervalEntries()).isEqualTo(8192);
     assertThat(c.logRetainedEntries()).isEqualTo(1024);
+    assertThat(c.snapshotIntervalBytes()).isEqualTo(1L << 30);
     RaftPluginConfig small = RaftPluginConfig.from(base()
         .set(RaftSettings.snapshot_interval_entries, 50L)
+        .set(RaftSettings.snapshot_interval_bytes, 4096L)
         .set(RaftSettings.log_retained_entries, 0L).build());
     io.graft.raft.runtime.SnapshotPolicy policy = NodeAssembly.snapshotPolicy(
         CoreRaftNodeFactory.setup(new RaftNodeSpec(
         small.clusterId(), io.graft.raft.api.MemberId.of(small.self()), small.listenAddress(),
         List.of(), small.raftDirectory(), small.electionTimeout(), small.heartbeatInterval(), null,
-        small.snapshotIntervalEntries(), small.logRetainedEntries(), small.maxEntrySize())));
+        small.snapshotIntervalEntries(), small.snapshotIntervalBytes(),
+        small.logRetainedEntries(), small.maxEntrySize())));
     assertThat(policy.snapshotEveryEntries()).isEqualTo(50);
+    assertThat(policy.snapshotEveryBytes()).isEqualTo(4096);
     assertThat(policy.retainEntries()).isZero();
     assertThatThrownBy(() -> RaftPluginConfig.from(base()
             .set(RaftSettings.snapshot_interval_entries, 0L).build()))
@@ -138,5 +142,17 @@ class RaftPluginConfigTest {
     assertThatThrownBy(() -> RaftPluginConfig.from(base()
             .set(RaftSettings.log_retained_entries, -1L).build()))
         .hasMessageContaining("server.raft.log_retained_entries must not be negative");
+    assertThatThrownBy(() -> RaftPluginConfig.from(base()
+            .set(RaftSettings.snapshot_interval_bytes, 100L).build()))
+        .hasMessageContaining("server.raft.snapshot_interval_bytes must be at least 1KiB");
+  }
+
+  @Test
+  void neo4jsLogIsForcedAtCheckpointsByDefaultAndEveryApplyOnRequest() {
+    assertThat(RaftPluginConfig.from(base().build()).neo4jLogForce())
+        .isEqualTo(Neo4jLogForce.CHECKPOINT);
+    assertThat(RaftPluginConfig.from(base()
+            .setRaw(Map.of("server.raft.neo4j_log_force", "every_apply")).build())
+        .neo4jLogForce()).isEqualTo(Neo4jLogForce.EVERY_APPLY);
   }
 }

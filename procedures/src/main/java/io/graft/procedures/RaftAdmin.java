@@ -1,8 +1,10 @@
 package io.graft.procedures;
 
 import io.graft.raft.api.RaftNode;
+import io.graft.raft.api.metrics.HistogramSnapshot;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The small admin surface the plugin exposes to the procedures. The reads are cheap; membership
@@ -24,4 +26,13 @@ public interface RaftAdmin {
 
   /** How long a procedure waits for a change to finish before it reports "may still complete". */
   Duration changeTimeout();
+
+  /**
+   * Every latency histogram of this member, by stage name, in timeline order ({@code
+   * raft.latency()}): the write stages from core-raft's and the Neo4j side's, then the durability
+   * operations (Raft log fsync, Neo4j log force). Default: none.
+   */
+  default Map<String, HistogramSnapshot> latencies() {
+    return Map.of();
+  }
 }

@@ -2,6 +2,7 @@ package io.graft.bench.neo;
 
 import io.graft.cluster.ClusterOptions;
 import io.graft.cluster.LocalCluster;
+import io.graft.cluster.NeoHome;
 import io.graft.cluster.PluginJar;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,8 +10,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.neo4j.driver.AuthTokens;
@@ -20,29 +23,54 @@ import org.neo4j.driver.GraphDatabase;
 import org.neo4j.driver.Logging;
 
 /**
- * A command, not a test (docs/TESTING.md "Benchmarks are not tests"): in one run, (a) one plain
- * Neo4j Community 5.26 server and (b) a 3-member graft cluster (writes to the leader found with
- * {@code raft.status()}), the same driver client and the same closed-loop write load at each client
- * count; then kill -9 failover trials on the cluster. Both systems run with the normal JIT and GC
- * (no quick-start flags), fsync on (Neo4j's default), the same heap and page cache.
+ * A command, not a test (docs/TESTING.md "Benchmarks are not tests"): in one run, (a) one
+ * plain Neo4j Community 5.26 server and (b) a 3-member graft cluster (writes to the leader found
+ * with {@code raft.status()}), the same driver client and the same closed-loop write load at each
+ * client count; then kill -9 failover trials on the cluster. Every server runs with the normal JIT
+ * and GC (no quick-start flags) and the same heap ({@code -Xms=-Xmx}), page cache and JVM flags.
  *
- * <p>Usage: {@code NeoClusterVsSingle [--seconds 15] [--warmup 5] [--clients 1,16,64]
- * [--trials 10] [--systems single,cluster] [--dir D] [--lib L] [--plugin P] [--out F]
- * [--png F] [--heap 1g] [--page-cache 256m]}
+ * <p>Per system: a warm-up of at least {@code --warmup-min} seconds (60) of load at 16 clients,
+ * until two consecutive 5 s windows agree within 10 %; then per cell its own warm-up until steady
+ * (at least 10 s) and a measured window of {@code --seconds}, over which the CPU time of every
+ * process (/proc utime+stime: the server or each member, and this client JVM) is divided by the
+ * committed transactions. With {@code --pin} every cell runs twice in the same run, unpinned and
+ * pinned (single server on CPU 0 and the client on CPU 1; leader on CPU 0, followers and client on
+ * CPU 1). With {@code --strace} one more short cell per system is traced with strace to count the
+ * fsync/fdatasync calls per committed write of each process.
+ *
+ * <p>Usage: {@code NeoClusterVsSingle [--seconds 15] [--warmup-min 60] [--clients 1,16,64]
+ * [--trials 10] [--systems single,cluster] [--pin true] [--strace true] [--dir D] [--lib L]
+ * [--plugin P] [--out F] [--png F] [--heap 1g] [--page-cache 256m] [--cluster-settings k=v,..]
+ * [--jfr DIR] [--variants name:k=v,..|name2:k=v]}; {@code --jfr} records each measured window of
+ * every server with Flight Recorder (profiling runs only: it costs CPU inside the window); {@code
+ * --variants} adds a cluster run per variant with those settings, for side-by-side A/B in one run
+ * (e.g. {@code every-apply:server.raft.neo4j_log_force=EVERY_APPLY|no-fast-path:
+ * server.jvm.additional=-Dgraft.ab.noLeaderFastPath=true}).
  */
 public final class NeoClusterVsSingle {
+  /** Throughput windows during warm-ups; two consecutive ones within this agree (steady). */
+  private static final double WINDOW_SECONDS = 5;
+  private static final double TOLERANCE = 0.10;
+
   private NeoClusterVsSingle() {}
 
   public static void main(String[] argv) throws Exception {
     Map<String, String> args = parse(argv);
     double seconds = Double.parseDouble(args.getOrDefault("seconds", "15"));
-    double warmup = Double.parseDouble(args.getOrDefault("warmup", "5"));
+    double warmupMin = Double.parseDouble(args.getOrDefault("warmup-min", "60"));
     int trials = Integer.parseInt(args.getOrDefault("trials", "10"));
+    boolean pin = Boolean.parseBoolean(args.getOrDefault("pin", "false"));
+    boolean strace = Boolean.parseBoolean(args.getOrDefault("strace", "false"));
+    Path jfr = args.containsKey("jfr") ? Path.of(args.get("jfr")).toAbsolutePath() : null;
     List<Integer> clients = new ArrayList<>();
     for (String c : args.getOrDefault("clients", "1,16,64").split(",")) {
       clients.add(Integer.parseInt(c.trim()));
     }
-    List<String> systems = List.of(args.getOrDefault("systems", "single,cluster").split(","));
+    List<String> systems = new ArrayList<>(
+        List.of(args.getOrDefault("systems", "single,cluster").split(",")));
+    // A/B: each variant is one more cluster run in the same invocation, with its own settings.
+    Map<String, Map<String, String>> variants = variants(args.getOrDefault("variants", ""));
+    variants.keySet().forEach(v -> systems.add("cluster-" + v));
     Path dir = Path.of(args.getOrDefault("dir", "benchmarks/target/neo4j-bench-"
         + System.currentTimeMillis())).toAbsolutePath();
     Path lib = Path.of(args.getOrDefault("lib", "local-cluster/target/neo4j-lib"))
@@ -53,36 +81,55 @@ public final class NeoClusterVsSingle {
     Path png = Path.of(args.getOrDefault("png", "benchmarks/target/neo4j-cluster-vs-single.png"));
     String heap = args.getOrDefault("heap", "1g");
     String pageCache = args.getOrDefault("page-cache", "256m");
+    Map<String, String> clusterSettings = settings(args.getOrDefault("cluster-settings", ""));
     PluginJar.problem(plugin).ifPresent(p -> {
       throw new IllegalStateException(p);
     });
 
-    NeoReport report = new NeoReport(Instant.now(), seconds, warmup, heap, pageCache);
+    NeoReport report = new NeoReport(Instant.now(), seconds, warmupMin, heap, pageCache);
     report.noteLoad("start");
     AtomicLong ids = new AtomicLong();
-    for (String system : systems) {
-      boolean cluster = system.trim().equals("cluster");
-      ClusterOptions options = new ClusterOptions(cluster ? 3 : 1, dir.resolve(system.trim()), lib,
-          cluster ? plugin : null, false, false, false, heap, pageCache, Map.of(),
+    for (String name : systems) {
+      String system = name.trim();
+      boolean cluster = system.startsWith("cluster");
+      Map<String, String> settings = new HashMap<>(cluster ? clusterSettings : Map.of());
+      if (system.startsWith("cluster-")) {
+        settings.putAll(variants.get(system.substring("cluster-".length())));
+      }
+      // The same heap and flags for every server JVM (ServerProcess passes these lines on).
+      settings.merge(NeoHome.JVM_ADDITIONAL, "-Xms" + heap + " -Xmx" + heap,
+          (extra, heapFlags) -> heapFlags + " " + extra);
+      report.note(String.format("%s settings: %s", system, settings));
+      ClusterOptions options = new ClusterOptions(cluster ? 3 : 1, dir.resolve(system), lib,
+          cluster ? plugin : null, false, false, false, heap, pageCache, settings,
           Duration.ofSeconds(300), Duration.ofSeconds(120),
-          line -> System.out.println("[" + system.trim() + "] " + line));
+          line -> System.out.println("[" + system + "] " + line));
       try (LocalCluster servers = LocalCluster.start(options)) {
         int target = cluster ? servers.awaitLeader() : 1;
-        System.out.printf("[%s] writes go to member-%d (%s)%n", system, target,
-            servers.boltUri(target));
+        Map<String, Long> pids = processes(servers, target, cluster);
+        System.out.printf("[%s] writes go to member-%d (%s); processes %s%n", system, target,
+            servers.boltUri(target), pids);
+        report.note(String.format("%s: processes %s", system, pids));
         try (Driver driver = driver(servers.boltUri(target))) {
-          // A discarded warm-up at 16 clients first: JIT, label/property tokens, pools; each cell
-          // then warms up again at its own client count.
-          NeoLoad.Result w = NeoLoad.run(system.trim(), driver, 16, 0, warmup, ids);
-          System.out.printf("[%s] warm-up: %.1f tx/s at 16 clients (discarded)%n", system,
-              w.txPerSecond());
-          for (int c : clients) {
-            report.noteLoad(system + " " + c + " clients");
-            NeoLoad.Result r = NeoLoad.run(system.trim(), driver, c, warmup, seconds, ids);
-            System.out.printf("[%s] %3d clients: %8.1f tx/s  p50 %7.2f ms  p99 %7.2f ms"
-                + "  errors %d %s  (loadavg %s)%n", system, c, r.txPerSecond(), r.p50Millis(),
-                r.p99Millis(), r.errors(), r.errors() > 0 ? r.errorKinds() : "", NeoReport.load());
-            report.add(r);
+          NeoLoad.Warmup w = NeoLoad.untilSteady(system, driver, 16, ids, warmupMin,
+              WINDOW_SECONDS, TOLERANCE, Math.max(180, warmupMin * 3));
+          System.out.printf("[%s] warm-up at 16 clients: %s%n", system, w.describe());
+          report.note(String.format("%s warm-up at 16 clients: %s", system, w.describe()));
+          for (boolean pinned : pin ? List.of(false, true) : List.of(false)) {
+            pinAll(pids, pinned, cluster);
+            for (int c : clients) {
+              report.noteLoad(system + (pinned ? " pinned " : " ") + c + " clients");
+              report.add(cell(system, pinned, driver, c, seconds, ids, pids, jfr));
+            }
+            if (pinned && strace) {
+              traced(report, system, driver, pids, ids, dir.resolve(system));
+            }
+          }
+          pinAll(pids, false, cluster);
+          if (cluster) {
+            LatencyTable.of(servers, target).ifPresent(t -> report.stages(
+                "Stage latencies on the leader (member-" + target + ", `CALL raft.latency()`,"
+                    + " since its start: warm-up and every cell)", t));
           }
         }
         if (cluster && trials > 0) {
@@ -101,6 +148,133 @@ public final class NeoClusterVsSingle {
     if (report.plot(png)) {
       System.out.println("[report] plot written to " + png);
     }
+  }
+
+  /** Server (or leader and followers) and client pids, by report label. */
+  private static Map<String, Long> processes(LocalCluster servers, int target, boolean cluster) {
+    Map<String, Long> pids = new LinkedHashMap<>();
+    if (!cluster) {
+      pids.put("single", servers.pid(1));
+    } else {
+      pids.put("leader", servers.pid(target));
+      int f = 0;
+      for (int m = 1; m <= servers.size(); m++) {
+        if (m != target) {
+          pids.put("follower-" + (++f), servers.pid(m));
+        }
+      }
+    }
+    pids.put("client", Affinity.self());
+    return pids;
+  }
+
+  /** Pinned: the single server or the leader alone on CPU 0, everything else on CPU 1. */
+  private static void pinAll(Map<String, Long> pids, boolean pinned, boolean cluster) {
+    pids.forEach((label, pid) -> {
+      boolean alone = label.equals("single") || label.equals("leader");
+      Affinity.pin(pid, !pinned ? Affinity.ALL : alone ? "0" : "1");
+    });
+  }
+
+  private static Cell cell(String system, boolean pinned, Driver driver, int clients,
+      double seconds, AtomicLong ids, Map<String, Long> pids, Path jfr)
+      throws InterruptedException {
+    String mode = pinned ? "pinned" : "unpinned";
+    NeoLoad.Warmup w = NeoLoad.untilSteady(system, driver, clients, ids, 2 * WINDOW_SECONDS,
+        WINDOW_SECONDS, TOLERANCE, 8 * WINDOW_SECONDS);
+    Map<String, Long> before = new ConcurrentHashMap<>();
+    Map<String, Long> after = new ConcurrentHashMap<>();
+    Map<String, Long> servers = new LinkedHashMap<>(pids);
+    servers.remove("client");
+    Map<String, Map<Long, Object[]>> threadsBefore = new ConcurrentHashMap<>();
+    Map<String, Map<Long, Object[]>> threadsAfter = new ConcurrentHashMap<>();
+    NeoLoad.Result r = NeoLoad.run(system, driver, clients, 0, seconds, ids, () -> {
+      pids.forEach((label, pid) -> before.put(label, ProcCpu.cpuMillis(pid)));
+      servers.forEach((label, pid) -> threadsBefore.put(label, ThreadCpu.sample(pid)));
+      if (jfr != null) {
+        FlightRecorder.start(servers);
+      }
+    }, () -> {
+      pids.forEach((label, pid) -> after.put(label, ProcCpu.cpuMillis(pid)));
+      servers.forEach((label, pid) -> threadsAfter.put(label, ThreadCpu.sample(pid)));
+      if (jfr != null) {
+        FlightRecorder.stop(servers, jfr, system + "-" + mode + "-" + clients);
+      }
+    });
+    Map<String, Double> perTx = new LinkedHashMap<>();
+    pids.keySet().forEach(label -> perTx.put(label,
+        (after.get(label) - before.get(label)) / (double) Math.max(1, r.transactions())));
+    System.out.printf("[%s %s] %3d clients: %8.1f tx/s  p50 %7.2f ms  p99 %7.2f ms  errors %d %s"
+            + "  CPU ms/tx %s  (warm-up %s; loadavg %s)%n", system, mode, clients,
+        r.txPerSecond(), r.p50Millis(), r.p99Millis(), r.errors(),
+        r.errors() > 0 ? r.errorKinds() : "", format(perTx), w.describe(), NeoReport.load());
+    Map<String, Map<String, Double>> groups = new LinkedHashMap<>();
+    servers.keySet().forEach(label -> {
+      Map<String, Double> perGroup = new LinkedHashMap<>();
+      ThreadCpu.diff(threadsBefore.get(label), threadsAfter.get(label)).forEach((g, ms) ->
+          perGroup.put(g, ms / (double) Math.max(1, r.transactions())));
+      groups.put(label, perGroup);
+    });
+    System.out.printf("[%s %s] %3d clients: CPU ms/tx by thread group %s%n", system, mode,
+        clients, groups);
+    return new Cell(system, pinned, r, perTx, w, groups);
+  }
+
+  /** One traced cell at 16 clients: fsync+fdatasync calls of every server process. */
+  private static void traced(NeoReport report, String system, Driver driver,
+      Map<String, Long> pids, AtomicLong ids, Path dir) throws Exception {
+    Map<String, Long> servers = new LinkedHashMap<>(pids);
+    servers.remove("client");
+    FsyncTrace[] trace = new FsyncTrace[1];
+    Map<String, Map<String, Long>> calls = new LinkedHashMap<>();
+    NeoLoad.Result r = NeoLoad.run(system, driver, 16, 2, 10, ids, () -> {
+      try {
+        trace[0] = new FsyncTrace(servers, dir);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, () -> {
+      try {
+        calls.putAll(trace[0].stop(servers));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    System.out.printf("[%s traced] 16 clients, %d committed: fsync+fdatasync calls %s%n", system,
+        r.transactions(), calls);
+    report.fsyncs(system, calls, r.transactions());
+  }
+
+  private static String format(Map<String, Double> perTx) {
+    List<String> parts = new ArrayList<>();
+    perTx.forEach((k, v) -> parts.add(String.format("%s %.3f", k, v)));
+    return String.join(", ", parts);
+  }
+
+  /**
+   * {@code name:k=v,k=v|name2:k=v}: each a cluster variant run after the plain cluster, e.g.
+   * {@code every-apply:server.raft.neo4j_log_force=EVERY_APPLY}.
+   */
+  private static Map<String, Map<String, String>> variants(String spec) {
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    for (String v : spec.split("\\|")) {
+      if (!v.isBlank()) {
+        int colon = v.indexOf(':');
+        out.put(v.substring(0, colon).trim(), settings(v.substring(colon + 1)));
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, String> settings(String list) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String pair : list.split(",")) {
+      if (!pair.isBlank()) {
+        int eq = pair.indexOf('=');
+        out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+      }
+    }
+    return out;
   }
 
   private static Driver driver(String uri) {

@@ -33,11 +33,63 @@ final class NeoLoad {
 
   private NeoLoad() {}
 
+  /** Throughput of each warm-up window and whether the last two agreed within the tolerance. */
+  record Warmup(List<Double> windows, double seconds, boolean steady) {
+    String describe() {
+      List<String> w = new ArrayList<>();
+      windows.forEach(t -> w.add(String.format("%.0f", t)));
+      return String.format("%.0f s, windows %s tx/s, %s", seconds, String.join(" ", w),
+          steady ? "steady" : "NOT steady at the limit");
+    }
+  }
+
+  /**
+   * Runs the load in windows of {@code windowSeconds} until at least {@code minSeconds} have run
+   * and the last two windows' throughputs differ by at most {@code tolerance} (relative to the
+   * larger), or {@code maxSeconds} have run (then not steady: reported, never hidden).
+   */
+  static Warmup untilSteady(String system, Driver driver, int clients, AtomicLong ids,
+      double minSeconds, double windowSeconds, double tolerance, double maxSeconds)
+      throws InterruptedException {
+    List<Double> windows = new ArrayList<>();
+    double ran = 0;
+    while (true) {
+      Result r = run(system, driver, clients, 0, windowSeconds, ids);
+      windows.add(r.txPerSecond());
+      ran += windowSeconds;
+      int n = windows.size();
+      boolean steady = n >= 2 && Math.abs(windows.get(n - 1) - windows.get(n - 2))
+          <= tolerance * Math.max(windows.get(n - 1), windows.get(n - 2));
+      if ((ran >= minSeconds && steady) || ran >= maxSeconds) {
+        return new Warmup(List.copyOf(windows), ran, steady);
+      }
+    }
+  }
+
   static Result run(String system, Driver driver, int clients, double warmupSeconds,
       double measureSeconds, AtomicLong ids) throws InterruptedException {
+    return run(system, driver, clients, warmupSeconds, measureSeconds, ids, () -> {}, () -> {});
+  }
+
+  /**
+   * As {@link #run(String, Driver, int, double, double, AtomicLong)}, calling {@code atStart} and
+   * {@code atEnd} (on a timer thread) when the measurement window opens and closes, so CPU time and
+   * counters can be sampled over exactly that window.
+   */
+  static Result run(String system, Driver driver, int clients, double warmupSeconds,
+      double measureSeconds, AtomicLong ids, Runnable atStart, Runnable atEnd)
+      throws InterruptedException {
     long start = System.nanoTime();
     long measureFrom = start + (long) (warmupSeconds * 1e9);
     long measureTo = measureFrom + (long) (measureSeconds * 1e9);
+    Thread sampler = new Thread(() -> {
+      LockSupport.parkNanos(measureFrom - System.nanoTime());
+      atStart.run();
+      LockSupport.parkNanos(measureTo - System.nanoTime());
+      atEnd.run();
+    }, "neo-window-" + system);
+    sampler.setDaemon(true);
+    sampler.start();
     Map<String, Long> kinds = new ConcurrentHashMap<>();
     List<Client> workers = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
@@ -58,6 +110,7 @@ final class NeoLoad {
       all = merged;
       errors += client.errors;
     }
+    sampler.join();
     Arrays.sort(all);
     return new Result(system, clients, all.length, measureSeconds, Percentiles.millis(all, 0.50),
         Percentiles.millis(all, 0.99), errors, kinds.toString());

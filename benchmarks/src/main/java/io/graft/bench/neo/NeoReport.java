@@ -25,6 +25,11 @@ final class NeoReport {
   private final String heap;
   private final String pageCache;
   private final List<NeoLoad.Result> results = new ArrayList<>();
+  private final List<Cell> cells = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+  private final Map<String, Map<String, Map<String, Long>>> fsyncs = new LinkedHashMap<>();
+  private final Map<String, Long> fsyncTxs = new LinkedHashMap<>();
+  private final Map<String, String> stageTables = new LinkedHashMap<>();
   private final Map<String, String> loads = new LinkedHashMap<>();
   private List<NeoFailover.Trial> trials = List.of();
 
@@ -54,38 +59,195 @@ final class NeoReport {
     results.add(result);
   }
 
+  /** A measured cell; the unpinned ones also feed the plot. */
+  void add(Cell cell) {
+    cells.add(cell);
+    if (!cell.pinned()) {
+      results.add(cell.result());
+    }
+  }
+
+  /** A line for the report's notes (warm-ups, leaders, pinning). */
+  void note(String line) {
+    notes.add(line);
+  }
+
+  /**
+   * fsync+fdatasync calls per process and kind of file over a traced cell of {@code committed}
+   * transactions.
+   */
+  void fsyncs(String system, Map<String, Map<String, Long>> calls, long committed) {
+    fsyncs.put(system, calls);
+    fsyncTxs.put(system, committed);
+  }
+
+  /** The stage histograms a member reported ({@code CALL raft.latency()}), as a table. */
+  void stages(String title, String markdownTable) {
+    stageTables.put(title, markdownTable);
+  }
   void failover(List<NeoFailover.Trial> done) {
     trials = List.copyOf(done);
   }
 
   String markdown() {
     StringBuilder md = new StringBuilder();
-    md.append(String.format("Run started %s; %.0f s per cell after %.0f s warm-up; heap %s, page"
-        + " cache %s; fsync on; auto-commit `%s`.%n%n", began, seconds, warmup, heap, pageCache,
-        NeoLoad.WRITE));
-    md.append("| clients | single tx/s | single p50 ms | single p99 ms | cluster tx/s |"
-        + " cluster p50 ms | cluster p99 ms | tx/s cluster/single | p50 cluster/single |"
-        + " errors single/cluster |\n");
-    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (NeoLoad.Result s : of("single")) {
-      NeoLoad.Result c = cell("cluster", s.clients());
-      md.append(String.format("| %d | %.0f | %.2f | %.2f | %s | %s | %s | %s | %s | %d/%s |%n",
-          s.clients(), s.txPerSecond(), s.p50Millis(), s.p99Millis(),
-          c == null ? "-" : String.format("%.0f", c.txPerSecond()),
-          c == null ? "-" : String.format("%.2f", c.p50Millis()),
-          c == null ? "-" : String.format("%.2f", c.p99Millis()),
-          c == null ? "-" : String.format("%.2f", c.txPerSecond() / s.txPerSecond()),
-          c == null ? "-" : String.format("%.2f", c.p50Millis() / s.p50Millis()),
-          s.errors(), c == null ? "-" : Long.toString(c.errors())));
+    md.append(String.format("Run started %s; %.0f s per cell after a warm-up until steady;"
+        + " heap %s, page cache %s, the same JVM flags for every server; auto-commit `%s`.%n%n",
+        began, seconds, heap, pageCache, NeoLoad.WRITE));
+    for (boolean pinned : new boolean[] {false, true}) {
+      if (cells.stream().noneMatch(c -> c.pinned() == pinned)) {
+        continue;
+      }
+      md.append(pinned ? "**Pinned** (single server on CPU 0, client on CPU 1; cluster leader on"
+          + " CPU 0, both followers and the client on CPU 1):\n\n" : "**Unpinned**:\n\n");
+      md.append("| clients | single tx/s | single p50 ms | single p99 ms | cluster tx/s |"
+          + " cluster p50 ms | cluster p99 ms | tx/s cluster/single | errors single/cluster |\n");
+      md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (Cell s : cellsOf("single", pinned)) {
+        Cell c = cellOf("cluster", pinned, s.clients());
+        NeoLoad.Result sr = s.result();
+        NeoLoad.Result cr = c == null ? null : c.result();
+        md.append(String.format("| %d | %.0f | %.2f | %.2f | %s | %s | %s | %s | %d/%s |%n",
+            s.clients(), sr.txPerSecond(), sr.p50Millis(), sr.p99Millis(),
+            cr == null ? "-" : String.format("%.0f", cr.txPerSecond()),
+            cr == null ? "-" : String.format("%.2f", cr.p50Millis()),
+            cr == null ? "-" : String.format("%.2f", cr.p99Millis()),
+            cr == null ? "-" : String.format("%.2f", cr.txPerSecond() / sr.txPerSecond()),
+            sr.errors(), cr == null ? "-" : Long.toString(cr.errors())));
+      }
+      md.append("\nCPU ms per committed transaction (utime+stime from /proc over the measured"
+          + " window):\n\n");
+      md.append("| clients | single | client (single) | leader | follower 1 | follower 2 |"
+          + " client (cluster) | leader/single | follower/single |\n");
+      md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (Cell s : cellsOf("single", pinned)) {
+        Cell c = cellOf("cluster", pinned, s.clients());
+        double single = s.cpu("single");
+        md.append(String.format("| %d | %.3f | %.3f | %s | %s | %s | %s | %s | %s |%n",
+            s.clients(), single, s.cpu("client"),
+            c == null ? "-" : String.format("%.3f", c.cpu("leader")),
+            c == null ? "-" : String.format("%.3f", c.cpu("follower-1")),
+            c == null ? "-" : String.format("%.3f", c.cpu("follower-2")),
+            c == null ? "-" : String.format("%.3f", c.cpu("client")),
+            c == null ? "-" : String.format("%.2f", c.cpu("leader") / single),
+            c == null ? "-" : String.format("%.2f", c.cpu("follower") / single)));
+      }
+      md.append("\n");
     }
+    appendThreadGroups(md);
+    appendVariants(md);
+    if (!fsyncs.isEmpty()) {
+      md.append("fsync + fdatasync calls per committed write, counted with `strace -f -e"
+          + " trace=fsync,fdatasync` on one traced cell at 16 clients (its throughput is not"
+          + " used), by the file forced:\n\n");
+      md.append("| system | committed | process | raft-log | neo4j-tx-log | neo4j-checkpoint-log"
+          + " | other |\n");
+      md.append("|---|---:|---|---:|---:|---:|---:|\n");
+      fsyncs.forEach((system, byProcess) -> {
+        long committed = fsyncTxs.get(system);
+        byProcess.forEach((who, kinds) -> {
+          md.append(String.format("| %s | %d | %s |", system, committed, who));
+          for (String kind : List.of("raft-log", "neo4j-tx-log", "neo4j-checkpoint-log",
+              "other")) {
+            long n = kinds.getOrDefault(kind, 0L);
+            md.append(String.format(" %.3f (%d) |", committed == 0 ? Double.NaN
+                : (double) n / committed, n));
+          }
+          md.append("\n");
+        });
+      });
+      md.append("\n");
+    }
+    stageTables.forEach((title, table) -> md.append(title).append(":\n\n").append(table)
+        .append("\n"));
     if (!trials.isEmpty()) {
       appendFailover(md);
+    }
+    if (!notes.isEmpty()) {
+      md.append("\nNotes:\n\n");
+      notes.forEach(n -> md.append("* ").append(n).append("\n"));
     }
     md.append("\nLoad average (1/5/15 min) at: ");
     List<String> parts = new ArrayList<>();
     loads.forEach((when, value) -> parts.add(when + " " + value));
     md.append(String.join("; ", parts)).append(".\n");
     return md.toString();
+  }
+
+  /** Where each server's CPU per transaction goes, by thread group (single vs leader etc.). */
+  private void appendThreadGroups(StringBuilder md) {
+    List<String> groups = List.of("bolt-worker", "bolt-io", "graft-apply", "graft-raft",
+        "graft-fsync", "graft-snapshot", "graft-other", "neo4j-other", "gc", "jit", "jvm-other");
+    md.append("CPU ms per committed transaction by thread group (/proc/<pid>/task):\n\n");
+    md.append("| pinned | clients | system | process |");
+    groups.forEach(g -> md.append(" ").append(g).append(" |"));
+    md.append("\n|---|---:|---|---|");
+    groups.forEach(g -> md.append("---:|"));
+    md.append("\n");
+    for (Cell c : cells) {
+      c.threadGroups().forEach((process, perGroup) -> {
+        md.append(String.format("| %s | %d | %s | %s |", c.pinned() ? "yes" : "no",
+            c.clients(), c.system(), process));
+        groups.forEach(g -> md.append(String.format(" %.3f |", perGroup.getOrDefault(g, 0.0))));
+        md.append("\n");
+      });
+    }
+    md.append("\n");
+  }
+
+  /** Every cluster run (the plain one and each variant) side by side, per pinning and clients. */
+  private void appendVariants(StringBuilder md) {
+    List<String> clusters = new ArrayList<>();
+    for (Cell c : cells) {
+      if (c.system().startsWith("cluster") && !clusters.contains(c.system())) {
+        clusters.add(c.system());
+      }
+    }
+    if (clusters.size() < 2) {
+      return;
+    }
+    md.append("Side by side (A/B; variants' settings in the notes):\n\n");
+    md.append("| pinned | clients | system | tx/s | p50 ms | p99 ms | tx/s vs single |"
+        + " leader CPU ms/tx | follower CPU ms/tx |\n");
+    md.append("|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
+    for (boolean pinned : new boolean[] {false, true}) {
+      for (Cell s : cellsOf("single", pinned)) {
+        for (String system : clusters) {
+          Cell c = cellOf(system, pinned, s.clients());
+          if (c == null) {
+            continue;
+          }
+          md.append(String.format("| %s | %d | %s | %.0f | %.2f | %.2f | %.2f | %.3f | %.3f |%n",
+              pinned ? "yes" : "no", c.clients(), system, c.result().txPerSecond(),
+              c.result().p50Millis(), c.result().p99Millis(),
+              c.result().txPerSecond() / s.result().txPerSecond(), c.cpu("leader"),
+              c.cpu("follower")));
+        }
+      }
+    }
+    md.append("\n");
+  }
+
+  private List<Cell> cellsOf(String system, boolean pinned) {
+    List<Cell> mine = new ArrayList<>();
+    for (Cell c : cells) {
+      if (c.system().equals(system) && c.pinned() == pinned) {
+        mine.add(c);
+      }
+    }
+    if (mine.isEmpty() && system.equals("single")) {
+      return cellsOf("cluster", pinned);
+    }
+    return mine;
+  }
+
+  private Cell cellOf(String system, boolean pinned, int clients) {
+    for (Cell c : cells) {
+      if (c.system().equals(system) && c.pinned() == pinned && c.clients() == clients) {
+        return c;
+      }
+    }
+    return null;
   }
 
   private void appendFailover(StringBuilder md) {
@@ -111,28 +273,6 @@ final class NeoReport {
   private static long median(List<Long> sorted) {
     int n = sorted.size();
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
-
-  private List<NeoLoad.Result> of(String system) {
-    List<NeoLoad.Result> mine = new ArrayList<>();
-    for (NeoLoad.Result r : results) {
-      if (r.system().equals(system)) {
-        mine.add(r);
-      }
-    }
-    if (mine.isEmpty() && system.equals("single")) {
-      return of("cluster");
-    }
-    return mine;
-  }
-
-  private NeoLoad.Result cell(String system, int clients) {
-    for (NeoLoad.Result r : results) {
-      if (r.system().equals(system) && r.clients() == clients) {
-        return r;
-      }
-    }
-    return null;
   }
 
   /** tx/s by client count for both systems; false if there is nothing to plot. */
@@ -163,7 +303,8 @@ final class NeoReport {
     max *= 1.1;
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-    g.drawString("Neo4j " + Neo4jRelease.version() + " writes: single server vs 3-member graft cluster",
+    g.drawString("Neo4j " + Neo4jRelease.version()
+        + " writes: single server vs 3-member graft cluster",
         left, 28);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     g.drawLine(left, bottom, right, bottom);

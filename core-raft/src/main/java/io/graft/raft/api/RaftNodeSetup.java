@@ -33,6 +33,7 @@ public final class RaftNodeSetup {
   private long maxEntryBytes;
   private long snapshotEveryEntries = -1;
   private long snapshotRetainEntries = -1;
+  private long snapshotEveryBytes = -1;
   private String announcement = "";
   private BiConsumer<MemberId, String> onAnnouncement;
   private Consumer<String> onRefusal = line -> {};
@@ -111,6 +112,15 @@ public final class RaftNodeSetup {
   }
 
   /**
+   * A snapshot also once {@code everyBytes} bytes of entry payload were applied since the last
+   * one, whichever of entries and bytes comes first. Without this call: core-raft's default.
+   */
+  public RaftNodeSetup snapshotEveryBytes(long everyBytes) {
+    this.snapshotEveryBytes = everyBytes;
+    return this;
+  }
+
+  /**
    * What this member says about itself in every transport handshake (an opaque string, e.g. a
    * Bolt address), and where what peers say about themselves goes (called on transport threads).
    */
@@ -176,6 +186,11 @@ public final class RaftNodeSetup {
   /** Log entries kept behind a snapshot, or -1 for core-raft's default. */
   public long snapshotRetainEntries() {
     return snapshotRetainEntries;
+  }
+
+  /** Applied payload bytes between snapshots, or -1 for core-raft's default. */
+  public long snapshotEveryBytes() {
+    return snapshotEveryBytes;
   }
 
   public String announcement() {

@@ -25,6 +25,19 @@ public interface SnapshotSupport {
   long write(Path directory) throws Exception;
 
   /**
+   * Whether {@link #write} may run on a snapshot thread of its own while entries keep being
+   * applied (a large state, like a database copy, then never stalls the apply thread). Such a
+   * write chooses its own cut: at one moment between two applies (two {@code applyBatch} or
+   * {@code onInternalEntry} calls) it fixes the applied index it covers, which it returns; the
+   * runtime takes the term and configuration of that index from what it applied. The runtime
+   * runs one such write at a time and never installs a snapshot while one runs. Default: false
+   * ({@code write} on the apply thread, between two applies).
+   */
+  default boolean writesWhileApplying() {
+    return false;
+  }
+
+  /**
    * Replaces the whole state by the snapshot in {@code directory}, which covers {@code index}.
    * Afterwards {@link StateMachine#lastAppliedIndex()} returns {@code index}. A failure is fatal
    * (the node stops rather than run on a half-installed state); it must leave the previous state or

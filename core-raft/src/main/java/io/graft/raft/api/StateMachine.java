@@ -45,10 +45,22 @@ public interface StateMachine {
   }
 
   /**
-   * The highest index this state machine has durably applied. Read once at start: the runtime
-   * replays committed entries after it.
+   * The highest index this state machine has applied. Read at start, when it must be the highest
+   * index it has DURABLY applied: the runtime replays committed entries after it.
    */
   long lastAppliedIndex();
+
+  /**
+   * The highest index whose effects survive a crash of this process without the log: the runtime
+   * never compacts the log past it (a member recovering from a crash replays the log after it).
+   * Read on the owner thread, after start. Default: {@link #lastAppliedIndex()}, for a state
+   * machine that makes every apply durable before it returns. One that applies without forcing
+   * (graft's Neo4j state machine: the Raft log is the durability point) reports what it last
+   * forced.
+   */
+  default long durableIndex() {
+    return lastAppliedIndex();
+  }
 
   /**
    * Called when an entry with no application payload (a leader's no-op, a configuration change) is

@@ -44,6 +44,8 @@ final class ApplyWorker implements AutoCloseable {
   private final Thread thread;
   private final AtomicLong backlogBytes = new AtomicLong();
   private volatile long appliedIndex;
+  /** Payload bytes of every entry applied since this worker started (apply thread writes). */
+  private volatile long appliedPayloadBytes;
   private volatile boolean stopping;
   /**
    * Told after each applied internal entry and after each applied run of application entries
@@ -119,6 +121,11 @@ final class ApplyWorker implements AutoCloseable {
   /** Bytes handed over but not yet applied (the leader rejects proposals above a bound). */
   long backlogBytes() {
     return backlogBytes.get();
+  }
+
+  /** Payload bytes of the entries applied since start (the snapshot policy's size trigger). */
+  long appliedPayloadBytes() {
+    return appliedPayloadBytes;
   }
 
   /** Highest index applied (or skipped as already applied). */
@@ -226,6 +233,7 @@ final class ApplyWorker implements AutoCloseable {
           + run.size() + " entries (" + run.get(0).index() + ".." + (expected - 1) + ")");
     }
     LogEntry last = run.get(run.size() - 1);
+    appliedPayloadBytes += payloadBytes(run);
     appliedIndex = last.index();
     for (int k = 0; k < run.size(); k++) {
       LogEntry e = run.get(k);

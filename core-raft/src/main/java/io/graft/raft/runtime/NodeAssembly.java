@@ -92,7 +92,9 @@ public final class NodeAssembly {
         ? d.snapshotEveryEntries() : setup.snapshotEveryEntries();
     long retain = setup.snapshotRetainEntries() < 0
         ? d.retainEntries() : setup.snapshotRetainEntries();
-    return new SnapshotPolicy(every, retain, d.chunkBytes(), d.resendMillis());
+    long everyBytes = setup.snapshotEveryBytes() < 0
+        ? d.snapshotEveryBytes() : setup.snapshotEveryBytes();
+    return new SnapshotPolicy(every, retain, d.chunkBytes(), d.resendMillis(), everyBytes);
   }
 
   /**

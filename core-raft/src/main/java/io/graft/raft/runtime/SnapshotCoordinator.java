@@ -25,14 +25,24 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
- * Snapshots and log compaction of one running member (thesis §5): takes a snapshot on the apply
- * thread every {@link SnapshotPolicy#snapshotEveryEntries()} entries and then prunes the log prefix
- * on the owner thread (keeping {@code retainEntries}, never beyond the commit index); streams
+ * Snapshots and log compaction of one running member (thesis §5): takes a snapshot every {@link
+ * SnapshotPolicy#snapshotEveryEntries()} entries or {@link SnapshotPolicy#snapshotEveryBytes()}
+ * applied payload bytes, on the apply thread, or on a snapshot thread of its own while applies go
+ * on when the state machine's support {@link SnapshotSupport#writesWhileApplying writes while
+ * applying}, and then prunes the log prefix on the owner thread (keeping {@code retainEntries},
+ * never beyond the commit index nor beyond the state machine's {@link StateMachine#durableIndex
+ * durable index}); streams
  * snapshots the protocol asks for; installs a received, verified snapshot on the apply thread, then
  * resets the log and tells the protocol on the owner thread. At start it finishes an install that a
  * crash interrupted and catches the state machine up to a compacted log.
@@ -42,6 +52,9 @@ import org.slf4j.Logger;
  */
 final class SnapshotCoordinator implements AutoCloseable {
   private static final Logger LOG = RaftLogging.logger(SnapshotCoordinator.class);
+  /** How long a snapshot thread waits for the apply thread to record the index it covers. */
+  private static final long META_WAIT_MILLIS = 60_000;
+  private static final long CLOSE_WAIT_SECONDS = 10;
 
   private final MemberId self;
   private final StateMachine stateMachine;
@@ -58,9 +71,14 @@ final class SnapshotCoordinator implements AutoCloseable {
   private final Runnable awaitWrites;
   private ApplyWorker applyWorker;
   private Supplier<ConsensusMachine> machine;
+  /** For a support that writes while applying: its writes run here, one at a time. */
+  private final ExecutorService snapshotThread;
+  private final AppliedHistory history = new AppliedHistory();
+  private volatile Future<?> writing = CompletableFuture.completedFuture(null);
 
   // Apply thread only (after start).
   private long lastSnapshotIndex;
+  private long bytesAtLastSnapshot;
   /** Configuration as of the applied index; null while unknown (then no snapshot is taken). */
   private Configuration configAtApplied;
 
@@ -77,6 +95,13 @@ final class SnapshotCoordinator implements AutoCloseable {
     this.awaitWrites = awaitWrites;
     this.service = new SnapshotService(self, store, transport, policy.chunkBytes(),
         policy.resendMillis(), this::onReceived);
+    this.snapshotThread = support.writesWhileApplying()
+        ? Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, "graft-snapshot-" + self);
+          t.setDaemon(true);
+          return t;
+        })
+        : null;
   }
 
   /** Null if the state machine cannot snapshot or no directory is configured. */
@@ -160,10 +185,26 @@ final class SnapshotCoordinator implements AutoCloseable {
     if (e.type() == EntryType.CONFIGURATION) {
       configAtApplied = ConfigurationCodec.decode(e.payload());
     }
-    if (configAtApplied == null || e.index() - lastSnapshotIndex < policy.snapshotEveryEntries()) {
+    if (snapshotThread != null) {
+      history.applied(e.index(), e.term(), configAtApplied);
+    }
+    long bytes = applyWorker.appliedPayloadBytes();
+    boolean due = e.index() - lastSnapshotIndex >= policy.snapshotEveryEntries()
+        || bytes - bytesAtLastSnapshot >= policy.snapshotEveryBytes();
+    if (configAtApplied == null || !due) {
+      return;
+    }
+    if (snapshotThread != null) {
+      if (!writing.isDone()) {
+        return; // one at a time: the next apply asks again
+      }
+      lastSnapshotIndex = e.index();
+      bytesAtLastSnapshot = bytes;
+      writing = snapshotThread.submit(this::writeWhileApplying);
       return;
     }
     lastSnapshotIndex = e.index();
+    bytesAtLastSnapshot = bytes;
     try {
       LocalSnapshot taken = store.take(support, e.index(), e.term(),
           ConfigurationCodec.encode(configAtApplied));
@@ -174,7 +215,33 @@ final class SnapshotCoordinator implements AutoCloseable {
     }
   }
 
+  // ---- snapshot thread ----
+
+  /** A write that chooses its own index while applies go on; its term and config from history. */
+  private void writeWhileApplying() {
+    try {
+      LocalSnapshot taken = store.take(support, index -> history.meta(index, META_WAIT_MILLIS));
+      history.forgetBefore(taken.index());
+      ownerTasks.accept(() -> onTaken(taken));
+    } catch (Exception ex) {
+      // Not fatal: the log is simply not compacted this time.
+      LOG.warn("graft node {}: snapshot failed: {}", self, ex.toString(), ex);
+    }
+  }
+
+  /** Apply thread: an install must not interleave with a write's phases; wait for it to end. */
+  private void awaitWrite() {
+    try {
+      writing.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      // writeWhileApplying logs its own failures
+    }
+  }
+
   private void install(LocalSnapshot s, MemberId from) {
+    awaitWrite();
     try {
       if (stateMachine.lastAppliedIndex() < s.index()) {
         LOG.info("graft node {}: installing {} from {}", self, s.manifest(), from);
@@ -182,6 +249,8 @@ final class SnapshotCoordinator implements AutoCloseable {
         applyWorker.advanceApplied(s.index());
         configAtApplied = meta(s).configuration();
         lastSnapshotIndex = s.index();
+        bytesAtLastSnapshot = applyWorker.appliedPayloadBytes();
+        history.reset(s.index(), s.term(), configAtApplied);
       }
       ownerTasks.accept(() -> restore(s, from));
     } catch (Exception e) {
@@ -204,7 +273,10 @@ final class SnapshotCoordinator implements AutoCloseable {
   private void onTaken(LocalSnapshot s) {
     ConsensusMachine m = machine.get();
     m.snapshotAvailable(meta(s));
-    long upTo = Math.min(s.index() - policy.retainEntries(), m.commitIndex());
+    // Never past what the state machine holds durably: a crash then still finds every entry it
+    // must re-apply in the log (graft: Neo4j's log is forced at checkpoints, not per apply).
+    long upTo = Math.min(Math.min(s.index() - policy.retainEntries(), m.commitIndex()),
+        stateMachine.durableIndex());
     if (upTo > log.snapshotIndex() && upTo <= log.lastIndex()) {
       awaitWrites.run();
       log.compactPrefix(upTo, log.term(upTo));
@@ -273,5 +345,14 @@ final class SnapshotCoordinator implements AutoCloseable {
   @Override
   public void close() {
     service.close();
+    if (snapshotThread != null) {
+      snapshotThread.shutdown();
+      try {
+        // A write in flight is copying the state: give it a moment, then leave it (daemon).
+        snapshotThread.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

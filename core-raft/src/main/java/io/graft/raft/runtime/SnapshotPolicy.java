@@ -2,17 +2,32 @@ package io.graft.raft.runtime;
 
 /**
  * When a member snapshots its state machine and how much log it keeps behind the snapshot (thesis
- * §5.1): a snapshot every {@code snapshotEveryEntries} applied entries, then the log prefix up to
- * {@code snapshotIndex - retainEntries} is pruned (never beyond the commit index), so followers a
- * little behind still catch up from the log; one further behind gets the snapshot. Snapshots travel
- * in chunks of {@code chunkBytes}; an unanswered chunk is sent again after {@code resendMillis}.
+ * §5.1): a snapshot every {@code snapshotEveryEntries} applied entries or {@code
+ * snapshotEveryBytes} applied payload bytes, whichever comes first (a few large entries grow the
+ * log as much as many small ones), then the log prefix up to {@code snapshotIndex -
+ * retainEntries} is pruned (never beyond the commit index, nor beyond what the state machine
+ * holds durably), so followers a little behind still catch up from the log; one further behind
+ * gets the snapshot. Snapshots travel in chunks of {@code chunkBytes}; an unanswered chunk is
+ * sent again after {@code resendMillis}.
  */
-public record SnapshotPolicy(
-    long snapshotEveryEntries, long retainEntries, int chunkBytes, long resendMillis) {
+public record SnapshotPolicy(long snapshotEveryEntries, long retainEntries, int chunkBytes,
+    long resendMillis, long snapshotEveryBytes) {
 
-  /** Every 8192 entries, retain 1024 (hashicorp/raft: SnapshotThreshold 8192), 1 MiB chunks. */
+  /** Default of {@link #snapshotEveryBytes}: 1 GiB of applied payload. */
+  public static final long DEFAULT_EVERY_BYTES = 1L << 30;
+
+  /**
+   * Every 8192 entries or 1 GiB, retain 1024 (hashicorp/raft: SnapshotThreshold 8192), 1 MiB
+   * chunks.
+   */
   public static SnapshotPolicy defaults() {
-    return new SnapshotPolicy(8192, 1024, 1 << 20, 1000);
+    return new SnapshotPolicy(8192, 1024, 1 << 20, 1000, DEFAULT_EVERY_BYTES);
+  }
+
+  /** By entry count only (no bytes trigger). */
+  public SnapshotPolicy(long snapshotEveryEntries, long retainEntries, int chunkBytes,
+      long resendMillis) {
+    this(snapshotEveryEntries, retainEntries, chunkBytes, resendMillis, Long.MAX_VALUE);
   }
 
   public SnapshotPolicy {
@@ -25,6 +40,9 @@ public record SnapshotPolicy(
     }
     if (chunkBytes < 1024 || chunkBytes > 8 << 20) {
       throw new IllegalArgumentException("chunkBytes must be in [1 KiB, 8 MiB]: " + chunkBytes);
+    }
+    if (snapshotEveryBytes < 1) {
+      throw new IllegalArgumentException("snapshotEveryBytes must be >= 1: " + snapshotEveryBytes);
     }
     if (resendMillis < 1) {
       throw new IllegalArgumentException("resendMillis must be >= 1: " + resendMillis);

@@ -14,10 +14,13 @@ import java.util.function.LongSupplier;
  * @param lastConsensusIndex the consensusIndex of Neo4j's last committed transaction (durable in
  *     its log)
  * @param panic panics the database: a member stops rather than diverge
+ * @param durability what of Neo4j's log is durable, and forcing it (before an index is recorded
+ *     outside it)
  */
 public record DatabaseHandle(
     EntryApplier applier,
     IdAllocation idAllocation,
     LongSupplier lastCommittedTxId,
     LongSupplier lastConsensusIndex,
-    Consumer<Throwable> panic) {}
+    Consumer<Throwable> panic,
+    Durability durability) {}

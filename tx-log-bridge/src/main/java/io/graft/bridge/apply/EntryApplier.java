@@ -9,16 +9,16 @@ public interface EntryApplier {
 
   /**
    * Applies consecutive committed transaction entries (strict log order, one kernel version) as
-   * ONE chain: with Neo4j's commit process, one log append and one force for all of them (group
-   * commit). On return every entry is durable, each with its own Raft index as consensusIndex.
-   * Default: {@link #apply} for each entry, in order.
+   * ONE chain: with Neo4j's commit process, one log append for all of them (group commit). On
+   * return every entry is applied, each with its own Raft index as consensusIndex. Default:
+   * {@link #apply} for each entry, in order (its own commands unused).
    *
    * @return the tx id of each entry, in order
    */
-  default long[] applyChain(List<TxEntry> entries, long[] raftIndexes) throws Exception {
-    long[] txIds = new long[entries.size()];
+  default long[] applyChain(List<ChainLink> links) throws Exception {
+    long[] txIds = new long[links.size()];
     for (int i = 0; i < txIds.length; i++) {
-      txIds[i] = apply(entries.get(i), raftIndexes[i]);
+      txIds[i] = apply(links.get(i).entry(), links.get(i).raftIndex());
     }
     return txIds;
   }

@@ -72,7 +72,8 @@ public final class GraphStateMachine implements StateMachine {
     this.applied = new AppliedIndex(Math.max(
         Math.max(db.lastConsensusIndex().getAsLong(), fencing.current().raftIndex()), 0));
     this.snapshots = snapshots == null ? null
-        : new LockedSnapshots(snapshots.create(new SnapshotState(fencing, database, applied)));
+        : new LockedSnapshots(snapshots.create(
+            new SnapshotState(fencing, database, applied, this)));
   }
 
   @Override
@@ -88,6 +89,18 @@ public final class GraphStateMachine implements StateMachine {
   @Override
   public long lastAppliedIndex() {
     return applied.get();
+  }
+
+  /**
+   * What survives a crash without the Raft log: Neo4j's durable consensusIndex (its log forced at
+   * checkpoints, lease changes and snapshots, not per apply), or the lease file's index (written
+   * after such a force). The runtime never compacts its log past it.
+   */
+  @Override
+  public long durableIndex() {
+    long durable = Math.max(database.current().durability().durableConsensusIndex(),
+        fencing.current().raftIndex());
+    return Math.min(durable, applied.get());
   }
 
   public long lastCommittedTxId() {
@@ -152,7 +165,8 @@ public final class GraphStateMachine implements StateMachine {
           if (!chain.accepts(tx)) {
             commitChain(chain, results, decidedUpTo);
           }
-          chain.add(i, entry.index(), tx);
+          chain.add(i, entry.index(), tx,
+              fencing.isMine(tx) ? waiters.claim(tx.proposalId()) : null);
         } else {
           if (decoded instanceof LeaseEntry) {
             commitChain(chain, results, decidedUpTo);
@@ -167,6 +181,7 @@ public final class GraphStateMachine implements StateMachine {
       }
       commitChain(chain, results, decidedUpTo);
     } catch (Throwable t) {
+      chain.releaseClaims();
       throw stop(t);
     }
     return Arrays.asList(results);
@@ -245,7 +260,9 @@ public final class GraphStateMachine implements StateMachine {
         }
         return null;
       }
-      long txId = database.current().applier().apply(tx, index);
+      TxChain one = new TxChain();
+      one.add(0, index, tx, mine ? waiters.claim(tx.proposalId()) : null);
+      long txId = one.commit(database.current().applier())[0];
       if (mine) {
         waiters.complete(tx.proposalId(), txId);
       }
@@ -264,7 +281,7 @@ public final class GraphStateMachine implements StateMachine {
     }
   }
 
-  /** The snapshot support, each call under this machine's apply lock. */
+  /** The snapshot support under this machine's apply lock (a write while applying: its cut only). */
   private final class LockedSnapshots implements SnapshotSupport {
     private final SnapshotSupport support;
 
@@ -272,8 +289,17 @@ public final class GraphStateMachine implements StateMachine {
       this.support = support;
     }
 
+    /** A write that runs while applying takes the lock only for its cut (SnapshotState). */
+    @Override
+    public boolean writesWhileApplying() {
+      return support.writesWhileApplying();
+    }
+
     @Override
     public long write(Path directory) throws Exception {
+      if (support.writesWhileApplying()) {
+        return support.write(directory);
+      }
       synchronized (GraphStateMachine.this) {
         return support.write(directory);
       }

@@ -66,6 +66,9 @@ public final class LeaseFencing {
       throws IOException {
     boolean accepted = lease.leaseId() == gate.currentLeaseId() + 1;
     if (accepted) {
+      // The lease file records index; every transaction before it must be as durable, or a crash
+      // that loses Neo4j's unforced tail would make a restart skip them instead of re-applying.
+      database.durability().force(Durability.Purpose.LEASE);
       leaseState.write(lease.leaseId(), lease.owner(), index);
       boolean mine = self.equals(lease.owner());
       database.idAllocation().set(mine);

@@ -1,21 +1,29 @@
 package io.graft.bridge.apply;
 
 import java.io.IOException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a snapshot of the state machine reads (applied index, lease) and what its install replaces.
- * Handed to the snapshot support by {@link GraphStateMachine}, which runs its {@code write} and
- * {@code install} under the apply lock, so none of this interleaves with an apply.
+ * Handed to the snapshot support by {@link GraphStateMachine}: its {@code install} runs under the
+ * apply lock; a {@code write} that runs while entries are applied takes its cut with {@link
+ * #atCut}, the only moment it holds that lock.
  */
 public final class SnapshotState {
   private final LeaseFencing fencing;
   private final DatabaseSlot database;
   private final AppliedIndex applied;
+  private final Object applyLock;
+  /** Incremented when an install begins: a write that spans one must not be published. */
+  private final AtomicLong installs = new AtomicLong();
 
-  SnapshotState(LeaseFencing fencing, DatabaseSlot database, AppliedIndex applied) {
+  SnapshotState(LeaseFencing fencing, DatabaseSlot database, AppliedIndex applied,
+      Object applyLock) {
     this.fencing = fencing;
     this.database = database;
     this.applied = applied;
+    this.applyLock = applyLock;
   }
 
   public long appliedIndex() {
@@ -28,10 +36,29 @@ public final class SnapshotState {
   }
 
   /**
+   * Runs {@code action} between two applies, under the apply lock: no transaction is being
+   * appended to Neo4j's log or applied to its store meanwhile, so the applied index, the lease,
+   * Neo4j's last transaction and its log's end describe one and the same state. Neo4j's log is
+   * forced first, so the file holds every byte up to that end. Keep it short: applies wait.
+   */
+  public <T> T atCut(Callable<T> action) throws Exception {
+    synchronized (applyLock) {
+      database.current().durability().force(Durability.Purpose.SNAPSHOT);
+      return action.call();
+    }
+  }
+
+  /** Changes whenever an install begins (a write compares it before and after). */
+  public long installGeneration() {
+    return installs.get();
+  }
+
+  /**
    * A snapshot install starts: this member cannot write until a later lease makes it leader, and
    * a durable marker says the store is being replaced until {@link #completeInstall}.
    */
   public void beginInstall(long index) throws IOException {
+    installs.incrementAndGet();
     fencing.beginInstall(index, database.current());
   }
 

@@ -22,23 +22,26 @@ import org.neo4j.storageengine.api.TransactionApplicationMode;
 import org.neo4j.storageengine.api.cursor.StoreCursors;
 
 /**
- * Applies committed {@link TxEntry}s through Neo4j's ORIGINAL commit process (the one captured
- * before the swap) in {@link TransactionApplicationMode#EXTERNAL}, stamping each entry's Raft index
- * as its batch's {@code consensusIndex}. The recipe is docs/NEO4J-INTERNALS.md §2.4 (c): it yields
- * the same tx ids, record ids and high ids on every member, and the Raft index becomes durable
- * atomically with the data in Neo4j's own transaction log.
+ * Applies committed {@link TxEntry}s through Neo4j's commit pipeline in {@link
+ * TransactionApplicationMode#EXTERNAL}, stamping each entry's Raft index as its batch's {@code
+ * consensusIndex}. The recipe is docs/NEO4J-INTERNALS.md §2.4 (c): it yields the same tx ids,
+ * record ids and high ids on every member, and the Raft index is recorded atomically with the data
+ * in Neo4j's own transaction log. The commit process is either Neo4j's original one (it forces its log:
+ * {@code server.raft.neo4j_log_force=EVERY_APPLY}) or the same pipeline over graft's unforced
+ * appender (the default: the Raft log is the durability point; {@code UnforcedLogAppender}).
  *
  * <p>Group commit ({@link #applyChain}): consecutive entries are linked with {@code
  * StorageEngineTransaction.next} and committed in one call. In Neo4j 5.26 {@code
  * InternalTransactionCommitProcess.commit} appends the whole chain under one log-file monitor
  * ({@code BatchingTransactionAppender.append}: each link gets the next append index and the next
- * tx id from {@code TransactionIdGenerator}, in chain order), forces the log ONCE, marks every
+ * tx id from {@code TransactionIdGenerator}, in chain order), forces the log ONCE (or not at all,
+ * unforced), marks every
  * link committed (its own consensusIndex in {@code TransactionIdStore}), then applies the chain to
  * the store and closes each link in order. Ids are therefore exactly those of applying the
  * entries one by one.
  */
 public final class TxApplier implements EntryApplier {
-  private final TransactionCommitProcess original;
+  private final TransactionCommitProcess commitProcess;
   private final StorageEngine storageEngine;
   private final CommandReaderFactory commandReaders;
   private final TransactionCommitmentFactory commitments;
@@ -46,13 +49,13 @@ public final class TxApplier implements EntryApplier {
   private final CursorContextFactory contexts;
 
   public TxApplier(
-      TransactionCommitProcess original,
+      TransactionCommitProcess commitProcess,
       StorageEngine storageEngine,
       CommandReaderFactory commandReaders,
       TransactionCommitmentFactory commitments,
       TransactionIdGenerator txIdGenerator,
       CursorContextFactory contexts) {
-    this.original = original;
+    this.commitProcess = commitProcess;
     this.storageEngine = storageEngine;
     this.commandReaders = commandReaders;
     this.commitments = commitments;
@@ -63,7 +66,7 @@ public final class TxApplier implements EntryApplier {
   /** @return the Neo4j transaction id the entry got (identical on every member) */
   @Override
   public long apply(TxEntry entry, long raftIndex) throws Exception {
-    return applyChain(List.of(entry), new long[] {raftIndex})[0];
+    return applyChain(List.of(new ChainLink(entry, raftIndex, null)))[0];
   }
 
   /**
@@ -73,11 +76,11 @@ public final class TxApplier implements EntryApplier {
    * DefaultCommitter} relies on the same equality).
    */
   @Override
-  public long[] applyChain(List<TxEntry> entries, long[] raftIndexes) throws Exception {
-    List<AutoCloseable> resources = new ArrayList<>(entries.size() * 2);
+  public long[] applyChain(List<ChainLink> links) throws Exception {
+    List<AutoCloseable> resources = new ArrayList<>(links.size() * 2);
     long[] txIds;
     try {
-      txIds = commitChain(entries, raftIndexes, resources);
+      txIds = commitChain(links, resources);
     } catch (Throwable t) {
       closeAll(resources, t);
       throw t;
@@ -86,21 +89,21 @@ public final class TxApplier implements EntryApplier {
     return txIds;
   }
 
-  private long[] commitChain(List<TxEntry> entries, long[] raftIndexes,
-      List<AutoCloseable> resources) throws Exception {
-    CompleteTransaction[] links = new CompleteTransaction[entries.size()];
+  private long[] commitChain(List<ChainLink> chain, List<AutoCloseable> resources)
+      throws Exception {
+    CompleteTransaction[] links = new CompleteTransaction[chain.size()];
     for (int i = 0; i < links.length; i++) {
       CursorContext ctx = contexts.create("graft-raft-apply");
       resources.add(ctx);
       StoreCursors cursors = storageEngine.createStorageCursors(ctx);
       resources.add(cursors);
-      links[i] = new CompleteTransaction(commandBatch(entries.get(i), raftIndexes[i]), ctx,
+      links[i] = new CompleteTransaction(commandBatch(chain.get(i)), ctx,
           cursors, commitments.newCommitment(), txIdGenerator);
       if (i > 0) {
         links[i - 1].next(links[i]);
       }
     }
-    original.commit(links[0], TransactionWriteEvent.NULL, TransactionApplicationMode.EXTERNAL);
+    commitProcess.commit(links[0], TransactionWriteEvent.NULL, TransactionApplicationMode.EXTERNAL);
     long[] txIds = new long[links.length];
     for (int i = 0; i < links.length; i++) {
       txIds[i] = links[i].transactionId();
@@ -108,10 +111,18 @@ public final class TxApplier implements EntryApplier {
     return txIds;
   }
 
-  private CompleteCommandBatch commandBatch(TxEntry entry, long raftIndex) throws Exception {
+  /**
+   * The command batch of one link: the kernel's own commands for this member's own transaction
+   * (the leader fast path: nothing is read back), else the entry's, deserialized with the reader
+   * of its kernel version. Metadata comes from the entry either way, so every member builds the
+   * same batch.
+   */
+  private CompleteCommandBatch commandBatch(ChainLink link) throws Exception {
+    TxEntry entry = link.entry();
+    long raftIndex = link.raftIndex();
     KernelVersion version = KernelVersion.getForVersion(entry.kernelVersion());
-    List<StorageCommand> commands =
-        CommandCodec.deserialize(
+    List<StorageCommand> commands = link.ownCommands() != null ? link.ownCommands()
+        : CommandCodec.deserialize(
             entry.commands(), entry.commandCount(), commandReaders.get(version));
     Subject subject = SubjectCodec.decode(entry.subjectUsername());
     return new CompleteCommandBatch(

@@ -1,17 +1,16 @@
 package io.graft.bridge.capture;
 
-import io.graft.bridge.codec.CommandCodec;
-import io.graft.bridge.codec.EntryCodec;
 import io.graft.bridge.codec.EntryTooLargeException;
 import io.graft.bridge.codec.SubjectCodec;
-import io.graft.bridge.model.TxEntry;
+import io.graft.bridge.codec.TxEntryWriter;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftShutdownException;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,6 +20,7 @@ import org.neo4j.kernel.impl.api.TransactionCommitProcess;
 import org.neo4j.kernel.impl.transaction.tracing.TransactionWriteEvent;
 import org.neo4j.logging.InternalLog;
 import org.neo4j.storageengine.api.CommandBatch;
+import org.neo4j.storageengine.api.StorageCommand;
 import org.neo4j.storageengine.api.StorageEngineTransaction;
 import org.neo4j.storageengine.api.TransactionApplicationMode;
 
@@ -45,6 +45,7 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
   private final String databaseName;
   private final long maxEntryBytes;
   private final Duration commitTimeout;
+  private final boolean leaderFastPath;
 
   /**
    * @param unknownOutcome what to do when a proposal timed out and its outcome is unknown: its
@@ -57,6 +58,8 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
    *     is applied only after every earlier entry (§5.3 log order), so by the time writes resume
    *     the earlier transaction is applied or gone for good.
    * @param log where a failure of that action is reported
+   * @param leaderFastPath the local apply uses the kernel's own commands (true, the default) or
+   *     reads them back from the entry like a follower (false: for A/B benchmark runs only)
    */
   public RaftTransactionCommitProcess(
       RaftNode raft,
@@ -67,7 +70,8 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
       long maxEntryBytes,
       Duration commitTimeout,
       Runnable unknownOutcome,
-      InternalLog log) {
+      InternalLog log,
+      boolean leaderFastPath) {
     this.raft = raft;
     this.unknownOutcome = unknownOutcome;
     this.log = log;
@@ -77,6 +81,7 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
     this.databaseName = databaseName;
     this.maxEntryBytes = maxEntryBytes;
     this.commitTimeout = commitTimeout;
+    this.leaderFastPath = leaderFastPath;
   }
 
   @Override
@@ -106,47 +111,31 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
               + txIdAtLeaseStart
               + "); retry it");
     }
-    TxEntry entry = capture(commands, leaseId);
-    return replicate(entry);
+    return replicate(commands, leaseId);
   }
 
-  private TxEntry capture(CommandBatch commands, int leaseId) throws TransactionFailureException {
-    byte[] serialized;
-    try {
-      serialized = CommandCodec.serialize(commands, maxEntryBytes, MAX_ENTRY_SIZE_SETTING);
-    } catch (EntryTooLargeException e) {
-      throw new TransactionFailureException(
-          Status.Transaction.TransactionCommitFailed, e.getMessage());
-    } catch (IOException e) {
-      throw new TransactionFailureException(
-          Status.Transaction.TransactionCommitFailed, e, "graft: could not serialize commands");
-    }
-    return new TxEntry(
-        self,
-        0L,
-        leaseId,
-        commands.kernelVersion().version(),
-        commands.getTimeStarted(),
-        commands.getLatestCommittedTxWhenStarted(),
-        commands.getTimeCommitted(),
-        SubjectCodec.encode(commands.subject()),
-        commands.commandCount(),
-        serialized);
-  }
-
-  private long replicate(TxEntry unnumbered) throws TransactionFailureException {
-    CompletableFuture<Long> applied = new CompletableFuture<>();
-    long proposalId = waiters.register(applied);
-    TxEntry entry = withProposalId(unnumbered, proposalId);
-    try {
-      raft.propose(EntryCodec.encode(entry))
+  /**
+   * Registers the waiter (holding the kernel's commands, which the local apply uses: the leader
+   * fast path), encodes the entry in one pass (the commands are serialized once, straight into
+   * the payload) and proposes it; then waits for the local apply.
+   */
+  private long replicate(CommandBatch commands, int leaseId) throws TransactionFailureException {
+    List<StorageCommand> kernelCommands = new ArrayList<>(commands.commandCount());
+    commands.forEach(kernelCommands::add);
+    try (ProposalWaiters.Proposal proposal =
+        waiters.register(leaderFastPath ? kernelCommands : null)) {
+      byte[] payload = encode(commands, kernelCommands, leaseId, proposal.id());
+      proposal.proposing();
+      raft.propose(payload)
           .whenComplete(
               (result, error) -> {
                 if (error != null) {
-                  onProposeFailure(proposalId, error);
+                  onProposeFailure(proposal.id(), error);
                 }
               });
-      return applied.get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      long txId = proposal.future().get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      proposal.released();
+      return txId;
     } catch (TimeoutException e) {
       unknownOutcome();
       throw new TransactionFailureException(
@@ -166,8 +155,23 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
           "graft: interrupted while waiting for replication; the outcome is UNKNOWN");
     } catch (ExecutionException e) {
       throw mapFailure(e.getCause());
-    } finally {
-      waiters.forget(proposalId);
+    }
+  }
+
+  private byte[] encode(CommandBatch batch, List<StorageCommand> commands, int leaseId,
+      long proposalId) throws TransactionFailureException {
+    TxEntryWriter.Header header = new TxEntryWriter.Header(self, proposalId, leaseId,
+        batch.kernelVersion().version(), batch.getTimeStarted(),
+        batch.getLatestCommittedTxWhenStarted(), batch.getTimeCommitted(),
+        SubjectCodec.encode(batch.subject()), commands.size());
+    try {
+      return TxEntryWriter.encode(header, commands, maxEntryBytes, MAX_ENTRY_SIZE_SETTING);
+    } catch (EntryTooLargeException e) {
+      throw new TransactionFailureException(
+          Status.Transaction.TransactionCommitFailed, e.getMessage());
+    } catch (IOException e) {
+      throw new TransactionFailureException(
+          Status.Transaction.TransactionCommitFailed, e, "graft: could not serialize commands");
     }
   }
 
@@ -219,12 +223,5 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
         databaseName,
         self,
         why);
-  }
-
-  private static TxEntry withProposalId(TxEntry e, long proposalId) {
-    return new TxEntry(
-        e.originMember(), proposalId, e.leaseId(), e.kernelVersion(), e.timeStarted(),
-        e.latestCommittedTxWhenStarted(), e.timeCommitted(), e.subjectUsername(), e.commandCount(),
-        e.commands());
   }
 }

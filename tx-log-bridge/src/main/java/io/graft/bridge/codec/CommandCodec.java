@@ -26,7 +26,17 @@ public final class CommandCodec {
   public static byte[] serialize(Iterable<StorageCommand> commands, long maxBytes, String limitName)
       throws IOException, EntryTooLargeException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
-    BoundedOutputStream bounded = new BoundedOutputStream(bytes, maxBytes);
+    write(commands, bytes, maxBytes, limitName);
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Writes the commands to {@code out} with their own {@code serialize}; stops and refuses as
+   * soon as more than {@code maxBytes} would be written. @return the number of bytes written
+   */
+  static long write(Iterable<StorageCommand> commands, OutputStream out, long maxBytes,
+      String limitName) throws IOException, EntryTooLargeException {
+    BoundedOutputStream bounded = new BoundedOutputStream(out, maxBytes);
     try (OutputStreamWritableChannel channel = new OutputStreamWritableChannel(bounded)) {
       for (StorageCommand command : commands) {
         command.serialize(channel);
@@ -39,7 +49,7 @@ public final class CommandCodec {
               + limitName
               + "); split it into smaller transactions or raise the setting");
     }
-    return bytes.toByteArray();
+    return bounded.written;
   }
 
   public static List<StorageCommand> deserialize(byte[] bytes, int count, CommandReader reader)

@@ -26,14 +26,15 @@ public interface StoreAccess {
 
   /**
    * Runs {@code copy} after a forced checkpoint, with further checkpoints held off until it
-   * returns, so the files on disk are exactly the checkpointed state (no writes can happen: the
-   * caller is the apply thread).
+   * returns: the store files on disk are the checkpointed state plus whatever transactions
+   * committed since (all in the log after the checkpoint, which log pruning keeps meanwhile).
    */
   void afterCheckpoint(FileCopy copy) throws IOException;
 
   /**
-   * Called inside {@link #afterCheckpoint}: the transaction-log files Neo4j's recovery needs on
-   * top of the checkpointed store files, each with the number of its bytes that were written.
+   * Called inside {@link #afterCheckpoint}, between two applies (nothing is being appended) and
+   * with Neo4j's log forced: the transaction-log files Neo4j's recovery needs on top of the
+   * checkpointed store files, each with the number of its bytes that were written.
    * That is the log file holding the forced checkpoint's position and every later one, the
    * current one up to its append position (not its preallocated zeros), and the checkpoint
    * file(s) up to the latest checkpoint. Files older than the checkpoint hold only transactions

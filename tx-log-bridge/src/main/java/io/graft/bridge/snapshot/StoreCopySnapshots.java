@@ -18,13 +18,12 @@ import java.util.function.Consumer;
  * installation in place of a member's database (docs/ARCHITECTURE.md decision 7; the Raft thesis §5
  * "log compaction": a snapshot stands for the log prefix up to its index).
  *
- * <p>{@link #write}: on the apply thread, so no replicated write can commit meanwhile (every
- * write, the leader's included, commits only by being applied). A forced checkpoint makes the
- * store files on disk complete; further checkpoints are held off while the store files and the
- * transaction-log bytes recovery needs after that checkpoint ({@link
- * StoreAccess#transactionLogsToCopy}: not the older log files, not the preallocated tail of the
- * current one) are copied; the manifest with the Raft index, lease, database identity and every
- * shipped file's size and CRC32C is written last.
+ * <p>{@link #write}: while entries keep being applied (Neo4j's online store-copy protocol; see
+ * the method). A forced checkpoint; with further checkpoints held off the store files are
+ * copied, then at a cut between two applies the transaction-log bytes recovery needs from that
+ * checkpoint up to the cut ({@link StoreAccess#transactionLogsToCopy}: not the older log files,
+ * not the preallocated tail of the current one); the manifest with the Raft index, lease,
+ * database identity and every shipped file's size and CRC32C is written last.
  *
  * <p>{@link #install}: refuses a snapshot of another database identity (its element ids would
  * differ), stops the database through Neo4j's lifecycle, replaces its store files and
@@ -39,41 +38,83 @@ public final class StoreCopySnapshots implements SnapshotSupport {
   private final SnapshotState machine;
   private final StoreAccess store;
   private final Consumer<String> progress;
+  private final boolean whileApplying;
 
+  /** A snapshot written while entries are applied ({@link #writesWhileApplying}). */
   public StoreCopySnapshots(SnapshotState machine, StoreAccess store, Consumer<String> progress) {
+    this(machine, store, progress, true);
+  }
+
+  /** @param whileApplying false: written on the apply thread, applies waiting (for A/B runs) */
+  public StoreCopySnapshots(SnapshotState machine, StoreAccess store, Consumer<String> progress,
+      boolean whileApplying) {
     this.machine = machine;
     this.store = store;
     this.progress = progress;
+    this.whileApplying = whileApplying;
   }
 
+  /**
+   * True unless built for the apply thread: a store copy is written while entries keep being
+   * applied (Neo4j's own online store-copy protocol), so it never stalls committers.
+   */
+  @Override
+  public boolean writesWhileApplying() {
+    return whileApplying;
+  }
+
+  /**
+   * The snapshot. While applying (the default), on the runtime's snapshot thread: a forced
+   * checkpoint, then, with further checkpoints held off, the store files are copied while
+   * transactions keep committing (a page may be caught half-way through a later transaction);
+   * then the cut ({@link SnapshotState#atCut}, between two applies, Neo4j's log forced): the
+   * applied index, the lease, the last transaction and the transaction-log ranges up to the log's
+   * end; the log is copied up to that end. Every transaction whose effects can be in the copied
+   * store files committed before the cut, and the copied log holds every transaction from the
+   * checkpoint to the cut: Neo4j's recovery on the copy replays them (record commands are
+   * idempotent after-images; GBPTree files open at the checkpoint's stable generation), which
+   * repairs what the store files caught half-way and ends exactly at the cut's transaction. On
+   * the apply thread (built so), the same with nothing applied meanwhile.
+   */
   @Override
   public long write(Path directory) throws Exception {
     long began = System.nanoTime();
-    long index = machine.appliedIndex();
-    LeaseState.Snapshot lease = machine.lease();
-    long lastTx = store.lastCommittedTxId();
-    progress.accept(String.format("graft: snapshot of '%s' at index %d (tx %d): checkpoint",
-        store.databaseName(), index, lastTx));
+    long installsAtStart = machine.installGeneration();
+    progress.accept(String.format("graft: snapshot of '%s' from index %d (tx %d): checkpoint",
+        store.databaseName(), machine.appliedIndex(), store.lastCommittedTxId()));
     List<ShippedFile> shipped = new ArrayList<>();
+    Cut[] cut = new Cut[1];
     store.afterCheckpoint(() -> {
       shipped.addAll(StoreFiles.copyTree(
           store.databaseDirectory(), directory.resolve(DATABASE_DIR), DATABASE_DIR));
-      shipped.addAll(copyLogs(store.transactionLogsToCopy(), directory.resolve(TX_LOGS_DIR)));
+      try {
+        cut[0] = machine.atCut(() -> new Cut(machine.appliedIndex(), machine.lease(),
+            store.lastCommittedTxId(), store.transactionLogsToCopy()));
+      } catch (IOException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IOException(e);
+      }
+      shipped.addAll(copyLogs(cut[0].logs(), directory.resolve(TX_LOGS_DIR)));
     });
-    if (machine.appliedIndex() != index || store.lastCommittedTxId() != lastTx) {
-      throw new IllegalStateException("graft: an entry was applied while the snapshot was copied"
-          + " (index " + index + " -> " + machine.appliedIndex() + "); write() must run on"
-          + " the apply thread");
+    if (machine.installGeneration() != installsAtStart) {
+      throw new IllegalStateException("graft: a snapshot install replaced the store while the"
+          + " snapshot was written; not publishing it");
     }
+    Cut at = cut[0];
     SnapshotManifest manifest = SnapshotManifest.of(store.databaseName(), store.databaseId(),
-        index, lease.leaseId(), lease.owner(), lastTx, shipped);
+        at.index(), at.lease().leaseId(), at.lease().owner(), at.lastTx(), shipped);
     manifest.writeTo(directory);
-    progress.accept(String.format("graft: snapshot of '%s' at index %d written: %d files,"
-            + " %d bytes (%d of transaction logs) in %d ms", store.databaseName(), index,
-        manifest.files(), manifest.bytes(), logBytes(shipped),
-        (System.nanoTime() - began) / 1_000_000));
-    return index;
+    progress.accept(String.format("graft: snapshot of '%s' at index %d (tx %d) written: %d files,"
+            + " %d bytes (%d of transaction logs) in %d ms%s", store.databaseName(), at.index(),
+        at.lastTx(), manifest.files(), manifest.bytes(), logBytes(shipped),
+        (System.nanoTime() - began) / 1_000_000, whileApplying ? " while applying" : ""));
+    return at.index();
   }
+
+  /** The state a snapshot covers, read at one moment between two applies. */
+  private record Cut(long index, LeaseState.Snapshot lease, long lastTx,
+      List<StoreAccess.LogRange> logs) {}
 
   /**
    * Copies each range into {@code target} under its name in the transaction-logs directory. A

@@ -5,11 +5,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -59,11 +61,35 @@ final class StoreFiles {
       if (Files.isDirectory(source)) {
         Files.createDirectories(target);
       } else if (Files.isRegularFile(source)) {
-        long crc = copyPrefix(source, target, Files.size(source));
-        shipped.add(new ShippedFile(prefix + "/" + relative, Files.size(target), crc));
+        OptionalLong crc = copyLive(source, target);
+        if (crc.isPresent()) {
+          shipped.add(new ShippedFile(prefix + "/" + relative, Files.size(target),
+              crc.getAsLong()));
+        }
       }
     }
     return shipped;
+  }
+
+  /**
+   * Copies a store file that the running database may change meanwhile (a snapshot written while
+   * applying): what it holds when read; a file that vanished since the walk (a temporary file of
+   * an index, say) is left out; one that shrank is copied again at its new size. @return its
+   * CRC32C, or empty if it vanished
+   */
+  private static OptionalLong copyLive(Path source, Path target) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return OptionalLong.of(copyPrefix(source, target, Files.size(source)));
+      } catch (NoSuchFileException e) {
+        Files.deleteIfExists(target);
+        return OptionalLong.empty();
+      } catch (IOException e) {
+        if (attempt >= 2 || !Files.exists(source)) {
+          throw e;
+        }
+      }
+    }
   }
 
   /**

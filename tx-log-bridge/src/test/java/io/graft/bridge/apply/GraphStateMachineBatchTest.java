@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.neo4j.storageengine.api.StorageCommand;
 
 /**
  * Group commit in the state machine (fake applier, no Neo4j): a run of accepted transactions goes
@@ -45,6 +46,25 @@ class GraphStateMachineBatchTest {
   private final WriteGate gate = new WriteGate();
   private final ProposalWaiters waiters = new ProposalWaiters();
   private final Map<Long, CompletableFuture<Long>> mine = new java.util.HashMap<>();
+  private final Map<Long, ProposalWaiters.Proposal> proposals = new java.util.HashMap<>();
+  /** Per Raft index: the kernel's own commands the applier was handed (null: read the bytes). */
+  private final Map<Long, List<StorageCommand>> ownCommands = new java.util.HashMap<>();
+  /** Stands for the commands a kernel transaction built (never serialized in these tests). */
+  private static final StorageCommand KERNEL_COMMAND = (StorageCommand) java.lang.reflect.Proxy
+      .newProxyInstance(StorageCommand.class.getClassLoader(),
+          new Class<?>[] {StorageCommand.class}, (proxy, method, args) -> {
+            switch (method.getName()) {
+              case "toString":
+                return "kernel-command";
+              case "equals":
+                return proxy == args[0];
+              case "hashCode":
+                return System.identityHashCode(proxy);
+              default:
+                break;
+            }
+            throw new UnsupportedOperationException(method.getName());
+          });
   private RuntimeException chainFailure;
   private GraphStateMachine machine;
   private DatabaseSlot slot;
@@ -63,29 +83,31 @@ class GraphStateMachineBatchTest {
       }
 
       @Override
-      public long[] applyChain(List<TxEntry> entries, long[] raftIndexes) {
-        for (TxEntry tx : entries) {
-          CompletableFuture<Long> f = mine.get(tx.proposalId());
+      public long[] applyChain(List<ChainLink> links) {
+        for (ChainLink link : links) {
+          CompletableFuture<Long> f = mine.get(link.entry().proposalId());
           if (f != null && f.isDone()) {
-            violations.add("waiter " + tx.proposalId() + " completed before its chain");
+            violations.add("waiter " + link.entry().proposalId() + " completed before its chain");
           }
+          ownCommands.put(link.raftIndex(), link.ownCommands());
         }
         if (chainFailure != null) {
           throw chainFailure;
         }
         List<Long> indexes = new ArrayList<>();
-        long[] txIds = new long[entries.size()];
-        for (int i = 0; i < raftIndexes.length; i++) {
-          indexes.add(raftIndexes[i]);
+        long[] txIds = new long[links.size()];
+        for (int i = 0; i < links.size(); i++) {
+          indexes.add(links.get(i).raftIndex());
           txIds[i] = lastTx.incrementAndGet();
-          consensusIndex.set(raftIndexes[i]);
+          consensusIndex.set(links.get(i).raftIndex());
         }
         chains.add(indexes);
         return txIds;
       }
     };
     slot = new DatabaseSlot(
-        new DatabaseHandle(applier, on -> {}, lastTx::get, consensusIndex::get, panics::add));
+        new DatabaseHandle(applier, on -> {}, lastTx::get, consensusIndex::get, panics::add,
+            Durability.everyApply(consensusIndex::get)));
     return new GraphStateMachine(
         ME, new LeaseFencing(ME, LeaseState.open(dir), gate), slot, waiters, null);
   }
@@ -95,10 +117,10 @@ class GraphStateMachineBatchTest {
   }
 
   private TxEntry myTx(int lease) {
-    CompletableFuture<Long> f = new CompletableFuture<>();
-    long id = waiters.register(f);
-    mine.put(id, f);
-    return tx(ME, id, lease, (byte) 1);
+    ProposalWaiters.Proposal p = waiters.register(List.of(KERNEL_COMMAND));
+    mine.put(p.id(), p.future());
+    proposals.put(p.id(), p);
+    return tx(ME, p.id(), lease, (byte) 1);
   }
 
   private static TxEntry tx(String origin, long proposalId, int lease, byte kernelVersion) {
@@ -118,6 +140,22 @@ class GraphStateMachineBatchTest {
     assertThat(mine.get(b.proposalId()).get()).isEqualTo(13L);
     assertThat(machine.lastAppliedIndex()).isEqualTo(5);
     assertThat(violations).isEmpty();
+  }
+
+  @Test
+  void theLeaderAppliesItsOwnWaitingTransactionsFromItsKernelsCommands() throws Exception {
+    machine.apply(at(1, new LeaseEntry(1, ME)));
+    TxEntry waiting = myTx(1);
+    TxEntry gaveUp = myTx(1);
+    proposals.get(gaveUp.proposalId()).close(); // its committer stopped waiting (timeout)
+    machine.applyBatch(List.of(at(2, waiting), at(3, tx(OTHER, 7, 1, (byte) 1)), at(4, gaveUp)));
+    assertThat(ownCommands.get(2L)).as("own, still waited for: the kernel's commands")
+        .containsExactly(KERNEL_COMMAND);
+    assertThat(ownCommands.get(3L)).as("another member's: read from the entry").isNull();
+    assertThat(ownCommands.get(4L)).as("own, committer gone: read from the entry").isNull();
+    assertThat(mine.get(waiting.proposalId()).get()).isEqualTo(11L);
+    // The claim was released before the waiter completed: a committer closing now returns.
+    proposals.get(waiting.proposalId()).close();
   }
 
   @Test

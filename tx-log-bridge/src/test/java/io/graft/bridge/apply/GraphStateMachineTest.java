@@ -37,6 +37,8 @@ class GraphStateMachineTest {
   private final List<Long> appliedIndexes = new ArrayList<>();
   private final List<Boolean> allocation = new ArrayList<>();
   private final List<Throwable> panics = new ArrayList<>();
+  /** At each force of Neo4j's log: the index the lease file recorded then. */
+  private final List<Long> forcedAtLeaseIndex = new ArrayList<>();
   private final AtomicLong lastTx = new AtomicLong(10);
   private final AtomicLong consensusIndex = new AtomicLong(0);
   private final WriteGate gate = new WriteGate();
@@ -60,7 +62,18 @@ class GraphStateMachineTest {
       return lastTx.incrementAndGet();
     };
     slot = new DatabaseSlot(
-        new DatabaseHandle(applier, allocation::add, lastTx::get, consensusIndex::get, panics::add));
+        new DatabaseHandle(applier, allocation::add, lastTx::get, consensusIndex::get, panics::add,
+            new Durability() {
+              @Override
+              public void force(Purpose purpose) throws IOException {
+                forcedAtLeaseIndex.add(LeaseState.open(dir).current().raftIndex());
+              }
+
+              @Override
+              public long durableConsensusIndex() {
+                return consensusIndex.get();
+              }
+            }));
     return new GraphStateMachine(
         ME, new LeaseFencing(ME, LeaseState.open(dir), gate), slot, waiters, null);
   }
@@ -72,6 +85,17 @@ class GraphStateMachineTest {
 
   private static TxEntry tx(String origin, long proposalId, int lease) {
     return new TxEntry(origin, proposalId, lease, (byte) 1, 0, 0, 0, null, 0, new byte[0]);
+  }
+
+  @Test
+  void neo4jsLogIsForcedBeforeALeaseIndexIsRecordedOutsideIt() throws Exception {
+    apply(1, tx(ME, 1, 0));
+    assertThat(forcedAtLeaseIndex).as("a transaction alone forces nothing").isEmpty();
+    apply(2, new LeaseEntry(1, ME));
+    assertThat(forcedAtLeaseIndex).as("forced while the lease file still said 0").containsExactly(0L);
+    assertThat(LeaseState.open(dir).current().raftIndex()).isEqualTo(2);
+    apply(3, new LeaseEntry(1, OTHER)); // not the successor: rejected, nothing recorded
+    assertThat(forcedAtLeaseIndex).containsExactly(0L);
   }
 
   @Test
@@ -101,17 +125,19 @@ class GraphStateMachineTest {
   @Test
   void staleLeaseTransactionIsRejectedAndFailsOnlyItsOriginsWaiter() throws Exception {
     apply(1, new LeaseEntry(1, ME));
-    CompletableFuture<Long> mine = new CompletableFuture<>();
-    long id = waiters.register(mine);
+    ProposalWaiters.Proposal p1 = waiters.register(null);
+    CompletableFuture<Long> mine = p1.future();
+    long id = p1.id();
     apply(2, new LeaseEntry(2, OTHER));
     assertThat(apply(3, tx(ME, id, 1))).isNull();
     assertThat(apply(4, tx(OTHER, 99, 1))).isNull();
     assertThat(appliedIndexes).isEmpty();
     assertThatThrownBy(mine::get).isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(StaleLeaseException.class);
-    CompletableFuture<Long> next = new CompletableFuture<>();
     apply(5, new LeaseEntry(3, ME));
-    long id2 = waiters.register(next);
+    ProposalWaiters.Proposal p2 = waiters.register(null);
+    CompletableFuture<Long> next = p2.future();
+    long id2 = p2.id();
     assertThat(apply(6, tx(ME, id2, 3))).isEqualTo(11L);
     assertThat(next.get()).isEqualTo(11L);
     assertThat(appliedIndexes).containsExactly(6L);

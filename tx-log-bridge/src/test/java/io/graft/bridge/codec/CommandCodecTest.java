@@ -48,6 +48,25 @@ class CommandCodecTest {
   }
 
   @Test
+  void theOnePassWriterEncodesExactlyTheEntryCodecsBytes() throws Exception {
+    List<StorageCommand> commands = nodeCommands(20);
+    byte[] serialized = CommandCodec.serialize(commands, Long.MAX_VALUE, "s");
+    for (String subject : new String[] {null, "alice"}) {
+      TxEntry tx = new TxEntry("a:1", 42, 3, VERSION.version(), 1, 2, 3, subject,
+          commands.size(), serialized);
+      byte[] onePass = TxEntryWriter.encode(new TxEntryWriter.Header("a:1", 42, 3,
+          VERSION.version(), 1, 2, 3, subject, commands.size()), commands, Long.MAX_VALUE, "s");
+      assertThat(onePass).isEqualTo(EntryCodec.encode(tx));
+      assertThat(EntryCodec.decode(onePass)).isEqualTo(tx);
+    }
+    assertThatThrownBy(() -> TxEntryWriter.encode(new TxEntryWriter.Header("a:1", 42, 3,
+            VERSION.version(), 1, 2, 3, null, commands.size()), commands,
+            serialized.length - 1, "server.raft.max_entry_size"))
+        .isInstanceOf(EntryTooLargeException.class)
+        .hasMessageContaining("server.raft.max_entry_size");
+  }
+
+  @Test
   void refusesABatchOverTheLimitNamingTheSetting() throws Exception {
     List<StorageCommand> commands = nodeCommands(1000);
     long size = CommandCodec.serialize(commands, Long.MAX_VALUE, "s").length;

@@ -8,6 +8,7 @@ import io.graft.bridge.apply.DatabaseSlot;
 import io.graft.bridge.apply.GraphStateMachine;
 import io.graft.bridge.apply.LeaseFencing;
 import io.graft.bridge.apply.LeaseState;
+import io.graft.bridge.apply.Durability;
 import io.graft.bridge.capture.ProposalWaiters;
 import io.graft.bridge.capture.WriteGate;
 import io.graft.bridge.codec.EntryCodec;
@@ -51,6 +52,8 @@ class StoreCopySnapshotsTest {
     final List<String> lifecycle = new ArrayList<>();
     final List<Boolean> allocation = new ArrayList<>();
     boolean failStart;
+    /** Runs while the store files are being copied (applies that go on meanwhile). */
+    ThrowingRunnable duringCopy = () -> { };
     /** What the fake Neo4j says recovery needs; by default every tx-log file, whole. */
     List<StoreAccess.LogRange> logRanges;
     final GraphStateMachine machine;
@@ -64,7 +67,8 @@ class StoreCopySnapshotsTest {
       DatabaseSlot slot = new DatabaseSlot(new DatabaseHandle((tx, index) -> {
         consensus.set(index);
         return lastTx.incrementAndGet();
-      }, allocation::add, lastTx::get, consensus::get, t -> { }));
+      }, allocation::add, lastTx::get, consensus::get, t -> { },
+          Durability.everyApply(consensus::get)));
       machine = new GraphStateMachine(name,
           new LeaseFencing(name, LeaseState.open(root.resolve("raft")), gate), slot,
           new ProposalWaiters(), state -> new StoreCopySnapshots(state, this,
@@ -101,6 +105,11 @@ class StoreCopySnapshotsTest {
     @Override
     public void afterCheckpoint(FileCopy copy) throws IOException {
       lifecycle.add("checkpoint");
+      try {
+        duringCopy.run();
+      } catch (Exception e) {
+        throw new IOException(e);
+      }
       copy.run();
       lifecycle.add("checkpoints-allowed");
     }
@@ -139,6 +148,11 @@ class StoreCopySnapshotsTest {
     void apply(long index, ReplicatedEntry entry) throws Exception {
       machine.apply(new CommittedEntry(index, 1, EntryCodec.encode(entry)));
     }
+  }
+
+  @FunctionalInterface
+  interface ThrowingRunnable {
+    void run() throws Exception;
   }
 
   private static long size(Path file) {
@@ -211,6 +225,48 @@ class StoreCopySnapshotsTest {
     byte[] head = written.getBytes(StandardCharsets.UTF_8);
     System.arraycopy(head, 0, bytes, 0, head.length);
     return bytes;
+  }
+
+  @Test
+  void aSnapshotWrittenWhileApplyingCoversItsCutNotWhereItStarted() throws Exception {
+    Member a = leaderWithData();
+    assertThat(a.snapshots.writesWhileApplying()).isTrue();
+    // Two more transactions and a lease change commit after the checkpoint, while the store is
+    // being copied: the cut is after them, and the manifest says so.
+    a.duringCopy = () -> {
+      a.apply(4, tx(1));
+      a.apply(5, new LeaseEntry(2, "b"));
+      a.file(a.transactionLogsDirectory(), "tx", Long.toString(a.lastTx.get()));
+    };
+    Path snap = Files.createDirectories(tmp.resolve("snap"));
+
+    long index = a.snapshots.write(snap);
+
+    assertThat(index).isEqualTo(5);
+    SnapshotManifest m = SnapshotManifest.readFrom(snap);
+    assertThat(m.index()).isEqualTo(5);
+    assertThat(m.lastTxId()).isEqualTo(6);
+    assertThat(m.leaseId()).isEqualTo(2);
+    assertThat(m.leaseOwner()).isEqualTo("b");
+    Member b = new Member("b", DB_ID);
+    b.snapshots.install(snap, index);
+    assertThat(b.machine.lastAppliedIndex()).isEqualTo(5);
+    assertThat(b.lastTx.get()).isEqualTo(6);
+  }
+
+  @Test
+  void aSnapshotWrittenAcrossAnInstallIsNotPublished() throws Exception {
+    Member a = leaderWithData();
+    Path first = Files.createDirectories(tmp.resolve("first"));
+    long index = a.snapshots.write(first);
+    Member b = new Member("b", DB_ID);
+    b.file(b.databaseDirectory(), "neostore", "b's store");
+    b.file(b.transactionLogsDirectory(), "tx", "3");
+    // b starts a snapshot; while it copies, a snapshot install replaces b's store.
+    b.duringCopy = () -> b.snapshots.install(first, index);
+    assertThatThrownBy(() -> b.snapshots.write(Files.createDirectories(tmp.resolve("second"))))
+        .hasMessageContaining("install replaced the store");
+    assertThat(tmp.resolve("second").resolve(SnapshotManifest.FILE_NAME)).doesNotExist();
   }
 
   @Test

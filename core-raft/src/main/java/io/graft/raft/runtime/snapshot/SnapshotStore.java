@@ -79,22 +79,45 @@ public final class SnapshotStore {
    */
   public LocalSnapshot take(SnapshotSupport support, long expectedIndex, long term,
       byte[] configuration) throws Exception {
+    return take(support, index -> {
+      if (index != expectedIndex) {
+        throw new IllegalStateException("SnapshotSupport.write reported index " + index
+            + " but the applied index is " + expectedIndex);
+      }
+      return new Meta(term, configuration);
+    });
+  }
+
+  /** The term and encoded configuration of the entry a snapshot covers, known from its index. */
+  public record Meta(long term, byte[] configuration) {}
+
+  /** What the runtime knows about an applied index (a snapshot thread asks, see below). */
+  @FunctionalInterface
+  public interface MetaAt {
+    /** @throws Exception if the index cannot be described (then no snapshot is published) */
+    Meta at(long index) throws Exception;
+  }
+
+  /**
+   * Takes a snapshot whose index the application chooses ({@link
+   * SnapshotSupport#writesWhileApplying}: {@code write} runs on a snapshot thread and reports the
+   * index it covers); the term and configuration at that index come from {@code metaAt}.
+   */
+  public LocalSnapshot take(SnapshotSupport support, MetaAt metaAt) throws Exception {
     Path tmp = root.resolve("tmp-" + System.nanoTime() + "-" + tmpCounter.incrementAndGet());
     Path files = tmp.resolve(LocalSnapshot.FILES);
     Files.createDirectories(files);
     try {
       long index = support.write(files);
-      if (index != expectedIndex) {
-        throw new IllegalStateException("SnapshotSupport.write reported index " + index
-            + " but the applied index is " + expectedIndex);
-      }
+      Meta meta = metaAt.at(index);
       List<SnapshotManifest.FileEntry> entries = new ArrayList<>();
       for (String path : SnapshotFiles.list(files)) {
         Path file = files.resolve(path);
         entries.add(new SnapshotManifest.FileEntry(path, Files.size(file),
             SnapshotFiles.crc32c(file)));
       }
-      SnapshotManifest manifest = new SnapshotManifest(index, term, configuration, entries);
+      SnapshotManifest manifest =
+          new SnapshotManifest(index, meta.term(), meta.configuration(), entries);
       Files.write(tmp.resolve(LocalSnapshot.MANIFEST), manifest.encode());
       return publish(tmp, manifest);
     } finally {

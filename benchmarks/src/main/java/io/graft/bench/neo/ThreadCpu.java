@@ -1,0 +1,80 @@
+package io.graft.bench.neo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * CPU time of a process by thread group, from {@code /proc/<pid>/task/<tid>/{comm,stat}}: where a
+ * member's CPU goes (Bolt workers running the queries and waiting commits, Bolt network I/O,
+ * graft's apply thread, its Raft owner and transport threads, GC, JIT, the rest). Two samples
+ * around a window give each group's share; threads that ended inside the window are missed
+ * (Neo4j's and graft's hot threads live for the whole run).
+ */
+final class ThreadCpu {
+  private static final long TICKS_PER_SECOND = 100;
+
+  private ThreadCpu() {}
+
+  /** Thread id -> {group, cpu ms}. */
+  static Map<Long, Object[]> sample(long pid) {
+    Map<Long, Object[]> out = new HashMap<>();
+    Path tasks = Path.of("/proc", Long.toString(pid), "task");
+    try (Stream<Path> list = Files.list(tasks)) {
+      list.forEach(task -> {
+        try {
+          String comm = Files.readString(task.resolve("comm")).trim();
+          String stat = Files.readString(task.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          long ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
+          out.put(Long.parseLong(task.getFileName().toString()), new Object[] {group(comm), ms});
+        } catch (IOException | RuntimeException e) {
+          // the thread ended between the listing and the read
+        }
+      });
+    } catch (IOException e) {
+      // the process ended
+    }
+    return out;
+  }
+
+  /** CPU ms per group between two samples (threads present in the second). */
+  static Map<String, Long> diff(Map<Long, Object[]> before, Map<Long, Object[]> after) {
+    Map<String, Long> out = new TreeMap<>();
+    after.forEach((tid, v) -> {
+      Object[] b = before.get(tid);
+      long was = b == null ? 0 : (Long) b[1];
+      out.merge((String) v[0], (Long) v[1] - was, Long::sum);
+    });
+    out.values().removeIf(ms -> ms == 0);
+    return out;
+  }
+
+  /** A thread's group from its (15-character) Linux name. */
+  static String group(String comm) {
+    Map<String, String> prefixes = new LinkedHashMap<>();
+    prefixes.put("neo4j.BoltWorke", "bolt-worker");
+    prefixes.put("neo4j.BoltNetwo", "bolt-io");
+    prefixes.put("graft-apply", "graft-apply");
+    prefixes.put("graft-snapshot", "graft-snapshot");
+    prefixes.put("graft-fsync", "graft-fsync");
+    prefixes.put("graft-raft", "graft-raft");
+    prefixes.put("graft-", "graft-other");
+    prefixes.put("GC ", "gc");
+    prefixes.put("G1 ", "gc");
+    prefixes.put("C1 ", "jit");
+    prefixes.put("C2 ", "jit");
+    prefixes.put("neo4j.", "neo4j-other");
+    for (Map.Entry<String, String> p : prefixes.entrySet()) {
+      if (comm.startsWith(p.getKey())) {
+        return p.getValue();
+      }
+    }
+    return "jvm-other";
+  }
+}
