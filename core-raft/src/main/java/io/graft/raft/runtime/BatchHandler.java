@@ -33,6 +33,7 @@ final class BatchHandler {
   private final SnapshotCoordinator snapshots;
   private final ReadyHandler readyHandler;
   private final StatusPublisher statusPublisher;
+  private final ForcedClusterRequest forced;
   private final List<Event> batch = new ArrayList<>();
   private final List<Event.Proposal> proposals = new ArrayList<>();
 
@@ -44,7 +45,8 @@ final class BatchHandler {
       MembershipRequests membershipRequests,
       SnapshotCoordinator snapshots,
       ReadyHandler readyHandler,
-      StatusPublisher statusPublisher) {
+      StatusPublisher statusPublisher,
+      ForcedClusterRequest forced) {
     this.spec = spec;
     this.tickMillis = spec.tickMillis;
     this.inbox = inbox;
@@ -54,6 +56,7 @@ final class BatchHandler {
     this.snapshots = snapshots;
     this.readyHandler = readyHandler;
     this.statusPublisher = statusPublisher;
+    this.forced = forced;
   }
 
   /** Waits up to one tick for events, then processes what it drained (possibly nothing). */
@@ -99,6 +102,7 @@ final class BatchHandler {
     }
     statusPublisher.publish(machine);
     membershipRequests.afterBatch(machine, System.nanoTime());
+    forced.afterBatch(machine);
   }
 
   /**

@@ -24,6 +24,22 @@ public interface Transport extends AutoCloseable {
   /** Queues {@code message} for {@code to}; drops it (and counts the drop) if the queue is full. */
   void send(MemberId to, RaftMessage message);
 
+  /**
+   * The cluster epoch this member presents (the epoch of the latest configuration it is a member
+   * of; {@code 0} if none). A transport with a handshake refuses peers of another non-zero epoch
+   * and, when the value changes, drops its connections so that every peer is checked again.
+   * Default: ignored (transports without a handshake, tests).
+   */
+  default void setEpoch(long epoch) {}
+
+  /**
+   * The epoch {@code member} presented in its latest accepted handshake ({@code 0} if none or
+   * unknown): a new member binds to its leader's. Default: unknown.
+   */
+  default long peerEpoch(MemberId member) {
+    return 0;
+  }
+
   @Override
   void close();
 }

@@ -18,6 +18,12 @@ public sealed interface WireMessage
    */
   UUID NO_INCARNATION = new UUID(0, 0);
 
+  /**
+   * "No cluster epoch": a member that is in no configuration yet (new, waiting to be added) or no
+   * longer in its latest one. It is never refused for its epoch. Never written on the wire.
+   */
+  long NO_EPOCH = 0;
+
   /** A Raft message carried after a successful handshake. */
   record Raft(RaftMessage message) implements WireMessage {
     public Raft {
@@ -32,14 +38,18 @@ public sealed interface WireMessage
    * encoded as nothing, so the frozen prefix is byte-identical and readers ignore what they lack.
    * {@code incarnation} is the id of the client's Raft state ({@link #NO_INCARNATION} if none): a
    * peer that knew the member under another incarnation refuses it, because a member whose state
-   * was reset may have forgotten its vote (Raft §5.2: at most one vote per term).
+   * was reset may have forgotten its vote (Raft §5.2: at most one vote per term). {@code epoch}
+   * is the cluster incarnation of the configuration the client is a member of ({@link #NO_EPOCH}
+   * if none): members of two different epochs refuse each other (after {@code
+   * forceNewCluster}, the old members must not be merged into the re-formed cluster).
    */
   record Handshake(
       int protocolVersion,
       String clusterId,
       io.graft.raft.api.MemberId member,
       String info,
-      UUID incarnation)
+      UUID incarnation,
+      long epoch)
       implements WireMessage {
     public Handshake {
       Objects.requireNonNull(clusterId, "clusterId");
@@ -47,6 +57,12 @@ public sealed interface WireMessage
       Objects.requireNonNull(info, "info");
       Objects.requireNonNull(incarnation, "incarnation");
       MessageCodec.checkVersionRange(protocolVersion);
+      MessageCodec.checkEpoch(incarnation, epoch);
+    }
+
+    public Handshake(int protocolVersion, String clusterId, io.graft.raft.api.MemberId member,
+        String info, UUID incarnation) {
+      this(protocolVersion, clusterId, member, info, incarnation, NO_EPOCH);
     }
 
     public Handshake(
@@ -71,7 +87,8 @@ public sealed interface WireMessage
       io.graft.raft.api.MemberId member,
       String reason,
       String info,
-      UUID incarnation)
+      UUID incarnation,
+      long epoch)
       implements WireMessage {
     public HandshakeReply {
       Objects.requireNonNull(member, "member");
@@ -79,6 +96,12 @@ public sealed interface WireMessage
       Objects.requireNonNull(info, "info");
       Objects.requireNonNull(incarnation, "incarnation");
       MessageCodec.checkVersionRange(protocolVersion);
+      MessageCodec.checkEpoch(incarnation, epoch);
+    }
+
+    public HandshakeReply(int protocolVersion, boolean accepted,
+        io.graft.raft.api.MemberId member, String reason, String info, UUID incarnation) {
+      this(protocolVersion, accepted, member, reason, info, incarnation, NO_EPOCH);
     }
 
     public HandshakeReply(

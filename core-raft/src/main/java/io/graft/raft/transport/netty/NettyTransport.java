@@ -179,6 +179,30 @@ public final class NettyTransport implements Transport {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On a change every connection is closed (outbound ones redial at once): a peer admitted
+   * under the previous epoch is checked again against the new one.
+   */
+  @Override
+  public void setEpoch(long epoch) {
+    synchronized (lock) {
+      if (!identity.setEpoch(epoch) || !started || closed) {
+        return;
+      }
+      log.info("Raft transport of {}: cluster epoch now {}; reconnecting to every peer",
+          config.self(), Long.toHexString(epoch));
+      inboundChannels.forEach(Channel::close);
+      peers.values().forEach(PeerChannel::reconnect);
+    }
+  }
+
+  @Override
+  public long peerEpoch(MemberId member) {
+    return identity.peerEpoch(member);
+  }
+
   /** The bound server address (useful with port 0); null before {@link #start}. */
   public InetSocketAddress localAddress() {
     synchronized (lock) {

@@ -97,6 +97,9 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
   private void onHandshake(ChannelHandlerContext ctx, WireMessage.Handshake handshake) {
     String reason = refusal(handshake);
     if (reason == null) {
+      reason = identity.checkEpoch(handshake.member(), handshake.epoch());
+    }
+    if (reason == null) {
       // Last, so that only a peer otherwise acceptable is recorded (Raft §5.2, IdentityGuard).
       reason = identity.check(handshake.member(), handshake.incarnation());
     }
@@ -107,7 +110,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
       announcements.heard(remote, handshake.info());
       ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.HandshakeReply(
           MessageCodec.PROTOCOL_VERSION, true, config.self(), "", announcements.local(),
-          identity.local()))));
+          identity.local(), identity.localEpoch()))));
       return;
     }
     // A misconfigured peer redials every few seconds: WARN when the reason changes, else DEBUG.
