@@ -48,6 +48,7 @@ public final class MessageCodec {
   public static final int TYPE_CHANGE_RESPONSE = 11;
   public static final int TYPE_HANDSHAKE = 64;
   public static final int TYPE_HANDSHAKE_REPLY = 65;
+  public static final int TYPE_PROBE = 66;
 
   /** "GRFT": guards against a non-graft client (or a stray protocol) on the Raft port. */
   static final int HANDSHAKE_MAGIC = 0x47524654;
@@ -79,7 +80,13 @@ public final class MessageCodec {
       return encode(raft.message());
     }
     WireWriter w = new WireWriter(64);
-    if (message instanceof WireMessage.Handshake h) {
+    if (message instanceof WireMessage.Probe p) {
+      w.u8(p.protocolVersion());
+      w.u8(TYPE_PROBE);
+      w.i32(HANDSHAKE_MAGIC);
+      w.string(p.clusterId());
+      w.member(p.member());
+    } else if (message instanceof WireMessage.Handshake h) {
       w.u8(h.protocolVersion());
       w.u8(TYPE_HANDSHAKE);
       w.i32(HANDSHAKE_MAGIC);
@@ -160,7 +167,7 @@ public final class MessageCodec {
     int version = r.u8("version");
     int type = r.u8("type");
     WireMessage result;
-    if (type == TYPE_HANDSHAKE || type == TYPE_HANDSHAKE_REPLY) {
+    if (type == TYPE_HANDSHAKE || type == TYPE_HANDSHAKE_REPLY || type == TYPE_PROBE) {
       result = decodeHandshake(version, type, r);
     } else if (version != PROTOCOL_VERSION) {
       throw new CodecException("unsupported protocol version " + version + " for message type "
@@ -179,6 +186,9 @@ public final class MessageCodec {
     int magic = r.i32("magic");
     if (magic != HANDSHAKE_MAGIC) {
       throw new CodecException("bad handshake magic 0x" + Integer.toHexString(magic));
+    }
+    if (type == TYPE_PROBE) {
+      return new WireMessage.Probe(version, r.string("clusterId"), r.member("member"));
     }
     if (type == TYPE_HANDSHAKE) {
       String clusterId = r.string("clusterId");

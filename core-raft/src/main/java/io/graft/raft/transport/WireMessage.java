@@ -9,7 +9,8 @@ import java.util.UUID;
  * handshake messages. {@link RaftMessage} is sealed in its own package, so it is wrapped here.
  */
 public sealed interface WireMessage
-    permits WireMessage.Raft, WireMessage.Handshake, WireMessage.HandshakeReply {
+    permits WireMessage.Raft, WireMessage.Handshake, WireMessage.HandshakeReply,
+        WireMessage.Probe {
 
   /**
    * "No incarnation": the handshake of a member without durable Raft state (tests, old builds).
@@ -116,6 +117,22 @@ public sealed interface WireMessage
     public HandshakeReply(
         int protocolVersion, boolean accepted, io.graft.raft.api.MemberId member, String reason) {
       this(protocolVersion, accepted, member, reason, "");
+    }
+  }
+
+  /**
+   * A question instead of a handshake: "who are you?". Sent as the only frame of a short-lived
+   * connection by a process that is not (yet) a member, e.g. a new server learning the cluster's
+   * database identity from a peer's announcement before it creates its database. The server
+   * answers with a {@link HandshakeReply} (its id, announcement, incarnation and epoch; refused if
+   * the cluster id differs) and closes; nothing is recorded about the asker. Frozen layout.
+   */
+  record Probe(int protocolVersion, String clusterId, io.graft.raft.api.MemberId member)
+      implements WireMessage {
+    public Probe {
+      Objects.requireNonNull(clusterId, "clusterId");
+      Objects.requireNonNull(member, "member");
+      MessageCodec.checkVersionRange(protocolVersion);
     }
   }
 }

@@ -63,6 +63,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
     if (remote == null) {
       if (message instanceof WireMessage.Handshake handshake) {
         onHandshake(ctx, handshake);
+      } else if (message instanceof WireMessage.Probe probe) {
+        onProbe(ctx, probe);
       } else {
         badFrame(ctx, "message before handshake: " + message.getClass().getSimpleName());
       }
@@ -127,6 +129,20 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
     }
     ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.HandshakeReply(
             MessageCodec.PROTOCOL_VERSION, false, config.self(), reason))))
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** Answers "who are you?" (announcement, incarnation, epoch) and closes; records nothing. */
+  private void onProbe(ChannelHandlerContext ctx, WireMessage.Probe probe) {
+    boolean sameCluster = probe.clusterId().equals(config.clusterId());
+    WireMessage.HandshakeReply reply = sameCluster
+        ? new WireMessage.HandshakeReply(MessageCodec.PROTOCOL_VERSION, true, config.self(), "",
+            announcements.local(), identity.local(), identity.localEpoch())
+        : new WireMessage.HandshakeReply(MessageCodec.PROTOCOL_VERSION, false, config.self(),
+            "cluster id '" + probe.clusterId() + "' does not match '" + config.clusterId()
+                + "' of member " + config.self());
+    log.debug("Answered a probe from {} at {}", probe.member(), ctx.channel().remoteAddress());
+    ctx.writeAndFlush(new OutboundFrame(codec.encode(reply)))
         .addListener(ChannelFutureListener.CLOSE);
   }
 
