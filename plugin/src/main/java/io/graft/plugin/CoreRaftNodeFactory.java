@@ -41,9 +41,12 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
     long tickMillis = tickMillis(spec);
     RaftConfig config = raftConfig(spec);
     // A state machine that applied entries (for Neo4j: the store's consensusIndex) with no Raft
-    // state next to it: the state was removed and the vote forgotten. Refuse (Raft §5.2).
-    RaftStateGuard.check(
-        spec.raftDirectory(), stateMachine.lastAppliedIndex(), spec.self().value());
+    // state next to it: the state was removed and the vote forgotten. Refuse (Raft §5.2), unless
+    // this member founds a new cluster on that state (seeding: SeedCheck decided).
+    if (!spec.seed()) {
+      RaftStateGuard.check(
+          spec.raftDirectory(), stateMachine.lastAppliedIndex(), spec.self().value());
+    }
     // Before build() opens the term/vote file: a new one means a new incarnation, which peers
     // that knew this address refuse (a reset member may have forgotten its vote, Raft §5.2).
     RaftNodeBuilder.Identity identity = RaftNodeBuilder.identity(spec.raftDirectory());
@@ -56,7 +59,8 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
         .transport(transport(spec, identity))
         .peerIdentities(identity.peers())
         .peers(peers)
-        .stateMachine(stateMachine);
+        .stateMachine(stateMachine)
+        .seed(spec.seed());
     if (stateMachine.snapshots() != null) {
       // Store-copy snapshots (GraphStateMachine sets them before this call) in <raft>/snapshots;
       // the runtime snapshots every N applied entries and prunes the log behind them (§5.1),
@@ -118,11 +122,13 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
         java.util.logging.Logger.getLogger(NettyTransport.class.getName());
     transport.onRefusal(line -> jul.warning("graft: " + line));
     BoltAddressBook book = spec.boltAddresses();
-    if (book != null) {
-      String selfBolt = book.selfBolt();
-      transport.announce(selfBolt == null ? "" : selfBolt,
-          (member, bolt) -> book.learned(member.value(), bolt));
-    }
+    String selfBolt = book == null ? null : book.selfBolt();
+    transport.announce(new PeerAnnouncement(selfBolt, spec.databaseId()).encode(),
+        (member, info) -> {
+          if (book != null) {
+            book.learned(member.value(), PeerAnnouncement.decode(info).bolt());
+          }
+        });
     return new SelfAddressingTransport(transport);
   }
 

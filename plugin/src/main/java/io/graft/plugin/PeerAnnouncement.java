@@ -1,0 +1,40 @@
+package io.graft.plugin;
+
+import java.util.UUID;
+
+/**
+ * What a member announces about itself in every Raft handshake (and answers to a probe): its
+ * Bolt address, so members added later are routable, and the identity of the database it
+ * replicates, so that a new server adopts the cluster's identity before it creates its database
+ * (element ids embed it) and a member with another identity is recognised. Encoded as
+ * {@code <bolt>} or {@code <bolt> db=<uuid>}; a bare Bolt address (older members) still decodes.
+ *
+ * @param bolt the Bolt advertised address, or null
+ * @param databaseId the replicated database's identity, or null
+ */
+record PeerAnnouncement(String bolt, UUID databaseId) {
+  private static final String DB = " db=";
+
+  String encode() {
+    String b = bolt == null ? "" : bolt;
+    return databaseId == null ? b : b + DB + databaseId;
+  }
+
+  static PeerAnnouncement decode(String info) {
+    if (info == null || info.isBlank()) {
+      return new PeerAnnouncement(null, null);
+    }
+    int at = info.indexOf(DB);
+    if (at < 0) {
+      return new PeerAnnouncement(info.trim(), null);
+    }
+    String bolt = info.substring(0, at).trim();
+    UUID id;
+    try {
+      id = UUID.fromString(info.substring(at + DB.length()).trim());
+    } catch (IllegalArgumentException e) {
+      id = null; // a malformed announcement teaches nothing; it never breaks a connection
+    }
+    return new PeerAnnouncement(bolt.isEmpty() ? null : bolt, id);
+  }
+}
