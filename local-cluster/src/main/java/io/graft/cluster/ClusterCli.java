@@ -46,11 +46,17 @@ public final class ClusterCli {
     Path dir = Path.of(".cluster");
     Path lib = Path.of(System.getProperty("graft.neo4j.lib", "local-cluster/target/neo4j-lib"));
     Path plugin = Path.of(System.getProperty("graft.plugin.jar", "plugin/target/graft-plugin.jar"));
+    Path backupTo = null;
+    boolean dump = false;
     for (int i = 1; i < args.length; i++) {
       if ("--members".equals(args[i]) && i + 1 < args.length) {
         members = Integer.parseInt(args[++i]);
       } else if ("--dir".equals(args[i]) && i + 1 < args.length) {
         dir = Path.of(args[++i]);
+      } else if ("--to".equals(args[i]) && i + 1 < args.length) {
+        backupTo = Path.of(args[++i]);
+      } else if ("--dump".equals(args[i])) {
+        dump = true;
       } else {
         throw new IllegalArgumentException("unknown option " + args[i] + "\n" + usage());
       }
@@ -70,6 +76,11 @@ public final class ClusterCli {
         return cli.stop();
       case "status":
         return cli.status();
+      case "backup":
+        if (backupTo == null) {
+          throw new IllegalArgumentException("backup needs --to DIR\n" + usage());
+        }
+        return new ClusterBackup(out, options).run(backupTo.toAbsolutePath().normalize(), dump);
       default:
         throw new IllegalArgumentException("unknown command " + args[0] + "\n" + usage());
     }
@@ -77,7 +88,7 @@ public final class ClusterCli {
 
   static String usage() {
     return "usage: graft cluster start [--members N] [--dir DIR] | stop [--dir DIR]"
-        + " | status [--dir DIR]";
+        + " | status [--dir DIR]; graft backup --to DIR [--dump] [--dir DIR]";
   }
 
   int start() {

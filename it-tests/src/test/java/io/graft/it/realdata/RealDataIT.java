@@ -182,7 +182,7 @@ class RealDataIT {
     joiner1.awaitStarted();
     joiner2.awaitStarted();
     try (Driver routed = routingDriver(original);
-        Writers load = new Writers(routed, 4).start()) {
+        Writers load = new Writers(routed, 4, "JoinLoad").start()) {
       await().atMost(CONVERGE).until(() -> load.ackCount() >= 20);
       addMember(original, joiner1);
       addMember(original, joiner2);
@@ -238,7 +238,7 @@ class RealDataIT {
     long backupCalled;
     List<Writers.Ack> acks;
     try (Driver routed = routingDriver(original);
-        Writers load = new Writers(routed, 32).start()) {
+        Writers load = new Writers(routed, 32, "W").start()) {
       await().atMost(CONVERGE).until(() -> load.ackCount() >= 200);
       backupCalled = System.nanoTime();
       row = backup(follower, backupDir, true);
@@ -376,7 +376,7 @@ class RealDataIT {
     assertThatThrownBy(() -> force(survivor))
         .hasMessageContaining("still has a leader");
     Set<Long> ackedBeforeLoss = new HashSet<>();
-    try (Writers load = new Writers(survivor.driver(), 4).start()) {
+    try (Writers load = new Writers(survivor.driver(), 4, "Lost").start()) {
       await().atMost(CONVERGE).until(() -> load.ackCount() >= 50);
       joiner1.kill9();
       joiner2.kill9();
@@ -398,14 +398,14 @@ class RealDataIT {
     try (Session s = survivor.session()) {
       s.run("CREATE (:AfterForce)").consume();
       Set<Long> present = new HashSet<>();
-      s.run("MATCH (w:W) RETURN w.k AS k").forEachRemaining(r -> present.add(r.get("k")
+      s.run("MATCH (w:Lost) RETURN w.k AS k").forEachRemaining(r -> present.add(r.get("k")
           .asLong()));
       assertThat(present).as("every write acknowledged before the loss")
           .containsAll(ackedBeforeLoss);
     }
     Map<String, Object> status = survivor.status();
     assertThat(status.get("role")).isEqualTo("LEADER");
-    assertThat((List<Object>) status.get("votingMembers")).containsExactly(survivor.raftAddress());
+    assertThat(voters(status)).containsExactly(survivor.raftAddress());
 
     // The old members come back on their old state: refused, nothing changes.
     joiner1.start();
@@ -424,7 +424,7 @@ class RealDataIT {
     }
     Map<String, Object> after = survivor.status();
     assertThat(after.get("term")).isEqualTo(term);
-    assertThat((List<Object>) after.get("votingMembers")).containsExactly(survivor.raftAddress());
+    assertThat(voters(after)).containsExactly(survivor.raftAddress());
 
     // Wiped, they are new servers: added back with raft.addMember.
     joiner1.wipe();
@@ -438,7 +438,7 @@ class RealDataIT {
     sameDigests(List.of(survivor, joiner1, joiner2));
     try (Session s = joiner2.session()) {
       Set<Long> present = new HashSet<>();
-      s.run("MATCH (w:W) RETURN w.k AS k").forEachRemaining(r -> present.add(r.get("k")
+      s.run("MATCH (w:Lost) RETURN w.k AS k").forEachRemaining(r -> present.add(r.get("k")
           .asLong()));
       assertThat(present).containsAll(ackedBeforeLoss);
       assertThat(OriginalGraph.elementIds(s)).isEqualTo(originalIds);
@@ -447,6 +447,12 @@ class RealDataIT {
   }
 
   // ---- helpers ----
+
+  private static List<String> voters(Map<String, Object> status) {
+    List<String> out = new ArrayList<>();
+    ((List<?>) status.get("votingMembers")).forEach(v -> out.add(String.valueOf(v)));
+    return out;
+  }
 
   private static Driver routingDriver(Server s) {
     return GraphDatabase.driver("neo4j://" + s.boltHostPort(), AuthTokens.none(),

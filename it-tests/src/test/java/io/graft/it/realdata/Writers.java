@@ -12,7 +12,7 @@ import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.Values;
 
 /**
- * {@code clients} threads, each writing {@code (:W {k, client, seq})} one transaction at a time
+ * {@code clients} threads, each writing {@code (:<label> {k, client, seq})} one transaction at a time
  * (seq 0, 1, 2, ... per client) until stopped. A write is acknowledged when its transaction
  * returned; MERGE on the unique key {@code k} keeps a retried write from creating a second node,
  * and a retry that finds the node commits nothing, so every transaction of the workload creates
@@ -25,15 +25,18 @@ final class Writers implements AutoCloseable {
 
   private final Driver driver;
   private final int clients;
+  private final String label;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
   private final AtomicLong attempted = new AtomicLong();
   private final List<Thread> threads = new ArrayList<>();
 
-  Writers(Driver driver, int clients) {
+  /** @param label the label of the written nodes (one per workload, so counts stay apart) */
+  Writers(Driver driver, int clients, String label) {
     this.driver = driver;
     this.clients = clients;
+    this.label = label;
   }
 
   /** Key of write {@code seq} of {@code client}. */
@@ -60,9 +63,9 @@ final class Writers implements AutoCloseable {
       try (Session session = driver.session(
           SessionConfig.builder().withDatabase("neo4j").withDefaultAccessMode(AccessMode.WRITE)
               .build())) {
-        session.executeWrite(tx -> tx.run("MERGE (w:W {k: $k}) ON CREATE SET w.client = $c,"
-            + " w.seq = $s", Values.parameters("k", key(client, s), "c", client, "s", s))
-            .consume());
+        session.executeWrite(tx -> tx.run("MERGE (w:" + label + " {k: $k}) ON CREATE SET"
+            + " w.client = $c, w.seq = $s", Values.parameters("k", key(client, s), "c", client,
+            "s", s)).consume());
         acks.add(new Ack(client, s, System.nanoTime()));
         seq++;
       } catch (RuntimeException e) {
