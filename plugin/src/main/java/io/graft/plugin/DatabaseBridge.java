@@ -1,6 +1,8 @@
 package io.graft.plugin;
 
+import io.graft.bridge.apply.DatabaseSlot;
 import io.graft.bridge.apply.GraphStateMachine;
+import io.graft.bridge.apply.LeaseFencing;
 import io.graft.bridge.apply.LeaseKeeper;
 import io.graft.bridge.apply.LeaseState;
 import io.graft.bridge.capture.LeaderWriteGuard;
@@ -50,6 +52,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   private final RaftPluginConfig config;
   private final RaftNode raft;
   private final GraphStateMachine machine;
+  private final DatabaseSlot slot;
   private final ProposalWaiters waiters;
   private final BoltAddressBook bolt;
   private final WriteGate gate;
@@ -64,6 +67,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       BoltAddressBook bolt,
       RaftNode raft,
       GraphStateMachine machine,
+      DatabaseSlot slot,
       ProposalWaiters waiters,
       WriteGate gate,
       LeaderWriteGuard guard,
@@ -75,6 +79,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     this.bolt = bolt;
     this.raft = raft;
     this.machine = machine;
+    this.slot = slot;
     this.waiters = waiters;
     this.gate = gate;
     this.guard = guard;
@@ -116,24 +121,20 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         leaseState.write(0, null, decision.seedIndex());
       }
     }
-    GraphStateMachine machine =
-        new GraphStateMachine(
-            config.self(),
-            b.applier(),
-            leaseState,
-            b.idSwitch(),
-            gate,
-            waiters,
-            b.lastCommittedTxId(),
-            b.lastConsensusIndex(),
-            b.panic());
+    DatabaseSlot slot = new DatabaseSlot(b.handle());
+    LeaseFencing fencing = new LeaseFencing(config.self(), leaseState, gate);
+    // The snapshot support exists before the Raft member: its runtime may ask
+    // StateMachine.snapshots() when built.
+    GraphStateMachine machine = new GraphStateMachine(config.self(), fencing, slot, waiters,
+        state -> new StoreCopySnapshots(state, new Neo4jStoreAccess(database, restarting),
+            log::info));
     boolean created = createsStore(database);
     if (created) {
       // Neo4j commits the new store's token lookup indexes right after this start(), before any
       // leader can exist: those transactions stay local (LocalBootstrapCommitProcess).
-      machine.expectLocalBootstrap();
+      slot.expectLocalBootstrap();
       gate.beginBootstrap(() -> {
-        machine.localBootstrapDone();
+        slot.localBootstrapDone();
         recordStoreBase(config, databaseId, b.lastCommittedTxId().getAsLong(), log);
         log.info("graft: store initialisation of '%s' committed locally (last tx %d); from now"
             + " on only Raft writes", dbName, b.lastCommittedTxId().getAsLong());
@@ -144,9 +145,6 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     LeaderWriteGuard guard = new LeaderWriteGuard(gate, dbName);
     // Guard first: from here on no local write can start, only Raft applies.
     InternalsAccess.install(b.kernelTransactions(), b.original(), guard, guard);
-    // Before the Raft member exists: its runtime may ask StateMachine.snapshots() when built.
-    machine.setSnapshots(
-        new StoreCopySnapshots(machine, new Neo4jStoreAccess(database, restarting), log::info));
     RaftNode raft = factory.create(spec(config, bolt, databaseId, seed), machine);
     if (!created && (seed || !hasRaftState
         || StoreBase.read(config.raftDirectory()).isEmpty())) {
@@ -156,16 +154,14 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       consumeBackupManifest(config, log);
     }
     LeaseKeeper keeper = new LeaseKeeper(config.self(), raft, machine, gate, log::warn);
-    machine.setLeaseListener(keeper);
     raft.addListener(keeper);
     RaftTransactionCommitProcess replicated =
         new RaftTransactionCommitProcess(
             raft, gate, waiters, config.self(), dbName, config.maxEntrySize(),
-            config.commitTimeout());
-    replicated.onUnknownOutcome(() -> keeper.renewLease("a transaction's outcome is unknown"));
-    DatabaseBridge bridge =
-        new DatabaseBridge(config, bolt, raft, machine, waiters, gate, guard, replicated, log,
-            database);
+            config.commitTimeout(),
+            () -> keeper.renewLease("a transaction's outcome is unknown"), log);
+    DatabaseBridge bridge = new DatabaseBridge(
+        config, bolt, raft, machine, slot, waiters, gate, guard, replicated, log, database);
     guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status()));
     bridge.attach(b);
     log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d)",
@@ -178,14 +174,14 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     InternalsAccess.install(
         b.kernelTransactions(), new LocalBootstrapCommitProcess(b.original(), replicated, gate),
         guard, guard);
-    b.listenTo(machine);
+    b.listenTo(slot);
     binding = b;
   }
 
   /** The database stops for a snapshot install: the Raft member and state machine stay. */
   synchronized void detach() {
     if (binding != null) {
-      binding.stopListening(machine);
+      binding.stopListening(slot);
       binding = null;
     }
   }
@@ -193,8 +189,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   /** The database started again after a snapshot install: bind to its new services. */
   synchronized void reattach(Database database) {
     Neo4jBinding b = Neo4jBinding.resolve(database, log);
-    machine.rebind(
-        b.applier(), b.idSwitch(), b.lastCommittedTxId(), b.lastConsensusIndex(), b.panic());
+    slot.rebind(b.handle());
     InternalsAccess.install(b.kernelTransactions(), b.original(), guard, guard);
     attach(b);
     // A snapshot install replaced the store: the Raft state now belongs to this one.
@@ -202,6 +197,13 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         b.lastCommittedTxId().getAsLong(), log);
     log.info("graft: database '%s' re-attached after a restart (tx %d)",
         database.getNamedDatabaseId().name(), b.lastCommittedTxId().getAsLong());
+  }
+
+  /** True iff this start created the store and Neo4j will commit its store-init transactions. */
+  private static boolean createsStore(Database database) {
+    return !InternalsAccess.storageExisted(database)
+        && !database.getDependencyResolver().resolveDependency(Config.class)
+            .get(GraphDatabaseInternalSettings.skip_default_indexes_on_creation);
   }
 
   /**
@@ -234,13 +236,6 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     }
   }
 
-  /** True iff this start created the store and Neo4j will commit its store-init transactions. */
-  private static boolean createsStore(Database database) {
-    return !InternalsAccess.storageExisted(database)
-        && !database.getDependencyResolver().resolveDependency(Config.class)
-            .get(GraphDatabaseInternalSettings.skip_default_indexes_on_creation);
-  }
-
   private static RaftNodeSpec spec(RaftPluginConfig c, BoltAddressBook bolt, UUID databaseId,
       boolean seed) {
     List<MemberId> members = new ArrayList<>();
@@ -254,7 +249,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   @Override
   public void close() {
     detach();
-    machine.close();
+    slot.close();
     try {
       raft.close();
     } finally {
@@ -321,8 +316,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         contexts.getDatabaseContext(NamedDatabaseId.NAMED_SYSTEM_DATABASE_ID);
     Database system = systemContext.map(DatabaseContext::database)
         .filter(Database.class::isInstance).map(Database.class::cast).orElseThrow(() ->
-        new IllegalStateException("graft: the system database is not running; a backup needs"
-            + " it (it holds the database's identity)"));
+            new IllegalStateException("graft: the system database is not running; a backup needs"
+                + " it (it holds the database's identity)"));
     OnlineBackup.Result r = new OnlineBackup(config, database, system, machine, log::info)
         .take(Path.of(directory), dump);
     return new BackupRow(r.directory().toString(), r.appliedIndex(), r.lastTxId(), r.bytes(),
@@ -357,7 +352,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         s.self().value(), leader, voters, learners, bolt::boltAddressOf, ttlMillis);
   }
 
-  /** ARCHITECTURE §3 names: a pre-candidate is reported as CANDIDATE. */
+  /** docs/ARCHITECTURE.md §3 names: a pre-candidate is reported as CANDIDATE. */
   static String roleName(Role role) {
     return role == Role.PRE_CANDIDATE ? Role.CANDIDATE.name() : role.name();
   }

@@ -32,7 +32,7 @@ public final class PeerProbe {
    */
   public static Answer ask(String address, String clusterId, MemberId self, int timeoutMillis)
       throws IOException {
-    InetSocketAddress parsed = HostPort.parse(address);
+    InetSocketAddress parsed = HostPort.peer(address);
     InetSocketAddress to = new InetSocketAddress(parsed.getHostString(), parsed.getPort());
     if (to.isUnresolved()) {
       throw new IOException("cannot resolve " + parsed.getHostString() + " (of " + address + ")");
