@@ -161,7 +161,9 @@ class ForceNewClusterRuntimeTest {
     assertThat(transports.get(survivorId).stats().lastHandshakeRejection())
         .contains("another incarnation").contains("raft.addMember");
     for (MemberId id : lost) {
-      assertThat(nodes.get(id).status().lastLogIndex()).isLessThan(forced.configurationIndex());
+      // Never merged: they never received the forced configuration (they may run their old
+      // cluster among themselves, which is another cluster now).
+      assertThat(nodes.get(id).membership().epoch()).isEqualTo(Membership.FOUNDING_EPOCH);
     }
 
     // Wiped and added back, an old address joins the new cluster with the survivor's log.
@@ -177,8 +179,9 @@ class ForceNewClusterRuntimeTest {
         .get(30, TimeUnit.SECONDS))
         .isEqualTo(restarted.inspectLog(log -> describe(log, finalIndex))
             .get(30, TimeUnit.SECONDS));
-    assertThat(nodes.get(lost.get(1)).status().lastLogIndex())
-        .isLessThan(forced.configurationIndex());
+    assertThat(nodes.get(lost.get(1)).membership().epoch())
+        .isEqualTo(Membership.FOUNDING_EPOCH);
+    assertThat(nodes.get(back).membership().epoch()).isEqualTo(forced.epoch());
   }
 
   private static ForcedCluster forceOrNull(RaftNodeRunner node) throws Exception {
