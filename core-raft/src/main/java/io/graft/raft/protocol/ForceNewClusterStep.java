@@ -16,8 +16,8 @@ import java.util.TreeMap;
 /**
  * Recovery after losing a majority for good (etcd's {@code --force-new-cluster}, Neo4j 3.5's
  * {@code unbind}): a surviving voter makes itself the only voter of a new cluster incarnation. Raft
- * cannot make progress without a majority (§5.2, §5.4), so this steps outside it, deliberately and
- * only on the operator's word; it is refused whenever the cluster might still be alive:
+ * cannot make progress without a majority (§5.2, §5.4), so this steps outside it, deliberately
+ * and only on the operator's word; it is refused whenever the cluster might still be alive:
  *
  * <ul>
  *   <li>this member leads, or believes in a leader (it heard one within the election timeout);

@@ -53,8 +53,8 @@ import org.neo4j.driver.exceptions.ClientException;
  *       the original element ids and identical raft.digest(); the constraint holds on the leader.
  *   <li>raft.backup on a follower while 32 clients write: refusals first (a non-empty directory,
  *       one the server cannot write); the backup, started as the data of a plain server, holds
- *       exactly the writes up to its index (see {@link #backupUnder32WritersHoldsExactlyTheWritesUpToItsIndex});
- *       a new cluster seeded from it works.
+ *       exactly the writes up to its index (see the step's comments); a new cluster seeded from
+ *       it works.
  *   <li>The dump, loaded with {@code neo4j-admin database load} into a fresh server, seeds a
  *       cluster with the original element ids.
  *   <li>Majority loss: kill -9 of two of three for good; forceNewCluster (refused first while the

@@ -12,8 +12,8 @@ import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.Values;
 
 /**
- * {@code clients} threads, each writing {@code (:<label> {k, client, seq})} one transaction at a time
- * (seq 0, 1, 2, ... per client) until stopped. A write is acknowledged when its transaction
+ * {@code clients} threads, each writing {@code (:<label> {k, client, seq})} one transaction at a
+ * time (seq 0, 1, 2, ... per client) until stopped. A write is acknowledged when its transaction
  * returned; MERGE on the unique key {@code k} keeps a retried write from creating a second node,
  * and a retry that finds the node commits nothing, so every transaction of the workload creates
  * exactly one :W node. Each client's writes commit in seq order, so any committed prefix of the
