@@ -129,6 +129,10 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
             book.learned(member.value(), PeerAnnouncement.decode(info).bolt());
           }
         });
+    // A member that replicates a database of another identity hands out other element ids: it
+    // must never vote or send entries here (its store cannot match this cluster's log).
+    transport.admitAnnouncements((member, info) ->
+        PeerAnnouncement.refusal(spec.databaseId(), member.value(), info));
     return new SelfAddressingTransport(transport);
   }
 

@@ -37,4 +37,22 @@ record PeerAnnouncement(String bolt, UUID databaseId) {
     }
     return new PeerAnnouncement(bolt.isEmpty() ? null : bolt, id);
   }
+
+  /**
+   * Null if a peer announcing {@code info} may be talked to by a member whose database has
+   * identity {@code mine}; else the refusal reason. Unknown on either side (no identity
+   * announced: an older member, or one whose database is not running) is admitted.
+   */
+  static String refusal(UUID mine, String member, String info) {
+    UUID theirs = decode(info).databaseId();
+    if (mine == null || theirs == null || mine.equals(theirs)) {
+      return null;
+    }
+    return "member " + member + " replicates a database with identity " + theirs + ", this member"
+        + " one with identity " + mine + ": their element ids differ, so they are not one"
+        + " cluster. A server joins a cluster on an EMPTY data/ folder, with the cluster's members"
+        + " in server.raft.initial_members (it then takes the cluster's identity); a cluster made"
+        + " from an existing database is seeded by ONE server (README \"Moving an existing"
+        + " database onto graft\")";
+  }
 }

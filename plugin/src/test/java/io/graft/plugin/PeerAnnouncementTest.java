@@ -27,6 +27,20 @@ class PeerAnnouncementTest {
   }
 
   @Test
+  void aMemberOfAnotherDatabaseIdentityIsRefusedUnknownIsAdmitted() {
+    UUID other = UUID.fromString("99999999-2222-3333-4444-555555555555");
+    assertThat(PeerAnnouncement.refusal(ID, "b:7000", new PeerAnnouncement("b:7687", ID)
+        .encode())).isNull();
+    assertThat(PeerAnnouncement.refusal(ID, "b:7000", "b:7687")).isNull();
+    assertThat(PeerAnnouncement.refusal(null, "b:7000", new PeerAnnouncement(null, other)
+        .encode())).isNull();
+    assertThat(PeerAnnouncement.refusal(ID, "b:7000", new PeerAnnouncement("b:7687", other)
+        .encode()))
+        .contains("member b:7000 replicates a database with identity " + other)
+        .contains("EMPTY data/").contains("Moving an existing database onto graft");
+  }
+
+  @Test
   void theStoreBaseRoundTrips(@TempDir Path dir) throws Exception {
     assertThat(StoreBase.read(dir)).isEmpty();
     new StoreBase(ID, 7521).write(dir.resolve("raft"));

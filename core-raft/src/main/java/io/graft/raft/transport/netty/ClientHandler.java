@@ -71,6 +71,9 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
       // through our outbound connection either (Raft §5.2). Not used unless admitted.
       String reason = identity.checkEpoch(reply.member(), reply.epoch());
       if (reason == null) {
+        reason = announcements.refusal(reply.member(), reply.info());
+      }
+      if (reason == null) {
         reason = identity.check(reply.member(), reply.incarnation());
       }
       if (reason != null) {

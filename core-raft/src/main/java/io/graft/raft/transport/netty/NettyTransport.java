@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 
@@ -147,6 +148,20 @@ public final class NettyTransport implements Transport {
         throw new IllegalStateException("announce() must be called before start()");
       }
       announcements.set(localInfo, onPeerInfo);
+    }
+  }
+
+  /**
+   * Refuses a peer whose announcement {@code admission} rejects (returns the reason; null admits),
+   * in both handshake directions, before its identity is recorded: e.g. the Neo4j plugin refuses
+   * a member that replicates a database of another identity. Call before {@link #start}.
+   */
+  public void admitAnnouncements(BiFunction<MemberId, String, String> admission) {
+    synchronized (lock) {
+      if (started) {
+        throw new IllegalStateException("admitAnnouncements() must be called before start()");
+      }
+      announcements.admitWith(admission);
     }
   }
 

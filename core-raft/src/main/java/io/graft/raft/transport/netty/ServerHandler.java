@@ -102,6 +102,9 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
       reason = identity.checkEpoch(handshake.member(), handshake.epoch());
     }
     if (reason == null) {
+      reason = announcements.refusal(handshake.member(), handshake.info());
+    }
+    if (reason == null) {
       // Last, so that only a peer otherwise acceptable is recorded (Raft §5.2, IdentityGuard).
       reason = identity.check(handshake.member(), handshake.incarnation());
     }
