@@ -21,11 +21,14 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.neo4j.driver.AuthTokens;
@@ -93,6 +96,19 @@ class RealDataIT {
         .resolve("real-data-" + System.currentTimeMillis());
     Files.createDirectories(root);
     dumps = Files.createDirectories(root.resolve("dumps"));
+  }
+
+  private long stepStarted;
+
+  @BeforeEach
+  void stepStarts() {
+    stepStarted = System.nanoTime();
+  }
+
+  @AfterEach
+  void stepEnds(TestInfo info) {
+    log(String.format("step %s: %d s", info.getDisplayName(),
+        Duration.ofNanos(System.nanoTime() - stepStarted).toSeconds()));
   }
 
   @AfterAll
