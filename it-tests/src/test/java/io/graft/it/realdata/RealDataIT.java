@@ -326,9 +326,7 @@ class RealDataIT {
           .anyMatch(n -> n.startsWith("graft-backup.properties.seeded-"))
           .doesNotContain("graft-backup.properties");
     }
-    try (Session s = seeded.session()) {
-      s.run("CREATE (:AfterSeed {at: $i})", Values.parameters("i", index)).consume();
-    }
+    awaitWrite(seeded, "CREATE (:AfterSeed {at: " + index + "})");
     if (FULL) {
       Server k = server("backup-joiner").graft(List.of(seeded.raftAddress()), Map.of()).start()
           .awaitStarted();
@@ -411,8 +409,9 @@ class RealDataIT {
     assertThat((String) forced.get("message")).contains("FORCED A NEW CLUSTER")
         .contains("LOST").contains("raft.addMember");
     assertThat(survivor.logsContain("FORCED A NEW CLUSTER")).isTrue();
+    // Writes resume once the new leader's lease is applied (a moment after the election).
+    awaitWrite(survivor, "CREATE (:AfterForce)");
     try (Session s = survivor.session()) {
-      s.run("CREATE (:AfterForce)").consume();
       Set<Long> present = new HashSet<>();
       s.run("MATCH (w:Lost) RETURN w.k AS k").forEachRemaining(r -> present.add(r.get("k")
           .asLong()));
@@ -475,6 +474,17 @@ class RealDataIT {
         Config.builder().withLogging(Logging.none())
             .withConnectionTimeout(5, TimeUnit.SECONDS)
             .withMaxTransactionRetryTime(60, TimeUnit.SECONDS).build());
+  }
+
+  /** Runs {@code cypher} on {@code s} until it commits (a new leader's lease is applied). */
+  private static void awaitWrite(Server s, String cypher) {
+    await().atMost(CONVERGE).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        .until(() -> {
+          try (Session session = s.session()) {
+            session.run(cypher).consume();
+            return true;
+          }
+        });
   }
 
   private static void awaitLeader(Server s) {
