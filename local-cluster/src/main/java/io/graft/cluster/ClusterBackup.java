@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.Values;
@@ -13,13 +14,41 @@ import org.neo4j.driver.Values;
  * local cluster (a backup is taken online; on a follower the leader's writes are not slowed),
  * on the leader if no follower answers. Prints the procedure's row and how to use the backup.
  */
-final class ClusterBackup {
+public final class ClusterBackup {
+  static final String USAGE = "usage: graft backup --to DIR [--dump] [--dir DIR]";
+
   private final PrintStream out;
   private final ClusterOptions options;
 
   ClusterBackup(PrintStream out, ClusterOptions options) {
     this.out = out;
     this.options = options;
+  }
+
+  public static void main(String[] args) {
+    try {
+      System.exit(run(args, System.out));
+    } catch (IllegalArgumentException | IllegalStateException
+        | org.neo4j.driver.exceptions.Neo4jException e) {
+      System.err.println("graft: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  static int run(String[] args, PrintStream out) {
+    String[] withCommand = new String[args.length + 1];
+    withCommand[0] = "backup";
+    System.arraycopy(args, 0, withCommand, 1, args.length);
+    CliArgs cli = CliArgs.parse(withCommand, Set.of("--to", "--dir"), Set.of("--dump"), USAGE);
+    if (!cli.has("--to") || !cli.positional().isEmpty()) {
+      throw new IllegalArgumentException("name the backup directory with --to DIR\n" + USAGE);
+    }
+    Path dir = Path.of(cli.option("--dir", ".cluster")).toAbsolutePath();
+    Path lib = Path.of(System.getProperty("graft.neo4j.lib", "local-cluster/target/neo4j-lib"));
+    ClusterOptions options = ClusterOptions.defaults(dir, lib.toAbsolutePath(), null)
+        .withDetached(true).withProgress(out::println);
+    return new ClusterBackup(out, options).run(
+        Path.of(cli.option("--to", "")).toAbsolutePath().normalize(), cli.has("--dump"));
   }
 
   int run(Path to, boolean dump) {

@@ -12,6 +12,8 @@ import io.graft.bridge.capture.RaftTransactionCommitProcess;
 import io.graft.bridge.capture.WriteGate;
 import io.graft.bridge.snapshot.BackupManifest;
 import io.graft.bridge.snapshot.StoreCopySnapshots;
+import io.graft.plugin.http.MemberState;
+import io.graft.plugin.http.RaftEventLog;
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.plugin.routing.RaftRoutingTable;
 import io.graft.procedures.BackupRow;
@@ -20,15 +22,17 @@ import io.graft.procedures.RaftAdmin;
 import io.graft.procedures.StatusRow;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftNode;
+import io.graft.raft.api.RaftNodeSetup;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.Role;
-import io.graft.raft.runtime.RaftNodeBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,8 +63,9 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   private final LeaderWriteGuard guard;
   private final RaftTransactionCommitProcess replicated;
   private final InternalLog log;
+  private final RaftEventLog events;
   private final Database database;
-  private Neo4jBinding binding;
+  private volatile Neo4jBinding binding;
 
   private DatabaseBridge(
       RaftPluginConfig config,
@@ -73,6 +78,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       LeaderWriteGuard guard,
       RaftTransactionCommitProcess replicated,
       InternalLog log,
+      RaftEventLog events,
       Database database) {
     this.config = config;
     this.database = database;
@@ -85,6 +91,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     this.guard = guard;
     this.replicated = replicated;
     this.log = log;
+    this.events = events;
   }
 
   /**
@@ -106,7 +113,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     String dbName = database.getNamedDatabaseId().name();
     UUID databaseId = database.getNamedDatabaseId().databaseId().uuid();
     LeaseState leaseState = LeaseState.open(config.raftDirectory());
-    boolean hasRaftState = RaftNodeBuilder.hasRaftState(config.raftDirectory());
+    boolean hasRaftState = RaftNodeSetup.hasRaftState(config.raftDirectory());
     Optional<BackupManifest> backup = BackupManifest.readFrom(config.dataDirectory());
     SeedCheck.Decision decision = SeedCheck.decide(config,
         new SeedCheck.Store(databaseId, b.lastCommittedTxId().getAsLong(),
@@ -153,6 +160,10 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     if (backup.isPresent() && (seed || hasRaftState)) {
       consumeBackupManifest(config, log);
     }
+    // The cluster view's timeline: role, term and leader changes with the time they were seen.
+    RaftEventLog events = new RaftEventLog();
+    events.onRoleChange(raft.status());
+    raft.addListener(events);
     LeaseKeeper keeper = new LeaseKeeper(config.self(), raft, machine, gate, log::warn);
     raft.addListener(keeper);
     RaftTransactionCommitProcess replicated =
@@ -161,7 +172,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
             config.commitTimeout(),
             () -> keeper.renewLease("a transaction's outcome is unknown"), log);
     DatabaseBridge bridge = new DatabaseBridge(
-        config, bolt, raft, machine, slot, waiters, gate, guard, replicated, log, database);
+        config, bolt, raft, machine, slot, waiters, gate, guard, replicated, log, events,
+        database);
     guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status()));
     bridge.attach(b);
     log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d)",
@@ -255,6 +267,31 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     } finally {
       waiters.failAll(new RaftShutdownException("graft: the replicated database is stopping"));
     }
+  }
+
+  /**
+   * What the health endpoints, status document and metrics read: one consistent-enough moment of
+   * this member (each part is read once; they may be microseconds apart).
+   */
+  MemberState memberState() {
+    StatusRow row = status();
+    List<MemberRow> rows = members();
+    Neo4jBinding b = binding;
+    Throwable panic = b == null ? null : b.panicCause().get();
+    boolean available = b != null && b.availabilityGuard().isAvailable();
+    Map<String, String> http = new HashMap<>();
+    for (MemberRow m : rows) {
+      String url = bolt.httpAddressOf(m.memberId());
+      if (url != null) {
+        http.put(m.memberId(), url);
+      }
+    }
+    boolean leaseApplied = gate.isOpen() && !gate.isBootstrapping();
+    boolean changeInFlight = raft.membership().index() > row.commitIndex();
+    return new MemberState(config.database(), row, rows, leaseApplied,
+        panic == null ? null : String.valueOf(panic), available, changeInFlight,
+        bolt.httpAddressOf(row.memberId()), http, events.events(), events.leaderChanges(),
+        raft.metrics(), raft.snapshotMetrics(), raft.connectionMetrics());
   }
 
   SnapshotSupport snapshots() {

@@ -1,7 +1,7 @@
 package io.graft.plugin;
 
 import io.graft.raft.api.MemberId;
-import io.graft.raft.transport.netty.PeerProbe;
+import io.graft.raft.api.RaftNodeSetup;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +16,8 @@ import java.util.function.Consumer;
  * the identity (NEO4J-INTERNALS §8.1), and a cluster seeded from an existing database keeps that
  * database's own identity (README "Moving an existing database onto graft"), so a server that
  * joins a running cluster ({@code server.raft.initial_members} does not name it) asks the members
- * listed there for the identity they announce ({@link PeerProbe} on their Raft port), and waits
- * (reporting progress) until one answers. A founder (named in {@code initial_members}) on an
+ * listed there for the identity they announce ({@link RaftNodeSetup#probe} on their Raft port),
+ * and waits (reporting progress) until one answers. A founder (named in {@code initial_members}) on an
  * empty {@code data/} takes the identity derived from {@code server.raft.cluster_id}, like every
  * other founder.
  */
@@ -49,16 +49,17 @@ final class JoinerIdentity {
       List<UUID> answers = new ArrayList<>();
       for (String member : config.initialMembers()) {
         try {
-          PeerProbe.Answer a = PeerProbe.ask(member, config.clusterId(),
-              MemberId.of(config.self()), (int) Math.min(5000, retry.toMillis() * 2 + 1000));
-          UUID id = PeerAnnouncement.decode(a.info()).databaseId();
+          String announced = RaftNodeSetup.probe(member, config.clusterId(),
+              MemberId.of(config.self()), Duration.ofMillis(Math.min(5000,
+                  retry.toMillis() * 2 + 1000)));
+          UUID id = PeerAnnouncement.databaseId(announced);
           if (id != null) {
             answers.add(id);
           } else {
             failures.put(member, "announces no database identity (its database is not running,"
                 + " or it runs an older graft)");
           }
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
           failures.put(member, e.getMessage() == null ? e.toString() : e.getMessage());
         }
       }

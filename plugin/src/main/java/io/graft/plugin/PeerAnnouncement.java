@@ -3,39 +3,42 @@ package io.graft.plugin;
 import java.util.UUID;
 
 /**
- * What a member announces about itself in every Raft handshake (and answers to a probe): its
- * Bolt address, so members added later are routable, and the identity of the database it
- * replicates, so that a new server adopts the cluster's identity before it creates its database
- * (element ids embed it) and a member with another identity is recognised. Encoded as
- * {@code <bolt>} or {@code <bolt> db=<uuid>}; a bare Bolt address (older members) still decodes.
- *
- * @param bolt the Bolt advertised address, or null
- * @param databaseId the replicated database's identity, or null
+ * The identity of the replicated database in what a member announces about itself in every Raft
+ * handshake (and answers to a probe), beside its Bolt address and HTTP URL ({@code
+ * BoltAddressBook#announcement}): a whitespace-separated token {@code db=<uuid>}, which the
+ * address book ignores. A new server adopts this identity before it creates its database
+ * ({@link JoinerIdentity}; element ids embed it), and a member announcing another identity is
+ * refused ({@link #refusal}).
  */
-record PeerAnnouncement(String bolt, UUID databaseId) {
-  private static final String DB = " db=";
+final class PeerAnnouncement {
+  private static final String DB = "db=";
 
-  String encode() {
-    String b = bolt == null ? "" : bolt;
-    return databaseId == null ? b : b + DB + databaseId;
+  private PeerAnnouncement() {}
+
+  /** {@code base} (the address book's announcement) plus the identity token, if any. */
+  static String encode(String base, UUID databaseId) {
+    String b = base == null ? "" : base.trim();
+    if (databaseId == null) {
+      return b;
+    }
+    return (b.isEmpty() ? "" : b + " ") + DB + databaseId;
   }
 
-  static PeerAnnouncement decode(String info) {
-    if (info == null || info.isBlank()) {
-      return new PeerAnnouncement(null, null);
+  /** The identity announced in {@code info}, or null (none, or malformed: never fatal). */
+  static UUID databaseId(String info) {
+    if (info == null) {
+      return null;
     }
-    int at = info.indexOf(DB);
-    if (at < 0) {
-      return new PeerAnnouncement(info.trim(), null);
+    for (String token : info.trim().split("\\s+")) {
+      if (token.startsWith(DB)) {
+        try {
+          return UUID.fromString(token.substring(DB.length()));
+        } catch (IllegalArgumentException e) {
+          return null;
+        }
+      }
     }
-    String bolt = info.substring(0, at).trim();
-    UUID id;
-    try {
-      id = UUID.fromString(info.substring(at + DB.length()).trim());
-    } catch (IllegalArgumentException e) {
-      id = null; // a malformed announcement teaches nothing; it never breaks a connection
-    }
-    return new PeerAnnouncement(bolt.isEmpty() ? null : bolt, id);
+    return null;
   }
 
   /**
@@ -44,7 +47,7 @@ record PeerAnnouncement(String bolt, UUID databaseId) {
    * announced: an older member, or one whose database is not running) is admitted.
    */
   static String refusal(UUID mine, String member, String info) {
-    UUID theirs = decode(info).databaseId();
+    UUID theirs = databaseId(info);
     if (mine == null || theirs == null || mine.equals(theirs)) {
       return null;
     }

@@ -12,30 +12,33 @@ class PeerAnnouncementTest {
   private static final UUID ID = UUID.fromString("11111111-2222-3333-4444-555555555555");
 
   @Test
-  void roundTripsAndReadsOlderBareBoltAnnouncements() {
-    PeerAnnouncement a = new PeerAnnouncement("10.0.0.1:7687", ID);
-    assertThat(a.encode()).isEqualTo("10.0.0.1:7687 db=" + ID);
-    assertThat(PeerAnnouncement.decode(a.encode())).isEqualTo(a);
-    assertThat(PeerAnnouncement.decode("10.0.0.1:7687"))
-        .isEqualTo(new PeerAnnouncement("10.0.0.1:7687", null));
-    assertThat(PeerAnnouncement.decode(new PeerAnnouncement(null, ID).encode()))
-        .isEqualTo(new PeerAnnouncement(null, ID));
-    assertThat(PeerAnnouncement.decode("")).isEqualTo(new PeerAnnouncement(null, null));
-    assertThat(PeerAnnouncement.decode("h:1 db=garbage"))
-        .isEqualTo(new PeerAnnouncement("h:1", null));
-    assertThat(new PeerAnnouncement(null, ID).encode().length()).isLessThan(255);
+  void theIdentityIsOneTokenBesideTheAddressBooksAnnouncement() {
+    String info = PeerAnnouncement.encode("10.0.0.1:7687 http://10.0.0.1:7474", ID);
+    assertThat(info).isEqualTo("10.0.0.1:7687 http://10.0.0.1:7474 db=" + ID);
+    assertThat(PeerAnnouncement.databaseId(info)).isEqualTo(ID);
+    assertThat(PeerAnnouncement.encode("", ID)).isEqualTo("db=" + ID);
+    assertThat(PeerAnnouncement.encode("10.0.0.1:7687", null)).isEqualTo("10.0.0.1:7687");
+    assertThat(PeerAnnouncement.databaseId("10.0.0.1:7687")).isNull();
+    assertThat(PeerAnnouncement.databaseId("")).isNull();
+    assertThat(PeerAnnouncement.databaseId(null)).isNull();
+    assertThat(PeerAnnouncement.databaseId("h:1 db=garbage")).isNull();
+    assertThat(info.length()).isLessThan(255);
+    // The address book ignores the token: it still learns the Bolt address.
+    io.graft.plugin.routing.BoltAddressBook book = new io.graft.plugin.routing.BoltAddressBook(
+        "a:7000", "a:7687", null, java.util.Map.of());
+    book.heard("b:7000", PeerAnnouncement.encode("b:7687", ID));
+    assertThat(book.boltAddressOf("b:7000")).isEqualTo("b:7687");
   }
 
   @Test
   void aMemberOfAnotherDatabaseIdentityIsRefusedUnknownIsAdmitted() {
     UUID other = UUID.fromString("99999999-2222-3333-4444-555555555555");
-    assertThat(PeerAnnouncement.refusal(ID, "b:7000", new PeerAnnouncement("b:7687", ID)
-        .encode())).isNull();
+    assertThat(PeerAnnouncement.refusal(ID, "b:7000", PeerAnnouncement.encode("b:7687", ID)))
+        .isNull();
     assertThat(PeerAnnouncement.refusal(ID, "b:7000", "b:7687")).isNull();
-    assertThat(PeerAnnouncement.refusal(null, "b:7000", new PeerAnnouncement(null, other)
-        .encode())).isNull();
-    assertThat(PeerAnnouncement.refusal(ID, "b:7000", new PeerAnnouncement("b:7687", other)
-        .encode()))
+    assertThat(PeerAnnouncement.refusal(null, "b:7000", PeerAnnouncement.encode(null, other)))
+        .isNull();
+    assertThat(PeerAnnouncement.refusal(ID, "b:7000", PeerAnnouncement.encode("b:7687", other)))
         .contains("member b:7000 replicates a database with identity " + other)
         .contains("EMPTY data/").contains("Moving an existing database onto graft");
   }

@@ -1,17 +1,20 @@
 package io.graft.raft.protocol;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.RequestVote;
 import io.graft.raft.message.RequestVoteResponse;
 import io.graft.raft.protocol.quorum.VoteResult;
 import java.util.Objects;
+import org.slf4j.Logger;
 
 /**
  * Leader election (§5.2) with PreVote (thesis §9.6) and the leader-lease rule (thesis §4.2.3): the
  * election timer of followers and candidates, campaigns, and the voting rules.
  */
 final class ElectionStep {
+  private static final Logger LOG = RaftLogging.logger(ElectionStep.class);
   private final RaftMachine m;
 
   ElectionStep(RaftMachine machine) {
@@ -72,10 +75,21 @@ final class ElectionStep {
     if (rv.preVote() && !rv.leadershipTransfer() && inLeaderLease()) {
       canVote = false;
     }
-    boolean granted = canVote && m.log.isUpToDate(rv.lastLogIndex(), rv.lastLogTerm());
+    boolean granted =
+        canVote
+            && (m.log.isUpToDate(rv.lastLogIndex(), rv.lastLogTerm())
+                || m.mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
     if (granted && !rv.preVote()) {
       m.votedFor = rv.from();
       m.electionElapsed = 0;
+    }
+    if (!rv.preVote()) {
+      // One line per real vote (pre-votes would flood the log of a partitioned member's peers):
+      // both logs' last term and index, so §5.4.1 can be checked from the outside.
+      LOG.info("graft vote: member {} [last log term {}, index {}] {} its vote to {} [last log"
+              + " term {}, index {}] for term {}", m.self, m.log.lastTerm(), m.log.lastIndex(),
+          granted ? "GRANTED" : "REFUSED", rv.from(), rv.lastLogTerm(), rv.lastLogIndex(),
+          rv.term());
     }
     long replyTerm = granted ? rv.term() : m.term;
     // A granted vote is durable before the reply leaves (§5.2 / Figure 2 persistent state).

@@ -40,6 +40,14 @@ public interface Transport extends AutoCloseable {
     return 0;
   }
 
+  /**
+   * The transport's counters (messages, drops, reconnects, refused handshakes by reason), or
+   * null for a transport that keeps none (test doubles). Any thread.
+   */
+  default TransportStats stats() {
+    return null;
+  }
+
   @Override
   void close();
 }
