@@ -183,6 +183,42 @@ public final class NeoHome {
     }
   }
 
+  /**
+   * Runs {@code neo4j-admin} (Neo4j's {@code AdminTool}, from the shared jars and this home's
+   * plugins, with this home's {@code NEO4J_HOME}/{@code NEO4J_CONF}) with {@code args}, e.g.
+   * {@code database dump neo4j --to-path=DIR}; returns its output, fails on a non-zero exit.
+   */
+  public String adminTool(Path lib, Duration timeout, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", plugins() + "/*:" + lib.toAbsolutePath().normalize() + "/*",
+        "org.neo4j.cli.AdminTool"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(cmd).directory(dir.toFile())
+        .redirectErrorStream(true);
+    builder.environment().put("NEO4J_HOME", dir.toString());
+    builder.environment().put("NEO4J_CONF", conf().toString());
+    try {
+      Process process = builder.start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException("neo4j-admin " + String.join(" ", args) + " on "
+            + spec.name() + " did not finish within " + timeout);
+      }
+      if (process.exitValue() != 0) {
+        throw new IllegalStateException("neo4j-admin " + String.join(" ", args) + " on "
+            + spec.name() + " failed (exit " + process.exitValue() + "): " + output.trim());
+      }
+      return output;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run neo4j-admin on " + spec.name(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running neo4j-admin", e);
+    }
+  }
+
   public boolean hasData() {
     return Files.isDirectory(data().resolve("databases"));
   }

@@ -21,9 +21,12 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
   @Override
   public RaftNode create(RaftNodeSpec spec, StateMachine stateMachine) {
     // A state machine that applied entries (for Neo4j: the store's consensusIndex) with no Raft
-    // state next to it: the state was removed and the vote forgotten. Refuse (Raft §5.2).
-    RaftStateGuard.check(
-        spec.raftDirectory(), stateMachine.lastAppliedIndex(), spec.self().value());
+    // state next to it: the state was removed and the vote forgotten. Refuse (Raft §5.2), unless
+    // this member founds a new cluster on that state (seeding: SeedCheck decided).
+    if (!spec.seed()) {
+      RaftStateGuard.check(
+          spec.raftDirectory(), stateMachine.lastAppliedIndex(), spec.self().value());
+    }
     // Store-copy snapshots (GraphStateMachine offers them before this call) in <raft>/snapshots:
     // the runtime snapshots every N applied entries and prunes the log behind them (§5.1), and
     // streams the newest one to a member behind the pruned log (§5.3), e.g. a new member.
@@ -44,7 +47,8 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
         .timeouts(spec.electionTimeout(), spec.heartbeatInterval())
         .maxEntryBytes(spec.maxEntrySize() + ENTRY_ENVELOPE_BYTES)
         .snapshots(spec.snapshotIntervalEntries(), spec.logRetainedEntries())
-        .snapshotEveryBytes(spec.snapshotIntervalBytes());
+        .snapshotEveryBytes(spec.snapshotIntervalBytes())
+        .seed(spec.seed());
     // Neo4j's server passes on only its own loggers' slf4j lines, so core-raft's WARNs are lost
     // there; java.util.logging warnings do reach the server's log. A refused handshake (e.g. a
     // member whose Raft state was reset, with the way out) must be seen by the operator.
@@ -54,10 +58,18 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
     // This member's Bolt address (and HTTP URL) travels in every handshake, and what peers
     // announce is recorded: that is how a member added later becomes routable (RaftRoutingTable),
     // and how the cluster view finds every member's health endpoints.
+    // The replicated database's identity travels too: a joining server takes it before creating
+    // its database (JoinerIdentity), and a member announcing another identity is refused (its
+    // store cannot match this cluster's log: it must never vote or send entries here).
     BoltAddressBook book = spec.boltAddresses();
-    if (book != null) {
-      setup.announce(book.announcement(), (member, info) -> book.heard(member.value(), info));
-    }
+    setup.announce(PeerAnnouncement.encode(book == null ? "" : book.announcement(),
+        spec.databaseId()), (member, info) -> {
+          if (book != null) {
+            book.heard(member.value(), info);
+          }
+        });
+    setup.admitAnnouncements((member, info) ->
+        PeerAnnouncement.refusal(spec.databaseId(), member.value(), info));
     return setup;
   }
 

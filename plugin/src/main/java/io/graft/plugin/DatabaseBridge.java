@@ -11,16 +11,19 @@ import io.graft.bridge.capture.ProposalWaiters;
 import io.graft.bridge.capture.RaftTransactionCommitProcess;
 import io.graft.bridge.capture.WriteGate;
 import io.graft.bridge.capture.WriteStages;
+import io.graft.bridge.snapshot.BackupManifest;
 import io.graft.bridge.snapshot.StoreCopySnapshots;
 import io.graft.plugin.http.MemberState;
 import io.graft.plugin.http.RaftEventLog;
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.plugin.routing.RaftRoutingTable;
+import io.graft.procedures.BackupRow;
 import io.graft.procedures.MemberRow;
 import io.graft.procedures.RaftAdmin;
 import io.graft.procedures.StatusRow;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftNode;
+import io.graft.raft.api.RaftNodeSetup;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.SnapshotSupport;
@@ -28,17 +31,22 @@ import io.graft.raft.api.Role;
 import io.graft.raft.api.metrics.HistogramSnapshot;
 import io.graft.raft.api.metrics.LeaderStage;
 import io.graft.raft.api.metrics.RaftMetrics;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.neo4j.configuration.Config;
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
+import org.neo4j.dbms.database.DatabaseContext;
+import org.neo4j.dbms.database.DatabaseContextProvider;
 import org.neo4j.kernel.database.Database;
+import org.neo4j.kernel.database.NamedDatabaseId;
 import org.neo4j.kernel.impl.api.KernelTransactions;
 import org.neo4j.logging.InternalLog;
 
@@ -69,6 +77,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   private final RaftTransactionCommitProcess replicated;
   private final InternalLog log;
   private final RaftEventLog events;
+  private final Database database;
   private volatile Neo4jBinding binding;
 
   private DatabaseBridge(
@@ -82,8 +91,10 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       LeaderWriteGuard guard,
       RaftTransactionCommitProcess replicated,
       InternalLog log,
-      RaftEventLog events) {
+      RaftEventLog events,
+      Database database) {
     this.config = config;
+    this.database = database;
     this.bolt = bolt;
     this.raft = raft;
     this.machine = machine;
@@ -112,32 +123,56 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     Neo4jBinding b = Neo4jBinding.resolve(database, log, config.neo4jLogForce());
     WriteGate gate = new WriteGate();
     ProposalWaiters waiters = new ProposalWaiters();
+    String dbName = database.getNamedDatabaseId().name();
+    UUID databaseId = database.getNamedDatabaseId().databaseId().uuid();
+    LeaseState leaseState = LeaseState.open(config.raftDirectory());
+    boolean hasRaftState = RaftNodeSetup.hasRaftState(config.raftDirectory());
+    Optional<BackupManifest> backup = BackupManifest.readFrom(config.dataDirectory());
+    SeedCheck.Decision decision = SeedCheck.decide(config,
+        new SeedCheck.Store(databaseId, b.lastCommittedTxId().getAsLong(),
+            b.lastConsensusIndex().getAsLong(), leaseState.current().raftIndex()),
+        hasRaftState, StoreBase.read(config.raftDirectory()), backup);
+    boolean seed = decision.outcome() == SeedCheck.Outcome.SEED;
+    if (seed) {
+      log.info("graft: database '%s': %s", dbName, decision.description());
+      if (leaseState.current().raftIndex() < decision.seedIndex()
+          && b.lastConsensusIndex().getAsLong() < decision.seedIndex()) {
+        // The seeded state is the log's base at this index (its snapshot is taken at start).
+        leaseState.write(0, null, decision.seedIndex());
+      }
+    }
     DatabaseSlot slot = new DatabaseSlot(b.handle());
-    LeaseFencing fencing =
-        new LeaseFencing(config.self(), LeaseState.open(config.raftDirectory()), gate);
+    LeaseFencing fencing = new LeaseFencing(config.self(), leaseState, gate);
     // The snapshot support exists before the Raft member: its runtime may ask
     // StateMachine.snapshots() when built.
     GraphStateMachine machine = new GraphStateMachine(config.self(), fencing, slot, waiters,
         state -> new StoreCopySnapshots(state, new Neo4jStoreAccess(database, restarting),
             log::info, !Boolean.getBoolean(AB_SNAPSHOTS_ON_APPLY_THREAD)));
-    String dbName = database.getNamedDatabaseId().name();
-    if (createsStore(database)) {
+    boolean created = createsStore(database);
+    if (created) {
       // Neo4j commits the new store's token lookup indexes right after this start(), before any
       // leader can exist: those transactions stay local (LocalBootstrapCommitProcess).
       slot.expectLocalBootstrap();
       gate.beginBootstrap(() -> {
         slot.localBootstrapDone();
+        recordStoreBase(config, databaseId, b.lastCommittedTxId().getAsLong(), log);
         log.info("graft: store initialisation of '%s' committed locally (last tx %d); from now"
             + " on only Raft writes", dbName, b.lastCommittedTxId().getAsLong());
       });
       log.info("graft: database '%s' is new: its store-initialisation transactions commit"
           + " locally, then only Raft writes", dbName);
     }
-    checkIdentity(config, database, log);
     LeaderWriteGuard guard = new LeaderWriteGuard(gate, dbName);
     // Guard first: from here on no local write can start, only Raft applies.
     InternalsAccess.install(b.kernelTransactions(), b.original(), guard, guard);
-    RaftNode raft = factory.create(spec(config, bolt), machine);
+    RaftNode raft = factory.create(spec(config, bolt, databaseId, seed), machine);
+    if (!created && (seed || !hasRaftState
+        || StoreBase.read(config.raftDirectory()).isEmpty())) {
+      recordStoreBase(config, databaseId, b.lastCommittedTxId().getAsLong(), log);
+    }
+    if (backup.isPresent() && (seed || hasRaftState)) {
+      consumeBackupManifest(config, log);
+    }
     // The cluster view's timeline: role, term and leader changes with the time they were seen.
     RaftEventLog events = new RaftEventLog();
     events.onRoleChange(raft.status());
@@ -151,7 +186,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
             () -> keeper.renewLease("a transaction's outcome is unknown"), log,
             !Boolean.getBoolean(AB_NO_LEADER_FAST_PATH));
     DatabaseBridge bridge = new DatabaseBridge(
-        config, bolt, raft, machine, slot, waiters, gate, guard, replicated, log, events);
+        config, bolt, raft, machine, slot, waiters, gate, guard, replicated, log, events,
+        database);
     guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status()));
     bridge.attach(b);
     // What a restart re-applies: the Raft log's entries after what Neo4j recovered (its log is
@@ -187,6 +223,9 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     slot.rebind(b.handle());
     InternalsAccess.install(b.kernelTransactions(), b.original(), guard, guard);
     attach(b);
+    // A snapshot install replaced the store: the Raft state now belongs to this one.
+    recordStoreBase(config, database.getNamedDatabaseId().databaseId().uuid(),
+        b.lastCommittedTxId().getAsLong(), log);
     log.info("graft: database '%s' re-attached after a restart (tx %d)",
         database.getNamedDatabaseId().name(), b.lastCommittedTxId().getAsLong());
   }
@@ -198,24 +237,45 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
             .get(GraphDatabaseInternalSettings.skip_default_indexes_on_creation);
   }
 
-  private static void checkIdentity(RaftPluginConfig config, Database database, InternalLog log) {
-    UUID expected = DatabaseIdentity.of(config.clusterId(), config.database());
-    UUID actual = database.getNamedDatabaseId().databaseId().uuid();
-    if (!expected.equals(actual)) {
-      log.warn("graft: database '%s' has identity %s, not the cluster-wide %s; element ids on"
-          + " this member differ from members created by graft", config.database(), actual,
-          expected);
+  /**
+   * The store this member's Raft state belongs to ({@link StoreBase}): at its first start, and
+   * after a snapshot install replaced the store. A failure to write it is logged, not fatal.
+   */
+  private static void recordStoreBase(RaftPluginConfig config, UUID databaseId, long lastTxId,
+      InternalLog log) {
+    try {
+      new StoreBase(databaseId, lastTxId).write(config.raftDirectory());
+    } catch (java.io.IOException e) {
+      log.warn("graft: cannot record the store base in %s: %s", config.raftDirectory(), e);
     }
   }
 
-  private static RaftNodeSpec spec(RaftPluginConfig c, BoltAddressBook bolt) {
+  /**
+   * The data/ folder was a graft backup and now holds a member's Raft state: its manifest is
+   * renamed, so that a later loss of the Raft state is refused rather than seeding again.
+   */
+  private static void consumeBackupManifest(RaftPluginConfig config, InternalLog log) {
+    java.nio.file.Path manifest = config.dataDirectory().resolve(BackupManifest.FILE_NAME);
+    java.nio.file.Path done = config.dataDirectory().resolve(
+        BackupManifest.FILE_NAME + ".seeded-" + System.currentTimeMillis());
+    try {
+      java.nio.file.Files.move(manifest, done);
+      log.info("graft: %s was the manifest of the backup this member seeded from; renamed to %s",
+          manifest, done.getFileName());
+    } catch (java.io.IOException e) {
+      log.warn("graft: cannot rename the backup manifest %s: %s", manifest, e);
+    }
+  }
+
+  private static RaftNodeSpec spec(RaftPluginConfig c, BoltAddressBook bolt, UUID databaseId,
+      boolean seed) {
     List<MemberId> members = new ArrayList<>();
     c.initialMembers().forEach(m -> members.add(MemberId.of(m)));
     return new RaftNodeSpec(
         c.clusterId(), MemberId.of(c.self()), c.listenAddress(), List.copyOf(members),
         c.raftDirectory(), c.electionTimeout(), c.heartbeatInterval(), bolt,
         c.snapshotIntervalEntries(), c.snapshotIntervalBytes(), c.logRetainedEntries(),
-        c.maxEntrySize());
+        c.maxEntrySize(), databaseId, seed);
   }
 
   @Override
@@ -296,6 +356,29 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   @Override
   public RaftNode raft() {
     return raft;
+  }
+
+  /** raft.backup: {@link OnlineBackup} of the replicated database and this member's system one. */
+  @Override
+  public BackupRow backup(String directory, boolean dump) throws Exception {
+    synchronized (this) {
+      if (binding == null) {
+        throw new IllegalStateException("graft: the replicated database is restarting on this"
+            + " member (a snapshot install); retry in a moment");
+      }
+    }
+    DatabaseContextProvider<?> contexts =
+        database.getDependencyResolver().resolveDependency(DatabaseContextProvider.class);
+    Optional<? extends DatabaseContext> systemContext =
+        contexts.getDatabaseContext(NamedDatabaseId.NAMED_SYSTEM_DATABASE_ID);
+    Database system = systemContext.map(DatabaseContext::database)
+        .filter(Database.class::isInstance).map(Database.class::cast).orElseThrow(() ->
+            new IllegalStateException("graft: the system database is not running; a backup needs"
+                + " it (it holds the database's identity)"));
+    OnlineBackup.Result r = new OnlineBackup(config, database, system, machine, log::info)
+        .take(Path.of(directory), dump);
+    return new BackupRow(r.directory().toString(), r.appliedIndex(), r.lastTxId(), r.bytes(),
+        r.millis(), r.dump() == null ? null : r.dump().toString());
   }
 
   @Override

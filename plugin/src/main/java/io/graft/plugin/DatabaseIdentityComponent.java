@@ -14,21 +14,29 @@ import org.neo4j.logging.InternalLog;
 /**
  * A system graph component that runs after Neo4j's own when the system graph is created for the
  * first time, and replaces the random UUID Neo4j's {@code DefaultSystemGraphComponent} just gave
- * the replicated database by {@link DatabaseIdentity}. The database itself is created only after
- * the system graph is initialised, so it starts with the cluster-wide identity on every member.
+ * the replicated database by the cluster's identity: derived from {@code server.raft.cluster_id}
+ * on a founder, learned from the members on a server that joins a running cluster ({@link
+ * JoinerIdentity}; a cluster seeded from an existing database keeps that database's identity).
+ * The database itself is created only after the system graph is initialised, so it starts with
+ * the cluster's identity and hands out the same element ids as every other member.
  *
- * <p>An existing system graph is never changed (a database keeps the identity it was created
- * with); if it differs from the cluster identity the member's element ids differ from the others',
- * which is logged as a warning with the fix.
+ * <p>An existing system graph is never changed: a database keeps the identity it was created
+ * with (a seeding member's is the cluster's). A member whose identity differs from its peers' is
+ * refused by them ({@code DatabaseBridge}).
  */
 final class DatabaseIdentityComponent implements SystemGraphComponent {
   static final Name NAME = new Name("graft-database-identity");
 
+  /** The identity for a brand-new system graph; may wait for the cluster (joining servers). */
+  interface IdentitySource {
+    UUID resolve() throws Exception;
+  }
+
   private final String databaseName;
-  private final UUID identity;
+  private final IdentitySource identity;
   private final InternalLog log;
 
-  DatabaseIdentityComponent(String databaseName, UUID identity, InternalLog log) {
+  DatabaseIdentityComponent(String databaseName, IdentitySource identity, InternalLog log) {
     this.databaseName = databaseName;
     this.identity = identity;
     this.log = log;
@@ -46,7 +54,12 @@ final class DatabaseIdentityComponent implements SystemGraphComponent {
   }
 
   @Override
-  public void initializeSystemGraph(GraphDatabaseService system, boolean firstInitialization) {
+  public void initializeSystemGraph(GraphDatabaseService system, boolean firstInitialization)
+      throws Exception {
+    if (!firstInitialization) {
+      return; // an existing database keeps the identity it was created with
+    }
+    UUID identity = this.identity.resolve();
     try (Transaction tx = system.beginTx()) {
       Node database = tx.findNode(DATABASE_LABEL, DATABASE_NAME_PROPERTY, databaseName);
       if (database == null) {
@@ -60,17 +73,10 @@ final class DatabaseIdentityComponent implements SystemGraphComponent {
         tx.commit();
         return;
       }
-      if (firstInitialization) {
-        database.setProperty(DATABASE_UUID_PROPERTY, identity.toString());
-        tx.commit();
-        log.info("graft: database '%s' created with the cluster-wide identity %s",
-            databaseName, identity);
-      } else {
-        log.warn("graft: database '%s' has identity %s, not the cluster-wide %s: it was created"
-            + " before graft was enabled or under another server.raft.cluster_id, so its element"
-            + " ids differ from other members'. Start this member on an empty data/ folder to"
-            + " join with the cluster identity.", databaseName, current, identity);
-      }
+      database.setProperty(DATABASE_UUID_PROPERTY, identity.toString());
+      tx.commit();
+      log.info("graft: database '%s' created with the cluster's identity %s", databaseName,
+          identity);
     }
   }
 

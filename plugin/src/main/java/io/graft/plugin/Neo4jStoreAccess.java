@@ -28,6 +28,7 @@ import org.neo4j.storageengine.api.TransactionIdStore;
  * object survives a stop/start; its services are resolved again on each call.
  */
 final class Neo4jStoreAccess implements StoreAccess {
+  private static final long AVAILABLE_WAIT_MILLIS = 120_000;
   private final Database database;
   private final AtomicBoolean restarting;
 
@@ -64,6 +65,12 @@ final class Neo4jStoreAccess implements StoreAccess {
 
   @Override
   public void afterCheckpoint(FileCopy copy) throws IOException {
+    // A seeded member's first snapshot is asked for while the database is still starting (its
+    // checkpointer is not running yet): wait for it, bounded.
+    if (!database.getDatabaseAvailabilityGuard().isAvailable(AVAILABLE_WAIT_MILLIS)) {
+      throw new IOException("graft: database '" + databaseName() + "' did not become available"
+          + " within " + AVAILABLE_WAIT_MILLIS + " ms; no snapshot taken");
+    }
     var deps = database.getDependencyResolver();
     CheckPointer checkPointer = deps.resolveDependency(CheckPointer.class);
     StoreCopyCheckPointMutex mutex = deps.resolveDependency(StoreCopyCheckPointMutex.class);

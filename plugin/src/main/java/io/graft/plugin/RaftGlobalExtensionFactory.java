@@ -1,6 +1,7 @@
 package io.graft.plugin;
 
 import io.graft.raft.api.RaftLogging;
+import java.time.Duration;
 import org.neo4j.configuration.Config;
 import org.neo4j.dbms.database.SystemGraphComponents;
 import org.neo4j.exceptions.UnsatisfiedDependencyException;
@@ -36,6 +37,9 @@ public final class RaftGlobalExtensionFactory
     WebServer webServer();
   }
 
+  /** How long a new server that joins a running cluster waits to learn its database identity. */
+  static final Duration JOIN_IDENTITY_TIMEOUT = Duration.ofMinutes(10);
+
   public RaftGlobalExtensionFactory() {
     super(ExtensionType.GLOBAL, "graft-raft");
   }
@@ -55,11 +59,12 @@ public final class RaftGlobalExtensionFactory
           // Before the system database starts: the replicated database is created with the
           // cluster-wide identity (plugin/README.md "Bootstrap").
           RaftPluginConfig c = wiring.config();
+          var identityLog = deps.logService().getInternalLog(DatabaseIdentityComponent.class);
+          JoinerIdentity identity = new JoinerIdentity(c, JOIN_IDENTITY_TIMEOUT,
+              Duration.ofSeconds(1), line -> identityLog.info(line));
           InternalsAccess.registerSystemGraphComponent(
               deps.systemGraphComponents(),
-              new DatabaseIdentityComponent(
-                  c.database(), DatabaseIdentity.of(c.clusterId(), c.database()),
-                  deps.logService().getInternalLog(DatabaseIdentityComponent.class)));
+              new DatabaseIdentityComponent(c.database(), identity::resolve, identityLog));
         }
       }
 

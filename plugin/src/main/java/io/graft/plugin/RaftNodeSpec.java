@@ -19,6 +19,8 @@ import java.util.List;
  * @param logRetainedEntries log entries kept behind a snapshot (server.raft.log_retained_entries)
  * @param maxEntrySize largest serialized transaction replicated (server.raft.max_entry_size): the
  *     Raft limits, the log and the transport's frames are sized to carry one entry this big
+ * @param databaseId the replicated database's identity, announced to peers (null: not announced)
+ * @param seed found a new one-member cluster on the database's existing data (see SeedCheck)
  */
 public record RaftNodeSpec(
     String clusterId,
@@ -32,4 +34,17 @@ public record RaftNodeSpec(
     long snapshotIntervalEntries,
     long snapshotIntervalBytes,
     long logRetainedEntries,
-    long maxEntrySize) {}
+    long maxEntrySize,
+    java.util.UUID databaseId,
+    boolean seed) {
+
+  /** A spec without identity announcement and without seeding. */
+  public RaftNodeSpec(String clusterId, MemberId self, String listenAddress,
+      List<MemberId> initialMembers, Path raftDirectory, Duration electionTimeout,
+      Duration heartbeatInterval, BoltAddressBook boltAddresses, long snapshotIntervalEntries,
+      long snapshotIntervalBytes, long logRetainedEntries, long maxEntrySize) {
+    this(clusterId, self, listenAddress, initialMembers, raftDirectory, electionTimeout,
+        heartbeatInterval, boltAddresses, snapshotIntervalEntries, snapshotIntervalBytes,
+        logRetainedEntries, maxEntrySize, null, false);
+  }
+}

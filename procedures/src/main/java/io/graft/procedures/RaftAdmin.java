@@ -35,4 +35,16 @@ public interface RaftAdmin {
   default Map<String, HistogramSnapshot> latencies() {
     return Map.of();
   }
+
+  /**
+   * {@code raft.backup}: a consistent copy of the replicated database (and this member's system
+   * database) at one applied index, taken while writes continue, into {@code directory}, which
+   * must not exist or be empty; with {@code dump}, also a {@code <db>.dump} by Neo4j's dumper.
+   *
+   * @throws IllegalArgumentException the directory is refused (the message says why); nothing
+   *     was written
+   */
+  default BackupRow backup(String directory, boolean dump) throws Exception {
+    throw new UnsupportedOperationException("raft.backup is not supported here");
+  }
 }

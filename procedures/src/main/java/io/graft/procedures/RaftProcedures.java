@@ -55,6 +55,7 @@ public final class RaftProcedures {
     List<CallableProcedure> all = new ArrayList<>(List.of(status(admin), members(admin),
         digest(admin), latency(admin)));
     all.addAll(MembershipProcedures.all(admin, access));
+    all.addAll(DataProcedures.all(admin, access));
     return all;
   }
 

@@ -27,7 +27,13 @@ public class MembershipChangeException extends RaftException {
     /** The change was proposed but not committed within the deadline; it may still commit. */
     TIMED_OUT,
     /** The target of a transfer is not a voter or too far behind. */
-    INVALID_TARGET
+    INVALID_TARGET,
+    /** forceNewCluster: a leader is known (or this member leads); the cluster is alive. */
+    LEADER_KNOWN,
+    /** forceNewCluster: a majority of voters was heard from recently (or it cannot tell yet). */
+    QUORUM_REACHABLE,
+    /** forceNewCluster: this member is not a voter of its configuration. */
+    NOT_A_VOTER
   }
 
   private final Reason reason;

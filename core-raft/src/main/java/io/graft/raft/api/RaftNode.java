@@ -41,6 +41,20 @@ public interface RaftNode extends AutoCloseable {
    */
   CompletableFuture<MemberId> transferLeadership(MemberId target);
 
+  /**
+   * Recovery after losing a majority of voters for good (like etcd's {@code --force-new-cluster}):
+   * this voter becomes the only voter, and the leader, of a new cluster incarnation (epoch),
+   * keeping its whole log and state. Refused with {@link MembershipChangeException} (LEADER_KNOWN,
+   * QUORUM_REACHABLE, NOT_A_VOTER) while a leader is known or a majority of voters may be
+   * reachable. Completes, once the new configuration has committed, with what was known committed
+   * and what may be lost; members of the old configuration that come back are refused by the
+   * transport (they must be wiped and added again with {@link #addMember}).
+   */
+  default CompletableFuture<ForcedCluster> forceNewCluster() {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("forceNewCluster is not supported by " + getClass()));
+  }
+
   /** The configuration this member currently uses (latest appended, committed or not). */
   Membership membership();
 

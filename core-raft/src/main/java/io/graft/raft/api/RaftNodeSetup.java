@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
@@ -37,6 +38,8 @@ public final class RaftNodeSetup {
   private String announcement = "";
   private BiConsumer<MemberId, String> onAnnouncement;
   private Consumer<String> onRefusal = line -> {};
+  private boolean seed;
+  private BiFunction<MemberId, String, String> admission;
 
   private RaftNodeSetup(MemberId self, Path dataDirectory) {
     this.self = Objects.requireNonNull(self, "self");
@@ -136,6 +139,42 @@ public final class RaftNodeSetup {
     return this;
   }
 
+  /**
+   * Founds a new one-member cluster on the state the state machine already holds (e.g. a
+   * database that existed before clustering): on empty Raft stores the log starts after {@link
+   * StateMachine#lastAppliedIndex()} (at least 1) and a snapshot of that state is taken once the
+   * node runs, so every member added later receives the state first. Needs {@code initialVoters}
+   * = {self} and snapshot support; ignored when Raft state exists (a restart after seeding).
+   */
+  public RaftNodeSetup seed(boolean seed) {
+    this.seed = seed;
+    return this;
+  }
+
+  /**
+   * Refuses a peer, in both handshake directions, whose announcement {@code admission} rejects
+   * (it returns the reason, worded for the operator; null admits), e.g. a member replicating a
+   * database of another identity.
+   */
+  public RaftNodeSetup admitAnnouncements(BiFunction<MemberId, String, String> admission) {
+    this.admission = Objects.requireNonNull(admission, "admission");
+    return this;
+  }
+
+  /**
+   * Asks the member at {@code address} (its advertised Raft address) "who are you?" on its Raft
+   * port, without joining and without any Raft state: returns what it announces about itself.
+   * Nothing is recorded on either side. Used by a server that must learn something from the
+   * cluster before it can become a member (the database identity).
+   *
+   * @throws java.io.IOException unreachable, no answer in time, another cluster id (the reason
+   *     says which)
+   */
+  public static String probe(String address, String clusterId, MemberId asker, Duration timeout)
+      throws java.io.IOException {
+    return NodeAssembly.probe(address, clusterId, asker, timeout);
+  }
+
   /** Builds and starts the member; it owns its stores and transport until {@link RaftNode#close} */
   public RaftNode start(StateMachine stateMachine) {
     Objects.requireNonNull(stateMachine, "stateMachine");
@@ -204,5 +243,14 @@ public final class RaftNodeSetup {
 
   public Consumer<String> onRefusal() {
     return onRefusal;
+  }
+
+  public boolean seed() {
+    return seed;
+  }
+
+  /** The announcement check, or null if every announcement is admitted. */
+  public BiFunction<MemberId, String, String> admission() {
+    return admission;
   }
 }

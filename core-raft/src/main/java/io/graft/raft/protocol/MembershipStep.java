@@ -96,7 +96,7 @@ final class MembershipStep {
 
   Membership membership() {
     Configuration c = m.configuration;
-    return new Membership(m.configs.latestIndex(), c.voters(), c.learners());
+    return new Membership(m.configs.latestIndex(), c.voters(), c.learners(), c.epoch());
   }
 
   void checkCanChange(String what) {

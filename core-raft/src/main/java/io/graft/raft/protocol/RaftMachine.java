@@ -93,6 +93,7 @@ public final class RaftMachine {
   private final SnapshotStep snapshotStep = new SnapshotStep(this);
   private final LeaderStep leaderStep = new LeaderStep(this, snapshotStep);
   private final MembershipStep membershipStep = new MembershipStep(this);
+  private final ForceNewClusterStep forceStep = new ForceNewClusterStep(this);
   private final MessageRouter router;
   private final InvariantChecker invariants = new InvariantChecker(this);
 
@@ -159,6 +160,7 @@ public final class RaftMachine {
   public void step(RaftMessage message) {
     Objects.requireNonNull(message, "message");
     if (!message.from().equals(self)) {
+      forceStep.heard(message.from());
       router.route(message);
     }
     invariants.check();
@@ -290,6 +292,19 @@ public final class RaftMachine {
   public void removeMember(long requestId, MemberId member) {
     membershipStep.removeMember(requestId, Objects.requireNonNull(member, "member"));
     invariants.check();
+  }
+
+  /**
+   * Recovery after losing a majority for good (see {@link ForceNewClusterStep}): this voter
+   * becomes the only voter of a new cluster incarnation {@code epoch} and its leader, keeping its
+   * whole log. Refused while a leader is known or a majority may be reachable.
+   *
+   * @throws MembershipChangeException LEADER_KNOWN, QUORUM_REACHABLE or NOT_A_VOTER
+   */
+  public ForcedConfiguration forceNewCluster(long epoch) {
+    ForcedConfiguration forced = forceStep.force(epoch);
+    invariants.check();
+    return forced;
   }
 
   /** Changes that finished (committed or failed) since the last call; each reported once. */

@@ -37,6 +37,7 @@ final class BatchHandler {
   private final ReadyHandler readyHandler;
   private final DurableWriter writer;
   private final StatusPublisher statusPublisher;
+  private final ForcedClusterRequest forced;
   private final RaftMetricsRecorder metrics;
   private final List<Event> batch = new ArrayList<>();
   private final List<Event.Proposal> proposals = new ArrayList<>();
@@ -51,6 +52,7 @@ final class BatchHandler {
       ReadyHandler readyHandler,
       DurableWriter writer,
       StatusPublisher statusPublisher,
+      ForcedClusterRequest forced,
       RaftMetricsRecorder metrics) {
     this.spec = spec;
     this.tickMillis = spec.tickMillis;
@@ -62,6 +64,7 @@ final class BatchHandler {
     this.readyHandler = readyHandler;
     this.writer = writer;
     this.statusPublisher = statusPublisher;
+    this.forced = forced;
     this.metrics = metrics;
   }
 
@@ -118,6 +121,7 @@ final class BatchHandler {
     }
     statusPublisher.publish(machine);
     membershipRequests.afterBatch(machine, System.nanoTime());
+    forced.afterBatch(machine);
   }
 
   /**

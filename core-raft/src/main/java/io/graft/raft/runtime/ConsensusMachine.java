@@ -4,6 +4,7 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.message.RaftMessage;
+import io.graft.raft.protocol.ForcedConfiguration;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.protocol.RaftMachine;
@@ -83,6 +84,11 @@ interface ConsensusMachine {
   /** Target of the leadership transfer in progress, or null. */
   default MemberId transferTarget() {
     return null;
+  }
+
+  /** Re-forms the cluster around this member; see {@link RaftMachine#forceNewCluster}. */
+  default ForcedConfiguration forceNewCluster(long epoch) {
+    throw new UnsupportedOperationException("forceNewCluster");
   }
 
   /** The configuration in use, or null if unknown. */
@@ -273,6 +279,11 @@ interface ConsensusMachine {
       @Override
       public Membership membership() {
         return m.membership();
+      }
+
+      @Override
+      public ForcedConfiguration forceNewCluster(long epoch) {
+        return m.forceNewCluster(epoch);
       }
     };
   }

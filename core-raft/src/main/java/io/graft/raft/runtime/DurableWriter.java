@@ -404,6 +404,21 @@ final class DurableWriter {
   }
 
   /**
+   * At start, before the owner runs: saves {@code next} durably now (a seeded member's first hard
+   * state must be on disk before anything else happens).
+   */
+  void saveNow(HardState next) {
+    syncLock.lock();
+    try {
+      meta.save(next);
+      handed = next;
+      commitHintHandedNanos = clock.getAsLong();
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  /**
    * Owner, at a clean stop after the sync side has stopped: saves {@code last} (the machine's hard
    * state, whose commit hint is capped at what is durable) if it differs from what was handed.
    */

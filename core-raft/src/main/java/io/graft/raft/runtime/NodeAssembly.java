@@ -8,6 +8,7 @@ import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.transport.SelfAddressingTransport;
 import io.graft.raft.transport.Transport;
 import io.graft.raft.transport.netty.NettyTransport;
+import io.graft.raft.transport.netty.PeerProbe;
 import io.graft.raft.transport.netty.NettyTransportConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -43,11 +44,19 @@ public final class NodeAssembly {
         .transport(transport(setup, identity))
         .peerIdentities(identity.peers())
         .peers(peers)
-        .stateMachine(stateMachine);
+        .stateMachine(stateMachine)
+        .seed(setup.seed());
     if (stateMachine.snapshots() != null) {
       builder.snapshotPolicy(snapshotPolicy(setup));
     }
     return builder.build().start();
+  }
+
+  /** See {@link RaftNodeSetup#probe}. */
+  public static String probe(String address, String clusterId, MemberId asker,
+      java.time.Duration timeout) throws java.io.IOException {
+    return PeerProbe.ask(address, clusterId, asker, (int) Math.min(Integer.MAX_VALUE,
+        timeout.toMillis())).info();
   }
 
   /** See {@link RaftNodeSetup#hasRaftState}. */
@@ -108,6 +117,9 @@ public final class NodeAssembly {
     transport.onRefusal(setup.onRefusal());
     if (setup.onAnnouncement() != null) {
       transport.announce(setup.announcement(), setup.onAnnouncement());
+    }
+    if (setup.admission() != null) {
+      transport.admitAnnouncements(setup.admission());
     }
     return new SelfAddressingTransport(transport);
   }

@@ -4,6 +4,7 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftListener;
 import io.graft.raft.api.StateMachine;
 import io.graft.raft.protocol.RaftConfig;
+import io.graft.raft.storage.ClusterEpoch;
 import io.graft.raft.storage.FileMetaStore;
 import io.graft.raft.storage.LogStore;
 import io.graft.raft.storage.MemberIncarnation;
@@ -65,6 +66,8 @@ public final class RaftNodeBuilder {
   SnapshotPolicy snapshotPolicy = SnapshotPolicy.defaults();
   final List<RaftListener> listeners = new ArrayList<>();
   PeerIdentities peerIdentities;
+  boolean seed;
+  ClusterEpoch clusterEpoch;
   private Path dataDirectory;
   private String nettyListenAddress;
   private String nettyClusterId;
@@ -236,6 +239,20 @@ public final class RaftNodeBuilder {
         dataDirectory.resolve("meta").resolve(FileMetaStore.FILE_NAME));
   }
 
+  /**
+   * Founds a new cluster on the state the state machine already holds (e.g. a database that
+   * existed before clustering was enabled): if the Raft stores are empty, the log is made to start
+   * right after {@link StateMachine#lastAppliedIndex()} (which must be at least 1), with this
+   * member as the only voter, and a snapshot of that state is taken once the node runs. Members
+   * added later then always receive the snapshot first, never a log that lacks the state. Needs
+   * {@link StateMachine#snapshots()} and {@code initialVoters} = {self}. Ignored when the stores
+   * already hold Raft state (a restart after seeding).
+   */
+  public RaftNodeBuilder seed(boolean seed) {
+    this.seed = seed;
+    return this;
+  }
+
   /** Test seam: drive another machine implementation. */
   RaftNodeBuilder machineFactory(ConsensusMachine.Factory machineFactory) {
     this.machineFactory = machineFactory;
@@ -304,6 +321,11 @@ public final class RaftNodeBuilder {
         && logStore == null && metaStore == null) {
       identity = identity(dataDirectory); // before the meta store is created, see identity()
     }
+    if (clusterEpoch == null) {
+      // Before the meta store is created: a new term/vote file means new, unbound state.
+      clusterEpoch = dataDirectory != null && metaStore == null
+          ? ClusterEpoch.open(dataDirectory.resolve("meta")) : ClusterEpoch.inMemory();
+    }
     if (dataDirectory != null && logStore == null && metaStore == null) {
       logStore =
           SegmentedLogStore.open(
@@ -347,6 +369,11 @@ public final class RaftNodeBuilder {
     }
     if (inboxCapacity < 1) {
       throw new IllegalArgumentException("inboxCapacity must be >= 1, got " + inboxCapacity);
+    }
+    if (seed && (!initialVoters.equals(Set.of(self)) || stateMachine.snapshots() == null
+        || snapshotDirectory == null)) {
+      throw new IllegalArgumentException("seeding needs initialVoters = {" + self + "} (got "
+          + initialVoters + ") and a state machine with snapshots and a snapshot directory");
     }
     return new RaftNodeRunner(this);
   }

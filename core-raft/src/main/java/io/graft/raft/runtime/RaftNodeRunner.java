@@ -1,6 +1,7 @@
 package io.graft.raft.runtime;
 
 import io.graft.raft.api.CommitResult;
+import io.graft.raft.api.ForcedCluster;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
 import io.graft.raft.api.MembershipChangeException;
@@ -75,6 +76,7 @@ public final class RaftNodeRunner implements RaftNode {
   private ConsensusMachine machine;
 
   private final MembershipRequests membershipRequests;
+  private final ForcedClusterRequest forcedCluster;
   /** Snapshots and compaction, or null if the state machine has no SnapshotSupport. */
   private final SnapshotCoordinator snapshots;
   private final StatusPublisher statusPublisher;
@@ -108,6 +110,7 @@ public final class RaftNodeRunner implements RaftNode {
         TimeUnit.MILLISECONDS.toNanos(spec.config.electionTimeoutTicks() * spec.tickMillis);
     this.membershipRequests =
         MembershipRequests.forElectionTimeout(self, transport::send, electionNanos);
+    this.forcedCluster = new ForcedClusterRequest(self, spec.clusterEpoch);
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
     // Before compaction or a snapshot's log reset: no write in flight, and every finished one
@@ -130,7 +133,7 @@ public final class RaftNodeRunner implements RaftNode {
     this.batchHandler =
         new BatchHandler(
             spec, inbox, registry, applyWorker, membershipRequests, snapshots, readyHandler,
-            writer, statusPublisher, metrics);
+            writer, statusPublisher, forcedCluster, metrics);
   }
 
   /** Work for the owner thread between batches; dropped (and retried later) if the inbox is full. */
@@ -154,7 +157,7 @@ public final class RaftNodeRunner implements RaftNode {
     if (!state.compareAndSet(State.NEW, State.RUNNING)) {
       throw new IllegalStateException("node " + self + " already started");
     }
-    HardState hardState = writer.load();
+    HardState hardState = seedIfAsked(writer.load());
     // A member that is not one of the initial voters joins a running cluster: it starts with an
     // empty configuration, never campaigns, and waits for the leader to add it (thesis §4.2.1).
     boolean joining = !spec.initialVoters.contains(self);
@@ -190,6 +193,27 @@ public final class RaftNodeRunner implements RaftNode {
     LOG.info("graft node {} started: {}, log last index {} (term {}) (tick {} ms)", self, hardState,
         lastIndex, lastTerm, tickMillis);
     return this;
+  }
+
+  /**
+   * {@link RaftNodeBuilder#seed}: on empty stores, the log starts after the state machine's state,
+   * in term 1 (durable before anything else happens); otherwise nothing changes.
+   */
+  private HardState seedIfAsked(HardState loaded) {
+    if (!spec.seed || loaded.term() != 0 || log.lastIndex() != 0 || log.snapshotIndex() != 0) {
+      return loaded;
+    }
+    long index = spec.stateMachine.lastAppliedIndex();
+    if (index < 1) {
+      state.set(State.CLOSED);
+      throw new IllegalStateException("graft node " + self + " cannot seed at index " + index
+          + ": the state machine must report the seeded state at index 1 or later");
+    }
+    snapshots.seed(index, 1, io.graft.raft.protocol.membership.Configuration.ofVoters(
+        Set.of(self)));
+    HardState seeded = new HardState(1, null, index);
+    writer.saveNow(seeded);
+    return seeded;
   }
 
   /** Finishes an interrupted snapshot install and catches the state machine up (thesis §5). */
@@ -263,6 +287,21 @@ public final class RaftNodeRunner implements RaftNode {
   public CompletableFuture<MemberId> transferLeadership(MemberId target) {
     return change(
         ChangeRequest.Operation.TRANSFER_LEADERSHIP, Objects.requireNonNull(target, "target"));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Runs on the owner thread: refused (LEADER_KNOWN, QUORUM_REACHABLE, NOT_A_VOTER) or the
+   * configuration entry is appended at once; the future completes when it has committed, which a
+   * single voter does on its own fsync.
+   */
+  @Override
+  public CompletableFuture<ForcedCluster> forceNewCluster() {
+    CompletableFuture<ForcedCluster> future = new CompletableFuture<>();
+    onOwner(() -> forcedCluster.start(machine, future), future,
+        "inbox of node " + self + " is full: retry later");
+    return future;
   }
 
   /** Starts a change on the owner thread ({@link MembershipRequests}: here or forwarded). */
@@ -384,6 +423,7 @@ public final class RaftNodeRunner implements RaftNode {
     LOG.error("graft node {} STOPPED after a fatal error; it takes no more proposals", self, cause);
     registry.failAll(ex);
     membershipRequests.failAll(ex);
+    forcedCluster.failAll(ex);
     inbox.wakeUp();
     if (statusPublisher.published()) {
       notifier.notify(status());
@@ -432,6 +472,7 @@ public final class RaftNodeRunner implements RaftNode {
       RaftShutdownException closed = shutdownException();
       registry.failAll(closed);
       membershipRequests.failAll(closed);
+      forcedCluster.failAll(closed);
       failQueuedProposals(closed);
       if (before == State.RUNNING && failure.get() == null && !owner.isAlive()) {
         // Writes still queued become durable (their Readies are simply never advanced), then

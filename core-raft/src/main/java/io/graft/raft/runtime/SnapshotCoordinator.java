@@ -17,6 +17,7 @@ import io.graft.raft.protocol.SnapshotSend;
 import io.graft.raft.protocol.membership.Configuration;
 import io.graft.raft.protocol.membership.ConfigurationCodec;
 import io.graft.raft.runtime.snapshot.LocalSnapshot;
+import io.graft.raft.runtime.snapshot.SeedMarker;
 import io.graft.raft.runtime.snapshot.SnapshotService;
 import io.graft.raft.runtime.snapshot.SnapshotStore;
 import io.graft.raft.storage.LogStore;
@@ -79,6 +80,8 @@ final class SnapshotCoordinator implements AutoCloseable {
   // Apply thread only (after start).
   private long lastSnapshotIndex;
   private long bytesAtLastSnapshot;
+  /** The snapshot a seeded member still owes (see {@link SeedMarker}), or null. */
+  private volatile SeedMarker.Pending pendingSeed;
   /** Configuration as of the applied index; null while unknown (then no snapshot is taken). */
   private Configuration configAtApplied;
 
@@ -120,6 +123,30 @@ final class SnapshotCoordinator implements AutoCloseable {
   }
 
   /**
+   * Founds the log of a brand-new cluster on the state machine's existing state (a seeded store):
+   * the state at {@code index} becomes the base of the log, which starts after it with {@code
+   * term}, and a snapshot of it is owed ({@link SeedMarker}, taken on the apply thread once the
+   * node runs). Every member that joins later is therefore sent the snapshot: the log alone never
+   * describes the state. Durable when it returns; call before {@link #recover}, on empty stores.
+   */
+  void seed(long index, long term, Configuration configuration) {
+    if (log.lastIndex() != 0 || log.snapshotIndex() != 0 || store.newest().isPresent()) {
+      throw new IllegalStateException("graft node " + self + " cannot seed: its Raft log or"
+          + " snapshots are not empty (last index " + log.lastIndex() + ")");
+    }
+    if (stateMachine.lastAppliedIndex() != index) {
+      throw new IllegalStateException("graft node " + self + " cannot seed at " + index
+          + ": the state machine is at " + stateMachine.lastAppliedIndex());
+    }
+    SeedMarker.write(store.root(),
+        new SeedMarker.Pending(index, term, ConfigurationCodec.encode(configuration)));
+    log.compactPrefix(index, term);
+    log.sync();
+    LOG.info("graft node {}: seeded a new cluster on the existing state at index {} (term {},"
+        + " {}); a snapshot of it is taken once the node runs", self, index, term, configuration);
+  }
+
+  /**
    * At start, before the apply worker reads the applied index: finishes an install that a crash
    * interrupted (a complete snapshot beyond what the log vouches for as committed: the state
    * machine, then the log reset) and catches a state machine that is behind the compacted log up.
@@ -140,6 +167,12 @@ final class SnapshotCoordinator implements AutoCloseable {
       }
       lastSnapshotIndex = s.index();
     }
+    Optional<SeedMarker.Pending> seed = SeedMarker.read(store.root());
+    if (seed.isPresent() && newest.isPresent() && newest.get().index() >= seed.get().index()) {
+      SeedMarker.delete(store.root()); // a crash after the snapshot, before the marker went
+      seed = Optional.empty();
+    }
+    pendingSeed = seed.orElse(null);
     if (stateMachine.lastAppliedIndex() < log.snapshotIndex()) {
       throw new IllegalStateException("state machine of " + self + " is at "
           + stateMachine.lastAppliedIndex() + " but the log was compacted to "
@@ -153,8 +186,10 @@ final class SnapshotCoordinator implements AutoCloseable {
   /** The configuration as of the applied index: snapshot's, then the log's entries after it. */
   private Configuration recoverConfiguration(LocalSnapshot s, Set<MemberId> initialVoters) {
     long applied = stateMachine.lastAppliedIndex();
-    long base = s == null ? 0 : s.index();
+    SeedMarker.Pending seed = pendingSeed;
+    long base = s != null ? s.index() : seed != null ? seed.index() : 0;
     Configuration c = s != null ? meta(s).configuration()
+        : seed != null ? ConfigurationCodec.decode(seed.configuration())
         : initialVoters.contains(self) ? Configuration.ofVoters(initialVoters) : null;
     if (applied > base && (log.firstIndex() > base + 1 || applied > log.lastIndex())) {
       return null; // entries in between are not in the log: unknown until the next snapshot
@@ -177,6 +212,9 @@ final class SnapshotCoordinator implements AutoCloseable {
     this.applyWorker = worker;
     this.machine = owner;
     worker.afterApply(this::afterApply);
+    if (pendingSeed != null) {
+      worker.enqueueTask(this::takeSeedSnapshot);
+    }
   }
 
   // ---- apply thread ----
@@ -187,6 +225,14 @@ final class SnapshotCoordinator implements AutoCloseable {
     }
     if (snapshotThread != null) {
       history.applied(e.index(), e.term(), configAtApplied);
+    }
+    if (pendingSeed != null) {
+      // an earlier attempt at the seed snapshot failed: retried here, on the apply thread
+      if (configAtApplied != null) {
+        bytesAtLastSnapshot = applyWorker.appliedPayloadBytes();
+        take(e.index(), e.term());
+      }
+      return;
     }
     long bytes = applyWorker.appliedPayloadBytes();
     boolean due = e.index() - lastSnapshotIndex >= policy.snapshotEveryEntries()
@@ -205,13 +251,36 @@ final class SnapshotCoordinator implements AutoCloseable {
     }
     lastSnapshotIndex = e.index();
     bytesAtLastSnapshot = bytes;
+    take(e.index(), e.term());
+  }
+
+  /** The first task of a seeded member's apply thread: the snapshot of the seeded state. */
+  private void takeSeedSnapshot() {
+    SeedMarker.Pending seed = pendingSeed;
+    if (seed == null || stateMachine.lastAppliedIndex() != seed.index()) {
+      return; // taken already, or the next afterApply takes it at a later index
+    }
+    LOG.info("graft node {}: taking the snapshot of the seeded state at index {}", self,
+        seed.index());
+    take(seed.index(), seed.term());
+  }
+
+  private void take(long index, long term) {
     try {
-      LocalSnapshot taken = store.take(support, e.index(), e.term(),
+      LocalSnapshot taken = store.take(support, index, term,
           ConfigurationCodec.encode(configAtApplied));
+      if (pendingSeed != null) {
+        SeedMarker.delete(store.root());
+        pendingSeed = null;
+      }
+      lastSnapshotIndex = index;
       ownerTasks.accept(() -> onTaken(taken));
     } catch (Exception ex) {
-      // Not fatal: the log is simply not compacted this time.
-      LOG.warn("graft node {}: snapshot at {} failed: {}", self, e.index(), ex.toString(), ex);
+      // Not fatal: the log is simply not compacted this time. A seeded member's first snapshot
+      // is retried after every applied entry: no member can join before it exists.
+      LOG.warn("graft node {}: snapshot at {} failed{}: {}", self, index,
+          pendingSeed != null ? " (the seeded state's, retried after the next entry)" : "",
+          ex.toString(), ex);
     }
   }
 

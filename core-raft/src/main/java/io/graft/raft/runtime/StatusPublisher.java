@@ -5,6 +5,7 @@ import io.graft.raft.api.Membership;
 import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
+import io.graft.raft.storage.ClusterEpoch;
 import io.graft.raft.transport.Transport;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,7 @@ final class StatusPublisher {
   /** The last non-null leader published, for counting leader changes. */
   private MemberId lastKnownLeader;
   private long identitiesRetainedAt = -1;
+  private long publishedEpoch = Membership.NO_EPOCH;
 
   StatusPublisher(
       RaftNodeBuilder spec,
@@ -76,6 +78,7 @@ final class StatusPublisher {
       }
       membership = current;
       forgetRemovedIdentities(current, next.commitIndex());
+      bindEpoch(next, current);
     }
     metrics.elections(machine.electionsStarted(), machine.preVotesStarted());
     if (next.leader() != null && !next.leader().equals(lastKnownLeader)) {
@@ -124,6 +127,32 @@ final class StatusPublisher {
     } catch (RuntimeException e) {
       identitiesRetainedAt = -1; // retried at the next publication
       LOG.error("graft node {}: cannot forget removed members' identities", self, e);
+    }
+  }
+
+  /**
+   * Binds this member's Raft state to a cluster epoch the first time it can ({@link
+   * ClusterEpoch}): when it leads, to its configuration's; when it holds entries accepted from a
+   * leader, to the epoch that leader presented in its handshake. The transport presents the bound
+   * epoch (none while unbound), so the members of a cluster as it was before a forceNewCluster
+   * are refused and never merged back, while a new or wiped member replays any history freely.
+   */
+  private void bindEpoch(RaftStatus status, Membership current) {
+    ClusterEpoch epoch = spec.clusterEpoch;
+    if (!epoch.isBound()) {
+      if (status.role() == Role.LEADER && current.epoch() != Membership.NO_EPOCH) {
+        epoch.bind(current.epoch());
+      } else if (status.leader() != null && status.lastLogIndex() > 0) {
+        long leaders = transport.peerEpoch(status.leader());
+        if (leaders != Membership.NO_EPOCH) {
+          epoch.bind(leaders);
+        }
+      }
+    }
+    if (epoch.get() != publishedEpoch) {
+      publishedEpoch = epoch.get();
+      LOG.info("graft node {}: bound to cluster epoch {}", self, Long.toHexString(publishedEpoch));
+      transport.setEpoch(publishedEpoch);
     }
   }
 

@@ -51,12 +51,20 @@ public final class MessageCodec {
   public static final int TYPE_COMMIT_NOTICE = 12;
   public static final int TYPE_HANDSHAKE = 64;
   public static final int TYPE_HANDSHAKE_REPLY = 65;
+  public static final int TYPE_PROBE = 66;
 
   /** "GRFT": guards against a non-graft client (or a stray protocol) on the Raft port. */
   static final int HANDSHAKE_MAGIC = 0x47524654;
 
   /** Smallest encoded LogEntry (term, index, type, payload length): bounds the entry count. */
   private static final int ENTRY_BYTES_MIN = 8 + 8 + 1 + 4;
+
+  /** An epoch travels only after an incarnation (the trailer's layout). */
+  static void checkEpoch(UUID incarnation, long epoch) {
+    if (epoch != WireMessage.NO_EPOCH && incarnation.equals(WireMessage.NO_INCARNATION)) {
+      throw new IllegalArgumentException("an epoch needs an incarnation");
+    }
+  }
 
   static void checkVersionRange(int version) {
     if (version < 1 || version > 255) {
@@ -75,13 +83,19 @@ public final class MessageCodec {
       return encode(raft.message());
     }
     WireWriter w = new WireWriter(64);
-    if (message instanceof WireMessage.Handshake h) {
+    if (message instanceof WireMessage.Probe p) {
+      w.u8(p.protocolVersion());
+      w.u8(TYPE_PROBE);
+      w.i32(HANDSHAKE_MAGIC);
+      w.string(p.clusterId());
+      w.member(p.member());
+    } else if (message instanceof WireMessage.Handshake h) {
       w.u8(h.protocolVersion());
       w.u8(TYPE_HANDSHAKE);
       w.i32(HANDSHAKE_MAGIC);
       w.string(h.clusterId());
       w.member(h.member());
-      trailer(w, h.info(), h.incarnation());
+      trailer(w, h.info(), h.incarnation(), h.epoch());
     } else {
       WireMessage.HandshakeReply r = (WireMessage.HandshakeReply) message;
       w.u8(r.protocolVersion());
@@ -90,17 +104,18 @@ public final class MessageCodec {
       w.bool(r.accepted());
       w.member(r.member());
       w.string(r.reason());
-      trailer(w, r.info(), r.incarnation());
+      trailer(w, r.info(), r.incarnation(), r.epoch());
     }
     return w.toByteArray();
   }
 
   /**
-   * The optional handshake trailer {@code [info string [incarnation 16 bytes]]}: each part is
-   * appended only when it (or a later part) is present, so a handshake without them keeps the
-   * frozen version-1 layout byte for byte, and a version-1 reader can parse a refusal sent to it.
+   * The optional handshake trailer {@code [info string [incarnation 16 bytes [epoch 8 bytes]]]}:
+   * each part is appended only when it (or a later part) is present, so a handshake without them
+   * keeps the frozen version-1 layout byte for byte, and a version-1 reader can parse a refusal
+   * sent to it.
    */
-  private static void trailer(WireWriter w, String info, UUID incarnation) {
+  private static void trailer(WireWriter w, String info, UUID incarnation, long epoch) {
     boolean hasIncarnation = !incarnation.equals(WireMessage.NO_INCARNATION);
     if (!info.isEmpty() || hasIncarnation) {
       w.string(info);
@@ -109,6 +124,20 @@ public final class MessageCodec {
       w.i64(incarnation.getMostSignificantBits());
       w.i64(incarnation.getLeastSignificantBits());
     }
+    if (epoch != WireMessage.NO_EPOCH) {
+      w.i64(epoch);
+    }
+  }
+
+  private static long optionalEpoch(WireReader r) {
+    if (r.remaining() == 0) {
+      return WireMessage.NO_EPOCH;
+    }
+    long epoch = r.i64("epoch");
+    if (epoch == WireMessage.NO_EPOCH) {
+      throw new CodecException("epoch 0 is invalid (absent is encoded as nothing)");
+    }
+    return epoch;
   }
 
   private static String optionalInfo(WireReader r) {
@@ -150,7 +179,7 @@ public final class MessageCodec {
     int version = r.u8("version");
     int type = r.u8("type");
     WireMessage result;
-    if (type == TYPE_HANDSHAKE || type == TYPE_HANDSHAKE_REPLY) {
+    if (type == TYPE_HANDSHAKE || type == TYPE_HANDSHAKE_REPLY || type == TYPE_PROBE) {
       result = decodeHandshake(version, type, r);
     } else if (version != PROTOCOL_VERSION) {
       throw new CodecException("unsupported protocol version " + version + " for message type "
@@ -170,18 +199,26 @@ public final class MessageCodec {
     if (magic != HANDSHAKE_MAGIC) {
       throw new CodecException("bad handshake magic 0x" + Integer.toHexString(magic));
     }
+    if (type == TYPE_PROBE) {
+      return new WireMessage.Probe(version, r.string("clusterId"), r.member("member"));
+    }
     if (type == TYPE_HANDSHAKE) {
       String clusterId = r.string("clusterId");
       var member = r.member("member");
       String info = optionalInfo(r);
-      return new WireMessage.Handshake(version, clusterId, member, info, optionalIncarnation(r));
+      UUID incarnation = optionalIncarnation(r);
+      return new WireMessage.Handshake(version, clusterId, member, info, incarnation,
+          incarnation.equals(WireMessage.NO_INCARNATION) ? WireMessage.NO_EPOCH
+              : optionalEpoch(r));
     }
     boolean accepted = r.bool("accepted");
     var member = r.member("member");
     String reason = r.string("reason");
     String info = optionalInfo(r);
-    return new WireMessage.HandshakeReply(
-        version, accepted, member, reason, info, optionalIncarnation(r));
+    UUID incarnation = optionalIncarnation(r);
+    return new WireMessage.HandshakeReply(version, accepted, member, reason, info, incarnation,
+        incarnation.equals(WireMessage.NO_INCARNATION) ? WireMessage.NO_EPOCH
+            : optionalEpoch(r));
   }
 
   private static RaftMessage decodeRaft(int type, WireReader r) {

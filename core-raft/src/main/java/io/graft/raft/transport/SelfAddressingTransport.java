@@ -71,6 +71,16 @@ public final class SelfAddressingTransport implements Transport {
   }
 
   @Override
+  public void setEpoch(long epoch) {
+    delegate.setEpoch(epoch);
+  }
+
+  @Override
+  public long peerEpoch(MemberId member) {
+    return delegate.peerEpoch(member);
+  }
+
+  @Override
   public TransportStats stats() {
     return delegate.stats();
   }

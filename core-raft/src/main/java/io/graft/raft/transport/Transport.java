@@ -45,6 +45,22 @@ public interface Transport extends AutoCloseable {
   default void onPeerLost(Consumer<MemberId> listener) {}
 
   /**
+   * The cluster epoch this member presents (the epoch of the latest configuration it is a member
+   * of; {@code 0} if none). A transport with a handshake refuses peers of another non-zero epoch
+   * and, when the value changes, drops its connections so that every peer is checked again.
+   * Default: ignored (transports without a handshake, tests).
+   */
+  default void setEpoch(long epoch) {}
+
+  /**
+   * The epoch {@code member} presented in its latest accepted handshake ({@code 0} if none or
+   * unknown): a new member binds to its leader's. Default: unknown.
+   */
+  default long peerEpoch(MemberId member) {
+    return 0;
+  }
+
+  /**
    * The transport's counters (messages, drops, reconnects, refused handshakes by reason), or
    * null for a transport that keeps none (test doubles). Any thread.
    */

@@ -9,7 +9,8 @@ import java.util.UUID;
  * handshake messages. {@link RaftMessage} is sealed in its own package, so it is wrapped here.
  */
 public sealed interface WireMessage
-    permits WireMessage.Raft, WireMessage.Handshake, WireMessage.HandshakeReply {
+    permits WireMessage.Raft, WireMessage.Handshake, WireMessage.HandshakeReply,
+        WireMessage.Probe {
 
   /**
    * "No incarnation": the handshake of a member without durable Raft state (tests, old builds).
@@ -17,6 +18,12 @@ public sealed interface WireMessage
    * io.graft.raft.storage.MemberIncarnation}).
    */
   UUID NO_INCARNATION = new UUID(0, 0);
+
+  /**
+   * "No cluster epoch": a member that is in no configuration yet (new, waiting to be added) or no
+   * longer in its latest one. It is never refused for its epoch. Never written on the wire.
+   */
+  long NO_EPOCH = 0;
 
   /** A Raft message carried after a successful handshake. */
   record Raft(RaftMessage message) implements WireMessage {
@@ -32,14 +39,18 @@ public sealed interface WireMessage
    * encoded as nothing, so the frozen prefix is byte-identical and readers ignore what they lack.
    * {@code incarnation} is the id of the client's Raft state ({@link #NO_INCARNATION} if none): a
    * peer that knew the member under another incarnation refuses it, because a member whose state
-   * was reset may have forgotten its vote (Raft §5.2: at most one vote per term).
+   * was reset may have forgotten its vote (Raft §5.2: at most one vote per term). {@code epoch}
+   * is the cluster incarnation of the configuration the client is a member of ({@link #NO_EPOCH}
+   * if none): members of two different epochs refuse each other (after {@code
+   * forceNewCluster}, the old members must not be merged into the re-formed cluster).
    */
   record Handshake(
       int protocolVersion,
       String clusterId,
       io.graft.raft.api.MemberId member,
       String info,
-      UUID incarnation)
+      UUID incarnation,
+      long epoch)
       implements WireMessage {
     public Handshake {
       Objects.requireNonNull(clusterId, "clusterId");
@@ -47,6 +58,12 @@ public sealed interface WireMessage
       Objects.requireNonNull(info, "info");
       Objects.requireNonNull(incarnation, "incarnation");
       MessageCodec.checkVersionRange(protocolVersion);
+      MessageCodec.checkEpoch(incarnation, epoch);
+    }
+
+    public Handshake(int protocolVersion, String clusterId, io.graft.raft.api.MemberId member,
+        String info, UUID incarnation) {
+      this(protocolVersion, clusterId, member, info, incarnation, NO_EPOCH);
     }
 
     public Handshake(
@@ -71,7 +88,8 @@ public sealed interface WireMessage
       io.graft.raft.api.MemberId member,
       String reason,
       String info,
-      UUID incarnation)
+      UUID incarnation,
+      long epoch)
       implements WireMessage {
     public HandshakeReply {
       Objects.requireNonNull(member, "member");
@@ -79,6 +97,12 @@ public sealed interface WireMessage
       Objects.requireNonNull(info, "info");
       Objects.requireNonNull(incarnation, "incarnation");
       MessageCodec.checkVersionRange(protocolVersion);
+      MessageCodec.checkEpoch(incarnation, epoch);
+    }
+
+    public HandshakeReply(int protocolVersion, boolean accepted,
+        io.graft.raft.api.MemberId member, String reason, String info, UUID incarnation) {
+      this(protocolVersion, accepted, member, reason, info, incarnation, NO_EPOCH);
     }
 
     public HandshakeReply(
@@ -93,6 +117,22 @@ public sealed interface WireMessage
     public HandshakeReply(
         int protocolVersion, boolean accepted, io.graft.raft.api.MemberId member, String reason) {
       this(protocolVersion, accepted, member, reason, "");
+    }
+  }
+
+  /**
+   * A question instead of a handshake: "who are you?". Sent as the only frame of a short-lived
+   * connection by a process that is not (yet) a member, e.g. a new server learning the cluster's
+   * database identity from a peer's announcement before it creates its database. The server
+   * answers with a {@link HandshakeReply} (its id, announcement, incarnation and epoch; refused if
+   * the cluster id differs) and closes; nothing is recorded about the asker. Frozen layout.
+   */
+  record Probe(int protocolVersion, String clusterId, io.graft.raft.api.MemberId member)
+      implements WireMessage {
+    public Probe {
+      Objects.requireNonNull(clusterId, "clusterId");
+      Objects.requireNonNull(member, "member");
+      MessageCodec.checkVersionRange(protocolVersion);
     }
   }
 }

@@ -140,7 +140,7 @@ public class MessageCodecTest {
     for (int len = hs.length - 15; len < hs.length; len++) {
       assertInvalid(java.util.Arrays.copyOf(hs, len), "");
     }
-    assertInvalid(java.util.Arrays.copyOf(hs, hs.length + 1), "trailing");
+    assertInvalid(java.util.Arrays.copyOf(hs, hs.length + 1), ""); // a torn epoch
     byte[] zero = hs.clone();
     java.util.Arrays.fill(zero, hs.length - 16, hs.length, (byte) 0);
     assertInvalid(zero, "incarnation 0 is invalid");

@@ -86,6 +86,17 @@ public final class GraphStateMachine implements StateMachine {
     return fencing.current();
   }
 
+  /**
+   * Runs {@code action} between two applies (under the apply lock): no transaction is being
+   * appended to Neo4j's log or applied to its store meanwhile, and {@link #lastAppliedIndex()},
+   * {@link #currentLease()} and the store's last transaction describe one and the same state. An
+   * online backup reads its boundary here (the transaction-log position to copy up to). The
+   * action must be short: applies wait for it.
+   */
+  public synchronized <T> T atAppliedBoundary(java.util.function.Supplier<T> action) {
+    return action.get();
+  }
+
   @Override
   public long lastAppliedIndex() {
     return applied.get();

@@ -1,6 +1,7 @@
 package io.graft.raft.protocol.membership;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Membership;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,18 +13,26 @@ import java.util.List;
  *
  * <pre>
  *   version 1: [u8 version=1][u16 voterCount]{[u16 len][utf-8 id]}*[u16 learnerCount]{…}*
+ *   version 2: version 1's fields, then [u64 epoch]
  * </pre>
+ *
+ * A configuration of the founding epoch (every one before a forced re-formation) is written as
+ * version 1, byte for byte as before epochs existed; only a re-formed cluster's carry version 2.
  */
 public final class ConfigurationCodec {
-  /** Format version written today. Never reuse a number. */
+  /** Voters and learners; the epoch is {@link Membership#FOUNDING_EPOCH}. Never reuse a number. */
   public static final int VERSION_1 = 1;
+  /** Version 1 plus the cluster epoch (after {@code forceNewCluster}). */
+  public static final int VERSION_2 = 2;
 
   private ConfigurationCodec() {}
 
   public static byte[] encode(Configuration configuration) {
     List<byte[]> voters = utf8(configuration.voters());
     List<byte[]> learners = utf8(configuration.learners());
-    int size = 1 + 2 + 2;
+    boolean founding = configuration.epoch() == Membership.FOUNDING_EPOCH
+        || configuration.epoch() == Membership.NO_EPOCH;
+    int size = 1 + 2 + 2 + (founding ? 0 : 8);
     for (byte[] b : voters) {
       size += 2 + b.length;
     }
@@ -32,9 +41,15 @@ public final class ConfigurationCodec {
     }
     byte[] out = new byte[size];
     int[] pos = {0};
-    out[pos[0]++] = (byte) VERSION_1;
+    out[pos[0]++] = (byte) (founding ? VERSION_1 : VERSION_2);
     writeIds(out, pos, voters);
     writeIds(out, pos, learners);
+    if (!founding) {
+      long epoch = configuration.epoch();
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        out[pos[0]++] = (byte) (epoch >>> shift);
+      }
+    }
     return out;
   }
 
@@ -44,17 +59,28 @@ public final class ConfigurationCodec {
           "configuration payload too short: " + (payload == null ? "null" : payload.length));
     }
     int version = payload[0] & 0xFF;
-    if (version != VERSION_1) {
+    if (version != VERSION_1 && version != VERSION_2) {
       throw new IllegalArgumentException("unknown configuration format version " + version);
     }
     int[] pos = {1};
     List<MemberId> voters = readIds(payload, pos);
     List<MemberId> learners = readIds(payload, pos);
+    long epoch = voters.isEmpty() ? Membership.NO_EPOCH : Membership.FOUNDING_EPOCH;
+    if (version == VERSION_2) {
+      if (pos[0] + 8 > payload.length) {
+        throw new IllegalArgumentException("configuration payload truncated at byte " + pos[0]);
+      }
+      epoch = 0;
+      for (int i = 0; i < 8; i++) {
+        epoch = (epoch << 8) | (payload[pos[0]++] & 0xFF);
+      }
+    }
     if (pos[0] != payload.length) {
       throw new IllegalArgumentException(
           "configuration payload has " + (payload.length - pos[0]) + " trailing bytes");
     }
-    return new Configuration(new java.util.TreeSet<>(voters), new java.util.TreeSet<>(learners));
+    return new Configuration(new java.util.TreeSet<>(voters), new java.util.TreeSet<>(learners),
+        epoch);
   }
 
   private static List<byte[]> utf8(Iterable<MemberId> ids) {

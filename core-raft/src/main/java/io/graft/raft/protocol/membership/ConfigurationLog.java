@@ -81,11 +81,13 @@ public final class ConfigurationLog {
   /**
    * §4.1: consecutive configurations in a log differ by at most one voter, so that their
    * majorities overlap. (The very first entry after the initial configuration is exempt when the
-   * initial one is empty: a joining member has not seen the founders' configuration.)
+   * initial one is empty: a joining member has not seen the founders' configuration; so is a
+   * forced re-formation, which starts a new epoch: its majority deliberately does not overlap the
+   * lost one, and the transport keeps the two epochs apart.)
    */
   private static void checkSingleServerChange(Indexed previous, long index, Configuration next) {
     Configuration prev = previous.configuration();
-    if (prev.isEmpty()) {
+    if (prev.isEmpty() || prev.epoch() != next.epoch()) {
       return;
     }
     int changed = 0;

@@ -39,7 +39,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
   public void channelActive(ChannelHandlerContext ctx) {
     ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.Handshake(
         MessageCodec.PROTOCOL_VERSION, config.clusterId(), config.self(),
-        announcements.local(), identity.local()))));
+        announcements.local(), identity.local(), identity.localEpoch()))));
     ctx.executor().schedule(() -> {
       if (!handshakeDone && ctx.channel().isActive()) {
         badFrame(ctx, "no handshake reply from " + peer.member() + " within "
@@ -69,7 +69,13 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
     } else {
       // The server's identity is checked too: a reset member must not get our votes or entries
       // through our outbound connection either (Raft §5.2). Not used unless admitted.
-      String reason = identity.check(reply.member(), reply.incarnation());
+      String reason = identity.checkEpoch(reply.member(), reply.epoch());
+      if (reason == null) {
+        reason = announcements.refusal(reply.member(), reply.info());
+      }
+      if (reason == null) {
+        reason = identity.check(reply.member(), reply.incarnation());
+      }
       if (reason != null) {
         refused(ctx, reason);
         return;

@@ -21,6 +21,9 @@ final class IdentityGuard {
   private static final Logger log = RaftLogging.logger(IdentityGuard.class);
 
   private volatile UUID local = WireMessage.NO_INCARNATION;
+  private volatile long localEpoch = WireMessage.NO_EPOCH;
+  private final java.util.Map<MemberId, Long> peerEpochs =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile PeerIdentities known;
   private volatile Consumer<String> refusals = line -> { };
 
@@ -49,6 +52,45 @@ final class IdentityGuard {
 
   UUID local() {
     return local;
+  }
+
+  /** The epoch presented in handshakes; 0 until set, and without an incarnation. */
+  long localEpoch() {
+    return local.equals(WireMessage.NO_INCARNATION) ? WireMessage.NO_EPOCH : localEpoch;
+  }
+
+  /** The epoch {@code member} presented in its last handshake that passed the epoch check. */
+  long peerEpoch(MemberId member) {
+    return peerEpochs.getOrDefault(member, WireMessage.NO_EPOCH);
+  }
+
+  /** Returns true if the value changed. */
+  boolean setEpoch(long epoch) {
+    long before = localEpoch;
+    localEpoch = epoch;
+    return before != epoch;
+  }
+
+  /**
+   * Null if a peer presenting {@code epoch} may be talked to, else the refusal reason: both are
+   * members of a configuration (non-zero epochs) and the epochs differ, so one side belongs to
+   * the cluster as it was before {@code raft.forceNewCluster()} re-formed it around a survivor.
+   * Such a member must never be merged back (its log and the new cluster's diverged at the forced
+   * configuration entry): wiped and added again, it is a new member of the new epoch.
+   */
+  String checkEpoch(MemberId member, long epoch) {
+    long mine = localEpoch();
+    if (mine == WireMessage.NO_EPOCH || epoch == WireMessage.NO_EPOCH || mine == epoch) {
+      peerEpochs.put(member, epoch);
+      return null;
+    }
+    return "member " + member + " belongs to another incarnation of this cluster (epoch "
+        + Long.toHexString(epoch) + ", this member's is " + Long.toHexString(mine) + "):"
+        + " raft.forceNewCluster() re-formed the cluster after it lost its majority, and the"
+        + " members of the old configuration are not part of it. To bring the old member back,"
+        + " stop it, wipe its data directory, start it and run CALL raft.addMember('"
+        + (mine == io.graft.raft.api.Membership.FOUNDING_EPOCH ? "<its address>" : member)
+        + "') on the leader of the re-formed cluster";
   }
 
   /**

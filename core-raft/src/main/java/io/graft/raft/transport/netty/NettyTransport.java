@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 
@@ -153,6 +154,20 @@ public final class NettyTransport implements Transport {
   }
 
   /**
+   * Refuses a peer whose announcement {@code admission} rejects (returns the reason; null admits),
+   * in both handshake directions, before its identity is recorded: e.g. the Neo4j plugin refuses
+   * a member that replicates a database of another identity. Call before {@link #start}.
+   */
+  public void admitAnnouncements(BiFunction<MemberId, String, String> admission) {
+    synchronized (lock) {
+      if (started) {
+        throw new IllegalStateException("admitAnnouncements() must be called before start()");
+      }
+      announcements.admitWith(admission);
+    }
+  }
+
+  /**
    * Presents {@code localIncarnation} (the id of this member's Raft state, see {@link
    * io.graft.raft.storage.MemberIncarnation}) in every handshake, and admits a peer only if
    * {@code peers} does not know it under another incarnation, in both directions: a member whose
@@ -184,6 +199,30 @@ public final class NettyTransport implements Transport {
   @Override
   public void onPeerLost(java.util.function.Consumer<MemberId> listener) {
     peerLost = listener;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On a change every connection is closed (outbound ones redial at once): a peer admitted
+   * under the previous epoch is checked again against the new one.
+   */
+  @Override
+  public void setEpoch(long epoch) {
+    synchronized (lock) {
+      if (!identity.setEpoch(epoch) || !started || closed) {
+        return;
+      }
+      log.info("Raft transport of {}: cluster epoch now {}; reconnecting to every peer",
+          config.self(), Long.toHexString(epoch));
+      inboundChannels.forEach(Channel::close);
+      peers.values().forEach(PeerChannel::reconnect);
+    }
+  }
+
+  @Override
+  public long peerEpoch(MemberId member) {
+    return identity.peerEpoch(member);
   }
 
   /** The bound server address (useful with port 0); null before {@link #start}. */

@@ -18,6 +18,8 @@ final class PeerAnnouncements {
 
   private volatile String local = "";
   private volatile BiConsumer<MemberId, String> listener = (member, info) -> { };
+  private volatile java.util.function.BiFunction<MemberId, String, String> admission =
+      (member, info) -> null;
 
   void set(String localInfo, BiConsumer<MemberId, String> onPeerInfo) {
     this.local = Objects.requireNonNull(localInfo, "localInfo");
@@ -26,6 +28,21 @@ final class PeerAnnouncements {
 
   String local() {
     return local;
+  }
+
+  /** Decides from a peer's announcement whether to talk to it: null, or the refusal reason. */
+  void admitWith(java.util.function.BiFunction<MemberId, String, String> admission) {
+    this.admission = Objects.requireNonNull(admission, "admission");
+  }
+
+  /** Null if {@code member}'s announcement is acceptable, else why not (worded for operators). */
+  String refusal(MemberId member, String info) {
+    try {
+      return admission.apply(member, info);
+    } catch (RuntimeException e) {
+      log.warn("Peer announcement check failed for {}", member, e);
+      return null; // a broken check must not cut the cluster apart
+    }
   }
 
   /** Passes a non-empty announcement of {@code member} on; a failing listener is logged only. */

@@ -217,6 +217,19 @@ final class PeerChannel {
     reconnectTask = loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Closes the current connection (queued messages stay) so that it redials and handshakes again,
+   * e.g. after this member's cluster epoch changed. Any thread.
+   */
+  void reconnect() {
+    execute(() -> {
+      Channel ch = current;
+      if (ch != null) {
+        ch.close(); // onClosed schedules the redial
+      }
+    });
+  }
+
   /** Stops redialling, closes the connection and discards queued messages. Any thread. */
   void close() {
     closed = true;

@@ -63,6 +63,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
     if (remote == null) {
       if (message instanceof WireMessage.Handshake handshake) {
         onHandshake(ctx, handshake);
+      } else if (message instanceof WireMessage.Probe probe) {
+        onProbe(ctx, probe);
       } else {
         badFrame(ctx, "message before handshake: " + message.getClass().getSimpleName());
       }
@@ -97,6 +99,12 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
   private void onHandshake(ChannelHandlerContext ctx, WireMessage.Handshake handshake) {
     String reason = refusal(handshake);
     if (reason == null) {
+      reason = identity.checkEpoch(handshake.member(), handshake.epoch());
+    }
+    if (reason == null) {
+      reason = announcements.refusal(handshake.member(), handshake.info());
+    }
+    if (reason == null) {
       // Last, so that only a peer otherwise acceptable is recorded (Raft §5.2, IdentityGuard).
       reason = identity.check(handshake.member(), handshake.incarnation());
     }
@@ -107,7 +115,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
       announcements.heard(remote, handshake.info());
       ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.HandshakeReply(
           MessageCodec.PROTOCOL_VERSION, true, config.self(), "", announcements.local(),
-          identity.local()))));
+          identity.local(), identity.localEpoch()))));
       return;
     }
     // A misconfigured peer redials every few seconds: WARN when the reason changes, else DEBUG.
@@ -124,6 +132,20 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
     }
     ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.HandshakeReply(
             MessageCodec.PROTOCOL_VERSION, false, config.self(), reason))))
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** Answers "who are you?" (announcement, incarnation, epoch) and closes; records nothing. */
+  private void onProbe(ChannelHandlerContext ctx, WireMessage.Probe probe) {
+    boolean sameCluster = probe.clusterId().equals(config.clusterId());
+    WireMessage.HandshakeReply reply = sameCluster
+        ? new WireMessage.HandshakeReply(MessageCodec.PROTOCOL_VERSION, true, config.self(), "",
+            announcements.local(), identity.local(), identity.localEpoch())
+        : new WireMessage.HandshakeReply(MessageCodec.PROTOCOL_VERSION, false, config.self(),
+            "cluster id '" + probe.clusterId() + "' does not match '" + config.clusterId()
+                + "' of member " + config.self());
+    log.debug("Answered a probe from {} at {}", probe.member(), ctx.channel().remoteAddress());
+    ctx.writeAndFlush(new OutboundFrame(codec.encode(reply)))
         .addListener(ChannelFutureListener.CLOSE);
   }
 

@@ -30,9 +30,9 @@ class ConfigurationCodecTest {
   void refusesUnknownVersionTruncationAndTrailingBytes() {
     byte[] good = ConfigurationCodec.encode(new Configuration(Set.of(A), Set.of(B)));
     byte[] version = good.clone();
-    version[0] = 2;
+    version[0] = 3;
     assertThatThrownBy(() -> ConfigurationCodec.decode(version))
-        .hasMessageContaining("version 2");
+        .hasMessageContaining("version 3");
     for (int cut = 0; cut < good.length; cut++) {
       byte[] shorter = Arrays.copyOf(good, cut);
       assertThatThrownBy(() -> ConfigurationCodec.decode(shorter))
@@ -40,6 +40,38 @@ class ConfigurationCodecTest {
     }
     byte[] longer = Arrays.copyOf(good, good.length + 1);
     assertThatThrownBy(() -> ConfigurationCodec.decode(longer)).hasMessageContaining("trailing");
+  }
+
+  @Test
+  void aForcedConfigurationCarriesItsEpochInVersionTwo() {
+    Configuration forced = Configuration.forced(A, 0x1234_5678_9abc_def0L).withLearner(B);
+    byte[] bytes = ConfigurationCodec.encode(forced);
+    assertThat(bytes[0]).isEqualTo((byte) 2);
+    assertThat(Arrays.copyOfRange(bytes, bytes.length - 8, bytes.length))
+        .containsExactly(0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0);
+    assertThat(ConfigurationCodec.decode(bytes)).isEqualTo(forced);
+    assertThat(ConfigurationCodec.decode(bytes).epoch()).isEqualTo(0x1234_5678_9abc_def0L);
+    // Version 1 (every log written before epochs) is the founding epoch.
+    assertThat(ConfigurationCodec.decode(new byte[] {1, 0, 1, 0, 1, 'b', 0, 0}).epoch())
+        .isEqualTo(io.graft.raft.api.Membership.FOUNDING_EPOCH);
+    for (int cut = 1; cut <= 8; cut++) {
+      byte[] shorter = Arrays.copyOf(bytes, bytes.length - cut);
+      assertThatThrownBy(() -> ConfigurationCodec.decode(shorter))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void epochsFollowChangesAndOnlyAFreshOneCanBeForced() {
+    Configuration forced = Configuration.forced(A, 7);
+    assertThat(forced.withLearner(B).promote(B).without(A).epoch()).isEqualTo(7);
+    assertThat(Configuration.ofVoters(Set.of(A)).epoch())
+        .isEqualTo(io.graft.raft.api.Membership.FOUNDING_EPOCH);
+    assertThat(Configuration.EMPTY.epoch()).isZero();
+    assertThatThrownBy(() -> Configuration.forced(A, 1)).hasMessageContaining("fresh epoch");
+    assertThatThrownBy(() -> Configuration.forced(A, 0)).hasMessageContaining("fresh epoch");
+    assertThatThrownBy(() -> new Configuration(Set.of(A), Set.of(), 0))
+        .hasMessageContaining("epoch 0");
   }
 
   @Test
