@@ -56,6 +56,7 @@ public final class NettyTransport implements Transport {
   private final TransportCounters counters = new TransportCounters();
   private final PeerAnnouncements announcements = new PeerAnnouncements();
   private final IdentityGuard identity = new IdentityGuard();
+  private volatile TlsPipeline tls = new TlsPipeline(null, "TLS");
   private final Object lock = new Object();
   private final Set<Channel> inboundChannels = ConcurrentHashMap.newKeySet();
   private final Map<MemberId, PeerChannel> peers = new HashMap<>();
@@ -115,9 +116,11 @@ public final class NettyTransport implements Transport {
           protected void initChannel(SocketChannel ch) {
             inboundChannels.add(ch);
             ch.closeFuture().addListener(f -> inboundChannels.remove(ch));
-            ch.pipeline().addLast(new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
+            TlsPipeline t = tls;
+            ch.pipeline().addLast(t.serverSniffer(config.connectTimeoutMillis()),
+                new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
                 FrameEncoder.INSTANCE,
-                new ServerHandler(config, codec, counters, inbound, announcements, identity));
+                new ServerHandler(config, codec, counters, inbound, announcements, identity, t));
           }
         });
     var future = server.bind(new InetSocketAddress(listen.getHostString(), listen.getPort()));
@@ -129,8 +132,8 @@ public final class NettyTransport implements Transport {
           + (cause == null ? " (timed out)" : ": " + cause), cause));
     }
     serverChannel = future.channel();
-    log.info("Raft transport of {} listening on {} (cluster '{}')", config.self(),
-        serverChannel.localAddress(), config.clusterId());
+    log.info("Raft transport of {} listening on {} (cluster '{}', {})", config.self(),
+        serverChannel.localAddress(), config.clusterId(), tls.describe());
   }
 
   /**
@@ -179,6 +182,27 @@ public final class NettyTransport implements Transport {
     }
   }
 
+  /**
+   * Puts every connection of this transport under mutual TLS ({@code tls} non-null) or states
+   * that it runs in plaintext (null); {@code setting} names how an operator turns TLS on, for the
+   * refusals a TLS member and a plaintext member exchange (e.g. a configuration key). Without this
+   * call the transport is plaintext. Call before {@link #start}.
+   */
+  public void useTls(TransportTls tls, String setting) {
+    java.util.Objects.requireNonNull(setting, "setting");
+    synchronized (lock) {
+      if (started) {
+        throw new IllegalStateException("useTls() must be called before start()");
+      }
+      this.tls = new TlsPipeline(tls, setting);
+    }
+  }
+
+  /** True when connections are under TLS ({@link #useTls}). */
+  public boolean tlsEnabled() {
+    return tls.enabled();
+  }
+
   /** The bound server address (useful with port 0); null before {@link #start}. */
   public InetSocketAddress localAddress() {
     synchronized (lock) {
@@ -214,7 +238,7 @@ public final class NettyTransport implements Transport {
     addresses.forEach((member, address) -> {
       if (!peers.containsKey(member)) {
         PeerChannel p = new PeerChannel(member, address, config, codec, counters,
-            group.next(), clientTemplate, announcements, identity);
+            group.next(), clientTemplate, announcements, identity, tls);
         peers.put(member, p);
         p.start();
       }
