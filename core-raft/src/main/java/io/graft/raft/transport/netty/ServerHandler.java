@@ -45,8 +45,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
   private boolean warnedSpoofing;
   /** The first bytes were plaintext although this member requires TLS: refuse the handshake. */
   private boolean plaintextPeer;
-  /** Subject of the peer's certificate once the TLS handshake succeeded, else null. */
-  private String peerCertificate;
+  /** The peer's certificate once the TLS handshake succeeded, else null. */
+  private X509Certificate peerCertificate;
 
   ServerHandler(NettyTransportConfig config, MessageCodec codec, TransportCounters counters,
       Consumer<RaftMessage> inbound, PeerAnnouncements announcements, IdentityGuard identity,
@@ -131,14 +131,13 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
     ctx.fireUserEventTriggered(event);
   }
 
-  private static String peerSubject(ChannelHandlerContext ctx) {
+  private static X509Certificate peerSubject(ChannelHandlerContext ctx) {
     try {
       Certificate[] chain = ctx.pipeline().get(SslHandler.class).engine().getSession()
           .getPeerCertificates();
-      return chain.length > 0 && chain[0] instanceof X509Certificate x509
-          ? x509.getSubjectX500Principal().getName() : "?";
+      return chain.length > 0 && chain[0] instanceof X509Certificate x509 ? x509 : null;
     } catch (javax.net.ssl.SSLPeerUnverifiedException | RuntimeException e) {
-      return "?";
+      return null;
     }
   }
 
@@ -173,6 +172,10 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
       return;
     }
     String reason = refusal(handshake);
+    if (reason == null && tls.enabled()) {
+      reason = peerCertificate == null ? "no certificate after the TLS handshake"
+          : tls.tls().refusePeer(handshake.member().value(), peerCertificate);
+    }
     if (reason == null) {
       // Last, so that only a peer otherwise acceptable is recorded (Raft §5.2, IdentityGuard).
       reason = identity.check(handshake.member(), handshake.incarnation());
@@ -181,7 +184,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
       remote = handshake.member();
       ctx.pipeline().get(FrameDecoder.class).maxFrameBytes(config.maxFrameBytes());
       log.info("Accepted Raft connection from {} at {}{}", remote, ctx.channel().remoteAddress(),
-          peerCertificate == null ? "" : " over TLS, certificate " + peerCertificate);
+          peerCertificate == null ? ""
+              : " over TLS, certificate " + peerCertificate.getSubjectX500Principal().getName());
       announcements.heard(remote, handshake.info());
       ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.HandshakeReply(
           MessageCodec.PROTOCOL_VERSION, true, config.self(), "", announcements.local(),

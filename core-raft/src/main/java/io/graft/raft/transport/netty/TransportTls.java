@@ -1,6 +1,7 @@
 package io.graft.raft.transport.netty;
 
 import io.netty.handler.ssl.SslContext;
+import java.security.cert.X509Certificate;
 import java.util.Objects;
 
 /**
@@ -27,6 +28,17 @@ public interface TransportTls {
 
   /** Names the configuration for log lines and refusals, e.g. the setting that turns TLS on. */
   String describe();
+
+  /**
+   * Whether a peer whose TLS certificate was accepted may speak as {@code member}: null to admit
+   * it, else the reason for refusing it. The default admits any member id, so any holder of a
+   * trusted certificate may claim any id; a host can bind ids to certificates (e.g. require the
+   * certificate to name the host of an address-shaped member id), as hostname verification binds
+   * the other direction.
+   */
+  default String refusePeer(String member, X509Certificate certificate) {
+    return null;
+  }
 
   /** Fixed contexts. */
   static TransportTls of(SslContext server, SslContext client, boolean verifyHostname,

@@ -5,7 +5,9 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -23,28 +25,28 @@ import javax.net.ssl.X509TrustManager;
  * contexts are built the way Neo4j's {@code SslPolicy} builds them (JDK provider, client
  * certificate required on the server side).
  */
-final class TestTls {
+public final class TestTls {
   /** The setting name refusals tell the operator to change. */
-  static final String SETTING = "test.tls.enabled";
+  public static final String SETTING = "test.tls.enabled";
 
   static final Duration DAY = Duration.ofDays(1);
 
   private TestTls() {}
 
-  static CertificateAuthority ca(String name) {
+  public static CertificateAuthority ca(String name) {
     return CertificateAuthority.create(name, DAY);
   }
 
-  static CertificateAuthority.Issued member(CertificateAuthority ca, String name) {
+  public static CertificateAuthority.Issued member(CertificateAuthority ca, String name) {
     return ca.issue(name, List.of("127.0.0.1", "localhost"), DAY);
   }
 
   /** Mutual TLS presenting {@code own} and trusting certificates signed by {@code trusted}. */
-  static TransportTls tls(CertificateAuthority.Issued own, X509Certificate... trusted) {
+  public static TransportTls tls(CertificateAuthority.Issued own, X509Certificate... trusted) {
     return tls(own, true, trusted);
   }
 
-  static TransportTls tls(CertificateAuthority.Issued own, boolean verifyHostname,
+  public static TransportTls tls(CertificateAuthority.Issued own, boolean verifyHostname,
       X509Certificate... trusted) {
     try {
       SslContext server = SslContextBuilder.forServer(own.privateKey(), own.certificate())
@@ -63,7 +65,24 @@ final class TestTls {
    * A blocking TLS socket to {@code port} presenting {@code own} (null: no certificate), which
    * trusts any server, as a rogue would; the TLS handshake has completed when this returns.
    */
-  static SSLSocket rogueSocket(int port, CertificateAuthority.Issued own) throws Exception {
+  static SSLSocket rogueSocket(int port, CertificateAuthority.Issued own) throws IOException {
+    SSLSocket socket = (SSLSocket) rogueContext(own).getSocketFactory().createSocket();
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    socket.setSoTimeout(10_000);
+    socket.startHandshake();
+    return socket;
+  }
+
+  private static SSLContext rogueContext(CertificateAuthority.Issued own) {
+    try {
+      return context(own);
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static SSLContext context(CertificateAuthority.Issued own)
+      throws GeneralSecurityException, IOException {
     KeyManagerFactory keys = null;
     if (own != null) {
       KeyStore store = KeyStore.getInstance("PKCS12");
@@ -76,11 +95,7 @@ final class TestTls {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(keys == null ? null : keys.getKeyManagers(), new TrustManager[] {trustAll()},
         null);
-    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket();
-    socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-    socket.setSoTimeout(10_000);
-    socket.startHandshake();
-    return socket;
+    return context;
   }
 
   private static X509TrustManager trustAll() {

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * not name its address are refused during the TLS handshake with a reason on the side that
  * decided and a reason on the other side, and nothing they send is delivered; a TLS member and a
  * plaintext member refuse each other, each naming the setting and which member runs without TLS;
- * trust changed in the host's contexts takes effect on the next connection (rotation).
+ * trust changed in the host's contexts takes effect on the next connection (rotation); a host
+ * can bind member ids to certificates.
  */
 class TlsTransportTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -188,6 +189,53 @@ class TlsTransportTest {
         .contains("refused by p: member p runs without TLS").contains("this member connected");
     assertThat(b.transport.stats().connectedPeers()).isZero();
     assertThat(p.inbox).isEmpty();
+  }
+
+  @Test
+  void hostCanBindMemberIdsToCertificates() throws Exception {
+    TransportTls plain = TestTls.tls(TestTls.member(clusterCa, "b"), clusterCa.certificate());
+    LoopbackNode b = node("b", new TransportTls() {
+      @Override
+      public SslContext serverContext() {
+        return plain.serverContext();
+      }
+
+      @Override
+      public SslContext clientContext() {
+        return plain.clientContext();
+      }
+
+      @Override
+      public boolean verifyHostname() {
+        return true;
+      }
+
+      @Override
+      public String describe() {
+        return "bound";
+      }
+
+      @Override
+      public String refusePeer(String member, java.security.cert.X509Certificate certificate) {
+        String subject = certificate.getSubjectX500Principal().getName();
+        return subject.contains("CN=" + member + ",") ? null
+            : "certificate " + subject + " is not " + member + "'s";
+      }
+    });
+    // A trusted certificate, issued to mallory, used to speak as member a.
+    LoopbackNode a = node("a", TestTls.tls(TestTls.member(clusterCa, "mallory"),
+        clusterCa.certificate()));
+    LoopbackNode c = member("c");
+    dial(a, b);
+    dial(c, b);
+    a.transport.send(b.id, new Heartbeat(a.id, 1, 0, 0));
+    awaitStats(a, s -> s.handshakesRejected() >= 1);
+    assertThat(a.transport.stats().lastHandshakeRejection())
+        .contains("refused by b: certificate CN=mallory,O=graft is not a's");
+    Heartbeat fromC = new Heartbeat(c.id, 1, 0, 0);
+    c.transport.send(b.id, fromC);
+    assertThat(b.receive()).isEqualTo(fromC);
+    assertThat(b.inbox).isEmpty();
   }
 
   @Test
