@@ -37,8 +37,7 @@ public final class RaftGlobalExtensionFactory
 
   @Override
   public Lifecycle newInstance(ExtensionContext context, Dependencies deps) {
-    Wiring wiring =
-        new Wiring(deps.config(), deps.logService().getInternalLog(RaftGlobalExtensionFactory.class));
+    Wiring wiring = new Wiring(deps.config(), deps.logService().getInternalLogProvider());
     context.dependencySatisfier().satisfyDependency(wiring);
     return new LifecycleAdapter() {
       @Override

@@ -2,6 +2,7 @@ package io.graft.plugin;
 
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.raft.api.MemberId;
+import io.graft.raft.transport.netty.TransportTls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.List;
  * @param logRetainedEntries log entries kept behind a snapshot (server.raft.log_retained_entries)
  * @param maxEntrySize largest serialized transaction replicated (server.raft.max_entry_size): the
  *     Raft limits, the log and the transport's frames are sized to carry one entry this big
+ * @param tls mutual TLS for every Raft connection (dbms.ssl.policy.cluster), or null: plaintext
  */
 public record RaftNodeSpec(
     String clusterId,
@@ -29,4 +31,22 @@ public record RaftNodeSpec(
     BoltAddressBook boltAddresses,
     long snapshotIntervalEntries,
     long logRetainedEntries,
-    long maxEntrySize) {}
+    long maxEntrySize,
+    TransportTls tls) {
+
+  /** Plaintext: the components before {@link #tls} (kept for callers). */
+  public RaftNodeSpec(String clusterId, MemberId self, String listenAddress,
+      List<MemberId> initialMembers, Path raftDirectory, Duration electionTimeout,
+      Duration heartbeatInterval, BoltAddressBook boltAddresses, long snapshotIntervalEntries,
+      long logRetainedEntries, long maxEntrySize) {
+    this(clusterId, self, listenAddress, initialMembers, raftDirectory, electionTimeout,
+        heartbeatInterval, boltAddresses, snapshotIntervalEntries, logRetainedEntries,
+        maxEntrySize, null);
+  }
+
+  public RaftNodeSpec withTls(TransportTls value) {
+    return new RaftNodeSpec(clusterId, self, listenAddress, initialMembers, raftDirectory,
+        electionTimeout, heartbeatInterval, boltAddresses, snapshotIntervalEntries,
+        logRetainedEntries, maxEntrySize, value);
+  }
+}

@@ -10,6 +10,7 @@ import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.StateMachine;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,6 +21,7 @@ import org.neo4j.kernel.api.procedure.CallableProcedure;
 import org.neo4j.kernel.api.procedure.GlobalProcedures;
 import org.neo4j.kernel.database.Database;
 import org.neo4j.logging.InternalLog;
+import org.neo4j.logging.InternalLogProvider;
 
 /**
  * The composition root: one per DBMS (created by the global extension, published as a global
@@ -33,17 +35,46 @@ public final class Wiring {
   private final BoltAddressBook boltAddresses;
   private final long routingTtlMillis;
   private final ClusterAdminAccess adminAccess;
+  /** Mutual TLS of the Raft links (dbms.ssl.policy.cluster), or null: plaintext. */
+  private final ClusterTls tls;
+  /** Shown at startup and in raft.status(): e.g. an exposed Raft port without TLS. */
+  private final List<String> securityWarnings;
   private volatile DatabaseBridge running;
   /** Set while a snapshot install stops and starts the database under the running bridge. */
   private final AtomicBoolean restarting = new AtomicBoolean();
 
-  Wiring(Config neo4jConfig, InternalLog log) {
+  Wiring(Config neo4jConfig, InternalLogProvider logs) {
     this.config = RaftPluginConfig.from(neo4jConfig);
-    this.log = log;
+    this.log = logs.getLog(RaftGlobalExtensionFactory.class);
     this.boltAddresses =
         new BoltAddressBook(config.self(), config.selfBoltAddress(), config.boltAddresses());
     this.routingTtlMillis = neo4jConfig.get(RaftSettings.routing_ttl).toMillis();
     this.adminAccess = new ClusterAdminAccess(neo4jConfig.get(RaftSettings.admin_users));
+    this.tls = config.enabled() && ClusterTls.enabled(neo4jConfig)
+        ? ClusterTls.load(neo4jConfig, logs) : null;
+    this.securityWarnings = config.enabled() ? checkTransportSafety(neo4jConfig) : List.of();
+  }
+
+  /** Refuses an exposed unauthenticated Raft port (unless allowed), logs the warnings. */
+  private List<String> checkTransportSafety(Config neo4jConfig) {
+    TransportSafety safety = TransportSafety.assess(config.listenAddress(), config.self(),
+        tls != null, tls == null || tls.clientAuthRequired(), tls != null && tls.trustAll(),
+        RaftSettings.cluster_id.defaultValue().equals(config.clusterId()),
+        neo4jConfig.get(RaftSettings.require_tls));
+    if (safety.refusal() != null) {
+      throw new IllegalArgumentException(safety.refusal());
+    }
+    for (String warning : safety.warnings()) {
+      log.warn("graft: SECURITY WARNING: %s", warning);
+    }
+    log.info("graft: Raft transport of %s: %s", config.self(),
+        tls == null ? "plaintext (dbms.ssl.policy.cluster is off)" : "mutual TLS, " + tls.describe());
+    return safety.warnings();
+  }
+
+  /** What raft.status() shows in its warnings column. */
+  List<String> securityWarnings() {
+    return securityWarnings;
   }
 
   public RaftPluginConfig config() {
@@ -60,7 +91,8 @@ public final class Wiring {
   }
 
   void registerProcedures(GlobalProcedures procedures) throws Exception {
-    for (CallableProcedure p : RaftProcedures.all(this::admin, adminAccess)) {
+    for (CallableProcedure p : RaftProcedures.all(this::admin, adminAccess,
+        this::securityWarnings)) {
       procedures.register(p);
     }
   }
@@ -151,6 +183,6 @@ public final class Wiring {
             .min(Comparator.comparingInt(RaftNodeFactory::priority))
             .orElseGet(CoreRaftNodeFactory::new);
     log.info("graft: building the Raft member with %s", factory.getClass().getName());
-    return factory.create(spec, machine);
+    return factory.create(spec.withTls(tls), machine);
   }
 }

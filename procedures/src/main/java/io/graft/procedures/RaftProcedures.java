@@ -50,13 +50,31 @@ public final class RaftProcedures {
   /** @param access who may change the membership or leadership when authentication is on */
   public static List<CallableProcedure> all(Supplier<Optional<RaftAdmin>> admin,
       ClusterAdminAccess access) {
-    List<CallableProcedure> all = new ArrayList<>(List.of(status(admin), members(admin),
-        digest(admin)));
+    return all(admin, access, List::of);
+  }
+
+  /**
+   * @param warnings this member's security warnings (e.g. an exposed Raft port without TLS),
+   *     shown in the last column of {@code raft.status()}
+   */
+  public static List<CallableProcedure> all(Supplier<Optional<RaftAdmin>> admin,
+      ClusterAdminAccess access, Supplier<List<String>> warnings) {
+    List<CallableProcedure> all = new ArrayList<>(List.of(status(admin, warnings),
+        members(admin), digest(admin)));
     all.addAll(MembershipProcedures.all(admin, access));
     return all;
   }
 
   static CallableProcedure status(Supplier<Optional<RaftAdmin>> admin) {
+    return status(admin, List::of);
+  }
+
+  /**
+   * The columns of ARCHITECTURE.md §3 in their order, then {@code warnings} (added last, so the
+   * contract's columns keep their positions): this member's security warnings, empty when none.
+   */
+  static CallableProcedure status(Supplier<Optional<RaftAdmin>> admin,
+      Supplier<List<String>> warnings) {
     ProcedureSignature signature =
         ProcedureSignature.procedureSignature(name(STATUS))
             .mode(Mode.READ)
@@ -73,6 +91,7 @@ public final class RaftProcedures {
             .out("lastLogIndex", NTInteger)
             .out("lastTxId", NTInteger)
             .out("votingMembers", NTList(NTString))
+            .out("warnings", NTList(NTString))
             .build();
     return new CallableProcedure.BasicProcedure(signature) {
       @Override
@@ -81,13 +100,15 @@ public final class RaftProcedures {
         StatusRow s = require(admin).status();
         List<AnyValue> voters = new ArrayList<>();
         s.votingMembers().forEach(v -> voters.add(Values.stringValue(v)));
+        List<AnyValue> warned = new ArrayList<>();
+        warnings.get().forEach(w -> warned.add(Values.stringValue(w)));
         return ResourceRawIterator.<AnyValue[], ProcedureException>of(
             new AnyValue[] {
               text(s.memberId()), text(s.raftAddress()), text(s.boltAddress()), text(s.role()),
               Values.longValue(s.term()), text(s.leaderId()), text(s.leaderBoltAddress()),
               Values.longValue(s.commitIndex()), Values.longValue(s.appliedIndex()),
               Values.longValue(s.lastLogIndex()), Values.longValue(s.lastTxId()),
-              VirtualValues.fromList(voters)
+              VirtualValues.fromList(voters), VirtualValues.fromList(warned)
             });
       }
     };
