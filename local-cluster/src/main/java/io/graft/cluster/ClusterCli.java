@@ -1,5 +1,6 @@
 package io.graft.cluster;
 
+import io.graft.cluster.tls.ClusterCertificates;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +24,17 @@ public final class ClusterCli {
 
   private final PrintStream out;
   private final ClusterOptions options;
+  /** {@code --tls}: mutual TLS on the Raft links, certificates from a throwaway CA. */
+  private final boolean tls;
 
   ClusterCli(PrintStream out, ClusterOptions options) {
+    this(out, options, false);
+  }
+
+  ClusterCli(PrintStream out, ClusterOptions options, boolean tls) {
     this.out = out;
     this.options = options;
+    this.tls = tls;
   }
 
   public static void main(String[] args) {
@@ -46,8 +54,11 @@ public final class ClusterCli {
     Path dir = Path.of(".cluster");
     Path lib = Path.of(System.getProperty("graft.neo4j.lib", "local-cluster/target/neo4j-lib"));
     Path plugin = Path.of(System.getProperty("graft.plugin.jar", "plugin/target/graft-plugin.jar"));
+    boolean tls = false;
     for (int i = 1; i < args.length; i++) {
-      if ("--members".equals(args[i]) && i + 1 < args.length) {
+      if ("--tls".equals(args[i]) && "start".equals(args[0])) {
+        tls = true;
+      } else if ("--members".equals(args[i]) && i + 1 < args.length) {
         members = Integer.parseInt(args[++i]);
       } else if ("--dir".equals(args[i]) && i + 1 < args.length) {
         dir = Path.of(args[++i]);
@@ -62,7 +73,7 @@ public final class ClusterCli {
     Path pluginJar = pluginProblem.isEmpty() ? plugin.toAbsolutePath() : null;
     ClusterOptions options = ClusterOptions.defaults(dir.toAbsolutePath(), lib.toAbsolutePath(),
         pluginJar).withMembers(members).withDetached(true).withProgress(out::println);
-    ClusterCli cli = new ClusterCli(out, options);
+    ClusterCli cli = new ClusterCli(out, options, tls);
     switch (args[0]) {
       case "start":
         return cli.start();
@@ -76,7 +87,7 @@ public final class ClusterCli {
   }
 
   static String usage() {
-    return "usage: graft cluster start [--members N] [--dir DIR] | stop [--dir DIR]"
+    return "usage: graft cluster start [--members N] [--dir DIR] [--tls] | stop [--dir DIR]"
         + " | status [--dir DIR]";
   }
 
@@ -94,13 +105,17 @@ public final class ClusterCli {
         detach(running);
       }
     }
-    LocalCluster cluster = LocalCluster.start(options);
+    LocalCluster cluster = tls && options.raftEnabled()
+        ? ClusterCertificates.start(options).cluster() : LocalCluster.start(options);
     try {
       printTable(cluster);
       if (options.raftEnabled()) {
         sampleWrite(cluster);
       }
       printHowTo(cluster);
+      if (tls && options.raftEnabled()) {
+        printTls(cluster);
+      }
     } finally {
       detach(cluster);
     }
@@ -195,6 +210,21 @@ public final class ClusterCli {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
     }
     return "NOT FOUND after 15 s";
+  }
+
+  /** How the TLS setup was made, so a user can copy it onto real servers. */
+  private void printTls(LocalCluster cluster) {
+    out.println();
+    out.println("Raft links use mutual TLS (Neo4j's cluster SSL policy). Each member's neo4j.conf"
+        + " has:");
+    ClusterCertificates.SETTINGS.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+        .forEach(e -> out.println("  " + e.getKey() + "=" + e.getValue()));
+    out.println("and its files in <home>/" + ClusterCertificates.POLICY_DIRECTORY
+        + "/: private.key, public.crt (naming " + MemberSpec.HOST + "), trusted/ (the CA),"
+        + " revoked/");
+    out.println("e.g. " + cluster.home(1).resolve(ClusterCertificates.POLICY_DIRECTORY));
+    out.println("The throwaway CA: " + options.dir().resolve("certificates")
+        + "/ca.crt, ca.key (local use only). Steps for your own servers: README \"Security\".");
   }
 
   private void printHowTo(LocalCluster cluster) {

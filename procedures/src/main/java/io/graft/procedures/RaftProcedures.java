@@ -60,7 +60,7 @@ public final class RaftProcedures {
   public static List<CallableProcedure> all(Supplier<Optional<RaftAdmin>> admin,
       ClusterAdminAccess access, Supplier<List<String>> warnings) {
     List<CallableProcedure> all = new ArrayList<>(List.of(status(admin, warnings),
-        members(admin), digest(admin)));
+        members(admin), digest(admin, access)));
     all.addAll(MembershipProcedures.all(admin, access));
     return all;
   }
@@ -143,11 +143,18 @@ public final class RaftProcedures {
     };
   }
 
-  static CallableProcedure digest(Supplier<Optional<RaftAdmin>> admin) {
+  /**
+   * Operator-only with authentication on: it reads the whole graph (a full scan in bounded
+   * memory, {@link GraphDigest}), which no ordinary user should be able to start at will.
+   */
+  static CallableProcedure digest(Supplier<Optional<RaftAdmin>> admin,
+      ClusterAdminAccess access) {
     ProcedureSignature signature =
         ProcedureSignature.procedureSignature(name(DIGEST))
             .mode(Mode.READ)
-            .description("SHA-256 of the graph in id order, with the applied index it was taken at.")
+            .description("SHA-256 of the graph in id order, with the applied index it was taken"
+                + " at (a full scan: only the users in server.raft.admin_users, when"
+                + " authentication is on).")
             .out("digest", NTString)
             .out("appliedIndex", NTInteger)
             .out("lastTxId", NTInteger)
@@ -158,6 +165,8 @@ public final class RaftProcedures {
       @Override
       public ResourceRawIterator<AnyValue[], ProcedureException> apply(
           Context ctx, AnyValue[] input, ResourceMonitor monitor) throws ProcedureException {
+        access.check(DIGEST, ctx == null ? null : ctx.securityContext(),
+            "read the whole graph (raft.digest scans every node and relationship)");
         RaftAdmin a = require(admin);
         long appliedBefore = a.appliedIndex();
         GraphDigest.Result r = GraphDigest.compute(ctx.internalTransaction());

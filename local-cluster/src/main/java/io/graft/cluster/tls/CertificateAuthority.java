@@ -71,8 +71,35 @@ public final class CertificateAuthority {
         sign(dn, dn, keys.getPublic().getEncoded(), extensions, validity, keys.getPrivate()));
   }
 
+  /**
+   * The CA written earlier by {@link #writeCertificate} and {@link #writePrivateKey} (PEM
+   * certificate, unencrypted PKCS#8 EC key); its name is the file name of the certificate.
+   */
+  public static CertificateAuthority load(Path certificateFile, Path privateKeyFile) {
+    try {
+      X509Certificate cert;
+      try (var in = Files.newInputStream(certificateFile)) {
+        cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+      }
+      String pem = Files.readString(privateKeyFile, StandardCharsets.US_ASCII)
+          .replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+      PrivateKey key = java.security.KeyFactory.getInstance("EC").generatePrivate(
+          new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+      String file = certificateFile.getFileName().toString();
+      String name = file.endsWith(".crt") ? file.substring(0, file.length() - 4) : file;
+      return new CertificateAuthority(name, new KeyPair(cert.getPublicKey(), key), cert);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot load the CA from " + certificateFile + " and "
+          + privateKeyFile + ": " + e.getMessage(), e);
+    }
+  }
+
   public String name() {
     return name;
+  }
+
+  public PrivateKey privateKey() {
+    return keys.getPrivate();
   }
 
   public X509Certificate certificate() {
