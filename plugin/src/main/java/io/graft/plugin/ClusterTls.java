@@ -1,6 +1,6 @@
 package io.graft.plugin;
 
-import io.graft.raft.transport.netty.TransportTls;
+import io.graft.raft.api.TransportTls;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -49,7 +49,7 @@ final class ClusterTls implements TransportTls {
   private static final long RECHECK_NANOS = 1_000_000_000L;
 
   private final Config config;
-  private final SslPolicyConfig settings = SslPolicyConfig.forScope(SslPolicyScope.CLUSTER);
+  private final SslPolicyConfig settings;
   private final InternalLogProvider logs;
   private final InternalLog log;
   private volatile Loaded current;
@@ -59,17 +59,28 @@ final class ClusterTls implements TransportTls {
   private record Loaded(SslContext server, SslContext client, SslPolicy policy,
       List<String> stamp) {}
 
-  private ClusterTls(Config config, InternalLogProvider logs, Loaded loaded) {
+  private ClusterTls(Config config, SslPolicyConfig settings, InternalLogProvider logs,
+      Loaded loaded) {
     this.config = config;
+    this.settings = settings;
     this.logs = logs;
     this.log = logs.getLog(ClusterTls.class);
     this.current = loaded;
     this.checkedAtNanos = System.nanoTime();
   }
 
-  /** True when {@code dbms.ssl.policy.cluster.enabled=true}. */
+  /**
+   * True when {@code dbms.ssl.policy.cluster.enabled=true}. A policy group exists in the config
+   * only if one of its settings is written; asking an absent group's setting throws.
+   */
   static boolean enabled(Config config) {
-    return config.get(SslPolicyConfig.forScope(SslPolicyScope.CLUSTER).enabled);
+    SslPolicyConfig policy = policy(config);
+    return policy != null && config.get(policy.enabled);
+  }
+
+  private static SslPolicyConfig policy(Config config) {
+    return config.getGroups(SslPolicyConfig.class)
+        .get(SslPolicyScope.CLUSTER.name().toLowerCase(Locale.ROOT));
   }
 
   /**
@@ -77,9 +88,12 @@ final class ClusterTls implements TransportTls {
    * directory, unreadable key, no trusted certificate with client_auth=REQUIRE, ...).
    */
   static ClusterTls load(Config config, InternalLogProvider logs) {
-    SslPolicyConfig settings = SslPolicyConfig.forScope(SslPolicyScope.CLUSTER);
+    SslPolicyConfig settings = policy(config);
+    if (settings == null || !config.get(settings.enabled)) {
+      throw new IllegalStateException("dbms.ssl.policy.cluster is not enabled");
+    }
     try {
-      return new ClusterTls(config, logs, loadOnce(config, settings, logs));
+      return new ClusterTls(config, settings, logs, loadOnce(config, settings, logs));
     } catch (RuntimeException | SSLException e) {
       throw new IllegalArgumentException("graft: cannot load the Raft transport's TLS policy "
           + "dbms.ssl.policy.cluster (base_directory " + config.get(settings.base_directory)

@@ -2,7 +2,7 @@ package io.graft.plugin;
 
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.raft.api.MemberId;
-import io.graft.raft.transport.netty.TransportTls;
+import io.graft.raft.api.TransportTls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

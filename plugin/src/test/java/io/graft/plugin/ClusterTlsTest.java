@@ -64,6 +64,14 @@ class ClusterTlsTest {
   }
 
   @Test
+  void withoutAnyPolicySettingTheTransportIsPlaintext() {
+    // No dbms.ssl.policy.cluster.* line at all: the group does not exist in the config.
+    assertThat(ClusterTls.enabled(Config.defaults())).isFalse();
+    Config off = Config.newBuilder().set(POLICY.enabled, false).build();
+    assertThat(ClusterTls.enabled(off)).isFalse();
+  }
+
+  @Test
   void aPolicyThatCannotLoadStopsStartupNamingThePolicyAndNeo4jsReason() {
     Config missing = config(tmp.resolve("nowhere"), false);
     assertThatThrownBy(() -> ClusterTls.load(missing, NullLogProvider.getInstance()))

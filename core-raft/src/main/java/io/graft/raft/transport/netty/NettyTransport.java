@@ -1,6 +1,7 @@
 package io.graft.raft.transport.netty;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.TransportTls;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.transport.MessageCodec;
 import io.graft.raft.transport.PeerIdentities;

@@ -1,5 +1,6 @@
 package io.graft.raft.transport.netty;
 
+import io.graft.raft.api.TransportTls;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;

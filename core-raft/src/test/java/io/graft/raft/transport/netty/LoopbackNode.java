@@ -3,6 +3,7 @@ package io.graft.raft.transport.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.TransportTls;
 import io.graft.raft.message.RaftMessage;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;

@@ -1,6 +1,7 @@
 package io.graft.raft.transport.netty;
 
 import io.graft.cluster.tls.CertificateAuthority;
+import io.graft.raft.api.TransportTls;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.graft.cluster.tls.CertificateAuthority;
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.TransportTls;
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.Heartbeat;

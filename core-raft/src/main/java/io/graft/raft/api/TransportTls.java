@@ -1,11 +1,11 @@
-package io.graft.raft.transport.netty;
+package io.graft.raft.api;
 
 import io.netty.handler.ssl.SslContext;
 import java.security.cert.X509Certificate;
 import java.util.Objects;
 
 /**
- * Mutual TLS for every connection of a {@link NettyTransport}, in both directions (Raft
+ * Mutual TLS for every connection of core-raft's Netty transport, in both directions (Raft
  * messages, handshakes and snapshot chunks all travel inside it). The host supplies the contexts:
  * core-raft knows no certificate files (the Neo4j plugin builds them from Neo4j's own cluster SSL
  * policy). The server context must require a client certificate, or any peer that can reach the
