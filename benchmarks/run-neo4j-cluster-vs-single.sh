@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A 3-member graft cluster (Neo4j Community 5.26.30 + plugin) vs one plain Neo4j 5.26.30 server:
+# A 3-member graft cluster (Neo4j Community 5.26 + plugin) vs one plain Neo4j 5.26 server:
 # the same driver client, auto-commit CREATE (:Customer {id:$i}), fsync on; then kill -9 failover
 # trials on the cluster. One run, a command, not a test. Real server processes, normal JIT.
 # Usage: benchmarks/run-neo4j-cluster-vs-single.sh [--seconds 15] [--warmup 5] [--clients 1,16,64]

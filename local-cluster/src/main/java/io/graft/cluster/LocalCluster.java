@@ -333,7 +333,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private static void checkLib(Path lib) {
-    Path marker = lib.resolve("neo4j-server-5.26.30.jar");
+    Path marker = lib.resolve(Neo4jRelease.serverJarName());
     if (!Files.exists(marker)) {
       throw new IllegalStateException("no Neo4j jars in " + lib
           + " (build them: mvn -B -pl local-cluster package -DskipTests)");

@@ -2,7 +2,7 @@ package io.graft.cluster;
 
 /**
  * The fixed addresses of one member. They are chosen once, when the home is assembled, and never
- * change: the advertised Raft address is the member id (ARCHITECTURE.md §3), so a restart must
+ * change: the advertised Raft address is the member id (docs/ARCHITECTURE.md §3), so a restart must
  * reuse it.
  *
  * @param index 1-based member number (home folder {@code member-<index>})

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * One member's Neo4j home: {@code conf plugins data logs run import}. {@code lib} is not copied:
- * every member's classpath points at the one shared folder of 213 jars (RUNNING-NEO4J.md).
+ * every member's classpath points at the one shared folder of 213 jars (docs/RUNNING-NEO4J.md).
  */
 public final class NeoHome {
   private static final List<String> FOLDERS =
@@ -89,7 +89,7 @@ public final class NeoHome {
     }
   }
 
-  /** The lines of {@code neo4j.conf}; the traps are documented in RUNNING-NEO4J.md. */
+  /** The lines of {@code neo4j.conf}; the traps are documented in docs/RUNNING-NEO4J.md. */
   List<String> confLines(NeoConfig config) {
     List<String> lines = new ArrayList<>();
     lines.add("# Written by graft local-cluster for " + spec.name() + ". Regenerated on start.");

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 
 /**
  * One Neo4j server JVM started straight from {@code CommunityEntryPoint} (one JVM, no launcher;
- * RUNNING-NEO4J.md). Readiness is the {@code Started.} line that this start adds to
+ * docs/RUNNING-NEO4J.md). Readiness is the {@code Started.} line that this start adds to
  * {@code logs/neo4j.log}; console output goes to {@code logs/console.log}.
  */
 public final class ServerProcess {

@@ -1,7 +1,6 @@
 package io.graft.plugin;
 
 import io.graft.plugin.routing.BoltAddressBook;
-import io.graft.plugin.routing.SelfAddressingTransport;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.StateMachine;
@@ -9,6 +8,7 @@ import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.runtime.RaftNodeBuilder;
 import io.graft.raft.runtime.RaftNodeRunner;
 import io.graft.raft.runtime.SnapshotPolicy;
+import io.graft.raft.transport.SelfAddressingTransport;
 import io.graft.raft.transport.Transport;
 import io.graft.raft.transport.netty.NettyTransport;
 import io.graft.raft.transport.netty.NettyTransportConfig;

@@ -1,6 +1,8 @@
 package io.graft.plugin;
 
+import io.graft.bridge.apply.DatabaseSlot;
 import io.graft.bridge.apply.GraphStateMachine;
+import io.graft.bridge.apply.LeaseFencing;
 import io.graft.bridge.apply.LeaseKeeper;
 import io.graft.bridge.apply.LeaseState;
 import io.graft.bridge.capture.LeaderWriteGuard;
@@ -42,6 +44,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   private final RaftPluginConfig config;
   private final RaftNode raft;
   private final GraphStateMachine machine;
+  private final DatabaseSlot slot;
   private final ProposalWaiters waiters;
   private final BoltAddressBook bolt;
   private final WriteGate gate;
@@ -55,6 +58,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       BoltAddressBook bolt,
       RaftNode raft,
       GraphStateMachine machine,
+      DatabaseSlot slot,
       ProposalWaiters waiters,
       WriteGate gate,
       LeaderWriteGuard guard,
@@ -64,6 +68,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     this.bolt = bolt;
     this.raft = raft;
     this.machine = machine;
+    this.slot = slot;
     this.waiters = waiters;
     this.gate = gate;
     this.guard = guard;
@@ -87,24 +92,21 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     Neo4jBinding b = Neo4jBinding.resolve(database, log);
     WriteGate gate = new WriteGate();
     ProposalWaiters waiters = new ProposalWaiters();
-    GraphStateMachine machine =
-        new GraphStateMachine(
-            config.self(),
-            b.applier(),
-            LeaseState.open(config.raftDirectory()),
-            b.idSwitch(),
-            gate,
-            waiters,
-            b.lastCommittedTxId(),
-            b.lastConsensusIndex(),
-            b.panic());
+    DatabaseSlot slot = new DatabaseSlot(b.handle());
+    LeaseFencing fencing =
+        new LeaseFencing(config.self(), LeaseState.open(config.raftDirectory()), gate);
+    // The snapshot support exists before the Raft member: its runtime may ask
+    // StateMachine.snapshots() when built.
+    GraphStateMachine machine = new GraphStateMachine(config.self(), fencing, slot, waiters,
+        state -> new StoreCopySnapshots(state, new Neo4jStoreAccess(database, restarting),
+            log::info));
     String dbName = database.getNamedDatabaseId().name();
     if (createsStore(database)) {
       // Neo4j commits the new store's token lookup indexes right after this start(), before any
       // leader can exist: those transactions stay local (LocalBootstrapCommitProcess).
-      machine.expectLocalBootstrap();
+      slot.expectLocalBootstrap();
       gate.beginBootstrap(() -> {
-        machine.localBootstrapDone();
+        slot.localBootstrapDone();
         log.info("graft: store initialisation of '%s' committed locally (last tx %d); from now"
             + " on only Raft writes", dbName, b.lastCommittedTxId().getAsLong());
       });
@@ -115,20 +117,16 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     LeaderWriteGuard guard = new LeaderWriteGuard(gate, dbName);
     // Guard first: from here on no local write can start, only Raft applies.
     InternalsAccess.install(b.kernelTransactions(), b.original(), guard, guard);
-    // Before the Raft member exists: its runtime may ask StateMachine.snapshots() when built.
-    machine.setSnapshots(
-        new StoreCopySnapshots(machine, new Neo4jStoreAccess(database, restarting), log::info));
     RaftNode raft = factory.create(spec(config, bolt), machine);
     LeaseKeeper keeper = new LeaseKeeper(config.self(), raft, machine, gate, log::warn);
-    machine.setLeaseListener(keeper);
     raft.addListener(keeper);
     RaftTransactionCommitProcess replicated =
         new RaftTransactionCommitProcess(
             raft, gate, waiters, config.self(), dbName, config.maxEntrySize(),
-            config.commitTimeout());
-    replicated.onUnknownOutcome(() -> keeper.renewLease("a transaction's outcome is unknown"));
-    DatabaseBridge bridge =
-        new DatabaseBridge(config, bolt, raft, machine, waiters, gate, guard, replicated, log);
+            config.commitTimeout(),
+            () -> keeper.renewLease("a transaction's outcome is unknown"), log);
+    DatabaseBridge bridge = new DatabaseBridge(
+        config, bolt, raft, machine, slot, waiters, gate, guard, replicated, log);
     guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status()));
     bridge.attach(b);
     log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d)",
@@ -141,14 +139,14 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     InternalsAccess.install(
         b.kernelTransactions(), new LocalBootstrapCommitProcess(b.original(), replicated, gate),
         guard, guard);
-    b.listenTo(machine);
+    b.listenTo(slot);
     binding = b;
   }
 
   /** The database stops for a snapshot install: the Raft member and state machine stay. */
   synchronized void detach() {
     if (binding != null) {
-      binding.stopListening(machine);
+      binding.stopListening(slot);
       binding = null;
     }
   }
@@ -156,8 +154,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   /** The database started again after a snapshot install: bind to its new services. */
   synchronized void reattach(Database database) {
     Neo4jBinding b = Neo4jBinding.resolve(database, log);
-    machine.rebind(
-        b.applier(), b.idSwitch(), b.lastCommittedTxId(), b.lastConsensusIndex(), b.panic());
+    slot.rebind(b.handle());
     InternalsAccess.install(b.kernelTransactions(), b.original(), guard, guard);
     attach(b);
     log.info("graft: database '%s' re-attached after a restart (tx %d)",
@@ -193,7 +190,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   @Override
   public void close() {
     detach();
-    machine.close();
+    slot.close();
     try {
       raft.close();
     } finally {
@@ -273,7 +270,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         s.self().value(), leader, voters, learners, bolt::boltAddressOf, ttlMillis);
   }
 
-  /** ARCHITECTURE §3 names: a pre-candidate is reported as CANDIDATE. */
+  /** docs/ARCHITECTURE.md §3 names: a pre-candidate is reported as CANDIDATE. */
   static String roleName(Role role) {
     return role == Role.PRE_CANDIDATE ? Role.CANDIDATE.name() : role.name();
   }

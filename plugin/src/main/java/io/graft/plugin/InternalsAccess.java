@@ -20,14 +20,16 @@ import org.neo4j.kernel.database.Database;
 import org.neo4j.kernel.internal.Version;
 
 /**
- * The ONLY class that reflects on Neo4j internals (STYLE.md §2, ARCHITECTURE decision 8). Neo4j has
- * no supported hook to replace the commit pipeline (NEO4J-INTERNALS §2.2), so graft replaces three
- * private final fields of {@link KernelTransactions} before the first kernel transaction exists
- * (§2.3 A). Every field is checked by name and type first; on any mismatch the database refuses to
- * start with a message naming the Neo4j version graft was built and verified against.
+ * The ONLY class that reflects on Neo4j internals (docs/STYLE.md §2, docs/ARCHITECTURE.md decision
+ * 8). Neo4j has no supported hook to replace the commit pipeline (docs/NEO4J-INTERNALS.md §2.2), so
+ * graft replaces three private final fields of {@link KernelTransactions} before the first kernel
+ * transaction exists (§2.3 A). Every field is checked by name and type first; on any mismatch the
+ * database refuses to start with a message naming the Neo4j version graft was built and verified
+ * against.
  */
 public final class InternalsAccess {
-  public static final String EXPECTED_NEO4J_VERSION = "5.26.30";
+  /** The Neo4j release graft was built against (the root pom's {@code neo4j.version}). */
+  public static final String EXPECTED_NEO4J_VERSION = BuiltAgainst.neo4jVersion();
 
   static final FieldSpec COMMIT_PROCESS =
       new FieldSpec(KernelTransactions.class, "transactionCommitProcess", TransactionCommitProcess.class);
@@ -114,8 +116,9 @@ public final class InternalsAccess {
   /**
    * Replaces the client-side routing table provider of Community's {@link DefaultRoutingService}
    * with {@code wrap(current)}. Bolt's ROUTE message calls {@code RoutingService.route()}, which
-   * reads this field on every call (NEO4J-INTERNALS §6), so a replacement made while Bolt already
-   * runs takes effect for the next routing request. Returns the provider that was installed.
+   * reads this field on every call (docs/NEO4J-INTERNALS.md §6), so a replacement made while Bolt
+   * already runs takes effect for the next routing request. Returns the provider that was
+   * installed.
    *
    * <p>Community builds the service with {@code instanceClusterView = () -> true} ("I am alone")
    * and {@code echoRoutingContextAddressWhenAlone = true}, which sends every request down the

@@ -1,6 +1,7 @@
 package io.graft.plugin;
 
-import io.graft.bridge.apply.GraphStateMachine;
+import io.graft.bridge.apply.DatabaseHandle;
+import io.graft.bridge.apply.DatabaseSlot;
 import io.graft.bridge.apply.IdAllocationSwitch;
 import io.graft.bridge.apply.TxApplier;
 import java.util.function.Consumer;
@@ -74,31 +75,36 @@ record Neo4jBinding(
     return () -> txIds.getLastCommittedTransaction().consensusIndex();
   }
 
+  /** What the state machine applies through, for this start. */
+  DatabaseHandle handle() {
+    return new DatabaseHandle(applier, idSwitch, lastCommittedTxId(), lastConsensusIndex(), panic);
+  }
+
   /** Applies wait until the database (and its transaction log) is fully started. */
-  void listenTo(GraphStateMachine machine) {
+  void listenTo(DatabaseSlot slot) {
     AvailabilityListener l = new AvailabilityListener() {
       @Override
       public void available() {
-        machine.databaseAvailable(true);
+        slot.databaseAvailable(true);
       }
 
       @Override
       public void unavailable() {
-        machine.databaseAvailable(false);
+        slot.databaseAvailable(false);
       }
     };
     listener[0] = l;
     availabilityGuard.addListener(l);
     if (availabilityGuard.isAvailable()) {
-      machine.databaseAvailable(true);
+      slot.databaseAvailable(true);
     }
   }
 
-  void stopListening(GraphStateMachine machine) {
+  void stopListening(DatabaseSlot slot) {
     if (listener[0] != null) {
       availabilityGuard.removeListener(listener[0]);
       listener[0] = null;
     }
-    machine.databaseAvailable(false);
+    slot.databaseAvailable(false);
   }
 }

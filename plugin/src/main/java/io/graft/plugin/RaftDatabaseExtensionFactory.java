@@ -10,8 +10,8 @@ import org.neo4j.kernel.lifecycle.LifecycleAdapter;
 /**
  * DATABASE extension: one instance per database, {@code system} included. It acts only for {@code
  * server.raft.database}. Its {@code start()} runs after recovery and before the first kernel
- * transaction (NEO4J-INTERNALS §2.3 A), which is where graft swaps the commit process and the
- * write guard; it is redone on every start because each start builds new KernelTransactions.
+ * transaction (docs/NEO4J-INTERNALS.md §2.3 A), which is where graft swaps the commit process and
+ * the write guard; it is redone on every start because each start builds new KernelTransactions.
  * Not a {@code @RecoveryExtension}: recovery replays Neo4j's own log without graft.
  */
 public final class RaftDatabaseExtensionFactory

@@ -1,5 +1,6 @@
 package io.graft.plugin;
 
+import io.graft.raft.api.RaftAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 
 /**
- * The validated view of {@code server.raft.*}: one place maps settings onto graft (STYLE.md §4
+ * The validated view of {@code server.raft.*}: one place maps settings onto graft (docs/STYLE.md §4
  * anti-patterns), and every cross-setting rule fails startup with a message naming the setting.
  */
 public record RaftPluginConfig(
@@ -85,12 +86,19 @@ public record RaftPluginConfig(
           + "the founding members (host:port, comma-separated)");
     }
     // A member whose own address is not in initial_members is JOINING a running cluster
-    // (ARCHITECTURE §3 user flow): it starts with no configuration, never campaigns, and waits
-    // for CALL raft.addMember('<its advertised address>') on a member (thesis §4.2.1).
+    // (docs/ARCHITECTURE.md §3 user flow): it starts with no configuration, never campaigns, and
+    // waits for CALL raft.addMember('<its advertised address>') on a member (thesis §4.2.1).
     if (initialMembers.size() != initialMembers.stream().distinct().count()) {
       problems.add("server.raft.initial_members lists a member twice: " + initialMembers);
     }
-    if (self.startsWith("0.0.0.0:") || self.startsWith("[::]:")) {
+    checkAddress(problems, "server.raft.listen_address", listenAddress, true);
+    checkAddress(problems, "server.raft.advertised_address", self, false);
+    initialMembers.forEach(m -> checkAddress(problems, "server.raft.initial_members", m, false));
+    boltAddresses.forEach((raft, bolt) -> {
+      checkAddress(problems, "server.raft.member_bolt_addresses", raft, false);
+      checkAddress(problems, "server.raft.member_bolt_addresses", bolt, false);
+    });
+    if (RaftAddress.tryParse(self).map(RaftAddress::isWildcard).orElse(false)) {
       problems.add("the advertised Raft address " + self + " is a wildcard; set "
           + "server.raft.advertised_address to an address other members can reach");
     }
@@ -140,9 +148,23 @@ public record RaftPluginConfig(
     return member.equals(self) ? selfBoltAddress : boltAddresses.get(member);
   }
 
+  /** Adds a problem naming {@code setting} unless {@code value} is a {@link RaftAddress}. */
+  private static void checkAddress(List<String> problems, String setting, String value,
+      boolean bind) {
+    try {
+      if (bind) {
+        RaftAddress.parseListen(value);
+      } else {
+        RaftAddress.parse(value);
+      }
+    } catch (RaftAddress.MalformedAddressException e) {
+      problems.add(setting + ": " + e.getMessage());
+    }
+  }
+
+  /** Neo4j's parsed socket address as host:port text ({@link RaftAddress#format}). */
   static String address(SocketAddress a) {
-    String host = a.getHostname();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    return RaftAddress.format(a.getHostname(), a.getPort());
   }
 
   private static Map<String, String> boltMap(List<String> pairs) {

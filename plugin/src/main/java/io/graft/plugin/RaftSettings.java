@@ -18,9 +18,10 @@ import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.graphdb.config.Setting;
 
 /**
- * graft's settings. Names are the user's contract (ARCHITECTURE.md §3) and must live in a Neo4j
- * namespace ({@code server.}), or strict config validation stops the server (NEO4J-INTERNALS §7).
- * Cross-setting rules are checked at startup by {@link RaftPluginConfig#from}.
+ * graft's settings. Names are the user's contract (docs/ARCHITECTURE.md §3) and must live in a
+ * Neo4j namespace ({@code server.}), or strict config validation stops the server
+ * (docs/NEO4J-INTERNALS.md §7). Cross-setting rules are checked at startup by {@link
+ * RaftPluginConfig#from}.
  *
  * <p>Member identity for now: a member's id IS its advertised Raft address ({@code host:port}), so
  * {@code initial_members} directly names the voters. A UUID identity comes with cluster lifecycle.

@@ -102,10 +102,10 @@ public final class Wiring {
   }
 
   /**
-   * Makes Bolt ROUTE answer with graft's table for the replicated database (NEO4J-INTERNALS §6).
-   * The RoutingService is a global dependency, but only resolvable through a database's resolver.
-   * Installed once per DBMS; the provider reads {@link #running} on every request, so database
-   * restarts need no re-install.
+   * Makes Bolt ROUTE answer with graft's table for the replicated database (docs/NEO4J-INTERNALS.md
+   * §6). The RoutingService is a global dependency, but only resolvable through a database's
+   * resolver. Installed once per DBMS; the provider reads {@link #running} on every request, so
+   * database restarts need no re-install.
    */
   private void installRouting(RoutingService routingService) {
     InternalsAccess.replaceClientSideRouting(routingService, current -> {

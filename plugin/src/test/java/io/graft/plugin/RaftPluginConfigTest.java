@@ -46,7 +46,8 @@ class RaftPluginConfigTest {
 
   @Test
   void aMemberMissingFromInitialMembersIsJoining() {
-    // ARCHITECTURE §3: a further server lists the existing members and waits for raft.addMember.
+    // docs/ARCHITECTURE.md §3: a further server lists the existing members and waits for
+    // raft.addMember.
     Config config = base().set(RaftSettings.listen_address, new SocketAddress("10.0.0.9", 7000)).build();
     RaftPluginConfig c = RaftPluginConfig.from(config);
     assertThat(c.joining()).isTrue();
@@ -81,6 +82,27 @@ class RaftPluginConfigTest {
     assertThatThrownBy(() -> Config.newBuilder()
             .setRaw(Map.of("server.raft.initial_members", "a:1,not an address:x")).build())
         .hasMessageContaining("server.raft.initial_members");
+  }
+
+  /** Neo4j parses the settings' syntax; RaftAddress (the one host:port parser) checks the rest. */
+  @Test
+  void addressesAreCheckedByRaftAddressNamingTheSetting() {
+    assertThatThrownBy(() -> RaftPluginConfig.from(base()
+            .set(RaftSettings.member_bolt_addresses, List.of("10.0.0.2:7000=10.0.0.2:99999"))
+            .build()))
+        .hasMessageContaining("server.raft.member_bolt_addresses: '10.0.0.2:99999' is not a "
+            + "host:port address (port out of range 1..65535)");
+    assertThatThrownBy(() -> RaftPluginConfig.from(base()
+            .set(RaftSettings.advertised_address, new SocketAddress("10.0.0.1", -1)).build()))
+        .hasMessageContaining("server.raft.advertised_address: '10.0.0.1:-1' is not a "
+            + "host:port address (port out of range 1..65535)");
+    // an inert (disabled) plugin validates nothing
+    RaftPluginConfig off = RaftPluginConfig.from(base().set(RaftSettings.enabled, false)
+        .set(RaftSettings.advertised_address, new SocketAddress("10.0.0.1", -1)).build());
+    assertThat(off.self()).isEqualTo("10.0.0.1:-1");
+    assertThat(RaftPluginConfig.from(base().set(RaftSettings.listen_address,
+        new SocketAddress("::1", 7000)).set(RaftSettings.initial_members,
+        List.of(new SocketAddress("::1", 7000))).build()).self()).isEqualTo("[::1]:7000");
   }
 
   @Test

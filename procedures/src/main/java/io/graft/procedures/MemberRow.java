@@ -1,6 +1,6 @@
 package io.graft.procedures;
 
-/** One row of {@code raft.members()}; column names and order are ARCHITECTURE.md §3. */
+/** One row of {@code raft.members()}; column names and order are docs/ARCHITECTURE.md §3. */
 public record MemberRow(
     String memberId,
     String raftAddress,

@@ -5,6 +5,7 @@ import static org.neo4j.internal.kernel.api.procs.Neo4jTypes.NTString;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
 import io.graft.raft.api.MembershipChangeException;
+import io.graft.raft.api.RaftAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,7 @@ import org.neo4j.values.storable.Values;
 
 /**
  * {@code raft.addMember}, {@code raft.removeMember}, {@code raft.transferLeadership}
- * (ARCHITECTURE.md §3). Each checks its argument, calls the Raft member (which forwards to the
+ * (docs/ARCHITECTURE.md §3). Each checks its argument, calls the Raft member (which forwards to the
  * leader), waits (bounded) and returns the resulting membership with the {@code raft.members()}
  * columns, or fails with a {@link MembershipErrors} message. They are admin procedures, but in
  * Community Neo4j lets every authenticated user run those (it has no roles), so each one first
@@ -116,36 +117,22 @@ public final class MembershipProcedures {
     };
   }
 
-  /** A Raft address as the member would advertise it: host:port, no wildcard. */
+  /**
+   * A Raft address as the member would advertise it ({@link RaftAddress}: host:port), no wildcard;
+   * returned in its canonical form, which is that member's id.
+   */
   static String checkAddress(String procedure, String value) throws ProcedureException {
-    if (value == null || value.isBlank()) {
-      throw MembershipErrors.malformedAddress(procedure, String.valueOf(value), "empty");
-    }
-    String v = value.trim();
-    int colon = v.lastIndexOf(':');
-    if (colon <= 0 || colon == v.length() - 1) {
-      throw MembershipErrors.malformedAddress(procedure, v, "no host:port");
-    }
-    String host = v.substring(0, colon);
-    int port;
+    RaftAddress address;
     try {
-      port = Integer.parseInt(v.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw MembershipErrors.malformedAddress(procedure, v, "port is not a number");
+      address = RaftAddress.parse(value);
+    } catch (RaftAddress.MalformedAddressException e) {
+      throw MembershipErrors.malformedAddress(procedure, e.input(), e.reason());
     }
-    if (port < 1 || port > 65535) {
-      throw MembershipErrors.malformedAddress(procedure, v, "port out of range 1..65535");
+    if (address.isWildcard()) {
+      throw MembershipErrors.malformedAddress(procedure, value.trim(),
+          "a wildcard is not reachable");
     }
-    if (host.chars().anyMatch(Character::isWhitespace) || host.contains("/")) {
-      throw MembershipErrors.malformedAddress(procedure, v, "host contains spaces or '/'");
-    }
-    if (host.equals("0.0.0.0") || host.equals("[::]") || host.equals("::")) {
-      throw MembershipErrors.malformedAddress(procedure, v, "a wildcard is not reachable");
-    }
-    if (host.contains(":") && !(host.startsWith("[") && host.endsWith("]"))) {
-      throw MembershipErrors.malformedAddress(procedure, v, "IPv6 hosts need [brackets]");
-    }
-    return v;
+    return address.toString();
   }
 
   /** A member named by id or by Raft address (today the same string), among the known members. */

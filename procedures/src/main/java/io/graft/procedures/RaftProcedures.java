@@ -29,7 +29,7 @@ import org.neo4j.values.virtual.VirtualValues;
  * classes cannot be registered twice by the server's plugin scanner. Pure mapping: no logic.
  */
 public final class RaftProcedures {
-  /** Procedure names: part of the user's contract (ARCHITECTURE.md §3). */
+  /** Procedure names: part of the user's contract (docs/ARCHITECTURE.md §3). */
   public static final String STATUS = "raft.status";
 
   public static final String MEMBERS = "raft.members";

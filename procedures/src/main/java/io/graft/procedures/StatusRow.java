@@ -2,7 +2,7 @@ package io.graft.procedures;
 
 import java.util.List;
 
-/** One row of {@code raft.status()}; column names and order are ARCHITECTURE.md §3. */
+/** One row of {@code raft.status()}; column names and order are docs/ARCHITECTURE.md §3. */
 public record StatusRow(
     String memberId,
     String raftAddress,

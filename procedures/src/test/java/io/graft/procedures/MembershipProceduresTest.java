@@ -74,6 +74,20 @@ class MembershipProceduresTest {
     assertThat(node.calls).isZero();
   }
 
+  /** RaftAddress parses; the procedure names itself and the reason, and adds the canonical id. */
+  @Test
+  void addressesAreReadByRaftAddressAndCanonical() throws Exception {
+    assertThat(MembershipProcedures.checkAddress("raft.addMember", "  [::1]:7000 "))
+        .isEqualTo("[::1]:7000");
+    assertThat(MembershipProcedures.checkAddress("raft.addMember", "h:07000")).isEqualTo("h:7000");
+    assertThatThrownBy(() -> MembershipProcedures.checkAddress("raft.addMember", "::1:7000"))
+        .hasMessage("raft.addMember: '::1:7000' is not a Raft address (IPv6 hosts need "
+            + "[brackets]); expected host:port as in server.raft.advertised_address of that "
+            + "server, e.g. 10.0.0.4:7000");
+    assertThatThrownBy(() -> MembershipProcedures.checkAddress("raft.addMember", "[::]:7000"))
+        .hasMessageContaining("(a wildcard is not reachable)");
+  }
+
   @Test
   void unknownMemberNamesTheMembers() {
     assertThatThrownBy(() -> call(MembershipProcedures.REMOVE_MEMBER, "x:7000"))

@@ -20,11 +20,11 @@ import org.neo4j.driver.GraphDatabase;
 import org.neo4j.driver.Logging;
 
 /**
- * A command, not a test (TESTING.md "Benchmarks are not tests"): in one run, (a) one plain Neo4j
- * Community 5.26.30 server and (b) a 3-member graft cluster (writes to the leader found with
- * {@code raft.status()}), the same driver client and the same closed-loop write load at each
- * client count; then kill -9 failover trials on the cluster. Both systems run with the normal JIT
- * and GC (no quick-start flags), fsync on (Neo4j's default), the same heap and page cache.
+ * A command, not a test (docs/TESTING.md "Benchmarks are not tests"): in one run, (a) one plain
+ * Neo4j Community 5.26 server and (b) a 3-member graft cluster (writes to the leader found with
+ * {@code raft.status()}), the same driver client and the same closed-loop write load at each client
+ * count; then kill -9 failover trials on the cluster. Both systems run with the normal JIT and GC
+ * (no quick-start flags), fsync on (Neo4j's default), the same heap and page cache.
  *
  * <p>Usage: {@code NeoClusterVsSingle [--seconds 15] [--warmup 5] [--clients 1,16,64]
  * [--trials 10] [--systems single,cluster] [--dir D] [--lib L] [--plugin P] [--out F]

@@ -1,5 +1,6 @@
 package io.graft.bench.neo;
 
+import io.graft.cluster.Neo4jRelease;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -162,7 +163,8 @@ final class NeoReport {
     max *= 1.1;
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-    g.drawString("Neo4j 5.26.30 writes: single server vs 3-member graft cluster", left, 28);
+    g.drawString("Neo4j " + Neo4jRelease.version() + " writes: single server vs 3-member graft cluster",
+        left, 28);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     g.drawLine(left, bottom, right, bottom);
     g.drawLine(left, bottom, left, top);

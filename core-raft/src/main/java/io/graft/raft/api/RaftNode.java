@@ -1,5 +1,6 @@
 package io.graft.raft.api;
 
+import io.graft.raft.api.metrics.RaftMetrics;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -43,6 +44,15 @@ public interface RaftNode extends AutoCloseable {
 
   /** An immutable snapshot of this member's view of the cluster. Cheap; never blocks. */
   RaftStatus status();
+
+  /**
+   * An immutable snapshot of this member's metrics: per-stage write latency while it leads, log
+   * fsync latency and counts, elections, leader changes, term. Cheap; never blocks. A node that
+   * keeps no metrics returns {@link RaftMetrics#EMPTY}.
+   */
+  default RaftMetrics metrics() {
+    return RaftMetrics.EMPTY;
+  }
 
   /** Registers a listener for role and leader changes, called on a non-owner thread, in order. */
   void addListener(RaftListener listener);

@@ -1,6 +1,6 @@
 package io.graft.raft.api;
 
-/** The role a member reports. Names are part of the user's contract (ARCHITECTURE.md §3). */
+/** The role a member reports. Names are part of the user's contract (docs/ARCHITECTURE.md §3). */
 public enum Role {
   FOLLOWER,
   PRE_CANDIDATE,

@@ -5,10 +5,10 @@ import io.graft.raft.api.Role;
 import java.util.Objects;
 
 /**
- * Checks the machine's invariants after every step, tick, proposal and advance (STYLE.md §3.8).
- * Remembers the previous values to check monotonicity: term and commitIndex never decrease, at most
- * one vote per term (§5.2), and a leader never loses entries of its log while it leads (§5.3,
- * Leader Append-Only).
+ * Checks the machine's invariants after every step, tick, proposal and advance (docs/STYLE.md
+ * §3.8). Remembers the previous values to check monotonicity: term and commitIndex never decrease,
+ * at most one vote per term (§5.2), and a leader never loses entries of its log while it leads
+ * (§5.3, Leader Append-Only).
  */
 final class InvariantChecker {
   private final RaftMachine m;

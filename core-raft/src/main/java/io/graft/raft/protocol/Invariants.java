@@ -1,9 +1,9 @@
 package io.graft.raft.protocol;
 
 /**
- * Always-on assertions (STYLE.md §3.7): a broken invariant is a programmer error, so the node must
- * crash rather than continue with corrupt state. Never use the JVM {@code assert} keyword, which is
- * off by default.
+ * Always-on assertions (docs/STYLE.md §3.7): a broken invariant is a programmer error, so the node
+ * must crash rather than continue with corrupt state. Never use the JVM {@code assert} keyword,
+ * which is off by default.
  */
 public final class Invariants {
   private Invariants() {}

@@ -1,8 +1,8 @@
 package io.graft.raft.protocol;
 
 /**
- * Every limit and timeout of the protocol, in ticks and counts (STYLE.md §3.2, §3.9). Validated once
- * by {@link #validate()}, which names the offending value.
+ * Every limit and timeout of the protocol, in ticks and counts (docs/STYLE.md §3.2, §3.9).
+ * Validated once by {@link #validate()}, which names the offending value.
  *
  * @param electionTimeoutTicks base election timeout; the randomized timeout is drawn from
  *     [electionTimeoutTicks, 2 * electionTimeoutTicks)

@@ -75,6 +75,11 @@ public final class RaftMachine {
   /** Leader only: payload bytes proposed in this term and not yet committed (back-pressure). */
   long uncommittedBytes;
 
+  /** Times this member became a candidate / started a PreVote round (for metrics). */
+  long electionsStarted;
+
+  long preVotesStarted;
+
   /** The newest complete snapshot the runtime can send (thesis §5.3), or null if none. */
   SnapshotMeta snapshot;
 
@@ -337,6 +342,16 @@ public final class RaftMachine {
 
   public long term() {
     return term;
+  }
+
+  /** Times this member became a candidate (its own elections, transfers included). */
+  public long electionsStarted() {
+    return electionsStarted;
+  }
+
+  /** PreVote rounds this member started (thesis §9.6). */
+  public long preVotesStarted() {
+    return preVotesStarted;
   }
 
   public long commitIndex() {

@@ -9,7 +9,7 @@ import java.util.List;
  * Everything the runtime must do after a batch of {@code step}/{@code tick}/{@code propose} calls.
  * An effect value: compare with equals in tests.
  *
- * <p>The runtime handles a Ready in this order, in one place (STYLE.md §3.4):
+ * <p>The runtime handles a Ready in this order, in one place (docs/STYLE.md §3.4):
  *
  * <ol>
  *   <li>send {@link #messagesNow} (the leader's AppendEntries/heartbeats: a leader writes its own

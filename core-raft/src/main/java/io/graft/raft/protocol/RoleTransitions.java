@@ -29,6 +29,7 @@ final class RoleTransitions {
     // §9.6: PreVote does not bump the term nor change the vote.
     reset(m.term);
     m.role = Role.PRE_CANDIDATE;
+    m.preVotesStarted++;
   }
 
   void becomeCandidate() {
@@ -37,6 +38,7 @@ final class RoleTransitions {
     // §5.2: a candidate votes for itself (durable before its RequestVotes leave).
     m.votedFor = m.self;
     m.role = Role.CANDIDATE;
+    m.electionsStarted++;
   }
 
   void becomeLeader() {

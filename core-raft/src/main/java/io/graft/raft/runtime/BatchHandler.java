@@ -2,6 +2,8 @@ package io.graft.raft.runtime;
 
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.RaftException;
+import io.graft.raft.api.Role;
+import io.graft.raft.api.metrics.LeaderStage;
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.ChangeRequest;
 import io.graft.raft.message.ChangeResponse;
@@ -11,11 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The owner thread's work (STYLE.md §3.3): drains one inbox batch, in which inbound messages are
- * stepped and tasks run in arrival order, each message after the ticks that elapsed before it
+ * The owner thread's work (docs/STYLE.md §3.3): drains one inbox batch, in which inbound messages
+ * are stepped and tasks run in arrival order, each message after the ticks that elapsed before it
  * arrived; the batch's proposals become one {@code propose(List)} (group commit: one append, one
- * fsync); then the remaining ticks; then at most one {@link
- * io.graft.raft.protocol.Ready}, carried out by {@link ReadyHandler}. Owner thread only.
+ * fsync); then the remaining ticks; then at most one {@link io.graft.raft.protocol.Ready}, carried
+ * out by {@link ReadyHandler}. Owner thread only.
  */
 final class BatchHandler {
   private static final int BATCH_MAX = 4096;
@@ -33,6 +35,7 @@ final class BatchHandler {
   private final SnapshotCoordinator snapshots;
   private final ReadyHandler readyHandler;
   private final StatusPublisher statusPublisher;
+  private final RaftMetricsRecorder metrics;
   private final List<Event> batch = new ArrayList<>();
   private final List<Event.Proposal> proposals = new ArrayList<>();
 
@@ -44,7 +47,8 @@ final class BatchHandler {
       MembershipRequests membershipRequests,
       SnapshotCoordinator snapshots,
       ReadyHandler readyHandler,
-      StatusPublisher statusPublisher) {
+      StatusPublisher statusPublisher,
+      RaftMetricsRecorder metrics) {
     this.spec = spec;
     this.tickMillis = spec.tickMillis;
     this.inbox = inbox;
@@ -54,6 +58,7 @@ final class BatchHandler {
     this.snapshots = snapshots;
     this.readyHandler = readyHandler;
     this.statusPublisher = statusPublisher;
+    this.metrics = metrics;
   }
 
   /** Waits up to one tick for events, then processes what it drained (possibly nothing). */
@@ -71,7 +76,14 @@ final class BatchHandler {
       Event e = batch.get(i);
       if (e instanceof Event.Inbound inbound) {
         tick(machine, inbox.takeTicksUpTo(inbound.ticksBefore()));
+        long commitBefore = machine.commitIndex();
         stepOrHandle(machine, inbound.message());
+        if (machine.commitIndex() > commitBefore) {
+          // On a leader, this message completed a majority: the entries were quorum-durable when it
+          // arrived, and are committed now.
+          metrics.reached(LeaderStage.QUORUM_DURABLE, machine.commitIndex(), inbound.arrivedNanos());
+          metrics.reached(LeaderStage.COMMITTED, machine.commitIndex(), System.nanoTime());
+        }
         if (snapshots != null) {
           snapshots.onInbound(inbound.message());
         }
@@ -135,6 +147,8 @@ final class BatchHandler {
 
   /** All proposals of one drain become one {@code propose(List)}: one append, one fsync. */
   private void proposeAll(ConsensusMachine machine) {
+    metrics.leading(
+        machine.softState().role() == Role.LEADER, machine.term(), machine.commitIndex());
     List<byte[]> payloads = new ArrayList<>(proposals.size());
     for (Event.Proposal p : proposals) {
       payloads.add(p.payload());
@@ -158,6 +172,7 @@ final class BatchHandler {
     try {
       long firstIndex = machine.propose(payloads);
       long term = machine.term();
+      metrics.proposed(firstIndex, proposals);
       for (int i = 0; i < proposals.size(); i++) {
         registry.register(firstIndex + i, term, proposals.get(i).future());
       }

@@ -44,6 +44,16 @@ interface ConsensusMachine {
 
   RaftStatus status(long appliedIndex, long tickMillis);
 
+  /** Times this member became a candidate; 0 for scripted machines. */
+  default long electionsStarted() {
+    return 0;
+  }
+
+  /** PreVote rounds this member started; 0 for scripted machines. */
+  default long preVotesStarted() {
+    return 0;
+  }
+
   // ---- membership changes and leadership transfer (thesis §4, §3.10) ----
   // Defaults serve scripted test machines that have no membership support.
 
@@ -214,6 +224,16 @@ interface ConsensusMachine {
       @Override
       public RaftStatus status(long appliedIndex, long tickMillis) {
         return m.status(appliedIndex, tickMillis);
+      }
+
+      @Override
+      public long electionsStarted() {
+        return m.electionsStarted();
+      }
+
+      @Override
+      public long preVotesStarted() {
+        return m.preVotesStarted();
       }
 
       @Override

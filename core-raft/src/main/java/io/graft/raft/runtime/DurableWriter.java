@@ -27,13 +27,17 @@ final class DurableWriter {
   private final LogStore log;
   private final MetaStore meta;
   private final ProposalRegistry registry;
+  private final RaftMetricsRecorder metrics;
   private HardState saved;
+  private long entriesSinceSync;
   private long commitHintSavedNanos;
 
-  DurableWriter(LogStore log, MetaStore meta, ProposalRegistry registry) {
+  DurableWriter(
+      LogStore log, MetaStore meta, ProposalRegistry registry, RaftMetricsRecorder metrics) {
     this.log = log;
     this.meta = meta;
     this.registry = registry;
+    this.metrics = metrics;
   }
 
   /** Loads the durable hard state at start. */
@@ -54,12 +58,18 @@ final class DurableWriter {
       }
       registry.persisting(entries);
       log.append(entries);
+      entriesSinceSync += entries.size();
     }
     if (ready.hardState() != null) {
       save(ready.hardState(), false);
     }
     if (ready.mustSync()) {
+      long started = System.nanoTime();
       log.sync();
+      if (entriesSinceSync > 0) {
+        metrics.fsynced(System.nanoTime() - started, entriesSinceSync);
+        entriesSinceSync = 0;
+      }
     }
   }
 

@@ -9,13 +9,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The bounded multi-producer, single-consumer queue in front of the owner thread (STYLE.md §3.3).
- * Producers never block: a full inbox drops inbound messages (Raft tolerates loss) and rejects
- * proposals (back-pressure). Ticks are a counter, not queue items, so they are never lost and never
- * take capacity from proposals. Each inbound message is stamped with the tick count at its arrival,
- * so after a stall (a long fsync) the owner can replay ticks and messages in the order they
- * happened: a heartbeat that arrived during the stall resets the election timer before the ticks
- * that followed it, not before all of them (which would start an election against a live leader).
+ * The bounded multi-producer, single-consumer queue in front of the owner thread (docs/STYLE.md
+ * §3.3). Producers never block: a full inbox drops inbound messages (Raft tolerates loss) and
+ * rejects proposals (back-pressure). Ticks are a counter, not queue items, so they are never lost
+ * and never take capacity from proposals. Each inbound message is stamped with the tick count at
+ * its arrival, so after a stall (a long fsync) the owner can replay ticks and messages in the order
+ * they happened: a heartbeat that arrived during the stall resets the election timer before the
+ * ticks that followed it, not before all of them (which would start an election against a live
+ * leader).
  */
 final class Inbox {
   private final BlockingQueue<Event> queue;
@@ -34,9 +35,12 @@ final class Inbox {
     this.queue = new ArrayBlockingQueue<>(capacity);
   }
 
-  /** Queues an inbound message, stamped with the ticks posted so far; drops it when full. */
+  /**
+   * Queues an inbound message, stamped with the ticks posted so far and its arrival time; drops it
+   * when full.
+   */
   void offerMessage(RaftMessage message) {
-    offerMessage(new Event.Inbound(message, ticksPosted.get()));
+    offerMessage(new Event.Inbound(message, ticksPosted.get(), System.nanoTime()));
   }
 
   void offerMessage(Event.Inbound message) {

@@ -2,24 +2,21 @@ package io.graft.raft.runtime;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
+import io.graft.raft.api.RaftAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * Where to reach members added at run time: at their id, which is their advertised Raft address
  * ({@link io.graft.raft.api.RaftNode#addMember}). The configured peers always win.
  */
 final class PeerAddresses {
-  private static final Pattern HOST_PORT =
-      Pattern.compile("[^\\s:]+:\\d{1,5}|\\[[0-9a-fA-F:.]+\\]:\\d{1,5}");
-
   private PeerAddresses() {}
 
   /**
    * The configured peers plus every other member of {@code membership} whose id looks like
-   * host:port; null when that adds nobody (nothing to tell the transport).
+   * host:port ({@link RaftAddress}); null when that adds nobody (nothing to tell the transport).
    */
   static Map<MemberId, String> withMembers(
       MemberId self, Map<MemberId, String> configured, Membership membership) {
@@ -28,7 +25,8 @@ final class PeerAddresses {
     members.addAll(membership.learners());
     boolean added = false;
     for (MemberId m : members) {
-      if (!m.equals(self) && !peers.containsKey(m) && HOST_PORT.matcher(m.value()).matches()) {
+      boolean reachable = RaftAddress.tryParse(m.value()).isPresent();
+      if (!m.equals(self) && !peers.containsKey(m) && reachable) {
         peers.put(m, m.value());
         added = true;
       }

@@ -108,7 +108,7 @@ public final class RaftNodeBuilder {
     return this;
   }
 
-  /** Seed of the election jitter (STYLE.md §3.2: injected, replayable). */
+  /** Seed of the election jitter (docs/STYLE.md §3.2: injected, replayable). */
   public RaftNodeBuilder randomSeed(long randomSeed) {
     this.randomSeed = randomSeed;
     return this;

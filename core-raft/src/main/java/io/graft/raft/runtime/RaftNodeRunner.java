@@ -10,6 +10,7 @@ import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
+import io.graft.raft.api.metrics.RaftMetrics;
 import io.graft.raft.message.ChangeRequest;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.SnapshotMeta;
@@ -29,7 +30,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 
 /**
- * A running Raft member: ONE owner thread drives the {@link ConsensusMachine} (STYLE.md §3.3).
+ * A running Raft member: ONE owner thread drives the {@link ConsensusMachine} (docs/STYLE.md §3.3).
  * Other threads only enqueue into the {@link Inbox}; the owner drains it in batches, and each batch
  * yields at most one {@link io.graft.raft.protocol.Ready} ({@link BatchHandler}), carried out by
  * {@link ReadyHandler} in the order documented on {@code Ready}. Proposals arriving while the
@@ -58,6 +59,7 @@ public final class RaftNodeRunner implements RaftNode {
   private final Inbox inbox;
   private final Ticker ticker;
   private final ProposalRegistry registry = new ProposalRegistry();
+  private final RaftMetricsRecorder metrics = new RaftMetricsRecorder();
   private final DurableWriter writer;
   private final ApplyWorker applyWorker;
   private final Thread owner;
@@ -80,7 +82,7 @@ public final class RaftNodeRunner implements RaftNode {
     this.log = spec.logStore;
     this.transport = spec.transport;
     this.tickMillis = spec.tickMillis;
-    this.writer = new DurableWriter(log, spec.metaStore, registry);
+    this.writer = new DurableWriter(log, spec.metaStore, registry, metrics);
     this.inbox = new Inbox(spec.inboxCapacity);
     this.ticker = new Ticker("graft-ticker-" + self, tickMillis, inbox);
     this.applyWorker =
@@ -94,13 +96,14 @@ public final class RaftNodeRunner implements RaftNode {
     this.owner.setDaemon(true);
     this.snapshots = SnapshotCoordinator.createIfSupported(spec, this::runOnOwner);
     this.statusPublisher =
-        new StatusPublisher(spec, registry, applyWorker, notifier, () -> failure.get() != null);
+        new StatusPublisher(
+            spec, registry, applyWorker, notifier, () -> failure.get() != null, metrics);
     ReadyHandler readyHandler =
-        new ReadyHandler(transport, writer, applyWorker, snapshots, statusPublisher);
+        new ReadyHandler(transport, writer, applyWorker, snapshots, statusPublisher, metrics);
     this.batchHandler =
         new BatchHandler(
             spec, inbox, registry, applyWorker, membershipRequests, snapshots, readyHandler,
-            statusPublisher);
+            statusPublisher, metrics);
   }
 
   /** Work for the owner thread between batches; dropped (and retried later) if the inbox is full. */
@@ -183,7 +186,7 @@ public final class RaftNodeRunner implements RaftNode {
                   + spec.config.appendBytesMax()));
       return future;
     }
-    if (!inbox.offerProposal(new Event.Proposal(payload, future))) {
+    if (!inbox.offerProposal(new Event.Proposal(payload, future, System.nanoTime()))) {
       future.completeExceptionally(
           new ProposalRejectedException(
               "inbox of node " + self + " is full (" + spec.inboxCapacity + "): retry later"));
@@ -253,6 +256,11 @@ public final class RaftNodeRunner implements RaftNode {
   @Override
   public RaftStatus status() {
     return statusPublisher.status();
+  }
+
+  @Override
+  public RaftMetrics metrics() {
+    return metrics.snapshot(statusPublisher.status().term());
   }
 
   @Override

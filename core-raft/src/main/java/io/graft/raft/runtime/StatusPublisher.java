@@ -33,12 +33,16 @@ final class StatusPublisher {
   /** True once the node was stopped by a fatal error. */
   private final BooleanSupplier stopped;
 
+  private final RaftMetricsRecorder metrics;
+
   private volatile RaftStatus status;
   private volatile Membership membership;
 
   // Owned by the owner thread.
   private Role publishedRole;
   private MemberId publishedLeader;
+  /** The last non-null leader published, for counting leader changes. */
+  private MemberId lastKnownLeader;
   private long identitiesRetainedAt = -1;
 
   StatusPublisher(
@@ -46,7 +50,8 @@ final class StatusPublisher {
       ProposalRegistry registry,
       ApplyWorker applyWorker,
       ListenerNotifier notifier,
-      BooleanSupplier stopped) {
+      BooleanSupplier stopped,
+      RaftMetricsRecorder metrics) {
     this.spec = spec;
     this.self = spec.self;
     this.transport = spec.transport;
@@ -54,6 +59,7 @@ final class StatusPublisher {
     this.applyWorker = applyWorker;
     this.notifier = notifier;
     this.stopped = stopped;
+    this.metrics = metrics;
   }
 
   /** Owner thread: publishes the machine's current status and membership. */
@@ -70,6 +76,11 @@ final class StatusPublisher {
       }
       membership = current;
       forgetRemovedIdentities(current, next.commitIndex());
+    }
+    metrics.elections(machine.electionsStarted(), machine.preVotesStarted());
+    if (next.leader() != null && !next.leader().equals(lastKnownLeader)) {
+      metrics.leaderChanges.increment();
+      lastKnownLeader = next.leader();
     }
     if (next.role() != publishedRole || !Objects.equals(next.leader(), publishedLeader)) {
       if (publishedRole == Role.LEADER && next.role() != Role.LEADER) {

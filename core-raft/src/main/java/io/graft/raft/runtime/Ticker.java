@@ -5,8 +5,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The only wall clock of a node: posts one tick to the inbox every {@code tickMillis} (STYLE.md
- * §3.2: time is a tick). Milliseconds become ticks only in {@link #toTicks}.
+ * The only wall clock of a node: posts one tick to the inbox every {@code tickMillis}
+ * (docs/STYLE.md §3.2: time is a tick). Milliseconds become ticks only in {@link #toTicks}.
  */
 final class Ticker implements AutoCloseable {
   private final ScheduledExecutorService executor;

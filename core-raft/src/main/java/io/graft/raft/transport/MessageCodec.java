@@ -21,9 +21,9 @@ import java.util.UUID;
 
 /**
  * The wire format of one frame payload: {@code [version u8][type u8][body]}, big-endian. Type codes
- * are explicit constants pinned by a test, never {@code ordinal()} (STYLE.md §3.15): they are the
- * compatibility contract between members of different releases. Log entries carry
- * {@link EntryType#code()}; member ids and strings are u16-length-prefixed UTF-8; byte arrays are
+ * are explicit constants pinned by a test, never {@code ordinal()} (docs/STYLE.md §3.15): they are
+ * the compatibility contract between members of different releases. Log entries carry {@link
+ * EntryType#code()}; member ids and strings are u16-length-prefixed UTF-8; byte arrays are
  * u32-length-prefixed.
  *
  * <p>The handshake messages have a frozen layout and are decoded whatever the version byte says, so

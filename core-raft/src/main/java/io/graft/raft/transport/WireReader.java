@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Bounds-checked big-endian reader. Every length field is checked against the bytes actually
  * remaining before anything is allocated, so hostile input can never cause a large allocation or a
- * loop longer than the input (STYLE.md §3.9).
+ * loop longer than the input (docs/STYLE.md §3.9).
  */
 final class WireReader {
   /** Longest string on the wire (member ids are at most 255 chars, i.e. 765 UTF-8 bytes). */

@@ -19,9 +19,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The dependency rules of STYLE.md §2 as ArchUnit rules. Kept apart from the test that applies them
- * so that {@link ArchitectureRulesCanFailTest} can apply the very same rule objects to deliberately
- * violating fixtures.
+ * The dependency rules of docs/STYLE.md §2 as ArchUnit rules. Kept apart from the test that applies
+ * them so that {@link ArchitectureRulesCanFailTest} can apply the very same rule objects to
+ * deliberately violating fixtures.
  */
 final class ArchitectureRules {
   private ArchitectureRules() {}
@@ -36,7 +36,7 @@ final class ArchitectureRules {
           .or(assignableTo(Thread.class))
           .as("I/O, network, clock, thread or java.util.concurrent classes");
 
-  /** STYLE.md §3.1: the protocol is a pure function of (state, input). */
+  /** docs/STYLE.md §3.1: the protocol is a pure function of (state, input). */
   static final ArchRule PROTOCOL_IS_PURE =
       noClasses()
           .that()
@@ -49,9 +49,10 @@ final class ArchitectureRules {
           .callMethod(System.class, "nanoTime")
           .orShould()
           .callMethod(Math.class, "random")
-          .because("the protocol is pure and deterministic: no I/O, clock, threads (STYLE.md §2)");
+          .because("the protocol is pure and deterministic: no I/O, clock, threads "
+              + "(docs/STYLE.md §2)");
 
-  /** STYLE.md §3.3: one thread owns the machine, so nothing in protocol locks. */
+  /** docs/STYLE.md §3.3: one thread owns the machine, so nothing in protocol locks. */
   static final ArchRule PROTOCOL_HAS_NO_SYNCHRONIZED_METHODS =
       noMethods()
           .that()
@@ -68,7 +69,8 @@ final class ArchitectureRules {
           .should()
           .dependOnClassesThat()
           .resideInAPackage("..raft.runtime..")
-          .because("the runtime composes storage and transport, never the reverse (STYLE.md §2)");
+          .because("the runtime composes storage and transport, never the reverse "
+              + "(docs/STYLE.md §2)");
 
   private static final DescribedPredicate<JavaCall<?>> CREATES_THREADS =
       describe(
@@ -91,7 +93,7 @@ final class ArchitectureRules {
           .resideOutsideOfPackages("..raft.runtime..", "..raft.transport.netty..")
           .should()
           .callCodeUnitWhere(CREATES_THREADS)
-          .because("the runtime owns the only threads (STYLE.md §2, §3.3)");
+          .because("the runtime owns the only threads (docs/STYLE.md §2, §3.3)");
 
   /**
    * Loggers come from RaftLogging: inside a Neo4j server slf4j drops core-raft's lines, and only
@@ -115,10 +117,11 @@ final class ArchitectureRules {
                   && (call.getTargetOwner().isEquivalentTo(Thread.class)
                       || call.getTargetOwner().isEquivalentTo(TimeUnit.class)));
 
-  /** TESTING.md: no test sleeps; step virtual time or wait on a condition with a bound. */
+  /** docs/TESTING.md: no test sleeps; step virtual time or wait on a condition with a bound. */
   static final ArchRule TESTS_DO_NOT_SLEEP =
       noClasses()
           .should()
           .callCodeUnitWhere(SLEEPS)
-          .because("tests step virtual time or await a condition with a bound (STYLE.md §3.14)");
+          .because("tests step virtual time or await a condition with a bound "
+              + "(docs/STYLE.md §3.14)");
 }

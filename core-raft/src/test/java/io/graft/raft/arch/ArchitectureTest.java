@@ -7,9 +7,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Enforces STYLE.md §2's dependency rules on core-raft's production classes, and TESTING.md's
- * no-sleep rule on its test classes (the rules are in {@link ArchitectureRules}; that each one can
- * fail is shown by {@link ArchitectureRulesCanFailTest}).
+ * Enforces docs/STYLE.md §2's dependency rules on core-raft's production classes, and
+ * docs/TESTING.md's no-sleep rule on its test classes (the rules are in {@link ArchitectureRules};
+ * that each one can fail is shown by {@link ArchitectureRulesCanFailTest}).
  */
 class ArchitectureTest {
   /**

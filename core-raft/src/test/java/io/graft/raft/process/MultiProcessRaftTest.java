@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tier 3 (TESTING.md): three members in separate JVMs, real disks, real sockets. Elect, replicate
- * 10,000 entries, kill -9 the leader, a new leader commits more, the killed member restarts on its
- * data directory and catches up; then every member holds the same log (per-index term + payload
- * digest up to the common commit index) and the same applied state.
+ * Tier 3 (docs/TESTING.md): three members in separate JVMs, real disks, real sockets. Elect,
+ * replicate 10,000 entries, kill -9 the leader, a new leader commits more, the killed member
+ * restarts on its data directory and catches up; then every member holds the same log (per-index
+ * term + payload digest up to the common commit index) and the same applied state.
  */
 class MultiProcessRaftTest {
   private static final Duration CALL = Duration.ofSeconds(60);

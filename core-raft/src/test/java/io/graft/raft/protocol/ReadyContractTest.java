@@ -21,10 +21,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract between the machine and the runtime (Ready's Javadoc, STYLE.md §3.4): what goes in
- * messagesNow versus messagesAfterPersist, when mustSync is set, that committed entries are handed
- * out once each and in order, the restart contract (committed entries after the snapshot are handed
- * out again), misuse detection, and the status view.
+ * The contract between the machine and the runtime (Ready's Javadoc, docs/STYLE.md §3.4): what goes
+ * in messagesNow versus messagesAfterPersist, when mustSync is set, that committed entries are
+ * handed out once each and in order, the restart contract (committed entries after the snapshot are
+ * handed out again), misuse detection, and the status view.
  */
 class ReadyContractTest {
 

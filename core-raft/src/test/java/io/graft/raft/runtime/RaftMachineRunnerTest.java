@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.graft.raft.api.CommitResult;
 import io.graft.raft.api.ProposalDroppedException;
+import io.graft.raft.api.metrics.HistogramSnapshot;
+import io.graft.raft.api.metrics.LeaderStage;
+import io.graft.raft.api.metrics.RaftMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +38,9 @@ class RaftMachineRunnerTest extends RaftNodeRunnerTest {
     own = new LocalCluster(3, factory(), 11);
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     for (io.graft.raft.api.MemberId id : own.voters) {
-      own.start(id, b -> b.applyBacklogBytesMax(2_000).stateMachine(blockingUntil(release)));
+      // 4,500 bytes: the five 1 KB proposals below are accepted however they are batched (the
+      // backlog before the fifth is at most 4 x 1,024 bytes), a sixth after all five is not.
+      own.start(id, b -> b.applyBacklogBytesMax(4_500).stateMachine(blockingUntil(release)));
     }
     RaftNodeRunner leader = own.awaitLeader();
     try {
@@ -43,13 +48,13 @@ class RaftMachineRunnerTest extends RaftNodeRunnerTest {
       for (int i = 0; i < 5; i++) {
         accepted.add(leader.propose(new byte[1000]));
       }
-      // Committed but not applied (the apply thread is stuck in the first entry): >= 3 KB behind.
+      // Committed but not applied (the apply thread is stuck in the first entry): > 5 KB behind.
       await()
           .atMost(Duration.ofSeconds(20))
           .until(
               () -> {
                 assertThat(accepted).noneMatch(CompletableFuture::isCompletedExceptionally);
-                return leader.status().commitIndex() - leader.status().appliedIndex() >= 3;
+                return leader.status().commitIndex() - leader.status().appliedIndex() >= 5;
               });
       CompletableFuture<CommitResult> rejected = leader.propose(new byte[1000]);
       assertThatThrownBy(() -> rejected.get(10, TimeUnit.SECONDS))
@@ -113,5 +118,57 @@ class RaftMachineRunnerTest extends RaftNodeRunnerTest {
     own.network.heal(leader.self());
     RaftNodeRunner next = own.awaitLeader();
     assertThat(next.propose(new byte[] {42}).get(10, TimeUnit.SECONDS).index()).isPositive();
+  }
+
+  /**
+   * RaftNode.metrics(): on the leader every proposal records each write stage once, in timeline
+   * order; every member counts its fsyncs and the entries they covered; elections and leader
+   * changes are counted.
+   */
+  @Test
+  void metricsRecordEveryWriteStageOnTheLeaderAndFsyncsEverywhere() throws Exception {
+    own = new LocalCluster(3, factory(), 5).start();
+    RaftNodeRunner leader = own.awaitLeader();
+    long proposalsBefore = leader.metrics().proposals();
+    List<CompletableFuture<CommitResult>> futures = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      futures.add(leader.propose(new byte[] {(byte) i}));
+    }
+    for (CompletableFuture<CommitResult> f : futures) {
+      f.get(30, TimeUnit.SECONDS);
+    }
+    RaftMetrics m = leader.metrics();
+    assertThat(leader.status().isLeader()).as("no leader change during the test").isTrue();
+    assertThat(m.proposals() - proposalsBefore).isEqualTo(200);
+    assertThat(m.term()).isEqualTo(leader.status().term()).isPositive();
+    for (LeaderStage stage : LeaderStage.values()) {
+      assertThat(m.stage(stage).count()).as("%s observations", stage).isEqualTo(m.proposals());
+    }
+    // Cumulative stages: per entry each is at or after the one before, so are the exact sums.
+    double sent = m.stage(LeaderStage.SENT).sumSeconds();
+    double quorum = m.stage(LeaderStage.QUORUM_DURABLE).sumSeconds();
+    double committed = m.stage(LeaderStage.COMMITTED).sumSeconds();
+    double handed = m.stage(LeaderStage.HANDED_TO_APPLY).sumSeconds();
+    assertThat(sent).isPositive().isLessThanOrEqualTo(committed);
+    assertThat(quorum).isLessThanOrEqualTo(committed);
+    assertThat(committed).isLessThanOrEqualTo(handed);
+    assertThat(m.fsyncs()).isPositive();
+    assertThat(m.entriesPersisted()).isGreaterThanOrEqualTo(201); // + the leader's no-op
+    assertThat(m.entriesPerFsync()).isGreaterThanOrEqualTo(1.0);
+    assertThat(m.fsyncLatency().count()).isEqualTo(m.fsyncs());
+    assertThat(m.leaderChanges()).isPositive();
+    long elections = 0;
+    for (RaftNodeRunner node : own.nodes.values()) {
+      RaftMetrics n = node.metrics();
+      elections += n.electionsStarted();
+      // PreVote is on: every election (no transfer here) follows a won PreVote round.
+      assertThat(n.preVotesStarted()).isGreaterThanOrEqualTo(n.electionsStarted());
+      if (!node.self().equals(leader.self())) {
+        assertThat(n.entriesPersisted()).as("follower %s", node.self()).isGreaterThanOrEqualTo(201);
+        assertThat(n.stage(LeaderStage.COMMITTED)).isEqualTo(HistogramSnapshot.EMPTY);
+      }
+    }
+    assertThat(elections).isGreaterThanOrEqualTo(1);
+    assertThat(leader.metrics().electionsStarted()).isGreaterThanOrEqualTo(1);
   }
 }

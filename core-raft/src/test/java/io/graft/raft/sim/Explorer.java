@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Bounded breadth-first model check of a 3-member cluster (TESTING.md Tier 2): from a fresh
+ * Bounded breadth-first model check of a 3-member cluster (docs/TESTING.md Tier 2): from a fresh
  * cluster, every sequence of up to {@code depth} actions (a tick on any member, the delivery of any
  * in-flight message in any order, a client proposal to a leader) is executed and the {@link
  * SafetyChecker} runs after every action.

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bounded model check (TESTING.md Tier 2): every interleaving of ticks, deliveries and proposals of
- * a 3-member cluster up to {@code -Dsim.explore.depth} actions (default 8), deduplicated by
- * observable state, with the {@link SafetyChecker} after every action. A violation reports the
- * action path that reaches it.
+ * Bounded model check (docs/TESTING.md Tier 2): every interleaving of ticks, deliveries and
+ * proposals of a 3-member cluster up to {@code -Dsim.explore.depth} actions (default 8),
+ * deduplicated by observable state, with the {@link SafetyChecker} after every action. A violation
+ * reports the action path that reaches it.
  */
 class ExplorerTest {
   private static final int DEPTH = Integer.getInteger("sim.explore.depth", 8);

@@ -22,11 +22,11 @@ import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
 /**
- * Tier 2 deterministic simulation (TESTING.md): N {@link RaftMachine}s on one thread, driven by one
- * seeded generator, a virtual clock and a priority queue of events (ticks, deliveries, client
- * proposals, faults). The simulation plays the runtime and handles every Ready in the documented
- * order (see {@link Ready}), and may crash a member between any two of those steps. The {@link
- * SafetyChecker} runs after every event.
+ * Tier 2 deterministic simulation (docs/TESTING.md): N {@link RaftMachine}s on one thread, driven
+ * by one seeded generator, a virtual clock and a priority queue of events (ticks, deliveries,
+ * client proposals, faults). The simulation plays the runtime and handles every Ready in the
+ * documented order (see {@link Ready}), and may crash a member between any two of those steps. The
+ * {@link SafetyChecker} runs after every event.
  *
  * <p>A run has a chaos phase of {@code events} events with network and process faults, then a
  * liveness phase: everything healed and restarted, a leader must commit and apply a fresh entry on

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Tier 2 (TESTING.md): runs the deterministic {@link Simulation} for many seeds, with 3 and 5
+ * Tier 2 (docs/TESTING.md): runs the deterministic {@link Simulation} for many seeds, with 3 and 5
  * members, checking Raft's safety properties after every event and liveness after healing.
  *
  * <p>Properties: {@code -Dsim.seeds} (seeds 0..N-1, default 500), {@code -Dsim.events} (chaos

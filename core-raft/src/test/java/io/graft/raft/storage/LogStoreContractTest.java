@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The behaviour every {@link LogStore} must have, run against each implementation (STYLE.md
+ * The behaviour every {@link LogStore} must have, run against each implementation (docs/STYLE.md
  * §3.14c). Covers the {@code LogReader} conventions for an empty and a compacted log, dense appends
  * with non-decreasing terms (Raft §5.3 log matching), byte-bounded reads, suffix truncation
  * (conflicting entries, §5.3), prefix compaction incl. a snapshot beyond the last index (§7), and,

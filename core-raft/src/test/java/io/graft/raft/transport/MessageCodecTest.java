@@ -23,8 +23,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The wire format (STYLE.md §3.15): pinned type codes and golden bytes (a change here breaks mixed
- * version clusters, so it must be deliberate), seeded round trips of every message type, and
+ * The wire format (docs/STYLE.md §3.15): pinned type codes and golden bytes (a change here breaks
+ * mixed version clusters, so it must be deliberate), seeded round trips of every message type, and
  * hostile input (every truncation, random garbage, absurd length fields) failing with a clean
  * {@link CodecException} and no large allocation. Seeds are in every failure message.
  */

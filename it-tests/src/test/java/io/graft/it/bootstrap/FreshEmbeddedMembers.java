@@ -28,7 +28,7 @@ import org.neo4j.kernel.internal.GraphDatabaseAPI;
 import org.neo4j.storageengine.api.TransactionIdStore;
 
 /**
- * N embedded Neo4j 5.26.30 DBMSs with the graft plugin, each started on an EMPTY home (nothing
+ * N embedded Neo4j 5.26 DBMSs with the graft plugin, each started on an EMPTY home (nothing
  * seeded or copied), joined through the {@link LocalRaftGroup} double (cluster id prefix
  * {@value LocalRaftNodeFactory#PREFIX}). Bolt off; tests use the embedded API.
  */

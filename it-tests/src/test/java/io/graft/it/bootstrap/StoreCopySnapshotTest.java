@@ -20,7 +20,7 @@ import org.neo4j.graphdb.Transaction;
 import org.neo4j.kernel.internal.GraphDatabaseAPI;
 
 /**
- * Issue 5 item 2 with real Neo4j (three embedded 5.26.30 DBMSs started on EMPTY homes, the graft
+ * Issue 5 item 2 with real Neo4j (three embedded 5.26 DBMSs started on EMPTY homes, the graft
  * plugin, the LocalRaftGroup double for the log): member 2 applies nothing from the start (it
  * holds only the store it created itself); member 0 leads and writes nodes, relationships and an
  * index; a snapshot of member 0 is written and installed on member 2. Afterwards member 2

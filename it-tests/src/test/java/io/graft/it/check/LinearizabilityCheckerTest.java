@@ -18,11 +18,11 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Validates the linearizability checker before any workload trusts it (TESTING.md Tier 5). First
- * the classic hand-written histories, each with the verdict a human can derive; then randomized
- * histories generated from a real sequential register (linearizable by construction) and their
- * mutations, cross-checked against an exponential brute-force oracle. Randomized tests print their
- * seed in every failure message; {@code -Dchecker.seed=N} replays one seed.
+ * Validates the linearizability checker before any workload trusts it (docs/TESTING.md Tier 5).
+ * First the classic hand-written histories, each with the verdict a human can derive; then
+ * randomized histories generated from a real sequential register (linearizable by construction) and
+ * their mutations, cross-checked against an exponential brute-force oracle. Randomized tests print
+ * their seed in every failure message; {@code -Dchecker.seed=N} replays one seed.
  */
 class LinearizabilityCheckerTest {
 

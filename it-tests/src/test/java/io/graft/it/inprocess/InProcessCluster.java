@@ -32,8 +32,8 @@ import org.neo4j.storageengine.api.TransactionIdStore;
 /**
  * N embedded Neo4j 5.26 DBMSs in this JVM with the graft plugin enabled, started from ONE seeded
  * {@code data/} folder copied to every member (element ids embed the database UUID kept in the
- * system database, NEO4J-INTERNALS §8.1 item 2), joined through a {@link LocalRaftGroup}. Bolt is
- * off: tests use the embedded API. Always close in finally.
+ * system database, docs/NEO4J-INTERNALS.md §8.1 item 2), joined through a {@link LocalRaftGroup}.
+ * Bolt is off: tests use the embedded API. Always close in finally.
  */
 public final class InProcessCluster implements AutoCloseable {
   public static final String DB = "neo4j";

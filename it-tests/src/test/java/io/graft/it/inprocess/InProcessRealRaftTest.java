@@ -47,7 +47,7 @@ class InProcessRealRaftTest {
   }
 
   /**
-   * Not an assertion (TESTING.md: benchmarks are not tests): prints the latency of small
+   * Not an assertion (docs/TESTING.md: benchmarks are not tests): prints the latency of small
    * auto-commit writes through the whole path (capture, Raft over loopback Netty with fsync,
    * apply on the leader) so regressions are visible in the test log.
    */

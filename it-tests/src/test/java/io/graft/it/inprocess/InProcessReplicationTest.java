@@ -22,11 +22,12 @@ import org.neo4j.graphdb.schema.IndexDefinition;
 
 /**
  * Three embedded Neo4j members (one JVM, seeded from one store copy) replicating through graft over
- * the {@link LocalRaftGroup} double. Covers the write path end to end (ARCHITECTURE §2): leader
- * writes land on every member with the same element ids and tx ids, follower writes fail with
- * NotALeader before touching anything, token/index/constraint transactions replicate (indexes
+ * the {@link LocalRaftGroup} double. Covers the write path end to end (docs/ARCHITECTURE.md §2):
+ * leader writes land on every member with the same element ids and tx ids, follower writes fail
+ * with NotALeader before touching anything, token/index/constraint transactions replicate (indexes
  * ONLINE on followers), a constraint violation leaves the Raft log untouched, a 20,000-node
- * transaction replicates, and the graph digests agree (200,000 nodes: InProcessApplyFailureTest). Member 0 leads throughout.
+ * transaction replicates, and the graph digests agree (200,000 nodes: InProcessApplyFailureTest).
+ * Member 0 leads throughout.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InProcessReplicationTest {

@@ -30,7 +30,8 @@ record FaultPlan(List<FaultKind> kinds, int maxFaults) {
   /** The plan for a run of {@code run} with {@code seed}, honouring {@code -Dworkload.fault}. */
   static FaultPlan forRun(long seed, Duration run, String forced) {
     boolean longRun = run.compareTo(LONG_RUN) > 0;
-    int budget = longRun ? Integer.MAX_VALUE : 1;
+    // Long form: a fault every 30 s (held 15 s), so the run's length sets the count.
+    int budget = longRun ? (int) Math.max(2, run.toSeconds() / 30) : 1;
     if (forced == null || forced.isBlank()) {
       return longRun ? new FaultPlan(List.of(FaultKind.values()), budget)
           : new FaultPlan(List.of(bySeed(seed)), budget);
@@ -55,7 +56,7 @@ record FaultPlan(List<FaultKind> kinds, int maxFaults) {
   @Override
   public String toString() {
     String names = kinds.stream().map(FaultKind::cliName).collect(Collectors.joining(","));
-    return (maxFaults == Integer.MAX_VALUE ? "every other strike" : maxFaults + " fault")
+    return (maxFaults == 1 ? "1 fault" : maxFaults + " faults, one every other strike,")
         + " of " + (kinds.size() == 1 ? names : "[" + names + "]");
   }
 

@@ -34,9 +34,9 @@ class FaultPlanTest {
   }
 
   @Test
-  void longRunsMixEveryKindWithoutABudget() {
+  void longRunsMixEveryKindOneFaultPerThirtySeconds() {
     FaultPlan plan = FaultPlan.forRun(7, LONG, null);
-    assertThat(plan.maxFaults()).isEqualTo(Integer.MAX_VALUE);
+    assertThat(plan.maxFaults()).isEqualTo(20);
     assertThat(plan.kinds()).containsExactly(FaultKind.values());
     Random rnd = new Random(42);
     Set<FaultKind> drawn = new HashSet<>();
@@ -78,7 +78,7 @@ class FaultPlanTest {
   void thePlanSaysWhatItWillDo() {
     assertThat(FaultPlan.forRun(1, SHORT, "pause-leader").toString())
         .isEqualTo("1 fault of pause-leader");
-    assertThat(FaultPlan.forRun(1, LONG, null).toString()).startsWith("every other strike of [")
+    assertThat(FaultPlan.forRun(1, LONG, null).toString()).startsWith("20 faults, one every other strike, of [")
         .contains("kill-leader", "cut-leader-link");
   }
 

@@ -74,7 +74,22 @@ final class GraftProcessCluster implements Cluster, AutoCloseable {
 
   @Override
   public Nemesis nemesis() {
-    return Nemesis.of(this::strike, this::heal);
+    return new Nemesis() {
+      @Override
+      public String strike(Random rnd) {
+        return GraftProcessCluster.this.strike(rnd);
+      }
+
+      @Override
+      public void heal() {
+        GraftProcessCluster.this.heal();
+      }
+
+      @Override
+      public boolean finished() {
+        return nemesis.finished();
+      }
+    };
   }
 
   private String strike(Random rnd) {

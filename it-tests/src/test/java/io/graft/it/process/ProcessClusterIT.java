@@ -28,7 +28,7 @@ import org.neo4j.driver.Values;
 import org.neo4j.driver.exceptions.Neo4jException;
 
 /**
- * Tier 4 on real processes: three Neo4j 5.26.30 servers assembled from Maven jars, the graft
+ * Tier 4 on real processes: three Neo4j 5.26 servers assembled from Maven jars, the graft
  * plugin in {@code plugins/}, Raft links through the fault proxy. One cluster for the class;
  * the tests run in order and each leaves the cluster with a leader.
  *

@@ -28,6 +28,8 @@ final class ProcessNemesis implements Nemesis {
   private final Object lock = new Object();
   private FaultPlan plan = FaultPlan.forRun(0, Duration.ZERO, FaultKind.KILL_LEADER.cliName());
   private Active active;
+  /** Every planned fault injected and undone; read without the lock (strikes hold it long). */
+  private volatile boolean finished;
   private final List<FaultKind> injected = new ArrayList<>();
   private final List<String> elections = new ArrayList<>();
 
@@ -49,6 +51,20 @@ final class ProcessNemesis implements Nemesis {
       this.active = null;
       this.injected.clear();
       this.elections.clear();
+      this.finished = false;
+    }
+  }
+
+  /** True once the plan's every fault was injected and undone (never blocks). */
+  @Override
+  public boolean finished() {
+    return finished;
+  }
+
+  /** The plan of the current run. */
+  FaultPlan plan() {
+    synchronized (lock) {
+      return plan;
     }
   }
 
@@ -142,6 +158,14 @@ final class ProcessNemesis implements Nemesis {
   private String undo() {
     Active a = active;
     active = null;
+    try {
+      return undo(a);
+    } finally {
+      finished = injected.size() >= plan.maxFaults();
+    }
+  }
+
+  private String undo(Active a) {
     String election = a.kind().targetsLeader() ? awaitNewLeader(a) : leaderAfter(a);
     String what;
     switch (a.kind()) {

@@ -14,8 +14,8 @@ import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
 
 /**
- * The bank workload (TESTING.md Tier 5): accounts are nodes with a balance; transfers move money
- * in one transaction and never overdraw. Checks, each limited to what the store promises:
+ * The bank workload (docs/TESTING.md Tier 5): accounts are nodes with a balance; transfers move
+ * money in one transaction and never overdraw. Checks, each limited to what the store promises:
  * <ul>
  *   <li>every read sees every account and no negative balance (each record value read is a
  *       committed one, and every committed balance is non-negative);</li>
@@ -79,8 +79,8 @@ public final class BankWorkload {
     try (Driver router = Clients.driver(cluster.routingUri(), Duration.ofSeconds(15))) {
       setup(router, run);
       int clients = options.transferClients() + options.lockedReaders() + options.plainReaders();
-      try (ClientGroup group = new ClientGroup("bank", clients, duration, options.maxOps(), seed,
-          run.problems);
+      try (ClientGroup group = new ClientGroup("bank", clients, duration, options.maxOps(), run,
+          cluster.nemesis());
           NemesisSchedule nemesis = new NemesisSchedule(cluster, duration.dividedBy(4), seed,
               run.history, run.problems)) {
         int c = 0;
@@ -137,6 +137,7 @@ public final class BankWorkload {
       }
       run.clients.remember(s);
       run.ok.incrementAndGet();
+      run.writesOk.incrementAndGet();
     } catch (Exception e) {
       outcome = run.unknown(e);
     }

@@ -22,6 +22,19 @@ public interface Nemesis {
     }
   };
 
+  /**
+   * True once every fault this nemesis planned for the run has been injected AND undone. A
+   * workload on a nemesis that has a plan runs until this holds (plus a tail of load), never for
+   * a fixed number of operations that might end before the first fault: a run that the fault
+   * missed proves nothing. A nemesis without a plan ({@link #NONE}, {@link #of}) is always
+   * finished, and its workloads run for their duration or operation budget.
+   *
+   * <p>Must not block: clients and the run's monitor poll it while a strike is in progress.
+   */
+  default boolean finished() {
+    return true;
+  }
+
   /** What a strike does; may throw to report a broken fixture. */
   @FunctionalInterface
   interface Strike {

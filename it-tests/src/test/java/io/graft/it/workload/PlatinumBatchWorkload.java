@@ -18,7 +18,7 @@ import org.neo4j.driver.Driver;
 import org.neo4j.driver.Session;
 
 /**
- * The seed's exercise (TESTING.md, "REST can't do transactions"): {@code customers} customers
+ * The seed's exercise (docs/TESTING.md, "REST can't do transactions"): {@code customers} customers
  * (197,563 at full size) with balances; ONE transaction gives every high-value customer a
  * {@code :Card {kind:'platinum'}} while transfers, new customers and reads continue, and the
  * cluster's nemesis may strike (kill the leader) while the batch is in flight.
@@ -101,7 +101,7 @@ public final class PlatinumBatchWorkload {
       int clients = options.transferClients() + options.newCustomerClients()
           + options.lockedReaders() + cluster.memberBoltUris().size();
       try (ClientGroup group = new ClientGroup("platinum", clients, duration, options.maxOps(),
-          seed, run.problems);
+          run, cluster.nemesis());
           NemesisSchedule nemesis = new NemesisSchedule(cluster, duration.dividedBy(3), seed,
               run.history, run.problems)) {
         int c = 0;
@@ -195,6 +195,7 @@ public final class PlatinumBatchWorkload {
           .consume());
       run.clients.remember(s);
       run.ok.incrementAndGet();
+      run.writesOk.incrementAndGet();
       warm.countDown();
     } catch (Exception e) {
       run.unknown(e);
@@ -215,6 +216,7 @@ public final class PlatinumBatchWorkload {
       run.clients.remember(s);
       acked.add(id);
       run.ok.incrementAndGet();
+      run.writesOk.incrementAndGet();
     } catch (Exception e) {
       run.unknown(e);
     }
@@ -249,7 +251,7 @@ public final class PlatinumBatchWorkload {
       run.problems.check(n < previous[0], "a reader pinned to one member saw the card count "
           + "go back from " + previous[0] + " to " + n);
       if (n > 0 && n < eligible) {
-        run.count("partialBatchViews"); // read-committed allows it (TESTING.md)
+        run.count("partialBatchViews"); // read-committed allows it (docs/TESTING.md)
       }
       previous[0] = Math.max(previous[0], n);
       run.history.add(new Event(client, "read", "", n, inv, System.nanoTime()));

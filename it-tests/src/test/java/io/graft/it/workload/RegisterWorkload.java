@@ -20,7 +20,7 @@ import org.neo4j.driver.Transaction;
 import org.neo4j.driver.Value;
 
 /**
- * The register workload (TESTING.md Tier 5): a few single-node registers, read, written and
+ * The register workload (docs/TESTING.md Tier 5): a few single-node registers, read, written and
  * compare-and-set by several clients; the history is checked for linearizability with
  * {@link LinearizabilityChecker}. A checker TIMEOUT is a failure.
  *
@@ -86,7 +86,7 @@ public final class RegisterWorkload {
         lastSeen.add(new HashMap<>(initial));
       }
       try (ClientGroup group = new ClientGroup("register", options.clients(), duration,
-          options.maxOps(), seed, run.problems);
+          options.maxOps(), run, cluster.nemesis());
           NemesisSchedule nemesis = new NemesisSchedule(cluster, duration.dividedBy(4), seed,
               run.history, run.problems)) {
         for (int c = 0; c < options.clients(); c++) {
@@ -220,6 +220,7 @@ public final class RegisterWorkload {
         return pending.get();
       }
       run.ok.incrementAndGet();
+      run.writesOk.incrementAndGet();
       return ok.apply(swapped);
     } finally {
       closeQuietly(s, run);

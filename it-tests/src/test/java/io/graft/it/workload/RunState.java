@@ -15,6 +15,8 @@ final class RunState {
   final Map<String, Object> stats = new ConcurrentHashMap<>();
   final Clients clients = Clients.create();
   final AtomicLong ok = new AtomicLong();
+  /** Acknowledged writes only (a subset of {@link #ok}): reads succeed without a leader. */
+  final AtomicLong writesOk = new AtomicLong();
   final AtomicLong failed = new AtomicLong();
   final AtomicLong unknown = new AtomicLong();
   final long seed;

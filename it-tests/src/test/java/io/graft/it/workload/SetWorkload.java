@@ -15,7 +15,7 @@ import org.neo4j.driver.Driver;
 import org.neo4j.driver.Session;
 
 /**
- * The set workload (TESTING.md Tier 5): clients insert unique values; at the end every
+ * The set workload (docs/TESTING.md Tier 5): clients insert unique values; at the end every
  * acknowledged insert is present on every member, nothing is present that was never attempted,
  * and no value is present twice. Meanwhile one reader per member, pinned to that member with a
  * direct Bolt connection, checks what read-committed does promise: one reader on one member never
@@ -61,7 +61,7 @@ public final class SetWorkload {
       }
       long[] seq = new long[options.writers()];
       try (ClientGroup group = new ClientGroup("set", options.writers() + members.size(),
-          duration, options.maxOps(), seed, run.problems);
+          duration, options.maxOps(), run, cluster.nemesis());
           NemesisSchedule nemesis = new NemesisSchedule(cluster, duration.dividedBy(4), seed,
               run.history, run.problems)) {
         for (int c = 0; c < options.writers(); c++) {
@@ -103,6 +103,7 @@ public final class SetWorkload {
       run.clients.remember(s);
       acked.add(value);
       run.ok.incrementAndGet();
+      run.writesOk.incrementAndGet();
     } catch (Exception e) {
       outcome = run.unknown(e);
     }

@@ -14,7 +14,7 @@ import org.neo4j.harness.Neo4jBuilders;
  * A "cluster" of one stock, in-process Neo4j 5.26 (neo4j-harness) with no plugin: the baseline the
  * workloads and checkers are proven on before graft's real clusters exist. It has no faults, and
  * its digest map trivially has one entry. Close it in a {@code finally}: Bolt's threads are not
- * daemons and an unclosed instance keeps the test JVM alive (RUNNING-NEO4J.md).
+ * daemons and an unclosed instance keeps the test JVM alive (docs/RUNNING-NEO4J.md).
  */
 public final class SingleServerCluster implements Cluster, AutoCloseable {
 

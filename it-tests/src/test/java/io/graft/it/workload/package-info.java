@@ -1,5 +1,5 @@
 /**
- * Tier 5 workloads with checkers (TESTING.md): {@link io.graft.it.workload.BankWorkload},
+ * Tier 5 workloads with checkers (docs/TESTING.md): {@link io.graft.it.workload.BankWorkload},
  * {@link io.graft.it.workload.RegisterWorkload}, {@link io.graft.it.workload.SetWorkload} and
  * {@link io.graft.it.workload.PlatinumBatchWorkload} (the seed's exercise). Each has
  * {@code run(Cluster, Duration, seed)} and returns a {@link io.graft.it.workload.WorkloadResult}

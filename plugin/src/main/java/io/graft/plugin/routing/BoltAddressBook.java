@@ -1,5 +1,6 @@
 package io.graft.plugin.routing;
 
+import io.graft.raft.api.RaftAddress;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,22 +35,9 @@ public final class BoltAddressBook {
     }
   }
 
-  /** Only host:port with a numeric port is kept: a routing table must never fail to parse. */
+  /** Only a {@link RaftAddress} (host:port) is kept: a routing table must never fail to parse. */
   static boolean isHostPort(String s) {
-    if (s == null || s.isBlank()) {
-      return false;
-    }
-    String v = s.trim();
-    int colon = v.lastIndexOf(':');
-    if (colon <= 0 || colon == v.length() - 1) {
-      return false;
-    }
-    try {
-      int port = Integer.parseInt(v.substring(colon + 1));
-      return port > 0 && port <= 65535;
-    } catch (NumberFormatException e) {
-      return false;
-    }
+    return RaftAddress.tryParse(s).isPresent();
   }
 
   /** This member's own Bolt advertised address (what it announces), or null if Bolt is off. */

@@ -13,8 +13,8 @@ import org.neo4j.kernel.database.DatabaseReferenceImpl;
 import org.neo4j.values.virtual.MapValue;
 
 /**
- * Replaces Community's single-address client-side routing table (NEO4J-INTERNALS §6) for the
- * replicated database; every other database (system included) keeps Neo4j's own answer. Bolt's
+ * Replaces Community's single-address client-side routing table (docs/NEO4J-INTERNALS.md §6) for
+ * the replicated database; every other database (system included) keeps Neo4j's own answer. Bolt's
  * ROUTE message and {@code dbms.routing.getRoutingTable} both end here, through {@code
  * DefaultRoutingService}. While graft is not running for the database (stopped, starting), Neo4j's
  * default answer is given too.

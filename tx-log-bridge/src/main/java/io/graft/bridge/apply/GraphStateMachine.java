@@ -1,8 +1,6 @@
 package io.graft.bridge.apply;
 
 import io.graft.bridge.capture.ProposalWaiters;
-import io.graft.bridge.capture.StaleLeaseException;
-import io.graft.bridge.capture.WriteGate;
 import io.graft.bridge.codec.EntryCodec;
 import io.graft.bridge.model.LeaseEntry;
 import io.graft.bridge.model.NoOpEntry;
@@ -11,128 +9,70 @@ import io.graft.bridge.model.TxEntry;
 import io.graft.raft.api.CommittedEntry;
 import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.StateMachine;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 /**
- * The replicated state machine of one Neo4j database. Called by the Raft runtime's single apply
- * thread in strict log order on EVERY member, the leader included (Raft §5.3; ARCHITECTURE §2).
+ * The replicated state machine of one Neo4j database: apply ORDERING. Called by the Raft runtime's
+ * single apply thread in strict log order on EVERY member, the leader included (Raft §5.3;
+ * docs/ARCHITECTURE.md §2).
  *
  * <ul>
  *   <li>{@code index <= lastApplied} is skipped: the applied index is Neo4j's own durable {@code
  *       consensusIndex} (tx entries) or the lease file's index (lease entries), so a replay after a
  *       crash applies nothing twice.
- *   <li>{@link LeaseEntry}: accepted iff it is the successor of the current lease. The owner opens
- *       its write gate and turns id allocation on; every other member closes and turns it off.
- *   <li>{@link TxEntry} under a lease that is not current: rejected identically everywhere (the 3.x
- *       lock-token rule); its origin's committer fails with NotALeader.
+ *   <li>Lease entries and the fencing of transactions by the current lease: {@link LeaseFencing}.
+ *       A transaction under a lease that is not current is rejected identically everywhere; its
+ *       origin's committer fails with NotALeader.
+ *   <li>The database the entries go to, which a snapshot install restarts: {@link DatabaseSlot};
+ *       what a snapshot reads and its install replaces: {@link SnapshotState}.
  *   <li>Anything that throws panics the database ({@code DatabaseHealth.panic}) and the machine
- *       refuses all further entries: a member stops rather than diverge (STYLE.md principle 7).
+ *       refuses all further entries: a member stops rather than diverge (docs/STYLE.md §3.7).
  * </ul>
  */
 public final class GraphStateMachine implements StateMachine {
   private final String self;
-  private final LeaseState leaseState;
-  private final WriteGate gate;
+  private final LeaseFencing fencing;
+  private final DatabaseSlot database;
   private final ProposalWaiters waiters;
-  // Bound to one start of the Neo4j database; a snapshot install restarts it (rebind).
-  private volatile EntryApplier applier;
-  private volatile IdAllocation idSwitch;
-  private volatile LongSupplier lastCommittedTxId;
-  private volatile LongSupplier lastConsensusIndex;
-  private volatile Consumer<Throwable> panic;
-  private volatile SnapshotSupport snapshots;
+  private final AppliedIndex applied;
+  private final SnapshotSupport snapshots;
   private final Visitor visitor = new Visitor();
-
-  private final Object availability = new Object();
-  private boolean databaseAvailable;
-  private boolean localBootstrapPending;
-  private boolean closed;
-  private volatile LeaseListener leaseListener = (lease, accepted) -> {};
-  private volatile long lastApplied;
   private volatile Throwable failure;
   /** Group-commit counters since this machine was built (guarded by this). */
   private long chains;
   private long chainedTxs;
   private long largestChain;
 
-  /** Told after each lease entry is applied, on the apply thread; must not block. */
-  public interface LeaseListener {
-    void onLeaseApplied(LeaseEntry lease, boolean accepted);
+  /** Builds the snapshot support of a machine over the state it reads and replaces. */
+  @FunctionalInterface
+  public interface SnapshotFactory {
+    SnapshotSupport create(SnapshotState state);
   }
 
+  /**
+   * @param snapshots builds this machine's snapshot support, or null for none; its {@code write}
+   *     and {@code install} run under this machine's apply lock, so they never interleave with an
+   *     apply, whichever thread calls them
+   */
   public GraphStateMachine(
       String self,
-      EntryApplier applier,
-      LeaseState leaseState,
-      IdAllocation idSwitch,
-      WriteGate gate,
+      LeaseFencing fencing,
+      DatabaseSlot database,
       ProposalWaiters waiters,
-      LongSupplier lastCommittedTxId,
-      LongSupplier lastConsensusIndex,
-      Consumer<Throwable> panic) {
+      SnapshotFactory snapshots) {
     this.self = self;
-    this.applier = applier;
-    this.leaseState = leaseState;
-    this.idSwitch = idSwitch;
-    this.gate = gate;
+    this.fencing = fencing;
+    this.database = database;
     this.waiters = waiters;
-    this.lastCommittedTxId = lastCommittedTxId;
-    this.lastConsensusIndex = lastConsensusIndex;
-    this.panic = panic;
-    leaseState.refuseAfterInterruptedInstall();
-    LeaseState.Snapshot lease = leaseState.current();
-    gate.recovered(lease.leaseId(), lease.owner());
-    idSwitch.set(false);
-    this.lastApplied = durableAppliedIndex();
-  }
-
-  public void setLeaseListener(LeaseListener listener) {
-    this.leaseListener = listener;
-  }
-
-  /**
-   * The database was restarted under this machine (a snapshot install): apply through the new
-   * start's services from now on. Id allocation stays off until a lease says otherwise.
-   */
-  public synchronized void rebind(
-      EntryApplier applier,
-      IdAllocation idSwitch,
-      LongSupplier lastCommittedTxId,
-      LongSupplier lastConsensusIndex,
-      Consumer<Throwable> panic) {
-    this.applier = applier;
-    this.idSwitch = idSwitch;
-    this.lastCommittedTxId = lastCommittedTxId;
-    this.lastConsensusIndex = lastConsensusIndex;
-    this.panic = panic;
-    idSwitch.set(false);
-  }
-
-  /**
-   * Installs snapshot support. Its {@code write}/{@code install} run under this machine's apply
-   * lock, so they never interleave with an apply, whichever thread calls them.
-   */
-  public void setSnapshots(SnapshotSupport support) {
-    this.snapshots = support == null ? null : new SnapshotSupport() {
-      @Override
-      public long write(Path directory) throws Exception {
-        synchronized (GraphStateMachine.this) {
-          return support.write(directory);
-        }
-      }
-
-      @Override
-      public void install(Path directory, long index) throws Exception {
-        synchronized (GraphStateMachine.this) {
-          support.install(directory, index);
-        }
-      }
-    };
+    DatabaseHandle db = database.current();
+    db.idAllocation().set(false);
+    // max(Neo4j's consensusIndex, the lease file's index); both are durable.
+    this.applied = new AppliedIndex(Math.max(
+        Math.max(db.lastConsensusIndex().getAsLong(), fencing.current().raftIndex()), 0));
+    this.snapshots = snapshots == null ? null
+        : new LockedSnapshots(snapshots.create(new SnapshotState(fencing, database, applied)));
   }
 
   @Override
@@ -142,117 +82,38 @@ public final class GraphStateMachine implements StateMachine {
 
   /** The applied lease (graft's own replicated state, carried by snapshots). */
   public LeaseState.Snapshot currentLease() {
-    return leaseState.current();
-  }
-
-  /**
-   * A snapshot install starts: this member cannot write until a later lease makes it leader, and
-   * a durable marker says the store is being replaced until {@link #completeInstall}.
-   */
-  public synchronized void beginInstall(long index) throws IOException {
-    gate.close();
-    idSwitch.set(false);
-    leaseState.markInstallPending(index);
-  }
-
-  /**
-   * The snapshot's files are in place and the database is started again: adopt the snapshot's
-   * lease and index. The lease file records {@code index}, so the applied index survives a
-   * restart even if the snapshot ends with entries that leave no trace in Neo4j's log.
-   */
-  public synchronized void completeInstall(long index, int leaseId, String leaseOwner)
-      throws IOException {
-    leaseState.write(leaseId, leaseOwner, index);
-    leaseState.clearInstallPending();
-    gate.recovered(leaseId, leaseOwner);
-    idSwitch.set(false);
-    lastApplied = index;
-  }
-
-  /** max(Neo4j's consensusIndex, the lease file's index); both are durable. */
-  private long durableAppliedIndex() {
-    return Math.max(Math.max(lastConsensusIndex.getAsLong(), leaseState.current().raftIndex()), 0);
+    return fencing.current();
   }
 
   @Override
   public long lastAppliedIndex() {
-    return lastApplied;
+    return applied.get();
   }
 
   public long lastCommittedTxId() {
-    return lastCommittedTxId.getAsLong();
+    return database.current().lastCommittedTxId().getAsLong();
   }
 
   public boolean failed() {
     return failure != null;
   }
 
-  /**
-   * The database extension starts before Neo4j's transaction log is open and stops after it is
-   * closed, so entries may only be applied while the database is available; until then (and after
-   * it becomes unavailable) the apply thread waits here.
-   */
-  public void databaseAvailable(boolean available) {
-    synchronized (availability) {
-      databaseAvailable = available;
-      availability.notifyAll();
-    }
-  }
-
-  /**
-   * A brand-new store is about to commit its store-initialisation transaction locally (see
-   * {@code LocalBootstrapCommitProcess}); no Raft entry may be applied before it, or tx ids would
-   * differ between members.
-   */
-  public void expectLocalBootstrap() {
-    synchronized (availability) {
-      localBootstrapPending = true;
-    }
-  }
-
-  /** The local store-initialisation transaction has committed: Raft entries may be applied. */
-  public void localBootstrapDone() {
-    synchronized (availability) {
-      localBootstrapPending = false;
-      availability.notifyAll();
-    }
-  }
-
-  /** No more applies: a waiting apply thread fails instead of waiting forever. */
-  public void close() {
-    synchronized (availability) {
-      closed = true;
-      availability.notifyAll();
-    }
-  }
-
-  private void awaitDatabaseAvailable() throws InterruptedException {
-    synchronized (availability) {
-      while ((!databaseAvailable || localBootstrapPending) && !closed) {
-        availability.wait();
-      }
-      if (closed) {
-        throw new IllegalStateException("graft: the replicated database stopped; not applying");
-      }
-    }
-  }
-
   @Override
   public Object apply(CommittedEntry entry) throws Exception {
-    awaitDatabaseAvailable();
+    database.awaitAvailable();
     return applyInOrder(entry);
   }
 
   private synchronized Object applyInOrder(CommittedEntry entry) throws Exception {
     checkRunning();
-    if (entry.index() <= lastApplied) {
+    if (entry.index() <= applied.get()) {
       return null; // already applied before a restart: idempotent skip
     }
     try {
       ReplicatedEntry decoded = EntryCodec.decode(entry.payload());
       visitor.index = entry.index();
       Object result = decoded.accept(visitor);
-      lastApplied = entry.index();
+      applied.advanceTo(entry.index());
       return result;
     } catch (Throwable t) {
       throw stop(t);
@@ -270,7 +131,7 @@ public final class GraphStateMachine implements StateMachine {
    */
   @Override
   public List<Object> applyBatch(List<CommittedEntry> entries) throws Exception {
-    awaitDatabaseAvailable();
+    database.awaitAvailable();
     return applyBatchInOrder(entries);
   }
 
@@ -279,15 +140,15 @@ public final class GraphStateMachine implements StateMachine {
     checkRunning();
     Object[] results = new Object[entries.size()];
     TxChain chain = new TxChain();
-    long decidedUpTo = lastApplied;
+    long decidedUpTo = applied.get();
     try {
       for (int i = 0; i < entries.size(); i++) {
         CommittedEntry entry = entries.get(i);
-        if (entry.index() <= lastApplied) {
+        if (entry.index() <= applied.get()) {
           continue; // already applied before a restart: idempotent skip
         }
         ReplicatedEntry decoded = EntryCodec.decode(entry.payload());
-        if (decoded instanceof TxEntry tx && tx.leaseId() == gate.currentLeaseId()) {
+        if (decoded instanceof TxEntry tx && fencing.admits(tx)) {
           if (!chain.accepts(tx)) {
             commitChain(chain, results, decidedUpTo);
           }
@@ -299,7 +160,7 @@ public final class GraphStateMachine implements StateMachine {
           visitor.index = entry.index();
           results[i] = decoded.accept(visitor);
           if (chain.isEmpty()) {
-            lastApplied = entry.index(); // nothing before it is still waiting for a chain
+            applied.advanceTo(entry.index()); // nothing before it is still waiting for a chain
           }
         }
         decidedUpTo = entry.index();
@@ -317,22 +178,20 @@ public final class GraphStateMachine implements StateMachine {
    */
   private void commitChain(TxChain chain, Object[] results, long upTo) throws Exception {
     if (!chain.isEmpty()) {
-      long[] txIds = chain.commit(applier);
+      long[] txIds = chain.commit(database.current().applier());
       chains++;
       chainedTxs += chain.size();
       largestChain = Math.max(largestChain, chain.size());
       for (int k = 0; k < chain.size(); k++) {
         TxEntry tx = chain.entry(k);
         results[chain.position(k)] = txIds[k];
-        if (self.equals(tx.originMember())) {
+        if (fencing.isMine(tx)) {
           waiters.complete(tx.proposalId(), txIds[k]);
         }
       }
       chain.clear();
     }
-    if (upTo > lastApplied) {
-      lastApplied = upTo;
-    }
+    applied.advanceTo(upTo);
   }
 
   /**
@@ -352,7 +211,7 @@ public final class GraphStateMachine implements StateMachine {
   /** An apply failed: panic the database, fail every waiter, refuse all further entries. */
   private Exception stop(Throwable t) {
     failure = t;
-    panic.accept(t);
+    database.current().panic().accept(t);
     waiters.failAll(t);
     return t instanceof Exception ? (Exception) t : new RuntimeException(t);
   }
@@ -362,21 +221,16 @@ public final class GraphStateMachine implements StateMachine {
     // No durable trace needed: replaying an internal entry after a restart changes nothing. The
     // in-memory index advances so a snapshot written now covers it (the runtime expects write()
     // to report its applied index, no-ops and configuration entries included).
-    if (index > lastApplied) {
-      lastApplied = index;
-    }
+    applied.advanceTo(index);
   }
 
   /**
    * This member stopped being leader: close the gate and stop allocating ids at once, before its
-   * in-flight transactions finish (NEO4J-INTERNALS §4, "belt-and-braces"). Taken under the apply
-   * lock so it never interleaves with a lease being applied.
+   * in-flight transactions finish (docs/NEO4J-INTERNALS.md §4, "belt-and-braces"). Taken under the
+   * apply lock so it never interleaves with a lease being applied.
    */
   public synchronized void steppedDown() {
-    gate.close();
-    if (failure == null) {
-      idSwitch.set(false);
-    }
+    fencing.steppedDown(database.current(), failure != null);
   }
 
   private final class Visitor implements ReplicatedEntry.Visitor<Object> {
@@ -384,45 +238,52 @@ public final class GraphStateMachine implements StateMachine {
 
     @Override
     public Object visitTx(TxEntry tx) throws Exception {
-      boolean mine = self.equals(tx.originMember());
-      if (tx.leaseId() != gate.currentLeaseId()) {
+      boolean mine = fencing.isMine(tx);
+      if (!fencing.admits(tx)) {
         if (mine) {
-          waiters.fail(
-              tx.proposalId(),
-              new StaleLeaseException(
-                  "the transaction was prepared under lease "
-                      + tx.leaseId()
-                      + " but lease "
-                      + gate.currentLeaseId()
-                      + " is current; it was rejected on every member"));
+          waiters.fail(tx.proposalId(), fencing.staleLease(tx));
         }
         return null;
       }
-      long txId = applier.apply(tx, index);
+      long txId = database.current().applier().apply(tx, index);
       if (mine) {
         waiters.complete(tx.proposalId(), txId);
       }
       return txId;
     }
 
+    /** @return whether the lease was accepted (handed to its proposer, the LeaseKeeper) */
     @Override
     public Object visitLease(LeaseEntry lease) throws Exception {
-      boolean accepted = lease.leaseId() == gate.currentLeaseId() + 1;
-      if (accepted) {
-        leaseState.write(lease.leaseId(), lease.owner(), index);
-        boolean mine = self.equals(lease.owner());
-        // Allocation on only after every earlier entry is applied (we are in log order here),
-        // mirroring 3.x IdReusabilityCondition.
-        idSwitch.set(mine);
-        gate.leaseApplied(lease.leaseId(), lease.owner(), mine, lastCommittedTxId.getAsLong());
-      }
-      leaseListener.onLeaseApplied(lease, accepted);
-      return null;
+      return fencing.apply(lease, index, database.current());
     }
 
     @Override
     public Object visitNoOp(NoOpEntry noOp) {
       return null;
+    }
+  }
+
+  /** The snapshot support, each call under this machine's apply lock. */
+  private final class LockedSnapshots implements SnapshotSupport {
+    private final SnapshotSupport support;
+
+    LockedSnapshots(SnapshotSupport support) {
+      this.support = support;
+    }
+
+    @Override
+    public long write(Path directory) throws Exception {
+      synchronized (GraphStateMachine.this) {
+        return support.write(directory);
+      }
+    }
+
+    @Override
+    public void install(Path directory, long index) throws Exception {
+      synchronized (GraphStateMachine.this) {
+        support.install(directory, index);
+      }
     }
   }
 }

@@ -5,8 +5,8 @@ import org.neo4j.io.pagecache.context.CursorContext;
 import org.neo4j.io.pagecache.context.CursorContextFactory;
 
 /**
- * Only the leader allocates ids (NEO4J-INTERNALS §4 rule 1): {@code clearCache(true)} once this
- * member's lease is applied, {@code clearCache(false)} on every other member and on step-down.
+ * Only the leader allocates ids (docs/NEO4J-INTERNALS.md §4 rule 1): {@code clearCache(true)} once
+ * this member's lease is applied, {@code clearCache(false)} on every other member and on step-down.
  * With allocation off, freed ids are recorded on disk so they are ready after a promotion.
  */
 public final class IdAllocationSwitch implements IdAllocation {

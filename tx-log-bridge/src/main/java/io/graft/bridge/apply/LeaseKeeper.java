@@ -11,11 +11,13 @@ import java.util.function.Consumer;
 
 /**
  * Obtains a lease whenever this member becomes leader: it proposes {@code LeaseEntry(current+1,
- * self)} and the member serves writes only once that entry is applied locally (ARCHITECTURE §2,
- * decision 4). If the lease loses a race (another lease applied first) while this member is still
- * leader, it asks again. On losing leadership it closes the write gate immediately.
+ * self)} and the member serves writes only once that entry is applied locally (docs/ARCHITECTURE.md
+ * §2, decision 4). If the lease loses a race (another lease applied first) while this member is
+ * still leader, it asks again: its own lease entry, applied, tells it whether it was accepted (the
+ * entry's apply result comes back with the proposal). On losing leadership it closes the write gate
+ * immediately.
  */
-public final class LeaseKeeper implements RaftListener, GraphStateMachine.LeaseListener {
+public final class LeaseKeeper implements RaftListener {
   private static final int MAX_ATTEMPTS_PER_TERM = 16;
 
   private final String self;
@@ -49,12 +51,13 @@ public final class LeaseKeeper implements RaftListener, GraphStateMachine.LeaseL
     }
   }
 
-  @Override
-  public void onLeaseApplied(LeaseEntry lease, boolean accepted) {
-    boolean ownCurrent = accepted && self.equals(lease.owner());
-    if (!ownCurrent && leaderTerm != -1 && !self.equals(gate.currentLeaseOwner())) {
-      // Still leader, but the current lease is someone else's (a late entry of an old leader, or
-      // our own request lost the race): ask again for the successor of the current lease.
+  /**
+   * Our own lease entry was applied (on the apply thread, after every earlier entry). Not accepted
+   * while this member is still leader: the current lease is someone else's (a late entry of an old
+   * leader won the race), so ask again for the successor of the current lease.
+   */
+  void onOwnLeaseApplied(boolean accepted) {
+    if (!accepted && leaderTerm != -1 && !self.equals(gate.currentLeaseOwner())) {
       requestLease();
     }
   }
@@ -83,9 +86,11 @@ public final class LeaseKeeper implements RaftListener, GraphStateMachine.LeaseL
     LeaseEntry lease = new LeaseEntry(gate.currentLeaseId() + 1, self);
     raft.propose(EntryCodec.encode(lease))
         .whenComplete(
-            (ok, error) -> {
+            (committed, error) -> {
               if (error != null) {
                 log.accept("graft: lease request " + lease + " failed: " + error);
+              } else {
+                onOwnLeaseApplied(Boolean.TRUE.equals(committed.result()));
               }
             });
   }

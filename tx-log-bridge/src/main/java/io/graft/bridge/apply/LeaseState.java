@@ -17,9 +17,9 @@ import java.util.zip.CRC32C;
 /**
  * The durable lease state with the Raft index of the entry that produced it. Lease entries leave no
  * trace in Neo4j's transaction log, so without this file a restarted member would re-apply them
- * against a fresh lease counter and diverge (the 3.x DurableStateStorage idea; NEO4J-INTERNALS
- * §8.1 item 5). Written atomically: temp file, fsync, rename, fsync the directory. A CRC32C guards
- * against a torn file.
+ * against a fresh lease counter and diverge (the 3.x DurableStateStorage idea;
+ * docs/NEO4J-INTERNALS.md §8.1 item 5). Written atomically: temp file, fsync, rename, fsync the
+ * directory. A CRC32C guards against a torn file.
  */
 public final class LeaseState {
   private static final int MAGIC = 0x47524C53; // "GRLS"
@@ -79,7 +79,7 @@ public final class LeaseState {
   /**
    * A snapshot install that began and did not complete may have left a half-replaced store and a
    * lease file that no longer matches it; applying on top could diverge, so the member refuses to
-   * start (STYLE.md principle 7: stop rather than diverge) and says how to recover.
+   * start (docs/STYLE.md principle 7: stop rather than diverge) and says how to recover.
    */
   public void refuseAfterInterruptedInstall() {
     OptionalLong pending;

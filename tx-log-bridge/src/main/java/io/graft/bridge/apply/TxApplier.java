@@ -23,8 +23,8 @@ import org.neo4j.storageengine.api.cursor.StoreCursors;
 
 /**
  * Applies committed {@link TxEntry}s through Neo4j's ORIGINAL commit process (the one captured
- * before the swap) in {@link TransactionApplicationMode#EXTERNAL}, stamping each entry's Raft
- * index as its batch's {@code consensusIndex}. The recipe is NEO4J-INTERNALS §2.4 (c): it yields
+ * before the swap) in {@link TransactionApplicationMode#EXTERNAL}, stamping each entry's Raft index
+ * as its batch's {@code consensusIndex}. The recipe is docs/NEO4J-INTERNALS.md §2.4 (c): it yields
  * the same tx ids, record ids and high ids on every member, and the Raft index becomes durable
  * atomically with the data in Neo4j's own transaction log.
  *

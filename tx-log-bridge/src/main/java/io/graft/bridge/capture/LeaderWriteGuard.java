@@ -8,11 +8,12 @@ import org.neo4j.kernel.impl.factory.AccessCapability;
 import org.neo4j.kernel.impl.factory.AccessCapabilityFactory;
 
 /**
- * Swapped into {@code KernelTransactions.readOnlyDatabaseChecker} and {@code accessCapabilityFactory}
- * so a write on a member that is not the leader with a current lease fails with
- * {@code Neo.ClientError.Cluster.NotALeader} in {@code KernelTransactionImplementation.txState()},
- * BEFORE any node or relationship id is reserved (NEO4J-INTERNALS §4 rule 2, §5). Checking only at
- * commit would be too late: the rollback would then mark reserved ids unallocated on a follower.
+ * Swapped into {@code KernelTransactions.readOnlyDatabaseChecker} and {@code
+ * accessCapabilityFactory} so a write on a member that is not the leader with a current lease fails
+ * with {@code Neo.ClientError.Cluster.NotALeader} in {@code
+ * KernelTransactionImplementation.txState()}, BEFORE any node or relationship id is reserved
+ * (docs/NEO4J-INTERNALS.md §4 rule 2, §5). Checking only at commit would be too late: the rollback
+ * would then mark reserved ids unallocated on a follower.
  *
  * <p>Kernel transactions are pooled and keep the objects they were built with, so both views are
  * dynamic: they consult the {@link WriteGate} on every call.

@@ -15,12 +15,11 @@ import org.neo4j.storageengine.api.TransactionApplicationMode;
  * two token lookup indexes. The local phase ends with the commit that carries the schema rules.
  *
  * <p>Why these transactions are local: {@code Database.postStartupInit} creates the two token
- * lookup indexes on a new store before the database (and the Bolt server) serves anyone, and
- * before any Raft leader can exist. They are the same transactions on every member, so every
- * member gets the same tx ids for them and the same token and schema rule ids, and Raft entries
- * applied afterwards line up (NEO4J-INTERNALS §8.1 item 2). Kernel transactions are pooled with
- * the commit process they were built with, so this one object stays installed and decides per
- * commit.
+ * lookup indexes on a new store before the database (and the Bolt server) serves anyone, and before
+ * any Raft leader can exist. They are the same transactions on every member, so every member gets
+ * the same tx ids for them and the same token and schema rule ids, and Raft entries applied
+ * afterwards line up (docs/NEO4J-INTERNALS.md §8.1 item 2). Kernel transactions are pooled with the
+ * commit process they were built with, so this one object stays installed and decides per commit.
  */
 public final class LocalBootstrapCommitProcess implements TransactionCommitProcess {
   private final TransactionCommitProcess local;

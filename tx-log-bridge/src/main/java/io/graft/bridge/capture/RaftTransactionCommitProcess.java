@@ -19,6 +19,7 @@ import org.neo4j.internal.kernel.api.exceptions.TransactionFailureException;
 import org.neo4j.kernel.api.exceptions.Status;
 import org.neo4j.kernel.impl.api.TransactionCommitProcess;
 import org.neo4j.kernel.impl.transaction.tracing.TransactionWriteEvent;
+import org.neo4j.logging.InternalLog;
 import org.neo4j.storageengine.api.CommandBatch;
 import org.neo4j.storageengine.api.StorageEngineTransaction;
 import org.neo4j.storageengine.api.TransactionApplicationMode;
@@ -28,16 +29,16 @@ import org.neo4j.storageengine.api.TransactionApplicationMode;
  * batch (constraints already checked, commands created) goes into the Raft log instead of Neo4j's
  * transaction log. The committing thread keeps its kernel locks and waits until the LOCAL state
  * machine has applied the entry in log order, then returns the tx id that apply produced
- * (NEO4J-INTERNALS §2.4 (a)(b); the 3.x ReplicatedTransactionCommitProcess pattern). Nothing
- * reaches Neo4j's log before Raft commit (Raft §5.3: apply only committed entries).
+ * (docs/NEO4J-INTERNALS.md §2.4 (a)(b); the 3.x ReplicatedTransactionCommitProcess pattern).
+ * Nothing reaches Neo4j's log before Raft commit (Raft §5.3: apply only committed entries).
  */
 public final class RaftTransactionCommitProcess implements TransactionCommitProcess {
   public static final String MAX_ENTRY_SIZE_SETTING = "server.raft.max_entry_size";
   public static final String COMMIT_TIMEOUT_SETTING = "server.raft.commit_timeout";
 
   private final RaftNode raft;
-  /** Told when a proposal's outcome became unknown (see {@link #onUnknownOutcome}). */
-  private volatile Runnable unknownOutcome = () -> {};
+  private final Runnable unknownOutcome;
+  private final InternalLog log;
   private final WriteGate gate;
   private final ProposalWaiters waiters;
   private final String self;
@@ -45,6 +46,18 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
   private final long maxEntryBytes;
   private final Duration commitTimeout;
 
+  /**
+   * @param unknownOutcome what to do when a proposal timed out and its outcome is unknown: its
+   *     entry may still be in the leader's log and commit later. A token-creation transaction is
+   *     the dangerous case: Neo4j's token holder did not learn the token, so the next transaction
+   *     that needs the same label, type or property key would create it AGAIN under a new id, and
+   *     when both entries commit the second one fails to apply on every member
+   *     (NonUniqueTokenException: every database panics; seen on real servers by MajorityLossIT).
+   *     The plugin answers by closing the write gate and renewing the lease: the new lease entry
+   *     is applied only after every earlier entry (§5.3 log order), so by the time writes resume
+   *     the earlier transaction is applied or gone for good.
+   * @param log where a failure of that action is reported
+   */
   public RaftTransactionCommitProcess(
       RaftNode raft,
       WriteGate gate,
@@ -52,8 +65,12 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
       String self,
       String databaseName,
       long maxEntryBytes,
-      Duration commitTimeout) {
+      Duration commitTimeout,
+      Runnable unknownOutcome,
+      InternalLog log) {
     this.raft = raft;
+    this.unknownOutcome = unknownOutcome;
+    this.log = log;
     this.gate = gate;
     this.waiters = waiters;
     this.self = self;
@@ -81,7 +98,7 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
     CommandBatch commands = batch.commandBatch();
     if (commands.getLatestCommittedTxWhenStarted() < txIdAtLeaseStart) {
       // Ids reserved before this member's lease took effect may collide with entries applied
-      // since (NEO4J-INTERNALS §4 rule 4): the transaction must be retried.
+      // since (docs/NEO4J-INTERNALS.md §4 rule 4): the transaction must be retried.
       throw notALeader(
           "the transaction started before this member's leader lease took effect (started at tx "
               + commands.getLatestCommittedTxWhenStarted()
@@ -154,25 +171,13 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
     }
   }
 
-  /**
-   * Called with what to do when a proposal timed out: its entry may still be in the leader's log
-   * and commit later. A token-creation transaction is the dangerous case: Neo4j's token holder
-   * did not learn the token, so the next transaction that needs the same label, type or property
-   * key would create it AGAIN under a new id, and when both entries commit the second one fails
-   * to apply on every member (NonUniqueTokenException: every database panics; seen on real
-   * servers by MajorityLossIT). The plugin answers by closing the write gate and renewing the
-   * lease: the new lease entry is applied only after every earlier entry (§5.3 log order), so by
-   * the time writes resume the earlier transaction is applied or gone for good.
-   */
-  public void onUnknownOutcome(Runnable action) {
-    this.unknownOutcome = action;
-  }
-
   private void unknownOutcome() {
     try {
       unknownOutcome.run();
     } catch (RuntimeException e) {
       // The caller still gets its "outcome unknown" error; the gate stays as the action left it.
+      log.warn("graft: a transaction's outcome is unknown and pausing writes until a new lease"
+          + " is applied failed; the write gate is as the failure left it", e);
     }
   }
 

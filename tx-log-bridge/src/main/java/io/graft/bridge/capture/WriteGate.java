@@ -1,10 +1,10 @@
 package io.graft.bridge.capture;
 
 /**
- * The in-memory view of "may this member accept writes now": it holds the current lease and is
- * open only while this member is the Raft leader AND its own lease entry has been applied locally
- * (ARCHITECTURE.md §2, decision 4). Written by the state machine's apply thread and by role-change
- * callbacks; read lock-free by committing threads.
+ * The in-memory view of "may this member accept writes now": it holds the current lease and is open
+ * only while this member is the Raft leader AND its own lease entry has been applied locally
+ * (docs/ARCHITECTURE.md §2, decision 4). Written by the state machine's apply thread and by
+ * role-change callbacks; read lock-free by committing threads.
  */
 public final class WriteGate {
   private volatile int currentLeaseId;
@@ -71,7 +71,7 @@ public final class WriteGate {
     this.open = mine;
   }
 
-  /** Leadership lost: close at once, before in-flight work finishes (NEO4J-INTERNALS §4). */
+  /** Leadership lost: close at once, before in-flight work finishes (docs/NEO4J-INTERNALS.md §4) */
   public synchronized void close() {
     this.open = false;
   }

@@ -14,7 +14,7 @@ import org.neo4j.storageengine.api.StorageCommand;
 /**
  * Serializes Neo4j {@link StorageCommand}s with their own {@code serialize(WritableChannel)} and
  * reads them back with the storage engine's {@link CommandReader} for the entry's kernel version
- * (NEO4J-INTERNALS §2.1). The byte layout is Neo4j's, the same as in its transaction log.
+ * (docs/NEO4J-INTERNALS.md §2.1). The byte layout is Neo4j's, the same as in its transaction log.
  */
 public final class CommandCodec {
   private CommandCodec() {}

@@ -13,7 +13,7 @@ import java.io.UncheckedIOException;
 
 /**
  * Encodes {@link ReplicatedEntry}s as Raft payloads: {@code [version byte][type code][fields]}.
- * Type codes are explicit and pinned by a test, never derived from declaration order (STYLE.md
+ * Type codes are explicit and pinned by a test, never derived from declaration order (docs/STYLE.md
  * §15), because the bytes live in the durable Raft log across upgrades.
  */
 public final class EntryCodec {

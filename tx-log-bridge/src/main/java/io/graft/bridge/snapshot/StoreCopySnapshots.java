@@ -1,7 +1,7 @@
 package io.graft.bridge.snapshot;
 
-import io.graft.bridge.apply.GraphStateMachine;
 import io.graft.bridge.apply.LeaseState;
+import io.graft.bridge.apply.SnapshotState;
 import io.graft.bridge.snapshot.SnapshotManifest.ShippedFile;
 import io.graft.raft.api.SnapshotSupport;
 import java.io.IOException;
@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * graft's snapshot: a consistent copy of the replicated Neo4j database with its identity, and
- * its installation in place of a member's database (ARCHITECTURE decision 7; the Raft thesis §5
+ * graft's snapshot: a consistent copy of the replicated Neo4j database with its identity, and its
+ * installation in place of a member's database (docs/ARCHITECTURE.md decision 7; the Raft thesis §5
  * "log compaction": a snapshot stands for the log prefix up to its index).
  *
  * <p>{@link #write}: on the apply thread, so no replicated write can commit meanwhile (every
@@ -36,12 +36,11 @@ public final class StoreCopySnapshots implements SnapshotSupport {
   static final String DATABASE_DIR = "database";
   static final String TX_LOGS_DIR = "transactions";
 
-  private final GraphStateMachine machine;
+  private final SnapshotState machine;
   private final StoreAccess store;
   private final Consumer<String> progress;
 
-  public StoreCopySnapshots(
-      GraphStateMachine machine, StoreAccess store, Consumer<String> progress) {
+  public StoreCopySnapshots(SnapshotState machine, StoreAccess store, Consumer<String> progress) {
     this.machine = machine;
     this.store = store;
     this.progress = progress;
@@ -50,8 +49,8 @@ public final class StoreCopySnapshots implements SnapshotSupport {
   @Override
   public long write(Path directory) throws Exception {
     long began = System.nanoTime();
-    long index = machine.lastAppliedIndex();
-    LeaseState.Snapshot lease = machine.currentLease();
+    long index = machine.appliedIndex();
+    LeaseState.Snapshot lease = machine.lease();
     long lastTx = store.lastCommittedTxId();
     progress.accept(String.format("graft: snapshot of '%s' at index %d (tx %d): checkpoint",
         store.databaseName(), index, lastTx));
@@ -61,9 +60,9 @@ public final class StoreCopySnapshots implements SnapshotSupport {
           store.databaseDirectory(), directory.resolve(DATABASE_DIR), DATABASE_DIR));
       shipped.addAll(copyLogs(store.transactionLogsToCopy(), directory.resolve(TX_LOGS_DIR)));
     });
-    if (machine.lastAppliedIndex() != index || store.lastCommittedTxId() != lastTx) {
+    if (machine.appliedIndex() != index || store.lastCommittedTxId() != lastTx) {
       throw new IllegalStateException("graft: an entry was applied while the snapshot was copied"
-          + " (index " + index + " -> " + machine.lastAppliedIndex() + "); write() must run on"
+          + " (index " + index + " -> " + machine.appliedIndex() + "); write() must run on"
           + " the apply thread");
     }
     SnapshotManifest manifest = SnapshotManifest.of(store.databaseName(), store.databaseId(),
@@ -121,7 +120,7 @@ public final class StoreCopySnapshots implements SnapshotSupport {
     progress.accept(String.format("graft: installing the snapshot of '%s' at index %d (tx %d,"
             + " %d files, %d bytes) in place of the local store at index %d: stopping the"
             + " database", manifest.databaseName(), index, manifest.lastTxId(), manifest.files(),
-        manifest.bytes(), machine.lastAppliedIndex()));
+        manifest.bytes(), machine.appliedIndex()));
     machine.beginInstall(index);
     store.stop();
     StoreFiles.clear(store.databaseDirectory());

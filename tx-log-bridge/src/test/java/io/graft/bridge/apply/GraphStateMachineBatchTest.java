@@ -47,11 +47,12 @@ class GraphStateMachineBatchTest {
   private final Map<Long, CompletableFuture<Long>> mine = new java.util.HashMap<>();
   private RuntimeException chainFailure;
   private GraphStateMachine machine;
+  private DatabaseSlot slot;
 
   @BeforeEach
   void setUp() throws IOException {
     machine = newMachine();
-    machine.databaseAvailable(true);
+    slot.databaseAvailable(true);
   }
 
   private GraphStateMachine newMachine() throws IOException {
@@ -83,8 +84,10 @@ class GraphStateMachineBatchTest {
         return txIds;
       }
     };
-    return new GraphStateMachine(ME, applier, LeaseState.open(dir), on -> {}, gate, waiters,
-        lastTx::get, consensusIndex::get, panics::add);
+    slot = new DatabaseSlot(
+        new DatabaseHandle(applier, on -> {}, lastTx::get, consensusIndex::get, panics::add));
+    return new GraphStateMachine(
+        ME, new LeaseFencing(ME, LeaseState.open(dir), gate), slot, waiters, null);
   }
 
   private static CommittedEntry at(long index, ReplicatedEntry e) throws IOException {
@@ -142,7 +145,8 @@ class GraphStateMachineBatchTest {
         at(6, tx(OTHER, 1, 2, (byte) 1)),
         at(7, tx(OTHER, 2, 2, (byte) 1))));
     assertThat(chains).containsExactly(List.of(2L, 3L), List.of(6L, 7L));
-    assertThat(results).containsExactly(11L, 12L, null, null, 13L, 14L);
+    // A lease entry's result is whether it was accepted (its proposer, the LeaseKeeper, reads it).
+    assertThat(results).containsExactly(11L, 12L, true, null, 13L, 14L);
     assertThat(mine.get(before.proposalId()).get()).isEqualTo(11L);
     assertThatThrownBy(mine.get(after.proposalId())::get).isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(StaleLeaseException.class);
@@ -180,7 +184,7 @@ class GraphStateMachineBatchTest {
     machine.applyBatch(List.of(at(2, tx(OTHER, 1, 1, (byte) 1)), at(3, tx(OTHER, 2, 1, (byte) 1))));
     // Restart: applied index = max(consensusIndex 3, lease index 1).
     machine = newMachine();
-    machine.databaseAvailable(true);
+    slot.databaseAvailable(true);
     assertThat(machine.lastAppliedIndex()).isEqualTo(3);
     List<Object> results = machine.applyBatch(List.of(
         at(2, tx(OTHER, 1, 1, (byte) 1)), at(3, tx(OTHER, 2, 1, (byte) 1)),

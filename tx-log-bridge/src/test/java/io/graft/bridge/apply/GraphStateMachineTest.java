@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The state machine's rules without Neo4j (fake applier and id switch): lease succession, the
  * write gate and id allocation follow the applied lease, stale-lease transactions are rejected and
  * fail only their origin's waiter, replays at or below the applied index are skipped, and an apply
- * failure panics and stops the machine (ARCHITECTURE §2; NEO4J-INTERNALS §8.2).
+ * failure panics and stops the machine (docs/ARCHITECTURE.md §2; docs/NEO4J-INTERNALS.md §8.2).
  */
 class GraphStateMachineTest {
   private static final String ME = "a:1";
@@ -43,6 +43,7 @@ class GraphStateMachineTest {
   private final ProposalWaiters waiters = new ProposalWaiters();
   private RuntimeException applyFailure;
   private GraphStateMachine machine;
+  private DatabaseSlot slot;
 
   @BeforeEach
   void setUp() throws IOException {
@@ -58,12 +59,14 @@ class GraphStateMachineTest {
       consensusIndex.set(index);
       return lastTx.incrementAndGet();
     };
-    return new GraphStateMachine(ME, applier, LeaseState.open(dir), allocation::add, gate, waiters,
-        lastTx::get, consensusIndex::get, panics::add);
+    slot = new DatabaseSlot(
+        new DatabaseHandle(applier, allocation::add, lastTx::get, consensusIndex::get, panics::add));
+    return new GraphStateMachine(
+        ME, new LeaseFencing(ME, LeaseState.open(dir), gate), slot, waiters, null);
   }
 
   private Object apply(long index, ReplicatedEntry e) throws Exception {
-    machine.databaseAvailable(true);
+    slot.databaseAvailable(true);
     return machine.apply(new CommittedEntry(index, 1, EntryCodec.encode(e)));
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.graft.bridge.capture.WriteGate;
 import io.graft.bridge.codec.EntryCodec;
 import io.graft.bridge.model.LeaseEntry;
+import io.graft.raft.api.CommitResult;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftStatus;
@@ -15,10 +16,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-/** The lease renewal after an unknown outcome (RaftTransactionCommitProcess.onUnknownOutcome). */
+/** Leases on election, again after losing a race, and renewed after an unknown outcome. */
 class LeaseKeeperTest {
   private final List<Object> proposed = new ArrayList<>();
   private final List<String> logs = new ArrayList<>();
+  private final List<CompletableFuture<CommitResult>> outcomes = new ArrayList<>();
   private final WriteGate gate = new WriteGate();
   private final LeaseKeeper keeper =
       new LeaseKeeper("a:1", recordingRaft(), null, gate, logs::add);
@@ -41,6 +43,22 @@ class LeaseKeeperTest {
   }
 
   @Test
+  void aLeaderWhoseOwnLeaseLostTheRaceAsksForTheSuccessorOfTheWinner() {
+    keeper.onRoleChange(status(Role.LEADER, 3));
+    assertThat(proposed).containsExactly(new LeaseEntry(1, "a:1"));
+    // An old leader's lease 1 was applied first; ours, applied after it, was not accepted.
+    gate.leaseApplied(1, "b:1", false, 10);
+    outcomes.get(0).complete(new CommitResult(7, 3, false));
+
+    assertThat(proposed).containsExactly(new LeaseEntry(1, "a:1"), new LeaseEntry(2, "a:1"));
+    // Accepted this time: nothing more is asked.
+    gate.leaseApplied(2, "a:1", true, 11);
+    outcomes.get(1).complete(new CommitResult(8, 3, true));
+    assertThat(proposed).hasSize(2);
+    assertThat(gate.isOpen()).isTrue();
+  }
+
+  @Test
   void notLeaderProposesNothing() {
     // Never leader here (a step-down needs the state machine, which this test leaves out).
     keeper.renewLease("late timeout after losing leadership");
@@ -56,7 +74,9 @@ class LeaseKeeperTest {
         new Class<?>[] {RaftNode.class}, (proxy, method, args) -> {
           if (method.getName().equals("propose")) {
             proposed.add(EntryCodec.decode((byte[]) args[0]));
-            return new CompletableFuture<>();
+            CompletableFuture<CommitResult> outcome = new CompletableFuture<>();
+            outcomes.add(outcome);
+            return outcome;
           }
           throw new UnsupportedOperationException(method.getName());
         });

@@ -17,8 +17,8 @@ import org.neo4j.storageengine.api.StorageEngineFactory;
 
 /**
  * Real Neo4j record commands survive {@link CommandCodec} and the {@link EntryCodec} frame around
- * them, read back with the storage engine's own reader for the kernel version (NEO4J-INTERNALS
- * §2.1), and an oversized batch is refused naming the setting.
+ * them, read back with the storage engine's own reader for the kernel version
+ * (docs/NEO4J-INTERNALS.md §2.1), and an oversized batch is refused naming the setting.
  */
 class CommandCodecTest {
   private static final KernelVersion VERSION = KernelVersion.getLatestVersion(

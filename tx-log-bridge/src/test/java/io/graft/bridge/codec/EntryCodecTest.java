@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Round trips of every entry kind through {@link EntryCodec}, the pinned wire codes (they live in
- * durable Raft logs, STYLE.md §15), and clean failures on foreign or truncated payloads.
+ * durable Raft logs, docs/STYLE.md §3.15), and clean failures on foreign or truncated payloads.
  */
 class EntryCodecTest {
 

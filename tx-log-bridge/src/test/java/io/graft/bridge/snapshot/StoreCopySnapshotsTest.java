@@ -3,7 +3,10 @@ package io.graft.bridge.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.graft.bridge.apply.DatabaseHandle;
+import io.graft.bridge.apply.DatabaseSlot;
 import io.graft.bridge.apply.GraphStateMachine;
+import io.graft.bridge.apply.LeaseFencing;
 import io.graft.bridge.apply.LeaseState;
 import io.graft.bridge.capture.ProposalWaiters;
 import io.graft.bridge.capture.WriteGate;
@@ -12,6 +15,7 @@ import io.graft.bridge.model.LeaseEntry;
 import io.graft.bridge.model.ReplicatedEntry;
 import io.graft.bridge.model.TxEntry;
 import io.graft.raft.api.CommittedEntry;
+import io.graft.raft.api.SnapshotSupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -50,20 +54,23 @@ class StoreCopySnapshotsTest {
     /** What the fake Neo4j says recovery needs; by default every tx-log file, whole. */
     List<StoreAccess.LogRange> logRanges;
     final GraphStateMachine machine;
-    final StoreCopySnapshots snapshots;
+    final SnapshotSupport snapshots;
 
     Member(String name, UUID id) throws IOException {
       this.root = tmp.resolve(name);
       this.id = id;
       Files.createDirectories(databaseDirectory());
       Files.createDirectories(transactionLogsDirectory());
-      machine = new GraphStateMachine(name, (tx, index) -> {
+      DatabaseSlot slot = new DatabaseSlot(new DatabaseHandle((tx, index) -> {
         consensus.set(index);
         return lastTx.incrementAndGet();
-      }, LeaseState.open(root.resolve("raft")), allocation::add, gate, new ProposalWaiters(),
-          lastTx::get, consensus::get, t -> { });
-      machine.databaseAvailable(true);
-      snapshots = new StoreCopySnapshots(machine, this, line -> lifecycle.add("log"));
+      }, allocation::add, lastTx::get, consensus::get, t -> { }));
+      machine = new GraphStateMachine(name,
+          new LeaseFencing(name, LeaseState.open(root.resolve("raft")), gate), slot,
+          new ProposalWaiters(), state -> new StoreCopySnapshots(state, this,
+              line -> lifecycle.add("log")));
+      slot.databaseAvailable(true);
+      snapshots = machine.snapshots();
     }
 
     @Override
@@ -401,9 +408,8 @@ class StoreCopySnapshotsTest {
     assertThatThrownBy(() -> b.snapshots.install(snap, index))
         .hasMessageContaining("did not start");
 
-    assertThatThrownBy(() -> new GraphStateMachine("b", (tx, i) -> 0L,
-        LeaseState.open(b.root.resolve("raft")), on -> { }, new WriteGate(), new ProposalWaiters(),
-        () -> 0L, () -> 0L, t -> { }))
+    assertThatThrownBy(() -> new LeaseFencing("b", LeaseState.open(b.root.resolve("raft")),
+        new WriteGate()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("snapshot install at index 3 was interrupted")
         .hasMessageContaining("snapshot-install-pending");

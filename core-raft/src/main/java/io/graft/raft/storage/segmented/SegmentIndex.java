@@ -11,7 +11,7 @@ import java.util.List;
  * term and byte offset in two primitive arrays starting at {@link #baseIndex}. Lookups by index are
  * O(1); finding the segment of an index is a binary search over the (few) segments. Also holds the
  * verified read path: one positional read per contiguous run, then CRC, index and term checked for
- * every record (STYLE.md §3.8: validate right after reading). Not thread-safe.
+ * every record (docs/STYLE.md §3.8: validate right after reading). Not thread-safe.
  */
 final class SegmentIndex {
   /** Contiguous reads are capped so one lagging follower cannot make us allocate a huge buffer. */

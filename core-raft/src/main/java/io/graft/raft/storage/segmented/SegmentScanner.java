@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * Reads one segment file sequentially in large chunks and validates each record: length in range,
  * CRC32C, index exactly the expected one, term not below the previous one (Raft §5.3: terms in a
  * log never decrease), known type code. Validation after reading is the pair of the validation the
- * store does before writing (STYLE.md §3.8). Not thread-safe; one instance per file.
+ * store does before writing (docs/STYLE.md §3.8). Not thread-safe; one instance per file.
  */
 final class SegmentScanner {
   /** A forward search for a valid record only considers indexes this far past the expected one. */

@@ -1,7 +1,7 @@
 package io.graft.raft.storage.segmented;
 
 /**
- * Tunables of {@link SegmentedLogStore}, each with a named limit (STYLE.md §3.9).
+ * Tunables of {@link SegmentedLogStore}, each with a named limit (docs/STYLE.md §3.9).
  *
  * @param segmentBytesMax a segment is rotated before a record would take it past this size (a
  * single     record larger than this still gets a segment of its own)

@@ -6,7 +6,7 @@ import java.util.zip.CRC32C;
  * Frame layout: {@code [length u32][crc32c u32][payload]}, where length counts the payload only and
  * the CRC32C covers the payload. The payload is {@code [version u8][type u8][body]}
  * ({@link io.graft.raft.transport.MessageCodec}). CRC32C as in dragonboat frames and Ratis
- * segments (RAFT-ANCHORS §5): TCP's 16-bit checksum misses real corruption.
+ * segments (docs/RAFT-ANCHORS.md §5): TCP's 16-bit checksum misses real corruption.
  */
 final class FrameFormat {
   static final int HEADER_BYTES = 8;

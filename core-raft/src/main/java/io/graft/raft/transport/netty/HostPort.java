@@ -1,30 +1,26 @@
 package io.graft.raft.transport.netty;
 
+import io.graft.raft.api.RaftAddress;
 import java.net.InetSocketAddress;
 
-/** Parses "host:port" and "[v6]:port" into an unresolved address (resolved at connect time). */
+/**
+ * A {@link RaftAddress} (the one host:port parser) as Netty's socket address, unresolved: a host
+ * name is resolved at connect time, so a member whose address changes is found again.
+ */
 final class HostPort {
   private HostPort() {}
 
-  static InetSocketAddress parse(String address) {
-    int colon = address.lastIndexOf(':');
-    if (colon <= 0 || colon == address.length() - 1) {
-      throw new IllegalArgumentException("address must be host:port: '" + address + "'");
-    }
-    String host = address.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int port;
-    try {
-      port = Integer.parseInt(address.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("bad port in address '" + address + "'", e);
-    }
-    if (port < 0 || port > 65535 || host.isBlank()) {
-      throw new IllegalArgumentException("address must be host:port with port 0..65535: '"
-          + address + "'");
-    }
-    return InetSocketAddress.createUnresolved(host, port);
+  /** An address to connect to (port 1..65535). */
+  static InetSocketAddress peer(String address) {
+    return unresolved(RaftAddress.parse(address));
+  }
+
+  /** An address to bind (port 0 means any free port). */
+  static InetSocketAddress listen(String address) {
+    return unresolved(RaftAddress.parseListen(address));
+  }
+
+  private static InetSocketAddress unresolved(RaftAddress address) {
+    return InetSocketAddress.createUnresolved(address.host(), address.port());
   }
 }

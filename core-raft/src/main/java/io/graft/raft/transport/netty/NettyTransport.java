@@ -106,7 +106,7 @@ public final class NettyTransport implements Transport {
   }
 
   private void bind(Consumer<RaftMessage> inbound) {
-    InetSocketAddress listen = HostPort.parse(config.listenAddress());
+    InetSocketAddress listen = HostPort.listen(config.listenAddress());
     ServerBootstrap server = new ServerBootstrap().group(group)
         .channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_REUSEADDR, true)
@@ -216,7 +216,7 @@ public final class NettyTransport implements Transport {
     Map<MemberId, InetSocketAddress> parsed = new HashMap<>();
     newAddresses.forEach((member, address) -> {
       if (!member.equals(config.self())) {
-        parsed.put(member, HostPort.parse(address));
+        parsed.put(member, HostPort.peer(address));
       }
     });
     synchronized (lock) {

@@ -4,7 +4,8 @@ import io.graft.raft.api.MemberId;
 import java.util.Objects;
 
 /**
- * Configuration of {@link NettyTransport}; check it once with {@link #validate()} (STYLE.md §3.9).
+ * Configuration of {@link NettyTransport}; check it once with {@link #validate()} (docs/STYLE.md
+ * §3.9).
  *
  * @param listenAddress "host:port" the server binds (port 0 picks a free port)
  * @param clusterId identifies the cluster; a handshake naming another cluster is refused
@@ -105,7 +106,7 @@ public record NettyTransportConfig(
     Objects.requireNonNull(listenAddress, "listenAddress");
     Objects.requireNonNull(clusterId, "clusterId");
     Objects.requireNonNull(self, "self");
-    HostPort.parse(listenAddress);
+    HostPort.listen(listenAddress);
     check(!clusterId.isBlank() && clusterId.length() <= 255,
         "clusterId must be 1..255 non-blank characters: '" + clusterId + "'");
     check(maxFrameBytes >= 1024 && maxFrameBytes <= MAX_FRAME_BYTES_LIMIT,

@@ -18,11 +18,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A transport's server facing misbehaving clients (TESTING.md tier 3: "malformed frames, a wrong
- * cluster id and oversized frames close the connection and never crash"). Member {@code b} serves;
- * a healthy member {@code a} keeps a connection to it throughout, and every test ends by checking
- * that {@code a}'s messages still arrive, i.e. only the offending connection was closed. Offenders
- * are raw sockets ({@link RawClient}) or a transport configured for another cluster.
+ * A transport's server facing misbehaving clients (docs/TESTING.md tier 3: "malformed frames, a
+ * wrong cluster id and oversized frames close the connection and never crash"). Member {@code b}
+ * serves; a healthy member {@code a} keeps a connection to it throughout, and every test ends by
+ * checking that {@code a}'s messages still arrive, i.e. only the offending connection was closed.
+ * Offenders are raw sockets ({@link RawClient}) or a transport configured for another cluster.
  */
 class HostilePeerTest {
   private static final Duration WAIT = Duration.ofSeconds(10);

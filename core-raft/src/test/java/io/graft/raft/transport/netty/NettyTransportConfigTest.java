@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.graft.raft.api.MemberId;
 import org.junit.jupiter.api.Test;
 
-/** {@link NettyTransportConfig#validate()} names the offending setting (STYLE.md §3.9). */
+/** {@link NettyTransportConfig#validate()} names the offending setting (docs/STYLE.md §3.9). */
 class NettyTransportConfigTest {
   private final NettyTransportConfig ok =
       NettyTransportConfig.defaults("127.0.0.1:7000", "c", MemberId.of("a"));

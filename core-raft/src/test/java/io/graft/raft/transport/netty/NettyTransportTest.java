@@ -24,8 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real Netty transports on loopback sockets with OS-chosen ports (TESTING.md tier 3): delivery of
- * every message type among three members, reconnection after a late start and a restart,
+ * Real Netty transports on loopback sockets with OS-chosen ports (docs/TESTING.md tier 3): delivery
+ * of every message type among three members, reconnection after a late start and a restart,
  * address-book changes, bounded queues, oversized outbound messages, and confined close. Hostile
  * peers are in {@link HostilePeerTest}. No sleeps: every wait is a bounded Awaitility condition or
  * a bounded queue poll.

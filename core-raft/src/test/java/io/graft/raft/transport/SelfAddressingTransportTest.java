@@ -1,11 +1,10 @@
-package io.graft.plugin.routing;
+package io.graft.raft.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.RaftMessage;
-import io.graft.raft.transport.Transport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

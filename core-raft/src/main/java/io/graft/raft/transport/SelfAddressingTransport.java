@@ -1,18 +1,18 @@
-package io.graft.plugin.routing;
+package io.graft.raft.transport;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftAddress;
 import io.graft.raft.message.RaftMessage;
-import io.graft.raft.transport.Transport;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * In the plugin a member's id IS its advertised Raft address, so a member that joins later (added
- * with {@code raft.addMember}) or a leader this member was never configured with is reachable
- * without any address book update: the first message to an unknown member adds it to the
- * delegate's peers. Peers set explicitly are kept; nothing is ever removed implicitly (a removed
- * member's connection just idles until the transport closes).
+ * For members whose id IS their advertised Raft address (graft's plugin): a member that joins later
+ * (added with {@code raft.addMember}) or a leader this member was never configured with is
+ * reachable without any address book update: the first message to an unknown member whose id is a
+ * {@link RaftAddress} adds it to the delegate's peers. Peers set explicitly are kept; nothing is
+ * ever removed implicitly (a removed member's connection just idles until the transport closes).
  */
 public final class SelfAddressingTransport implements Transport {
   private final Transport delegate;
@@ -46,7 +46,7 @@ public final class SelfAddressingTransport implements Transport {
   }
 
   private synchronized void ensurePeer(MemberId to) {
-    if (!peers.containsKey(to) && BoltAddressBook.isHostPort(to.value())) {
+    if (!peers.containsKey(to) && RaftAddress.tryParse(to.value()).isPresent()) {
       peers.put(to, to.value());
       known = Map.copyOf(peers);
       delegate.setPeers(known);
