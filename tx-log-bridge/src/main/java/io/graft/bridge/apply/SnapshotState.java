@@ -1,6 +1,7 @@
 package io.graft.bridge.apply;
 
 import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * What a snapshot of the state machine reads (applied index, lease) and what its install replaces.
@@ -11,11 +12,31 @@ public final class SnapshotState {
   private final LeaseFencing fencing;
   private final DatabaseSlot database;
   private final AppliedIndex applied;
+  private final UsersState users;
 
-  SnapshotState(LeaseFencing fencing, DatabaseSlot database, AppliedIndex applied) {
+  SnapshotState(LeaseFencing fencing, DatabaseSlot database, AppliedIndex applied,
+      UsersState users) {
     this.fencing = fencing;
     this.database = database;
     this.applied = applied;
+    this.users = users;
+  }
+
+  /** Writes the cluster's user table into {@code file} (nothing without one). */
+  public void writeUsers(Path file) throws IOException {
+    if (users != null) {
+      users.writeTo(file);
+    }
+  }
+
+  /**
+   * Adopts the snapshot's user table ({@code file}; an empty one if the snapshot has none), before
+   * {@link #completeInstall} records the index.
+   */
+  public void installUsers(Path file, long index) throws IOException {
+    if (users != null) {
+      users.installFrom(file, index);
+    }
   }
 
   public long appliedIndex() {

@@ -35,6 +35,8 @@ import java.util.function.Consumer;
 public final class StoreCopySnapshots implements SnapshotSupport {
   static final String DATABASE_DIR = "database";
   static final String TX_LOGS_DIR = "transactions";
+  /** The cluster's user table (graft's replicated state, like the lease in the manifest). */
+  static final String USERS_FILE = "users";
 
   private final SnapshotState machine;
   private final StoreAccess store;
@@ -65,6 +67,7 @@ public final class StoreCopySnapshots implements SnapshotSupport {
           + " (index " + index + " -> " + machine.appliedIndex() + "); write() must run on"
           + " the apply thread");
     }
+    machine.writeUsers(directory.resolve(USERS_FILE));
     SnapshotManifest manifest = SnapshotManifest.of(store.databaseName(), store.databaseId(),
         index, lease.leaseId(), lease.owner(), lastTx, shipped);
     manifest.writeTo(directory);
@@ -137,6 +140,7 @@ public final class StoreCopySnapshots implements SnapshotSupport {
       throw new IllegalStateException("graft: after installing the snapshot the database is at"
           + " tx " + store.lastCommittedTxId() + ", the snapshot at tx " + manifest.lastTxId());
     }
+    machine.installUsers(directory.resolve(USERS_FILE), index);
     machine.completeInstall(index, manifest.leaseId(), manifest.leaseOwner());
     progress.accept(String.format("graft: snapshot installed: '%s' at index %d, tx %d, lease %d,"
             + " in %d ms", manifest.databaseName(), index, manifest.lastTxId(),

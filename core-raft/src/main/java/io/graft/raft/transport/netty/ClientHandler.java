@@ -81,8 +81,8 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
   }
 
   private String peerName() {
-    return peer.member() + " at " + peer.address().getHostString() + ":"
-        + peer.address().getPort();
+    String where = peer.address().getHostString() + ":" + peer.address().getPort();
+    return peer.member().value().equals(where) ? where : peer.member() + " at " + where;
   }
 
   @Override
