@@ -1,11 +1,18 @@
 package io.graft.bench;
 
+import io.graft.cluster.tls.CertificateAuthority;
 import io.graft.raft.api.CommittedEntry;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.StateMachine;
+import io.graft.raft.api.TransportTls;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.runtime.RaftNodeRunner;
+import io.graft.raft.transport.netty.NettyTransport;
+import io.graft.raft.transport.netty.NettyTransportConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import javax.net.ssl.SSLException;
 
 /**
  * graft on loopback: 3 {@link RaftNodeRunner}s, each with its own segmented log (fsync per Ready)
@@ -25,6 +33,7 @@ final class GraftCluster implements BenchCluster {
   static final long TICK_MILLIS = 100;
   private final List<RaftNodeRunner> nodes = new ArrayList<>();
   private final Path dir;
+  private final boolean tls;
   private volatile RaftNodeRunner leader;
 
   /** Counts applied entries; remembers its applied index only in memory (fresh dirs each run). */
@@ -49,7 +58,18 @@ final class GraftCluster implements BenchCluster {
   }
 
   GraftCluster(Path dir) throws Exception {
+    this(dir, false);
+  }
+
+  /**
+   * @param tls every Raft connection under mutual TLS (JDK provider, TLS 1.3/1.2, certificates of
+   *     a throwaway CA), as the plugin runs with dbms.ssl.policy.cluster
+   */
+  GraftCluster(Path dir, boolean tls) throws Exception {
     this.dir = dir;
+    this.tls = tls;
+    CertificateAuthority ca = tls ? CertificateAuthority.create("bench-ca", Duration.ofDays(1))
+        : null;
     Map<MemberId, String> addresses = new HashMap<>();
     Set<MemberId> voters = new LinkedHashSet<>();
     for (int i = 0; i < 3; i++) {
@@ -69,7 +89,7 @@ final class GraftCluster implements BenchCluster {
               .config(RaftConfig.defaults())
               .tickMillis(TICK_MILLIS)
               .dataDirectory(dir.resolve(id.value().replace(':', '_')))
-              .nettyTransport(addresses.get(id), "bench")
+              .transport(transport(id, addresses.get(id), ca))
               .peers(peers)
               .stateMachine(new CountingStateMachine())
               .randomSeed(seed++)
@@ -77,6 +97,27 @@ final class GraftCluster implements BenchCluster {
               .start());
     }
     leader = awaitLeader(Duration.ofSeconds(30));
+  }
+
+  /** The Netty transport the builder's nettyTransport() makes, plus TLS when {@code ca}. */
+  private static NettyTransport transport(MemberId id, String address, CertificateAuthority ca)
+      throws SSLException {
+    NettyTransport transport =
+        new NettyTransport(NettyTransportConfig.defaults(address, "bench", id));
+    if (ca != null) {
+      CertificateAuthority.Issued own = ca.issue(id.value(), List.of("127.0.0.1"),
+          Duration.ofDays(1));
+      TransportTls contexts = TransportTls.of(
+          SslContextBuilder.forServer(own.privateKey(), own.certificate())
+              .sslProvider(SslProvider.JDK).clientAuth(ClientAuth.REQUIRE)
+              .trustManager(ca.certificate()).build(),
+          SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+              .keyManager(own.privateKey(), own.certificate()).trustManager(ca.certificate())
+              .build(),
+          true, "bench mutual TLS");
+      transport.useTls(contexts, "bench TLS");
+    }
+    return transport;
   }
 
   private RaftNodeRunner awaitLeader(Duration timeout) throws InterruptedException {
@@ -97,7 +138,7 @@ final class GraftCluster implements BenchCluster {
 
   @Override
   public String name() {
-    return "graft";
+    return tls ? "graft-tls" : "graft";
   }
 
   @Override
@@ -121,7 +162,8 @@ final class GraftCluster implements BenchCluster {
 
   @Override
   public String describe() {
-    return "graft RaftNodeRunner, Netty transport, segmented log with one fsync per Ready "
+    return (tls ? "graft with mutual TLS (JDK provider, TLS 1.3, EC P-256 certificates), "
+        : "graft ") + "RaftNodeRunner, Netty transport, segmented log with one fsync per Ready "
         + "(group commit), 3 members on 127.0.0.1, tick "
         + TICK_MILLIS
         + " ms, election timeout 1-2 s, storage "

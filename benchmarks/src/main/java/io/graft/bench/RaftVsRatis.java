@@ -15,7 +15,9 @@ import java.util.Map;
  * graft vs Apache Ratis, 3 members on loopback, fsync on, in ONE run: entries of 16 B / 1 KB / 64
  * KB with 1 / 16 / 64 closed-loop proposers. A command, not a test (docs/TESTING.md "Benchmarks are
  * not tests"). Options: --seconds N (measure per scenario, default 10), --warmup N (default 3),
- * --sizes 16,1024,65536, --proposers 1,16,64, --systems graft,ratis, --out FILE.md, --dir DIR.
+ * --sizes 16,1024,65536, --proposers 1,16,64, --systems graft,ratis (graft-tls: graft with mutual
+ * TLS on every link; with graft in the same run the table adds TLS/plaintext ratios), --out
+ * FILE.md, --dir DIR.
  */
 public final class RaftVsRatis {
   private RaftVsRatis() {}
@@ -89,8 +91,11 @@ public final class RaftVsRatis {
         return new RatisCluster(data);
       case "graft":
         return new GraftCluster(data);
+      case "graft-tls":
+        return new GraftCluster(data, true);
       default:
-        throw new IllegalArgumentException("unknown system '" + system + "' (graft|ratis)");
+        throw new IllegalArgumentException("unknown system '" + system
+            + "' (graft|graft-tls|ratis)");
     }
   }
 

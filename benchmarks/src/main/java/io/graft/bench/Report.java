@@ -63,6 +63,31 @@ final class Report {
         }
       }
     }
+    appendRatios(sb, results, "graft-tls", "graft", "TLS on / off");
     return sb.toString();
+  }
+
+  /** Throughput and p99 of {@code system} over {@code baseline}, row by row, if both ran. */
+  private static void appendRatios(StringBuilder sb, List<LoadRun.Result> results, String system,
+      String baseline, String title) {
+    StringBuilder rows = new StringBuilder();
+    for (LoadRun.Result s : results) {
+      if (!s.system().equals(system)) {
+        continue;
+      }
+      for (LoadRun.Result b : results) {
+        if (b.system().equals(baseline) && b.entryBytes() == s.entryBytes()
+            && b.proposers() == s.proposers()) {
+          rows.append(String.format(Locale.ROOT, "| %d B | %d | %.2f | %.2f |%n", s.entryBytes(),
+              s.proposers(), s.entriesPerSecond() / b.entriesPerSecond(),
+              s.p99Millis() / b.p99Millis()));
+        }
+      }
+    }
+    if (rows.length() > 0) {
+      sb.append("\n").append(title).append(" (").append(system).append(" / ").append(baseline)
+          .append(")\n\n| entry | proposers | throughput ratio | p99 ratio |\n")
+          .append("|---:|---:|---:|---:|\n").append(rows);
+    }
   }
 }
