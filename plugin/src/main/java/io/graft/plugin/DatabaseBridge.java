@@ -5,6 +5,7 @@ import io.graft.bridge.apply.GraphStateMachine;
 import io.graft.bridge.apply.LeaseFencing;
 import io.graft.bridge.apply.LeaseKeeper;
 import io.graft.bridge.apply.LeaseState;
+import io.graft.bridge.apply.UsersState;
 import io.graft.bridge.capture.LeaderWriteGuard;
 import io.graft.bridge.capture.LocalBootstrapCommitProcess;
 import io.graft.bridge.capture.ProposalWaiters;
@@ -12,6 +13,7 @@ import io.graft.bridge.capture.RaftTransactionCommitProcess;
 import io.graft.bridge.capture.WriteGate;
 import io.graft.bridge.snapshot.StoreCopySnapshots;
 import io.graft.plugin.routing.BoltAddressBook;
+import io.graft.plugin.users.ReplicatedUsers;
 import io.graft.plugin.routing.RaftRoutingTable;
 import io.graft.procedures.MemberRow;
 import io.graft.procedures.RaftAdmin;
@@ -29,6 +31,8 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.neo4j.configuration.Config;
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
+import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.kernel.database.Database;
 import org.neo4j.kernel.impl.api.KernelTransactions;
 import org.neo4j.logging.InternalLog;
@@ -50,6 +54,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   private final WriteGate gate;
   private final LeaderWriteGuard guard;
   private final RaftTransactionCommitProcess replicated;
+  private final ReplicatedUsers users;
   private final InternalLog log;
   private Neo4jBinding binding;
 
@@ -63,7 +68,9 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       WriteGate gate,
       LeaderWriteGuard guard,
       RaftTransactionCommitProcess replicated,
+      ReplicatedUsers users,
       InternalLog log) {
+    this.users = users;
     this.config = config;
     this.bolt = bolt;
     this.raft = raft;
@@ -95,11 +102,12 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     DatabaseSlot slot = new DatabaseSlot(b.handle());
     LeaseFencing fencing =
         new LeaseFencing(config.self(), LeaseState.open(config.raftDirectory()), gate);
+    UsersState users = UsersState.open(config.raftDirectory());
     // The snapshot support exists before the Raft member: its runtime may ask
     // StateMachine.snapshots() when built.
     GraphStateMachine machine = new GraphStateMachine(config.self(), fencing, slot, waiters,
         state -> new StoreCopySnapshots(state, new Neo4jStoreAccess(database, restarting),
-            log::info));
+            log::info), users);
     String dbName = database.getNamedDatabaseId().name();
     if (createsStore(database)) {
       // Neo4j commits the new store's token lookup indexes right after this start(), before any
@@ -125,8 +133,13 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
             raft, gate, waiters, config.self(), dbName, config.maxEntrySize(),
             config.commitTimeout(),
             () -> keeper.renewLease("a transaction's outcome is unknown"), log);
+    // Users the same on every member: the system database follows the cluster's user table.
+    ReplicatedUsers replicatedUsers = ReplicatedUsers.start(config.self(), raft, users,
+        database.getDependencyResolver().resolveDependency(DatabaseManagementService.class)
+            .database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME),
+        config.commitTimeout(), bolt::boltAddressOf, log);
     DatabaseBridge bridge = new DatabaseBridge(
-        config, bolt, raft, machine, slot, waiters, gate, guard, replicated, log);
+        config, bolt, raft, machine, slot, waiters, gate, guard, replicated, replicatedUsers, log);
     guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status()));
     bridge.attach(b);
     log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d)",
@@ -187,8 +200,14 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         c.snapshotIntervalEntries(), c.logRetainedEntries(), c.maxEntrySize());
   }
 
+  /** The replication of users through this database's Raft log. */
+  ReplicatedUsers users() {
+    return users;
+  }
+
   @Override
   public void close() {
+    users.close();
     detach();
     slot.close();
     try {

@@ -3,6 +3,7 @@ package io.graft.plugin;
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.plugin.routing.GraftRoutingTableProvider;
 import io.graft.plugin.routing.RaftRoutingTable;
+import io.graft.plugin.users.UserCapture;
 import io.graft.procedures.ClusterAdminAccess;
 import io.graft.procedures.RaftAdmin;
 import io.graft.procedures.RaftProcedures;
@@ -16,10 +17,12 @@ import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.StreamSupport;
 import org.neo4j.configuration.Config;
+import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.dbms.routing.RoutingService;
 import org.neo4j.kernel.api.procedure.CallableProcedure;
 import org.neo4j.kernel.api.procedure.GlobalProcedures;
 import org.neo4j.kernel.database.Database;
+import org.neo4j.kernel.internal.event.GlobalTransactionEventListeners;
 import org.neo4j.logging.InternalLog;
 import org.neo4j.logging.InternalLogProvider;
 
@@ -40,6 +43,7 @@ public final class Wiring {
   /** Shown at startup and in raft.status(): e.g. an exposed Raft port without TLS. */
   private final List<String> securityWarnings;
   private volatile DatabaseBridge running;
+  private UserCapture userCapture;
   /** Set while a snapshot install stops and starts the database under the running bridge. */
   private final AtomicBoolean restarting = new AtomicBoolean();
 
@@ -151,6 +155,25 @@ public final class Wiring {
     running =
         DatabaseBridge.start(config, boltAddresses, database, this::createNode, log, restarting);
     installRouting(database.getDependencyResolver().resolveDependency(RoutingService.class));
+    captureUserChanges(database);
+  }
+
+  /**
+   * From the first start of the replicated database on, every security command on this member's
+   * system database goes through the Raft log (UserCapture). Registered once per DBMS; it reads
+   * {@link #running} on every command, so database restarts need nothing.
+   */
+  private void captureUserChanges(Database database) {
+    if (userCapture != null) {
+      return;
+    }
+    userCapture = new UserCapture(() -> Optional.ofNullable(running).map(DatabaseBridge::users),
+        config.database());
+    database.getDependencyResolver().resolveDependency(GlobalTransactionEventListeners.class)
+        .registerTransactionEventListener(GraphDatabaseSettings.SYSTEM_DATABASE_NAME,
+            userCapture);
+    log.info("graft: user changes (CREATE/ALTER/RENAME/DROP USER) are replicated through the Raft"
+        + " log of '%s' and made on its leader only", config.database());
   }
 
   void stopDatabase() {
