@@ -16,7 +16,7 @@ public final class Neo4jRelease {
 
   private Neo4jRelease() {}
 
-  /** The version, e.g. {@code 5.26.30}. */
+  /** The version, as in the root pom (e.g. {@code 5.26.x}). */
   public static String version() {
     return VERSION;
   }

@@ -15,7 +15,7 @@ final class BuiltAgainst {
 
   private BuiltAgainst() {}
 
-  /** The version, e.g. {@code 5.26.30}; fails loudly if the jar was built without the resource. */
+  /** The version as in the root pom; fails loudly if the jar was built without the resource. */
   static String neo4jVersion() {
     Properties properties = new Properties();
     try (InputStream in = BuiltAgainst.class.getResourceAsStream(RESOURCE)) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.protocol.RaftConfig;
+import io.graft.raft.runtime.NodeAssembly;
 import io.graft.raft.transport.netty.NettyTransportConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,10 +35,11 @@ class MaxEntrySizeLimitsTest {
 
   private static void assertEverythingAdmits(RaftNodeSpec spec, long entryBytes) {
     long entry = entryBytes + CoreRaftNodeFactory.ENTRY_ENVELOPE_BYTES;
-    RaftConfig raft = CoreRaftNodeFactory.raftConfig(spec);
+    RaftConfig raft = NodeAssembly.raftConfig(CoreRaftNodeFactory.setup(spec));
     assertThat(raft.appendBytesMax()).isGreaterThanOrEqualTo(entry);
     assertThat(raft.uncommittedBytesMax()).isGreaterThanOrEqualTo(entry);
-    NettyTransportConfig transport = CoreRaftNodeFactory.transportConfig(spec);
+    NettyTransportConfig transport =
+        NodeAssembly.transportConfig(CoreRaftNodeFactory.setup(spec));
     // An AppendEntries of appendBytesMax entry bytes plus its headers fits in one frame.
     assertThat((long) transport.maxFrameBytes())
         .isGreaterThanOrEqualTo(raft.appendBytesMax() + NettyTransportConfig.FRAME_HEADROOM_BYTES);
@@ -53,7 +55,7 @@ class MaxEntrySizeLimitsTest {
     // The defaults of core-raft stay the floor for small settings (batching is unchanged).
     RaftPluginConfig small = RaftPluginConfig.from(base()
         .set(RaftSettings.max_entry_size, 1L << 20).build());
-    RaftConfig raft = CoreRaftNodeFactory.raftConfig(spec(small));
+    RaftConfig raft = NodeAssembly.raftConfig(CoreRaftNodeFactory.setup(spec(small)));
     assertThat(raft.appendBytesMax()).isEqualTo(RaftConfig.defaults().appendBytesMax());
     assertThat(raft.uncommittedBytesMax()).isEqualTo(RaftConfig.defaults().uncommittedBytesMax());
   }
@@ -63,7 +65,7 @@ class MaxEntrySizeLimitsTest {
     RaftPluginConfig max = RaftPluginConfig.from(base()
         .set(RaftSettings.max_entry_size, 1L << 30).build());
     assertEverythingAdmits(spec(max), 1L << 30);
-    assertThat(CoreRaftNodeFactory.transportConfig(spec(max)).maxFrameBytes())
+    assertThat(NodeAssembly.transportConfig(CoreRaftNodeFactory.setup(spec(max))).maxFrameBytes())
         .isEqualTo(NettyTransportConfig.MAX_FRAME_BYTES_LIMIT);
     RaftPluginConfig mid = RaftPluginConfig.from(base()
         .set(RaftSettings.max_entry_size, 300L << 20).build());

@@ -3,6 +3,7 @@ package io.graft.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.graft.raft.runtime.NodeAssembly;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -124,10 +125,11 @@ class RaftPluginConfigTest {
     RaftPluginConfig small = RaftPluginConfig.from(base()
         .set(RaftSettings.snapshot_interval_entries, 50L)
         .set(RaftSettings.log_retained_entries, 0L).build());
-    io.graft.raft.runtime.SnapshotPolicy policy = CoreRaftNodeFactory.policy(new RaftNodeSpec(
+    io.graft.raft.runtime.SnapshotPolicy policy = NodeAssembly.snapshotPolicy(
+        CoreRaftNodeFactory.setup(new RaftNodeSpec(
         small.clusterId(), io.graft.raft.api.MemberId.of(small.self()), small.listenAddress(),
         List.of(), small.raftDirectory(), small.electionTimeout(), small.heartbeatInterval(), null,
-        small.snapshotIntervalEntries(), small.logRetainedEntries(), small.maxEntrySize()));
+        small.snapshotIntervalEntries(), small.logRetainedEntries(), small.maxEntrySize())));
     assertThat(policy.snapshotEveryEntries()).isEqualTo(50);
     assertThat(policy.retainEntries()).isZero();
     assertThatThrownBy(() -> RaftPluginConfig.from(base()

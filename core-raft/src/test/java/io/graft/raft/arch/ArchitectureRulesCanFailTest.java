@@ -83,6 +83,11 @@ class ArchitectureRulesCanFailTest {
     assertPasses(ArchitectureRules.TESTS_DO_NOT_SLEEP, ImpureProtocol.Clean.class);
   }
 
+  @Test
+  void moduleSeamRuleCatchesACallIntoTheRuntime() {
+    ModuleSeam.assertRuleBites();
+  }
+
   private static void assertViolates(ArchRule rule, Class<?> type) {
     assertThat(rule.evaluate(new ClassFileImporter().importClasses(type)).hasViolation())
         .as("%s must be violated by %s", rule.getDescription(), type.getName())

@@ -1,0 +1,215 @@
+package io.graft.raft.api;
+
+import io.graft.raft.runtime.NodeAssembly;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * A production Raft member, described in the application's terms and started in one call: the
+ * segmented log and the term/vote file under {@code dataDirectory}, the Netty transport on
+ * {@code listenAddress}, timeouts in milliseconds, and every limit that must carry one entry of
+ * {@link #maxEntryBytes}. The entry point for modules that import only this package (the Neo4j
+ * plugin); the parts behind it ({@code runtime.RaftNodeBuilder}, the protocol's {@code
+ * RaftConfig}, the transport) stay core-raft's own.
+ *
+ * <p>Members are reached at their ids, which must be their advertised {@link RaftAddress}es: the
+ * initial voters are dialled at their ids, and a member added later is dialled at its id the first
+ * time a message goes to it. Not thread-safe; {@link #start} once.
+ */
+public final class RaftNodeSetup {
+  private final MemberId self;
+  private final Path dataDirectory;
+  private final Set<MemberId> initialVoters = new LinkedHashSet<>();
+  private String listenAddress;
+  private String clusterId;
+  private Duration electionTimeout = Duration.ofSeconds(1);
+  private Duration heartbeatInterval = Duration.ofMillis(100);
+  private long maxEntryBytes;
+  private long snapshotEveryEntries = -1;
+  private long snapshotRetainEntries = -1;
+  private String announcement = "";
+  private BiConsumer<MemberId, String> onAnnouncement;
+  private Consumer<String> onRefusal = line -> {};
+  private TransportTls tls;
+  private String tlsSetting = "TLS";
+
+  private RaftNodeSetup(MemberId self, Path dataDirectory) {
+    this.self = Objects.requireNonNull(self, "self");
+    this.dataDirectory = Objects.requireNonNull(dataDirectory, "dataDirectory");
+  }
+
+  /** A member {@code self} whose Raft state lives in {@code dataDirectory}. */
+  public static RaftNodeSetup member(MemberId self, Path dataDirectory) {
+    return new RaftNodeSetup(self, dataDirectory);
+  }
+
+  /**
+   * True if {@code dataDirectory} holds a member's Raft term/vote state from an earlier start. A
+   * caller whose own state outlives it (e.g. a replicated database) can tell that the Raft state
+   * was removed, and refuse to start with a forgotten vote (Raft §5.2).
+   */
+  public static boolean hasRaftState(Path dataDirectory) {
+    return NodeAssembly.hasRaftState(dataDirectory);
+  }
+
+  /**
+   * The founding voters. A member not among them is a joining member: it starts with no
+   * configuration, never campaigns, and waits to be added ({@link RaftNode#addMember}).
+   */
+  public RaftNodeSetup initialVoters(Collection<MemberId> voters) {
+    initialVoters.clear();
+    initialVoters.addAll(voters);
+    return this;
+  }
+
+  /** host:port the transport binds ({@link RaftAddress#parseListen}). */
+  public RaftNodeSetup listenAddress(String address) {
+    this.listenAddress = RaftAddress.parseListen(address).toString();
+    return this;
+  }
+
+  /** Checked by the transport handshake: members of another cluster are refused. */
+  public RaftNodeSetup clusterId(String clusterId) {
+    this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
+    return this;
+  }
+
+  /** Election timeout (randomized in [t, 2t)) and heartbeat interval; the tick follows them. */
+  public RaftNodeSetup timeouts(Duration electionTimeout, Duration heartbeatInterval) {
+    this.electionTimeout = Objects.requireNonNull(electionTimeout, "electionTimeout");
+    this.heartbeatInterval = Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    return this;
+  }
+
+  /**
+   * The largest entry a proposal may carry, in bytes: the runtime's proposal limit, the leader's
+   * uncommitted-bytes bound and the transport's frame limit all admit one entry this big
+   * (core-raft's defaults stay the floor). 0 keeps the defaults.
+   */
+  public RaftNodeSetup maxEntryBytes(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("maxEntryBytes must be >= 0: " + bytes);
+    }
+    this.maxEntryBytes = bytes;
+    return this;
+  }
+
+  /**
+   * Snapshots (used only if the state machine offers {@link StateMachine#snapshots()}): one every
+   * {@code everyEntries} applied entries, keeping {@code retainEntries} log entries behind it; a
+   * member further behind is sent the snapshot (thesis §5). Without this call: core-raft's
+   * defaults.
+   */
+  public RaftNodeSetup snapshots(long everyEntries, long retainEntries) {
+    this.snapshotEveryEntries = everyEntries;
+    this.snapshotRetainEntries = retainEntries;
+    return this;
+  }
+
+  /**
+   * What this member says about itself in every transport handshake (an opaque string, e.g. a
+   * Bolt address), and where what peers say about themselves goes (called on transport threads).
+   */
+  public RaftNodeSetup announce(String self, BiConsumer<MemberId, String> onPeerAnnouncement) {
+    this.announcement = self == null ? "" : self;
+    this.onAnnouncement = Objects.requireNonNull(onPeerAnnouncement, "onPeerAnnouncement");
+    return this;
+  }
+
+  /** Receives one line per refused connection (wrong cluster, reset member), with the way out. */
+  public RaftNodeSetup onRefusal(Consumer<String> sink) {
+    this.onRefusal = Objects.requireNonNull(sink, "sink");
+    return this;
+  }
+
+  /**
+   * Mutual TLS on every Raft connection ({@code tls} non-null), or plaintext (null, the default);
+   * {@code setting} names how an operator turns TLS on, for the refusals a TLS member and a
+   * plaintext member exchange.
+   */
+  public RaftNodeSetup tls(TransportTls tls, String setting) {
+    this.tls = tls;
+    this.tlsSetting = Objects.requireNonNull(setting, "setting");
+    return this;
+  }
+
+  /** Builds and starts the member; it owns its stores and transport until {@link RaftNode#close} */
+  public RaftNode start(StateMachine stateMachine) {
+    Objects.requireNonNull(stateMachine, "stateMachine");
+    if (listenAddress == null || clusterId == null || initialVoters.isEmpty()) {
+      throw new IllegalStateException(
+          "a Raft member needs a listen address, a cluster id and initial voters");
+    }
+    return NodeAssembly.start(this, stateMachine);
+  }
+
+  public MemberId self() {
+    return self;
+  }
+
+  public Path dataDirectory() {
+    return dataDirectory;
+  }
+
+  public Set<MemberId> initialVoters() {
+    return Set.copyOf(initialVoters);
+  }
+
+  public String listenAddress() {
+    return listenAddress;
+  }
+
+  public String clusterId() {
+    return clusterId;
+  }
+
+  public Duration electionTimeout() {
+    return electionTimeout;
+  }
+
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  public long maxEntryBytes() {
+    return maxEntryBytes;
+  }
+
+  /** Applied entries between snapshots, or -1 for core-raft's default. */
+  public long snapshotEveryEntries() {
+    return snapshotEveryEntries;
+  }
+
+  /** Log entries kept behind a snapshot, or -1 for core-raft's default. */
+  public long snapshotRetainEntries() {
+    return snapshotRetainEntries;
+  }
+
+  public String announcement() {
+    return announcement;
+  }
+
+  /** Where peers' announcements go, or null if nobody listens. */
+  public BiConsumer<MemberId, String> onAnnouncement() {
+    return onAnnouncement;
+  }
+
+  public Consumer<String> onRefusal() {
+    return onRefusal;
+  }
+
+  /** Mutual TLS for the transport, or null: plaintext. */
+  public TransportTls tls() {
+    return tls;
+  }
+
+  public String tlsSetting() {
+    return tlsSetting;
+  }
+}

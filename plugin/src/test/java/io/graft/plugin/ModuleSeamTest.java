@@ -1,0 +1,23 @@
+package io.graft.plugin;
+
+import io.graft.raft.arch.ModuleSeam;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module seam (docs/STYLE.md §2) for plugin, the composition root included (it builds its Raft
+ * member with core-raft's api {@code RaftNodeSetup}): main classes import only {@code
+ * io.graft.raft.api..} of core-raft. The rule lives in core-raft's test jar ({@link ModuleSeam}),
+ * shared by every module that depends on core-raft.
+ */
+class ModuleSeamTest {
+
+  @Test
+  void mainClassesImportOnlyTheRaftApi() {
+    ModuleSeam.check("io.graft.plugin");
+  }
+
+  @Test
+  void theRuleBitesOnAClassThatReachesIntoCoreRaftInternals() {
+    ModuleSeam.assertRuleBites();
+  }
+}
