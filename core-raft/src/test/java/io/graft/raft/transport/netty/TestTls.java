@@ -13,6 +13,8 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -60,6 +62,40 @@ public final class TestTls {
     } catch (SSLException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * TLS whose contexts are {@code current}'s at each connection (a host that reloads its files),
+   * and whose member-id check is {@code refusePeer}.
+   */
+  static TransportTls following(Supplier<TransportTls> current,
+      BiFunction<String, X509Certificate, String> refusePeer) {
+    return new TransportTls() {
+      @Override
+      public SslContext serverContext() {
+        return current.get().serverContext();
+      }
+
+      @Override
+      public SslContext clientContext() {
+        return current.get().clientContext();
+      }
+
+      @Override
+      public boolean verifyHostname() {
+        return true;
+      }
+
+      @Override
+      public String describe() {
+        return SETTING + " (following)";
+      }
+
+      @Override
+      public String refusePeer(String member, X509Certificate certificate) {
+        return refusePeer.apply(member, certificate);
+      }
+    };
   }
 
   /**

@@ -13,7 +13,6 @@ import io.graft.raft.message.LogEntry;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.transport.RandomMessages;
 import io.graft.raft.transport.TransportStats;
-import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -195,34 +194,11 @@ class TlsTransportTest {
   @Test
   void hostCanBindMemberIdsToCertificates() throws Exception {
     TransportTls plain = TestTls.tls(TestTls.member(clusterCa, "b"), clusterCa.certificate());
-    LoopbackNode b = node("b", new TransportTls() {
-      @Override
-      public SslContext serverContext() {
-        return plain.serverContext();
-      }
-
-      @Override
-      public SslContext clientContext() {
-        return plain.clientContext();
-      }
-
-      @Override
-      public boolean verifyHostname() {
-        return true;
-      }
-
-      @Override
-      public String describe() {
-        return "bound";
-      }
-
-      @Override
-      public String refusePeer(String member, java.security.cert.X509Certificate certificate) {
-        String subject = certificate.getSubjectX500Principal().getName();
-        return subject.contains("CN=" + member + ",") ? null
-            : "certificate " + subject + " is not " + member + "'s";
-      }
-    });
+    LoopbackNode b = node("b", TestTls.following(() -> plain, (member, certificate) -> {
+      String subject = certificate.getSubjectX500Principal().getName();
+      return subject.contains("CN=" + member + ",") ? null
+          : "certificate " + subject + " is not " + member + "'s";
+    }));
     // A trusted certificate, issued to mallory, used to speak as member a.
     LoopbackNode a = node("a", TestTls.tls(TestTls.member(clusterCa, "mallory"),
         clusterCa.certificate()));
@@ -245,27 +221,7 @@ class TlsTransportTest {
     TransportTls before = TestTls.tls(bCert, clusterCa.certificate());
     TransportTls after = TestTls.tls(bCert, clusterCa.certificate(), otherCa.certificate());
     AtomicReference<TransportTls> current = new AtomicReference<>(before);
-    LoopbackNode b = node("b", new TransportTls() {
-      @Override
-      public SslContext serverContext() {
-        return current.get().serverContext();
-      }
-
-      @Override
-      public SslContext clientContext() {
-        return current.get().clientContext();
-      }
-
-      @Override
-      public boolean verifyHostname() {
-        return true;
-      }
-
-      @Override
-      public String describe() {
-        return "rotating";
-      }
-    });
+    LoopbackNode b = node("b", TestTls.following(current::get, (member, cert) -> null));
     LoopbackNode x = node("x", TestTls.tls(TestTls.member(otherCa, "x"),
         clusterCa.certificate()));
     dial(x, b);
