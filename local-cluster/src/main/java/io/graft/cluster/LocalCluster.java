@@ -1,5 +1,6 @@
 package io.graft.cluster;
 
+import io.graft.cluster.tls.ClusterCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ public final class LocalCluster implements AutoCloseable {
   private static final String MEMBER_BOLT_ADDRESSES = "server.raft.member_bolt_addresses";
 
   private final ClusterOptions options;
-  private final ClusterLayout layout;
+  private volatile ClusterLayout layout;
   private final List<ServerProcess> servers = new ArrayList<>();
   private final RaftProbe probe;
   private FaultProxy proxy;
@@ -115,6 +116,10 @@ public final class LocalCluster implements AutoCloseable {
     if (options.authEnabled()) {
       settings.put(NeoHome.AUTH_ENABLED, "true");
     }
+    if (options.raftEnabled() && ClusterCertificates.isTlsCluster(options.dir())) {
+      // Started with --tls once, TLS for good: every regenerated neo4j.conf keeps the policy.
+      ClusterCertificates.SETTINGS.forEach(settings::putIfAbsent);
+    }
     if (options.fastStart()) {
       // Test clusters are many and short-lived: Neo4j preallocates each tx log file to 256 MiB,
       // ~0.5 GB per member (system + neo4j), which filled a 2-core CI-sized disk during a full run.
@@ -128,7 +133,7 @@ public final class LocalCluster implements AutoCloseable {
       }
       settings.putIfAbsent(MEMBER_BOLT_ADDRESSES, String.join(",", pairs));
     }
-    return new NeoConfig(options.raftEnabled(), layout.advertisedRaftAddresses(), options.heap(),
+    return new NeoConfig(options.raftEnabled(), layout.founderRaftAddresses(), options.heap(),
         options.pageCache(), settings);
   }
 
@@ -242,6 +247,53 @@ public final class LocalCluster implements AutoCloseable {
     // A test JVM that dies must not leave servers behind.
     shutdownHook = new Thread(() -> servers.forEach(ServerProcess::kill9), "local-cluster-reaper");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /**
+   * Adds one member the way a user does: starts a further server whose {@code initial_members}
+   * are the founders (so it waits to be added), then calls {@code raft.addMember} with its
+   * advertised Raft address on the leader; returns once the change committed. The new member
+   * gets the next number; {@code grown} picks its ports ({@link ClusterLayout#withStableMember} for
+   * the CLI, {@link ClusterLayout#withFreeMember} for tests).
+   *
+   * @return the new member's 1-based index
+   */
+  public int addMember(java.util.function.UnaryOperator<ClusterLayout> grown) {
+    if (!options.raftEnabled()) {
+      throw new IllegalStateException("a cluster without the plugin cannot add members");
+    }
+    int leader = awaitLeader();
+    ClusterLayout bigger = grown.apply(layout);
+    MemberSpec spec = bigger.member(bigger.members().size());
+    layout = bigger;
+    layout.save(options.dir());
+    probe.updateLayout(layout);
+    NeoHome home = new NeoHome(options.dir().resolve(spec.name()), spec);
+    home.assemble(options.pluginJar(), neoConfig());
+    ClusterCertificates.issueIfTlsCluster(options.dir(), home.dir(), spec.name());
+    ServerProcess server =
+        new ServerProcess(home, options.lib(), options.fastStart(), options.detached());
+    servers.add(server);
+    if (layout.proxied() && proxy != null) {
+      try {
+        proxy.addFrontend(spec.index(), spec.raftAdvertisedPort(), spec.raftListenPort());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot add a fault-proxy frontend for " + spec.name(), e);
+      }
+    }
+    options.progress().accept("Starting " + spec.name() + " (" + spec.boltUri() + ", Raft "
+        + spec.raftAdvertisedAddress() + ")");
+    server.start();
+    server.awaitStarted(options.startTimeout(), options.progress());
+    options.progress().accept("  " + spec.name() + " started: pid " + server.pid()
+        + "; CALL raft.addMember('" + spec.raftAdvertisedAddress() + "') on member-" + leader
+        + " (catch-up as a learner, then promotion)");
+    try (org.neo4j.driver.Session session = probe.session(leader)) {
+      session.run("CALL raft.addMember($address)",
+          org.neo4j.driver.Values.parameters("address", spec.raftAdvertisedAddress())).consume();
+    }
+    options.progress().accept("  " + spec.name() + " is a voting member");
+    return spec.index();
   }
 
   public int size() {

@@ -24,7 +24,7 @@ import org.neo4j.driver.SessionConfig;
 /** Talks to members over Bolt with the official driver: {@code raft.status()} and friends. */
 public final class RaftProbe implements AutoCloseable {
   private final Map<Integer, Driver> drivers = new ConcurrentHashMap<>();
-  private final ClusterLayout layout;
+  private volatile ClusterLayout layout;
   private final AuthToken auth;
 
   public RaftProbe(ClusterLayout layout) {
@@ -35,6 +35,11 @@ public final class RaftProbe implements AutoCloseable {
   public RaftProbe(ClusterLayout layout, AuthToken auth) {
     this.layout = layout;
     this.auth = auth;
+  }
+
+  /** A member was added ({@link LocalCluster#addMember}): its driver can now be made. */
+  void updateLayout(ClusterLayout grown) {
+    this.layout = grown;
   }
 
   /** The credentials this probe logs in with. */

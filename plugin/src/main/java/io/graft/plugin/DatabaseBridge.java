@@ -12,6 +12,8 @@ import io.graft.bridge.capture.ProposalWaiters;
 import io.graft.bridge.capture.RaftTransactionCommitProcess;
 import io.graft.bridge.capture.WriteGate;
 import io.graft.bridge.snapshot.StoreCopySnapshots;
+import io.graft.plugin.http.MemberState;
+import io.graft.plugin.http.RaftEventLog;
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.plugin.users.ReplicatedUsers;
 import io.graft.plugin.routing.RaftRoutingTable;
@@ -26,7 +28,9 @@ import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.Role;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.neo4j.configuration.Config;
@@ -56,7 +60,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   private final RaftTransactionCommitProcess replicated;
   private final ReplicatedUsers users;
   private final InternalLog log;
-  private Neo4jBinding binding;
+  private final RaftEventLog events;
+  private volatile Neo4jBinding binding;
 
   private DatabaseBridge(
       RaftPluginConfig config,
@@ -69,7 +74,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       LeaderWriteGuard guard,
       RaftTransactionCommitProcess replicated,
       ReplicatedUsers users,
-      InternalLog log) {
+      InternalLog log,
+      RaftEventLog events) {
     this.users = users;
     this.config = config;
     this.bolt = bolt;
@@ -81,6 +87,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     this.guard = guard;
     this.replicated = replicated;
     this.log = log;
+    this.events = events;
   }
 
   /**
@@ -126,6 +133,10 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     // Guard first: from here on no local write can start, only Raft applies.
     InternalsAccess.install(b.kernelTransactions(), b.original(), guard, guard);
     RaftNode raft = factory.create(spec(config, bolt), machine);
+    // The cluster view's timeline: role, term and leader changes with the time they were seen.
+    RaftEventLog events = new RaftEventLog();
+    events.onRoleChange(raft.status());
+    raft.addListener(events);
     LeaseKeeper keeper = new LeaseKeeper(config.self(), raft, machine, gate, log::warn);
     raft.addListener(keeper);
     RaftTransactionCommitProcess replicated =
@@ -139,7 +150,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
             .database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME),
         config.commitTimeout(), bolt::boltAddressOf, log);
     DatabaseBridge bridge = new DatabaseBridge(
-        config, bolt, raft, machine, slot, waiters, gate, guard, replicated, replicatedUsers, log);
+        config, bolt, raft, machine, slot, waiters, gate, guard, replicated, replicatedUsers,
+        log, events);
     guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status()));
     bridge.attach(b);
     log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d)",
@@ -215,6 +227,31 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     } finally {
       waiters.failAll(new RaftShutdownException("graft: the replicated database is stopping"));
     }
+  }
+
+  /**
+   * What the health endpoints, status document and metrics read: one consistent-enough moment of
+   * this member (each part is read once; they may be microseconds apart).
+   */
+  MemberState memberState() {
+    StatusRow row = status();
+    List<MemberRow> rows = members();
+    Neo4jBinding b = binding;
+    Throwable panic = b == null ? null : b.panicCause().get();
+    boolean available = b != null && b.availabilityGuard().isAvailable();
+    Map<String, String> http = new HashMap<>();
+    for (MemberRow m : rows) {
+      String url = bolt.httpAddressOf(m.memberId());
+      if (url != null) {
+        http.put(m.memberId(), url);
+      }
+    }
+    boolean leaseApplied = gate.isOpen() && !gate.isBootstrapping();
+    boolean changeInFlight = raft.membership().index() > row.commitIndex();
+    return new MemberState(config.database(), row, rows, leaseApplied,
+        panic == null ? null : String.valueOf(panic), available, changeInFlight,
+        bolt.httpAddressOf(row.memberId()), http, events.events(), events.leaderChanges(),
+        raft.metrics(), raft.snapshotMetrics(), raft.connectionMetrics());
   }
 
   SnapshotSupport snapshots() {

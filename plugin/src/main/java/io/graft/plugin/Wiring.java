@@ -1,5 +1,8 @@
 package io.graft.plugin;
 
+import io.graft.plugin.http.GraftHttp;
+import io.graft.plugin.http.MemberState;
+import io.graft.plugin.http.Neo4jWebMount;
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.plugin.routing.GraftRoutingTableProvider;
 import io.graft.plugin.routing.RaftRoutingTable;
@@ -25,6 +28,8 @@ import org.neo4j.kernel.database.Database;
 import org.neo4j.kernel.internal.event.GlobalTransactionEventListeners;
 import org.neo4j.logging.InternalLog;
 import org.neo4j.logging.InternalLogProvider;
+import org.neo4j.server.configuration.ServerSettings;
+import org.neo4j.server.web.WebServer;
 
 /**
  * The composition root: one per DBMS (created by the global extension, published as a global
@@ -42,6 +47,9 @@ public final class Wiring {
   private final ClusterTls tls;
   /** Shown at startup and in raft.status(): e.g. an exposed Raft port without TLS. */
   private final List<String> securityWarnings;
+  private final String selfHttp;
+  private final GraftHttp http;
+  private final boolean healthAuth;
   private volatile DatabaseBridge running;
   private UserCapture userCapture;
   /** Set while a snapshot install stops and starts the database under the running bridge. */
@@ -50,10 +58,17 @@ public final class Wiring {
   Wiring(Config neo4jConfig, InternalLogProvider logs) {
     this.config = RaftPluginConfig.from(neo4jConfig);
     this.log = logs.getLog(RaftGlobalExtensionFactory.class);
-    this.boltAddresses =
-        new BoltAddressBook(config.self(), config.selfBoltAddress(), config.boltAddresses());
+    this.selfHttp = Neo4jWebMount.selfUrl(neo4jConfig);
+    this.boltAddresses = new BoltAddressBook(config.self(), config.selfBoltAddress(), selfHttp,
+        config.boltAddresses());
     this.routingTtlMillis = neo4jConfig.get(RaftSettings.routing_ttl).toMillis();
     this.adminAccess = new ClusterAdminAccess(neo4jConfig.get(RaftSettings.admin_users));
+    this.http = new GraftHttp(neo4jConfig.get(ServerSettings.db_api_path).getPath(),
+        this::memberState, neo4jConfig.get(RaftSettings.available_max_apply_lag),
+        neo4jConfig.get(ServerSettings.http_access_control_allow_origin),
+        System::currentTimeMillis);
+    this.healthAuth = neo4jConfig.get(RaftSettings.health_auth_enabled)
+        && neo4jConfig.get(GraphDatabaseSettings.auth_enabled);
     this.tls = config.enabled() && ClusterTls.enabled(neo4jConfig)
         ? ClusterTls.load(neo4jConfig, logs) : null;
     this.securityWarnings = config.enabled() ? checkTransportSafety(neo4jConfig) : List.of();
@@ -71,14 +86,32 @@ public final class Wiring {
     for (String warning : safety.warnings()) {
       log.warn("graft: SECURITY WARNING: %s", warning);
     }
-    log.info("graft: Raft transport of %s: %s", config.self(),
-        tls == null ? "plaintext (dbms.ssl.policy.cluster is off)" : "mutual TLS, " + tls.describe());
+    log.info("graft: Raft transport of %s: %s", config.self(), tls == null
+        ? "plaintext (dbms.ssl.policy.cluster is off)" : "mutual TLS, " + tls.describe());
     return safety.warnings();
   }
 
   /** What raft.status() shows in its warnings column. */
   List<String> securityWarnings() {
     return securityWarnings;
+  }
+
+  /** This member as the health endpoints, status document and metrics see it right now. */
+  MemberState memberState() {
+    DatabaseBridge bridge = running;
+    if (bridge != null) {
+      try {
+        return bridge.memberState();
+      } catch (RuntimeException e) {
+        // stopping under our feet: report it as not running
+      }
+    }
+    return MemberState.notRunning(config.database(), selfHttp);
+  }
+
+  /** Mounts the health endpoints, metrics and view on Neo4j's web server (before it starts). */
+  void mountWeb(WebServer webServer) {
+    Neo4jWebMount.install(webServer, http, healthAuth, log);
   }
 
   public RaftPluginConfig config() {

@@ -64,6 +64,22 @@ public final class ClusterCertificates {
     return new ClusterCertificates(ca, dir);
   }
 
+  /** True when the cluster in {@code clusterDir} was started with TLS (its CA is there). */
+  public static boolean isTlsCluster(Path clusterDir) {
+    return Files.exists(clusterDir.resolve("certificates").resolve("ca.key"));
+  }
+
+  /**
+   * A member added to a TLS cluster gets a certificate of the cluster's CA (its own address is
+   * 127.0.0.1, like every local member's); nothing for a plaintext cluster.
+   */
+  public static void issueIfTlsCluster(Path clusterDir, Path home, String memberName) {
+    if (isTlsCluster(clusterDir)) {
+      create(clusterDir, "graft-local-ca").issue(home, memberName,
+          List.of(MemberSpec.HOST, "localhost"));
+    }
+  }
+
   public CertificateAuthority authority() {
     return ca;
   }

@@ -22,7 +22,9 @@ class ClusterCertificatesTest {
 
   @Test
   void laysOutEveryMembersPolicyAndReusesTheClustersCa() throws Exception {
+    assertThat(ClusterCertificates.isTlsCluster(tmp)).isFalse();
     ClusterCertificates first = ClusterCertificates.create(tmp, "local-ca");
+    assertThat(ClusterCertificates.isTlsCluster(tmp)).as("TLS sticks to the folder").isTrue();
     Path home1 = tmp.resolve("member-1");
     assertThat(first.issue(home1, "member-1", List.of("127.0.0.1", "localhost"))).isTrue();
     Path base = home1.resolve(ClusterCertificates.POLICY_DIRECTORY);
@@ -45,6 +47,11 @@ class ClusterCertificatesTest {
         .getInstance("X.509").generateCertificate(Files.newInputStream(
             home2.resolve(ClusterCertificates.POLICY_DIRECTORY).resolve("public.crt")));
     cert2.verify(first.authority().certificate().getPublicKey());
+
+    Path home3 = tmp.resolve("member-3");
+    ClusterCertificates.issueIfTlsCluster(tmp, home3, "member-3");
+    assertThat(home3.resolve(ClusterCertificates.POLICY_DIRECTORY).resolve("private.key"))
+        .as("a member added later gets a certificate of the same CA").exists();
 
     ClusterOptions options = ClusterCertificates.withTlsSettings(ClusterOptions.defaults(tmp,
         tmp, null).withExtraSettings(Map.of("server.raft.election_timeout", "2s")));
