@@ -40,10 +40,13 @@ final class Report {
               r.p99Millis(),
               r.errors()));
     }
-    sb.append(
-        "\n"
-            + "| entry | proposers | throughput graft/ratis | p99 graft/ratis |\n"
-            + "|---:|---:|---:|---:|\n");
+    boolean ratis = results.stream().anyMatch(r -> r.system().equals("ratis"));
+    if (ratis) {
+      sb.append(
+          "\n"
+              + "| entry | proposers | throughput graft/ratis | p99 graft/ratis |\n"
+              + "|---:|---:|---:|---:|\n");
+    }
     for (LoadRun.Result g : results) {
       if (!g.system().equals("graft")) {
         continue;
