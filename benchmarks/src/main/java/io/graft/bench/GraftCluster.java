@@ -1,15 +1,20 @@
 package io.graft.bench;
 
+import io.graft.cluster.tls.CertificateAuthority;
 import io.graft.raft.api.CommittedEntry;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.StateMachine;
 import io.graft.raft.api.metrics.LeaderStage;
 import io.graft.raft.api.metrics.RaftMetrics;
+import io.graft.raft.api.TransportTls;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.runtime.RaftNodeRunner;
 import io.graft.raft.transport.netty.NettyTransport;
 import io.graft.raft.transport.netty.NettyTransportConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import javax.net.ssl.SSLException;
 
 /**
  * graft on loopback: 3 {@link RaftNodeRunner}s, each with its own segmented log (group commit) and
@@ -40,6 +46,7 @@ final class GraftCluster implements BenchCluster {
   private final boolean preallocate;
   private final boolean linger;
   private final boolean inlineWhenIdle;
+  private final boolean tls;
   private volatile RaftNodeRunner leader;
   private RaftMetrics stagesBefore;
 
@@ -64,6 +71,11 @@ final class GraftCluster implements BenchCluster {
     }
   }
 
+  /**
+   * @param name "graft" plus variant suffixes: -ownersync, -noprealloc, -nolinger, -alwaysthread,
+   *     -tls (every Raft connection under mutual TLS: JDK provider, TLS 1.3/1.2, certificates of a
+   *     throwaway CA, as the plugin runs with dbms.ssl.policy.cluster)
+   */
   GraftCluster(Path dir, String name) throws Exception {
     this.dir = dir;
     this.name = name;
@@ -71,9 +83,12 @@ final class GraftCluster implements BenchCluster {
     preallocate = !name.contains("-noprealloc");
     linger = !name.contains("-nolinger");
     inlineWhenIdle = !name.contains("-alwaysthread");
-    if (!name.matches("graft(-ownersync|-noprealloc|-nolinger|-alwaysthread)*")) {
+    tls = name.contains("-tls");
+    if (!name.matches("graft(-ownersync|-noprealloc|-nolinger|-alwaysthread|-tls)*")) {
       throw new IllegalArgumentException("unknown graft variant " + name);
     }
+    CertificateAuthority ca = tls ? CertificateAuthority.create("bench-ca", Duration.ofDays(1))
+        : null;
     Map<MemberId, String> addresses = new HashMap<>();
     Set<MemberId> voters = new LinkedHashSet<>();
     for (int i = 0; i < 3; i++) {
@@ -94,7 +109,7 @@ final class GraftCluster implements BenchCluster {
                   : RaftConfig.defaults().withAppendLingerBytes(0))
               .tickMillis(TICK_MILLIS)
               .dataDirectory(dir.resolve(id.value().replace(':', '_')))
-              .transport(transport(id, addresses.get(id)))
+              .transport(transport(id, addresses.get(id), ca))
               .peers(peers)
               .stateMachine(new CountingStateMachine())
               .randomSeed(seed++)
@@ -146,10 +161,26 @@ final class GraftCluster implements BenchCluster {
     return n;
   }
 
-  private NettyTransport transport(MemberId id, String address) {
-    NettyTransport t = new NettyTransport(NettyTransportConfig.defaults(address, "bench", id));
-    transports.add(t);
-    return t;
+  /** The Netty transport the builder's nettyTransport() makes, plus TLS when {@code ca}. */
+  private NettyTransport transport(MemberId id, String address, CertificateAuthority ca)
+      throws SSLException {
+    NettyTransport transport =
+        new NettyTransport(NettyTransportConfig.defaults(address, "bench", id));
+    if (ca != null) {
+      CertificateAuthority.Issued own = ca.issue(id.value(), List.of("127.0.0.1"),
+          Duration.ofDays(1));
+      TransportTls contexts = TransportTls.of(
+          SslContextBuilder.forServer(own.privateKey(), own.certificate())
+              .sslProvider(SslProvider.JDK).clientAuth(ClientAuth.REQUIRE)
+              .trustManager(ca.certificate()).build(),
+          SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+              .keyManager(own.privateKey(), own.certificate()).trustManager(ca.certificate())
+              .build(),
+          true, "bench mutual TLS");
+      transport.useTls(contexts, "bench TLS");
+    }
+    transports.add(transport);
+    return transport;
   }
 
   /**
@@ -207,6 +238,7 @@ final class GraftCluster implements BenchCluster {
             : "the owner thread")
         + (preallocate ? ", preallocated segments" : ", growing segments")
         + (linger ? ", appends linger (64 KiB)" : ", no append linger")
+        + (tls ? ", mutual TLS (JDK provider, TLS 1.3, EC P-256 certificates)" : "")
         + ", proposals in-process on the leader, 3 members on 127.0.0.1, tick "
         + TICK_MILLIS
         + " ms, election timeout 1-2 s, storage "

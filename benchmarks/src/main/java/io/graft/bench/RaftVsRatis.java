@@ -26,7 +26,8 @@ import java.util.Map;
  * (per scenario, default 5), --jit-warmup N (load before the first scenario of each JVM, default
  * 20), --sizes 1024, --proposers 1,16,64 (closed loop; none for open loop only), --rates
  * 2000,5000 (open loop; none by default), --systems graft,ratis (also the graft variants
- * graft-ownersync, graft-noprealloc, graft-nolinger for same-run A/B), --heap 1g, --out FILE.md,
+ * graft-ownersync, graft-noprealloc, graft-nolinger for same-run A/B; graft-tls: mutual TLS on
+ * every Raft link), --heap 1g, --out FILE.md,
  * --dir DIR.
  */
 public final class RaftVsRatis {

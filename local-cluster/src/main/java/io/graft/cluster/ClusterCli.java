@@ -1,5 +1,6 @@
 package io.graft.cluster;
 
+import io.graft.cluster.tls.ClusterCertificates;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +26,17 @@ public final class ClusterCli {
 
   private final PrintStream out;
   private final ClusterOptions options;
+  /** {@code --tls}: mutual TLS on the Raft links, certificates from a throwaway CA. */
+  private final boolean tls;
 
   ClusterCli(PrintStream out, ClusterOptions options) {
+    this(out, options, false);
+  }
+
+  ClusterCli(PrintStream out, ClusterOptions options, boolean tls) {
     this.out = out;
     this.options = options;
+    this.tls = tls;
   }
 
   public static void main(String[] args) {
@@ -44,7 +52,7 @@ public final class ClusterCli {
   static final Set<String> VALUED = Set.of("--members", "--dir");
 
   static int run(String[] args, PrintStream out) {
-    CliArgs cli = CliArgs.parse(args, VALUED, Set.of(), usage());
+    CliArgs cli = CliArgs.parse(args, VALUED, Set.of("--tls"), usage());
     Path dir = Path.of(cli.option("--dir", ".cluster"));
     Path lib = Path.of(System.getProperty("graft.neo4j.lib", "local-cluster/target/neo4j-lib"));
     Path plugin = Path.of(System.getProperty("graft.plugin.jar", "plugin/target/graft-plugin.jar"));
@@ -56,7 +64,10 @@ public final class ClusterCli {
     ClusterOptions options = ClusterOptions.defaults(dir.toAbsolutePath(), lib.toAbsolutePath(),
         pluginJar).withMembers(cli.intOption("--members", 3)).withDetached(true)
         .withProgress(out::println);
-    ClusterCli command = new ClusterCli(out, options);
+    if (cli.has("--tls") && !"start".equals(cli.command())) {
+      throw new IllegalArgumentException("--tls is an option of start only\n" + usage());
+    }
+    ClusterCli command = new ClusterCli(out, options, cli.has("--tls"));
     switch (cli.command()) {
       case "start":
         return command.start(cli.has("--members"));
@@ -84,7 +95,7 @@ public final class ClusterCli {
   }
 
   static String usage() {
-    return "usage: graft cluster start [--members N] [--dir DIR] | stop | status | add"
+    return "usage: graft cluster start [--members N] [--dir DIR] [--tls] | stop | status | add"
         + " | kill N | restart N   (each takes --dir DIR)";
   }
 
@@ -114,13 +125,17 @@ public final class ClusterCli {
     } else {
       prepareStableLayout();
     }
-    LocalCluster cluster = LocalCluster.start(opts);
+    LocalCluster cluster = tls && opts.raftEnabled()
+        ? ClusterCertificates.start(opts).cluster() : LocalCluster.start(opts);
     try {
       printTable(cluster);
       if (opts.raftEnabled()) {
         sampleWrite(cluster);
       }
       printHowTo(cluster);
+      if (tls && options.raftEnabled()) {
+        printTls(cluster);
+      }
     } finally {
       detach(cluster);
     }
@@ -342,6 +357,21 @@ public final class ClusterCli {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
     }
     return "NOT FOUND after 15 s";
+  }
+
+  /** How the TLS setup was made, so a user can copy it onto real servers. */
+  private void printTls(LocalCluster cluster) {
+    out.println();
+    out.println("Raft links use mutual TLS (Neo4j's cluster SSL policy). Each member's neo4j.conf"
+        + " has:");
+    ClusterCertificates.SETTINGS.entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+        .forEach(e -> out.println("  " + e.getKey() + "=" + e.getValue()));
+    out.println("and its files in <home>/" + ClusterCertificates.POLICY_DIRECTORY
+        + "/: private.key, public.crt (naming " + MemberSpec.HOST + "), trusted/ (the CA),"
+        + " revoked/");
+    out.println("e.g. " + cluster.home(1).resolve(ClusterCertificates.POLICY_DIRECTORY));
+    out.println("The throwaway CA: " + options.dir().resolve("certificates")
+        + "/ca.crt, ca.key (local use only). Steps for your own servers: README \"Security\".");
   }
 
   private void printHowTo(LocalCluster cluster) {

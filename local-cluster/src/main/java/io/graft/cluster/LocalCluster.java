@@ -1,5 +1,6 @@
 package io.graft.cluster;
 
+import io.graft.cluster.tls.ClusterCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -114,6 +115,10 @@ public final class LocalCluster implements AutoCloseable {
     Map<String, String> settings = new HashMap<>(options.extraSettings());
     if (options.authEnabled()) {
       settings.put(NeoHome.AUTH_ENABLED, "true");
+    }
+    if (options.raftEnabled() && ClusterCertificates.isTlsCluster(options.dir())) {
+      // Started with --tls once, TLS for good: every regenerated neo4j.conf keeps the policy.
+      ClusterCertificates.SETTINGS.forEach(settings::putIfAbsent);
     }
     if (options.fastStart()) {
       // Test clusters are many and short-lived: Neo4j preallocates each tx log file to 256 MiB,
@@ -265,6 +270,7 @@ public final class LocalCluster implements AutoCloseable {
     probe.updateLayout(layout);
     NeoHome home = new NeoHome(options.dir().resolve(spec.name()), spec);
     home.assemble(options.pluginJar(), neoConfig());
+    ClusterCertificates.issueIfTlsCluster(options.dir(), home.dir(), spec.name());
     ServerProcess server =
         new ServerProcess(home, options.lib(), options.fastStart(), options.detached());
     servers.add(server);

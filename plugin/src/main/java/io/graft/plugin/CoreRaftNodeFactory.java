@@ -48,7 +48,10 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
         .maxEntryBytes(spec.maxEntrySize() + ENTRY_ENVELOPE_BYTES)
         .snapshots(spec.snapshotIntervalEntries(), spec.logRetainedEntries())
         .snapshotEveryBytes(spec.snapshotIntervalBytes())
-        .seed(spec.seed());
+        .seed(spec.seed())
+        // Mutual TLS from dbms.ssl.policy.cluster (ClusterTls), or plaintext; either way a member
+        // that disagrees is refused with a message naming the setting.
+        .tls(spec.tls(), ClusterTls.SETTING);
     // Neo4j's server passes on only its own loggers' slf4j lines, so core-raft's WARNs are lost
     // there; java.util.logging warnings do reach the server's log. A refused handshake (e.g. a
     // member whose Raft state was reset, with the way out) must be seen by the operator.

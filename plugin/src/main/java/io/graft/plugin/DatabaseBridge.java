@@ -5,6 +5,7 @@ import io.graft.bridge.apply.GraphStateMachine;
 import io.graft.bridge.apply.LeaseFencing;
 import io.graft.bridge.apply.LeaseKeeper;
 import io.graft.bridge.apply.LeaseState;
+import io.graft.bridge.apply.UsersState;
 import io.graft.bridge.capture.LeaderWriteGuard;
 import io.graft.bridge.capture.LocalBootstrapCommitProcess;
 import io.graft.bridge.capture.ProposalWaiters;
@@ -16,6 +17,7 @@ import io.graft.bridge.snapshot.StoreCopySnapshots;
 import io.graft.plugin.http.MemberState;
 import io.graft.plugin.http.RaftEventLog;
 import io.graft.plugin.routing.BoltAddressBook;
+import io.graft.plugin.users.ReplicatedUsers;
 import io.graft.plugin.routing.RaftRoutingTable;
 import io.graft.procedures.BackupRow;
 import io.graft.procedures.MemberRow;
@@ -45,6 +47,8 @@ import org.neo4j.configuration.Config;
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.dbms.database.DatabaseContext;
 import org.neo4j.dbms.database.DatabaseContextProvider;
+import org.neo4j.configuration.GraphDatabaseSettings;
+import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.kernel.database.Database;
 import org.neo4j.kernel.database.NamedDatabaseId;
 import org.neo4j.kernel.impl.api.KernelTransactions;
@@ -75,6 +79,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   private final WriteGate gate;
   private final LeaderWriteGuard guard;
   private final RaftTransactionCommitProcess replicated;
+  private final ReplicatedUsers users;
   private final InternalLog log;
   private final RaftEventLog events;
   private final Database database;
@@ -90,9 +95,11 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       WriteGate gate,
       LeaderWriteGuard guard,
       RaftTransactionCommitProcess replicated,
+      ReplicatedUsers users,
       InternalLog log,
       RaftEventLog events,
       Database database) {
+    this.users = users;
     this.config = config;
     this.database = database;
     this.bolt = bolt;
@@ -143,11 +150,12 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     }
     DatabaseSlot slot = new DatabaseSlot(b.handle());
     LeaseFencing fencing = new LeaseFencing(config.self(), leaseState, gate);
+    UsersState users = UsersState.open(config.raftDirectory());
     // The snapshot support exists before the Raft member: its runtime may ask
     // StateMachine.snapshots() when built.
     GraphStateMachine machine = new GraphStateMachine(config.self(), fencing, slot, waiters,
         state -> new StoreCopySnapshots(state, new Neo4jStoreAccess(database, restarting),
-            log::info, !Boolean.getBoolean(AB_SNAPSHOTS_ON_APPLY_THREAD)));
+            log::info, !Boolean.getBoolean(AB_SNAPSHOTS_ON_APPLY_THREAD)), users);
     boolean created = createsStore(database);
     if (created) {
       // Neo4j commits the new store's token lookup indexes right after this start(), before any
@@ -185,9 +193,14 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
             config.commitTimeout(),
             () -> keeper.renewLease("a transaction's outcome is unknown"), log,
             !Boolean.getBoolean(AB_NO_LEADER_FAST_PATH));
+    // Users the same on every member: the system database follows the cluster's user table.
+    ReplicatedUsers replicatedUsers = ReplicatedUsers.start(config.self(), raft, users,
+        database.getDependencyResolver().resolveDependency(DatabaseManagementService.class)
+            .database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME),
+        config.commitTimeout(), bolt::boltAddressOf, log);
     DatabaseBridge bridge = new DatabaseBridge(
-        config, bolt, raft, machine, slot, waiters, gate, guard, replicated, log, events,
-        database);
+        config, bolt, raft, machine, slot, waiters, gate, guard, replicated, replicatedUsers,
+        log, events, database);
     guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status()));
     bridge.attach(b);
     // What a restart re-applies: the Raft log's entries after what Neo4j recovered (its log is
@@ -275,11 +288,17 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         c.clusterId(), MemberId.of(c.self()), c.listenAddress(), List.copyOf(members),
         c.raftDirectory(), c.electionTimeout(), c.heartbeatInterval(), bolt,
         c.snapshotIntervalEntries(), c.snapshotIntervalBytes(), c.logRetainedEntries(),
-        c.maxEntrySize(), databaseId, seed);
+        c.maxEntrySize(), databaseId, seed, null);
+  }
+
+  /** The replication of users through this database's Raft log. */
+  ReplicatedUsers users() {
+    return users;
   }
 
   @Override
   public void close() {
+    users.close();
     detach();
     slot.close();
     try {

@@ -2,6 +2,7 @@ package io.graft.plugin;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftNodeSetup;
+import io.graft.raft.api.TransportTls;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,9 +27,17 @@ final class JoinerIdentity {
   private final Duration timeout;
   private final Duration retry;
   private final Consumer<String> progress;
+  /** The cluster's TLS (dbms.ssl.policy.cluster), or null: the members run in plaintext. */
+  private final TransportTls tls;
 
   JoinerIdentity(RaftPluginConfig config, Duration timeout, Duration retry,
       Consumer<String> progress) {
+    this(config, timeout, retry, progress, null);
+  }
+
+  JoinerIdentity(RaftPluginConfig config, Duration timeout, Duration retry,
+      Consumer<String> progress, TransportTls tls) {
+    this.tls = tls;
     this.config = config;
     this.timeout = timeout;
     this.retry = retry;
@@ -51,7 +60,7 @@ final class JoinerIdentity {
         try {
           String announced = RaftNodeSetup.probe(member, config.clusterId(),
               MemberId.of(config.self()), Duration.ofMillis(Math.min(5000,
-                  retry.toMillis() * 2 + 1000)));
+                  retry.toMillis() * 2 + 1000)), tls);
           UUID id = PeerAnnouncement.databaseId(announced);
           if (id != null) {
             answers.add(id);

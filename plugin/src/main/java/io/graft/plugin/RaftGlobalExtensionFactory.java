@@ -46,8 +46,7 @@ public final class RaftGlobalExtensionFactory
 
   @Override
   public Lifecycle newInstance(ExtensionContext context, Dependencies deps) {
-    Wiring wiring =
-        new Wiring(deps.config(), deps.logService().getInternalLog(RaftGlobalExtensionFactory.class));
+    Wiring wiring = new Wiring(deps.config(), deps.logService().getInternalLogProvider());
     context.dependencySatisfier().satisfyDependency(wiring);
     return new LifecycleAdapter() {
       @Override
@@ -61,7 +60,7 @@ public final class RaftGlobalExtensionFactory
           RaftPluginConfig c = wiring.config();
           var identityLog = deps.logService().getInternalLog(DatabaseIdentityComponent.class);
           JoinerIdentity identity = new JoinerIdentity(c, JOIN_IDENTITY_TIMEOUT,
-              Duration.ofSeconds(1), line -> identityLog.info(line));
+              Duration.ofSeconds(1), line -> identityLog.info(line), wiring.clusterTls());
           InternalsAccess.registerSystemGraphComponent(
               deps.systemGraphComponents(),
               new DatabaseIdentityComponent(c.database(), identity::resolve, identityLog));

@@ -2,6 +2,7 @@ package io.graft.plugin;
 
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.TransportTls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.List;
  *     Raft limits, the log and the transport's frames are sized to carry one entry this big
  * @param databaseId the replicated database's identity, announced to peers (null: not announced)
  * @param seed found a new one-member cluster on the database's existing data (see SeedCheck)
+ * @param tls mutual TLS for every Raft connection (dbms.ssl.policy.cluster), or null: plaintext
  */
 public record RaftNodeSpec(
     String clusterId,
@@ -36,15 +38,22 @@ public record RaftNodeSpec(
     long logRetainedEntries,
     long maxEntrySize,
     java.util.UUID databaseId,
-    boolean seed) {
+    boolean seed,
+    TransportTls tls) {
 
-  /** A spec without identity announcement and without seeding. */
+  /** Plaintext, without identity announcement and without seeding. */
   public RaftNodeSpec(String clusterId, MemberId self, String listenAddress,
       List<MemberId> initialMembers, Path raftDirectory, Duration electionTimeout,
       Duration heartbeatInterval, BoltAddressBook boltAddresses, long snapshotIntervalEntries,
       long snapshotIntervalBytes, long logRetainedEntries, long maxEntrySize) {
     this(clusterId, self, listenAddress, initialMembers, raftDirectory, electionTimeout,
         heartbeatInterval, boltAddresses, snapshotIntervalEntries, snapshotIntervalBytes,
-        logRetainedEntries, maxEntrySize, null, false);
+        logRetainedEntries, maxEntrySize, null, false, null);
+  }
+
+  public RaftNodeSpec withTls(TransportTls value) {
+    return new RaftNodeSpec(clusterId, self, listenAddress, initialMembers, raftDirectory,
+        electionTimeout, heartbeatInterval, boltAddresses, snapshotIntervalEntries,
+        snapshotIntervalBytes, logRetainedEntries, maxEntrySize, databaseId, seed, value);
   }
 }

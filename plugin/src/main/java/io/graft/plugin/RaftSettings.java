@@ -56,6 +56,14 @@ public final class RaftSettings implements SettingsDeclaration {
   public static final Setting<String> cluster_id =
       SettingImpl.newBuilder("server.raft.cluster_id", STRING, "graft").build();
 
+  @Description("Refuse to start when the Raft address is not a loopback address and the Raft "
+      + "links are not authenticated by mutual TLS (dbms.ssl.policy.cluster.enabled=true with "
+      + "client_auth=REQUIRE): whoever reaches an unauthenticated Raft port can make members apply "
+      + "any transaction. Set false only on a trusted private network; a warning is then logged "
+      + "and shown in raft.status().")
+  public static final Setting<Boolean> require_tls =
+      SettingImpl.newBuilder("server.raft.require_tls", BOOL, true).build();
+
   @Description("Users who may run raft.addMember, raft.removeMember and raft.transferLeadership "
       + "when authentication is on (Neo4j Community has no roles: every user could otherwise). "
       + "Users live in each member's own system database, which is not replicated.")

@@ -6,6 +6,7 @@ import io.graft.plugin.http.Neo4jWebMount;
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.plugin.routing.GraftRoutingTableProvider;
 import io.graft.plugin.routing.RaftRoutingTable;
+import io.graft.plugin.users.UserCapture;
 import io.graft.procedures.ClusterAdminAccess;
 import io.graft.procedures.RaftAdmin;
 import io.graft.procedures.RaftProcedures;
@@ -13,6 +14,7 @@ import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.StateMachine;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,7 +25,9 @@ import org.neo4j.dbms.routing.RoutingService;
 import org.neo4j.kernel.api.procedure.CallableProcedure;
 import org.neo4j.kernel.api.procedure.GlobalProcedures;
 import org.neo4j.kernel.database.Database;
+import org.neo4j.kernel.internal.event.GlobalTransactionEventListeners;
 import org.neo4j.logging.InternalLog;
+import org.neo4j.logging.InternalLogProvider;
 import org.neo4j.server.configuration.ServerSettings;
 import org.neo4j.server.web.WebServer;
 
@@ -39,16 +43,21 @@ public final class Wiring {
   private final BoltAddressBook boltAddresses;
   private final long routingTtlMillis;
   private final ClusterAdminAccess adminAccess;
+  /** Mutual TLS of the Raft links (dbms.ssl.policy.cluster), or null: plaintext. */
+  private final ClusterTls tls;
+  /** Shown at startup and in raft.status(): e.g. an exposed Raft port without TLS. */
+  private final List<String> securityWarnings;
   private final String selfHttp;
   private final GraftHttp http;
   private final boolean healthAuth;
   private volatile DatabaseBridge running;
+  private UserCapture userCapture;
   /** Set while a snapshot install stops and starts the database under the running bridge. */
   private final AtomicBoolean restarting = new AtomicBoolean();
 
-  Wiring(Config neo4jConfig, InternalLog log) {
+  Wiring(Config neo4jConfig, InternalLogProvider logs) {
     this.config = RaftPluginConfig.from(neo4jConfig);
-    this.log = log;
+    this.log = logs.getLog(RaftGlobalExtensionFactory.class);
     this.selfHttp = Neo4jWebMount.selfUrl(neo4jConfig);
     this.boltAddresses = new BoltAddressBook(config.self(), config.selfBoltAddress(), selfHttp,
         config.boltAddresses());
@@ -60,6 +69,36 @@ public final class Wiring {
         System::currentTimeMillis);
     this.healthAuth = neo4jConfig.get(RaftSettings.health_auth_enabled)
         && neo4jConfig.get(GraphDatabaseSettings.auth_enabled);
+    this.tls = config.enabled() && ClusterTls.enabled(neo4jConfig)
+        ? ClusterTls.load(neo4jConfig, logs) : null;
+    this.securityWarnings = config.enabled() ? checkTransportSafety(neo4jConfig) : List.of();
+  }
+
+  /** Refuses an exposed unauthenticated Raft port (unless allowed), logs the warnings. */
+  private List<String> checkTransportSafety(Config neo4jConfig) {
+    TransportSafety safety = TransportSafety.assess(config.listenAddress(), config.self(),
+        tls != null, tls == null || tls.clientAuthRequired(), tls != null && tls.trustAll(),
+        RaftSettings.cluster_id.defaultValue().equals(config.clusterId()),
+        neo4jConfig.get(RaftSettings.require_tls));
+    if (safety.refusal() != null) {
+      throw new IllegalArgumentException(safety.refusal());
+    }
+    for (String warning : safety.warnings()) {
+      log.warn("graft: SECURITY WARNING: %s", warning);
+    }
+    log.info("graft: Raft transport of %s: %s", config.self(), tls == null
+        ? "plaintext (dbms.ssl.policy.cluster is off)" : "mutual TLS, " + tls.describe());
+    return safety.warnings();
+  }
+
+  /** The Raft links' mutual TLS (dbms.ssl.policy.cluster), or null: plaintext. */
+  ClusterTls clusterTls() {
+    return tls;
+  }
+
+  /** What raft.status() shows in its warnings column. */
+  List<String> securityWarnings() {
+    return securityWarnings;
   }
 
   /** This member as the health endpoints, status document and metrics see it right now. */
@@ -94,7 +133,8 @@ public final class Wiring {
   }
 
   void registerProcedures(GlobalProcedures procedures) throws Exception {
-    for (CallableProcedure p : RaftProcedures.all(this::admin, adminAccess)) {
+    for (CallableProcedure p : RaftProcedures.all(this::admin, adminAccess,
+        this::securityWarnings)) {
       procedures.register(p);
     }
   }
@@ -153,6 +193,25 @@ public final class Wiring {
     running =
         DatabaseBridge.start(config, boltAddresses, database, this::createNode, log, restarting);
     installRouting(database.getDependencyResolver().resolveDependency(RoutingService.class));
+    captureUserChanges(database);
+  }
+
+  /**
+   * From the first start of the replicated database on, every security command on this member's
+   * system database goes through the Raft log (UserCapture). Registered once per DBMS; it reads
+   * {@link #running} on every command, so database restarts need nothing.
+   */
+  private void captureUserChanges(Database database) {
+    if (userCapture != null) {
+      return;
+    }
+    userCapture = new UserCapture(() -> Optional.ofNullable(running).map(DatabaseBridge::users),
+        config.database());
+    database.getDependencyResolver().resolveDependency(GlobalTransactionEventListeners.class)
+        .registerTransactionEventListener(GraphDatabaseSettings.SYSTEM_DATABASE_NAME,
+            userCapture);
+    log.info("graft: user changes (CREATE/ALTER/RENAME/DROP USER) are replicated through the Raft"
+        + " log of '%s' and made on its leader only", config.database());
   }
 
   void stopDatabase() {
@@ -185,6 +244,6 @@ public final class Wiring {
             .min(Comparator.comparingInt(RaftNodeFactory::priority))
             .orElseGet(CoreRaftNodeFactory::new);
     log.info("graft: building the Raft member with %s", factory.getClass().getName());
-    return factory.create(spec, machine);
+    return factory.create(spec.withTls(tls), machine);
   }
 }

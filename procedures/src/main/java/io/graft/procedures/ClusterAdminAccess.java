@@ -43,14 +43,14 @@ public final class ClusterAdminAccess {
    *     without a session (unit tests), which is trusted like authentication off
    */
   public void check(String procedure, SecurityContext security) throws ProcedureException {
-    check(procedure, "change the Raft membership or leadership", security);
+    check(procedure, security, "change the Raft membership or leadership");
   }
 
   /**
-   * As {@link #check(String, SecurityContext)}, with {@code action} (what the procedure does,
-   * e.g. "take a backup of the replicated database") in the message.
+   * As {@link #check(String, SecurityContext)}, for an operator-only procedure that does
+   * {@code what} (e.g. "read the whole graph": a full scan no ordinary user may start at will).
    */
-  public void check(String procedure, String action, SecurityContext security)
+  public void check(String procedure, SecurityContext security, String what)
       throws ProcedureException {
     if (security == null || security.subject() == AuthSubject.AUTH_DISABLED) {
       return;
@@ -60,8 +60,8 @@ public final class ClusterAdminAccess {
       return;
     }
     throw new ProcedureException(Status.Security.Forbidden,
-        "%s: user '%s' is not allowed to %s; only the users named in %s (now %s) may. Neo4j"
-            + " Community has no roles, so graft keeps this list itself; set it in neo4j.conf on"
-            + " every member", procedure, user == null ? "" : user, action, SETTING, users);
+        "%s: user '%s' is not allowed to %s; only the users named in %s (now %s) may. Neo4j "
+            + "Community has no roles, so graft keeps this list itself; set it in neo4j.conf on "
+            + "every member", procedure, user == null ? "" : user, what, SETTING, users);
   }
 }

@@ -73,8 +73,8 @@ public final class DataProcedures {
       @Override
       public ResourceRawIterator<AnyValue[], ProcedureException> apply(
           Context ctx, AnyValue[] input, ResourceMonitor monitor) throws ProcedureException {
-        access.check(BACKUP, "take a backup of the replicated database",
-            ctx == null ? null : ctx.securityContext());
+        access.check(BACKUP, ctx == null ? null : ctx.securityContext(),
+            "take a backup of the replicated database");
         RaftAdmin a = RaftProcedures.require(admin);
         String directory = input.length > 0 && input[0] instanceof TextValue t
             ? t.stringValue() : null;
@@ -141,8 +141,8 @@ public final class DataProcedures {
       @Override
       public ResourceRawIterator<AnyValue[], ProcedureException> apply(
           Context ctx, AnyValue[] input, ResourceMonitor monitor) throws ProcedureException {
-        access.check(FORCE_NEW_CLUSTER, "re-form the cluster",
-            ctx == null ? null : ctx.securityContext());
+        access.check(FORCE_NEW_CLUSTER, ctx == null ? null : ctx.securityContext(),
+            "re-form the cluster");
         RaftAdmin a = RaftProcedures.require(admin);
         ForcedCluster f = await(a);
         List<AnyValue> previous = new ArrayList<>();

@@ -52,14 +52,32 @@ public final class RaftProcedures {
   /** @param access who may change the membership or leadership when authentication is on */
   public static List<CallableProcedure> all(Supplier<Optional<RaftAdmin>> admin,
       ClusterAdminAccess access) {
-    List<CallableProcedure> all = new ArrayList<>(List.of(status(admin), members(admin),
-        digest(admin), latency(admin)));
+    return all(admin, access, List::of);
+  }
+
+  /**
+   * @param warnings this member's security warnings (e.g. an exposed Raft port without TLS),
+   *     shown in the last column of {@code raft.status()}
+   */
+  public static List<CallableProcedure> all(Supplier<Optional<RaftAdmin>> admin,
+      ClusterAdminAccess access, Supplier<List<String>> warnings) {
+    List<CallableProcedure> all = new ArrayList<>(List.of(status(admin, warnings),
+        members(admin), digest(admin, access), latency(admin)));
     all.addAll(MembershipProcedures.all(admin, access));
     all.addAll(DataProcedures.all(admin, access));
     return all;
   }
 
   static CallableProcedure status(Supplier<Optional<RaftAdmin>> admin) {
+    return status(admin, List::of);
+  }
+
+  /**
+   * The columns of ARCHITECTURE.md §3 in their order, then {@code warnings} (added last, so the
+   * contract's columns keep their positions): this member's security warnings, empty when none.
+   */
+  static CallableProcedure status(Supplier<Optional<RaftAdmin>> admin,
+      Supplier<List<String>> warnings) {
     ProcedureSignature signature =
         ProcedureSignature.procedureSignature(name(STATUS))
             .mode(Mode.READ)
@@ -76,6 +94,7 @@ public final class RaftProcedures {
             .out("lastLogIndex", NTInteger)
             .out("lastTxId", NTInteger)
             .out("votingMembers", NTList(NTString))
+            .out("warnings", NTList(NTString))
             .build();
     return new CallableProcedure.BasicProcedure(signature) {
       @Override
@@ -84,13 +103,15 @@ public final class RaftProcedures {
         StatusRow s = require(admin).status();
         List<AnyValue> voters = new ArrayList<>();
         s.votingMembers().forEach(v -> voters.add(Values.stringValue(v)));
+        List<AnyValue> warned = new ArrayList<>();
+        warnings.get().forEach(w -> warned.add(Values.stringValue(w)));
         return ResourceRawIterator.<AnyValue[], ProcedureException>of(
             new AnyValue[] {
               text(s.memberId()), text(s.raftAddress()), text(s.boltAddress()), text(s.role()),
               Values.longValue(s.term()), text(s.leaderId()), text(s.leaderBoltAddress()),
               Values.longValue(s.commitIndex()), Values.longValue(s.appliedIndex()),
               Values.longValue(s.lastLogIndex()), Values.longValue(s.lastTxId()),
-              VirtualValues.fromList(voters)
+              VirtualValues.fromList(voters), VirtualValues.fromList(warned)
             });
       }
     };
@@ -125,11 +146,18 @@ public final class RaftProcedures {
     };
   }
 
-  static CallableProcedure digest(Supplier<Optional<RaftAdmin>> admin) {
+  /**
+   * Operator-only with authentication on: it reads the whole graph (a full scan in bounded
+   * memory, {@link GraphDigest}), which no ordinary user should be able to start at will.
+   */
+  static CallableProcedure digest(Supplier<Optional<RaftAdmin>> admin,
+      ClusterAdminAccess access) {
     ProcedureSignature signature =
         ProcedureSignature.procedureSignature(name(DIGEST))
             .mode(Mode.READ)
-            .description("SHA-256 of the graph in id order, with the applied index it was taken at.")
+            .description("SHA-256 of the graph in id order, with the applied index it was taken"
+                + " at (a full scan: only the users in server.raft.admin_users, when"
+                + " authentication is on).")
             .out("digest", NTString)
             .out("appliedIndex", NTInteger)
             .out("lastTxId", NTInteger)
@@ -140,6 +168,8 @@ public final class RaftProcedures {
       @Override
       public ResourceRawIterator<AnyValue[], ProcedureException> apply(
           Context ctx, AnyValue[] input, ResourceMonitor monitor) throws ProcedureException {
+        access.check(DIGEST, ctx == null ? null : ctx.securityContext(),
+            "read the whole graph (raft.digest scans every node and relationship)");
         RaftAdmin a = require(admin);
         long appliedBefore = a.appliedIndex();
         GraphDigest.Result r = GraphDigest.compute(ctx.internalTransaction());

@@ -41,6 +41,19 @@ class ClusterAdminAccessTest {
   }
 
   @Test
+  void operatorOnlyReadProceduresNameWhatTheyDo() {
+    assertThatThrownBy(() -> access.check("raft.digest", session("reader"),
+        "read the whole graph"))
+        .isInstanceOf(ProcedureException.class)
+        .hasMessageContaining("raft.digest: user 'reader' is not allowed to read the whole graph")
+        .hasMessageContaining("server.raft.admin_users");
+    assertThatCode(() -> access.check("raft.digest", session("ops"), "read the whole graph"))
+        .doesNotThrowAnyException();
+    assertThatCode(() -> access.check("raft.digest", SecurityContext.AUTH_DISABLED, "x"))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
   void theDefaultListIsTheBuiltInAdmin() {
     assertThat(ClusterAdminAccess.DEFAULT.users()).containsExactly("neo4j");
   }

@@ -40,6 +40,8 @@ public final class RaftNodeSetup {
   private Consumer<String> onRefusal = line -> {};
   private boolean seed;
   private BiFunction<MemberId, String, String> admission;
+  private TransportTls tls;
+  private String tlsSetting = "TLS";
 
   private RaftNodeSetup(MemberId self, Path dataDirectory) {
     this.self = Objects.requireNonNull(self, "self");
@@ -172,7 +174,24 @@ public final class RaftNodeSetup {
    */
   public static String probe(String address, String clusterId, MemberId asker, Duration timeout)
       throws java.io.IOException {
-    return NodeAssembly.probe(address, clusterId, asker, timeout);
+    return probe(address, clusterId, asker, timeout, null);
+  }
+
+  /** As {@link #probe(String, String, MemberId, Duration)}, over mutual TLS if {@code tls}. */
+  public static String probe(String address, String clusterId, MemberId asker, Duration timeout,
+      TransportTls tls) throws java.io.IOException {
+    return NodeAssembly.probe(address, clusterId, asker, timeout, tls);
+  }
+
+  /**
+   * Mutual TLS on every Raft connection ({@code tls} non-null), or plaintext (null, the default);
+   * {@code setting} names how an operator turns TLS on, for the refusals a TLS member and a
+   * plaintext member exchange.
+   */
+  public RaftNodeSetup tls(TransportTls tls, String setting) {
+    this.tls = tls;
+    this.tlsSetting = Objects.requireNonNull(setting, "setting");
+    return this;
   }
 
   /** Builds and starts the member; it owns its stores and transport until {@link RaftNode#close} */
@@ -252,5 +271,14 @@ public final class RaftNodeSetup {
   /** The announcement check, or null if every announcement is admitted. */
   public BiFunction<MemberId, String, String> admission() {
     return admission;
+  }
+
+  /** Mutual TLS for the transport, or null: plaintext. */
+  public TransportTls tls() {
+    return tls;
+  }
+
+  public String tlsSetting() {
+    return tlsSetting;
   }
 }

@@ -54,9 +54,10 @@ public final class NodeAssembly {
 
   /** See {@link RaftNodeSetup#probe}. */
   public static String probe(String address, String clusterId, MemberId asker,
-      java.time.Duration timeout) throws java.io.IOException {
+      java.time.Duration timeout, io.graft.raft.api.TransportTls tls)
+      throws java.io.IOException {
     return PeerProbe.ask(address, clusterId, asker, (int) Math.min(Integer.MAX_VALUE,
-        timeout.toMillis())).info();
+        timeout.toMillis()), tls).info();
   }
 
   /** See {@link RaftNodeSetup#hasRaftState}. */
@@ -115,6 +116,7 @@ public final class NodeAssembly {
     NettyTransport transport = new NettyTransport(transportConfig(setup));
     transport.identify(identity.incarnation(), identity.peers());
     transport.onRefusal(setup.onRefusal());
+    transport.useTls(setup.tls(), setup.tlsSetting());
     if (setup.onAnnouncement() != null) {
       transport.announce(setup.announcement(), setup.onAnnouncement());
     }

@@ -26,7 +26,7 @@ class ArchitectureTest {
     production =
         new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("io.graft");
+            .importPackages("io.graft.raft"); // not local-cluster's CA, a test dependency
     tests =
         new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)

@@ -176,6 +176,11 @@ public final class InProcessCluster implements AutoCloseable {
     }
   }
 
+  /** Member i's own system database (users live there). */
+  public GraphDatabaseService system(int i) {
+    return dbms[i].database("system");
+  }
+
   public GraphDatabaseService db(int i) {
     return dbms[i].database(DB);
   }

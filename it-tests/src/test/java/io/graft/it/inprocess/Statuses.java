@@ -21,4 +21,13 @@ final class Statuses {
     }
     return codes;
   }
+
+  /** Every message in the cause chain, one per line. */
+  static String messages(Throwable t) {
+    StringBuilder out = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      out.append(c.getMessage()).append('\n');
+    }
+    return out.toString();
+  }
 }

@@ -32,18 +32,28 @@ import org.neo4j.driver.exceptions.ClientException;
  * password set on each home before the first start (as {@code neo4j-admin dbms
  * set-initial-password}). A {@code neo4j://} driver with credentials writes through the leader and
  * the writes are read back on the followers; {@code raft.status()} answers authenticated users;
- * a non-admin user (created on every member: the system database is not replicated) is refused the
- * membership procedures with {@code Neo.ClientError.Security.Forbidden} while {@code neo4j} runs
- * them; a wrong password or no credentials fail cleanly with an authentication error.
+ * a non-admin user is refused the membership procedures and {@code raft.digest()} with {@code
+ * Neo.ClientError.Security.Forbidden} while {@code neo4j} runs them; a wrong password or no
+ * credentials fail cleanly with an authentication error.
+ *
+ * <p>Users the same everywhere (issue 13): the non-admin user is created once, on the leader, and
+ * logs in on every member; a password change on a follower is refused with NotALeader naming the
+ * leader, and the same change on the leader works everywhere (the old password nowhere); a
+ * dropped user is gone everywhere; after every member restarts, all of that still holds.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 4, unit = TimeUnit.MINUTES)
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class AuthClusterIT {
   private static final String ADMIN_PASSWORD = "graft-admin-secret";
   private static final String USER = "reader";
   private static final String USER_PASSWORD = "reader-secret-1";
   private static final AuthToken ADMIN = AuthTokens.basic("neo4j", ADMIN_PASSWORD);
   private static final AuthToken NON_ADMIN = AuthTokens.basic(USER, USER_PASSWORD);
+  private static final String NEW_PASSWORD = "reader-secret-2";
+  private static final AuthToken NON_ADMIN_NEW = AuthTokens.basic(USER, NEW_PASSWORD);
+  private static final String DOOMED = "temporary";
+  private static final String DOOMED_PASSWORD = "temporary-secret";
+  private static final AuthToken DOOMED_AUTH = AuthTokens.basic(DOOMED, DOOMED_PASSWORD);
   private static final Duration BOUND = Duration.ofSeconds(30);
   private static LocalCluster cluster;
 
@@ -52,12 +62,14 @@ class AuthClusterIT {
     // LocalCluster waits for a leader through raft.status() called as neo4j: with auth on, that
     // wait is itself the first check that the procedure answers an authenticated user.
     cluster = SecurityFixtures.start("auth", ADMIN_PASSWORD, Map.of());
+    // Once, on the leader: graft replicates users through the Raft log.
+    int leader = cluster.awaitLeader();
+    try (Session s = cluster.probe().driver(leader).session(SessionConfig.forDatabase("system"))) {
+      s.run("CREATE USER " + USER + " SET PASSWORD $pw CHANGE NOT REQUIRED",
+          Values.parameters("pw", USER_PASSWORD)).consume();
+    }
     for (int m = 1; m <= 3; m++) {
-      SessionConfig system = SessionConfig.forDatabase("system");
-      try (Session s = cluster.probe().driver(m).session(system)) {
-        s.run("CREATE USER " + USER + " SET PASSWORD $pw CHANGE NOT REQUIRED",
-            Values.parameters("pw", USER_PASSWORD)).consume();
-      }
+      awaitLogin(m, NON_ADMIN);
     }
   }
 
@@ -182,6 +194,120 @@ class AuthClusterIT {
       await("member-" + other + " a voter again").atMost(BOUND)
           .pollInterval(Duration.ofMillis(250))
           .until(() -> voters(next), v -> v.contains(otherAddress) && v.size() == 3);
+    }
+  }
+
+  @Test
+  @Order(6)
+  void digestIsRefusedToANonAdminUserAndAnswersTheAdmin() {
+    int leader = cluster.awaitLeader();
+    for (int m : List.of(leader, leader % 3 + 1)) {
+      try (Driver d = SecurityFixtures.direct(cluster, m, NON_ADMIN);
+          Session s = d.session(SessionConfig.forDatabase("neo4j"))) {
+        assertThatThrownBy(() -> s.run("CALL raft.digest()").consume())
+            .isInstanceOf(ClientException.class)
+            .satisfies(e -> assertThat(((ClientException) e).code())
+                .isEqualTo("Neo.ClientError.Security.Forbidden"))
+            .hasMessageContaining("not allowed to read the whole graph")
+            .hasMessageContaining("server.raft.admin_users");
+      }
+    }
+    try (Driver d = SecurityFixtures.direct(cluster, leader, ADMIN);
+        Session s = d.session(SessionConfig.forDatabase("neo4j"))) {
+      assertThat(s.run("CALL raft.digest()").single().get("digest").asString()).hasSize(64);
+    }
+  }
+
+  @Test
+  @Order(7)
+  void passwordChangeOnAFollowerIsRefusedAndOnTheLeaderReachesEveryMember() {
+    int leader = cluster.awaitLeader();
+    int follower = leader % 3 + 1;
+    String leaderId = cluster.layout().member(leader).raftAdvertisedAddress();
+    try (Driver d = SecurityFixtures.direct(cluster, follower, NON_ADMIN);
+        Session s = d.session(SessionConfig.forDatabase("system"))) {
+      assertThatThrownBy(() -> s.run("ALTER CURRENT USER SET PASSWORD FROM $old TO $new",
+              Values.parameters("old", USER_PASSWORD, "new", NEW_PASSWORD)).consume())
+          .isInstanceOf(ClientException.class)
+          .satisfies(e -> assertThat(((ClientException) e).code())
+              .isEqualTo("Neo.ClientError.Cluster.NotALeader"))
+          .hasMessageContaining("users are changed on the Raft leader only")
+          .hasMessageContaining("the leader is " + leaderId)
+          .hasMessageContaining("Nothing was changed");
+    }
+    for (int m = 1; m <= 3; m++) {
+      assertLogsIn(m, NON_ADMIN);
+    }
+    try (Driver d = SecurityFixtures.direct(cluster, leader, NON_ADMIN);
+        Session s = d.session(SessionConfig.forDatabase("system"))) {
+      s.run("ALTER CURRENT USER SET PASSWORD FROM $old TO $new",
+          Values.parameters("old", USER_PASSWORD, "new", NEW_PASSWORD)).consume();
+    }
+    for (int m = 1; m <= 3; m++) {
+      awaitLogin(m, NON_ADMIN_NEW);
+      assertRefused(m, NON_ADMIN);
+    }
+  }
+
+  @Test
+  @Order(8)
+  void aDroppedUserIsGoneEverywhere() {
+    int leader = cluster.awaitLeader();
+    try (Session s = cluster.probe().driver(leader).session(SessionConfig.forDatabase("system"))) {
+      s.run("CREATE USER " + DOOMED + " SET PASSWORD $pw CHANGE NOT REQUIRED",
+          Values.parameters("pw", DOOMED_PASSWORD)).consume();
+    }
+    for (int m = 1; m <= 3; m++) {
+      awaitLogin(m, DOOMED_AUTH);
+    }
+    try (Session s = cluster.probe().driver(leader).session(SessionConfig.forDatabase("system"))) {
+      s.run("DROP USER " + DOOMED).consume();
+    }
+    for (int m = 1; m <= 3; m++) {
+      int member = m;
+      await("member-" + m + " refuses the dropped user").atMost(BOUND)
+          .pollInterval(Duration.ofMillis(300))
+          .until(() -> userNames(member), names -> !names.contains(DOOMED));
+      assertRefused(m, DOOMED_AUTH);
+    }
+  }
+
+  @Test
+  @Order(9)
+  void restartingEveryMemberKeepsTheUsers() {
+    cluster.stopAll();
+    cluster.startAll();
+    for (int m = 1; m <= 3; m++) {
+      awaitLogin(m, NON_ADMIN_NEW);
+      assertRefused(m, NON_ADMIN);
+      assertRefused(m, DOOMED_AUTH);
+      assertThat(userNames(m)).contains(USER, "neo4j").doesNotContain(DOOMED);
+    }
+  }
+
+  /** Waits (bounded) until {@code auth} logs in on the member. */
+  private static void awaitLogin(int member, AuthToken auth) {
+    await("login on member-" + member).atMost(BOUND).pollInterval(Duration.ofMillis(300))
+        .ignoreExceptions().untilAsserted(() -> assertLogsIn(member, auth));
+  }
+
+  private static void assertLogsIn(int member, AuthToken auth) {
+    try (Driver d = SecurityFixtures.direct(cluster, member, auth)) {
+      d.verifyConnectivity();
+    }
+  }
+
+  /** One attempt only: Neo4j locks a user out for 5 s after 3 failures (auth rate limit). */
+  private static void assertRefused(int member, AuthToken auth) {
+    try (Driver d = SecurityFixtures.direct(cluster, member, auth)) {
+      assertThatThrownBy(d::verifyConnectivity).as("member-%d refuses the login", member)
+          .isInstanceOf(AuthenticationException.class);
+    }
+  }
+
+  private static List<String> userNames(int member) {
+    try (Session s = cluster.probe().driver(member).session(SessionConfig.forDatabase("system"))) {
+      return s.run("SHOW USERS YIELD user RETURN user").list(r -> r.get("user").asString());
     }
   }
 

@@ -16,6 +16,8 @@ public interface Durability {
   enum Purpose {
     /** Before a lease entry's index is recorded in graft's lease file. */
     LEASE,
+    /** Before a users entry's index is recorded in graft's users table. */
+    USERS,
     /** Before a snapshot records the log's end. */
     SNAPSHOT
   }

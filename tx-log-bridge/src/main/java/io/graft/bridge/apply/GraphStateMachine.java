@@ -6,6 +6,7 @@ import io.graft.bridge.model.LeaseEntry;
 import io.graft.bridge.model.NoOpEntry;
 import io.graft.bridge.model.ReplicatedEntry;
 import io.graft.bridge.model.TxEntry;
+import io.graft.bridge.model.UsersEntry;
 import io.graft.raft.api.CommittedEntry;
 import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.StateMachine;
@@ -38,6 +39,8 @@ public final class GraphStateMachine implements StateMachine {
   private final ProposalWaiters waiters;
   private final AppliedIndex applied;
   private final SnapshotSupport snapshots;
+  /** The cluster's user table, or null on a machine built without one (it refuses user entries). */
+  private final UsersState users;
   private final Visitor visitor = new Visitor();
   private volatile Throwable failure;
   /** Group-commit counters since this machine was built (guarded by this). */
@@ -62,18 +65,35 @@ public final class GraphStateMachine implements StateMachine {
       DatabaseSlot database,
       ProposalWaiters waiters,
       SnapshotFactory snapshots) {
+    this(self, fencing, database, waiters, snapshots, null);
+  }
+
+  /**
+   * @param users the cluster's user table (users entries), or null: such a machine stops on a
+   *     users entry, as on any entry it cannot apply
+   */
+  public GraphStateMachine(
+      String self,
+      LeaseFencing fencing,
+      DatabaseSlot database,
+      ProposalWaiters waiters,
+      SnapshotFactory snapshots,
+      UsersState users) {
     this.self = self;
     this.fencing = fencing;
     this.database = database;
     this.waiters = waiters;
+    this.users = users;
     DatabaseHandle db = database.current();
     db.idAllocation().set(false);
-    // max(Neo4j's consensusIndex, the lease file's index); both are durable.
-    this.applied = new AppliedIndex(Math.max(
-        Math.max(db.lastConsensusIndex().getAsLong(), fencing.current().raftIndex()), 0));
-    this.snapshots = snapshots == null ? null
-        : new LockedSnapshots(snapshots.create(
-            new SnapshotState(fencing, database, applied, this)));
+    // max(Neo4j's consensusIndex, the lease file's index, the users table's); all are durable
+    // (Neo4j's log is forced before the lease file or the users table records an index).
+    long usersIndex = users == null ? 0 : users.current().raftIndex();
+    this.applied = new AppliedIndex(Math.max(Math.max(
+        Math.max(db.lastConsensusIndex().getAsLong(), fencing.current().raftIndex()),
+        usersIndex), 0));
+    this.snapshots = snapshots == null ? null : new LockedSnapshots(
+        snapshots.create(new SnapshotState(fencing, database, applied, this, users)));
   }
 
   @Override
@@ -111,6 +131,9 @@ public final class GraphStateMachine implements StateMachine {
   public long durableIndex() {
     long durable = Math.max(database.current().durability().durableConsensusIndex(),
         fencing.current().raftIndex());
+    if (users != null) {
+      durable = Math.max(durable, users.current().raftIndex());
+    }
     return Math.min(durable, applied.get());
   }
 
@@ -288,6 +311,21 @@ public final class GraphStateMachine implements StateMachine {
 
     @Override
     public Object visitNoOp(NoOpEntry noOp) {
+      return null;
+    }
+
+    /** Durable in the users table before this returns; the projection follows asynchronously. */
+    @Override
+    public Object visitUsers(UsersEntry entry) throws Exception {
+      if (users == null) {
+        throw new IllegalStateException("graft: a users entry at index " + index + " reached a"
+            + " state machine built without the cluster's user table");
+      }
+      // The users table records index: every transaction before it must be as durable in Neo4j's
+      // log (forced only at checkpoints otherwise), or a crash that loses Neo4j's unforced tail
+      // would make a restart start after them instead of re-applying them.
+      database.current().durability().force(Durability.Purpose.USERS);
+      users.apply(index, entry.changes());
       return null;
     }
   }

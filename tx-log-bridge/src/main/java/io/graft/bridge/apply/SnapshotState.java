@@ -3,6 +3,7 @@ package io.graft.bridge.apply;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.nio.file.Path;
 
 /**
  * What a snapshot of the state machine reads (applied index, lease) and what its install replaces.
@@ -17,13 +18,35 @@ public final class SnapshotState {
   private final Object applyLock;
   /** Incremented when an install begins: a write that spans one must not be published. */
   private final AtomicLong installs = new AtomicLong();
+  private final UsersState users;
 
   SnapshotState(LeaseFencing fencing, DatabaseSlot database, AppliedIndex applied,
-      Object applyLock) {
+      Object applyLock, UsersState users) {
     this.fencing = fencing;
     this.database = database;
     this.applied = applied;
     this.applyLock = applyLock;
+    this.users = users;
+  }
+
+  /**
+   * Writes the cluster's user table into {@code file} (nothing without one). A write that runs
+   * while applying calls it inside {@link #atCut}, so the table belongs to the cut's index.
+   */
+  public void writeUsers(Path file) throws IOException {
+    if (users != null) {
+      users.writeTo(file);
+    }
+  }
+
+  /**
+   * Adopts the snapshot's user table ({@code file}; an empty one if the snapshot has none), before
+   * {@link #completeInstall} records the index.
+   */
+  public void installUsers(Path file, long index) throws IOException {
+    if (users != null) {
+      users.installFrom(file, index);
+    }
   }
 
   public long appliedIndex() {

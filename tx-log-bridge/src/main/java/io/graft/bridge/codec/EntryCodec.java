@@ -4,6 +4,8 @@ import io.graft.bridge.model.LeaseEntry;
 import io.graft.bridge.model.NoOpEntry;
 import io.graft.bridge.model.ReplicatedEntry;
 import io.graft.bridge.model.TxEntry;
+import io.graft.bridge.model.UserRecord;
+import io.graft.bridge.model.UsersEntry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -20,6 +22,7 @@ public final class EntryCodec {
   public static final byte TYPE_TX = 1;
   public static final byte TYPE_LEASE = 2;
   public static final byte TYPE_NOOP = 3;
+  public static final byte TYPE_USERS = 4;
 
   private EntryCodec() {}
 
@@ -36,6 +39,9 @@ public final class EntryCodec {
         out.writeByte(TYPE_LEASE);
         out.writeInt(lease.leaseId());
         out.writeUTF(lease.owner());
+      } else if (entry instanceof UsersEntry users) {
+        out.writeByte(TYPE_USERS);
+        writeUsers(out, users);
       } else {
         out.writeByte(TYPE_NOOP);
       }
@@ -63,12 +69,52 @@ public final class EntryCodec {
           return new LeaseEntry(in.readInt(), in.readUTF());
         case TYPE_NOOP:
           return new NoOpEntry();
+        case TYPE_USERS:
+          return readUsers(in);
         default:
           throw new IllegalArgumentException("unknown entry type code " + type);
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("truncated or corrupt entry payload", e);
     }
+  }
+
+  private static void writeUsers(DataOutputStream out, UsersEntry users) throws IOException {
+    out.writeInt(users.changes().size());
+    for (UserRecord u : users.changes()) {
+      writeUser(out, u);
+    }
+  }
+
+  private static UsersEntry readUsers(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 1 || n > 100_000) {
+      throw new IOException("users entry with " + n + " changes");
+    }
+    java.util.List<UserRecord> changes = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      changes.add(readUser(in));
+    }
+    return new UsersEntry(changes);
+  }
+
+  /** {@code [name][flags: 1 dropped, 2 change required, 4 suspended][credentials unless dropped]} */
+  public static void writeUser(DataOutputStream out, UserRecord u) throws IOException {
+    out.writeUTF(u.name());
+    out.writeByte((u.dropped() ? 1 : 0) | (u.passwordChangeRequired() ? 2 : 0)
+        | (u.suspended() ? 4 : 0));
+    if (!u.dropped()) {
+      out.writeUTF(u.credentials());
+    }
+  }
+
+  public static UserRecord readUser(DataInputStream in) throws IOException {
+    String name = in.readUTF();
+    int flags = in.readByte();
+    if ((flags & 1) != 0) {
+      return UserRecord.drop(name);
+    }
+    return new UserRecord(name, in.readUTF(), (flags & 2) != 0, (flags & 4) != 0);
   }
 
   private static void writeTx(DataOutputStream out, TxEntry tx) throws IOException {

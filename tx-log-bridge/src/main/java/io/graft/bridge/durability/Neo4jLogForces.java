@@ -24,6 +24,8 @@ public final class Neo4jLogForces implements Durability {
     CHECKPOINT,
     /** Before a lease entry's index is recorded in graft's lease file. */
     LEASE,
+    /** Before a users entry's index is recorded in graft's users table. */
+    USERS,
     /** Before a snapshot records the log's end. */
     SNAPSHOT,
     /** Before a transaction creating a token, schema rule or kernel version reaches the store. */
@@ -62,7 +64,11 @@ public final class Neo4jLogForces implements Durability {
 
   @Override
   public void force(Purpose purpose) throws IOException {
-    force(purpose == Purpose.LEASE ? Reason.LEASE : Reason.SNAPSHOT);
+    force(switch (purpose) {
+      case LEASE -> Reason.LEASE;
+      case USERS -> Reason.USERS;
+      case SNAPSHOT -> Reason.SNAPSHOT;
+    });
   }
 
   @Override

@@ -5,7 +5,7 @@ package io.graft.bridge.model;
  * sequence of entries in log order (Raft §5.3 / State Machine Safety), so the kinds below are
  * interpreted identically everywhere.
  */
-public sealed interface ReplicatedEntry permits TxEntry, LeaseEntry, NoOpEntry {
+public sealed interface ReplicatedEntry permits TxEntry, LeaseEntry, NoOpEntry, UsersEntry {
 
   <R> R accept(Visitor<R> visitor) throws Exception;
 
@@ -16,5 +16,7 @@ public sealed interface ReplicatedEntry permits TxEntry, LeaseEntry, NoOpEntry {
     R visitLease(LeaseEntry entry) throws Exception;
 
     R visitNoOp(NoOpEntry entry) throws Exception;
+
+    R visitUsers(UsersEntry entry) throws Exception;
   }
 }

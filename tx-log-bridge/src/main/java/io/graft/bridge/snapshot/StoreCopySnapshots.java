@@ -34,6 +34,8 @@ import java.util.function.Consumer;
 public final class StoreCopySnapshots implements SnapshotSupport {
   static final String DATABASE_DIR = "database";
   static final String TX_LOGS_DIR = "transactions";
+  /** The cluster's user table (graft's replicated state, like the lease in the manifest). */
+  static final String USERS_FILE = "users";
 
   private final SnapshotState machine;
   private final StoreAccess store;
@@ -88,8 +90,12 @@ public final class StoreCopySnapshots implements SnapshotSupport {
       shipped.addAll(StoreFiles.copyTree(
           store.databaseDirectory(), directory.resolve(DATABASE_DIR), DATABASE_DIR));
       try {
-        cut[0] = machine.atCut(() -> new Cut(machine.appliedIndex(), machine.lease(),
-            store.lastCommittedTxId(), store.transactionLogsToCopy()));
+        cut[0] = machine.atCut(() -> {
+          // the cluster's user table as of the cut's index (users entries apply under the lock)
+          machine.writeUsers(directory.resolve(USERS_FILE));
+          return new Cut(machine.appliedIndex(), machine.lease(), store.lastCommittedTxId(),
+              store.transactionLogsToCopy());
+        });
       } catch (IOException | RuntimeException e) {
         throw e;
       } catch (Exception e) {
@@ -178,6 +184,7 @@ public final class StoreCopySnapshots implements SnapshotSupport {
       throw new IllegalStateException("graft: after installing the snapshot the database is at"
           + " tx " + store.lastCommittedTxId() + ", the snapshot at tx " + manifest.lastTxId());
     }
+    machine.installUsers(directory.resolve(USERS_FILE), index);
     machine.completeInstall(index, manifest.leaseId(), manifest.leaseOwner());
     progress.accept(String.format("graft: snapshot installed: '%s' at index %d, tx %d, lease %d,"
             + " in %d ms", manifest.databaseName(), index, manifest.lastTxId(),

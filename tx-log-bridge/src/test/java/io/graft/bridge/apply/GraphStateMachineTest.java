@@ -11,6 +11,8 @@ import io.graft.bridge.model.LeaseEntry;
 import io.graft.bridge.model.NoOpEntry;
 import io.graft.bridge.model.ReplicatedEntry;
 import io.graft.bridge.model.TxEntry;
+import io.graft.bridge.model.UserRecord;
+import io.graft.bridge.model.UsersEntry;
 import io.graft.raft.api.CommittedEntry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -75,7 +77,8 @@ class GraphStateMachineTest {
               }
             }));
     return new GraphStateMachine(
-        ME, new LeaseFencing(ME, LeaseState.open(dir), gate), slot, waiters, null);
+        ME, new LeaseFencing(ME, LeaseState.open(dir), gate), slot, waiters, null,
+        UsersState.open(dir));
   }
 
   private Object apply(long index, ReplicatedEntry e) throws Exception {
@@ -96,6 +99,33 @@ class GraphStateMachineTest {
     assertThat(LeaseState.open(dir).current().raftIndex()).isEqualTo(2);
     apply(3, new LeaseEntry(1, OTHER)); // not the successor: rejected, nothing recorded
     assertThat(forcedAtLeaseIndex).containsExactly(0L);
+  }
+
+  @Test
+  void usersEntryIsDurableInTheUsersTableAndCountsForTheAppliedIndexAfterARestart()
+      throws Exception {
+    apply(1, new LeaseEntry(1, ME));
+    apply(2, new UsersEntry(List.of(new UserRecord("alice", "SHA-256,a,b,1024", false, false))));
+    assertThat(machine.lastAppliedIndex()).isEqualTo(2);
+    assertThat(UsersState.open(dir).current().users()).containsOnlyKeys("alice");
+    assertThat(forcedAtLeaseIndex).as("Neo4j's log forced before the lease, then before the users"
+        + " table recorded an index").containsExactly(0L, 1L);
+    // Neo4j's consensusIndex and the lease file say 1; the users table says 2: no replay.
+    machine = newMachine();
+    assertThat(machine.lastAppliedIndex()).isEqualTo(2);
+    assertThat(apply(2, new UsersEntry(List.of(UserRecord.drop("alice"))))).isNull();
+    assertThat(UsersState.open(dir).current().users().get("alice").dropped()).isFalse();
+  }
+
+  @Test
+  void aMachineWithoutAUsersTableStopsOnAUsersEntry() throws Exception {
+    slot = new DatabaseSlot(new DatabaseHandle((tx, index) -> 1L, allocation::add, lastTx::get,
+        consensusIndex::get, panics::add, Durability.everyApply(consensusIndex::get)));
+    machine = new GraphStateMachine(
+        ME, new LeaseFencing(ME, LeaseState.open(dir), gate), slot, waiters, null);
+    assertThatThrownBy(() -> apply(1, new UsersEntry(List.of(UserRecord.drop("x")))))
+        .hasMessageContaining("built without the cluster's user table");
+    assertThat(panics).hasSize(1);
   }
 
   @Test

@@ -7,7 +7,10 @@ import io.graft.bridge.model.LeaseEntry;
 import io.graft.bridge.model.NoOpEntry;
 import io.graft.bridge.model.ReplicatedEntry;
 import io.graft.bridge.model.TxEntry;
+import io.graft.bridge.model.UserRecord;
+import io.graft.bridge.model.UsersEntry;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,7 @@ class EntryCodecTest {
     assertThat(EntryCodec.TYPE_TX).isEqualTo((byte) 1);
     assertThat(EntryCodec.TYPE_LEASE).isEqualTo((byte) 2);
     assertThat(EntryCodec.TYPE_NOOP).isEqualTo((byte) 3);
+    assertThat(EntryCodec.TYPE_USERS).isEqualTo((byte) 4);
     assertThat(CodecVersion.CURRENT).isEqualTo((byte) 1);
     byte[] lease = EntryCodec.encode(new LeaseEntry(7, "a:1"));
     assertThat(lease[0]).isEqualTo(CodecVersion.CURRENT);
@@ -34,6 +38,19 @@ class EntryCodecTest {
     assertRoundTrip(new LeaseEntry(1, "127.0.0.1:7000"));
     assertRoundTrip(new LeaseEntry(Integer.MAX_VALUE, "host-ü:1"));
     assertRoundTrip(new NoOpEntry());
+  }
+
+  @Test
+  void usersEntriesRoundTripWithEveryFlagAndDrops() {
+    assertRoundTrip(new UsersEntry(List.of(
+        new UserRecord("alice", "SHA-256,aa,bb,1024", false, false),
+        new UserRecord("bob-ü", "SHA-256,cc,dd,1024", true, false),
+        new UserRecord("carol", "SHA-256,ee,ff,1", true, true),
+        UserRecord.drop("dave"))));
+    byte[] bytes = EntryCodec.encode(new UsersEntry(List.of(UserRecord.drop("x"))));
+    assertThat(bytes[1]).isEqualTo(EntryCodec.TYPE_USERS);
+    assertThat(new UserRecord("alice", "SHA-256,secret-hash,salt,1024", false, false).toString())
+        .as("credentials stay out of log lines").doesNotContain("secret-hash");
   }
 
   @RepeatedTest(20)

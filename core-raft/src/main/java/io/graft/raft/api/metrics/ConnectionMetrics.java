@@ -8,7 +8,9 @@ import java.util.Map;
  * @param refusedByReason refused connection handshakes by kind of reason and by who refused:
  *     keys {@code "<kind>/self"} (this member refused the peer) or {@code "<kind>/peer"} (the
  *     peer refused this member); kinds {@code cluster_id}, {@code protocol_version}, {@code
- *     own_id}, {@code wrong_member}, {@code reset_member}, {@code no_identity}, {@code other}
+ *     own_id}, {@code wrong_member}, {@code reset_member}, {@code no_identity}, {@code
+ *     tls_mismatch} (a TLS and a plaintext member), {@code tls_certificate} (a certificate not
+ *     trusted, absent, or not naming its member), {@code tls_handshake}, {@code other}
  * @param reconnects outbound connection attempts after the first one to a peer
  * @param badFrames connections closed for a malformed, oversized or corrupt frame
  * @param outboundDropped messages dropped because a peer's bounded queue was full

@@ -6,6 +6,7 @@ import io.graft.raft.transport.MessageCodec;
 import io.graft.raft.transport.WireMessage;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
@@ -13,6 +14,10 @@ import org.slf4j.Logger;
  * Client side of one outbound connection: sends the handshake on connect and waits (bounded) for
  * the reply. Connections are one-directional: after the handshake the server never writes, so any
  * further frame is a protocol error that closes the connection (the peer channel redials).
+ *
+ * <p>With TLS on ({@link TlsPipeline}) the handshake is sent only once the TLS handshake, with the
+ * check of the peer's certificate, has succeeded; a failed TLS handshake, and a peer that answers
+ * in plaintext, are refusals with a reason, logged like a refused handshake.
  */
 final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
   private static final Logger log = RaftLogging.logger(ClientHandler.class);
@@ -23,10 +28,16 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
   private final TransportCounters counters;
   private final PeerAnnouncements announcements;
   private final IdentityGuard identity;
+  private final TlsPipeline tls;
   private boolean handshakeDone;
+  /** The peer answered in plaintext although this member speaks TLS to it. */
+  private boolean plaintextPeer;
+  private boolean refused;
 
   ClientHandler(PeerChannel peer, NettyTransportConfig config, MessageCodec codec,
-      TransportCounters counters, PeerAnnouncements announcements, IdentityGuard identity) {
+      TransportCounters counters, PeerAnnouncements announcements, IdentityGuard identity,
+      TlsPipeline tls) {
+    this.tls = tls;
     this.announcements = announcements;
     this.identity = identity;
     this.peer = peer;
@@ -37,9 +48,9 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.Handshake(
-        MessageCodec.PROTOCOL_VERSION, config.clusterId(), config.self(),
-        announcements.local(), identity.local(), identity.localEpoch()))));
+    if (!tls.enabled()) {
+      sendHandshake(ctx);
+    }
     ctx.executor().schedule(() -> {
       if (!handshakeDone && ctx.channel().isActive()) {
         badFrame(ctx, "no handshake reply from " + peer.member() + " within "
@@ -47,6 +58,31 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
       }
     }, config.connectTimeoutMillis(), TimeUnit.MILLISECONDS);
     ctx.fireChannelActive();
+  }
+
+  private void sendHandshake(ChannelHandlerContext ctx) {
+    ctx.writeAndFlush(new OutboundFrame(codec.encode(new WireMessage.Handshake(
+        MessageCodec.PROTOCOL_VERSION, config.clusterId(), config.self(),
+        announcements.local(), identity.local(), identity.localEpoch()))));
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event == TlsPipeline.Sniffed.PLAINTEXT_PEER) {
+      plaintextPeer = true;
+    } else if (event instanceof SslHandshakeCompletionEvent done && !plaintextPeer) {
+      if (done.isSuccess()) {
+        sendHandshake(ctx);
+      } else {
+        refused(ctx, TlsFailures.outbound(done.cause(), peerName(), tls.tls().describe()));
+      }
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  private String peerName() {
+    String where = peer.address().getHostString() + ":" + peer.address().getPort();
+    return peer.member().value().equals(where) ? where : peer.member() + " at " + where;
   }
 
   @Override
@@ -60,7 +96,12 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
       return;
     }
     handshakeDone = true;
-    if (!reply.accepted()) {
+    if (plaintextPeer) {
+      // Never used: this member speaks to its peers only over TLS.
+      refused(ctx, reply.accepted() ? peerName() + " answered without TLS, and this member"
+          + " requires TLS (" + tls.tls().describe() + ")" : "refused by " + reply.member() + ": "
+          + reply.reason());
+    } else if (!reply.accepted()) {
       refused(ctx, "refused by " + reply.member() + ": " + reply.reason());
     } else if (!reply.member().equals(peer.member())) {
       refused(ctx, "address " + peer.address().getHostString() + ":" + peer.address().getPort()
@@ -86,6 +127,10 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
   }
 
   private void refused(ChannelHandlerContext ctx, String reason) {
+    if (refused) {
+      return; // one reason per connection: a TLS failure also arrives as an exception
+    }
+    refused = true;
     counters.handshakeRejected(reason);
     String warned = peer.onHandshakeRefused(reason);
     if (warned != null) {
@@ -104,6 +149,16 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!handshakeDone && plaintextPeer) {
+      refused(ctx, peerName() + " answered in plaintext, and this member requires TLS ("
+          + tls.tls().describe() + "): " + cause.getMessage());
+      return;
+    }
+    if (!handshakeDone && tls.enabled() && TlsFailures.tlsFailure(cause) != null) {
+      // With TLS 1.3 a peer that distrusts our certificate says so after our handshake finished.
+      refused(ctx, TlsFailures.outbound(cause, peerName(), tls.tls().describe()));
+      return;
+    }
     NettyTransport.handleException(ctx, cause, counters, log);
   }
 

@@ -1,6 +1,7 @@
 package io.graft.raft.transport.netty;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.TransportTls;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.transport.MessageCodec;
 import io.graft.raft.transport.PeerIdentities;
@@ -59,6 +60,7 @@ public final class NettyTransport implements Transport {
   private final PeerAnnouncements announcements = new PeerAnnouncements();
   private volatile java.util.function.Consumer<MemberId> peerLost = member -> {};
   private final IdentityGuard identity = new IdentityGuard();
+  private volatile TlsPipeline tls = new TlsPipeline(null, "TLS");
   private final Object lock = new Object();
   private final Set<Channel> inboundChannels = ConcurrentHashMap.newKeySet();
   private final Map<MemberId, PeerChannel> peers = new HashMap<>();
@@ -118,9 +120,11 @@ public final class NettyTransport implements Transport {
           protected void initChannel(SocketChannel ch) {
             inboundChannels.add(ch);
             ch.closeFuture().addListener(f -> inboundChannels.remove(ch));
-            ch.pipeline().addLast(new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
+            TlsPipeline t = tls;
+            ch.pipeline().addLast(t.serverSniffer(config.connectTimeoutMillis()),
+                new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
                 FrameEncoder.INSTANCE,
-                new ServerHandler(config, codec, counters, inbound, announcements, identity));
+                new ServerHandler(config, codec, counters, inbound, announcements, identity, t));
           }
         });
     var future = server.bind(new InetSocketAddress(listen.getHostString(), listen.getPort()));
@@ -132,8 +136,8 @@ public final class NettyTransport implements Transport {
           + (cause == null ? " (timed out)" : ": " + cause), cause));
     }
     serverChannel = future.channel();
-    log.info("Raft transport of {} listening on {} (cluster '{}')", config.self(),
-        serverChannel.localAddress(), config.clusterId());
+    log.info("Raft transport of {} listening on {} (cluster '{}', {})", config.self(),
+        serverChannel.localAddress(), config.clusterId(), tls.describe());
   }
 
   /**
@@ -225,6 +229,27 @@ public final class NettyTransport implements Transport {
     return identity.peerEpoch(member);
   }
 
+  /**
+   * Puts every connection of this transport under mutual TLS ({@code tls} non-null) or states
+   * that it runs in plaintext (null); {@code setting} names how an operator turns TLS on, for the
+   * refusals a TLS member and a plaintext member exchange (e.g. a configuration key). Without this
+   * call the transport is plaintext. Call before {@link #start}.
+   */
+  public void useTls(TransportTls tls, String setting) {
+    java.util.Objects.requireNonNull(setting, "setting");
+    synchronized (lock) {
+      if (started) {
+        throw new IllegalStateException("useTls() must be called before start()");
+      }
+      this.tls = new TlsPipeline(tls, setting);
+    }
+  }
+
+  /** True when connections are under TLS ({@link #useTls}). */
+  public boolean tlsEnabled() {
+    return tls.enabled();
+  }
+
   /** The bound server address (useful with port 0); null before {@link #start}. */
   public InetSocketAddress localAddress() {
     synchronized (lock) {
@@ -260,7 +285,8 @@ public final class NettyTransport implements Transport {
     addresses.forEach((member, address) -> {
       if (!peers.containsKey(member)) {
         PeerChannel p = new PeerChannel(member, address, config, codec, counters,
-            group.next(), clientTemplate, announcements, identity, m -> peerLost.accept(m));
+            group.next(), clientTemplate, announcements, identity, tls,
+            m -> peerLost.accept(m));
         peers.put(member, p);
         p.start();
       }

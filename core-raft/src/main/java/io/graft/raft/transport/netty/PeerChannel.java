@@ -54,7 +54,7 @@ final class PeerChannel {
 
   PeerChannel(MemberId member, InetSocketAddress address, NettyTransportConfig config,
       MessageCodec codec, TransportCounters counters, EventLoop loop, Bootstrap template,
-      PeerAnnouncements announcements, IdentityGuard identity,
+      PeerAnnouncements announcements, IdentityGuard identity, TlsPipeline tls,
       java.util.function.Consumer<MemberId> lost) {
     this.member = member;
     this.address = address;
@@ -70,10 +70,11 @@ final class PeerChannel {
     this.bootstrap = template.clone(loop).handler(new ChannelInitializer<SocketChannel>() {
       @Override
       protected void initChannel(SocketChannel ch) {
+        tls.addClientHandlers(ch.pipeline(), address, config.connectTimeoutMillis());
         // The server only ever sends the small handshake reply: keep the handshake-size limit.
         ch.pipeline().addLast(new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
             FrameEncoder.INSTANCE, new ClientHandler(self, config, codec, counters, announcements,
-                identity));
+                identity, tls));
       }
     });
   }

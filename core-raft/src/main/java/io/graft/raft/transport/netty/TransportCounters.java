@@ -53,6 +53,13 @@ final class TransportCounters {
       kind = "reset_member";
     } else if (inner.contains("presents no Raft identity")) {
       kind = "no_identity";
+    } else if (inner.contains(" requires TLS (") || inner.contains(" runs without TLS (")
+        || inner.contains("answered in plaintext") || inner.contains("answered without TLS")) {
+      kind = "tls_mismatch";
+    } else if (inner.contains("certificate")) {
+      kind = "tls_certificate";
+    } else if (inner.contains("TLS handshake") || inner.contains("TLS version or cipher")) {
+      kind = "tls_handshake";
     } else {
       kind = "other";
     }

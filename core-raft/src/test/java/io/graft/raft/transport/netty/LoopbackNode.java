@@ -3,6 +3,7 @@ package io.graft.raft.transport.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.TransportTls;
 import io.graft.raft.message.RaftMessage;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -18,9 +19,10 @@ final class LoopbackNode implements AutoCloseable {
   final BlockingQueue<RaftMessage> inbox = new LinkedBlockingQueue<>();
   final BlockingQueue<String> inboundThreads = new LinkedBlockingQueue<>();
 
-  private LoopbackNode(MemberId id, NettyTransportConfig config) {
+  private LoopbackNode(MemberId id, NettyTransportConfig config, TransportTls tls) {
     this.id = id;
     this.transport = new NettyTransport(config);
+    transport.useTls(tls, TestTls.SETTING);
     transport.start(m -> {
       inboundThreads.offer(Thread.currentThread().getName());
       inbox.add(m);
@@ -32,10 +34,20 @@ final class LoopbackNode implements AutoCloseable {
   }
 
   static LoopbackNode start(String id, int port, UnaryOperator<NettyTransportConfig> tweak) {
+    return start(id, port, null, tweak);
+  }
+
+  /** A member under mutual TLS ({@code tls} non-null) or plaintext (null). */
+  static LoopbackNode start(String id, TransportTls tls) {
+    return start(id, 0, tls, c -> c);
+  }
+
+  static LoopbackNode start(String id, int port, TransportTls tls,
+      UnaryOperator<NettyTransportConfig> tweak) {
     NettyTransportConfig config = NettyTransportConfig
         .defaults("127.0.0.1:" + port, CLUSTER, MemberId.of(id))
         .withReconnectBackoff(10, 200);
-    return new LoopbackNode(MemberId.of(id), tweak.apply(config));
+    return new LoopbackNode(MemberId.of(id), tweak.apply(config), tls);
   }
 
   String address() {

@@ -18,11 +18,18 @@ import java.net.SocketTimeoutException;
  * transport's server treats a hostile or outdated client. Reads time out after 10 s.
  */
 final class RawClient implements AutoCloseable {
-  private final Socket socket = new Socket();
+  private final Socket socket;
   private final MessageCodec codec = new MessageCodec();
 
   RawClient(int port) throws IOException {
+    socket = new Socket();
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    socket.setSoTimeout(10_000);
+  }
+
+  /** Over a socket the caller connected (e.g. a TLS socket whose handshake succeeded). */
+  RawClient(Socket connected) throws IOException {
+    socket = connected;
     socket.setSoTimeout(10_000);
   }
 

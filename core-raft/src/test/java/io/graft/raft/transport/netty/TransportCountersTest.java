@@ -27,6 +27,24 @@ class TransportCountersTest {
   }
 
   @Test
+  void tlsRefusalsAsTheTlsCodeWordsThemMapToKinds() {
+    TlsPipeline tls = new TlsPipeline(null, "x.enabled");
+    assertThat(TransportCounters.reasonKey(tls.refusalOfPlaintextPeer("a", "b")))
+        .isEqualTo("tls_mismatch/self");
+    assertThat(TransportCounters.reasonKey("refused by a: " + tls.refusalOfTlsPeer("a",
+        "this member"))).isEqualTo("tls_mismatch/peer");
+    assertThat(TransportCounters.reasonKey(TlsFailures.inbound(
+        new javax.net.ssl.SSLHandshakeException("Empty client certificate chain"), "p")))
+        .isEqualTo("tls_certificate/self");
+    assertThat(TransportCounters.reasonKey(TlsFailures.outbound(
+        new javax.net.ssl.SSLHandshakeException("PKIX path building failed"), "b", "p")))
+        .isEqualTo("tls_certificate/self");
+    assertThat(TransportCounters.reasonKey(TlsFailures.outbound(
+        new javax.net.ssl.SSLHandshakeException("Received fatal alert: handshake_failure"), "b",
+        "p"))).isEqualTo("tls_handshake/self");
+  }
+
+  @Test
   void countsPerKeyInTheStats() {
     TransportCounters c = new TransportCounters();
     c.handshakeRejected("cluster id 'x' does not match 'graft' of member a");
