@@ -16,7 +16,6 @@ import com.tngtech.archunit.lang.ArchRule;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The dependency rules of docs/STYLE.md §2 as ArchUnit rules. Kept apart from the test that applies
@@ -109,19 +108,6 @@ final class ArchitectureRules {
           .callMethod(org.slf4j.LoggerFactory.class, "getLogger", String.class)
           .because("a Neo4j server drops slf4j lines from io.graft; RaftLogging forwards them");
 
-  private static final DescribedPredicate<JavaCall<?>> SLEEPS =
-      describe(
-          "sleeps",
-          call ->
-              call.getTarget().getName().equals("sleep")
-                  && (call.getTargetOwner().isEquivalentTo(Thread.class)
-                      || call.getTargetOwner().isEquivalentTo(TimeUnit.class)));
-
-  /** docs/TESTING.md: no test sleeps; step virtual time or wait on a condition with a bound. */
-  static final ArchRule TESTS_DO_NOT_SLEEP =
-      noClasses()
-          .should()
-          .callCodeUnitWhere(SLEEPS)
-          .because("tests step virtual time or await a condition with a bound "
-              + "(docs/STYLE.md §3.14)");
+  /** docs/TESTING.md: no test sleeps nor parks ({@link NoSleep}, shared with other modules). */
+  static final ArchRule TESTS_DO_NOT_SLEEP = NoSleep.RULE;
 }

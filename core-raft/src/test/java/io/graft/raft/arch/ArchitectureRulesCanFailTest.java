@@ -81,6 +81,7 @@ class ArchitectureRulesCanFailTest {
   void sleepRuleCatchesASleepingTest() {
     assertViolates(ArchitectureRules.TESTS_DO_NOT_SLEEP, Sleeper.class);
     assertPasses(ArchitectureRules.TESTS_DO_NOT_SLEEP, ImpureProtocol.Clean.class);
+    NoSleep.assertRuleBites();
   }
 
   @Test
