@@ -4,11 +4,12 @@ import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftNodeSetup;
 import io.graft.raft.api.StateMachine;
+import io.graft.raft.api.boot.RaftNodes;
 
 /**
  * The production path: core-raft's runtime with the segmented log and meta store under {@code
  * <data>/raft/<db>/} and the Netty transport on {@code server.raft.listen_address}, described with
- * core-raft's api ({@link RaftNodeSetup}). Member ids are advertised Raft addresses, so a peer's id
+ * core-raft's api ({@link RaftNodeSetup}, started by {@link RaftNodes}). Member ids are advertised Raft addresses, so a peer's id
  * is also where to reach it.
  */
 final class CoreRaftNodeFactory implements RaftNodeFactory {
@@ -27,7 +28,7 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
     // Store-copy snapshots (GraphStateMachine offers them before this call) in <raft>/snapshots:
     // the runtime snapshots every N applied entries and prunes the log behind them (§5.1), and
     // streams the newest one to a member behind the pruned log (§5.3), e.g. a new member.
-    return setup(spec).start(stateMachine);
+    return RaftNodes.start(setup(spec), stateMachine);
   }
 
   /**

@@ -24,7 +24,7 @@ import java.util.Set;
 public final class NodeAssembly {
   private NodeAssembly() {}
 
-  /** See {@link RaftNodeSetup#start}. */
+  /** See {@code api.boot.RaftNodes#start}: the setup is complete (checked there). */
   public static RaftNode start(RaftNodeSetup setup, StateMachine stateMachine) {
     Set<MemberId> voters = setup.initialVoters();
     Map<MemberId, String> peers = new HashMap<>();
@@ -50,7 +50,7 @@ public final class NodeAssembly {
     return builder.build().start();
   }
 
-  /** See {@link RaftNodeSetup#hasRaftState}. */
+  /** See {@code api.boot.RaftNodes#hasRaftState}. */
   public static boolean hasRaftState(Path dataDirectory) {
     return RaftNodeBuilder.hasRaftState(dataDirectory);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
+import io.graft.raft.arch.fixture.raft.api.ApiViolations;
 import io.graft.raft.arch.fixture.raft.protocol.ImpureProtocol;
 import io.graft.raft.arch.fixture.raft.runtime.FakeRuntime;
 import io.graft.raft.arch.fixture.raft.storage.StorageViolations;
@@ -62,6 +63,13 @@ class ArchitectureRulesCanFailTest {
     assertPasses(
         ArchitectureRules.STORAGE_AND_TRANSPORT_DO_NOT_DEPEND_ON_RUNTIME,
         StorageViolations.StartsThread.class);
+  }
+
+  @Test
+  void apiRuleCatchesAnApiClassReachingIntoTheRuntime() {
+    assertViolates(ArchitectureRules.API_DEPENDS_ON_NO_IMPLEMENTATION,
+        ApiViolations.StartsThroughRuntime.class);
+    assertPasses(ArchitectureRules.API_DEPENDS_ON_NO_IMPLEMENTATION, ApiViolations.Clean.class);
   }
 
   @Test
