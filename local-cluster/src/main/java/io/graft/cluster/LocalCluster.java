@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,7 +84,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public void startAll() {
-    checkPortsFree();
+    StartChecks.portsFree(servers);
     if (layout.proxied() && proxy == null) {
       startProxy();
     }
@@ -109,13 +110,14 @@ public final class LocalCluster implements AutoCloseable {
    * SIGCONT.
    */
   public int awaitLeader() {
-    List<Integer> running = running();
+    Map<Integer, ServerProcess> running = new LinkedHashMap<>();
+    running().forEach(m -> running.put(m, server(m)));
     int leader;
     try {
-      leader = probe.awaitLeader(running, options.leaderTimeout(), options.progress(),
-          () -> databaseFailure(running));
+      leader = probe.awaitLeader(List.copyOf(running.keySet()), options.leaderTimeout(),
+          options.progress(), () -> StartChecks.databaseFailure(running));
     } catch (IllegalStateException e) {
-      throw new IllegalStateException(e.getMessage() + errorsOf(running), e);
+      throw new IllegalStateException(e.getMessage() + StartChecks.recentErrors(running), e);
     }
     options.progress().accept("  leader: member-" + leader);
     return leader;
@@ -142,44 +144,6 @@ public final class LocalCluster implements AutoCloseable {
       }
     }
     return running;
-  }
-
-  private Optional<String> databaseFailure(List<Integer> members) {
-    for (int m : members) {
-      Optional<String> failure = server(m).databaseFailure();
-      if (failure.isPresent()) {
-        return Optional.of("member-" + m + ": " + failure.get());
-      }
-    }
-    return Optional.empty();
-  }
-
-  private String errorsOf(List<Integer> members) {
-    StringBuilder out = new StringBuilder();
-    for (int m : members) {
-      List<String> errors = server(m).recentErrors(4);
-      if (!errors.isEmpty()) {
-        out.append("\n---- member-").append(m).append(" recent errors (")
-            .append(server(m).home().logs().resolve("debug.log")).append("):\n")
-            .append(String.join("\n", errors));
-      }
-    }
-    return out.toString();
-  }
-
-  private void checkPortsFree() {
-    for (ServerProcess server : servers) {
-      MemberSpec spec = server.home().spec();
-      if (server.isAlive()) {
-        continue;
-      }
-      for (int port : List.of(spec.boltPort(), spec.httpPort(), spec.raftListenPort())) {
-        if (!Ports.isFree(port)) {
-          throw new IllegalStateException("port " + port + " of " + spec.name()
-              + " is busy (another server still running? try: ./graft cluster stop)");
-        }
-      }
-    }
   }
 
   private void startProxy() {
