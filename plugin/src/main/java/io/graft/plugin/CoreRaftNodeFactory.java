@@ -9,8 +9,10 @@ import io.graft.raft.api.boot.RaftNodes;
 /**
  * The production path: core-raft's runtime with the segmented log and meta store under {@code
  * <data>/raft/<db>/} and the Netty transport on {@code server.raft.listen_address}, described with
- * core-raft's api ({@link RaftNodeSetup}, started by {@link RaftNodes}). Member ids are advertised Raft addresses, so a peer's id
- * is also where to reach it.
+ * core-raft's api ({@link RaftNodeSetup}, started by {@link RaftNodes}). Member ids are advertised
+ * Raft addresses, so a peer's id is also where to reach it. core-raft's log lines, refused
+ * handshakes included, reach the server's debug.log through the sink the plugin installs
+ * ({@link Neo4jRaftLogSink}).
  */
 final class CoreRaftNodeFactory implements RaftNodeFactory {
   /**
@@ -45,12 +47,6 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
         .timeouts(spec.electionTimeout(), spec.heartbeatInterval())
         .maxEntryBytes(spec.maxEntrySize() + ENTRY_ENVELOPE_BYTES)
         .snapshots(spec.snapshotIntervalEntries(), spec.logRetainedEntries());
-    // Neo4j's server passes on only its own loggers' slf4j lines, so core-raft's WARNs are lost
-    // there; java.util.logging warnings do reach the server's log. A refused handshake (e.g. a
-    // member whose Raft state was reset, with the way out) must be seen by the operator.
-    java.util.logging.Logger jul = java.util.logging.Logger.getLogger(
-        "io.graft.raft.transport.netty.NettyTransport");
-    setup.onRefusal(line -> jul.warning("graft: " + line));
     // This member's Bolt address (and HTTP URL) travels in every handshake, and what peers
     // announce is recorded: that is how a member added later becomes routable (RaftRoutingTable),
     // and how the cluster view finds every member's health endpoints.
