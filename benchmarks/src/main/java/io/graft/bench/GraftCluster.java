@@ -1,6 +1,7 @@
 package io.graft.bench;
 
 import io.graft.cluster.tls.CertificateAuthority;
+import io.graft.cluster.Waits;
 import io.graft.raft.api.CommittedEntry;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.NotLeaderException;
@@ -122,20 +123,13 @@ final class GraftCluster implements BenchCluster {
     leader = awaitLeader(Duration.ofSeconds(30));
   }
 
-  private RaftNodeRunner awaitLeader(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      for (RaftNodeRunner n : nodes) {
-        if (n.status().isLeader()) {
-          // A leader is usable once its no-op committed (§3.6.2/§6.4).
-          n.propose(new byte[0]).join();
-          return n;
-        }
-      }
-      Thread.onSpinWait();
-      Thread.yield();
-    }
-    throw new IllegalStateException("no graft leader within " + timeout);
+  private RaftNodeRunner awaitLeader(Duration timeout) {
+    RaftNodeRunner found = Waits.until("a graft leader", timeout, Duration.ofMillis(1),
+        () -> nodes.stream().filter(n -> n.status().isLeader()).findFirst(),
+        java.util.Optional::isPresent).orElseThrow();
+    // A leader is usable once its no-op committed (§3.6.2/§6.4).
+    found.propose(new byte[0]).join();
+    return found;
   }
 
   @Override

@@ -4,13 +4,12 @@ import io.graft.cluster.tls.ClusterCertificates;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.Values;
@@ -342,21 +341,23 @@ public final class ClusterCli {
   }
 
   private static String readBack(LocalCluster cluster, int member, String id) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (System.nanoTime() < deadline) {
-      try (Session session = cluster.probe().session(member)) {
-        List<Record> rows = session.run("MATCH (n:GraftDemo) WHERE elementId(n) = $id "
-            + "RETURN elementId(n) AS id, n.note AS note", Values.parameters("id", id)).list();
-        if (!rows.isEmpty()) {
-          return "elementId " + rows.get(0).get("id").asString() + ", note '"
-              + rows.get(0).get("note").asString() + "'";
-        }
-      } catch (RuntimeException e) {
-        // not reachable yet: retry until the deadline
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+    try {
+      return Waits.until("member-" + member + " reads " + id, Duration.ofSeconds(15),
+          Duration.ofMillis(200), () -> {
+            try (Session session = cluster.probe().session(member)) {
+              List<Record> rows = session.run("MATCH (n:GraftDemo) WHERE elementId(n) = $id "
+                  + "RETURN elementId(n) AS id, n.note AS note", Values.parameters("id", id))
+                  .list();
+              return rows.isEmpty() ? Optional.<String>empty() : Optional.of("elementId "
+                  + rows.get(0).get("id").asString() + ", note '"
+                  + rows.get(0).get("note").asString() + "'");
+            } catch (RuntimeException e) {
+              return Optional.<String>empty(); // not reachable yet: retry until the bound
+            }
+          }, Optional::isPresent).orElseThrow();
+    } catch (IllegalStateException notFound) {
+      return "NOT FOUND after 15 s";
     }
-    return "NOT FOUND after 15 s";
   }
 
   /** How the TLS setup was made, so a user can copy it onto real servers. */

@@ -8,11 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.neo4j.driver.AuthTokens;
+import java.util.function.UnaryOperator;
 
 /**
  * N real Neo4j server processes on loopback, assembled from the shared jar folder, optionally
@@ -25,9 +26,10 @@ import org.neo4j.driver.AuthTokens;
  */
 public final class LocalCluster implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(30);
-  private static final String MEMBER_BOLT_ADDRESSES = "server.raft.member_bolt_addresses";
 
   private final ClusterOptions options;
+  private final MemberFactory members;
+  /** Grows when a member is added; read by probe and writer threads meanwhile. */
   private volatile ClusterLayout layout;
   private final List<ServerProcess> servers = new ArrayList<>();
   private final RaftProbe probe;
@@ -37,38 +39,9 @@ public final class LocalCluster implements AutoCloseable {
   private LocalCluster(ClusterOptions options, ClusterLayout layout) {
     this.options = options;
     this.layout = layout;
-    NeoConfig config = neoConfig();
-    List<NeoHome> homes = new ArrayList<>();
-    for (MemberSpec spec : layout.members()) {
-      NeoHome home = new NeoHome(options.dir().resolve(spec.name()), spec);
-      home.assemble(options.pluginJar(), config);
-      homes.add(home);
-      servers.add(new ServerProcess(home, options.lib(), options.fastStart(), options.detached()));
-    }
-    if (options.authEnabled()) {
-      setInitialPasswords(homes);
-    }
-    this.probe = new RaftProbe(layout, options.authEnabled()
-        ? AuthTokens.basic(ClusterOptions.ADMIN_USER, options.adminPassword())
-        : AuthTokens.none());
-  }
-
-  /**
-   * Each member has its own system database (it is not replicated), so each home gets the same
-   * initial {@code neo4j} password before its first start; in parallel, one JVM per home.
-   */
-  private void setInitialPasswords(List<NeoHome> homes) {
-    List<CompletableFuture<Boolean>> runs = new ArrayList<>();
-    for (NeoHome home : homes) {
-      runs.add(CompletableFuture.supplyAsync(
-          () -> home.setInitialPassword(options.lib(), options.adminPassword())));
-    }
-    for (int i = 0; i < runs.size(); i++) {
-      if (runs.get(i).join()) {
-        options.progress().accept("  " + homes.get(i).spec().name()
-            + ": initial password of neo4j set (data/dbms/auth.ini)");
-      }
-    }
+    this.members = new MemberFactory(options);
+    servers.addAll(members.createAll(layout));
+    this.probe = new RaftProbe(layout, members.auth());
   }
 
   /**
@@ -76,7 +49,7 @@ public final class LocalCluster implements AutoCloseable {
    * a cluster) without starting anything.
    */
   public static LocalCluster assemble(ClusterOptions options) {
-    checkLib(options.lib());
+    MemberFactory.checkLib(options.lib());
     try {
       Files.createDirectories(options.dir());
     } catch (IOException e) {
@@ -111,34 +84,8 @@ public final class LocalCluster implements AutoCloseable {
     return cluster;
   }
 
-  private NeoConfig neoConfig() {
-    Map<String, String> settings = new HashMap<>(options.extraSettings());
-    if (options.authEnabled()) {
-      settings.put(NeoHome.AUTH_ENABLED, "true");
-    }
-    if (options.raftEnabled() && ClusterCertificates.isTlsCluster(options.dir())) {
-      // Started with --tls once, TLS for good: every regenerated neo4j.conf keeps the policy.
-      ClusterCertificates.SETTINGS.forEach(settings::putIfAbsent);
-    }
-    if (options.fastStart()) {
-      // Test clusters are many and short-lived: Neo4j preallocates each tx log file to 256 MiB,
-      // ~0.5 GB per member (system + neo4j), which filled a 2-core CI-sized disk during a full run.
-      settings.putIfAbsent("db.tx_log.preallocate", "false");
-    }
-    if (options.raftEnabled() && PluginJar.mentions(options.pluginJar(), MEMBER_BOLT_ADDRESSES)) {
-      // raftAddress=boltAddress pairs, so raft.status() can name the leader's Bolt address.
-      List<String> pairs = new ArrayList<>();
-      for (MemberSpec spec : layout.members()) {
-        pairs.add(spec.raftAdvertisedAddress() + "=" + MemberSpec.HOST + ":" + spec.boltPort());
-      }
-      settings.putIfAbsent(MEMBER_BOLT_ADDRESSES, String.join(",", pairs));
-    }
-    return new NeoConfig(options.raftEnabled(), layout.founderRaftAddresses(), options.heap(),
-        options.pageCache(), settings);
-  }
-
   public void startAll() {
-    checkPortsFree();
+    StartChecks.portsFree(servers);
     if (layout.proxied() && proxy == null) {
       startProxy();
     }
@@ -164,59 +111,40 @@ public final class LocalCluster implements AutoCloseable {
    * SIGCONT.
    */
   public int awaitLeader() {
+    Map<Integer, ServerProcess> running = new LinkedHashMap<>();
+    running().forEach(m -> running.put(m, server(m)));
+    int leader;
+    try {
+      leader = probe.awaitLeader(List.copyOf(running.keySet()), options.leaderTimeout(),
+          options.progress(), () -> StartChecks.databaseFailure(running));
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(e.getMessage() + StartChecks.recentErrors(running), e);
+    }
+    options.progress().accept("  leader: member-" + leader);
+    return leader;
+  }
+
+  /**
+   * The member a client should write to now: the one reporting {@code LEADER} in the highest term
+   * among the running members ({@link RaftProbe#findLeader}); empty while none does. No waiting
+   * and no agreement: for writers that look the leader up after a failed write.
+   */
+  public Optional<Integer> findLeader() {
+    return probe.findLeader(running());
+  }
+
+  /**
+   * The members whose process is alive and not stopped by {@link #pause}: those that can answer
+   * (a Bolt call to a stopped member would wait for its SIGCONT).
+   */
+  public List<Integer> running() {
     List<Integer> running = new ArrayList<>();
     for (int m = 1; m <= servers.size(); m++) {
       if (server(m).isAlive() && !server(m).isPaused()) {
         running.add(m);
       }
     }
-    int leader;
-    try {
-      leader = probe.awaitLeader(running, options.leaderTimeout(), options.progress(),
-          () -> databaseFailure(running));
-    } catch (IllegalStateException e) {
-      throw new IllegalStateException(e.getMessage() + errorsOf(running), e);
-    }
-    options.progress().accept("  leader: member-" + leader);
-    return leader;
-  }
-
-  private Optional<String> databaseFailure(List<Integer> members) {
-    for (int m : members) {
-      Optional<String> failure = server(m).databaseFailure();
-      if (failure.isPresent()) {
-        return Optional.of("member-" + m + ": " + failure.get());
-      }
-    }
-    return Optional.empty();
-  }
-
-  private String errorsOf(List<Integer> members) {
-    StringBuilder out = new StringBuilder();
-    for (int m : members) {
-      List<String> errors = server(m).recentErrors(4);
-      if (!errors.isEmpty()) {
-        out.append("\n---- member-").append(m).append(" recent errors (")
-            .append(server(m).home().logs().resolve("debug.log")).append("):\n")
-            .append(String.join("\n", errors));
-      }
-    }
-    return out.toString();
-  }
-
-  private void checkPortsFree() {
-    for (ServerProcess server : servers) {
-      MemberSpec spec = server.home().spec();
-      if (server.isAlive()) {
-        continue;
-      }
-      for (int port : List.of(spec.boltPort(), spec.httpPort(), spec.raftListenPort())) {
-        if (!Ports.isFree(port)) {
-          throw new IllegalStateException("port " + port + " of " + spec.name()
-              + " is busy (another server still running? try: ./graft cluster stop)");
-        }
-      }
-    }
+    return running;
   }
 
   private void startProxy() {
@@ -250,29 +178,48 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * Adds one member the way a user does: starts a further server whose {@code initial_members}
-   * are the founders (so it waits to be added), then calls {@code raft.addMember} with its
-   * advertised Raft address on the leader; returns once the change committed. The new member
-   * gets the next number; {@code grown} picks its ports ({@link ClusterLayout#withStableMember} for
-   * the CLI, {@link ClusterLayout#withFreeMember} for tests).
+   * Adds one member the way a user does: {@link #startNewServer}, then {@code raft.addMember} with
+   * its advertised Raft address on the leader; returns once the change committed (the member
+   * caught up as a learner and was promoted). {@code grown} picks its ports ({@link
+   * ClusterLayout#withStableMember} for the CLI, {@link ClusterLayout#withFreeMember} for tests).
    *
    * @return the new member's 1-based index
    */
-  public int addMember(java.util.function.UnaryOperator<ClusterLayout> grown) {
+  public int addMember(UnaryOperator<ClusterLayout> grown) {
+    int leader = awaitLeader();
+    int added = startNewServer(grown);
+    String address = layout.member(added).raftAdvertisedAddress();
+    options.progress().accept("  CALL raft.addMember('" + address + "') on member-" + leader
+        + " (catch-up as a learner, then promotion)");
+    try (org.neo4j.driver.Session session = probe.session(leader)) {
+      session.run("CALL raft.addMember($address)",
+          org.neo4j.driver.Values.parameters("address", address)).consume();
+    }
+    options.progress().accept("  " + layout.member(added).name() + " is a voting member");
+    return added;
+  }
+
+  /**
+   * Starts a further, EMPTY server whose {@code initial_members} are the founders and which is in
+   * nobody's configuration yet: the server a user is about to add (the joiner). Nothing calls
+   * {@code raft.addMember}: the caller does, on the member and at the moment it chooses. It gets
+   * the next member number (its home {@code member-N}, its driver in {@link #probe()}), a
+   * frontend on the fault proxy if there is one, and is stopped by {@link #close()} with the
+   * others. Until it is added it names no leader, so {@link #awaitLeader()} waits for its
+   * addition. Returns once it logged {@code Started.}.
+   *
+   * @return the new member's 1-based index
+   */
+  public synchronized int startNewServer(UnaryOperator<ClusterLayout> grown) {
     if (!options.raftEnabled()) {
       throw new IllegalStateException("a cluster without the plugin cannot add members");
     }
-    int leader = awaitLeader();
     ClusterLayout bigger = grown.apply(layout);
     MemberSpec spec = bigger.member(bigger.members().size());
     layout = bigger;
     layout.save(options.dir());
     probe.updateLayout(layout);
-    NeoHome home = new NeoHome(options.dir().resolve(spec.name()), spec);
-    home.assemble(options.pluginJar(), neoConfig());
-    ClusterCertificates.issueIfTlsCluster(options.dir(), home.dir(), spec.name());
-    ServerProcess server =
-        new ServerProcess(home, options.lib(), options.fastStart(), options.detached());
+    ServerProcess server = members.create(spec, layout);
     servers.add(server);
     if (layout.proxied() && proxy != null) {
       try {
@@ -285,19 +232,38 @@ public final class LocalCluster implements AutoCloseable {
         + spec.raftAdvertisedAddress() + ")");
     server.start();
     server.awaitStarted(options.startTimeout(), options.progress());
-    options.progress().accept("  " + spec.name() + " started: pid " + server.pid()
-        + "; CALL raft.addMember('" + spec.raftAdvertisedAddress() + "') on member-" + leader
-        + " (catch-up as a learner, then promotion)");
-    try (org.neo4j.driver.Session session = probe.session(leader)) {
-      session.run("CALL raft.addMember($address)",
-          org.neo4j.driver.Values.parameters("address", spec.raftAdvertisedAddress())).consume();
-    }
-    options.progress().accept("  " + spec.name() + " is a voting member");
+    options.progress().accept("  " + spec.name() + " started: pid " + server.pid());
     return spec.index();
+  }
+
+  /**
+   * {@link #startNewServer} on free ports ({@link ClusterLayout#withFreeMember}): the joiner a
+   * test adds with {@code raft.addMember}, its id {@link #memberId}.
+   *
+   * @return the joiner's 1-based index
+   */
+  public int startJoiner() {
+    return startNewServer(ClusterLayout::withFreeMember);
   }
 
   public int size() {
     return servers.size();
+  }
+
+  /** Every member's index, 1..{@link #size()}: founders and members added since. */
+  public List<Integer> members() {
+    List<Integer> all = new ArrayList<>();
+    for (int m = 1; m <= servers.size(); m++) {
+      all.add(m);
+    }
+    return all;
+  }
+
+  /** Every member but {@code member}. */
+  public List<Integer> others(int member) {
+    List<Integer> rest = members();
+    rest.remove(Integer.valueOf(member));
+    return rest;
   }
 
   public ServerProcess server(int member) {
@@ -314,6 +280,16 @@ public final class LocalCluster implements AutoCloseable {
 
   public String boltUri(int member) {
     return layout.member(member).boltUri();
+  }
+
+  /** The member's Bolt address as {@code host:port} (what routing tables list). */
+  public String boltAddress(int member) {
+    return MemberSpec.HOST + ":" + layout.member(member).boltPort();
+  }
+
+  /** The member's id: its advertised Raft address (docs/ARCHITECTURE.md §3). */
+  public String memberId(int member) {
+    return layout.member(member).raftAdvertisedAddress();
   }
 
   public long pid(int member) {
@@ -349,12 +325,22 @@ public final class LocalCluster implements AutoCloseable {
     server.awaitStarted(options.startTimeout(), options.progress());
   }
 
+  /** SIGSTOP; returns once /proc shows the member stopped. */
   public void pause(int member) {
     server(member).pause();
   }
 
   public void resume(int member) {
     server(member).resume();
+  }
+
+  /** Cuts every Raft link of the member (fault proxy); {@link #rejoin} heals them. */
+  public void isolate(int member) {
+    proxy().isolate(member);
+  }
+
+  public void rejoin(int member) {
+    proxy().rejoin(member);
   }
 
   /** Stops every member (in parallel), keeps the data. */
@@ -381,14 +367,6 @@ public final class LocalCluster implements AutoCloseable {
         // already shutting down
       }
       shutdownHook = null;
-    }
-  }
-
-  private static void checkLib(Path lib) {
-    Path marker = lib.resolve(Neo4jRelease.serverJarName());
-    if (!Files.exists(marker)) {
-      throw new IllegalStateException("no Neo4j jars in " + lib
-          + " (build them: mvn -B -pl local-cluster package -DskipTests)");
     }
   }
 }

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.neo4j.driver.AuthToken;
@@ -90,32 +90,59 @@ public final class RaftProbe implements AutoCloseable {
   public int awaitLeader(List<Integer> candidates, Duration timeout, Consumer<String> progress,
       Supplier<Optional<String>> fatal) {
     long start = System.nanoTime();
-    long deadline = start + timeout.toNanos();
-    long nextReport = start;
-    String last = "no member answered raft.status() yet";
-    while (System.nanoTime() < deadline) {
-      Map<Integer, Map<String, Object>> rows = new LinkedHashMap<>();
-      for (int m : candidates) {
-        status(m).ifPresent(row -> rows.put(m, row));
+    long[] nextReport = {start};
+    AtomicReference<String> last = new AtomicReference<>("no member answered raft.status() yet");
+    try {
+      return Waits.until("an agreed leader among " + candidates, timeout, Duration.ofMillis(250),
+          () -> {
+            Map<Integer, Map<String, Object>> rows = new LinkedHashMap<>();
+            for (int m : candidates) {
+              status(m).ifPresent(row -> rows.put(m, row));
+            }
+            Optional<Integer> leader = agreedLeader(rows);
+            if (leader.isPresent()) {
+              return leader;
+            }
+            last.set(summarize(rows));
+            Optional<String> reason = fatal.get();
+            if (reason.isPresent()) {
+              throw new IllegalStateException("no leader: " + reason.get());
+            }
+            if (System.nanoTime() >= nextReport[0]) {
+              progress.accept(String.format("  waiting for a leader... %d s  [%s]",
+                  TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), last.get()));
+              nextReport[0] = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            }
+            return leader;
+          }, Optional::isPresent).orElseThrow();
+    } catch (IllegalStateException e) {
+      if (e.getCause() instanceof org.awaitility.core.ConditionTimeoutException) {
+        throw new IllegalStateException("no agreed leader within " + timeout.toSeconds()
+            + " s; last view: " + last.get(), e);
       }
-      Optional<Integer> leader = agreedLeader(rows);
-      if (leader.isPresent()) {
-        return leader.get();
-      }
-      last = summarize(rows);
-      Optional<String> reason = fatal.get();
-      if (reason.isPresent()) {
-        throw new IllegalStateException("no leader: " + reason.get());
-      }
-      if (System.nanoTime() >= nextReport) {
-        progress.accept(String.format("  waiting for a leader... %d s  [%s]",
-            TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), last));
-        nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+      throw e;
     }
-    throw new IllegalStateException(
-        "no agreed leader within " + timeout.toSeconds() + " s; last view: " + last);
+  }
+
+  /**
+   * The member that reports {@code LEADER} in the highest term among {@code candidates}, if any:
+   * where a client sends its next write. Not an agreement (see {@link #awaitLeader}): a leader cut
+   * off from the others keeps reporting {@code LEADER} in its old term until CheckQuorum deposes
+   * it (thesis §6.2) while the majority may already have elected a new one (§5.2), so the highest
+   * term wins, never the first {@code LEADER} found.
+   */
+  public Optional<Integer> findLeader(List<Integer> candidates) {
+    Optional<Integer> best = Optional.empty();
+    long bestTerm = Long.MIN_VALUE;
+    for (int m : candidates) {
+      Optional<Map<String, Object>> row = status(m);
+      if (row.isPresent() && "LEADER".equals(row.get().get("role"))
+          && row.get().get("term") instanceof Long term && term > bestTerm) {
+        best = Optional.of(m);
+        bestTerm = term;
+      }
+    }
+    return best;
   }
 
   static Optional<Integer> agreedLeader(Map<Integer, Map<String, Object>> rows) {

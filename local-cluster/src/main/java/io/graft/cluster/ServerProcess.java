@@ -150,36 +150,34 @@ public final class ServerProcess {
   public static void awaitAll(List<ServerProcess> servers, Duration timeout,
       Consumer<String> progress) {
     long startNanos = System.nanoTime();
-    long deadline = startNanos + timeout.toNanos();
-    long nextReport = startNanos + TimeUnit.SECONDS.toNanos(5);
-    List<ServerProcess> pending = new ArrayList<>(servers);
-    while (true) {
-      pending.removeIf(server -> server.startedSinceLaunch());
-      if (pending.isEmpty()) {
-        return;
-      }
-      for (ServerProcess server : pending) {
-        if (!server.isAlive()) {
-          throw new ServerStartException(server.home().spec().name() + " exited during start-up",
-              server);
+    long[] nextReport = {startNanos + TimeUnit.SECONDS.toNanos(5)};
+    // Checked on Awaitility's thread, read here after a timeout.
+    List<ServerProcess> pending = new java.util.concurrent.CopyOnWriteArrayList<>(servers);
+    try {
+      Waits.until("servers started", timeout, Duration.ofMillis(200), () -> {
+        pending.removeIf(ServerProcess::startedSinceLaunch);
+        for (ServerProcess server : pending) {
+          if (!server.isAlive()) {
+            throw new ServerStartException(server.home().spec().name()
+                + " exited during start-up", server);
+          }
         }
-      }
-      long now = System.nanoTime();
-      if (now > deadline) {
-        throw new ServerStartException(pending.get(0).home().spec().name()
-            + " did not log 'Started.' within " + timeout.toSeconds() + " s", pending.get(0));
-      }
-      if (now > nextReport) {
-        StringBuilder line = new StringBuilder(String.format("  %3d s:",
-            TimeUnit.NANOSECONDS.toSeconds(now - startNanos)));
-        for (ServerProcess server : servers) {
-          line.append(' ').append(server.home().spec().name())
-              .append(pending.contains(server) ? " starting" : " started").append(';');
+        long now = System.nanoTime();
+        if (!pending.isEmpty() && now > nextReport[0]) {
+          StringBuilder line = new StringBuilder(String.format("  %3d s:",
+              TimeUnit.NANOSECONDS.toSeconds(now - startNanos)));
+          for (ServerProcess server : servers) {
+            line.append(' ').append(server.home().spec().name())
+                .append(pending.contains(server) ? " starting" : " started").append(';');
+          }
+          progress.accept(line.substring(0, line.length() - 1));
+          nextReport[0] = now + TimeUnit.SECONDS.toNanos(5);
         }
-        progress.accept(line.substring(0, line.length() - 1));
-        nextReport = now + TimeUnit.SECONDS.toNanos(5);
-      }
-      pollPause();
+        return pending.isEmpty();
+      }, started -> started);
+    } catch (IllegalStateException timedOut) {
+      throw new ServerStartException(pending.get(0).home().spec().name()
+          + " did not log 'Started.' within " + timeout.toSeconds() + " s", pending.get(0));
     }
   }
 
@@ -258,14 +256,13 @@ public final class ServerProcess {
   }
 
   private void awaitStopped(boolean stopped) {
-    long deadline = System.nanoTime() + SIGNAL_EFFECT.toNanos();
-    while (isAlive() && isPaused() != stopped) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("pid " + pid + " is not "
-            + (stopped ? "stopped" : "running") + " " + SIGNAL_EFFECT.toSeconds()
-            + " s after the signal (state " + procState() + ")");
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    try {
+      Waits.until("pid " + pid + (stopped ? " stopped" : " running"), SIGNAL_EFFECT,
+          Duration.ofMillis(10), () -> !isAlive() || isPaused() == stopped, done -> done);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("pid " + pid + " is not "
+          + (stopped ? "stopped" : "running") + " " + SIGNAL_EFFECT.toSeconds()
+          + " s after the signal (state " + procState() + ")", e);
     }
   }
 
@@ -357,10 +354,5 @@ public final class ServerProcess {
     } catch (IOException | UncheckedIOException e) {
       return "(not readable: " + e.getMessage() + ")\n";
     }
-  }
-
-  private static void pollPause() {
-    // Polls a log file: a short bounded park between reads, not a test sleep.
-    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
   }
 }

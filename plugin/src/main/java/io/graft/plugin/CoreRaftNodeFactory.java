@@ -4,12 +4,15 @@ import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftNodeSetup;
 import io.graft.raft.api.StateMachine;
+import io.graft.raft.api.boot.RaftNodes;
 
 /**
  * The production path: core-raft's runtime with the segmented log and meta store under {@code
  * <data>/raft/<db>/} and the Netty transport on {@code server.raft.listen_address}, described with
- * core-raft's api ({@link RaftNodeSetup}). Member ids are advertised Raft addresses, so a peer's id
- * is also where to reach it.
+ * core-raft's api ({@link RaftNodeSetup}, started by {@link RaftNodes}). Member ids are advertised
+ * Raft addresses, so a peer's id is also where to reach it. core-raft's log lines, refused
+ * handshakes included, reach the server's debug.log through the sink the plugin installs
+ * ({@link Neo4jRaftLogSink}).
  */
 final class CoreRaftNodeFactory implements RaftNodeFactory {
   /**
@@ -30,7 +33,7 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
     // Store-copy snapshots (GraphStateMachine offers them before this call) in <raft>/snapshots:
     // the runtime snapshots every N applied entries and prunes the log behind them (§5.1), and
     // streams the newest one to a member behind the pruned log (§5.3), e.g. a new member.
-    return setup(spec).start(stateMachine);
+    return RaftNodes.start(setup(spec), stateMachine);
   }
 
   /**
@@ -52,12 +55,6 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
         // Mutual TLS from dbms.ssl.policy.cluster (ClusterTls), or plaintext; either way a member
         // that disagrees is refused with a message naming the setting.
         .tls(spec.tls(), ClusterTls.SETTING);
-    // Neo4j's server passes on only its own loggers' slf4j lines, so core-raft's WARNs are lost
-    // there; java.util.logging warnings do reach the server's log. A refused handshake (e.g. a
-    // member whose Raft state was reset, with the way out) must be seen by the operator.
-    java.util.logging.Logger jul = java.util.logging.Logger.getLogger(
-        "io.graft.raft.transport.netty.NettyTransport");
-    setup.onRefusal(line -> jul.warning("graft: " + line));
     // This member's Bolt address (and HTTP URL) travels in every handshake, and what peers
     // announce is recorded: that is how a member added later becomes routable (RaftRoutingTable),
     // and how the cluster view finds every member's health endpoints.

@@ -25,7 +25,7 @@ import io.graft.procedures.RaftAdmin;
 import io.graft.procedures.StatusRow;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftNode;
-import io.graft.raft.api.RaftNodeSetup;
+import io.graft.raft.api.boot.RaftNodes;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.SnapshotSupport;
@@ -133,7 +133,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     String dbName = database.getNamedDatabaseId().name();
     UUID databaseId = database.getNamedDatabaseId().databaseId().uuid();
     LeaseState leaseState = LeaseState.open(config.raftDirectory());
-    boolean hasRaftState = RaftNodeSetup.hasRaftState(config.raftDirectory());
+    boolean hasRaftState = RaftNodes.hasRaftState(config.raftDirectory());
     Optional<BackupManifest> backup = BackupManifest.readFrom(config.dataDirectory());
     SeedCheck.Decision decision = SeedCheck.decide(config,
         new SeedCheck.Store(databaseId, b.lastCommittedTxId().getAsLong(),

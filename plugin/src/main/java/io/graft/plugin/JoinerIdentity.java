@@ -1,7 +1,7 @@
 package io.graft.plugin;
 
 import io.graft.raft.api.MemberId;
-import io.graft.raft.api.RaftNodeSetup;
+import io.graft.raft.api.boot.RaftNodes;
 import io.graft.raft.api.TransportTls;
 import java.io.IOException;
 import java.time.Duration;
@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * the identity (NEO4J-INTERNALS §8.1), and a cluster seeded from an existing database keeps that
  * database's own identity (README "Moving an existing database onto graft"), so a server that
  * joins a running cluster ({@code server.raft.initial_members} does not name it) asks the members
- * listed there for the identity they announce ({@link RaftNodeSetup#probe} on their Raft port),
+ * listed there for the identity they announce ({@link RaftNodes#probe} on their Raft port),
  * and waits (reporting progress) until one answers. A founder (named in {@code initial_members}) on an
  * empty {@code data/} takes the identity derived from {@code server.raft.cluster_id}, like every
  * other founder.
@@ -58,7 +58,7 @@ final class JoinerIdentity {
       List<UUID> answers = new ArrayList<>();
       for (String member : config.initialMembers()) {
         try {
-          String announced = RaftNodeSetup.probe(member, config.clusterId(),
+          String announced = RaftNodes.probe(member, config.clusterId(),
               MemberId.of(config.self()), Duration.ofMillis(Math.min(5000,
                   retry.toMillis() * 2 + 1000)), tls);
           UUID id = PeerAnnouncement.databaseId(announced);

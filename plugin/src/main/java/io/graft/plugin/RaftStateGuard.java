@@ -1,6 +1,6 @@
 package io.graft.plugin;
 
-import io.graft.raft.api.RaftNodeSetup;
+import io.graft.raft.api.boot.RaftNodes;
 import java.nio.file.Path;
 
 /**
@@ -18,7 +18,7 @@ final class RaftStateGuard {
    * used Raft state; {@code consensusIndex} is the state machine's durable applied index.
    */
   static void check(Path raftDirectory, long consensusIndex, String self) {
-    if (consensusIndex <= 0 || RaftNodeSetup.hasRaftState(raftDirectory)) {
+    if (consensusIndex <= 0 || RaftNodes.hasRaftState(raftDirectory)) {
       return;
     }
     Path name = raftDirectory.getFileName();

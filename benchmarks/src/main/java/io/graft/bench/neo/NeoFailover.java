@@ -1,11 +1,11 @@
 package io.graft.bench.neo;
 
 import io.graft.cluster.LocalCluster;
+import io.graft.cluster.Waits;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -95,13 +95,7 @@ final class NeoFailover {
       failedWrites = 0;
     }
     cluster.kill9(leader);
-    List<Integer> rest = new ArrayList<>();
-    for (int m = 1; m <= cluster.size(); m++) {
-      if (m != leader) {
-        rest.add(m);
-      }
-    }
-    int agreed = cluster.probe().awaitLeader(rest, LIMIT, line -> { });
+    int agreed = cluster.probe().awaitLeader(cluster.others(leader), LIMIT, line -> { });
     long agreedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
     awaitCondition("a write acknowledged after the kill", () -> firstAckNanos != 0);
     long firstAck;
@@ -150,7 +144,7 @@ final class NeoFailover {
           }
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        Optional<Integer> found = findLeader();
+        Optional<Integer> found = cluster.findLeader();
         found.ifPresent(m -> {
           if (m != target) {
             note("leader lookup: member-" + m);
@@ -171,26 +165,7 @@ final class NeoFailover {
     acks.incrementAndGet();
   }
 
-  private Optional<Integer> findLeader() {
-    for (int m = 1; m <= cluster.size(); m++) {
-      if (!cluster.server(m).isAlive()) {
-        continue;
-      }
-      Optional<Map<String, Object>> row = cluster.probe().status(m);
-      if (row.isPresent() && "LEADER".equals(row.get().get("role"))) {
-        return Optional.of(m);
-      }
-    }
-    return Optional.empty();
-  }
-
   private static void awaitCondition(String what, java.util.function.BooleanSupplier done) {
-    long deadline = System.nanoTime() + LIMIT.toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out waiting for " + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-    }
+    Waits.until(what, LIMIT, Duration.ofMillis(5), done::getAsBoolean, ok -> ok);
   }
 }

@@ -1,6 +1,5 @@
 package io.graft.raft.api;
 
-import io.graft.raft.runtime.NodeAssembly;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -12,16 +11,17 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
- * A production Raft member, described in the application's terms and started in one call: the
- * segmented log and the term/vote file under {@code dataDirectory}, the Netty transport on
- * {@code listenAddress}, timeouts in milliseconds, and every limit that must carry one entry of
- * {@link #maxEntryBytes}. The entry point for modules that import only this package (the Neo4j
- * plugin); the parts behind it ({@code runtime.RaftNodeBuilder}, the protocol's {@code
- * RaftConfig}, the transport) stay core-raft's own.
+ * A production Raft member, described in the application's terms and started in one call to
+ * {@code api.boot.RaftNodes.start}: the segmented log and the term/vote file under {@code
+ * dataDirectory}, the Netty transport on {@code listenAddress}, timeouts in milliseconds, and every
+ * limit that must carry one entry of {@link #maxEntryBytes}. What modules that import only the api
+ * (the Neo4j plugin) describe a member with; the parts behind it ({@code runtime.RaftNodeBuilder},
+ * the protocol's {@code RaftConfig}, the transport) stay core-raft's own, and this class depends on
+ * none of them.
  *
  * <p>Members are reached at their ids, which must be their advertised {@link RaftAddress}es: the
  * initial voters are dialled at their ids, and a member added later is dialled at its id the first
- * time a message goes to it. Not thread-safe; {@link #start} once.
+ * time a message goes to it. Not thread-safe; start a setup once.
  */
 public final class RaftNodeSetup {
   private final MemberId self;
@@ -51,15 +51,6 @@ public final class RaftNodeSetup {
   /** A member {@code self} whose Raft state lives in {@code dataDirectory}. */
   public static RaftNodeSetup member(MemberId self, Path dataDirectory) {
     return new RaftNodeSetup(self, dataDirectory);
-  }
-
-  /**
-   * True if {@code dataDirectory} holds a member's Raft term/vote state from an earlier start. A
-   * caller whose own state outlives it (e.g. a replicated database) can tell that the Raft state
-   * was removed, and refuse to start with a forgotten vote (Raft §5.2).
-   */
-  public static boolean hasRaftState(Path dataDirectory) {
-    return NodeAssembly.hasRaftState(dataDirectory);
   }
 
   /**
@@ -164,26 +155,6 @@ public final class RaftNodeSetup {
   }
 
   /**
-   * Asks the member at {@code address} (its advertised Raft address) "who are you?" on its Raft
-   * port, without joining and without any Raft state: returns what it announces about itself.
-   * Nothing is recorded on either side. Used by a server that must learn something from the
-   * cluster before it can become a member (the database identity).
-   *
-   * @throws java.io.IOException unreachable, no answer in time, another cluster id (the reason
-   *     says which)
-   */
-  public static String probe(String address, String clusterId, MemberId asker, Duration timeout)
-      throws java.io.IOException {
-    return probe(address, clusterId, asker, timeout, null);
-  }
-
-  /** As {@link #probe(String, String, MemberId, Duration)}, over mutual TLS if {@code tls}. */
-  public static String probe(String address, String clusterId, MemberId asker, Duration timeout,
-      TransportTls tls) throws java.io.IOException {
-    return NodeAssembly.probe(address, clusterId, asker, timeout, tls);
-  }
-
-  /**
    * Mutual TLS on every Raft connection ({@code tls} non-null), or plaintext (null, the default);
    * {@code setting} names how an operator turns TLS on, for the refusals a TLS member and a
    * plaintext member exchange.
@@ -192,16 +163,6 @@ public final class RaftNodeSetup {
     this.tls = tls;
     this.tlsSetting = Objects.requireNonNull(setting, "setting");
     return this;
-  }
-
-  /** Builds and starts the member; it owns its stores and transport until {@link RaftNode#close} */
-  public RaftNode start(StateMachine stateMachine) {
-    Objects.requireNonNull(stateMachine, "stateMachine");
-    if (listenAddress == null || clusterId == null || initialVoters.isEmpty()) {
-      throw new IllegalStateException(
-          "a Raft member needs a listen address, a cluster id and initial voters");
-    }
-    return NodeAssembly.start(this, stateMachine);
   }
 
   public MemberId self() {

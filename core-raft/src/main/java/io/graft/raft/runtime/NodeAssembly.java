@@ -25,7 +25,7 @@ import java.util.Set;
 public final class NodeAssembly {
   private NodeAssembly() {}
 
-  /** See {@link RaftNodeSetup#start}. */
+  /** See {@code api.boot.RaftNodes#start}: the setup is complete (checked there). */
   public static RaftNode start(RaftNodeSetup setup, StateMachine stateMachine) {
     Set<MemberId> voters = setup.initialVoters();
     Map<MemberId, String> peers = new HashMap<>();
@@ -52,7 +52,7 @@ public final class NodeAssembly {
     return builder.build().start();
   }
 
-  /** See {@link RaftNodeSetup#probe}. */
+  /** See {@code api.boot.RaftNodes#probe}. */
   public static String probe(String address, String clusterId, MemberId asker,
       java.time.Duration timeout, io.graft.raft.api.TransportTls tls)
       throws java.io.IOException {
@@ -60,7 +60,7 @@ public final class NodeAssembly {
         timeout.toMillis()), tls).info();
   }
 
-  /** See {@link RaftNodeSetup#hasRaftState}. */
+  /** See {@code api.boot.RaftNodes#hasRaftState}. */
   public static boolean hasRaftState(Path dataDirectory) {
     return RaftNodeBuilder.hasRaftState(dataDirectory);
   }

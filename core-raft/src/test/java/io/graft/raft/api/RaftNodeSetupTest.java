@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.graft.raft.api.boot.RaftNodes;
 import io.graft.raft.runtime.NodeAssembly;
 import io.graft.raft.runtime.SnapshotPolicy;
 import java.nio.charset.StandardCharsets;
@@ -16,16 +17,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The api entry point other modules build a production member with: what it checks, what it
- * derives (ticks, limits that follow the largest entry, the snapshot policy), and a member started
- * through it on a real disk and socket that elects itself and commits.
+ * The api entry point other modules build a production member with ({@link RaftNodeSetup}, started
+ * by {@link RaftNodes}): what it checks, what it derives (ticks, limits that follow the largest
+ * entry, the snapshot policy), and a member started through it on a real disk and socket that
+ * elects itself and commits.
  */
 class RaftNodeSetupTest {
   private static final MemberId SELF = MemberId.of("127.0.0.1:7000");
 
   @Test
   void startRefusesAnIncompleteSetupAndAddressesGoThroughRaftAddress(@TempDir Path dir) {
-    assertThatThrownBy(() -> RaftNodeSetup.member(SELF, dir).start(new Counter()))
+    assertThatThrownBy(() -> RaftNodes.start(RaftNodeSetup.member(SELF, dir), new Counter()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("listen address");
     assertThatThrownBy(() -> RaftNodeSetup.member(SELF, dir).listenAddress("::1:7000"))
@@ -56,12 +58,11 @@ class RaftNodeSetupTest {
 
   @Test
   void aMemberStartedThroughTheApiCommitsAndLeavesRaftState(@TempDir Path dir) throws Exception {
-    assertThat(RaftNodeSetup.hasRaftState(dir)).isFalse();
+    assertThat(RaftNodes.hasRaftState(dir)).isFalse();
     Counter counter = new Counter();
-    RaftNode node = RaftNodeSetup.member(SELF, dir).listenAddress("127.0.0.1:0")
+    RaftNode node = RaftNodes.start(RaftNodeSetup.member(SELF, dir).listenAddress("127.0.0.1:0")
         .clusterId("setup-test").initialVoters(List.of(SELF))
-        .timeouts(Duration.ofMillis(200), Duration.ofMillis(50))
-        .start(counter);
+        .timeouts(Duration.ofMillis(200), Duration.ofMillis(50)), counter);
     try {
       await("the single voter elects itself").atMost(Duration.ofSeconds(60))
           .until(() -> node.status().role() == Role.LEADER);
@@ -72,7 +73,7 @@ class RaftNodeSetupTest {
     } finally {
       node.close();
     }
-    assertThat(RaftNodeSetup.hasRaftState(dir)).isTrue();
+    assertThat(RaftNodes.hasRaftState(dir)).isTrue();
   }
 
   private static final class Counter implements StateMachine {

@@ -16,7 +16,6 @@ import com.tngtech.archunit.lang.ArchRule;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The dependency rules of docs/STYLE.md §2 as ArchUnit rules. Kept apart from the test that applies
@@ -109,19 +108,23 @@ final class ArchitectureRules {
           .callMethod(org.slf4j.LoggerFactory.class, "getLogger", String.class)
           .because("a Neo4j server drops slf4j lines from io.graft; RaftLogging forwards them");
 
-  private static final DescribedPredicate<JavaCall<?>> SLEEPS =
-      describe(
-          "sleeps",
-          call ->
-              call.getTarget().getName().equals("sleep")
-                  && (call.getTargetOwner().isEquivalentTo(Thread.class)
-                      || call.getTargetOwner().isEquivalentTo(TimeUnit.class)));
-
-  /** docs/TESTING.md: no test sleeps; step virtual time or wait on a condition with a bound. */
-  static final ArchRule TESTS_DO_NOT_SLEEP =
+  /**
+   * The api is what other modules import (docs/STYLE.md §2): types and interfaces that depend on no
+   * other core-raft package. {@code api.boot} is its one door into the runtime (it starts a member
+   * from a setup), so api and runtime form no cycle.
+   */
+  static final ArchRule API_DEPENDS_ON_NO_IMPLEMENTATION =
       noClasses()
+          .that()
+          .resideInAPackage("..raft.api..")
+          .and()
+          .resideOutsideOfPackage("..raft.api.boot..")
           .should()
-          .callCodeUnitWhere(SLEEPS)
-          .because("tests step virtual time or await a condition with a bound "
-              + "(docs/STYLE.md §3.14)");
+          .dependOnClassesThat()
+          .resideInAnyPackage("..raft.runtime..", "..raft.protocol..", "..raft.storage..",
+              "..raft.transport..", "..raft.message..", "..raft.api.boot..")
+          .because("the api is types and interfaces; api.boot starts members (docs/STYLE.md §2)");
+
+  /** docs/TESTING.md: no test sleeps nor parks ({@link NoSleep}, shared with other modules). */
+  static final ArchRule TESTS_DO_NOT_SLEEP = NoSleep.RULE;
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
+import io.graft.raft.arch.fixture.raft.api.ApiViolations;
 import io.graft.raft.arch.fixture.raft.protocol.ImpureProtocol;
 import io.graft.raft.arch.fixture.raft.runtime.FakeRuntime;
 import io.graft.raft.arch.fixture.raft.storage.StorageViolations;
@@ -65,6 +66,13 @@ class ArchitectureRulesCanFailTest {
   }
 
   @Test
+  void apiRuleCatchesAnApiClassReachingIntoTheRuntime() {
+    assertViolates(ArchitectureRules.API_DEPENDS_ON_NO_IMPLEMENTATION,
+        ApiViolations.StartsThroughRuntime.class);
+    assertPasses(ArchitectureRules.API_DEPENDS_ON_NO_IMPLEMENTATION, ApiViolations.Clean.class);
+  }
+
+  @Test
   void threadRuleCatchesThreadsAndExecutorsOutsideRuntime() {
     assertViolates(
         ArchitectureRules.ONLY_RUNTIME_CREATES_THREADS, StorageViolations.StartsThread.class);
@@ -81,6 +89,7 @@ class ArchitectureRulesCanFailTest {
   void sleepRuleCatchesASleepingTest() {
     assertViolates(ArchitectureRules.TESTS_DO_NOT_SLEEP, Sleeper.class);
     assertPasses(ArchitectureRules.TESTS_DO_NOT_SLEEP, ImpureProtocol.Clean.class);
+    NoSleep.assertRuleBites();
   }
 
   @Test

@@ -50,6 +50,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void apiDependsOnNoImplementationAndFormsNoCycleWithTheRuntime() {
+    ArchitectureRules.API_DEPENDS_ON_NO_IMPLEMENTATION.check(production);
+  }
+
+  @Test
   void onlyRuntimeCreatesThreads() {
     ArchitectureRules.ONLY_RUNTIME_CREATES_THREADS.check(production);
   }

@@ -119,6 +119,7 @@ class ForceNewClusterTest {
     // Two more entries reach N2 only, and N2 never learns they committed.
     net.isolate(N3);
     net.dropWhen(e -> e.to().equals(N2) && (e.message() instanceof Heartbeat
+        || e.message() instanceof io.graft.raft.message.CommitNotice
         || (e.message() instanceof AppendEntries a && a.entries().isEmpty())));
     n1.propose(List.of(new byte[] {3}, new byte[] {4}));
     net.deliverAll();

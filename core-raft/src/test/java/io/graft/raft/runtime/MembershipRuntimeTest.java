@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -69,7 +68,9 @@ class MembershipRuntimeTest {
       while (running.get()) {
         RaftNodeRunner leader = cluster.leaderOrNull();
         if (leader == null) {
-          LockSupport.parkNanos(1_000_000); // pace the client while there is no leader
+          // pace the client while there is no leader: wait (bounded) until there is one
+          await().pollInterval(Duration.ofMillis(1)).atMost(WAIT).ignoreExceptions()
+              .until(() -> !running.get() || cluster.leaderOrNull() != null);
           continue;
         }
         try {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.graft.cluster.LocalCluster;
+import io.graft.cluster.harness.Digests;
+import io.graft.it.ItClusters;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
 
 /**
@@ -30,7 +31,7 @@ class EmptyFoldersBootstrapIT {
 
   @BeforeAll
   static void start() {
-    cluster = LocalCluster.assemble(BootstrapFixtures.options("bootstrap-empty", 3));
+    cluster = LocalCluster.assemble(ItClusters.options("bootstrap-empty", 3));
     for (int m = 1; m <= 3; m++) {
       assertThat(Files.exists(cluster.home(m).resolve("data/databases")))
           .as("member-%d must start without a store", m).isFalse();
@@ -67,7 +68,7 @@ class EmptyFoldersBootstrapIT {
       session.run("MATCH (a:Fresh {i: 0}), (b:Fresh {i: 1}) CREATE (a)-[:NEXT]->(b)").consume();
     }
     String expectedPrefix =
-        "4:" + BootstrapFixtures.expectedIdentity("graft", "neo4j") + ":";
+        "4:" + ItClusters.expectedIdentity("graft", "neo4j") + ":";
     assertThat(written).allSatisfy(id -> assertThat(id).startsWith(expectedPrefix));
     for (int m = 1; m <= 3; m++) {
       int member = m;
@@ -75,33 +76,17 @@ class EmptyFoldersBootstrapIT {
           .atMost(CONVERGE).ignoreExceptions()
           .until(() -> elementIds(member).equals(written));
     }
-    await("identical raft.digest() on all three").atMost(CONVERGE).ignoreExceptions()
-        .until(() -> {
-          Record d1 = digest(1);
-          Record d2 = digest(2);
-          Record d3 = digest(3);
-          return d1.get("appliedIndex").asLong() >= 0
-              && d1.get("appliedIndex").equals(d2.get("appliedIndex"))
-              && d2.get("appliedIndex").equals(d3.get("appliedIndex"))
-              && d1.get("digest").equals(d2.get("digest"))
-              && d2.get("digest").equals(d3.get("digest"))
-              && d1.get("lastTxId").equals(d2.get("lastTxId"))
-              && d2.get("lastTxId").equals(d3.get("lastTxId"));
-        });
-    assertThat(digest(1).get("nodes").asLong()).isEqualTo(5);
-    assertThat(digest(1).get("relationships").asLong()).isEqualTo(1);
+    Map<Integer, Digests.Row> digests = Digests.awaitSame(cluster, CONVERGE);
+    assertThat(digests.values()).as("one last tx id on all three: %s", digests)
+        .extracting(Digests.Row::lastTxId).containsOnly(digests.get(1).lastTxId());
+    assertThat(digests.get(1).nodes()).isEqualTo(5);
+    assertThat(digests.get(1).relationships()).isEqualTo(1);
   }
 
   private static List<String> elementIds(int member) {
     try (Session session = cluster.probe().session(member)) {
       return session.run("MATCH (n:Fresh) RETURN elementId(n) ORDER BY n.i")
           .list(r -> r.get(0).asString());
-    }
-  }
-
-  private static Record digest(int member) {
-    try (Session session = cluster.probe().session(member)) {
-      return session.run("CALL raft.digest()").single();
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.graft.bridge.snapshot.SnapshotManifest;
+import io.graft.it.ItClusters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class StoreCopySnapshotTest {
         // Each new store committed its own init transactions locally: tokens (2), indexes (3).
         assertThat(cluster.lastTxId(m)).isEqualTo(3);
       }
-      String identity = "4:" + BootstrapFixtures.expectedIdentity(cluster.clusterId(), "neo4j");
+      String identity = "4:" + ItClusters.expectedIdentity(cluster.clusterId(), "neo4j");
       cluster.group().pauseApply(cluster.member(2), true);
       cluster.electAndAwaitLease(0);
       writeGraph(cluster, 0, 40);

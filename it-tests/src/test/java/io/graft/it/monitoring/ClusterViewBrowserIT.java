@@ -6,10 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.graft.cluster.ClusterOptions;
 import io.graft.cluster.LocalCluster;
 import io.graft.cluster.MemberSpec;
-import io.graft.it.ClusterPaths;
+import io.graft.it.ItClusters;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -31,13 +30,9 @@ class ClusterViewBrowserIT {
 
   @Test
   void viewShowsTheFailoverAfterTheLeaderItCameFromIsKilled() {
-    Path dir = Path.of(System.getProperty("graft.it.dir", "target/it-clusters")).toAbsolutePath()
-        .resolve("view-" + System.currentTimeMillis());
+    ClusterOptions options = ItClusters.options("view", 3);
+    Path dir = options.dir();
     Path shots = Path.of("target", "cluster-view").toAbsolutePath();
-    ClusterOptions options = ClusterOptions.defaults(dir, ClusterPaths.lib(),
-            ClusterPaths.pluginJar())
-        .withMembers(3).withFastStart(true).withExtraSettings(Map.of())
-        .withProgress(line -> System.out.println("[view] " + line));
     try (LocalCluster cluster = LocalCluster.start(options)) {
       int leader = cluster.awaitLeader();
       String leaderId = cluster.layout().member(leader).raftAdvertisedAddress();

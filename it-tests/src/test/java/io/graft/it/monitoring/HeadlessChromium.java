@@ -3,6 +3,7 @@ package io.graft.it.monitoring;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.graft.cluster.Ports;
+import io.graft.cluster.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -14,12 +15,12 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Debian's Chromium, headless, driven over the Chrome DevTools Protocol with the JDK's own
@@ -74,29 +75,35 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   /** The page's DevTools WebSocket, from the /json/list endpoint, once the page exists. */
-  private static String pageSocket(int port, String url, Process process) throws Exception {
+  private static String pageSocket(int port, String url, Process process) {
     HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("Chromium exited with " + process.exitValue());
+    try {
+      return Waits.until("Chromium shows a page for " + url, Duration.ofSeconds(30),
+          Duration.ofMillis(200), () -> {
+            if (!process.isAlive()) {
+              throw new IllegalStateException("Chromium exited with " + process.exitValue());
+            }
+            try {
+              String body = http.send(java.net.http.HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + port + "/json/list")).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+              for (JsonNode target : JSON.readTree(body)) {
+                if ("page".equals(target.path("type").asText()) && target.path("url").asText()
+                    .startsWith(url.substring(0, url.indexOf("/graft")))) {
+                  return Optional.of(target.get("webSocketDebuggerUrl").asText());
+                }
+              }
+            } catch (IOException notYet) {
+              // DevTools not listening yet
+            }
+            return Optional.<String>empty();
+          }, Optional::isPresent).orElseThrow();
+    } catch (IllegalStateException e) {
+      if (e.getMessage().startsWith("Chromium exited")) {
+        throw e;
       }
-      try {
-        String body = http.send(java.net.http.HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/json/list")).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        for (JsonNode target : JSON.readTree(body)) {
-          if ("page".equals(target.path("type").asText())
-              && target.path("url").asText().startsWith(url.substring(0, url.indexOf("/graft")))) {
-            return target.get("webSocketDebuggerUrl").asText();
-          }
-        }
-      } catch (IOException notYet) {
-        // DevTools not listening yet
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+      throw new IllegalStateException("Chromium showed no page for " + url + " within 30 s", e);
     }
-    throw new IllegalStateException("Chromium showed no page for " + url + " within 30 s");
   }
 
   /** Evaluates {@code expression} in the page; returns its value as JSON text. */

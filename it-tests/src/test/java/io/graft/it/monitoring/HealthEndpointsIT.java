@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.graft.cluster.ClusterOptions;
 import io.graft.cluster.LocalCluster;
 import io.graft.cluster.MemberSpec;
-import io.graft.it.ClusterPaths;
+import io.graft.cluster.harness.Drivers;
+import io.graft.cluster.harness.RoutedWriter;
+import io.graft.it.ItClusters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,21 +20,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.neo4j.driver.AuthTokens;
-import org.neo4j.driver.Config;
 import org.neo4j.driver.Driver;
-import org.neo4j.driver.GraphDatabase;
-import org.neo4j.driver.Logging;
 import org.neo4j.driver.Session;
-import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.Values;
 
 /**
@@ -55,14 +50,9 @@ class HealthEndpointsIT {
 
   @BeforeAll
   static void startCluster() {
-    Path dir = Path.of(System.getProperty("graft.it.dir", "target/it-clusters"))
-        .toAbsolutePath().resolve("health-" + System.currentTimeMillis());
-    ClusterOptions options = ClusterOptions.defaults(dir, ClusterPaths.lib(),
-            ClusterPaths.pluginJar())
-        .withMembers(3)
-        .withFastStart(true)
-        .withExtraSettings(Map.of("dbms.security.procedures.unrestricted", "graft_test.*"))
-        .withProgress(line -> System.out.println("[health] " + line));
+    ClusterOptions options = ItClusters.options("health", 3)
+        .withExtraSettings(Map.of("dbms.security.procedures.unrestricted", "graft_test.*"));
+    Path dir = options.dir();
     cluster = LocalCluster.assemble(options);
     Path panicJar = TestPluginJar.write(dir.resolve("graft-test-panic.jar"), PanicProcedure.class);
     for (int m = 1; m <= 3; m++) {
@@ -114,15 +104,11 @@ class HealthEndpointsIT {
   @Test
   @Order(2)
   void metricsFromAllMembersUnderLoadParseStrictlyAndGrow() throws Exception {
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicLong acked = new AtomicLong();
-    Thread writer = new Thread(() -> write(stop, acked), "health-it-writer");
-    writer.start();
-    try {
-      await().atMost(Duration.ofSeconds(60)).until(() -> acked.get() >= 20);
+    try (Driver driver = Drivers.routing(cluster, 1, Duration.ofSeconds(10));
+        RoutedWriter writer = new RoutedWriter(driver, "HealthLoad").start()) {
+      writer.awaitAcked(20, Duration.ofSeconds(60));
       Map<Integer, Map<String, PrometheusText.Family>> first = scrapeAll();
-      long ackedAtFirst = acked.get();
-      await().atMost(Duration.ofSeconds(60)).until(() -> acked.get() >= ackedAtFirst + 50);
+      writer.awaitAcked(writer.ackedCount() + 50, Duration.ofSeconds(60));
       Map<Integer, Map<String, PrometheusText.Family>> second = scrapeAll();
       int leaders = 0;
       for (int m : alive) {
@@ -159,9 +145,6 @@ class HealthEndpointsIT {
         assertThat(histogramCount(second, m, "graft_raft_log_fsync_duration_seconds"))
             .isBetween(fsyncs - 2, fsyncs + 2);
       }
-    } finally {
-      stop.set(true);
-      writer.join(TimeUnit.SECONDS.toMillis(30));
     }
   }
 
@@ -232,22 +215,6 @@ class HealthEndpointsIT {
   }
 
   // ---- helpers ----
-
-  private static void write(AtomicBoolean stop, AtomicLong acked) {
-    MemberSpec first = cluster.layout().member(1);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    try (Driver driver = GraphDatabase.driver("neo4j://" + MemberSpec.HOST + ":"
-            + first.boltPort(), AuthTokens.none(), Config.builder().withLogging(Logging.none())
-            .withMaxTransactionRetryTime(10, TimeUnit.SECONDS).build());
-        Session session = driver.session(SessionConfig.forDatabase("neo4j"))) {
-      for (long i = 0; !stop.get() && System.nanoTime() < deadline; i++) {
-        long n = i;
-        session.executeWriteWithoutResult(tx -> tx.run("CREATE (:HealthLoad {i: $i})",
-            Values.parameters("i", n)).consume());
-        acked.incrementAndGet();
-      }
-    }
-  }
 
   private static Map<Integer, Map<String, PrometheusText.Family>> scrapeAll() {
     Map<Integer, Map<String, PrometheusText.Family>> out = new java.util.HashMap<>();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.graft.cluster.ClusterOptions;
 import io.graft.cluster.LocalCluster;
+import io.graft.cluster.harness.Digests;
+import io.graft.it.ItClusters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,10 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.neo4j.driver.Record;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.exceptions.ClientException;
 
@@ -43,7 +44,7 @@ class BigTransactionIT {
     // while building the transaction: the whole commit took 27 s once and ran past the 30 s
     // commit_timeout another time (the transaction still committed: the timeout only ends the
     // wait), and a 0.9 s pause of the leader once cost it its leadership before the commit.
-    ClusterOptions options = ProcessFixtures.options("big-tx", 3, true, false)
+    ClusterOptions options = ItClusters.options("big-tx", 3)
         .withExtraSettings(Map.of("server.raft.commit_timeout", "180s",
             "server.raft.election_timeout", "4s", "server.raft.heartbeat_interval", "200ms"));
     try (LocalCluster local = LocalCluster.start(options)) {
@@ -53,8 +54,8 @@ class BigTransactionIT {
         // them first so that the big transaction is exactly one more transaction.
         session.run("CREATE (b:Big {i: 0, name: 'seed'}), (:Small {v: 0}) DELETE b").consume();
       }
-      Map<Integer, Record> before = converged(local);
-      long txBefore = before.get(leader).get("lastTxId").asLong();
+      Map<Integer, Digests.Row> before = Digests.awaitSame(local, CONVERGE);
+      long txBefore = before.get(leader).lastTxId();
       long logBefore = raftLogBytes(local, 1);
 
       long millis = -1;
@@ -76,21 +77,21 @@ class BigTransactionIT {
           leader = local.awaitLeader();
         }
       }
-      Map<Integer, Record> after = converged(local);
+      Map<Integer, Digests.Row> after = Digests.awaitSame(local, CONVERGE);
       long entryBytes = raftLogBytes(local, 1) - logBefore;
       String summary = "[big-tx] " + NODES + " nodes in one transaction (Raft log +"
           + entryBytes / 1024 + " KiB) committed on the 3-member cluster in " + millis
           + " ms; leader peak heap " + peakMb + " MB; digests " + digests(after);
       System.out.println(summary);
       for (int m = 1; m <= local.size(); m++) {
-        Record r = after.get(m);
-        assertThat(r.get("lastTxId").asLong()).as(summary).isEqualTo(txBefore + 1);
-        assertThat(r.get("digest").asString()).as(summary)
-            .isEqualTo(after.get(leader).get("digest").asString());
+        Digests.Row r = after.get(m);
+        assertThat(r.lastTxId()).as(summary).isEqualTo(txBefore + 1);
+        assertThat(r.digest()).as(summary)
+            .isEqualTo(after.get(leader).digest());
         try (Session s = local.probe().session(m)) {
-          assertThat(ProcessFixtures.count(s, "MATCH (n:Big) RETURN count(n)"))
+          assertThat(ItClusters.count(s, "MATCH (n:Big) RETURN count(n)"))
               .as("member %d sees every node", m).isEqualTo(NODES);
-          assertThat(ProcessFixtures.count(s, "MATCH (n:Big {i: " + NODES + "}) "
+          assertThat(ItClusters.count(s, "MATCH (n:Big {i: " + NODES + "}) "
               + "WHERE n.name = 'node-" + NODES + "' RETURN count(n)")).isEqualTo(1);
         }
       }
@@ -99,10 +100,10 @@ class BigTransactionIT {
       try (Session session = local.probe().session(local.awaitLeader())) {
         session.run("CREATE (:Small {v: 1})").consume();
       }
-      Map<Integer, Record> last = converged(local);
+      Map<Integer, Digests.Row> last = Digests.awaitSame(local, CONVERGE);
       assertThat(last.values()).allSatisfy(r ->
-          assertThat(r.get("lastTxId").asLong()).isEqualTo(txBefore + 2));
-      assertThat(last.values().stream().map(r -> r.get("digest").asString()).distinct())
+          assertThat(r.lastTxId()).isEqualTo(txBefore + 2));
+      assertThat(last.values().stream().map(Digests.Row::digest).distinct())
           .hasSize(1);
     }
   }
@@ -111,7 +112,7 @@ class BigTransactionIT {
   @Test
   @EnabledIfSystemProperty(named = "bigtx.compare", matches = "true")
   void plainServerCommitTimeForComparison() throws Exception {
-    ClusterOptions plain = ProcessFixtures.options("big-tx-plain", 1, false, false);
+    ClusterOptions plain = ItClusters.plainOptions("big-tx-plain", 1);
     try (LocalCluster local = LocalCluster.start(plain)) {
       try (Session session = local.probe().session(1)) {
         session.run("CREATE (b:Big {i: 0, name: 'seed'}) DELETE b").consume();
@@ -123,39 +124,10 @@ class BigTransactionIT {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         System.out.println("[big-tx] " + NODES + " nodes in one transaction committed on one "
             + "plain server in " + millis + " ms; peak heap " + heap.peakMb() + " MB");
-        assertThat(ProcessFixtures.count(session, "MATCH (n:Big) RETURN count(n)"))
+        assertThat(ItClusters.count(session, "MATCH (n:Big) RETURN count(n)"))
             .isEqualTo(NODES);
       }
     }
-  }
-
-  /**
-   * {@code raft.digest()} of every member once all report the same applied index (a digest that
-   * raced an apply reports -1), bounded by {@link #CONVERGE}.
-   */
-  private static Map<Integer, Record> converged(LocalCluster local) {
-    long deadline = System.nanoTime() + CONVERGE.toNanos();
-    Map<Integer, Object> last = Map.of();
-    while (System.nanoTime() < deadline) {
-      Map<Integer, Record> rows = new LinkedHashMap<>();
-      Map<Integer, Object> applied = new LinkedHashMap<>();
-      for (int m = 1; m <= local.size(); m++) {
-        try (Session s = local.probe().session(m)) {
-          Record r = s.run("CALL raft.digest()").single();
-          rows.put(m, r);
-          applied.put(m, r.get("appliedIndex").asLong());
-        } catch (RuntimeException e) {
-          applied.put(m, "unavailable: " + e.getMessage());
-        }
-      }
-      last = applied;
-      if (rows.size() == local.size() && applied.values().stream().distinct().count() == 1
-          && !applied.containsValue(-1L)) {
-        return rows;
-      }
-      ProcessFixtures.pause(Duration.ofMillis(250));
-    }
-    throw new IllegalStateException("members did not converge within " + CONVERGE + ": " + last);
   }
 
   /** Bytes of the member's Raft log segments ({@code data/raft/neo4j/log}). */
@@ -170,9 +142,9 @@ class BigTransactionIT {
     }
   }
 
-  private static Map<Integer, String> digests(Map<Integer, Record> rows) {
+  private static Map<Integer, String> digests(Map<Integer, Digests.Row> rows) {
     Map<Integer, String> out = new LinkedHashMap<>();
-    rows.forEach((m, r) -> out.put(m, r.get("digest").asString().substring(0, 12)));
+    rows.forEach((m, r) -> out.put(m, r.digest().substring(0, 12)));
     return out;
   }
 }

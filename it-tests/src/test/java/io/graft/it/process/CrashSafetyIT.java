@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.graft.cluster.LocalCluster;
 import io.graft.cluster.NeoHome;
+import io.graft.it.ItClusters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -101,7 +102,7 @@ class CrashSafetyIT {
     System.out.printf("[crash] seed=%d trials=%d mode=%s (replay: -Dcrash.seed=%d"
         + " -Dcrash.trials=%d -Dcrash.mode=%s)%n", seed, trials, buffered ? "buffered"
         : "write-through", seed, trials, buffered ? "buffered" : "write-through");
-    cluster = LocalCluster.start(ProcessFixtures.options("crash-safety", 3, true, false)
+    cluster = LocalCluster.start(ItClusters.options("crash-safety", 3)
         .withExtraSettings(settings));
     Map<Long, Set<Long>> acked = new LinkedHashMap<>();
     int lostTails = 0;
@@ -333,22 +334,9 @@ class CrashSafetyIT {
           if (!running.get()) {
             return;
           }
-          findLeader().ifPresent(m -> target = m);
+          cluster.findLeader().ifPresent(m -> target = m);
         }
       }
-    }
-
-    private Optional<Integer> findLeader() {
-      for (int m = 1; m <= cluster.size(); m++) {
-        if (!cluster.server(m).isAlive()) {
-          continue;
-        }
-        Optional<Map<String, Object>> row = cluster.probe().status(m);
-        if (row.isPresent() && "LEADER".equals(row.get().get("role"))) {
-          return Optional.of(m);
-        }
-      }
-      return Optional.empty();
     }
 
     int count() {

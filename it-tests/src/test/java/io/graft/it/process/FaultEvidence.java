@@ -2,11 +2,13 @@ package io.graft.it.process;
 
 import io.graft.cluster.FaultProxy;
 import io.graft.cluster.LocalCluster;
+import io.graft.cluster.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Shows that each fault {@link ProcessNemesis} injects really took effect, instead of trusting
@@ -69,10 +71,9 @@ final class FaultEvidence {
     List<String> seen = new ArrayList<>();
     processes(kind, f, seen);
     // A connection accepted just as the cut came is closed by its acceptor a moment later.
-    long deadline = System.nanoTime() + SHOW_BOUND.toNanos();
     List<FaultProxy.Link> open = openCutLinks(f);
-    while (!open.isEmpty() && System.nanoTime() < deadline) {
-      ProcessFixtures.pause(Duration.ofMillis(50));
+    if (!open.isEmpty()) {
+      Waits.within(SHOW_BOUND, Duration.ofMillis(50), () -> openCutLinks(f).isEmpty());
       open = openCutLinks(f);
     }
     check(kind, open.isEmpty(), "connections still open on cut links " + open,
@@ -115,19 +116,19 @@ final class FaultEvidence {
 
   private void lostItsLeader(FaultKind kind, int member, List<String> seen) {
     long began = System.nanoTime();
-    long deadline = began + SHOW_BOUND.toNanos();
-    Optional<Map<String, Object>> row = Optional.empty();
-    while (System.nanoTime() < deadline) {
-      row = cluster.probe().status(member);
-      if (row.isPresent() && row.get().get("leaderId") == null) {
-        seen.add("member-" + member + " cut off: no leader (" + row.get().get("role") + " in term "
-            + row.get().get("term") + ") after " + millisSince(began) + " ms of checking");
-        return;
-      }
-      ProcessFixtures.pause(Duration.ofMillis(100));
+    AtomicReference<Optional<Map<String, Object>>> row = new AtomicReference<>(Optional.empty());
+    boolean leaderless = Waits.within(SHOW_BOUND, Duration.ofMillis(100), () -> {
+      row.set(cluster.probe().status(member));
+      return row.get().isPresent() && row.get().get().get("leaderId") == null;
+    });
+    if (leaderless) {
+      seen.add("member-" + member + " cut off: no leader (" + row.get().get().get("role")
+          + " in term " + row.get().get().get("term") + ") after " + millisSince(began)
+          + " ms of checking");
+      return;
     }
     fail(kind, "member-" + member + " was cut off but still named a leader after "
-        + SHOW_BOUND.toSeconds() + " s: " + row.orElse(Map.of()), seen);
+        + SHOW_BOUND.toSeconds() + " s: " + row.get().orElse(Map.of()), seen);
   }
 
   /**
@@ -138,10 +139,8 @@ final class FaultEvidence {
     FaultProxy proxy = cluster.proxy();
     long cutBefore = cutBytes(proxy, f);
     long sparedBefore = sparedBytes(proxy, f.spared());
-    long deadline = System.nanoTime() + SHOW_BOUND.toNanos();
-    while (sparedBytes(proxy, f.spared()) <= sparedBefore && System.nanoTime() < deadline) {
-      ProcessFixtures.pause(Duration.ofMillis(100));
-    }
+    Waits.within(SHOW_BOUND, Duration.ofMillis(100),
+        () -> sparedBytes(proxy, f.spared()) > sparedBefore);
     long sparedAfter = sparedBytes(proxy, f.spared());
     long cutAfter = cutBytes(proxy, f);
     check(kind, sparedAfter > sparedBefore, "the spared link " + f.spared() + " carried nothing in "

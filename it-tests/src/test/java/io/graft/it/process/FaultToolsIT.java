@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.graft.cluster.LocalCluster;
+import io.graft.it.ItClusters;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,7 @@ class FaultToolsIT {
 
   @BeforeAll
   static void startServer() {
-    cluster = LocalCluster.start(ProcessFixtures.options("fault-tools", 1, false, false));
+    cluster = LocalCluster.start(ItClusters.plainOptions("fault-tools", 1));
   }
 
   @AfterAll
@@ -43,13 +44,13 @@ class FaultToolsIT {
   @Order(1)
   void pauseFreezesTheServerAndResumeBringsItBack() throws Exception {
     try (Session warm = cluster.probe().session(1)) {
-      assertThat(ProcessFixtures.count(warm, "RETURN 1")).isEqualTo(1);
+      assertThat(ItClusters.count(warm, "RETURN 1")).isEqualTo(1);
     }
     cluster.pause(1);
     assertThat(cluster.server(1).procState()).isEqualTo('T');
     CompletableFuture<Long> query = CompletableFuture.supplyAsync(() -> {
       try (Session session = cluster.probe().session(1)) {
-        return ProcessFixtures.count(session, "RETURN 42");
+        return ItClusters.count(session, "RETURN 42");
       }
     });
     assertThatThrownBy(() -> query.get(3, TimeUnit.SECONDS))
@@ -72,7 +73,7 @@ class FaultToolsIT {
     assertThat(cluster.pid(1)).isNotEqualTo(oldPid);
     assertThat(cluster.server(1).isAlive()).isTrue();
     try (Session session = cluster.probe().session(1)) {
-      assertThat(ProcessFixtures.count(session,
+      assertThat(ItClusters.count(session,
           "MATCH (n:Survivor {name: 'before kill -9'}) RETURN count(n)")).isEqualTo(1);
     }
   }

@@ -3,6 +3,8 @@ package io.graft.it.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.graft.cluster.LocalCluster;
+import io.graft.cluster.Waits;
+import io.graft.it.ItClusters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,8 +60,8 @@ class FollowerCatchUpIT {
       }
     }
     List<Row> rows = new ArrayList<>();
-    try (LocalCluster local = LocalCluster.start(ProcessFixtures.options("catch-up", 3, true,
-        true)); GraftProcessCluster cluster = new GraftProcessCluster(local)) {
+    try (LocalCluster local = LocalCluster.start(ItClusters.options("catch-up", 3)
+        .withFaultProxy(true)); GraftProcessCluster cluster = new GraftProcessCluster(local)) {
       for (int mb : sizes) {
         rows.add(measure(local, mb));
         Map<String, String> digests = cluster.digests();
@@ -73,7 +75,7 @@ class FollowerCatchUpIT {
   private static Row measure(LocalCluster local, int mb) {
     int leader = local.awaitLeader();
     int follower = leader % local.size() + 1;
-    local.proxy().isolate(follower);
+    local.isolate(follower);
     long before = appliedIndex(local, leader);
     try (Session session = local.probe().session(leader)) {
       String pad = "x".repeat(ROW_BYTES);
@@ -86,20 +88,18 @@ class FollowerCatchUpIT {
     long target = appliedIndex(local, leader);
     long bytesBefore = local.proxy().bytesForwarded(follower);
     long began = System.nanoTime();
-    local.proxy().rejoin(follower);
-    long deadline = began + CATCH_UP_BOUND.toNanos();
-    long firstByte = -1;
-    while (appliedIndex(local, follower) < target) {
-      if (firstByte < 0 && local.proxy().bytesForwarded(follower) > bytesBefore) {
-        firstByte = System.nanoTime() - began;
-      }
-      assertThat(System.nanoTime()).as("member-%d caught up to %d within %s", follower, target,
-          CATCH_UP_BOUND).isLessThan(deadline);
-      ProcessFixtures.pause(Duration.ofMillis(20));
-    }
+    local.rejoin(follower);
+    long[] firstByte = {-1};
+    Waits.until("member-" + follower + " caught up to " + target, CATCH_UP_BOUND,
+        Duration.ofMillis(20), () -> {
+          if (firstByte[0] < 0 && local.proxy().bytesForwarded(follower) > bytesBefore) {
+            firstByte[0] = System.nanoTime() - began;
+          }
+          return appliedIndex(local, follower);
+        }, applied -> applied >= target);
     Duration took = Duration.ofNanos(System.nanoTime() - began);
     long backlog = local.proxy().bytesForwarded(follower) - bytesBefore;
-    Duration reconnect = firstByte < 0 ? took : Duration.ofNanos(firstByte);
+    Duration reconnect = firstByte[0] < 0 ? took : Duration.ofNanos(firstByte[0]);
     Row row = new Row(mb, target - before, backlog, reconnect, took);
     System.out.println("[catch-up] member-" + follower + ": " + row.markdown());
     return row;

@@ -1,6 +1,7 @@
 package io.graft.it.process;
 
 import io.graft.cluster.LocalCluster;
+import io.graft.cluster.harness.Digests;
 import io.graft.it.workload.Cluster;
 import io.graft.it.workload.Nemesis;
 import java.io.IOException;
@@ -8,15 +9,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
-import org.neo4j.driver.Record;
-import org.neo4j.driver.Session;
 
 /**
  * The workloads' {@link Cluster} seam over a real 3-server graft cluster ({@link LocalCluster}).
@@ -24,8 +21,8 @@ import org.neo4j.driver.Session;
  * {@link ProcessNemesis}: kill -9, SIGSTOP/SIGCONT or Raft-link partitions as the run's
  * {@link FaultPlan} says, each fault undone by the next strike or the final heal, all of it
  * logged in {@link #schedule()}. {@link #digests()} is taken with
- * {@code raft.digest()} once every member reports the same applied index (§5.3: once the logs
- * match and are applied, the state machines must be identical).
+ * {@code raft.digest()} once every member reports the same applied index and digest (§5.3: once
+ * the logs match and are applied, the state machines must be identical).
  */
 final class GraftProcessCluster implements Cluster, AutoCloseable {
   private static final Duration CONVERGE = Duration.ofSeconds(90);
@@ -113,55 +110,26 @@ final class GraftProcessCluster implements Cluster, AutoCloseable {
 
   /** Bounded wait until all members answer {@code raft.status()} with one applied index. */
   long awaitSameAppliedIndex() {
-    long deadline = System.nanoTime() + CONVERGE.toNanos();
-    Map<Integer, Object> last = Map.of();
-    while (System.nanoTime() < deadline) {
-      Map<Integer, Object> applied = new LinkedHashMap<>();
-      for (int m = 1; m <= cluster.size(); m++) {
-        Optional<Map<String, Object>> row = cluster.probe().status(m);
-        applied.put(m, row.map(r -> r.get("appliedIndex")).orElse("unreachable"));
-      }
-      last = applied;
-      Set<Object> distinct = new HashSet<>(applied.values());
-      if (distinct.size() == 1 && distinct.iterator().next() instanceof Long index) {
-        return index;
-      }
-      ProcessFixtures.pause(Duration.ofMillis(250));
-    }
-    throw new IllegalStateException("members did not converge on one applied index within "
-        + CONVERGE + ": " + last);
+    return Digests.awaitSameAppliedIndex(cluster, cluster.members(), CONVERGE);
   }
 
   /**
-   * {@code raft.digest()} of every member, taken when all report the same applied index (a
-   * digest that raced an apply reports -1 and is retried); bounded by {@link #CONVERGE}.
+   * {@code raft.digest()} of every member once all agree ({@link Digests#awaitSame}), keyed by
+   * Bolt URI; after {@link #CONVERGE} without agreement, the last answers (the workload's check
+   * then reports the difference).
    */
   @Override
   public Map<String, String> digests() {
-    long deadline = System.nanoTime() + CONVERGE.toNanos();
-    Map<String, String> last = Map.of();
-    while (System.nanoTime() < deadline) {
-      Map<String, String> digests = new LinkedHashMap<>();
-      Set<Long> indexes = new HashSet<>();
-      for (int m = 1; m <= cluster.size(); m++) {
-        String key = cluster.layout().member(m).boltUri();
-        try (Session session = cluster.probe().session(m)) {
-          Record r = session.run("CALL raft.digest()").single();
-          long applied = r.get("appliedIndex").asLong();
-          indexes.add(applied);
-          digests.put(key, r.get("digest").asString());
-        } catch (RuntimeException e) {
-          indexes.add(-1L);
-          digests.put(key, "unavailable: " + e.getMessage());
-        }
-      }
-      last = digests;
-      if (indexes.size() == 1 && !indexes.contains(-1L)) {
-        return digests;
-      }
-      ProcessFixtures.pause(Duration.ofMillis(250));
+    Map<Integer, Optional<Digests.Row>> rows = new LinkedHashMap<>();
+    try {
+      Digests.awaitSame(cluster, CONVERGE).forEach((m, row) -> rows.put(m, Optional.of(row)));
+    } catch (IllegalStateException noAgreement) {
+      rows.putAll(Digests.readAll(cluster, cluster.members()));
     }
-    return last;
+    Map<String, String> digests = new LinkedHashMap<>();
+    rows.forEach((m, row) -> digests.put(cluster.boltUri(m),
+        row.map(Digests.Row::digest).orElse("unavailable")));
+    return digests;
   }
 
   @Override

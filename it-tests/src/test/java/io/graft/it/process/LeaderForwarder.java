@@ -1,6 +1,7 @@
 package io.graft.it.process;
 
 import io.graft.cluster.LocalCluster;
+import io.graft.cluster.Waits;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,10 +12,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -34,12 +36,17 @@ final class LeaderForwarder implements Closeable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private volatile int leader = NO_LEADER;
+  private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "leader-forwarder-poll");
+    t.setDaemon(true);
+    return t;
+  });
 
   LeaderForwarder(LocalCluster cluster) throws IOException {
     this.cluster = cluster;
     this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
     daemon("leader-forwarder-accept", this::acceptLoop);
-    daemon("leader-forwarder-poll", this::pollLoop);
+    poller.scheduleWithFixedDelay(this::poll, 0, 200, TimeUnit.MILLISECONDS);
   }
 
   URI uri() {
@@ -52,9 +59,14 @@ final class LeaderForwarder implements Closeable {
     t.start();
   }
 
-  private void pollLoop() {
-    while (running.get()) {
-      int found = findLeader().orElse(NO_LEADER);
+  /**
+   * Every 200 ms: the member reporting {@code LEADER} in the highest term ({@link
+   * LocalCluster#findLeader}: a leader cut off from the others keeps reporting {@code LEADER} in
+   * its old term until CheckQuorum deposes it); connections to any other member are closed.
+   */
+  private void poll() {
+    try {
+      int found = cluster.findLeader().orElse(NO_LEADER);
       if (found != leader) {
         leader = found;
         for (Link link : links) {
@@ -63,31 +75,9 @@ final class LeaderForwarder implements Closeable {
           }
         }
       }
-      ProcessFixtures.pause(Duration.ofMillis(200));
+    } catch (RuntimeException e) {
+      // a member vanished mid-poll: the next poll looks again
     }
-  }
-
-  /**
-   * The member reporting {@code LEADER} in the highest term. A leader cut off from the others
-   * keeps reporting {@code LEADER} in its old term until CheckQuorum deposes it (thesis §6.2)
-   * while the majority already elected a new one (§5.2), so the first LEADER found is not
-   * enough. Stopped (SIGSTOP) members are skipped: they cannot answer until resumed.
-   */
-  private Optional<Integer> findLeader() {
-    Optional<Integer> best = Optional.empty();
-    long bestTerm = Long.MIN_VALUE;
-    for (int m = 1; m <= cluster.size(); m++) {
-      if (!cluster.server(m).isAlive() || cluster.server(m).isPaused()) {
-        continue;
-      }
-      Optional<Map<String, Object>> row = cluster.probe().status(m);
-      if (row.isPresent() && "LEADER".equals(row.get().get("role"))
-          && row.get().get("term") instanceof Long term && term > bestTerm) {
-        best = Optional.of(m);
-        bestTerm = term;
-      }
-    }
-    return best;
   }
 
   private void acceptLoop() {
@@ -108,12 +98,8 @@ final class LeaderForwarder implements Closeable {
    * the driver's 5 s connection timeout still bounds it on the client side.
    */
   private void connect(Socket client) {
-    long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
+    Waits.within(LEADER_WAIT, Duration.ofMillis(50), () -> leader != NO_LEADER || !running.get());
     int target = leader;
-    while (target == NO_LEADER && running.get() && System.nanoTime() < deadline) {
-      ProcessFixtures.pause(Duration.ofMillis(50));
-      target = leader;
-    }
     if (target == NO_LEADER) {
       closeQuietly(client);
       return;
@@ -142,6 +128,7 @@ final class LeaderForwarder implements Closeable {
   @Override
   public void close() {
     running.set(false);
+    poller.shutdownNow();
     try {
       server.close();
     } catch (IOException ignored) {

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.graft.cluster.LocalCluster;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.graft.cluster.Waits;
+import io.graft.cluster.harness.Digests;
+import io.graft.cluster.harness.Drivers;
+import io.graft.cluster.harness.MemberLogs;
+import io.graft.it.ItClusters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,18 +18,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.neo4j.driver.AuthTokens;
-import org.neo4j.driver.Config;
 import org.neo4j.driver.Driver;
-import org.neo4j.driver.GraphDatabase;
-import org.neo4j.driver.Logging;
-import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.Values;
@@ -83,7 +82,7 @@ class MajorityLossIT {
     // A 3 s election timeout (CheckQuorum's period) leaves the first write after the kill time
     // to reach the lone leader before it steps down, even on a loaded machine: that write is the
     // "outcome unknown" case.
-    cluster = LocalCluster.start(ProcessFixtures.options("majority-loss", 3, true, false)
+    cluster = LocalCluster.start(ItClusters.options("majority-loss", 3)
         .withExtraSettings(Map.of(
             "server.raft.commit_timeout", COMMIT_TIMEOUT.toSeconds() + "s",
             "server.raft.election_timeout", "3s")));
@@ -106,9 +105,9 @@ class MajorityLossIT {
 
     List<Long> unknown = failedWritesWhileAlone(survivor);
     try (Session s = cluster.probe().session(survivor)) {
-      assertThat(ProcessFixtures.count(s, "MATCH (n:Acked) RETURN count(n)"))
+      assertThat(ItClusters.count(s, "MATCH (n:Acked) RETURN count(n)"))
           .as("reads on the survivor still work and see every acknowledged write").isEqualTo(30);
-      assertThat(ProcessFixtures.count(s, "MATCH (n:Failed) RETURN count(n)"))
+      assertThat(ItClusters.count(s, "MATCH (n:Failed) RETURN count(n)"))
           .as("nothing of a failed write is visible while the majority is down").isZero();
     }
     await("member-" + survivor + " steps down (CheckQuorum)").atMost(Duration.ofSeconds(15))
@@ -166,7 +165,7 @@ class MajorityLossIT {
       write(leader, "Acked", seq);
       acked.add(seq);
     }
-    Map<Integer, String> digests = sameDigests();
+    Map<Integer, Digests.Row> digests = Digests.awaitSame(cluster, BOUND);
     System.out.printf("[majority-loss] new leader member-%d, digests %s%n", leader, digests);
     for (int m = 1; m <= 3; m++) {
       assertThat(seqs(m, "Acked")).as("acknowledged writes on member-%d", m)
@@ -188,37 +187,42 @@ class MajorityLossIT {
    * unknown" (proposed to the lone leader's log, never committed while it was alone).
    */
   private List<Long> failedWritesWhileAlone(int member) {
-    List<Long> unknown = new ArrayList<>();
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    for (long seq = 1000; System.nanoTime() < deadline; seq++) {
-      long began = System.nanoTime();
-      String code;
-      String message;
-      try {
-        write(member, "Failed", seq);
-        throw new AssertionError("member-" + member + " acknowledged write " + seq
-            + " without a majority");
-      } catch (Neo4jException e) {
-        code = e.code();
-        message = e.getMessage();
-      }
-      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-      System.out.printf("[majority-loss] write %d failed after %d ms: %s %s%n", seq, millis, code,
-          message);
-      assertThat(Duration.ofMillis(millis)).as("write %d failure time", seq)
-          .isLessThanOrEqualTo(COMMIT_TIMEOUT.plus(SLACK));
-      if (code.endsWith("NotALeader")) {
-        // Either the lone leader has paused writes to renew its lease after the unknown outcome
-        // (plugin: a timed-out entry may still commit), or CheckQuorum has already deposed it.
-        assertThat(message).contains("not the Raft leader")
-            .containsAnyOf(NO_LEADER, "renews its lease after a write whose outcome is unknown");
-        return unknown;
-      }
-      assertThat(code).isEqualTo("Neo.TransientError.Cluster.ReplicationFailure");
-      assertThat(message).contains("UNKNOWN").contains("server.raft.commit_timeout");
-      unknown.add(seq);
-    }
-    throw new AssertionError("member-" + member + " never refused with NotALeader in 20 s");
+    List<Long> unknown = new CopyOnWriteArrayList<>();
+    AtomicLong seq = new AtomicLong(999);
+    // 20 s of attempts; the last one may take the commit timeout plus slack to fail.
+    Waits.until("member-" + member + " refuses with NotALeader",
+        Duration.ofSeconds(20).plus(COMMIT_TIMEOUT).plus(SLACK), Duration.ofMillis(1), () -> {
+          long attempt = seq.incrementAndGet();
+          long began = System.nanoTime();
+          String code;
+          String message;
+          try {
+            write(member, "Failed", attempt);
+            throw new AssertionError("member-" + member + " acknowledged write " + attempt
+                + " without a majority");
+          } catch (Neo4jException e) {
+            code = e.code();
+            message = e.getMessage();
+          }
+          long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+          System.out.printf("[majority-loss] write %d failed after %d ms: %s %s%n", attempt,
+              millis, code, message);
+          assertThat(Duration.ofMillis(millis)).as("write %d failure time", attempt)
+              .isLessThanOrEqualTo(COMMIT_TIMEOUT.plus(SLACK));
+          if (code.endsWith("NotALeader")) {
+            // Either the lone leader has paused writes to renew its lease after the unknown
+            // outcome (plugin: a timed-out entry may still commit), or CheckQuorum has already
+            // deposed it.
+            assertThat(message).contains("not the Raft leader").containsAnyOf(NO_LEADER,
+                "renews its lease after a write whose outcome is unknown");
+            return true;
+          }
+          assertThat(code).isEqualTo("Neo.TransientError.Cluster.ReplicationFailure");
+          assertThat(message).contains("UNKNOWN").contains("server.raft.commit_timeout");
+          unknown.add(attempt);
+          return false;
+        }, refused -> refused);
+    return List.copyOf(unknown);
   }
 
   /**
@@ -227,11 +231,7 @@ class MajorityLossIT {
    * "no write server" error; a managed read still finds the live member among the readers.
    */
   private void routedDriverReadsButCannotWrite(int survivor) {
-    String hostPort = cluster.boltUri(survivor).substring("bolt://".length());
-    try (Driver driver = GraphDatabase.driver("neo4j://" + hostPort, AuthTokens.none(),
-        Config.builder().withLogging(Logging.none())
-            .withConnectionTimeout(2, TimeUnit.SECONDS)
-            .withMaxTransactionRetryTime(3, TimeUnit.SECONDS).build());
+    try (Driver driver = Drivers.routing(cluster, survivor, Duration.ofSeconds(3));
         Session s = driver.session(SessionConfig.forDatabase("neo4j"))) {
       long acked = s.executeRead(tx -> tx.run("MATCH (n:Acked) RETURN count(n)").single()
           .get(0).asLong());
@@ -353,36 +353,11 @@ class MajorityLossIT {
     throw new AssertionError("no member has Raft address " + raftAddress);
   }
 
-  private List<String> debugLog(int member) throws IOException {
-    return Files.readAllLines(cluster.home(member).resolve("logs/debug.log"),
-        StandardCharsets.UTF_8);
+  private List<String> debugLog(int member) {
+    return MemberLogs.debugLog(cluster, member);
   }
 
   private Map<String, Object> status(int member) {
     return cluster.probe().status(member).orElse(Map.of("role", "UNREACHABLE"));
-  }
-
-  /** Polls {@code raft.digest()} on all three until one applied index and one digest. */
-  private Map<Integer, String> sameDigests() {
-    Map<Integer, String> last = new LinkedHashMap<>();
-    await("one applied index and digest on all three").atMost(BOUND)
-        .pollInterval(Duration.ofMillis(250))
-        .until(() -> {
-          Set<Long> applied = new HashSet<>();
-          last.clear();
-          for (int m = 1; m <= 3; m++) {
-            try (Session s = cluster.probe().session(m)) {
-              Record r = s.run("CALL raft.digest()").single();
-              last.put(m, r.get("digest").asString());
-              applied.add(r.get("appliedIndex").asLong());
-            } catch (RuntimeException e) {
-              last.put(m, "unreachable");
-              applied.add(-1L);
-            }
-          }
-          return applied.size() == 1 && !applied.contains(-1L)
-              && new HashSet<>(last.values()).size() == 1;
-        });
-    return last;
   }
 }

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.graft.cluster.LocalCluster;
+import io.graft.cluster.harness.AckedWriter;
+import io.graft.it.ItClusters;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,7 +40,7 @@ class ProcessClusterIT {
 
   @BeforeAll
   static void startCluster() {
-    cluster = LocalCluster.start(ProcessFixtures.options("process-cluster", 3, true, true));
+    cluster = LocalCluster.start(ItClusters.options("process-cluster", 3).withFaultProxy(true));
   }
 
   @AfterAll
@@ -106,8 +107,8 @@ class ProcessClusterIT {
   void isolatedLeaderIsReplacedAndRejoinsAfterHeal() {
     int oldLeader = cluster.awaitLeader();
     long oldTerm = term(oldLeader);
-    List<Integer> rest = others(oldLeader);
-    cluster.proxy().isolate(oldLeader);
+    List<Integer> rest = cluster.others(oldLeader);
+    cluster.isolate(oldLeader);
     int newLeader = cluster.probe().awaitLeader(rest, CONVERGE, System.out::println);
     long newTerm = term(newLeader);
     assertThat(newTerm).as("the new leader's term (old leader member-%d led term %d)", oldLeader,
@@ -118,7 +119,7 @@ class ProcessClusterIT {
     try (Session session = cluster.probe().session(newLeader)) {
       id = session.run("CREATE (n:DuringPartition) RETURN elementId(n)").single().get(0).asString();
     }
-    cluster.proxy().rejoin(oldLeader);
+    cluster.rejoin(oldLeader);
     await("old leader catches up").atMost(CONVERGE).ignoreExceptions().until(() ->
         elementIds(oldLeader, "MATCH (n:DuringPartition) RETURN elementId(n)").contains(id));
     int leader = cluster.awaitLeader();
@@ -136,26 +137,24 @@ class ProcessClusterIT {
   @Timeout(value = 6, unit = TimeUnit.MINUTES)
   void killingTheLeaderUnderWritesLosesNoAcknowledgedWrite() throws Exception {
     int oldLeader = cluster.awaitLeader();
-    try (AckedWriter writer = new AckedWriter(cluster, oldLeader)) {
-      writer.start();
-      await("writes before the crash").atMost(CONVERGE).ignoreExceptions().until(() -> writer.acked().size() >= 20);
+    try (AckedWriter writer = new AckedWriter(cluster, oldLeader).start()) {
+      writer.awaitAcked(20, CONVERGE);
       long oldTerm = term(oldLeader);
       cluster.kill9(oldLeader);
       long killedAt = System.nanoTime();
       assertThat(cluster.server(oldLeader).isAlive()).as("member-%d killed", oldLeader).isFalse();
       int ackedAtCrash = writer.acked().size();
-      int newLeader = cluster.probe().awaitLeader(others(oldLeader), CONVERGE, System.out::println);
+      int newLeader = cluster.probe().awaitLeader(cluster.others(oldLeader), CONVERGE, System.out::println);
       long electedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
       assertThat(term(newLeader)).as("the new leader's term (member-%d led term %d)", oldLeader,
           oldTerm).isGreaterThan(oldTerm);
-      await("writes continue on the new leader").atMost(CONVERGE).ignoreExceptions()
-          .until(() -> writer.acked().size() >= ackedAtCrash + 20);
+      writer.awaitAcked(ackedAtCrash + 20, CONVERGE);
       writer.stop();
       Set<Long> acked = new HashSet<>(writer.acked());
       System.out.printf("[process-cluster] kill -9 of leader member-%d: member-%d agreed leader"
           + " %d ms later (as seen by polling raft.status()); %d acknowledged writes, %d before"
           + " the crash%n", oldLeader, newLeader, electedMillis, acked.size(), ackedAtCrash);
-      for (int m : others(oldLeader)) {
+      for (int m : cluster.others(oldLeader)) {
         await("member-" + m + " has every acknowledged write").atMost(CONVERGE).ignoreExceptions()
             .until(() -> seqs(m).containsAll(acked));
       }
@@ -189,16 +188,6 @@ class ProcessClusterIT {
     try (Session session = cluster.probe().session(leader)) {
       session.run("CREATE (:AfterRestart)").consume();
     }
-  }
-
-  private static List<Integer> others(int member) {
-    List<Integer> rest = new ArrayList<>();
-    for (int m = 1; m <= 3; m++) {
-      if (m != member) {
-        rest.add(m);
-      }
-    }
-    return rest;
   }
 
   private static long term(int member) {

@@ -2,6 +2,7 @@ package io.graft.it.process;
 
 import io.graft.cluster.FaultProxy;
 import io.graft.cluster.LocalCluster;
+import io.graft.cluster.Waits;
 import io.graft.it.workload.Nemesis;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,7 +163,7 @@ final class ProcessNemesis implements Nemesis {
         footprint = FaultEvidence.Footprint.paused(follower);
       }
       case ISOLATE_LEADER -> {
-        cluster.proxy().isolate(leader);
+        cluster.isolate(leader);
         what = "isolate leader member-" + leader + " (all its Raft links cut)";
         footprint = FaultEvidence.Footprint.cutOff(leader, followers,
             new FaultProxy.Link(follower, third));
@@ -216,7 +217,7 @@ final class ProcessNemesis implements Nemesis {
         what = "SIGCONT member-" + a.target();
       }
       case ISOLATE_LEADER -> {
-        cluster.proxy().rejoin(a.target());
+        cluster.rejoin(a.target());
         what = "rejoined member-" + a.target();
       }
       case ISOLATE_FOLLOWER -> {
@@ -241,26 +242,26 @@ final class ProcessNemesis implements Nemesis {
    */
   private String awaitNewLeader(Active a) {
     List<Integer> rest = others(a.target());
-    long deadline = System.nanoTime() + ELECTION_WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        int leader = cluster.probe().awaitLeader(rest, Duration.ofSeconds(5), line -> { });
-        long term = term(leader).orElse(-1L);
-        if (term > a.term()) {
-          String seen = "new leader member-" + leader + " term " + term + " (was term "
-              + a.term() + ")";
-          elections.add(seen);
-          return seen + "; ";
-        }
-      } catch (IllegalStateException notYet) {
-        // no agreed leader among the two yet; keep waiting until the deadline
-      }
-      ProcessFixtures.pause(Duration.ofMillis(100));
+    try {
+      String seen = Waits.until("a leader among " + names(rest) + " above term " + a.term(),
+          ELECTION_WAIT, Duration.ofMillis(100), () -> {
+            try {
+              int leader = cluster.probe().awaitLeader(rest, Duration.ofSeconds(5), line -> { });
+              long term = term(leader).orElse(-1L);
+              return term > a.term() ? Optional.of("new leader member-" + leader + " term " + term
+                  + " (was term " + a.term() + ")") : Optional.<String>empty();
+            } catch (IllegalStateException notYet) {
+              return Optional.<String>empty(); // no agreed leader among the two yet
+            }
+          }, Optional::isPresent).orElseThrow();
+      elections.add(seen);
+      return seen + "; ";
+    } catch (IllegalStateException timedOut) {
+      String none = "NO new leader among " + names(rest) + " within "
+          + ELECTION_WAIT.toSeconds() + " s (term was " + a.term() + ")";
+      elections.add(none);
+      return none + "; ";
     }
-    String none = "NO new leader among " + names(rest) + " within " + ELECTION_WAIT.toSeconds()
-        + " s (term was " + a.term() + ")";
-    elections.add(none);
-    return none + "; ";
   }
 
   /**
@@ -298,13 +299,7 @@ final class ProcessNemesis implements Nemesis {
   }
 
   private List<Integer> others(int member) {
-    List<Integer> rest = new ArrayList<>();
-    for (int m = 1; m <= cluster.size(); m++) {
-      if (m != member) {
-        rest.add(m);
-      }
-    }
-    return rest;
+    return cluster.others(member);
   }
 
   private static String names(List<Integer> members) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.graft.cluster.LocalCluster;
+import io.graft.it.ItClusters;
 import io.graft.it.check.LinearizabilityResult;
 import io.graft.it.workload.Soak;
 import io.graft.it.workload.WorkloadResult;
@@ -42,7 +43,7 @@ class SoakIT {
     Duration run = Duration.ofMinutes(Long.getLong("soak.minutes"));
     long seed = Long.getLong("soak.seed", System.nanoTime());
     Instant started = Instant.now();
-    try (LocalCluster local = LocalCluster.start(ProcessFixtures.options("soak", 3, true, true));
+    try (LocalCluster local = LocalCluster.start(ItClusters.options("soak", 3).withFaultProxy(true));
         GraftProcessCluster cluster = new GraftProcessCluster(local)) {
       // More faults than the run can hold: the soak stops injecting when its time is up.
       FaultPlan plan = FaultPlan.cycling(seed, (int) (run.toSeconds() / 30) + 6);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.graft.cluster.LocalCluster;
+import io.graft.it.ItClusters;
 import io.graft.it.check.LinearizabilityResult;
 import io.graft.it.workload.BankWorkload;
 import io.graft.it.workload.PlatinumBatchWorkload;
@@ -55,7 +56,7 @@ class WorkloadsOnClusterIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    local = LocalCluster.start(ProcessFixtures.options("workloads-cluster", 3, true, true));
+    local = LocalCluster.start(ItClusters.options("workloads-cluster", 3).withFaultProxy(true));
     cluster = new GraftProcessCluster(local);
   }
 

@@ -4,20 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.graft.cluster.LocalCluster;
-import io.graft.cluster.MemberSpec;
-import io.graft.cluster.NeoConfig;
-import io.graft.cluster.NeoHome;
 import io.graft.cluster.Ports;
-import io.graft.cluster.ServerProcess;
+import io.graft.cluster.Waits;
+import io.graft.cluster.harness.Digests;
+import io.graft.cluster.harness.Drivers;
+import io.graft.cluster.harness.RoutedWriter;
+import io.graft.cluster.harness.RoutingTable;
+import io.graft.it.ItClusters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -25,11 +27,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.neo4j.driver.AuthTokens;
-import org.neo4j.driver.Config;
 import org.neo4j.driver.Driver;
-import org.neo4j.driver.GraphDatabase;
-import org.neo4j.driver.Logging;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
@@ -54,22 +52,16 @@ class MembershipIT {
    * core-raft), or the leader with -Dmembership.caller=leader.
    */
   private static final String CALLER = System.getProperty("membership.caller", "follower");
-  private static ServerProcess fourth;
-  private static Driver fourthDriver;
+  /** The 4th server's member number, once started (test 3). */
+  private static int fourth;
 
   @BeforeAll
   static void startCluster() {
-    cluster = RoutingFixtures.start("membership", 3, Map.of());
+    cluster = ItClusters.start("membership", 3, Map.of());
   }
 
   @AfterAll
   static void stopCluster() {
-    if (fourthDriver != null) {
-      fourthDriver.close();
-    }
-    if (fourth != null) {
-      fourth.stop(Duration.ofSeconds(30));
-    }
     if (cluster != null) {
       cluster.close();
     }
@@ -82,8 +74,7 @@ class MembershipIT {
     int leader = cluster.awaitLeader();
     int target = leader % 3 + 1;
     String targetId = memberId(target);
-    try (Driver driver = RoutingFixtures.routingDriver(
-            RoutingFixtures.hostPort(cluster, leader), Duration.ofSeconds(30));
+    try (Driver driver = Drivers.routing(cluster, leader, Duration.ofSeconds(30));
         Session routed = driver.session(SessionConfig.forDatabase("neo4j"))) {
       // The driver now caches a table naming `leader` as the writer (TTL 5 s).
       routed.executeWrite(tx -> tx.run("CREATE (:BeforeTransfer)").consume());
@@ -150,13 +141,12 @@ class MembershipIT {
   void fourthServerAddedOnAFollowerUnderLoadThenTheLeaderRemoved() throws Exception {
     int leader = cluster.awaitLeader();
     int follower = leader % 3 + 1;
-    startFourth();
-    String fourthId = "127.0.0.1:" + fourthSpec.raftAdvertisedPort();
+    fourth = cluster.startJoiner();
+    String fourthId = cluster.memberId(fourth);
     List<Long> acked;
-    try (Driver driver = RoutingFixtures.routingDriver(
-            RoutingFixtures.hostPort(cluster, follower), Duration.ofSeconds(60));
+    try (Driver driver = Drivers.routing(cluster, follower, Duration.ofSeconds(60));
         RoutedWriter writer = new RoutedWriter(driver).start()) {
-      awaitAcked(writer, 10);
+      writer.awaitAcked(10, CONVERGE);
       int caller = CALLER.equals("leader") ? leader : follower;
       List<Record> rows = call(caller, "CALL raft.addMember($m)", fourthId);
       System.out.printf("[membership] raft.addMember(%s) on %s member-%d: %s%n", fourthId,
@@ -166,34 +156,32 @@ class MembershipIT {
         assertThat(r.get("memberId").asString()).isEqualTo(fourthId);
         assertThat(r.get("voting").asBoolean()).isTrue();
       });
-      // Nobody configured member-4's Bolt address: the leader learned it from the handshake.
-      String fourthBolt = "127.0.0.1:" + fourthSpec.boltPort();
-      awaitRoutingTable(leader, t -> t.get("ROUTE").contains(fourthBolt)
-          && t.get("READ").contains(fourthBolt));
-      awaitAcked(writer, writer.ackedCount() + 10);
+      // No founder configured member-4's Bolt address: the leader learned it from the handshake.
+      String fourthBolt = cluster.boltAddress(fourth);
+      awaitRoutingTable(leader, t -> t.routers().contains(fourthBolt)
+          && t.readers().contains(fourthBolt));
+      writer.awaitAcked(writer.ackedCount() + 10, CONVERGE);
       String leaderId = memberId(leader);
       rows = call(caller, "CALL raft.removeMember($m)", leaderId);
       assertThat(rows).extracting(r -> r.get("memberId").asString())
           .doesNotContain(leaderId).contains(fourthId).hasSize(3);
-      int before = writer.ackedCount();
-      awaitAcked(writer, before + 20);
+      writer.awaitAcked(writer.ackedCount() + 20, CONVERGE);
       writer.stop();
       acked = writer.acked();
       System.out.printf("[membership] %d routed writes acknowledged (%d failed) across add and "
           + "removal of the leader%n", acked.size(), writer.errors().size());
     }
-    List<Integer> remaining = new ArrayList<>(List.of(1, 2, 3, 4));
-    remaining.remove(Integer.valueOf(leader));
+    List<Integer> remaining = cluster.others(leader);
     int newLeader = remaining.stream().filter(m -> "LEADER".equals(role(m))).findFirst()
         .orElseThrow();
     Set<String> remainingBolt = new HashSet<>();
-    remaining.forEach(m -> remainingBolt.add(boltOf(m)));
-    awaitRoutingTable(newLeader, t -> t.get("WRITE").equals(List.of(boltOf(newLeader)))
-        && new HashSet<>(t.get("ROUTE")).equals(remainingBolt));
-    Map<Integer, String> digests = sameDigests(remaining);
+    remaining.forEach(m -> remainingBolt.add(cluster.boltAddress(m)));
+    awaitRoutingTable(newLeader, t -> t.writers().equals(List.of(cluster.boltAddress(newLeader)))
+        && new HashSet<>(t.routers()).equals(remainingBolt));
+    Map<Integer, Digests.Row> digests = Digests.awaitSame(cluster, remaining, CONVERGE);
     System.out.println("[membership] digests after the changes: " + digests);
     Set<Long> present = new HashSet<>();
-    try (Session s = session(4)) {
+    try (Session s = session(fourth)) {
       s.run("MATCH (n:Routed) RETURN n.seq AS seq").forEachRemaining(
           r -> present.add(r.get("seq").asLong()));
     }
@@ -205,7 +193,7 @@ class MembershipIT {
   @Order(4)
   void theLastVoterCannotBeRemoved() {
     List<Integer> voters = new ArrayList<>();
-    for (int m = 1; m <= 4; m++) {
+    for (int m : cluster.members()) {
       if (memberIds(m).size() == 3 && "LEADER".equals(role(m))) {
         voters.add(0, m);
       }
@@ -214,41 +202,16 @@ class MembershipIT {
     int leader = voters.get(0);
     List<String> ids = memberIds(leader);
     for (String id : ids) {
-      if (!id.equals(memberIdOf(leader))) {
+      if (!id.equals(memberId(leader))) {
         call(leader, "CALL raft.removeMember($m)", id);
       }
     }
-    assertThat(memberIds(leader)).containsExactly(memberIdOf(leader));
-    assertThatThrownBy(() -> call(leader, "CALL raft.removeMember($m)", memberIdOf(leader)))
+    assertThat(memberIds(leader)).containsExactly(memberId(leader));
+    assertThatThrownBy(() -> call(leader, "CALL raft.removeMember($m)", memberId(leader)))
         .hasMessageContaining("could not form a majority (or none would be left)");
     try (Session s = session(leader)) {
       s.run("CREATE (:AloneButWriting)").consume();
     }
-  }
-
-  private static String memberIdOf(int member) {
-    return member == 4 ? "127.0.0.1:" + fourthSpec.raftAdvertisedPort() : memberId(member);
-  }
-
-  private static MemberSpec fourthSpec;
-
-  /** A 4th server: listed founders as initial_members, its own address in nobody's config. */
-  private static void startFourth() {
-    int raftPort = Ports.freePort();
-    fourthSpec = new MemberSpec(4, Ports.freePort(), Ports.freePort(), raftPort, raftPort);
-    NeoHome home = new NeoHome(cluster.home(1).getParent().resolve("member-4"), fourthSpec);
-    home.assemble(RoutingFixtures.pluginJar(), new NeoConfig(true,
-        cluster.layout().advertisedRaftAddresses(), "384m", "64m", Map.of()));
-    fourth = new ServerProcess(home, RoutingFixtures.lib(), true, false);
-    fourth.start();
-    fourth.awaitStarted(Duration.ofSeconds(180), line -> System.out.println("[member-4] " + line));
-    fourthDriver = GraphDatabase.driver(fourthSpec.boltUri(), AuthTokens.none(),
-        Config.builder().withLogging(Logging.none()).build());
-  }
-
-  private static String boltOf(int member) {
-    return member == 4 ? "127.0.0.1:" + fourthSpec.boltPort()
-        : RoutingFixtures.hostPort(cluster, member);
   }
 
   private static String role(int member) {
@@ -258,38 +221,14 @@ class MembershipIT {
   }
 
   /** Waits (bounded) until member's routing table for neo4j satisfies the check. */
-  private static void awaitRoutingTable(
-      int member, java.util.function.Predicate<Map<String, List<String>>> check) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    Map<String, List<String>> table = Map.of();
-    while (System.nanoTime() < deadline) {
-      table = routingTable(member);
-      if (check.test(table)) {
-        System.out.println("[membership] routing table of member-" + member + ": " + table);
-        return;
-      }
-      RoutingFixtures.pause(Duration.ofMillis(100));
-    }
-    throw new AssertionError("routing table of member-" + member + " never matched: " + table);
-  }
-
-  private static Map<String, List<String>> routingTable(int member) {
-    try (Session s = member == 4 ? fourthDriver.session(SessionConfig.forDatabase("system"))
-        : cluster.probe().driver(member).session(SessionConfig.forDatabase("system"))) {
-      Record r = s.run("CALL dbms.routing.getRoutingTable({}, 'neo4j')").single();
-      Map<String, List<String>> out = new LinkedHashMap<>();
-      out.put("WRITE", List.of());
-      out.put("READ", List.of());
-      out.put("ROUTE", List.of());
-      r.get("servers").values().forEach(v ->
-          out.put(v.get("role").asString(), v.get("addresses").asList(a -> a.asString())));
-      return out;
-    }
+  private static void awaitRoutingTable(int member, Predicate<RoutingTable> check) {
+    RoutingTable table = Waits.until("routing table of member-" + member, Duration.ofSeconds(30),
+        () -> RoutingTable.of(cluster, member, "neo4j"), check);
+    System.out.println("[membership] routing table of member-" + member + ": " + table);
   }
 
   private static Session session(int member) {
-    return member == 4 ? fourthDriver.session(SessionConfig.forDatabase("neo4j"))
-        : cluster.probe().session(member);
+    return cluster.probe().session(member);
   }
 
   private static List<Record> call(int member, String cypher, String arg) {
@@ -299,7 +238,7 @@ class MembershipIT {
   }
 
   private static String memberId(int member) {
-    return cluster.layout().member(member).raftAdvertisedAddress();
+    return cluster.memberId(member);
   }
 
   private static List<String> memberIds(int member) {
@@ -310,28 +249,7 @@ class MembershipIT {
   }
 
   private static void awaitLearner(int leader, String id) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!memberIds(leader).contains(id)) {
-      assertThat(System.nanoTime()).as("%s shows up as a learner", id).isLessThan(deadline);
-      RoutingFixtures.pause(Duration.ofMillis(20));
-    }
-  }
-
-  private static void awaitAcked(RoutedWriter writer, int count) {
-    long deadline = System.nanoTime() + CONVERGE.toNanos();
-    while (writer.ackedCount() < count) {
-      if (System.nanoTime() > deadline) {
-        List<String> errors = writer.errors();
-        throw new AssertionError("only " + writer.ackedCount() + " of " + count
-            + " routed writes acknowledged; last errors: "
-            + errors.subList(Math.max(0, errors.size() - 5), errors.size()));
-      }
-      RoutingFixtures.pause(Duration.ofMillis(50));
-    }
-  }
-
-  /** raft.digest() of the members once all report one applied index (bounded). */
-  private static Map<Integer, String> sameDigests(List<Integer> members) {
-    return RoutingFixtures.sameDigests(members, MembershipIT::session, CONVERGE);
+    Waits.until(id + " shows up as a learner", Duration.ofSeconds(20), Duration.ofMillis(20),
+        () -> memberIds(leader), ids -> ids.contains(id));
   }
 }

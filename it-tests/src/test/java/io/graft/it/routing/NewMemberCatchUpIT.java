@@ -3,11 +3,11 @@ package io.graft.it.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.graft.cluster.LocalCluster;
-import io.graft.cluster.MemberSpec;
-import io.graft.cluster.NeoConfig;
-import io.graft.cluster.NeoHome;
-import io.graft.cluster.Ports;
-import io.graft.cluster.ServerProcess;
+import io.graft.cluster.Waits;
+import io.graft.cluster.harness.Digests;
+import io.graft.cluster.harness.MemberLogs;
+import io.graft.cluster.harness.Snapshots;
+import io.graft.it.ItClusters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,19 +17,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.neo4j.driver.AuthTokens;
-import org.neo4j.driver.Config;
-import org.neo4j.driver.Driver;
-import org.neo4j.driver.GraphDatabase;
-import org.neo4j.driver.Logging;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
-import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.Values;
 
 /**
@@ -121,46 +116,44 @@ class NewMemberCatchUpIT {
   private static Row measure(CatchUpPath path, int mb) {
     String name = "new-member-" + path.name().toLowerCase(Locale.ROOT) + "-" + mb;
     Map<String, String> settings = path.settings(mb);
-    try (LocalCluster cluster = RoutingFixtures.start(name, 3, settings)) {
+    try (LocalCluster cluster = ItClusters.start(name, 3, settings)) {
       int leader = cluster.awaitLeader();
       write(cluster, leader, mb);
       leader = cluster.awaitLeader();
       long leaderIndex = appliedIndex(cluster.probe().session(leader));
       Path raft = cluster.home(leader).resolve("data").resolve("raft").resolve("neo4j");
       if (path == CatchUpPath.SNAPSHOT) {
-        awaitSnapshot(cluster.home(leader), Math.max(1, leaderIndex - snapshotEvery(mb)));
+        Snapshots.awaitAtLeast(cluster, leader, Math.max(1, leaderIndex - snapshotEvery(mb)),
+            Duration.ofMinutes(2));
       }
       double logMb = directoryBytes(raft.resolve("log")) / 1e6;
       double snapshotMb = path == CatchUpPath.SNAPSHOT
           ? directoryBytes(raft.resolve("snapshots")) / 1e6 : -1;
       int follower = leader % 3 + 1;
-      Fourth fourth = Fourth.start(cluster, settings);
-      try {
-        return join(cluster, follower, fourth, path, mb,
-            new LeaderFiles(leaderIndex, logMb, snapshotMb));
-      } finally {
-        fourth.close();
-      }
+      int fourth = cluster.startJoiner();
+      return join(cluster, follower, fourth, path, mb,
+          new LeaderFiles(leaderIndex, logMb, snapshotMb));
     }
   }
 
-  private static Row join(LocalCluster cluster, int follower, Fourth fourth, CatchUpPath path,
+  private static Row join(LocalCluster cluster, int follower, int fourth, CatchUpPath path,
       int mb, LeaderFiles sizes) {
     // Bolt connection set-up to member-4 is not part of the catch-up: open it before the clock.
     System.out.println("[new-member-catch-up] member-4 before joining: "
-        + call(fourth.session(), "CALL raft.status()"));
+        + cluster.probe().status(fourth));
+    String id = cluster.memberId(fourth);
     long began = System.nanoTime();
     List<Record> rows;
     try (Session s = cluster.probe().session(follower)) {
-      rows = s.run("CALL raft.addMember($m)", Values.parameters("m", fourth.id)).list();
+      rows = s.run("CALL raft.addMember($m)", Values.parameters("m", id)).list();
     }
     Duration added = Duration.ofNanos(System.nanoTime() - began);
-    assertThat(rows).as("raft.addMember(%s) result", fourth.id).anySatisfy(r -> {
-      assertThat(r.get("memberId").asString()).isEqualTo(fourth.id);
+    assertThat(rows).as("raft.addMember(%s) result", id).anySatisfy(r -> {
+      assertThat(r.get("memberId").asString()).isEqualTo(id);
       assertThat(r.get("voting").asBoolean()).isTrue();
     });
     Converged equal = awaitSameDigest(cluster, fourth, began);
-    String log = fourth.debugLog();
+    String log = String.join("\n", MemberLogs.debugLog(cluster, fourth));
     Matcher install = INSTALL.matcher(log);
     String taken = "log replay";
     if (install.find()) {
@@ -192,72 +185,31 @@ class NewMemberCatchUpIT {
   private record Converged(Duration firstReply, Duration sameIndex, Duration sameDigest) {}
 
   /**
-   * Polls until member-4 and the current leader report one applied index and one digest
-   * (bounded); times are since {@code began}. raft.status() is polled first (cheap), the digests
-   * (a full scan) only once the applied indexes match.
+   * Waits until member-4 answers, then until it and the current leader report one applied index
+   * ({@code raft.status()}, cheap), then one digest (a full scan); times are since {@code began},
+   * the whole bounded by {@link #CATCH_UP_BOUND}.
    */
-  private static Converged awaitSameDigest(LocalCluster cluster, Fourth fourth, long began) {
-    long deadline = began + CATCH_UP_BOUND.toNanos();
-    long firstReply = -1;
-    long sameIndex = -1;
-    String last = "";
-    int leader = cluster.awaitLeader();
-    while (System.nanoTime() < deadline) {
-      Record mine = call(fourth.session(), "CALL raft.status()");
-      Record theirs = call(cluster.probe().session(leader), "CALL raft.status()");
-      long now = System.nanoTime();
-      if (theirs == null) {
-        leader = cluster.awaitLeader();
-      }
-      if (mine != null && firstReply < 0) {
-        firstReply = now - began;
-      }
-      if (mine != null && theirs != null && mine.get("appliedIndex").asLong() > 0
-          && mine.get("appliedIndex").asLong() == theirs.get("appliedIndex").asLong()) {
-        sameIndex = sameIndex < 0 ? now - began : sameIndex;
-        Record d4 = call(fourth.session(), "CALL raft.digest()");
-        Record dl = call(cluster.probe().session(leader), "CALL raft.digest()");
-        if (d4 != null && dl != null
-            && d4.get("appliedIndex").asLong() == dl.get("appliedIndex").asLong()
-            && d4.get("digest").asString().equals(dl.get("digest").asString())) {
-          return new Converged(Duration.ofNanos(firstReply), Duration.ofNanos(sameIndex),
-              Duration.ofNanos(System.nanoTime() - began));
-        }
-        last = "digests: member-4 " + (d4 == null ? "unreachable" : d4.asMap()) + " vs leader "
-            + (dl == null ? "unreachable" : dl.asMap());
-      } else {
-        last = "member-4 " + (mine == null ? "unreachable" : mine.asMap()) + " vs leader member-"
-            + leader + " " + (theirs == null ? "unreachable" : theirs.asMap());
-      }
-      RoutingFixtures.pause(Duration.ofMillis(50));
-    }
-    throw new AssertionError("member-4 did not reach the leader's digest within "
-        + CATCH_UP_BOUND + ": " + last);
+  private static Converged awaitSameDigest(LocalCluster cluster, int fourth, long began) {
+    Duration poll = Duration.ofMillis(50);
+    Waits.until("member-4 answers raft.status()", left(began), poll,
+        () -> cluster.probe().status(fourth), Optional::isPresent);
+    Duration firstReply = Duration.ofNanos(System.nanoTime() - began);
+    List<Integer> pair = List.of(fourth, cluster.awaitLeader());
+    Digests.awaitSameAppliedIndex(cluster, pair, left(began), poll);
+    Duration sameIndex = Duration.ofNanos(System.nanoTime() - began);
+    Digests.awaitSame(cluster, pair, left(began), poll);
+    return new Converged(firstReply, sameIndex, Duration.ofNanos(System.nanoTime() - began));
   }
 
-  private static Record call(Session session, String query) {
-    try (session) {
-      return session.run(query).single();
-    } catch (RuntimeException e) {
-      System.out.println("[new-member-catch-up] " + query + ": " + e);
-      return null;
-    }
+  /** What is left of {@link #CATCH_UP_BOUND} since {@code began} (at least a second). */
+  private static Duration left(long began) {
+    Duration left = CATCH_UP_BOUND.minusNanos(System.nanoTime() - began);
+    return left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left;
   }
 
   private static long appliedIndex(Session session) {
     try (session) {
       return session.run("CALL raft.status()").single().get("appliedIndex").asLong();
-    }
-  }
-
-  /** Waits (bounded) for a snapshot directory {@code <index>-<term>} at or past minIndex. */
-  private static void awaitSnapshot(Path home, long minIndex) {
-    Path dir = home.resolve("data").resolve("raft").resolve("neo4j").resolve("snapshots");
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (RoutingFixtures.newestSnapshot(dir) < minIndex) {
-      assertThat(System.nanoTime()).as("a snapshot at or past index %d in %s", minIndex, dir)
-          .isLessThan(deadline);
-      RoutingFixtures.pause(Duration.ofMillis(100));
     }
   }
 
@@ -304,56 +256,5 @@ class NewMemberCatchUpIT {
     Files.createDirectories(file.getParent());
     Files.writeString(file, out.toString());
     return out.toString();
-  }
-
-  /** The 4th server: founders as initial_members, its own address in nobody's config. */
-  private static final class Fourth implements AutoCloseable {
-    private final ServerProcess server;
-    private final Driver driver;
-    private final String id;
-
-    private Fourth(ServerProcess server, Driver driver, String id) {
-      this.server = server;
-      this.driver = driver;
-      this.id = id;
-    }
-
-    static Fourth start(LocalCluster cluster, Map<String, String> settings) {
-      int raftPort = Ports.freePort();
-      MemberSpec spec = new MemberSpec(4, Ports.freePort(), Ports.freePort(), raftPort, raftPort);
-      NeoHome home = new NeoHome(cluster.home(1).getParent().resolve("member-4"), spec);
-      home.assemble(RoutingFixtures.pluginJar(), new NeoConfig(true,
-          cluster.layout().advertisedRaftAddresses(), "384m", "64m", settings));
-      ServerProcess server = new ServerProcess(home, RoutingFixtures.lib(), true, false);
-      server.start();
-      try {
-        server.awaitStarted(Duration.ofSeconds(180),
-            line -> System.out.println("[member-4] " + line));
-      } catch (RuntimeException e) {
-        server.stop(Duration.ofSeconds(30));
-        throw e;
-      }
-      Driver driver = GraphDatabase.driver(spec.boltUri(), AuthTokens.none(),
-          Config.builder().withLogging(Logging.none()).build());
-      return new Fourth(server, driver, "127.0.0.1:" + spec.raftAdvertisedPort());
-    }
-
-    Session session() {
-      return driver.session(SessionConfig.forDatabase("neo4j"));
-    }
-
-    String debugLog() {
-      try {
-        return Files.readString(server.home().logs().resolve("debug.log"));
-      } catch (IOException e) {
-        return "";
-      }
-    }
-
-    @Override
-    public void close() {
-      driver.close();
-      server.stop(Duration.ofSeconds(30));
-    }
   }
 }

@@ -3,6 +3,9 @@ package io.graft.it.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.graft.cluster.LocalCluster;
+import io.graft.cluster.harness.Digests;
+import io.graft.cluster.harness.MemberLogs;
+import io.graft.it.ItClusters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +13,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -34,7 +35,7 @@ class ResetMemberIT {
 
   @BeforeAll
   static void startCluster() {
-    cluster = RoutingFixtures.start("reset-member", 3, Map.of());
+    cluster = ItClusters.start("reset-member", 3, Map.of());
   }
 
   @AfterAll
@@ -72,10 +73,8 @@ class ResetMemberIT {
     List<String> ids = call(leader, "CALL raft.addMember($m)", followerId);
     assertThat(ids).contains(followerId);
     write(leader, "AfterRejoin", 5);
-    Map<Integer, String> digests = RoutingFixtures.sameDigests(
-        List.of(1, 2, 3), m -> cluster.probe().session(m), CONVERGE);
+    Map<Integer, Digests.Row> digests = Digests.awaitSame(cluster, CONVERGE);
     System.out.println("[reset-member] digests after rejoin: " + digests);
-    assertThat(Set.copyOf(digests.values())).hasSize(1);
     try (Session s = cluster.probe().session(follower)) {
       assertThat(s.run("MATCH (n:BeforeWipe) RETURN count(n)").single().get(0).asLong())
           .isEqualTo(20);
@@ -97,27 +96,11 @@ class ResetMemberIT {
   }
 
   /**
-   * Waits (bounded) for a line of {@code member}'s server log (debug.log or neo4j.log: where
-   * java.util.logging warnings land) containing {@code text}.
+   * Waits (bounded) for a line of {@code member}'s server log (debug.log or neo4j.log) containing
+   * {@code text}.
    */
-  private static String awaitLogLine(int member, String text) throws IOException {
-    Path logs = cluster.home(member).resolve("logs");
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      for (String name : List.of("debug.log", "neo4j.log")) {
-        Path log = logs.resolve(name);
-        if (Files.exists(log)) {
-          try (Stream<String> lines = Files.lines(log)) {
-            Optional<String> hit = lines.filter(l -> l.contains(text)).findFirst();
-            if (hit.isPresent()) {
-              return name + ": " + hit.get();
-            }
-          }
-        }
-      }
-      RoutingFixtures.pause(Duration.ofMillis(200));
-    }
-    throw new AssertionError("member-" + member + "'s logs never contained: " + text);
+  private static String awaitLogLine(int member, String text) {
+    return MemberLogs.awaitLine(cluster, member, text, Duration.ofSeconds(60));
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -3,13 +3,15 @@ package io.graft.it.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.graft.cluster.LocalCluster;
+import io.graft.cluster.harness.Drivers;
+import io.graft.cluster.harness.RoutedWriter;
+import io.graft.cluster.harness.RoutingTable;
+import io.graft.it.ItClusters;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,11 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.neo4j.driver.Driver;
-import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
-import org.neo4j.driver.SessionConfig;
-import org.neo4j.driver.Value;
-import org.neo4j.driver.Values;
 
 /**
  * {@code neo4j://} routing on three real graft servers with the official driver (issue 5 item 4):
@@ -39,7 +37,7 @@ class RoutingIT {
 
   @BeforeAll
   static void startCluster() {
-    cluster = RoutingFixtures.start("routing", 3, Map.of());
+    cluster = ItClusters.start("routing", 3, Map.of());
   }
 
   @AfterAll
@@ -53,25 +51,22 @@ class RoutingIT {
   @Order(1)
   void everyMemberRoutesWritesToTheLeaderAndOtherDatabasesKeepNeo4jsTable() {
     int leader = cluster.awaitLeader();
-    String leaderBolt = RoutingFixtures.hostPort(cluster, leader);
+    String leaderBolt = cluster.boltAddress(leader);
     Set<String> all = new HashSet<>();
     for (int m = 1; m <= 3; m++) {
-      all.add(RoutingFixtures.hostPort(cluster, m));
+      all.add(cluster.boltAddress(m));
     }
     Set<String> followers = new HashSet<>(all);
     followers.remove(leaderBolt);
     for (int m = 1; m <= 3; m++) {
-      Map<String, Object> table = routingTable(m, "neo4j");
-      assertThat(table.get("ttl")).as("member-%d ttl", m).isEqualTo(TTL_SECONDS);
-      assertThat(table.get("WRITE")).as("member-%d writers", m).isEqualTo(List.of(leaderBolt));
-      assertThat(new HashSet<>(addresses(table, "READ"))).as("member-%d readers", m)
-          .isEqualTo(followers);
-      assertThat(new HashSet<>(addresses(table, "ROUTE"))).as("member-%d routers", m)
-          .isEqualTo(all);
+      RoutingTable table = RoutingTable.of(cluster, m, "neo4j");
+      assertThat(table.ttl()).as("member-%d ttl", m).isEqualTo(TTL_SECONDS);
+      assertThat(table.writers()).as("member-%d writers", m).isEqualTo(List.of(leaderBolt));
+      assertThat(new HashSet<>(table.readers())).as("member-%d readers", m).isEqualTo(followers);
+      assertThat(new HashSet<>(table.routers())).as("member-%d routers", m).isEqualTo(all);
       // The system database is not replicated: Neo4j's single-address answer stays.
-      Map<String, Object> system = routingTable(m, "system");
-      assertThat(system.get("WRITE")).as("member-%d system writers", m)
-          .isEqualTo(List.of(RoutingFixtures.hostPort(cluster, m)));
+      assertThat(RoutingTable.of(cluster, m, "system").writers()).as("member-%d system writers", m)
+          .isEqualTo(List.of(cluster.boltAddress(m)));
     }
   }
 
@@ -82,16 +77,15 @@ class RoutingIT {
     int follower = leader % 3 + 1;
     List<Long> acked;
     long outageMillis;
-    try (Driver driver = RoutingFixtures.routingDriver(
-            RoutingFixtures.hostPort(cluster, follower), Duration.ofSeconds(60));
+    try (Driver driver = Drivers.routing(cluster, follower, Duration.ofSeconds(60));
         RoutedWriter writer = new RoutedWriter(driver).start()) {
-      awaitAcked(writer, 20, Duration.ofSeconds(60));
+      writer.awaitAcked(20, Duration.ofSeconds(60));
       int beforeKill = writer.ackedCount();
       long killedAt = System.nanoTime();
       cluster.kill9(leader);
       System.out.printf("[routing] kill -9 of leader member-%d after %d routed writes%n", leader,
           beforeKill);
-      awaitAcked(writer, beforeKill + 20, Duration.ofSeconds(90));
+      writer.awaitAcked(beforeKill + 20, Duration.ofSeconds(90));
       outageMillis = firstAckAfter(writer, killedAt);
       writer.stop();
       acked = writer.acked();
@@ -113,39 +107,5 @@ class RoutingIT {
 
   private static long firstAckAfter(RoutedWriter writer, long killedAt) {
     return Duration.ofNanos(writer.firstAckAfter(killedAt) - killedAt).toMillis();
-  }
-
-  private static void awaitAcked(RoutedWriter writer, int count, Duration bound) {
-    long deadline = System.nanoTime() + bound.toNanos();
-    while (writer.ackedCount() < count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("only " + writer.ackedCount() + " of " + count
-            + " routed writes acknowledged within " + bound + "; last errors: "
-            + writer.errors().subList(Math.max(0, writer.errors().size() - 5),
-                writer.errors().size()));
-      }
-      RoutingFixtures.pause(Duration.ofMillis(50));
-    }
-  }
-
-  /** {@code dbms.routing.getRoutingTable} of member m: ttl and role to addresses. */
-  static Map<String, Object> routingTable(int member, String database) {
-    try (Session s = cluster.probe().driver(member).session(SessionConfig.forDatabase("system"))) {
-      Record r = s.run("CALL dbms.routing.getRoutingTable({}, $db)",
-          Values.parameters("db", database)).single();
-      Map<String, Object> out = new TreeMap<>();
-      out.put("ttl", r.get("ttl").asLong());
-      for (Value server : r.get("servers").values()) {
-        List<String> addresses = new ArrayList<>(server.get("addresses").asList(Value::asString));
-        out.put(server.get("role").asString(), addresses);
-      }
-      out.putIfAbsent("WRITE", List.of());
-      return out;
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<String> addresses(Map<String, Object> table, String role) {
-    return (List<String>) table.getOrDefault(role, List.of());
   }
 }

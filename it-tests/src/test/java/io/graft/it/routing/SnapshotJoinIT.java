@@ -3,11 +3,10 @@ package io.graft.it.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.graft.cluster.LocalCluster;
-import io.graft.cluster.MemberSpec;
-import io.graft.cluster.NeoConfig;
-import io.graft.cluster.NeoHome;
-import io.graft.cluster.Ports;
-import io.graft.cluster.ServerProcess;
+import io.graft.cluster.harness.Digests;
+import io.graft.cluster.harness.MemberLogs;
+import io.graft.cluster.harness.Snapshots;
+import io.graft.it.ItClusters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,14 +21,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.neo4j.driver.AuthTokens;
-import org.neo4j.driver.Config;
-import org.neo4j.driver.Driver;
-import org.neo4j.driver.GraphDatabase;
-import org.neo4j.driver.Logging;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
-import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.Values;
 
 /**
@@ -59,23 +52,14 @@ class SnapshotJoinIT {
       "server.raft.log_retained_entries", Integer.toString(RETAINED),
       "db.tx_log.preallocate", Boolean.toString(PREALLOCATE));
   private static LocalCluster cluster;
-  private static ServerProcess fourth;
-  private static MemberSpec fourthSpec;
-  private static Driver fourthDriver;
 
   @BeforeAll
   static void startCluster() {
-    cluster = RoutingFixtures.start("snapshot-join", 3, SNAPSHOT_SETTINGS);
+    cluster = ItClusters.start("snapshot-join", 3, SNAPSHOT_SETTINGS);
   }
 
   @AfterAll
   static void stopCluster() {
-    if (fourthDriver != null) {
-      fourthDriver.close();
-    }
-    if (fourth != null) {
-      fourth.stop(Duration.ofSeconds(30));
-    }
     if (cluster != null) {
       cluster.close();
     }
@@ -86,19 +70,19 @@ class SnapshotJoinIT {
     int leader = cluster.awaitLeader();
     write(leader, 0, WRITES);
     for (int m = 1; m <= 3; m++) {
-      long index = awaitSnapshot(cluster.home(m), WRITES / 2);
-      long bytes = snapshotBytes(cluster.home(m), index);
+      long index = Snapshots.awaitAtLeast(cluster, m, WRITES / 2, CONVERGE);
+      long bytes = snapshotBytes(m, index);
       if (bytes == 0) { // superseded meanwhile by a newer one
-        index = RoutingFixtures.newestSnapshot(snapshotsDir(cluster.home(m)));
-        bytes = snapshotBytes(cluster.home(m), index);
+        index = Snapshots.newest(Snapshots.dir(cluster, m));
+        bytes = snapshotBytes(m, index);
       }
       System.out.printf("[snapshot-join] member-%d snapshot at index %d: %d bytes"
           + " (db.tx_log.preallocate=%s)%n", m, index, bytes, PREALLOCATE);
       assertThat(bytes).as("member-%d's snapshot", m).isBetween(1L, SNAPSHOT_BYTES_MAX);
     }
     int follower = leader % 3 + 1;
-    startFourth();
-    String fourthId = "127.0.0.1:" + fourthSpec.raftAdvertisedPort();
+    int fourth = cluster.startJoiner();
+    String fourthId = cluster.memberId(fourth);
     long began = System.nanoTime();
     List<Record> rows;
     try (Session s = cluster.probe().session(follower)) {
@@ -112,12 +96,12 @@ class SnapshotJoinIT {
     });
     // Entries after the install reach member-4 by the log.
     write(cluster.awaitLeader(), WRITES, 20);
-    Map<Integer, String> digests = sameDigests(List.of(1, 2, 3, 4));
+    Map<Integer, Digests.Row> digests = Digests.awaitSame(cluster, CONVERGE);
     System.out.println("[snapshot-join] digests: " + digests);
-    assertThat(debugLog(fourth.home().logs()))
+    assertThat(MemberLogs.find(cluster, fourth, "snapshot installed"))
         .as("member-4 caught up by installing a snapshot, not by replaying the pruned log")
-        .contains("snapshot installed");
-    List<String> ids = elementIds(4);
+        .isPresent();
+    List<String> ids = elementIds(fourth);
     assertThat(ids).hasSize(WRITES + 20);
     for (int m = 1; m <= 3; m++) {
       assertThat(elementIds(m)).as("element ids of member-%d vs member-4", m).isEqualTo(ids);
@@ -132,24 +116,9 @@ class SnapshotJoinIT {
     }
   }
 
-  /** Waits (bounded) for a snapshot directory {@code <index>-<term>} past minIndex. */
-  private static long awaitSnapshot(Path home, long minIndex) {
-    Path dir = snapshotsDir(home);
-    long deadline = System.nanoTime() + CONVERGE.toNanos();
-    while (true) {
-      long newest = RoutingFixtures.newestSnapshot(dir);
-      if (newest >= minIndex) {
-        return newest;
-      }
-      assertThat(System.nanoTime()).as("a snapshot past index %d in %s", minIndex, dir)
-          .isLessThan(deadline);
-      RoutingFixtures.pause(Duration.ofMillis(100));
-    }
-  }
-
   /** The bytes of the files of snapshot {@code <index>-<term>} (0 if it was superseded). */
-  private static long snapshotBytes(Path home, long index) {
-    Path dir = snapshotsDir(home);
+  private static long snapshotBytes(int member, long index) {
+    Path dir = Snapshots.dir(cluster, member);
     try (Stream<Path> all = Files.list(dir)) {
       Optional<Path> snapshot =
           all.filter(p -> p.getFileName().toString().startsWith(index + "-")).findFirst();
@@ -170,46 +139,10 @@ class SnapshotJoinIT {
     }
   }
 
-  private static Path snapshotsDir(Path home) {
-    return home.resolve("data").resolve("raft").resolve("neo4j").resolve("snapshots");
-  }
-
-  private static String debugLog(Path logs) {
-    try {
-      return Files.readString(logs.resolve("debug.log"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** A 4th server: founders as initial_members, its own address in nobody's config. */
-  private static void startFourth() {
-    int raftPort = Ports.freePort();
-    fourthSpec = new MemberSpec(4, Ports.freePort(), Ports.freePort(), raftPort, raftPort);
-    NeoHome home = new NeoHome(cluster.home(1).getParent().resolve("member-4"), fourthSpec);
-    home.assemble(RoutingFixtures.pluginJar(), new NeoConfig(true,
-        cluster.layout().advertisedRaftAddresses(), "384m", "64m", SNAPSHOT_SETTINGS));
-    fourth = new ServerProcess(home, RoutingFixtures.lib(), true, false);
-    fourth.start();
-    fourth.awaitStarted(Duration.ofSeconds(180), line -> System.out.println("[member-4] " + line));
-    fourthDriver = GraphDatabase.driver(fourthSpec.boltUri(), AuthTokens.none(),
-        Config.builder().withLogging(Logging.none()).build());
-  }
-
-  private static Session session(int member) {
-    return member == 4 ? fourthDriver.session(SessionConfig.forDatabase("neo4j"))
-        : cluster.probe().session(member);
-  }
-
   private static List<String> elementIds(int member) {
-    try (Session s = session(member)) {
+    try (Session s = cluster.probe().session(member)) {
       return s.run("MATCH (n:Snap) RETURN elementId(n) AS id ORDER BY n.seq")
           .list(r -> r.get("id").asString());
     }
-  }
-
-  /** raft.digest() of the members once all report one applied index (bounded). */
-  private static Map<Integer, String> sameDigests(List<Integer> members) {
-    return RoutingFixtures.sameDigests(members, SnapshotJoinIT::session, CONVERGE);
   }
 }

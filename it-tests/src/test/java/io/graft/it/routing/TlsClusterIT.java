@@ -9,7 +9,13 @@ import io.graft.cluster.NeoHome;
 import io.graft.cluster.Ports;
 import io.graft.cluster.ServerProcess;
 import io.graft.cluster.tls.CertificateAuthority;
+import io.graft.cluster.Waits;
+import io.graft.cluster.harness.Digests;
+import io.graft.cluster.harness.Drivers;
+import io.graft.cluster.harness.RoutedWriter;
 import io.graft.cluster.tls.ClusterCertificates;
+import io.graft.it.ClusterPaths;
+import io.graft.it.ItClusters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +65,7 @@ import org.neo4j.driver.Values;
 class TlsClusterIT {
   private static final Duration CONVERGE = Duration.ofSeconds(90);
   private static final Duration START = Duration.ofSeconds(180);
+  private static final Duration ACKED = Duration.ofSeconds(90);
   private static LocalCluster cluster;
   private static ClusterCertificates certificates;
   private static final List<ServerProcess> extra = new ArrayList<>();
@@ -67,7 +74,7 @@ class TlsClusterIT {
   static void startCluster() {
     // options() resolves the plugin jar and fails (never skips) when it is missing or broken
     ClusterCertificates.Started started =
-        ClusterCertificates.start(RoutingFixtures.options("tls", 3, Map.of()));
+        ClusterCertificates.start(ItClusters.options("tls", 3));
     cluster = started.cluster();
     certificates = started.certificates();
   }
@@ -106,24 +113,22 @@ class TlsClusterIT {
     int leader = cluster.awaitLeader();
     int follower = leader % 3 + 1;
     List<Long> acked;
-    try (Driver driver = RoutingFixtures.routingDriver(
-            RoutingFixtures.hostPort(cluster, follower), Duration.ofSeconds(60));
+    try (Driver driver = Drivers.routing(cluster, follower, Duration.ofSeconds(60));
         RoutedWriter writer = new RoutedWriter(driver).start()) {
-      awaitAcked(writer, 20);
+      writer.awaitAcked(20, ACKED);
       int beforeKill = writer.ackedCount();
       cluster.kill9(leader);
       System.out.printf("[tls] kill -9 of leader member-%d after %d routed writes%n", leader,
           beforeKill);
-      awaitAcked(writer, beforeKill + 20);
+      writer.awaitAcked(beforeKill + 20, ACKED);
       writer.stop();
       acked = writer.acked();
     }
     int newLeader = cluster.awaitLeader();
     assertThat(newLeader).isNotEqualTo(leader);
     cluster.restart(leader);
-    Map<Integer, String> digests = RoutingFixtures.sameDigests(List.of(1, 2, 3),
-        m -> cluster.probe().session(m), CONVERGE);
-    assertThat(Set.copyOf(digests.values())).hasSize(1);
+    Map<Integer, Digests.Row> digests = Digests.awaitSame(cluster, List.of(1, 2, 3), CONVERGE);
+    assertThat(digests.values().stream().map(Digests.Row::digest).distinct()).hasSize(1);
     Set<Long> present = new HashSet<>();
     try (Session s = cluster.probe().session(leader)) {
       s.run("MATCH (n:Routed) RETURN n.seq AS seq").forEachRemaining(
@@ -135,10 +140,10 @@ class TlsClusterIT {
   @Test
   @Order(3)
   void aFourthServerWithACertificateOfTheClusterCaIsAdded() throws Exception {
-    ServerProcess fourth = joiner(4, home -> certificates.issue(home, "member-4",
-        List.of(MemberSpec.HOST)), ClusterCertificates.SETTINGS);
-    fourth.awaitStarted(START, line -> System.out.println("[member-4] " + line));
-    String fourthId = fourth.home().spec().raftAdvertisedAddress();
+    // A TLS cluster's joiner gets a certificate of the cluster's CA and the policy (the harness)
+    int fourthIndex = cluster.startJoiner();
+    ServerProcess fourth = cluster.server(fourthIndex);
+    String fourthId = cluster.memberId(fourthIndex);
     int leader = cluster.awaitLeader();
     try (Session s = cluster.probe().session(leader)) {
       List<String> ids = s.run("CALL raft.addMember($m)", Values.parameters("m", fourthId))
@@ -149,12 +154,9 @@ class TlsClusterIT {
       s.run("UNWIND range(1, 10) AS i CREATE (:AfterJoin {i: i})").consume();
     }
     awaitLogLine(fourth.home().dir(), "over TLS, certificate CN=member-");
-    try (Driver fourthDriver = org.neo4j.driver.GraphDatabase.driver(
-        fourth.home().spec().boltUri(), org.neo4j.driver.AuthTokens.none())) {
-      Map<Integer, String> digests = RoutingFixtures.sameDigests(List.of(1, 2, 3, 4),
-          m -> m == 4 ? fourthDriver.session() : cluster.probe().session(m), CONVERGE);
-      assertThat(Set.copyOf(digests.values())).hasSize(1);
-    }
+    Map<Integer, Digests.Row> digests =
+        Digests.awaitSame(cluster, List.of(1, 2, 3, fourthIndex), CONVERGE);
+    assertThat(digests.values().stream().map(Digests.Row::digest).distinct()).hasSize(1);
   }
 
   @Test
@@ -219,26 +221,15 @@ class TlsClusterIT {
     NeoHome home = new NeoHome(cluster.home(1).getParent().resolve("member-" + index), spec);
     Map<String, String> all = new HashMap<>(settings);
     all.put("db.tx_log.preallocate", "false");
-    home.assemble(RoutingFixtures.pluginJar(), new NeoConfig(true,
+    home.assemble(ClusterPaths.pluginJar(), new NeoConfig(true,
         cluster.layout().advertisedRaftAddresses(), "384m", "64m", all));
     prepare.accept(home.dir());
-    ServerProcess server = new ServerProcess(home, RoutingFixtures.lib(), true, false);
+    ServerProcess server = new ServerProcess(home, ClusterPaths.lib(), true, false);
     synchronized (extra) {
       extra.add(server);
     }
     server.start();
     return server;
-  }
-
-  private static void awaitAcked(RoutedWriter writer, int count) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (writer.ackedCount() < count) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("only " + writer.ackedCount() + " of " + count
-            + " routed writes acknowledged; last errors: " + writer.errors());
-      }
-      RoutingFixtures.pause(Duration.ofMillis(50));
-    }
   }
 
   private static String logText(Path home) throws IOException {
@@ -253,22 +244,23 @@ class TlsClusterIT {
   }
 
   /** Waits (bounded) for a line of the server's debug.log or neo4j.log containing text. */
-  private static String awaitLogLine(Path home, String text) throws IOException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      for (String name : List.of("debug.log", "neo4j.log")) {
-        Path log = home.resolve("logs").resolve(name);
-        if (Files.exists(log)) {
-          try (Stream<String> lines = Files.lines(log)) {
-            Optional<String> hit = lines.filter(l -> l.contains(text)).findFirst();
-            if (hit.isPresent()) {
-              return hit.get();
-            }
+  private static String awaitLogLine(Path home, String text) {
+    return Waits.until(home + "'s logs to contain: " + text, Duration.ofSeconds(60),
+        Duration.ofMillis(200), () -> findLogLine(home, text), Optional::isPresent).get();
+  }
+
+  private static Optional<String> findLogLine(Path home, String text) throws IOException {
+    for (String name : List.of("debug.log", "neo4j.log")) {
+      Path log = home.resolve("logs").resolve(name);
+      if (Files.exists(log)) {
+        try (Stream<String> lines = Files.lines(log)) {
+          Optional<String> hit = lines.filter(l -> l.contains(text)).findFirst();
+          if (hit.isPresent()) {
+            return hit;
           }
         }
       }
-      RoutingFixtures.pause(Duration.ofMillis(200));
     }
-    throw new AssertionError(home + "'s logs never contained: " + text);
+    return Optional.empty();
   }
 }

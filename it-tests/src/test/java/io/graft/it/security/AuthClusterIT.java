@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.graft.cluster.LocalCluster;
+import io.graft.cluster.harness.Drivers;
+import io.graft.it.ItClusters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +63,7 @@ class AuthClusterIT {
   static void startCluster() {
     // LocalCluster waits for a leader through raft.status() called as neo4j: with auth on, that
     // wait is itself the first check that the procedure answers an authenticated user.
-    cluster = SecurityFixtures.start("auth", ADMIN_PASSWORD, Map.of());
+    cluster = LocalCluster.start(ItClusters.options("auth", 3).withAdminPassword(ADMIN_PASSWORD));
     // Once, on the leader: graft replicates users through the Raft log.
     int leader = cluster.awaitLeader();
     try (Session s = cluster.probe().driver(leader).session(SessionConfig.forDatabase("system"))) {
@@ -86,7 +88,7 @@ class AuthClusterIT {
     int leader = cluster.awaitLeader();
     int follower = leader % 3 + 1;
     // Bootstrapped from a follower: the driver must learn the leader from graft's routing table.
-    try (Driver driver = SecurityFixtures.routed(cluster, follower, NON_ADMIN)) {
+    try (Driver driver = Drivers.routing(cluster, follower, NON_ADMIN, Duration.ofSeconds(30))) {
       for (int i = 0; i < 20; i++) {
         int seq = i;
         try (Session s = driver.session(SessionConfig.forDatabase("neo4j"))) {
@@ -100,7 +102,7 @@ class AuthClusterIT {
         continue;
       }
       int member = m;
-      try (Driver direct = SecurityFixtures.direct(cluster, member, NON_ADMIN)) {
+      try (Driver direct = Drivers.direct(cluster, member, NON_ADMIN)) {
         await("member-" + member + " has the 20 routed writes").atMost(BOUND)
             .pollInterval(Duration.ofMillis(200))
             .until(() -> count(direct, "MATCH (n:AuthWrite) RETURN count(n)"), c -> c == 20);
@@ -113,7 +115,7 @@ class AuthClusterIT {
   void raftStatusAnswersAuthenticatedUsersOnEveryMember() {
     int leader = cluster.awaitLeader();
     for (int m = 1; m <= 3; m++) {
-      try (Driver d = SecurityFixtures.direct(cluster, m, NON_ADMIN);
+      try (Driver d = Drivers.direct(cluster, m, NON_ADMIN);
           Session s = d.session(SessionConfig.forDatabase("neo4j"))) {
         Record r = s.run("CALL raft.status()").single();
         assertThat(r.get("role").asString()).as("member-%d role", m)
@@ -132,7 +134,7 @@ class AuthClusterIT {
         AuthTokens.basic(USER, "not-the-password"), "unauthorized due to authentication failure",
         AuthTokens.none(), "only allowed when auth is disabled");
     for (Map.Entry<AuthToken, String> attempt : bad.entrySet()) {
-      try (Driver d = SecurityFixtures.direct(cluster, m, attempt.getKey())) {
+      try (Driver d = Drivers.direct(cluster, m, attempt.getKey())) {
         assertThatThrownBy(d::verifyConnectivity)
             .isInstanceOf(AuthenticationException.class)
             .hasMessageContaining(attempt.getValue())
@@ -151,7 +153,7 @@ class AuthClusterIT {
         "CALL raft.transferLeadership($t)", "CALL raft.removeMember($t)",
         "CALL raft.addMember('127.0.0.1:1')");
     for (int m : List.of(leader, leader % 3 + 1)) {
-      try (Driver d = SecurityFixtures.direct(cluster, m, NON_ADMIN)) {
+      try (Driver d = Drivers.direct(cluster, m, NON_ADMIN)) {
         for (String call : calls) {
           try (Session s = d.session(SessionConfig.forDatabase("neo4j"))) {
             assertThatThrownBy(() -> s.run(call, Values.parameters("t", target)).consume())
@@ -178,12 +180,12 @@ class AuthClusterIT {
     int other = next % 3 + 1;
     String nextAddress = cluster.layout().member(next).raftAdvertisedAddress();
     String otherAddress = cluster.layout().member(other).raftAdvertisedAddress();
-    try (Driver d = SecurityFixtures.direct(cluster, leader, ADMIN);
+    try (Driver d = Drivers.direct(cluster, leader, ADMIN);
         Session s = d.session(SessionConfig.forDatabase("neo4j"))) {
       s.run("CALL raft.transferLeadership($t)", Values.parameters("t", nextAddress)).consume();
     }
     assertThat(cluster.awaitLeader()).isEqualTo(next);
-    try (Driver d = SecurityFixtures.direct(cluster, next, ADMIN)) {
+    try (Driver d = Drivers.direct(cluster, next, ADMIN)) {
       try (Session s = d.session(SessionConfig.forDatabase("neo4j"))) {
         s.run("CALL raft.removeMember($t)", Values.parameters("t", otherAddress)).consume();
       }
@@ -202,7 +204,7 @@ class AuthClusterIT {
   void digestIsRefusedToANonAdminUserAndAnswersTheAdmin() {
     int leader = cluster.awaitLeader();
     for (int m : List.of(leader, leader % 3 + 1)) {
-      try (Driver d = SecurityFixtures.direct(cluster, m, NON_ADMIN);
+      try (Driver d = Drivers.direct(cluster, m, NON_ADMIN);
           Session s = d.session(SessionConfig.forDatabase("neo4j"))) {
         assertThatThrownBy(() -> s.run("CALL raft.digest()").consume())
             .isInstanceOf(ClientException.class)
@@ -212,7 +214,7 @@ class AuthClusterIT {
             .hasMessageContaining("server.raft.admin_users");
       }
     }
-    try (Driver d = SecurityFixtures.direct(cluster, leader, ADMIN);
+    try (Driver d = Drivers.direct(cluster, leader, ADMIN);
         Session s = d.session(SessionConfig.forDatabase("neo4j"))) {
       assertThat(s.run("CALL raft.digest()").single().get("digest").asString()).hasSize(64);
     }
@@ -224,7 +226,7 @@ class AuthClusterIT {
     int leader = cluster.awaitLeader();
     int follower = leader % 3 + 1;
     String leaderId = cluster.layout().member(leader).raftAdvertisedAddress();
-    try (Driver d = SecurityFixtures.direct(cluster, follower, NON_ADMIN);
+    try (Driver d = Drivers.direct(cluster, follower, NON_ADMIN);
         Session s = d.session(SessionConfig.forDatabase("system"))) {
       assertThatThrownBy(() -> s.run("ALTER CURRENT USER SET PASSWORD FROM $old TO $new",
               Values.parameters("old", USER_PASSWORD, "new", NEW_PASSWORD)).consume())
@@ -238,7 +240,7 @@ class AuthClusterIT {
     for (int m = 1; m <= 3; m++) {
       assertLogsIn(m, NON_ADMIN);
     }
-    try (Driver d = SecurityFixtures.direct(cluster, leader, NON_ADMIN);
+    try (Driver d = Drivers.direct(cluster, leader, NON_ADMIN);
         Session s = d.session(SessionConfig.forDatabase("system"))) {
       s.run("ALTER CURRENT USER SET PASSWORD FROM $old TO $new",
           Values.parameters("old", USER_PASSWORD, "new", NEW_PASSWORD)).consume();
@@ -292,14 +294,14 @@ class AuthClusterIT {
   }
 
   private static void assertLogsIn(int member, AuthToken auth) {
-    try (Driver d = SecurityFixtures.direct(cluster, member, auth)) {
+    try (Driver d = Drivers.direct(cluster, member, auth)) {
       d.verifyConnectivity();
     }
   }
 
   /** One attempt only: Neo4j locks a user out for 5 s after 3 failures (auth rate limit). */
   private static void assertRefused(int member, AuthToken auth) {
-    try (Driver d = SecurityFixtures.direct(cluster, member, auth)) {
+    try (Driver d = Drivers.direct(cluster, member, auth)) {
       assertThatThrownBy(d::verifyConnectivity).as("member-%d refuses the login", member)
           .isInstanceOf(AuthenticationException.class);
     }

@@ -1,5 +1,6 @@
 package io.graft.it.workload;
 
+import io.graft.cluster.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs client loops concurrently. Each client gets its own {@link Random} derived from the run
@@ -39,6 +39,8 @@ final class ClientGroup implements AutoCloseable {
   static final Duration TAIL_BOUND = Duration.ofSeconds(60);
   /** How long a fault plan may take beyond the duration before the run gives up on it. */
   static final Duration SCHEDULE_BOUND = Duration.ofMinutes(10);
+  /** Between two checks of the run's end condition. */
+  private static final Duration POLL = Duration.ofMillis(100);
 
   /** One step of a client: performs one operation; returns false to end this client. */
   interface Step {
@@ -140,35 +142,32 @@ final class ClientGroup implements AutoCloseable {
   }
 
   private void awaitFaultsAndTail() throws InterruptedException {
-    long giveUp = deadlineNanos + SCHEDULE_BOUND.toNanos();
-    while (!nemesis.finished() || System.nanoTime() < deadlineNanos) {
-      if (System.nanoTime() > giveUp) {
-        run.problems.add("the fault plan did not finish within " + SCHEDULE_BOUND.toMinutes()
-            + " min of the run's duration");
-        return;
-      }
-      poll();
+    Duration untilGiveUp = Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()))
+        .plus(SCHEDULE_BOUND);
+    boolean planDone = Waits.within(untilGiveUp, POLL,
+        () -> nemesis.finished() && System.nanoTime() >= deadlineNanos);
+    interrupted();
+    if (!planDone) {
+      run.problems.add("the fault plan did not finish within " + SCHEDULE_BOUND.toMinutes()
+          + " min of the run's duration");
+      return;
     }
     long healedAt = System.nanoTime();
     long writesAtHeal = run.writesOk.get();
     run.stats.put("secondsToHeal", TimeUnit.NANOSECONDS.toSeconds(healedAt - startNanos));
     long tailEnd = healedAt + TAIL.toNanos();
-    long tailGiveUp = healedAt + TAIL_BOUND.toNanos();
-    while (System.nanoTime() < tailEnd || run.writesOk.get() - writesAtHeal < TAIL_WRITES) {
-      if (System.nanoTime() > tailGiveUp) {
-        run.problems.add("only " + (run.writesOk.get() - writesAtHeal) + " writes acknowledged in "
-            + TAIL_BOUND.toSeconds() + " s after the last fault was undone (expected "
-            + TAIL_WRITES + ")");
-        break;
-      }
-      poll();
+    boolean tailDone = Waits.within(TAIL_BOUND, POLL, () -> System.nanoTime() >= tailEnd
+        && run.writesOk.get() - writesAtHeal >= TAIL_WRITES);
+    interrupted();
+    if (!tailDone) {
+      run.problems.add("only " + (run.writesOk.get() - writesAtHeal) + " writes acknowledged in "
+          + TAIL_BOUND.toSeconds() + " s after the last fault was undone (expected "
+          + TAIL_WRITES + ")");
     }
     run.stats.put("writesAfterHeal", run.writesOk.get() - writesAtHeal);
   }
 
-  private static void poll() throws InterruptedException {
-    // A bounded wait between checks of the run's end condition, not a sleep in a test's logic.
-    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+  private static void interrupted() throws InterruptedException {
     if (Thread.interrupted()) {
       throw new InterruptedException();
     }
