@@ -16,23 +16,50 @@ import java.util.Properties;
  * CLI's {@code stop}/{@code status}, run from another JVM) find the same ports and member ids.
  *
  * @param proxied whether Raft traffic flows through a {@link FaultProxy}
+ * @param boltProxied whether clients reach the members' Bolt ports through a second one (the
+ *     members advertise its frontends)
  */
-public record ClusterLayout(List<MemberSpec> members, boolean proxied) {
+public record ClusterLayout(List<MemberSpec> members, boolean proxied, boolean boltProxied) {
   public static final String FILE = "cluster.properties";
 
   public ClusterLayout {
     members = List.copyOf(members);
   }
 
-  /** Fresh free ports for {@code count} members. */
+  /** No Bolt proxy. */
+  public ClusterLayout(List<MemberSpec> members, boolean proxied) {
+    this(members, proxied, false);
+  }
+
+  /** Fresh free ports for {@code count} members, no Bolt proxy. */
   public static ClusterLayout allocate(int count, boolean proxied) {
+    return allocate(count, proxied, false);
+  }
+
+  /** Fresh free ports for {@code count} members. */
+  public static ClusterLayout allocate(int count, boolean proxied, boolean boltProxied) {
     List<MemberSpec> specs = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
-      int raftListen = Ports.freePort();
-      int raftAdvertised = proxied ? Ports.freePort() : raftListen;
-      specs.add(new MemberSpec(i, Ports.freePort(), Ports.freePort(), raftListen, raftAdvertised));
+      specs.add(allocateMember(i, proxied, boltProxied));
     }
-    return new ClusterLayout(specs, proxied);
+    return new ClusterLayout(specs, proxied, boltProxied);
+  }
+
+  /** Fresh free ports for member {@code index}. */
+  static MemberSpec allocateMember(int index, boolean proxied, boolean boltProxied) {
+    int bolt = Ports.freePort();
+    int http = Ports.freePort();
+    int raftListen = Ports.freePort();
+    int raftAdvertised = proxied ? Ports.freePort() : raftListen;
+    int boltAdvertised = boltProxied ? Ports.freePort() : bolt;
+    return new MemberSpec(index, bolt, http, raftListen, raftAdvertised, boltAdvertised);
+  }
+
+  /** This layout and one more member, with fresh ports and the same proxies. */
+  public ClusterLayout withOneMore() {
+    List<MemberSpec> grown = new ArrayList<>(members);
+    grown.add(allocateMember(members.size() + 1, proxied, boltProxied));
+    return new ClusterLayout(grown, proxied, boltProxied);
   }
 
   public List<String> advertisedRaftAddresses() {
@@ -47,12 +74,14 @@ public record ClusterLayout(List<MemberSpec> members, boolean proxied) {
     Properties props = new Properties();
     props.setProperty("members", Integer.toString(members.size()));
     props.setProperty("proxied", Boolean.toString(proxied));
+    props.setProperty("boltProxied", Boolean.toString(boltProxied));
     for (MemberSpec m : members) {
       String p = "member." + m.index() + ".";
       props.setProperty(p + "bolt", Integer.toString(m.boltPort()));
       props.setProperty(p + "http", Integer.toString(m.httpPort()));
       props.setProperty(p + "raftListen", Integer.toString(m.raftListenPort()));
       props.setProperty(p + "raftAdvertised", Integer.toString(m.raftAdvertisedPort()));
+      props.setProperty(p + "boltAdvertised", Integer.toString(m.boltAdvertisedPort()));
     }
     try (Writer out = Files.newBufferedWriter(dir.resolve(FILE))) {
       props.store(out, "graft local cluster: fixed member addresses (member id = raft address)");
@@ -76,13 +105,17 @@ public record ClusterLayout(List<MemberSpec> members, boolean proxied) {
     List<MemberSpec> specs = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
       String p = "member." + i + ".";
+      String bolt = props.getProperty(p + "bolt");
       specs.add(new MemberSpec(i,
-          Integer.parseInt(props.getProperty(p + "bolt")),
+          Integer.parseInt(bolt),
           Integer.parseInt(props.getProperty(p + "http")),
           Integer.parseInt(props.getProperty(p + "raftListen")),
-          Integer.parseInt(props.getProperty(p + "raftAdvertised"))));
+          Integer.parseInt(props.getProperty(p + "raftAdvertised")),
+          // folders written before the Bolt proxy existed advertise the bound port
+          Integer.parseInt(props.getProperty(p + "boltAdvertised", bolt))));
     }
     boolean proxied = Boolean.parseBoolean(props.getProperty("proxied"));
-    return Optional.of(new ClusterLayout(specs, proxied));
+    boolean boltProxied = Boolean.parseBoolean(props.getProperty("boltProxied", "false"));
+    return Optional.of(new ClusterLayout(specs, proxied, boltProxied));
   }
 }

@@ -26,16 +26,26 @@ public final class LocalCluster implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(30);
   private static final String MEMBER_BOLT_ADDRESSES = "server.raft.member_bolt_addresses";
 
+  /**
+   * The one client side of the Bolt proxy: every connection to a Bolt frontend is a driver's
+   * (this JVM's), so its links are {@code (BOLT_CLIENT, member)}.
+   */
+  public static final int BOLT_CLIENT = 0;
+
   private final ClusterOptions options;
-  private final ClusterLayout layout;
-  private final List<ServerProcess> servers = new ArrayList<>();
+  /** The founders' advertised Raft addresses: {@code initial_members} of every server. */
+  private final List<String> founders;
+  private volatile ClusterLayout layout;
+  private final List<ServerProcess> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final RaftProbe probe;
   private FaultProxy proxy;
+  private FaultProxy boltProxy;
   private Thread shutdownHook;
 
   private LocalCluster(ClusterOptions options, ClusterLayout layout) {
     this.options = options;
     this.layout = layout;
+    this.founders = layout.advertisedRaftAddresses();
     NeoConfig config = neoConfig();
     List<NeoHome> homes = new ArrayList<>();
     for (MemberSpec spec : layout.members()) {
@@ -47,7 +57,7 @@ public final class LocalCluster implements AutoCloseable {
     if (options.authEnabled()) {
       setInitialPasswords(homes);
     }
-    this.probe = new RaftProbe(layout, options.authEnabled()
+    this.probe = new RaftProbe(() -> this.layout, options.authEnabled()
         ? AuthTokens.basic(ClusterOptions.ADMIN_USER, options.adminPassword())
         : AuthTokens.none());
   }
@@ -82,8 +92,10 @@ public final class LocalCluster implements AutoCloseable {
       throw new UncheckedIOException("cannot create " + options.dir(), e);
     }
     ClusterLayout layout = ClusterLayout.load(options.dir())
-        .filter(l -> l.members().size() == options.members() && l.proxied() == options.faultProxy())
-        .orElseGet(() -> ClusterLayout.allocate(options.members(), options.faultProxy()));
+        .filter(l -> l.members().size() == options.members() && l.proxied() == options.faultProxy()
+            && l.boltProxied() == options.boltProxy())
+        .orElseGet(() -> ClusterLayout.allocate(options.members(), options.faultProxy(),
+            options.boltProxy()));
     layout.save(options.dir());
     return new LocalCluster(options, layout);
   }
@@ -124,18 +136,21 @@ public final class LocalCluster implements AutoCloseable {
       // raftAddress=boltAddress pairs, so raft.status() can name the leader's Bolt address.
       List<String> pairs = new ArrayList<>();
       for (MemberSpec spec : layout.members()) {
-        pairs.add(spec.raftAdvertisedAddress() + "=" + MemberSpec.HOST + ":" + spec.boltPort());
+        pairs.add(spec.raftAdvertisedAddress() + "=" + spec.boltAdvertisedAddress());
       }
       settings.putIfAbsent(MEMBER_BOLT_ADDRESSES, String.join(",", pairs));
     }
-    return new NeoConfig(options.raftEnabled(), layout.advertisedRaftAddresses(), options.heap(),
-        options.pageCache(), settings);
+    return new NeoConfig(options.raftEnabled(), founders, options.heap(), options.pageCache(),
+        settings);
   }
 
   public void startAll() {
     checkPortsFree();
     if (layout.proxied() && proxy == null) {
       startProxy();
+    }
+    if (layout.boltProxied() && boltProxy == null) {
+      startBoltProxy();
     }
     installShutdownHook();
     long began = System.nanoTime();
@@ -225,6 +240,67 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** Every connection to a Bolt frontend is the client's ({@link #BOLT_CLIENT}). */
+  private void startBoltProxy() {
+    boltProxy = new FaultProxy(accepted -> java.util.OptionalInt.of(BOLT_CLIENT));
+    try {
+      for (MemberSpec spec : layout.members()) {
+        boltProxy.addFrontend(spec.index(), spec.boltAdvertisedPort(), spec.boltPort());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the Bolt fault proxy", e);
+    }
+  }
+
+  /**
+   * Assembles and starts one more server, EMPTY, as a user adds one: {@code initial_members}
+   * names the founders, its own address is in nobody's configuration, and it joins only through
+   * {@code raft.addMember} (called by the test). It gets the next member number, its own ports,
+   * and frontends on the cluster's proxies (so the Raft proxy can attribute its connections and
+   * cut its links like any member's). Returns once it logged {@code Started.}. The grown layout
+   * lives in this object only: {@code cluster.properties} keeps the founders.
+   *
+   * @return the new member's number ({@link #size()} after the call)
+   */
+  public synchronized int addServer() {
+    if (!options.raftEnabled()) {
+      throw new IllegalStateException("addServer needs the plugin (a cluster to join)");
+    }
+    ClusterLayout grown = layout.withOneMore();
+    MemberSpec spec = grown.members().get(grown.members().size() - 1);
+    for (int port : List.of(spec.boltPort(), spec.httpPort(), spec.raftListenPort())) {
+      if (!Ports.isFree(port)) {
+        throw new IllegalStateException("port " + port + " for " + spec.name() + " is busy");
+      }
+    }
+    layout = grown;
+    NeoHome home = new NeoHome(options.dir().resolve(spec.name()), spec);
+    home.assemble(options.pluginJar(), neoConfig());
+    if (options.authEnabled()) {
+      home.setInitialPassword(options.lib(), options.adminPassword());
+    }
+    ServerProcess server = new ServerProcess(home, options.lib(), options.fastStart(),
+        options.detached());
+    servers.add(server);
+    try {
+      if (proxy != null) {
+        proxy.addFrontend(spec.index(), spec.raftAdvertisedPort(), spec.raftListenPort());
+      }
+      if (boltProxy != null) {
+        boltProxy.addFrontend(spec.index(), spec.boltAdvertisedPort(), spec.boltPort());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot put " + spec.name() + " behind the fault proxy", e);
+    }
+    options.progress().accept("Starting " + spec.name() + " (empty, joins with raft.addMember("
+        + spec.raftAdvertisedAddress() + "))");
+    server.start();
+    server.awaitStarted(options.startTimeout(), options.progress());
+    options.progress().accept(String.format("  %s started: pid %d, %s", spec.name(), server.pid(),
+        spec.boltUri()));
+    return spec.index();
+  }
+
   private Map<Long, Integer> memberByPid() {
     Map<Long, Integer> map = new HashMap<>();
     for (ServerProcess server : servers) {
@@ -270,6 +346,20 @@ public final class LocalCluster implements AutoCloseable {
 
   public Path home(int member) {
     return server(member).home().dir();
+  }
+
+  /**
+   * The proxy in front of the members' Bolt ports; only with {@link ClusterOptions#boltProxy()}.
+   * Its links are {@code (BOLT_CLIENT, member)}: {@code isolate(m)} or {@code cut(BOLT_CLIENT, m)}
+   * cuts every driver connection to member m (open ones are closed, new ones refused) while the
+   * members' Raft links and the test's direct probes ({@link #probe()}) are untouched.
+   */
+  public FaultProxy boltProxy() {
+    if (boltProxy == null) {
+      throw new IllegalStateException(
+          "started without the Bolt fault proxy (ClusterOptions.boltProxy)");
+    }
+    return boltProxy;
   }
 
   /** The fault proxy; only with {@link ClusterOptions#faultProxy()}. */
@@ -321,6 +411,10 @@ public final class LocalCluster implements AutoCloseable {
     if (proxy != null) {
       proxy.close();
       proxy = null;
+    }
+    if (boltProxy != null) {
+      boltProxy.close();
+      boltProxy = null;
     }
     if (shutdownHook != null) {
       try {
