@@ -33,9 +33,8 @@ public final class LocalCluster implements AutoCloseable {
   public static final int BOLT_CLIENT = 0;
 
   private final ClusterOptions options;
-  /** The founders' advertised Raft addresses: {@code initial_members} of every server. */
-  private final List<String> founders;
   private volatile ClusterLayout layout;
+  /** Grows when a member is added; read by fault and probe threads meanwhile. */
   private final List<ServerProcess> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final RaftProbe probe;
   private FaultProxy proxy;
@@ -45,7 +44,6 @@ public final class LocalCluster implements AutoCloseable {
   private LocalCluster(ClusterOptions options, ClusterLayout layout) {
     this.options = options;
     this.layout = layout;
-    this.founders = layout.advertisedRaftAddresses();
     NeoConfig config = neoConfig();
     List<NeoHome> homes = new ArrayList<>();
     for (MemberSpec spec : layout.members()) {
@@ -57,7 +55,7 @@ public final class LocalCluster implements AutoCloseable {
     if (options.authEnabled()) {
       setInitialPasswords(homes);
     }
-    this.probe = new RaftProbe(() -> this.layout, options.authEnabled()
+    this.probe = new RaftProbe(layout, options.authEnabled()
         ? AuthTokens.basic(ClusterOptions.ADMIN_USER, options.adminPassword())
         : AuthTokens.none());
   }
@@ -140,8 +138,8 @@ public final class LocalCluster implements AutoCloseable {
       }
       settings.putIfAbsent(MEMBER_BOLT_ADDRESSES, String.join(",", pairs));
     }
-    return new NeoConfig(options.raftEnabled(), founders, options.heap(), options.pageCache(),
-        settings);
+    return new NeoConfig(options.raftEnabled(), layout.founderRaftAddresses(), options.heap(),
+        options.pageCache(), settings);
   }
 
   public void startAll() {
@@ -252,55 +250,6 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /**
-   * Assembles and starts one more server, EMPTY, as a user adds one: {@code initial_members}
-   * names the founders, its own address is in nobody's configuration, and it joins only through
-   * {@code raft.addMember} (called by the test). It gets the next member number, its own ports,
-   * and frontends on the cluster's proxies (so the Raft proxy can attribute its connections and
-   * cut its links like any member's). Returns once it logged {@code Started.}. The grown layout
-   * lives in this object only: {@code cluster.properties} keeps the founders.
-   *
-   * @return the new member's number ({@link #size()} after the call)
-   */
-  public synchronized int addServer() {
-    if (!options.raftEnabled()) {
-      throw new IllegalStateException("addServer needs the plugin (a cluster to join)");
-    }
-    ClusterLayout grown = layout.withOneMore();
-    MemberSpec spec = grown.members().get(grown.members().size() - 1);
-    for (int port : List.of(spec.boltPort(), spec.httpPort(), spec.raftListenPort())) {
-      if (!Ports.isFree(port)) {
-        throw new IllegalStateException("port " + port + " for " + spec.name() + " is busy");
-      }
-    }
-    layout = grown;
-    NeoHome home = new NeoHome(options.dir().resolve(spec.name()), spec);
-    home.assemble(options.pluginJar(), neoConfig());
-    if (options.authEnabled()) {
-      home.setInitialPassword(options.lib(), options.adminPassword());
-    }
-    ServerProcess server = new ServerProcess(home, options.lib(), options.fastStart(),
-        options.detached());
-    servers.add(server);
-    try {
-      if (proxy != null) {
-        proxy.addFrontend(spec.index(), spec.raftAdvertisedPort(), spec.raftListenPort());
-      }
-      if (boltProxy != null) {
-        boltProxy.addFrontend(spec.index(), spec.boltAdvertisedPort(), spec.boltPort());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot put " + spec.name() + " behind the fault proxy", e);
-    }
-    options.progress().accept("Starting " + spec.name() + " (empty, joins with raft.addMember("
-        + spec.raftAdvertisedAddress() + "))");
-    server.start();
-    server.awaitStarted(options.startTimeout(), options.progress());
-    options.progress().accept(String.format("  %s started: pid %d, %s", spec.name(), server.pid(),
-        spec.boltUri()));
-    return spec.index();
-  }
-
   private Map<Long, Integer> memberByPid() {
     Map<Long, Integer> map = new HashMap<>();
     for (ServerProcess server : servers) {
@@ -318,6 +267,73 @@ public final class LocalCluster implements AutoCloseable {
     // A test JVM that dies must not leave servers behind.
     shutdownHook = new Thread(() -> servers.forEach(ServerProcess::kill9), "local-cluster-reaper");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /**
+   * Adds one member the way a user does: starts a further server whose {@code initial_members}
+   * are the founders (so it waits to be added), then calls {@code raft.addMember} with its
+   * advertised Raft address on the leader; returns once the change committed. The new member
+   * gets the next number; {@code grown} picks its ports ({@link ClusterLayout#withStableMember} for
+   * the CLI, {@link ClusterLayout#withFreeMember} for tests).
+   *
+   * @return the new member's 1-based index
+   */
+  public int addMember(java.util.function.UnaryOperator<ClusterLayout> grown) {
+    int leader = awaitLeader();
+    int added = startNewServer(grown);
+    MemberSpec spec = layout.member(added);
+    options.progress().accept("  CALL raft.addMember('" + spec.raftAdvertisedAddress()
+        + "') on member-" + leader + " (catch-up as a learner, then promotion)");
+    try (org.neo4j.driver.Session session = probe.session(leader)) {
+      session.run("CALL raft.addMember($address)",
+          org.neo4j.driver.Values.parameters("address", spec.raftAdvertisedAddress())).consume();
+    }
+    options.progress().accept("  " + spec.name() + " is a voting member");
+    return added;
+  }
+
+  /**
+   * Starts a further, EMPTY server whose {@code initial_members} are the founders and which is in
+   * nobody's configuration yet: the server a user is about to add. Nothing calls {@code
+   * raft.addMember}: the caller does (a test, under faults). It gets the next member number and
+   * frontends on the cluster's fault proxies, so the Raft proxy can attribute and cut its
+   * connections like any member's. Returns once it logged {@code Started.}.
+   *
+   * @return the new member's 1-based index
+   */
+  public synchronized int startNewServer(java.util.function.UnaryOperator<ClusterLayout> grown) {
+    if (!options.raftEnabled()) {
+      throw new IllegalStateException("a cluster without the plugin cannot add members");
+    }
+    ClusterLayout bigger = grown.apply(layout);
+    MemberSpec spec = bigger.member(bigger.members().size());
+    layout = bigger;
+    layout.save(options.dir());
+    probe.updateLayout(layout);
+    NeoHome home = new NeoHome(options.dir().resolve(spec.name()), spec);
+    home.assemble(options.pluginJar(), neoConfig());
+    if (options.authEnabled()) {
+      home.setInitialPassword(options.lib(), options.adminPassword());
+    }
+    ServerProcess server =
+        new ServerProcess(home, options.lib(), options.fastStart(), options.detached());
+    servers.add(server);
+    try {
+      if (layout.proxied() && proxy != null) {
+        proxy.addFrontend(spec.index(), spec.raftAdvertisedPort(), spec.raftListenPort());
+      }
+      if (layout.boltProxied() && boltProxy != null) {
+        boltProxy.addFrontend(spec.index(), spec.boltAdvertisedPort(), spec.boltPort());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot add a fault-proxy frontend for " + spec.name(), e);
+    }
+    options.progress().accept("Starting " + spec.name() + " (" + spec.boltUri() + ", Raft "
+        + spec.raftAdvertisedAddress() + ")");
+    server.start();
+    server.awaitStarted(options.startTimeout(), options.progress());
+    options.progress().accept("  " + spec.name() + " started: pid " + server.pid());
+    return spec.index();
   }
 
   public int size() {

@@ -24,7 +24,7 @@ import org.neo4j.driver.SessionConfig;
 /** Talks to members over Bolt with the official driver: {@code raft.status()} and friends. */
 public final class RaftProbe implements AutoCloseable {
   private final Map<Integer, Driver> drivers = new ConcurrentHashMap<>();
-  private final Supplier<ClusterLayout> layout;
+  private volatile ClusterLayout layout;
   private final AuthToken auth;
 
   public RaftProbe(ClusterLayout layout) {
@@ -33,13 +33,13 @@ public final class RaftProbe implements AutoCloseable {
 
   /** A probe that logs in with {@code auth} (clusters with authentication on). */
   public RaftProbe(ClusterLayout layout, AuthToken auth) {
-    this(() -> layout, auth);
-  }
-
-  /** A probe of a cluster that may grow ({@link LocalCluster#addServer()}). */
-  public RaftProbe(Supplier<ClusterLayout> layout, AuthToken auth) {
     this.layout = layout;
     this.auth = auth;
+  }
+
+  /** A member was added ({@link LocalCluster#addMember}): its driver can now be made. */
+  void updateLayout(ClusterLayout grown) {
+    this.layout = grown;
   }
 
   /** The credentials this probe logs in with. */
@@ -49,8 +49,8 @@ public final class RaftProbe implements AutoCloseable {
 
   /** A direct ({@code bolt://}) driver to one member; cached, closed with the probe. */
   public Driver driver(int member) {
-    return drivers.computeIfAbsent(member, m -> GraphDatabase.driver(
-        layout.get().member(m).boltUri(), auth, Config.builder()
+    return drivers.computeIfAbsent(member, m -> GraphDatabase.driver(layout.member(m).boltUri(),
+        auth, Config.builder()
             .withoutEncryption()
             .withLogging(Logging.none())
             .withConnectionTimeout(3, TimeUnit.SECONDS)

@@ -52,4 +52,70 @@ class ClusterCliTest {
     }
     assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("WARNING");
   }
+
+  @Test
+  void killAndRestartTakeOneMemberNumber() {
+    String dir = tmp.resolve("c").toString();
+    assertThatThrownBy(() -> ClusterCli.run(new String[] {"kill", "--dir", dir}, out))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("kill takes one member number");
+    assertThatThrownBy(() -> ClusterCli.run(new String[] {"restart", "x", "--dir", dir}, out))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("restart takes one member number");
+    assertThatThrownBy(() -> ClusterCli.run(new String[] {"start", "--members", "0"}, out))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--members takes a positive number");
+  }
+
+  @Test
+  void cypherParametersAreTypedLikeCypherLiterals() {
+    assertThat(CypherCli.parameters(java.util.List.of("n=42", "x=1.5", "b=true", "s=hello",
+        "q=\"42\"", "z=null", "neg=-7", "eq=a=b")))
+        .containsEntry("n", 42L).containsEntry("x", 1.5).containsEntry("b", true)
+        .containsEntry("s", "hello").containsEntry("q", "42").containsEntry("z", null)
+        .containsEntry("neg", -7L).containsEntry("eq", "a=b");
+    assertThatThrownBy(() -> CypherCli.parameters(java.util.List.of("novalue")))
+        .hasMessageContaining("--param takes name=value");
+    assertThatThrownBy(() -> CypherCli.run(new String[] {"--dir", tmp.toString(), "RETURN 1"},
+        out)).isInstanceOf(IllegalStateException.class).hasMessageContaining("no cluster in");
+    assertThatThrownBy(() -> CypherCli.run(new String[] {"RETURN", "1"}, out))
+        .hasMessageContaining("give the query as one argument");
+  }
+
+  @Test
+  void stableLayoutPrefersTheDefaultPortsAndSaysWhenOneIsTaken() throws Exception {
+    java.util.List<String> notes = new java.util.ArrayList<>();
+    // Hold member-1's preferred Bolt port (if something else holds it, same effect).
+    java.net.ServerSocket held = new java.net.ServerSocket();
+    try {
+      held.setReuseAddress(true);
+      try {
+        held.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(),
+            ClusterLayout.BOLT_BASE));
+      } catch (java.io.IOException taken) {
+        // already taken by someone else: the layout must still avoid it
+      }
+      ClusterLayout layout = ClusterLayout.stable(2, notes::add);
+      assertThat(layout.member(1).boltPort()).isNotEqualTo(ClusterLayout.BOLT_BASE);
+      assertThat(notes).anyMatch(n -> n.contains("member-1 Bolt port 7687 is taken; using "
+          + layout.member(1).boltPort()));
+      assertThat(layout.founders()).isEqualTo(2);
+      java.util.Set<Integer> ports = new java.util.HashSet<>();
+      for (MemberSpec m : layout.members()) {
+        assertThat(ports.add(m.boltPort()) && ports.add(m.httpPort())
+            && ports.add(m.raftListenPort())).as("no port used twice").isTrue();
+        if (notes.stream().noneMatch(n -> n.contains(m.name() + " HTTP"))) {
+          assertThat(m.httpPort()).isEqualTo(ClusterLayout.HTTP_BASE + m.index() - 1);
+        }
+      }
+      ClusterLayout grown = layout.withStableMember(notes::add);
+      assertThat(grown.members()).hasSize(3);
+      assertThat(grown.founders()).as("an added member is no founder").isEqualTo(2);
+      assertThat(grown.founderRaftAddresses()).hasSize(2);
+      grown.save(tmp);
+      assertThat(ClusterLayout.load(tmp)).contains(grown);
+    } finally {
+      held.close();
+    }
+  }
 }

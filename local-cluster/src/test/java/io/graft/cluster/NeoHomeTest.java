@@ -115,7 +115,7 @@ class NeoHomeTest {
         "server.bolt.listen_address=127.0.0.1:" + spec.boltPort(),
         "server.bolt.advertised_address=127.0.0.1:" + spec.boltAdvertisedPort());
 
-    ClusterLayout grown = layout.withOneMore();
+    ClusterLayout grown = layout.withFreeMember();
     MemberSpec fourth = grown.member(4);
     assertThat(grown.members()).hasSize(4).startsWith(layout.members().toArray(new MemberSpec[0]));
     assertThat(fourth.proxied()).isTrue();

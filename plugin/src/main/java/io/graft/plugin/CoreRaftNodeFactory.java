@@ -50,11 +50,12 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
     java.util.logging.Logger jul = java.util.logging.Logger.getLogger(
         "io.graft.raft.transport.netty.NettyTransport");
     setup.onRefusal(line -> jul.warning("graft: " + line));
-    // This member's Bolt address travels in every handshake, and what peers announce is recorded:
-    // that is how a member added later becomes routable (RaftRoutingTable).
+    // This member's Bolt address (and HTTP URL) travels in every handshake, and what peers
+    // announce is recorded: that is how a member added later becomes routable (RaftRoutingTable),
+    // and how the cluster view finds every member's health endpoints.
     BoltAddressBook book = spec.boltAddresses();
     if (book != null) {
-      setup.announce(book.selfBolt(), (member, bolt) -> book.learned(member.value(), bolt));
+      setup.announce(book.announcement(), (member, info) -> book.heard(member.value(), info));
     }
     return setup;
   }

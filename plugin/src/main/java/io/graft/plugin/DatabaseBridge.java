@@ -11,6 +11,8 @@ import io.graft.bridge.capture.ProposalWaiters;
 import io.graft.bridge.capture.RaftTransactionCommitProcess;
 import io.graft.bridge.capture.WriteGate;
 import io.graft.bridge.snapshot.StoreCopySnapshots;
+import io.graft.plugin.http.MemberState;
+import io.graft.plugin.http.RaftEventLog;
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.plugin.routing.RaftRoutingTable;
 import io.graft.procedures.MemberRow;
@@ -24,7 +26,9 @@ import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.Role;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.neo4j.configuration.Config;
@@ -51,7 +55,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   private final LeaderWriteGuard guard;
   private final RaftTransactionCommitProcess replicated;
   private final InternalLog log;
-  private Neo4jBinding binding;
+  private final RaftEventLog events;
+  private volatile Neo4jBinding binding;
 
   private DatabaseBridge(
       RaftPluginConfig config,
@@ -63,7 +68,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       WriteGate gate,
       LeaderWriteGuard guard,
       RaftTransactionCommitProcess replicated,
-      InternalLog log) {
+      InternalLog log,
+      RaftEventLog events) {
     this.config = config;
     this.bolt = bolt;
     this.raft = raft;
@@ -74,6 +80,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     this.guard = guard;
     this.replicated = replicated;
     this.log = log;
+    this.events = events;
   }
 
   /**
@@ -118,6 +125,10 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     // Guard first: from here on no local write can start, only Raft applies.
     InternalsAccess.install(b.kernelTransactions(), b.original(), guard, guard);
     RaftNode raft = factory.create(spec(config, bolt), machine);
+    // The cluster view's timeline: role, term and leader changes with the time they were seen.
+    RaftEventLog events = new RaftEventLog();
+    events.onRoleChange(raft.status());
+    raft.addListener(events);
     LeaseKeeper keeper = new LeaseKeeper(config.self(), raft, machine, gate, log::warn);
     raft.addListener(keeper);
     RaftTransactionCommitProcess replicated =
@@ -126,7 +137,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
             config.commitTimeout(),
             () -> keeper.renewLease("a transaction's outcome is unknown"), log);
     DatabaseBridge bridge = new DatabaseBridge(
-        config, bolt, raft, machine, slot, waiters, gate, guard, replicated, log);
+        config, bolt, raft, machine, slot, waiters, gate, guard, replicated, log, events);
     guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status()));
     bridge.attach(b);
     log.info("graft: database '%s' replicated through Raft as member %s of %s (applied index %d)",
@@ -196,6 +207,31 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     } finally {
       waiters.failAll(new RaftShutdownException("graft: the replicated database is stopping"));
     }
+  }
+
+  /**
+   * What the health endpoints, status document and metrics read: one consistent-enough moment of
+   * this member (each part is read once; they may be microseconds apart).
+   */
+  MemberState memberState() {
+    StatusRow row = status();
+    List<MemberRow> rows = members();
+    Neo4jBinding b = binding;
+    Throwable panic = b == null ? null : b.panicCause().get();
+    boolean available = b != null && b.availabilityGuard().isAvailable();
+    Map<String, String> http = new HashMap<>();
+    for (MemberRow m : rows) {
+      String url = bolt.httpAddressOf(m.memberId());
+      if (url != null) {
+        http.put(m.memberId(), url);
+      }
+    }
+    boolean leaseApplied = gate.isOpen() && !gate.isBootstrapping();
+    boolean changeInFlight = raft.membership().index() > row.commitIndex();
+    return new MemberState(config.database(), row, rows, leaseApplied,
+        panic == null ? null : String.valueOf(panic), available, changeInFlight,
+        bolt.httpAddressOf(row.memberId()), http, events.events(), events.leaderChanges(),
+        raft.metrics(), raft.snapshotMetrics(), raft.connectionMetrics());
   }
 
   SnapshotSupport snapshots() {

@@ -6,6 +6,7 @@ import io.graft.bridge.apply.IdAllocationSwitch;
 import io.graft.bridge.apply.TxApplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.neo4j.common.DependencyResolver;
 import org.neo4j.internal.id.IdGeneratorFactory;
 import org.neo4j.io.pagecache.context.CursorContextFactory;
@@ -33,6 +34,7 @@ record Neo4jBinding(
     IdAllocationSwitch idSwitch,
     TransactionIdStore txIds,
     Consumer<Throwable> panic,
+    Supplier<Throwable> panicCause,
     DatabaseAvailabilityGuard availabilityGuard,
     AvailabilityListener[] listener) {
 
@@ -63,6 +65,7 @@ record Neo4jBinding(
         new IdAllocationSwitch(deps.resolveDependency(IdGeneratorFactory.class), contexts),
         deps.resolveDependency(TransactionIdStore.class),
         panic,
+        () -> health.hasNoPanic() ? null : health.causeOfPanic(),
         database.getDatabaseAvailabilityGuard(),
         new AvailabilityListener[1]);
   }

@@ -3,6 +3,7 @@ package io.graft.plugin;
 import io.graft.raft.api.RaftLogging;
 import org.neo4j.configuration.Config;
 import org.neo4j.dbms.database.SystemGraphComponents;
+import org.neo4j.exceptions.UnsatisfiedDependencyException;
 import org.neo4j.kernel.api.procedure.GlobalProcedures;
 import org.neo4j.kernel.extension.ExtensionFactory;
 import org.neo4j.kernel.extension.ExtensionType;
@@ -10,6 +11,7 @@ import org.neo4j.kernel.extension.context.ExtensionContext;
 import org.neo4j.kernel.lifecycle.Lifecycle;
 import org.neo4j.kernel.lifecycle.LifecycleAdapter;
 import org.neo4j.logging.internal.LogService;
+import org.neo4j.server.web.WebServer;
 
 /**
  * GLOBAL extension: reads and validates {@code server.raft.*}, publishes the {@link Wiring} as a
@@ -29,6 +31,9 @@ public final class RaftGlobalExtensionFactory
     LogService logService();
 
     SystemGraphComponents systemGraphComponents();
+
+    /** Neo4j's Jetty web server; unsatisfied when both HTTP connectors are off. */
+    WebServer webServer();
   }
 
   public RaftGlobalExtensionFactory() {
@@ -56,6 +61,27 @@ public final class RaftGlobalExtensionFactory
                   c.database(), DatabaseIdentity.of(c.clusterId(), c.database()),
                   deps.logService().getInternalLog(DatabaseIdentityComponent.class)));
         }
+      }
+
+      /**
+       * After every init (the web server's included, which creates Jetty) and before the web
+       * server's start, which reads what is mounted (Neo4jWebMount).
+       */
+      @Override
+      public void start() {
+        if (!wiring.enabled()) {
+          return;
+        }
+        WebServer webServer;
+        try {
+          webServer = deps.webServer();
+        } catch (UnsatisfiedDependencyException e) {
+          deps.logService().getInternalLog(RaftGlobalExtensionFactory.class).warn("graft: Neo4j"
+              + " serves no HTTP (server.http.enabled and server.https.enabled are off), so the"
+              + " health endpoints, /graft/metrics and /graft/view are not available");
+          return;
+        }
+        wiring.mountWeb(webServer);
       }
     };
   }

@@ -105,4 +105,18 @@ public final class RaftSettings implements SettingsDeclaration {
       + "catches up from the log; one further behind (or a new member) gets the snapshot.")
   public static final Setting<Long> log_retained_entries =
       SettingImpl.newBuilder("server.raft.log_retained_entries", LONG, 1024L).build();
+
+  @Description("Whether the health endpoints (/db/<db>/cluster/writable, read-only, available, "
+      + "status) require Neo4j authentication when it is on. Off by default: load balancers and "
+      + "Kubernetes probes usually cannot send credentials (Neo4j Enterprise's equivalent, "
+      + "dbms.security.cluster_status_auth_enabled, defaults to on). /graft/metrics and "
+      + "/graft/view always follow the server's authentication.")
+  public static final Setting<Boolean> health_auth_enabled =
+      SettingImpl.newBuilder("server.raft.health_auth_enabled", BOOL, false).build();
+
+  @Description("Largest number of committed entries a member may have left to apply and still "
+      + "answer 200 on /db/<db>/cluster/available and read-only: a member further behind "
+      + "(catching up, installing a snapshot) serves reads that are too old.")
+  public static final Setting<Long> available_max_apply_lag =
+      SettingImpl.newBuilder("server.raft.available_max_apply_lag", LONG, 1000L).build();
 }

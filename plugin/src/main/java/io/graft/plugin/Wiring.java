@@ -1,5 +1,8 @@
 package io.graft.plugin;
 
+import io.graft.plugin.http.GraftHttp;
+import io.graft.plugin.http.MemberState;
+import io.graft.plugin.http.Neo4jWebMount;
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.plugin.routing.GraftRoutingTableProvider;
 import io.graft.plugin.routing.RaftRoutingTable;
@@ -15,11 +18,14 @@ import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.StreamSupport;
 import org.neo4j.configuration.Config;
+import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.dbms.routing.RoutingService;
 import org.neo4j.kernel.api.procedure.CallableProcedure;
 import org.neo4j.kernel.api.procedure.GlobalProcedures;
 import org.neo4j.kernel.database.Database;
 import org.neo4j.logging.InternalLog;
+import org.neo4j.server.configuration.ServerSettings;
+import org.neo4j.server.web.WebServer;
 
 /**
  * The composition root: one per DBMS (created by the global extension, published as a global
@@ -33,6 +39,9 @@ public final class Wiring {
   private final BoltAddressBook boltAddresses;
   private final long routingTtlMillis;
   private final ClusterAdminAccess adminAccess;
+  private final String selfHttp;
+  private final GraftHttp http;
+  private final boolean healthAuth;
   private volatile DatabaseBridge running;
   /** Set while a snapshot install stops and starts the database under the running bridge. */
   private final AtomicBoolean restarting = new AtomicBoolean();
@@ -40,10 +49,35 @@ public final class Wiring {
   Wiring(Config neo4jConfig, InternalLog log) {
     this.config = RaftPluginConfig.from(neo4jConfig);
     this.log = log;
-    this.boltAddresses =
-        new BoltAddressBook(config.self(), config.selfBoltAddress(), config.boltAddresses());
+    this.selfHttp = Neo4jWebMount.selfUrl(neo4jConfig);
+    this.boltAddresses = new BoltAddressBook(config.self(), config.selfBoltAddress(), selfHttp,
+        config.boltAddresses());
     this.routingTtlMillis = neo4jConfig.get(RaftSettings.routing_ttl).toMillis();
     this.adminAccess = new ClusterAdminAccess(neo4jConfig.get(RaftSettings.admin_users));
+    this.http = new GraftHttp(neo4jConfig.get(ServerSettings.db_api_path).getPath(),
+        this::memberState, neo4jConfig.get(RaftSettings.available_max_apply_lag),
+        neo4jConfig.get(ServerSettings.http_access_control_allow_origin),
+        System::currentTimeMillis);
+    this.healthAuth = neo4jConfig.get(RaftSettings.health_auth_enabled)
+        && neo4jConfig.get(GraphDatabaseSettings.auth_enabled);
+  }
+
+  /** This member as the health endpoints, status document and metrics see it right now. */
+  MemberState memberState() {
+    DatabaseBridge bridge = running;
+    if (bridge != null) {
+      try {
+        return bridge.memberState();
+      } catch (RuntimeException e) {
+        // stopping under our feet: report it as not running
+      }
+    }
+    return MemberState.notRunning(config.database(), selfHttp);
+  }
+
+  /** Mounts the health endpoints, metrics and view on Neo4j's web server (before it starts). */
+  void mountWeb(WebServer webServer) {
+    Neo4jWebMount.install(webServer, http, healthAuth, log);
   }
 
   public RaftPluginConfig config() {

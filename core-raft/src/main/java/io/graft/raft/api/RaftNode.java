@@ -1,6 +1,8 @@
 package io.graft.raft.api;
 
+import io.graft.raft.api.metrics.ConnectionMetrics;
 import io.graft.raft.api.metrics.RaftMetrics;
+import io.graft.raft.api.metrics.SnapshotMetrics;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -52,6 +54,24 @@ public interface RaftNode extends AutoCloseable {
    */
   default RaftMetrics metrics() {
     return RaftMetrics.EMPTY;
+  }
+
+  /**
+   * Snapshot transfers since start: sent and received, bytes, and the transfers in progress (for
+   * the Neo4j plugin, store copies). A node without snapshot support returns {@link
+   * SnapshotMetrics#EMPTY}. Cheap; waits at most a moment for the snapshot thread.
+   */
+  default SnapshotMetrics snapshotMetrics() {
+    return SnapshotMetrics.EMPTY;
+  }
+
+  /**
+   * The Raft transport's counters since start: refused connections by reason, reconnects, bad
+   * frames, drops, connected peers. {@link ConnectionMetrics#EMPTY} for a transport that keeps
+   * none. Cheap; never blocks.
+   */
+  default ConnectionMetrics connectionMetrics() {
+    return ConnectionMetrics.EMPTY;
   }
 
   /** Registers a listener for role and leader changes, called on a non-owner thread, in order. */

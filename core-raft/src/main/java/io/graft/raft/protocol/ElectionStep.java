@@ -75,7 +75,10 @@ final class ElectionStep {
     if (rv.preVote() && !rv.leadershipTransfer() && inLeaderLease()) {
       canVote = false;
     }
-    boolean granted = canVote && m.log.isUpToDate(rv.lastLogIndex(), rv.lastLogTerm());
+    boolean granted =
+        canVote
+            && (m.log.isUpToDate(rv.lastLogIndex(), rv.lastLogTerm())
+                || m.mutation == Mutation.VOTE_WITHOUT_LOG_CHECK);
     if (granted && !rv.preVote()) {
       m.votedFor = rv.from();
       m.electionElapsed = 0;

@@ -51,6 +51,11 @@ final class FollowerStep {
    * follow it, append the rest. A follower's committed entries are never truncated.
    */
   private void appendNewEntries(List<LogEntry> entries) {
+    if (m.mutation == Mutation.TRUNCATE_ON_EVERY_APPEND && !entries.isEmpty()) {
+      m.log.truncateAndAppend(entries);
+      m.configTracker.onAppended(entries);
+      return;
+    }
     for (int i = 0; i < entries.size(); i++) {
       LogEntry entry = entries.get(i);
       if (entry.index() > m.log.lastIndex()) {
@@ -88,10 +93,14 @@ final class FollowerStep {
 
   private void reply(boolean success, long matchIndex, long conflictIndex, long conflictTerm) {
     // The reply promises that the entries are durable: send it only after the Ready's persist step.
-    m.sendAfterPersist(
-        m.leader,
+    AppendEntriesResponse response =
         new AppendEntriesResponse(
-            m.self, m.term, success, matchIndex, conflictIndex, conflictTerm, m.log.lastIndex()));
+            m.self, m.term, success, matchIndex, conflictIndex, conflictTerm, m.log.lastIndex());
+    if (success && m.mutation == Mutation.ACK_BEFORE_DURABLE) {
+      m.sendNow(m.leader, response);
+    } else {
+      m.sendAfterPersist(m.leader, response);
+    }
   }
 
   /** Heartbeats carry min(leaderCommit, our matchIndex), so the commit stays within our log. */

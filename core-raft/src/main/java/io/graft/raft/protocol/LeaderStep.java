@@ -261,7 +261,8 @@ final class LeaderStep {
         m.majority
             .committedIndex(
                 id -> id.equals(m.self) ? m.log.persistedIndex() : m.progress.get(id).matchIndex());
-    if (index <= m.log.commitIndex() || m.log.term(index) != m.term) {
+    if (index <= m.log.commitIndex()
+        || (m.log.term(index) != m.term && m.mutation != Mutation.COMMIT_EARLIER_TERM_BY_COUNT)) {
       return false;
     }
     releaseUncommittedBytes(m.log.commitIndex() + 1, index);

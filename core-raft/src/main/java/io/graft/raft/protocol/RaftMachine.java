@@ -83,6 +83,9 @@ public final class RaftMachine {
   /** The newest complete snapshot the runtime can send (thesis §5.3), or null if none. */
   SnapshotMeta snapshot;
 
+  /** Always {@link Mutation#NONE} outside the mutation proof (tests in this package only). */
+  Mutation mutation = Mutation.NONE;
+
   final RoleTransitions roles = new RoleTransitions(this);
   final ConfigurationTracker configTracker = new ConfigurationTracker(this);
   final ReadyTracker readyTracker;

@@ -138,6 +138,9 @@ final class ReadyTracker {
 
   /** Committed entries are applicable once durable; this Ready persists the whole tail first. */
   private long applicableIndex() {
+    if (m.mutation == Mutation.APPLY_BEFORE_COMMIT) {
+      return m.log.lastIndex();
+    }
     return Math.min(m.log.commitIndex(), m.log.lastIndex());
   }
 

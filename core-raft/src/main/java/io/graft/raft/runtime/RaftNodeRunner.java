@@ -10,13 +10,16 @@ import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
+import io.graft.raft.api.metrics.ConnectionMetrics;
 import io.graft.raft.api.metrics.RaftMetrics;
+import io.graft.raft.api.metrics.SnapshotMetrics;
 import io.graft.raft.message.ChangeRequest;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.SnapshotMeta;
 import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.storage.LogStore;
 import io.graft.raft.transport.Transport;
+import io.graft.raft.transport.TransportStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -265,6 +268,19 @@ public final class RaftNodeRunner implements RaftNode {
   @Override
   public RaftMetrics metrics() {
     return metrics.snapshot(statusPublisher.status().term());
+  }
+
+  @Override
+  public SnapshotMetrics snapshotMetrics() {
+    return snapshots == null ? SnapshotMetrics.EMPTY : snapshots.service().metrics();
+  }
+
+  @Override
+  public ConnectionMetrics connectionMetrics() {
+    TransportStats s = transport.stats();
+    return s == null ? ConnectionMetrics.EMPTY : new ConnectionMetrics(
+        s.handshakesRejectedByReason(), s.reconnects(), s.badFrames(), s.outboundDropped(),
+        s.connectedPeers(), s.lastHandshakeRejection());
   }
 
   @Override

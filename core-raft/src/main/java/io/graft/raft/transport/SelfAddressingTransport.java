@@ -54,6 +54,11 @@ public final class SelfAddressingTransport implements Transport {
   }
 
   @Override
+  public TransportStats stats() {
+    return delegate.stats();
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

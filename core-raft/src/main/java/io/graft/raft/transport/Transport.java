@@ -24,6 +24,14 @@ public interface Transport extends AutoCloseable {
   /** Queues {@code message} for {@code to}; drops it (and counts the drop) if the queue is full. */
   void send(MemberId to, RaftMessage message);
 
+  /**
+   * The transport's counters (messages, drops, reconnects, refused handshakes by reason), or
+   * null for a transport that keeps none (test doubles). Any thread.
+   */
+  default TransportStats stats() {
+    return null;
+  }
+
   @Override
   void close();
 }

@@ -17,6 +17,10 @@ package io.graft.raft.transport;
  * @param connectedPeers peers with an outbound connection that completed its handshake right now
  * @param lastHandshakeRejection reason of the most recent refused handshake ("" if none)
  * @param lastBadFrame reason of the most recent bad-frame close ("" if none)
+ * @param handshakesRejectedByReason {@link #handshakesRejected} by kind of reason and by who
+ *     refused: keys {@code "<kind>/self"} (this member refused the peer) or {@code "<kind>/peer"}
+ *     (the peer refused this member); kinds: {@code cluster_id}, {@code protocol_version}, {@code
+ *     own_id}, {@code wrong_member}, {@code reset_member}, {@code no_identity}, {@code other}
  */
 public record TransportStats(
     long messagesSent,
@@ -30,4 +34,10 @@ public record TransportStats(
     long badFrames,
     int connectedPeers,
     String lastHandshakeRejection,
-    String lastBadFrame) {}
+    String lastBadFrame,
+    java.util.Map<String, Long> handshakesRejectedByReason) {
+
+  public TransportStats {
+    handshakesRejectedByReason = java.util.Map.copyOf(handshakesRejectedByReason);
+  }
+}

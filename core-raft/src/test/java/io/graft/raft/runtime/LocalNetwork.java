@@ -18,6 +18,12 @@ final class LocalNetwork {
   private final Map<MemberId, Consumer<RaftMessage>> receivers = new ConcurrentHashMap<>();
   private final Set<MemberId> isolated = ConcurrentHashMap.newKeySet();
   private final AtomicLong delivered = new AtomicLong();
+  private volatile Tap tap = (from, to, message) -> {};
+
+  /** Sees every message the network delivers, on the sender's thread. */
+  interface Tap {
+    void delivered(MemberId from, MemberId to, RaftMessage message);
+  }
 
   Transport transport(MemberId self) {
     return new Transport() {
@@ -38,6 +44,7 @@ final class LocalNetwork {
           return;
         }
         delivered.incrementAndGet();
+        tap.delivered(self, to, message);
         receiver.accept(message);
       }
 
@@ -47,6 +54,10 @@ final class LocalNetwork {
         receivers.remove(self, receivers.get(self));
       }
     };
+  }
+
+  void tap(Tap tap) {
+    this.tap = tap;
   }
 
   void isolate(MemberId member) {

@@ -92,7 +92,9 @@ final class Explorer {
         members.add(new SimMember(i, MemberId.of("m" + i)));
         voters.add(MemberId.of("m" + i));
       }
+      checker.fixedVoters(MEMBERS);
       for (SimMember m : members) {
+        m.meta.onSave(state -> checker.onDurableHardState(m, state));
         m.machine =
             new RaftMachine(
                 CONFIG, m.id(), voters, m.store, m.meta.load(), new SplittableRandom(m.index()));

@@ -8,8 +8,11 @@ import java.util.random.RandomGenerator;
 /**
  * Picks faults for the chaos phase: process crashes (now, or at a chosen stage inside the member's
  * next Ready: between sending and persisting, between persisting and fsync, ...), restarts after a
- * random downtime, symmetric and asymmetric partitions, isolating the leader, the majority ring,
- * flaky links (loss, duplication) and healing; and leadership transfers, which race with all that.
+ * random downtime or at once (a supervisor restarting a killed process), symmetric and asymmetric
+ * partitions, isolating the leader, isolating the next leader the moment it is elected (before its
+ * first entry of the new term reaches anyone: the short-lived leaders of the paper's Figure 8),
+ * the majority ring, flaky links (loss, duplication) and healing; and leadership transfers, which
+ * race with all that.
  */
 final class FaultInjector {
   /** Stages of the Ready sequence at which an armed member may crash (see Simulation). */
@@ -20,6 +23,15 @@ final class FaultInjector {
   private final RandomGenerator random;
   private boolean enabled = true;
   private int crashes;
+
+  /** Armed: the next member to become leader in a term above this one is isolated at once. */
+  private long isolateLeaderAbove = -1;
+
+  /**
+   * Armed: the first member seen (after an event) holding a durable vote for another member in its
+   * current term is killed and restarted at once; right after an election, one of its voters.
+   */
+  private boolean crashNextVoter;
 
   /** Also add and remove members (thesis §4.1, §4.2.2) among the faults. */
   private final boolean membershipChanges;
@@ -47,7 +59,7 @@ final class FaultInjector {
     simulation.schedule(20 + random.nextInt(180), new SimEvent.Fault());
     List<SimMember> members = simulation.members();
     int size = members.size();
-    int choice = random.nextInt(membershipChanges ? 17 : 13);
+    int choice = random.nextInt(membershipChanges ? 19 : 15);
     switch (choice) {
       case 0, 1 -> crashNow(randomAlive(members));
       case 2, 3 -> armCrash(randomAlive(members));
@@ -69,12 +81,54 @@ final class FaultInjector {
       case 8, 9 -> network.heal();
       case 10 -> network.setFlakiness(random.nextDouble() * 0.2, random.nextDouble() * 0.1);
       case 11 -> network.setFlakiness(0, 0);
-      case 13, 14 -> changeMembership(members, true, false);
-      case 15 -> changeMembership(members, false, false);
-      case 16 -> changeMembership(members, false, true);
+      case 13 -> crashAndRestartAtOnce(randomAlive(members));
+      case 14 -> {
+        isolateLeaderAbove = highestTerm(members);
+        crashNextVoter = true;
+      }
+      case 15, 16 -> changeMembership(members, true, false);
+      case 17 -> changeMembership(members, false, false);
+      case 18 -> changeMembership(members, false, true);
       default -> transferLeadership(members);
     }
     simulation.noteFault("fault " + choice + ": " + network.describe());
+  }
+
+  /**
+   * After every event: if armed, isolates a member that has just become leader in a newer term
+   * than any known when the fault was armed, before it handles anything else; and kills and
+   * restarts a member that voted for another in its current term.
+   */
+  void afterEvent() {
+    if (!enabled) {
+      return;
+    }
+    for (SimMember m : simulation.members()) {
+      if (isolateLeaderAbove >= 0 && m.alive() && m.role() == Role.LEADER
+          && m.term() > isolateLeaderAbove) {
+        isolateLeaderAbove = -1;
+        network.isolate(m.index());
+        simulation.noteFault("isolate " + m.id() + " as soon as it leads term " + m.term() + ": "
+            + network.describe());
+      }
+      if (crashNextVoter && m.alive() && m.diskBusy == null && m.meta.load().term() == m.term()
+          && m.meta.load().votedFor() != null && !m.meta.load().votedFor().equals(m.id())) {
+        crashNextVoter = false;
+        simulation.noteFault(m.id() + " voted for " + m.meta.load().votedFor() + " in term "
+            + m.term() + ": kill it and restart it at once");
+        crashAndRestartAtOnce(m);
+      }
+    }
+  }
+
+  private static long highestTerm(List<SimMember> members) {
+    long highest = 0;
+    for (SimMember m : members) {
+      if (m.alive()) {
+        highest = Math.max(highest, m.term());
+      }
+    }
+    return highest;
   }
 
   /** Not a fault but an operator action that races with faults: hand leadership over (§3.10). */
@@ -146,6 +200,16 @@ final class FaultInjector {
       simulation.crash(m);
     }
     scheduleRestart(m);
+  }
+
+  /** kill -9 and an immediate restart (within two ticks), as by a process supervisor. */
+  private void crashAndRestartAtOnce(SimMember m) {
+    if (m == null) {
+      return;
+    }
+    crashes++;
+    simulation.crash(m);
+    simulation.schedule(1 + random.nextInt(2 * Simulation.TICK), new SimEvent.Restart(m.index()));
   }
 
   private void armCrash(SimMember m) {

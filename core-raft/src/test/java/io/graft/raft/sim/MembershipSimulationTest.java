@@ -1,6 +1,7 @@
 package io.graft.raft.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,14 +14,14 @@ import org.junit.jupiter.api.Test;
  * Completeness, State Machine Safety); after healing, a leader must commit a fresh entry that every
  * member of its configuration applies.
  *
- * <p>Properties: {@code -Dsim.membershipSeeds} (default 120 per size), {@code -Dsim.events}.
- * Replay: {@code -Dtest=MembershipSimulationTest -Dsim.membershipSeed=N -Dsim.members=3}.
+ * <p>Properties: {@code -Dsim.membershipSeeds} (default 120 per size, from the random base of
+ * {@link SimSeeds}), {@code -Dsim.events}. A failure prints its replay line: {@code
+ * -Dtest=SimulationTest#replaysOneSeed -Dsim.seed=N -Dsim.members=3 -Dsim.spares=2}.
  */
 class MembershipSimulationTest {
   private static final long SEEDS = Long.getLong("sim.membershipSeeds", 120);
   private static final int EVENTS = Integer.getInteger("sim.events", 2000);
   private static final int SPARES = 2;
-  private static final Long SINGLE_SEED = Long.getLong("sim.membershipSeed");
 
   @Test
   void threeVotersWithJoinsAndRemovalsStaySafeAndLive() {
@@ -33,12 +34,11 @@ class MembershipSimulationTest {
   }
 
   private void sweep(int members) {
-    long from = SINGLE_SEED != null ? SINGLE_SEED : 0;
-    long to = SINGLE_SEED != null ? SINGLE_SEED + 1 : SEEDS;
-    if (SINGLE_SEED != null && members != Integer.getInteger("sim.members", members)) {
-      return;
-    }
+    assumeTrue(System.getProperty("sim.seed") == null, "replaying a single seed");
+    long from = SimSeeds.base();
+    long to = from + SEEDS;
     long started = System.nanoTime();
+    long events = 0;
     long changes = 0;
     long committed = 0;
     for (long seed = from; seed < to; seed++) {
@@ -46,27 +46,25 @@ class MembershipSimulationTest {
       try {
         r = new Simulation(seed, members, SPARES, EVENTS).run();
       } catch (SimulationFailure failure) {
-        System.out.println(
-            "replay: mvn -B -pl core-raft test -Dtest=MembershipSimulationTest"
-                + " -Dsim.membershipSeed="
-                + seed
-                + " -Dsim.members="
-                + members);
+        System.out.println(failure.replayCommand());
         throw failure;
       }
+      events += r.events();
       changes += r.membershipChangesDone();
       committed += r.committed();
-      assertThat(r.committed()).as("seed %d committed entries", seed).isPositive();
+      assertThat(r.committed())
+          .as("entries committed by seed %d (%s)", seed,
+              SimulationFailure.replayCommand(seed, members, SPARES, EVENTS, null))
+          .isPositive();
     }
     System.out.printf(
-        "membership simulation: %d voters + %d spares, seeds [%d, %d), %d changes committed,"
-            + " %d entries committed, %d ms%n",
-        members, SPARES, from, to, changes, committed, (System.nanoTime() - started) / 1_000_000);
-    if (SINGLE_SEED == null) {
-      // The sweep must really exercise changes, not just refuse them.
-      assertThat(changes)
-          .as("membership changes completed over the sweep")
-          .isGreaterThan((to - from) / 4);
-    }
+        "membership simulation: %d voters + %d spares, %d seeds [%d, %d), %d events,"
+            + " %d changes committed, %d entries committed, %d ms%n",
+        members, SPARES, SEEDS, from, to, events, changes, committed,
+        (System.nanoTime() - started) / 1_000_000);
+    // The sweep must really exercise changes, not just refuse them.
+    assertThat(changes)
+        .as("membership changes completed over the sweep")
+        .isGreaterThan((to - from) / 4);
   }
 }

@@ -15,14 +15,21 @@ import java.util.TreeMap;
  * simulated run, after every event. Each check is incremental so it can run after every event:
  *
  * <ul>
- *   <li><b>Election Safety</b>: at most one leader per term, ever (a map term → leader).
+ *   <li><b>Election Safety</b>: at most one leader per term, ever (a map term → leader); and the
+ *       rule it rests on, checked on its own: no member ever durably votes for two candidates in
+ *       one term (§5.2), across restarts (a map (member, term) → vote, fed by every save).
  *   <li><b>Log Matching</b>: every member's log is compared through rolling prefix hashes: two logs
  *       holding the same (index, term) must hash equal up to that index. Entry (i, t) is unique
  *       over history, so the first prefix hash seen for (i, t) is the reference for every later
  *       one.
  *   <li><b>Leader Completeness</b>: an entry first seen committed by a member in term C is
  *       committed in a term {@code <= C}, so every leader of a term {@code >= C} must hold the same
- *       prefix.
+ *       prefix. With a fixed set of voters it is also checked before any leader is elected:
+ *       <b>committed entries are election-proof</b>, i.e. no voter whose log lacks a committed
+ *       entry is at least as up to date (§5.4.1) as a majority of the voters' logs, so no such
+ *       voter can ever collect the votes to lead. This is the invariant Leader Completeness is
+ *       proven from (§5.4.3); it catches an unsafe commit (Figure 8) the moment it happens, not
+ *       only once the election it makes possible has also happened.
  *   <li><b>State Machine Safety</b>: no two members apply different entries at one index; a member
  *       never applies an uncommitted entry, nor skips, nor re-applies differently after a restart.
  *   <li><b>Monotonic state</b>: term and commitIndex never decrease while a member lives; after a
@@ -57,10 +64,44 @@ public final class SafetyChecker {
 
   private long appliedCount;
 
+  /** Durable votes: (member, term) → the candidate it voted for (one vote per term, §5.2). */
+  private final Map<Long, MemberId> voteOf = new HashMap<>();
+
+  /** Members 0..electors-1 are the fixed voters; 0 when membership changes (check skipped). */
+  private int electors;
+
   public SafetyChecker(int memberCount) {
     lastTerm = new long[memberCount];
     lastCommit = new long[memberCount];
     checkedLastIndex = new long[memberCount];
+  }
+
+  /**
+   * Declares members {@code 0..voters-1} the fixed voters of the run (no membership changes), which
+   * enables the election-proof check of committed entries.
+   */
+  public void fixedVoters(int voters) {
+    this.electors = voters;
+  }
+
+  /** A member durably saved {@code state}: a vote in its term must never change (§5.2). */
+  public void onDurableHardState(MemberView m, HardState state) {
+    if (state.votedFor() == null) {
+      return;
+    }
+    long key = state.term() * 64 + m.index();
+    MemberId previous = voteOf.putIfAbsent(key, state.votedFor());
+    if (previous != null && !previous.equals(state.votedFor())) {
+      throw new SafetyViolation(
+          "Election Safety (one vote per term, §5.2): "
+              + m.id()
+              + " voted for "
+              + previous
+              + " and then for "
+              + state.votedFor()
+              + " in term "
+              + state.term());
+    }
   }
 
   /** Runs every check against the current state of all members. */
@@ -83,6 +124,7 @@ public final class SafetyChecker {
         checkLeaderCompleteness(m);
       }
     }
+    checkCommittedEntriesAreElectionProof(members);
   }
 
   /** Called once a member has restarted from durable state, before it handles any event. */
@@ -283,6 +325,53 @@ public final class SafetyChecker {
               + " (its lastIndex "
               + s.lastIndex()
               + ")");
+    }
+  }
+
+  /**
+   * No voter that lacks a committed entry may be able to win an election: its log must be less up
+   * to date (§5.4.1) than the logs of a majority of the voters, which then refuse it their votes.
+   * Logs are read from the stores, written or not yet synced, dead members included (a crash keeps
+   * a prefix of them). Votes already cast and terms are ignored: whatever they are, such a voter
+   * could campaign in a later term.
+   */
+  private void checkCommittedEntriesAreElectionProof(List<? extends MemberView> members) {
+    if (electors == 0 || committedCount == 0) {
+      return;
+    }
+    long required = committedPrefix[(int) committedCount - 1];
+    for (int c = 0; c < electors; c++) {
+      SimLogStore candidate = members.get(c).store();
+      long lastIndex = candidate.lastIndex();
+      if (lastIndex >= committedCount && candidate.prefixHash(committedCount) == required) {
+        continue;
+      }
+      long lastTerm = candidate.anyTerm(lastIndex);
+      int supporters = 0;
+      for (int v = 0; v < electors; v++) {
+        SimLogStore voter = members.get(v).store();
+        long voterLast = voter.lastIndex();
+        long voterTerm = voter.anyTerm(voterLast);
+        if (lastTerm > voterTerm || (lastTerm == voterTerm && lastIndex >= voterLast)) {
+          supporters++;
+        }
+      }
+      if (supporters > electors / 2) {
+        throw new SafetyViolation(
+            "Leader Completeness (committed entries election-proof): "
+                + members.get(c).id()
+                + " lacks committed entries up to "
+                + committedCount
+                + " but its log (last term "
+                + lastTerm
+                + ", index "
+                + lastIndex
+                + ") is at least as up to date as "
+                + supporters
+                + " of the "
+                + electors
+                + " voters' logs: it can be elected without them");
+      }
     }
   }
 

@@ -151,6 +151,53 @@ class SafetyCheckerTest {
         .hasMessageContaining("Leader Completeness");
   }
 
+  /** Figure 8 (c) with the commit it forbids: m2's term-3 entry outranks the committed term-2 one. */
+  @Test
+  void committedEntryThatAVoterCanBeElectedWithoutIsCaught() {
+    checker.fixedVoters(3);
+    FakeMember leader = members.get(0);
+    leader.role = Role.LEADER;
+    leader.term = 4;
+    leader.store = rebuilt(List.of(entries(1, 1, 1).get(0), entries(2, 2, 1).get(0)));
+    leader.commitIndex = 2;
+    members.get(1).term = 4;
+    members.get(1).store = rebuilt(List.of(entries(1, 1, 1).get(0), entries(2, 2, 1).get(0)));
+    members.get(2).term = 3;
+    members.get(2).store = rebuilt(List.of(entries(1, 1, 1).get(0), entries(2, 3, 1).get(0)));
+    assertThatThrownBy(() -> checker.afterEvent(members))
+        .hasMessageContaining("Leader Completeness (committed entries election-proof)")
+        .hasMessageContaining("f2 lacks committed entries up to 2");
+  }
+
+  /** A follower that is merely behind is outranked by the majority holding the commit: fine. */
+  @Test
+  void laggingFollowerDoesNotMakeACommitUnsafe() {
+    checker.fixedVoters(3);
+    FakeMember leader = members.get(0);
+    leader.role = Role.LEADER;
+    leader.term = 2;
+    leader.store = rebuilt(List.of(entries(1, 1, 1).get(0), entries(2, 2, 2).get(0)));
+    leader.store.append(entries(3, 2, 1));
+    leader.commitIndex = 3;
+    members.get(1).term = 2;
+    members.get(1).store = rebuilt(leader.store.shadowPrefix(3));
+    members.get(2).term = 2;
+    members.get(2).store = rebuilt(leader.store.shadowPrefix(2));
+    assertThatCode(() -> checker.afterEvent(members)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void secondVoteInOneTermIsCaughtAcrossRestarts() {
+    FakeMember voter = members.get(0);
+    checker.onDurableHardState(voter, new HardState(5, MemberId.of("f1"), 0));
+    checker.onDurableHardState(voter, new HardState(5, MemberId.of("f1"), 3));
+    checker.onDurableHardState(voter, new HardState(6, MemberId.of("f2"), 3));
+    assertThatThrownBy(
+            () -> checker.onDurableHardState(voter, new HardState(5, MemberId.of("f2"), 3)))
+        .hasMessageContaining("one vote per term")
+        .hasMessageContaining("voted for f1 and then for f2 in term 5");
+  }
+
   @Test
   void differentEntriesAppliedAtOneIndexBreakStateMachineSafety() {
     FakeMember a = members.get(0);

@@ -12,9 +12,11 @@ import java.util.random.RandomGenerator;
  * <p>Reads see every write (like a page cache). Writes since the last {@link #sync()} are kept as
  * an undo list of operations; {@link #crash} keeps a random prefix of them, possibly tearing the
  * last kept append after any of its entries (a torn record is detected by its checksum on reopen
- * and dropped, so it is equivalent to a shorter append). This is exactly the latitude the {@link
- * LogStore} contract gives a real disk: the reopened log is a prefix-consistent state reachable
- * from the last sync by the operations issued since.
+ * and dropped, so it is equivalent to a shorter append), or leaving the first lost truncation half
+ * done (only a prefix of what it removed comes back: the segmented store deletes from the end).
+ * This is the latitude the segmented store takes on a real disk (its crash test, {@code
+ * SegmentedLogCrashTest}, allows exactly these states): the reopened log is a prefix-consistent
+ * state reachable from the last sync by the operations issued since.
  *
  * <p>Every entry carries a rolling prefix hash so the {@link SafetyChecker} compares whole log
  * prefixes (Log Matching, §5.3) in O(1).
@@ -204,9 +206,17 @@ public final class SimLogStore implements LogStore {
     if (keep > 0 && pending.get(keep - 1).append() && random.nextBoolean()) {
       tornKeep = random.nextInt(pending.get(keep - 1).entries().size() + 1);
     }
+    // The crash may also fall inside a truncation, which the segmented store carries out from the
+    // end (the last segments are deleted first): only a prefix of what it removed comes back.
+    int truncationRestored = -1;
+    if (keep < pending.size() && !pending.get(keep).append() && random.nextBoolean()) {
+      truncationRestored = random.nextInt(pending.get(keep).entries().size() + 1);
+    }
     int changed = 0;
     for (int i = pending.size() - 1; i >= keep; i--) {
-      changed += undo(pending.get(i), 0);
+      Op op = pending.get(i);
+      changed += undo(op, op.append() ? 0 : i == keep && truncationRestored >= 0
+          ? truncationRestored : op.entries().size());
     }
     if (tornKeep >= 0) {
       changed += undo(pending.get(keep - 1), tornKeep);
@@ -218,7 +228,8 @@ public final class SimLogStore implements LogStore {
   /** Loses every un-synced write (a crash with no lucky partial writes). */
   public void crashLosingAllUnsynced() {
     for (int i = pending.size() - 1; i >= 0; i--) {
-      undo(pending.get(i), 0);
+      Op op = pending.get(i);
+      undo(op, op.append() ? 0 : op.entries().size());
     }
     pending.clear();
   }
@@ -244,13 +255,17 @@ public final class SimLogStore implements LogStore {
     return get(index);
   }
 
-  private int undo(Op op, int keepEntries) {
+  /**
+   * Undoes {@code op}: an append keeps its first {@code n} entries, a truncation brings back the
+   * first {@code n} entries it removed.
+   */
+  private int undo(Op op, int n) {
     if (op.append()) {
-      popTo(op.fromIndex() - 1 + keepEntries);
-      return op.entries().size() - keepEntries;
+      popTo(op.fromIndex() - 1 + n);
+      return op.entries().size() - n;
     }
-    op.entries().forEach(this::push);
-    return op.entries().size();
+    op.entries().subList(0, n).forEach(this::push);
+    return n;
   }
 
   private void push(LogEntry e) {

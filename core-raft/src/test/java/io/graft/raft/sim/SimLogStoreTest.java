@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The simulator's disk model must itself be right, or the simulation proves nothing: synced writes
  * survive a crash, un-synced ones may be lost (wholly, partly or torn) but never reordered, and
- * truncations that were never synced come undone.
+ * truncations that were never synced come undone, wholly or from their start (a crash inside one).
  */
 class SimLogStoreTest {
 
@@ -58,12 +58,15 @@ class SimLogStoreTest {
     reachable.add(synced);
     List<LogEntry> afterTruncate = synced.subList(0, 2);
     reachable.add(afterTruncate);
+    List<LogEntry> halfTruncated = synced.subList(0, 3); // crash inside the truncation
+    reachable.add(halfTruncated);
     List<LogEntry> rewritten = new ArrayList<>(afterTruncate);
     for (LogEntry e : entries(3, 2, 3)) {
       rewritten.add(e);
       reachable.add(List.copyOf(rewritten));
     }
     Set<Integer> lengths = new HashSet<>();
+    Set<List<LogEntry>> seen = new HashSet<>();
     for (long seed = 0; seed < 200; seed++) {
       SimLogStore store = new SimLogStore();
       store.append(synced);
@@ -75,9 +78,11 @@ class SimLogStoreTest {
       assertThat(reachable).as("seed %d", seed).contains(after);
       assertThat(store.hasUnsyncedWrites()).isFalse();
       lengths.add(after.size());
+      seen.add(after);
     }
     // lost everything (4 = old tail restored), truncation only (2), torn (3, 4) and all kept (5)
     assertThat(lengths).contains(2, 3, 4, 5);
+    assertThat(seen).as("a crash inside the truncation").contains(halfTruncated);
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.graft.raft.sim;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.storage.MetaStore;
+import java.util.function.Consumer;
 
 /**
  * The simulator's {@link MetaStore}: {@link #save} is atomic and durable when it returns, exactly
@@ -14,6 +15,7 @@ import io.graft.raft.storage.MetaStore;
 public final class SimMetaStore implements MetaStore {
   private HardState state = HardState.EMPTY;
   private long saveCount;
+  private Consumer<HardState> onSave = s -> {};
 
   @Override
   public HardState load() {
@@ -32,6 +34,20 @@ public final class SimMetaStore implements MetaStore {
     }
     state = next;
     saveCount++;
+    onSave.accept(next);
+  }
+
+  /** Tells {@code listener} (the safety checker) about every durable save. */
+  void onSave(Consumer<HardState> listener) {
+    this.onSave = listener;
+  }
+
+  /**
+   * The broken store of {@link BrokenVariant#FORGET_VOTE_ON_RESTART}: the term survives a crash,
+   * the vote cast in it does not.
+   */
+  void forgetVote() {
+    state = new HardState(state.term(), null, state.commitIndex());
   }
 
   public long saveCount() {

@@ -63,6 +63,11 @@ public final class Simulation {
 
   private final long seed;
   private final int eventBudget;
+  private final int spareCount;
+
+  /** The deliberately broken variant under test (mutation proof), or null for the real protocol. */
+  private final BrokenVariant broken;
+
   private final RandomGenerator random;
   private final RaftConfig config;
   private final List<SimMember> members = new ArrayList<>();
@@ -107,8 +112,19 @@ public final class Simulation {
    * included (thesis §4.1, §4.2.2), racing with every other fault.
    */
   public Simulation(long seed, int memberCount, int spareCount, int eventBudget) {
+    this(seed, memberCount, spareCount, eventBudget, null);
+  }
+
+  /**
+   * As above, with every member running the deliberately broken {@code broken} variant (null: the
+   * real protocol). Everything else, faults and checks included, is exactly the correct run's.
+   */
+  public Simulation(
+      long seed, int memberCount, int spareCount, int eventBudget, BrokenVariant broken) {
     this.seed = seed;
     this.eventBudget = eventBudget;
+    this.spareCount = spareCount;
+    this.broken = broken;
     this.random = new SplittableRandom(seed);
     this.config = randomConfig(random);
     for (int i = 0; i < memberCount + spareCount; i++) {
@@ -120,6 +136,12 @@ public final class Simulation {
     }
     this.network = new SimNetwork(memberCount + spareCount);
     this.checker = new SafetyChecker(memberCount + spareCount);
+    if (spareCount == 0) {
+      checker.fixedVoters(memberCount);
+    }
+    for (SimMember m : members) {
+      m.meta.onSave(state -> checker.onDurableHardState(m, state));
+    }
     this.faults = new FaultInjector(this, network, random, spareCount > 0);
     int diskLatencyMax = new int[] {0, 5, 20}[random.nextInt(3)];
     this.snapshots = new SimSnapshots(this, members, voters, random);
@@ -156,7 +178,9 @@ public final class Simulation {
       }
       runLiveness();
     } catch (RuntimeException | AssertionError e) {
-      throw new SimulationFailure(seed, members.size(), eventNumber, e, traceTail());
+      throw new SimulationFailure(
+          seed, members.size() - spareCount, spareCount, eventBudget, broken, eventNumber, e,
+          traceTail());
     }
     int crashes = faults.crashes();
     return new Result(
@@ -240,6 +264,7 @@ public final class Simulation {
     trace(s.event());
     traceHash = Hashing.combine(traceHash, now);
     handle(s.event());
+    faults.afterEvent();
     collectChangeOutcomes();
     checker.afterEvent(members);
     for (SimMember m : members) {
@@ -372,6 +397,9 @@ public final class Simulation {
   }
 
   void restart(SimMember m) {
+    if (broken != null) {
+      broken.beforeRestart(m.meta);
+    }
     HardState durable = m.meta.load();
     snapshots.beforeRestart(m, durable.commitIndex());
     long durableLastIndex = m.store.lastIndex();
@@ -386,6 +414,9 @@ public final class Simulation {
             durable,
             new SplittableRandom(random.nextLong()),
             snapshots.localMeta(m));
+    if (broken != null) {
+      broken.breakMachine(m.machine);
+    }
     snapshots.onRestart(m);
     noteFault(
         "start "

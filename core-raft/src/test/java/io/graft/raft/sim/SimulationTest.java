@@ -16,15 +16,20 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Tier 2 (docs/TESTING.md): runs the deterministic {@link Simulation} for many seeds, with 3 and 5
  * members, checking Raft's safety properties after every event and liveness after healing.
  *
- * <p>Properties: {@code -Dsim.seeds} (seeds 0..N-1, default 500), {@code -Dsim.events} (chaos
- * events per run, default 2000). {@code -Dsim.seed=N} replays one seed instead (with {@code
- * -Dsim.members=M}, or both sizes). A failing seed prints one {@code replay:} line to stdout.
+ * <p>Properties: {@code -Dsim.seeds} (default 500 seeds from a random base, see {@link SimSeeds};
+ * {@code -Dsim.seedBase=B} pins the base), {@code -Dsim.events} (chaos events per run, default
+ * 2000). A failing seed prints one {@code replay:} line to stdout that reruns exactly that run:
+ * {@code -Dtest=SimulationTest#replaysOneSeed -Dsim.seed=N -Dsim.members=M}, plus {@code
+ * -Dsim.spares=2} for a membership run and {@code -Dsim.broken=VARIANT} for a broken variant of
+ * the mutation proof (without {@code -Dsim.members} both sizes are replayed).
  */
 class SimulationTest {
   private static final long SEEDS = Long.getLong("sim.seeds", 500);
   private static final int EVENTS = Integer.getInteger("sim.events", 2000);
   private static final Long SINGLE_SEED = Long.getLong("sim.seed");
   private static final Integer SINGLE_MEMBERS = Integer.getInteger("sim.members");
+  private static final int SINGLE_SPARES = Integer.getInteger("sim.spares", 0);
+  private static final String SINGLE_BROKEN = System.getProperty("sim.broken", "");
 
   @Test
   @EnabledIf("sweeping")
@@ -48,8 +53,16 @@ class SimulationTest {
   @EnabledIfSystemProperty(named = "sim.seed", matches = "-?[0-9]+")
   void replaysOneSeed() {
     List<Integer> sizes = SINGLE_MEMBERS != null ? List.of(SINGLE_MEMBERS) : List.of(3, 5);
+    BrokenVariant broken = SINGLE_BROKEN.isEmpty() ? null : BrokenVariant.valueOf(SINGLE_BROKEN);
     for (int members : sizes) {
-      Simulation.Result result = runReporting(SINGLE_SEED, members);
+      Simulation.Result result;
+      try {
+        result = new Simulation(SINGLE_SEED, members, SINGLE_SPARES, EVENTS, broken).run();
+      } catch (SimulationFailure failure) {
+        System.out.println("caught by " + failure.caughtBy());
+        System.out.println(failure.replayCommand());
+        throw failure;
+      }
       System.out.println("seed " + SINGLE_SEED + " members " + members + ": " + result);
     }
   }
@@ -126,7 +139,8 @@ class SimulationTest {
     long livenessTicksMax = 0;
     long compactions = 0;
     long installs = 0;
-    for (long seed = 0; seed < SEEDS; seed++) {
+    long base = SimSeeds.base();
+    for (long seed = base; seed < base + SEEDS; seed++) {
       Simulation.Result result = runReporting(seed, members);
       events += result.events();
       committed += result.committed();
@@ -135,14 +149,17 @@ class SimulationTest {
       compactions += result.compactions();
       installs += result.snapshotInstalls();
       // A run that commits nothing exercised nothing: the chaos must leave room for progress.
-      assertThat(result.committed()).as("seed %d committed entries", seed).isPositive();
+      assertThat(result.committed())
+          .as("entries committed by seed %d (%s)", seed,
+              SimulationFailure.replayCommand(seed, members, 0, EVENTS, null))
+          .isPositive();
     }
     long millis = (System.nanoTime() - started) / 1_000_000;
     System.out.printf(
-        "simulation: %d members, %d seeds, %d events, %d committed, %d crashes, "
+        "simulation: %d members, %d seeds [%d, %d), %d events, %d committed, %d crashes, "
             + "%d compactions, %d snapshot installs, slowest liveness %d ticks, %d ms%n",
-        members, SEEDS, events, committed, crashes, compactions, installs, livenessTicksMax,
-        millis);
+        members, SEEDS, base, base + SEEDS, events, committed, crashes, compactions, installs,
+        livenessTicksMax, millis);
     // Snapshots are part of every run (thesis §5): the sweep must actually install some.
     if (SEEDS >= 20) {
       assertThat(installs).as("snapshot installs over %d seeds", SEEDS).isPositive();

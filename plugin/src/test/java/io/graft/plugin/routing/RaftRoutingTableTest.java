@@ -69,4 +69,26 @@ class RaftRoutingTableTest {
     assertThat(book.boltAddressOf("c:7000")).isNull();
     assertThat(book.boltAddressOf(null)).isNull();
   }
+
+  @Test
+  void announcementCarriesBoltAndHttpAndOldBareBoltAnnouncementsStillRead() {
+    BoltAddressBook a = new BoltAddressBook("a:7000", "a:7687", "http://a:7474", Map.of());
+    assertThat(a.announcement()).isEqualTo("a:7687 http://a:7474");
+    assertThat(a.httpAddressOf("a:7000")).isEqualTo("http://a:7474");
+    BoltAddressBook b = new BoltAddressBook("b:7000", "b:7687", null, Map.of());
+    assertThat(b.announcement()).isEqualTo("b:7687");
+    b.heard("a:7000", a.announcement());
+    b.heard("c:7000", "c:7687");
+    b.heard("d:7000", "https://d:7473 junk http://x/path");
+    assertThat(b.boltAddressOf("a:7000")).isEqualTo("a:7687");
+    assertThat(b.httpAddressOf("a:7000")).isEqualTo("http://a:7474");
+    assertThat(b.boltAddressOf("c:7000")).isEqualTo("c:7687");
+    assertThat(b.httpAddressOf("c:7000")).isNull();
+    assertThat(b.httpAddressOf("d:7000")).isEqualTo("https://d:7473");
+    assertThat(b.boltAddressOf("d:7000")).isNull();
+    b.heard("b:7000", "evil:1 http://evil:2");
+    assertThat(b.httpAddressOf("b:7000")).isNull();
+    assertThat(new BoltAddressBook("e:7000", null, "http://e:7474", Map.of()).announcement())
+        .isEqualTo("http://e:7474");
+  }
 }

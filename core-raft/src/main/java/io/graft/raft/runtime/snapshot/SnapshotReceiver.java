@@ -32,6 +32,11 @@ public final class SnapshotReceiver {
   private int loggedDecile = -1;
   private long refusedChunks;
 
+  private final java.util.concurrent.atomic.AtomicLong received =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong bytesReceived =
+      new java.util.concurrent.atomic.AtomicLong();
+
   public SnapshotReceiver(MemberId self, SnapshotStore store, Transport transport,
       BiConsumer<LocalSnapshot, MemberId> onComplete) {
     this.self = self;
@@ -59,8 +64,10 @@ public final class SnapshotReceiver {
         return;
       }
       d.write(c.offset(), c.data());
+      bytesReceived.addAndGet(c.data().length);
       logProgress(d, c.from());
       if (d.complete()) {
+        received.incrementAndGet();
         installing = d.finish(store); // verifies every file; restarts the download on a mismatch
         download = null;
         reply(c, d.nextOffset(), true);
@@ -83,6 +90,11 @@ public final class SnapshotReceiver {
     if (installing != null && installing.index() == snapshot.index()) {
       installing = null;
     }
+  }
+
+  /** Complete snapshots handed over for install, and bytes written, since start (metrics). */
+  public long[] counts() {
+    return new long[] {received.get(), bytesReceived.get()};
   }
 
   /** Chunks refused for a bad checksum or offset (for tests and metrics). */

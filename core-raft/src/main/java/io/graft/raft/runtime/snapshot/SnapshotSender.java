@@ -45,6 +45,7 @@ public final class SnapshotSender {
     long sentAt;
     long heardAt;
     int loggedDecile = -1;
+    boolean counted;
 
     Transfer(MemberId to, long term, SnapshotStream stream, long now) {
       this.to = to;
@@ -57,6 +58,14 @@ public final class SnapshotSender {
       return stream.snapshot().index();
     }
   }
+
+  /** Counters for metrics: written on the snapshot thread, read from any. */
+  private final java.util.concurrent.atomic.AtomicLong started =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong completed =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong bytesSent =
+      new java.util.concurrent.atomic.AtomicLong();
 
   public SnapshotSender(MemberId self, SnapshotStore store, Transport transport, int chunkBytes,
       long resendMillis, long abandonMillis, LongSupplier clockMillis) {
@@ -91,6 +100,7 @@ public final class SnapshotSender {
     }
     Transfer t = new Transfer(to, leaderTerm, new SnapshotStream(snapshot.get()), now);
     transfers.put(to, t);
+    started.incrementAndGet();
     LOG.info("graft snapshot to {}: {} ({} bytes streamed)", to, snapshot.get().manifest(),
         t.stream.totalBytes());
     if (!sendChunk(t, 0, now)) {
@@ -113,6 +123,10 @@ public final class SnapshotSender {
     long total = t.stream.totalBytes();
     long want = Math.min(r.nextOffset(), total);
     t.acked = want;
+    if (want == total && !t.counted) {
+      t.counted = true; // every byte acknowledged: the follower installs it next
+      completed.incrementAndGet();
+    }
     logProgress(t);
     // The chunk it wants was already sent twice (answers to stale duplicates, e.g. chunks queued
     // during a broken connection): leave it to the resend timer instead of multiplying copies.
@@ -148,6 +162,14 @@ public final class SnapshotSender {
     return out;
   }
 
+  /**
+   * Transfers started, transfers whose every byte the receiver acknowledged, and chunk bytes sent
+   * (resends included) since this sender was made.
+   */
+  public long[] counts() {
+    return new long[] {started.get(), completed.get(), bytesSent.get()};
+  }
+
   public void clear() {
     transfers.clear();
   }
@@ -166,6 +188,7 @@ public final class SnapshotSender {
     SnapshotManifest m = t.stream.snapshot().manifest();
     transport.send(t.to, new InstallSnapshot(self, t.term, m.index(), m.term(), m.configuration(),
         offset, data, SnapshotFiles.crc32c(data), done));
+    bytesSent.addAndGet(data.length);
     t.sentCount = offset == t.sentOffset ? t.sentCount + 1 : 1;
     t.sentOffset = offset;
     t.sentAt = now;

@@ -1,6 +1,7 @@
 package io.graft.raft.runtime.snapshot;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.metrics.SnapshotMetrics;
 import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.InstallSnapshot;
 import io.graft.raft.message.InstallSnapshotResponse;
@@ -72,6 +73,30 @@ public final class SnapshotService implements AutoCloseable {
   /** Chunks this member refused (bad checksum or offset). */
   public CompletableFuture<Long> refusedChunks() {
     return CompletableFuture.supplyAsync(receiver::refusedChunks, executor);
+  }
+
+  /**
+   * Counters and the transfers in progress; waits at most 200 ms for the snapshot thread (a
+   * busy one yields the counters without the in-progress list).
+   */
+  public SnapshotMetrics metrics() {
+    long[] sent = sender.counts();
+    long[] got = receiver.counts();
+    List<SnapshotMetrics.Transfer> transfers = List.of();
+    long refused = 0;
+    try {
+      transfers = progress().get(200, TimeUnit.MILLISECONDS).stream()
+          .map(p -> new SnapshotMetrics.Transfer(p.to(), p.index(), p.bytesAcked(),
+              p.bytesTotal()))
+          .toList();
+      refused = refusedChunks().get(200, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+        | java.util.concurrent.RejectedExecutionException e) {
+      // busy or closed: counters only
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return new SnapshotMetrics(sent[0], sent[1], sent[2], got[0], got[1], refused, transfers);
   }
 
   private void submit(Runnable work) {

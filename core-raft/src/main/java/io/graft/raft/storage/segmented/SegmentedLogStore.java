@@ -203,6 +203,12 @@ public final class SegmentedLogStore implements LogStore {
       deleteSegment(segments.remove(k));
       deleted = true;
     } else {
+      if (deleted) {
+        // The later segments' deletions must be durable before the cut: a crash could otherwise
+        // keep the cut (forced) but not the deletions, leaving a gap recovery refuses to start on.
+        forceDirectory();
+        deleted = false;
+      }
       long cut = index.offset(fromIndex);
       try {
         segment.channel.truncate(cut);

@@ -18,9 +18,45 @@ final class TransportCounters {
   private final AtomicReference<String> lastHandshakeRejection = new AtomicReference<>("");
   private final AtomicReference<String> lastBadFrame = new AtomicReference<>("");
 
+  private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> rejectedByReason =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   void handshakeRejected(String reason) {
     handshakesRejected.incrementAndGet();
     lastHandshakeRejection.set(reason);
+    rejectedByReason.computeIfAbsent(reasonKey(reason), k -> new AtomicLong()).incrementAndGet();
+  }
+
+  /**
+   * {@code "<kind>/self"} or {@code "<kind>/peer"} for a refusal reason as the handshake code
+   * words it (ServerHandler, ClientHandler, IdentityGuard); a peer's refusal arrives as
+   * {@code "refused by <member>: <its reason>"}.
+   */
+  static String reasonKey(String reason) {
+    String by = "self";
+    String inner = reason;
+    if (reason.startsWith("refused by ")) {
+      by = "peer";
+      int colon = reason.indexOf(": ");
+      inner = colon < 0 ? "" : reason.substring(colon + 2);
+    }
+    String kind;
+    if (inner.startsWith("protocol version")) {
+      kind = "protocol_version";
+    } else if (inner.startsWith("cluster id")) {
+      kind = "cluster_id";
+    } else if (inner.contains("is this member's own id")) {
+      kind = "own_id";
+    } else if (inner.contains(" answers as member ")) {
+      kind = "wrong_member";
+    } else if (inner.contains("its Raft state was reset")) {
+      kind = "reset_member";
+    } else if (inner.contains("presents no Raft identity")) {
+      kind = "no_identity";
+    } else {
+      kind = "other";
+    }
+    return kind + "/" + by;
   }
 
   String lastHandshakeRejection() {
@@ -36,6 +72,12 @@ final class TransportCounters {
     return new TransportStats(sent.get(), flushes.get(), received.get(), outboundDropped.get(),
         unknownPeerDropped.get(), inboundDropped.get(), reconnects.get(),
         handshakesRejected.get(), badFrames.get(), connectedPeers, lastHandshakeRejection.get(),
-        lastBadFrame.get());
+        lastBadFrame.get(), byReason());
+  }
+
+  private java.util.Map<String, Long> byReason() {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    rejectedByReason.forEach((k, v) -> out.put(k, v.get()));
+    return out;
   }
 }

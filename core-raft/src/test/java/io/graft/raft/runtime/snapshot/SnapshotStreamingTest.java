@@ -144,6 +144,9 @@ class SnapshotStreamingTest {
     assertThat(chunkSizes).hasSizeGreaterThan(4).allMatch(n -> n <= CHUNK);
     assertThat(acked).isSorted().last().isEqualTo(new SnapshotStream(source).totalBytes());
     assertThat(receiver.refusedChunks()).isZero();
+    long total = new SnapshotStream(source).totalBytes();
+    assertThat(sender.counts()).as("started, completed, bytes sent").containsExactly(1L, 1L, total);
+    assertThat(receiver.counts()).as("received, bytes received").containsExactly(1L, total);
   }
 
   private static void run1(Pump pump, SnapshotSender sender, SnapshotReceiver receiver,

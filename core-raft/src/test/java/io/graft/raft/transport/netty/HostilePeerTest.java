@@ -72,6 +72,10 @@ class HostilePeerTest {
       assertThat(other.transport.stats().lastHandshakeRejection())
           .contains("refused by b").contains("cluster id 'other-cluster'");
       assertThat(other.transport.stats().connectedPeers()).isZero();
+      assertThat(b.transport.stats().handshakesRejectedByReason())
+          .as("b refused x for its cluster id").containsKey("cluster_id/self");
+      assertThat(other.transport.stats().handshakesRejectedByReason())
+          .as("x was refused by b for its cluster id").containsKey("cluster_id/peer");
       assertHealthyLinkStillWorks();
       assertThat(b.inbox).isEmpty();
       assertThat(b.transport.stats().messagesReceived()).isEqualTo(term - 1);

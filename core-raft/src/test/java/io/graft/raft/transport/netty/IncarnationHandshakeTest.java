@@ -122,6 +122,9 @@ class IncarnationHandshakeTest {
     // a's outbound saw b's new incarnation in the reply and did not use the connection.
     assertThat(a.transport.stats().lastHandshakeRejection())
         .startsWith("member b presents a new identity");
+    assertThat(a.transport.stats().handshakesRejectedByReason()).containsKey("reset_member/self");
+    assertThat(wiped.transport.stats().handshakesRejectedByReason())
+        .containsKey("reset_member/peer");
     // Contexts from 1000 up: heartbeats of the old b (context 42) may still sit in a's inbox.
     for (int i = 0; i < 20; i++) {
       a.transport.send(B, new Heartbeat(A, 7, 0, 1000 + i));

@@ -1,0 +1,31 @@
+package io.graft.raft.protocol;
+
+/**
+ * Deliberately broken variants of the protocol, for the mutation proof only: the simulation must
+ * catch every one of them (core-raft README, "The mutation proof"). A machine always starts with
+ * {@link #NONE}, and only test code in this package can switch a variant on, so production
+ * behaviour is untouched; each variant is one branch at the place the rule it breaks is enforced.
+ */
+enum Mutation {
+  /** The protocol as specified. */
+  NONE,
+
+  /** §5.4.1 skipped: a (pre)vote is granted whatever the candidate's log. */
+  VOTE_WITHOUT_LOG_CHECK,
+
+  /** Figure 8 / §5.4.2 skipped: an entry of an earlier term commits by counting its replicas. */
+  COMMIT_EARLIER_TERM_BY_COUNT,
+
+  /** A follower acknowledges appended entries before they are durable (§5.3, Figure 2). */
+  ACK_BEFORE_DURABLE,
+
+  /**
+   * A follower deletes everything after {@code prevLogIndex} on every AppendEntries, not only on a
+   * conflict (Figure 2 receiver rule 3), so a reordered, older append cuts entries it already
+   * acknowledged: entries the leader may have committed.
+   */
+  TRUNCATE_ON_EVERY_APPEND,
+
+  /** Entries are handed to the state machine once appended, before they commit (§5.3). */
+  APPLY_BEFORE_COMMIT
+}
