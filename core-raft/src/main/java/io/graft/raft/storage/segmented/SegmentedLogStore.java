@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -33,6 +34,15 @@ import java.util.List;
  *
  * <p>Threading: single owner thread, like every {@link LogStore}. Any I/O failure or corruption
  * throws {@link StorageException}, which is fatal for the node.
+ *
+ * <p>After a failed write, fsync or truncation (a full disk, an I/O error) the files may no longer
+ * match what this object holds in memory: a write that failed half-way has moved its buffer past
+ * the bytes that reached the file, and the page cache of a failed fsync cannot be trusted. So the
+ * store then refuses every further write, sync, truncation and buffered read, and {@link #close()}
+ * releases the files without writing; the member recovers the log from disk when it is opened
+ * again ({@link SegmentRecovery} drops the torn tail). Opening forces the last segment and the
+ * directory once, so that records an earlier run wrote but never forced (it stopped between a
+ * write and its fsync) are durable before this run acknowledges anything from them.
  */
 public final class SegmentedLogStore implements LogStore {
   private final Path dir;
@@ -47,13 +57,17 @@ public final class SegmentedLogStore implements LogStore {
   private boolean activeDirty;
   private boolean dirDirty;
   private boolean closed;
+  /** The first write-side I/O failure; from then on the store takes no more writes. */
+  private StorageException failure;
+  private final SegmentChannels channels;
   private long syncCount;
   private long fsyncCount;
 
   private SegmentedLogStore(Path dir, SegmentedLogOptions options, FileChannel lockChannel,
-      FileLock lock, SegmentRecovery.Result recovered) {
+      FileLock lock, SegmentRecovery.Result recovered, SegmentChannels channels) {
     this.dir = dir;
     this.options = options;
+    this.channels = channels;
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.index = new SegmentIndex(recovered.segments(), recovered.baseIndex(), recovered.terms(),
@@ -64,6 +78,23 @@ public final class SegmentedLogStore implements LogStore {
     Segment active = active();
     this.writes =
         new SegmentWriteBuffer(options.writeBufferBytes(), active == null ? 0 : active.endOffset);
+    if (active != null) {
+      try {
+        force(active);
+        forceDirectory();
+      } catch (StorageException e) {
+        index.segments.forEach(SegmentedLogStore::closeQuietly);
+        throw e;
+      }
+    }
+  }
+
+  /** Opens segment files; {@link FileChannel#open} except where a test injects disk failures. */
+  @FunctionalInterface
+  interface SegmentChannels {
+    SegmentChannels DEFAULT = FileChannel::open;
+
+    FileChannel open(Path path, OpenOption... options) throws IOException;
   }
 
   public static SegmentedLogStore open(Path dir) {
@@ -75,6 +106,12 @@ public final class SegmentedLogStore implements LogStore {
    * {@code dir/lock} so two processes never write one log.
    */
   public static SegmentedLogStore open(Path dir, SegmentedLogOptions options) {
+    return open(dir, options, SegmentChannels.DEFAULT);
+  }
+
+  /** As {@link #open(Path, SegmentedLogOptions)}, new segments opened through {@code channels}. */
+  static SegmentedLogStore open(Path dir, SegmentedLogOptions options,
+      SegmentChannels channels) {
     FileChannel lockChannel = null;
     try {
       FileSync.createDirectories(dir);
@@ -84,7 +121,8 @@ public final class SegmentedLogStore implements LogStore {
       if (lock == null) {
         throw new StorageException("raft log " + dir + " is in use by another process");
       }
-      return new SegmentedLogStore(dir, options, lockChannel, lock, SegmentRecovery.recover(dir));
+      return new SegmentedLogStore(dir, options, lockChannel, lock, SegmentRecovery.recover(dir),
+          channels);
     } catch (IOException | RuntimeException e) {
       closeQuietly(lockChannel);
       if (e instanceof StorageException se) {
@@ -140,7 +178,7 @@ public final class SegmentedLogStore implements LogStore {
     while (next < toIndexExclusive) {
       LogEntry cached = cache.get(next);
       if (cached == null) {
-        writes.flush(active()); // the run may include records still in the write buffer
+        flushForRead(); // the run may include records still in the write buffer
         long read = index.readRun(next, toIndexExclusive, maxBytes - bytes, out, cache);
         if (read < 0) {
           break;
@@ -161,8 +199,16 @@ public final class SegmentedLogStore implements LogStore {
 
   @Override
   public void append(List<LogEntry> entries) {
-    ensureOpen();
+    ensureWritable();
     validateAppend(entries);
+    try {
+      appendValid(entries);
+    } catch (StorageException e) {
+      throw failed(e);
+    }
+  }
+
+  private void appendValid(List<LogEntry> entries) {
     for (LogEntry entry : entries) {
       int recordBytes = RecordCodec.recordBytes(entry);
       Segment active = active();
@@ -181,7 +227,7 @@ public final class SegmentedLogStore implements LogStore {
 
   @Override
   public void truncateSuffix(long fromIndex) {
-    ensureOpen();
+    ensureWritable();
     if (fromIndex <= snapshotIndex) {
       throw new IllegalArgumentException(
           "cannot truncate at " + fromIndex + " <= snapshot index " + snapshotIndex);
@@ -189,6 +235,14 @@ public final class SegmentedLogStore implements LogStore {
     if (fromIndex > lastIndex()) {
       return;
     }
+    try {
+      truncateValid(fromIndex);
+    } catch (StorageException e) {
+      throw failed(e);
+    }
+  }
+
+  private void truncateValid(long fromIndex) {
     writes.flush(active());
     cache.truncateFrom(fromIndex);
     List<Segment> segments = index.segments;
@@ -231,13 +285,21 @@ public final class SegmentedLogStore implements LogStore {
 
   @Override
   public void compactPrefix(long upToIndex, long upToTerm) {
-    ensureOpen();
+    ensureWritable();
     if (upToIndex <= snapshotIndex) {
       return;
     }
     if (upToTerm < 0) {
       throw new IllegalArgumentException("negative snapshot term " + upToTerm);
     }
+    try {
+      compactValid(upToIndex, upToTerm);
+    } catch (StorageException e) {
+      throw failed(e);
+    }
+  }
+
+  private void compactValid(long upToIndex, long upToTerm) {
     // Durable before any segment is deleted, so the log never loses the description of its start.
     LogMetaFile.write(dir, new LogMetaFile.Snapshot(upToIndex, upToTerm));
     fsyncCount += 2; // the temp file and the directory
@@ -270,16 +332,20 @@ public final class SegmentedLogStore implements LogStore {
 
   @Override
   public void sync() {
-    ensureOpen();
-    writes.flush(active());
-    Segment active = active();
-    if (activeDirty && active != null) {
-      force(active);
-    }
-    activeDirty = false;
-    if (dirDirty) {
-      forceDirectory();
-      dirDirty = false;
+    ensureWritable();
+    try {
+      writes.flush(active());
+      Segment active = active();
+      if (activeDirty && active != null) {
+        force(active);
+      }
+      activeDirty = false;
+      if (dirDirty) {
+        forceDirectory();
+        dirDirty = false;
+      }
+    } catch (StorageException e) {
+      throw failed(e);
     }
     syncCount++;
   }
@@ -303,14 +369,19 @@ public final class SegmentedLogStore implements LogStore {
     return dir;
   }
 
-  /** Flushes and forces what is buffered, then releases files and the directory lock. */
+  /**
+   * Flushes and forces what is buffered, then releases files and the directory lock; after a
+   * write failure it writes nothing (see the class comment) and only releases them.
+   */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     try {
-      sync();
+      if (failure == null) {
+        sync();
+      }
     } finally {
       closed = true;
       for (Segment s : index.segments) {
@@ -356,7 +427,7 @@ public final class SegmentedLogStore implements LogStore {
     Path path = dir.resolve(SegmentFileNames.name(firstIndex));
     FileChannel channel;
     try {
-      channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+      channel = channels.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
     } catch (IOException e) {
       throw new StorageException("cannot create segment " + path, e);
@@ -401,6 +472,43 @@ public final class SegmentedLogStore implements LogStore {
   private void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("raft log " + dir + " is closed");
+    }
+  }
+
+  /** Open, and no earlier write failed. */
+  private void ensureWritable() {
+    ensureOpen();
+    if (failure != null) {
+      throw new StorageException("raft log " + dir + " takes no more writes after an earlier I/O"
+          + " failure (" + failure.getMessage() + (failure.getCause() == null ? ""
+          : ": " + failure.getCause()) + "); restart the member to recover the log from disk",
+          failure);
+    }
+  }
+
+  /** Records the first write-side failure; the store takes no more writes (class comment). */
+  private StorageException failed(StorageException e) {
+    if (failure == null) {
+      failure = e;
+    }
+    return e;
+  }
+
+  /** A read that must see records still in the write buffer writes them out first. */
+  private void flushForRead() {
+    ensureWritable();
+    try {
+      writes.flush(active());
+    } catch (StorageException e) {
+      throw failed(e);
+    }
+  }
+
+  private static void closeQuietly(Segment segment) {
+    try {
+      segment.close();
+    } catch (StorageException ignored) {
+      // Already failing; the original exception is the one worth reporting.
     }
   }
 
