@@ -308,6 +308,7 @@ public final class RaftNodeRunner implements RaftNode {
   }
 
   /** The fatal error that stopped this node, if any. */
+  @Override
   public Optional<RaftShutdownException> failure() {
     return Optional.ofNullable(failure.get());
   }
