@@ -42,8 +42,9 @@ public final class RaftGlobalExtensionFactory
 
   @Override
   public Lifecycle newInstance(ExtensionContext context, Dependencies deps) {
-    Wiring wiring =
-        new Wiring(deps.config(), deps.logService().getInternalLog(RaftGlobalExtensionFactory.class));
+    Wiring wiring = new Wiring(deps.config(),
+        deps.logService().getInternalLog(RaftGlobalExtensionFactory.class),
+        deps.logService().getUserLog(RaftGlobalExtensionFactory.class));
     context.dependencySatisfier().satisfyDependency(wiring);
     return new LifecycleAdapter() {
       @Override
