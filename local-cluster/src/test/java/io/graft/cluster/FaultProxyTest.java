@@ -122,6 +122,8 @@ class FaultProxyTest {
   void anUnidentifiedInitiatorIsRefusedWhileACutCouldApply() throws IOException {
     proxy.close();
     proxy = new FaultProxy(accepted -> OptionalInt.empty());
+    // a fresh port: rebinding the one just closed failed under CI ("Address already in use")
+    proxyPort = Ports.freePort();
     proxy.addFrontend(SERVER, proxyPort, echo.getLocalPort());
     try (Socket socket = connect()) {
       assertThat(roundTrip(socket, "no fault")).isEqualTo("no fault");

@@ -30,6 +30,35 @@ final class ElectionStep {
     }
   }
 
+  /**
+   * The runtime lost its connection to {@code peer}. If that is the leader this follower follows,
+   * the leader may have crashed (a killed process's connections close at once, long before an
+   * election timeout passes): forget it, so this member no longer refuses PreVotes on its behalf
+   * (§4.2.3). The voter with the lowest id after the lost leader campaigns within 1-2 ticks; the
+   * others keep their randomized timeout, so the followers that all saw the connection close do
+   * not split the vote (under load, ticks run in bursts: no delay in ticks keeps two campaigns
+   * apart). If that voter cannot win (its log is behind) or is gone too, the next election comes
+   * after the usual timeout. Only with PreVote (thesis §9.6): if the leader is in fact alive, the
+   * followers still hearing from it refuse, and nothing changes; without PreVote the real election
+   * would depose a live leader, so the timeout is left alone.
+   */
+  void onPeerLost(MemberId peer) {
+    if (!m.config.preVote()
+        || m.role != Role.FOLLOWER
+        || !peer.equals(m.leader)
+        || !m.configTracker.promotable()) {
+      return;
+    }
+    m.leader = null;
+    for (MemberId voter : m.configuration.voters()) {
+      if (!voter.equals(peer) && voter.compareTo(m.self) < 0) {
+        return; // a voter with a lower id goes first
+      }
+    }
+    int delayTicks = 1 + m.random.nextInt(2);
+    m.electionElapsed = Math.max(m.electionElapsed, m.randomizedElectionTimeout - delayTicks);
+  }
+
   /** True while a leader is known and was heard from within the election timeout (§4.2.3). */
   boolean inLeaderLease() {
     return m.leader != null && m.electionElapsed < m.config.electionTimeoutTicks();
