@@ -201,6 +201,18 @@ final class ClusterWatch {
     return events;
   }
 
+  /** The distinct errors the workload's clients saw, with counts (what a user sees). */
+  static Map<String, Integer> errorsSeen(WorkloadResult r) {
+    Map<String, Integer> seen = new LinkedHashMap<>();
+    for (SetWorkload.Event e : events(r)) {
+      if (!e.outcome().equals("ok")) {
+        String key = e.outcome().length() > 160 ? e.outcome().substring(0, 160) : e.outcome();
+        seen.merge(key, 1, Integer::sum);
+      }
+    }
+    return seen;
+  }
+
   /** Inserts invoked at or after {@code from} and acknowledged before {@code to}. */
   static long acked(List<SetWorkload.Event> history, long from, long to) {
     return history.stream().filter(e -> e.kind().equals("insert") && e.outcome().equals("ok")

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -147,7 +146,7 @@ class DiskFullIT {
     log(what + ": seed=" + SEED + " (replay: -Ddiskfull.seed=" + SEED + ")");
     WorkloadResult r = new SetWorkload(SetWorkload.Options.defaults()).run(target, RUN, SEED);
     String context = r.summary() + "\nscript: " + script.schedule() + "\nerrors clients saw: "
-        + errorsSeen(r);
+        + ClusterWatch.errorsSeen(r);
     log(context);
     assertThat(script.problems()).as("effects not seen; " + context).isEmpty();
     assertThat(script.finished()).as(context).isTrue();
@@ -283,18 +282,6 @@ class DiskFullIT {
       String code = e instanceof org.neo4j.driver.exceptions.Neo4jException n ? n.code() : "";
       return code + " " + e.getMessage();
     }
-  }
-
-  /** The distinct errors the workload's clients saw, with counts (what a user sees). */
-  private static Map<String, Integer> errorsSeen(WorkloadResult r) {
-    Map<String, Integer> seen = new LinkedHashMap<>();
-    for (SetWorkload.Event e : events(r)) {
-      if (!e.outcome().equals("ok")) {
-        String key = e.outcome().length() > 160 ? e.outcome().substring(0, 160) : e.outcome();
-        seen.merge(key, 1, Integer::sum);
-      }
-    }
-    return seen;
   }
 
   private static void log(String line) {

@@ -210,7 +210,8 @@ class FiveMemberFaultsIT {
     RoutedCluster target = new RoutedCluster(cluster, finalMembers, script, CONVERGE);
     log("seed=" + SEED + " script: " + script + " (replay: -Dfaults.seed=" + SEED + ")");
     WorkloadResult r = new SetWorkload(SetWorkload.Options.defaults()).run(target, RUN, SEED);
-    String context = r.summary() + "\nscript: " + script.schedule();
+    String context = r.summary() + "\nscript: " + script.schedule() + "\nerrors clients saw: "
+        + ClusterWatch.errorsSeen(r);
     log(context);
     assertThat(script.problems()).as("effects not seen; " + context).isEmpty();
     assertThat(script.finished()).as("every step ran; " + context).isTrue();
