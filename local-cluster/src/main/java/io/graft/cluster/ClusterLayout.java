@@ -22,8 +22,11 @@ import java.util.function.Consumer;
  * @param founders how many of the first members founded the cluster (their addresses are every
  *     member's {@code server.raft.initial_members}); members after them were added later with
  *     {@code raft.addMember}
+ * @param boltProxied whether clients reach the members' Bolt ports through a second fault proxy
+ *     (the members advertise its frontends)
  */
-public record ClusterLayout(List<MemberSpec> members, boolean proxied, int founders) {
+public record ClusterLayout(List<MemberSpec> members, boolean proxied, int founders,
+    boolean boltProxied) {
   public static final String FILE = "cluster.properties";
   /** Where the CLI's member-N prefers its ports: base + N - 1 (Neo4j's and graft's defaults). */
   public static final int BOLT_BASE = 7687;
@@ -38,9 +41,14 @@ public record ClusterLayout(List<MemberSpec> members, boolean proxied, int found
     }
   }
 
-  /** Every member a founder. */
+  /** Every member a founder, no Bolt proxy. */
   public ClusterLayout(List<MemberSpec> members, boolean proxied) {
-    this(members, proxied, members.size());
+    this(members, proxied, members.size(), false);
+  }
+
+  /** No Bolt proxy. */
+  public ClusterLayout(List<MemberSpec> members, boolean proxied, int founders) {
+    this(members, proxied, founders, false);
   }
 
   /**
@@ -66,18 +74,15 @@ public record ClusterLayout(List<MemberSpec> members, boolean proxied, int found
     return with(stableSpec(members.size() + 1, used, notes));
   }
 
-  /** One more member after the existing ones, on free ports (tests). */
+  /** One more member after the existing ones, on free ports, behind the same proxies (tests). */
   public ClusterLayout withFreeMember() {
-    int raftListen = Ports.freePort();
-    int raftAdvertised = proxied ? Ports.freePort() : raftListen;
-    return with(new MemberSpec(members.size() + 1, Ports.freePort(), Ports.freePort(), raftListen,
-        raftAdvertised));
+    return with(allocateMember(members.size() + 1, proxied, boltProxied));
   }
 
   private ClusterLayout with(MemberSpec spec) {
     List<MemberSpec> more = new ArrayList<>(members);
     more.add(spec);
-    return new ClusterLayout(more, proxied, founders);
+    return new ClusterLayout(more, proxied, founders, boltProxied);
   }
 
   private static MemberSpec stableSpec(int i, Set<Integer> used, Consumer<String> notes) {
@@ -107,15 +112,28 @@ public record ClusterLayout(List<MemberSpec> members, boolean proxied, int found
     return members.subList(0, founders).stream().map(MemberSpec::raftAdvertisedAddress).toList();
   }
 
-  /** Fresh free ports for {@code count} members. */
+  /** Fresh free ports for {@code count} members, no Bolt proxy. */
   public static ClusterLayout allocate(int count, boolean proxied) {
+    return allocate(count, proxied, false);
+  }
+
+  /** Fresh free ports for {@code count} members. */
+  public static ClusterLayout allocate(int count, boolean proxied, boolean boltProxied) {
     List<MemberSpec> specs = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
-      int raftListen = Ports.freePort();
-      int raftAdvertised = proxied ? Ports.freePort() : raftListen;
-      specs.add(new MemberSpec(i, Ports.freePort(), Ports.freePort(), raftListen, raftAdvertised));
+      specs.add(allocateMember(i, proxied, boltProxied));
     }
-    return new ClusterLayout(specs, proxied);
+    return new ClusterLayout(specs, proxied, count, boltProxied);
+  }
+
+  /** Fresh free ports for member {@code index}. */
+  private static MemberSpec allocateMember(int index, boolean proxied, boolean boltProxied) {
+    int bolt = Ports.freePort();
+    int http = Ports.freePort();
+    int raftListen = Ports.freePort();
+    int raftAdvertised = proxied ? Ports.freePort() : raftListen;
+    int boltAdvertised = boltProxied ? Ports.freePort() : bolt;
+    return new MemberSpec(index, bolt, http, raftListen, raftAdvertised, boltAdvertised);
   }
 
   public List<String> advertisedRaftAddresses() {
@@ -131,12 +149,14 @@ public record ClusterLayout(List<MemberSpec> members, boolean proxied, int found
     props.setProperty("members", Integer.toString(members.size()));
     props.setProperty("proxied", Boolean.toString(proxied));
     props.setProperty("founders", Integer.toString(founders));
+    props.setProperty("boltProxied", Boolean.toString(boltProxied));
     for (MemberSpec m : members) {
       String p = "member." + m.index() + ".";
       props.setProperty(p + "bolt", Integer.toString(m.boltPort()));
       props.setProperty(p + "http", Integer.toString(m.httpPort()));
       props.setProperty(p + "raftListen", Integer.toString(m.raftListenPort()));
       props.setProperty(p + "raftAdvertised", Integer.toString(m.raftAdvertisedPort()));
+      props.setProperty(p + "boltAdvertised", Integer.toString(m.boltAdvertisedPort()));
     }
     try (Writer out = Files.newBufferedWriter(dir.resolve(FILE))) {
       props.store(out, "graft local cluster: fixed member addresses (member id = raft address)");
@@ -160,14 +180,18 @@ public record ClusterLayout(List<MemberSpec> members, boolean proxied, int found
     List<MemberSpec> specs = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
       String p = "member." + i + ".";
+      String bolt = props.getProperty(p + "bolt");
       specs.add(new MemberSpec(i,
-          Integer.parseInt(props.getProperty(p + "bolt")),
+          Integer.parseInt(bolt),
           Integer.parseInt(props.getProperty(p + "http")),
           Integer.parseInt(props.getProperty(p + "raftListen")),
-          Integer.parseInt(props.getProperty(p + "raftAdvertised"))));
+          Integer.parseInt(props.getProperty(p + "raftAdvertised")),
+          // folders written before the Bolt proxy existed advertise the bound port
+          Integer.parseInt(props.getProperty(p + "boltAdvertised", bolt))));
     }
     boolean proxied = Boolean.parseBoolean(props.getProperty("proxied"));
     int founders = Integer.parseInt(props.getProperty("founders", Integer.toString(count)));
-    return Optional.of(new ClusterLayout(specs, proxied, founders));
+    boolean boltProxied = Boolean.parseBoolean(props.getProperty("boltProxied", "false"));
+    return Optional.of(new ClusterLayout(specs, proxied, founders, boltProxied));
   }
 }

@@ -27,13 +27,21 @@ import java.util.function.UnaryOperator;
 public final class LocalCluster implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
+  /**
+   * The one client side of the Bolt proxy: every connection to a Bolt frontend is a driver's
+   * (this JVM's), so its links are {@code (BOLT_CLIENT, member)}.
+   */
+  public static final int BOLT_CLIENT = 0;
+
   private final ClusterOptions options;
   private final MemberFactory members;
   /** Grows when a member is added; read by probe and writer threads meanwhile. */
   private volatile ClusterLayout layout;
-  private final List<ServerProcess> servers = new ArrayList<>();
+  /** Grows when a member is added; read by fault and probe threads meanwhile. */
+  private final List<ServerProcess> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final RaftProbe probe;
   private FaultProxy proxy;
+  private FaultProxy boltProxy;
   private Thread shutdownHook;
 
   private LocalCluster(ClusterOptions options, ClusterLayout layout) {
@@ -56,8 +64,10 @@ public final class LocalCluster implements AutoCloseable {
       throw new UncheckedIOException("cannot create " + options.dir(), e);
     }
     ClusterLayout layout = ClusterLayout.load(options.dir())
-        .filter(l -> l.members().size() == options.members() && l.proxied() == options.faultProxy())
-        .orElseGet(() -> ClusterLayout.allocate(options.members(), options.faultProxy()));
+        .filter(l -> l.members().size() == options.members() && l.proxied() == options.faultProxy()
+            && l.boltProxied() == options.boltProxy())
+        .orElseGet(() -> ClusterLayout.allocate(options.members(), options.faultProxy(),
+            options.boltProxy()));
     layout.save(options.dir());
     return new LocalCluster(options, layout);
   }
@@ -88,6 +98,9 @@ public final class LocalCluster implements AutoCloseable {
     StartChecks.portsFree(servers);
     if (layout.proxied() && proxy == null) {
       startProxy();
+    }
+    if (layout.boltProxied() && boltProxy == null) {
+      startBoltProxy();
     }
     installShutdownHook();
     long began = System.nanoTime();
@@ -158,6 +171,18 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** Every connection to a Bolt frontend is the client's ({@link #BOLT_CLIENT}). */
+  private void startBoltProxy() {
+    boltProxy = new FaultProxy(accepted -> java.util.OptionalInt.of(BOLT_CLIENT));
+    try {
+      for (MemberSpec spec : layout.members()) {
+        boltProxy.addFrontend(spec.index(), spec.boltAdvertisedPort(), spec.boltPort());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the Bolt fault proxy", e);
+    }
+  }
+
   private Map<Long, Integer> memberByPid() {
     Map<Long, Integer> map = new HashMap<>();
     for (ServerProcess server : servers) {
@@ -202,10 +227,11 @@ public final class LocalCluster implements AutoCloseable {
   /**
    * Starts a further, EMPTY server whose {@code initial_members} are the founders and which is in
    * nobody's configuration yet: the server a user is about to add (the joiner). Nothing calls
-   * {@code raft.addMember}: the caller does, on the member and at the moment it chooses. It gets
-   * the next member number (its home {@code member-N}, its driver in {@link #probe()}), a
-   * frontend on the fault proxy if there is one, and is stopped by {@link #close()} with the
-   * others. Until it is added it names no leader, so {@link #awaitLeader()} waits for its
+   * {@code raft.addMember}: the caller does, on the member and at the moment it chooses (a test,
+   * under faults). It gets the next member number (its home {@code member-N}, its driver in
+   * {@link #probe()}), frontends on the cluster's fault proxies (Raft and Bolt), so they can
+   * attribute and cut its connections like any member's, and is stopped by {@link #close()} with
+   * the others. Until it is added it names no leader, so {@link #awaitLeader()} waits for its
    * addition. Returns once it logged {@code Started.}.
    *
    * @return the new member's 1-based index
@@ -221,12 +247,15 @@ public final class LocalCluster implements AutoCloseable {
     probe.updateLayout(layout);
     ServerProcess server = members.create(spec, layout);
     servers.add(server);
-    if (layout.proxied() && proxy != null) {
-      try {
+    try {
+      if (layout.proxied() && proxy != null) {
         proxy.addFrontend(spec.index(), spec.raftAdvertisedPort(), spec.raftListenPort());
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot add a fault-proxy frontend for " + spec.name(), e);
       }
+      if (layout.boltProxied() && boltProxy != null) {
+        boltProxy.addFrontend(spec.index(), spec.boltAdvertisedPort(), spec.boltPort());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot add a fault-proxy frontend for " + spec.name(), e);
     }
     options.progress().accept("Starting " + spec.name() + " (" + spec.boltUri() + ", Raft "
         + spec.raftAdvertisedAddress() + ")");
@@ -300,6 +329,20 @@ public final class LocalCluster implements AutoCloseable {
     return server(member).home().dir();
   }
 
+  /**
+   * The proxy in front of the members' Bolt ports; only with {@link ClusterOptions#boltProxy()}.
+   * Its links are {@code (BOLT_CLIENT, member)}: {@code isolate(m)} or {@code cut(BOLT_CLIENT, m)}
+   * cuts every driver connection to member m (open ones are closed, new ones refused) while the
+   * members' Raft links and the test's direct probes ({@link #probe()}) are untouched.
+   */
+  public FaultProxy boltProxy() {
+    if (boltProxy == null) {
+      throw new IllegalStateException(
+          "started without the Bolt fault proxy (ClusterOptions.boltProxy)");
+    }
+    return boltProxy;
+  }
+
   /** The fault proxy; only with {@link ClusterOptions#faultProxy()}. */
   public FaultProxy proxy() {
     if (proxy == null) {
@@ -359,6 +402,10 @@ public final class LocalCluster implements AutoCloseable {
     if (proxy != null) {
       proxy.close();
       proxy = null;
+    }
+    if (boltProxy != null) {
+      boltProxy.close();
+      boltProxy = null;
     }
     if (shutdownHook != null) {
       try {

@@ -109,7 +109,7 @@ final class MemberFactory {
       // raftAddress=boltAddress pairs, so raft.status() can name the leader's Bolt address.
       List<String> pairs = new ArrayList<>();
       for (MemberSpec spec : layout.members()) {
-        pairs.add(spec.raftAdvertisedAddress() + "=" + MemberSpec.HOST + ":" + spec.boltPort());
+        pairs.add(spec.raftAdvertisedAddress() + "=" + spec.boltAdvertisedAddress());
       }
       settings.putIfAbsent(MEMBER_BOLT_ADDRESSES, String.join(",", pairs));
     }

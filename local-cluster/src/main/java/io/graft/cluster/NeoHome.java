@@ -101,8 +101,9 @@ public final class NeoHome {
     lines.add("server.default_listen_address=" + MemberSpec.HOST);
     lines.add("server.default_advertised_address=" + MemberSpec.HOST);
     lines.add("server.bolt.listen_address=" + MemberSpec.HOST + ":" + spec.boltPort());
-    // Without this, routing tables advertise localhost:7687 whatever the listen port is.
-    lines.add("server.bolt.advertised_address=" + MemberSpec.HOST + ":" + spec.boltPort());
+    // Without this, routing tables advertise localhost:7687 whatever the listen port is. With
+    // the Bolt fault proxy it is the proxy's frontend: routed drivers go through the proxy.
+    lines.add("server.bolt.advertised_address=" + spec.boltAdvertisedAddress());
     lines.add("server.http.listen_address=" + MemberSpec.HOST + ":" + spec.httpPort());
     lines.add("server.http.advertised_address=" + MemberSpec.HOST + ":" + spec.httpPort());
     lines.add("server.https.enabled=false");

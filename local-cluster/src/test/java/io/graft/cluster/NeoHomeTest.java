@@ -98,6 +98,48 @@ class NeoHomeTest {
   }
 
   @Test
+  void boltProxiedMembersAdvertiseTheProxyAndBindTheirOwnPort() throws IOException {
+    ClusterLayout layout = ClusterLayout.allocate(3, true, true);
+    layout.save(tmp);
+    assertThat(ClusterLayout.load(tmp)).hasValue(layout);
+    assertThat(layout.members()).allSatisfy(m -> {
+      assertThat(m.boltProxied()).isTrue();
+      assertThat(m.boltUri()).isEqualTo("bolt://127.0.0.1:" + m.boltPort());
+      assertThat(m.boltAdvertisedAddress()).isEqualTo("127.0.0.1:" + m.boltAdvertisedPort());
+    });
+
+    MemberSpec spec = layout.member(2);
+    NeoHome home = new NeoHome(tmp.resolve("member-2"), spec);
+    home.assemble(null, NeoConfig.plain("256m", "32m"));
+    assertThat(Files.readAllLines(home.conf().resolve("neo4j.conf"))).contains(
+        "server.bolt.listen_address=127.0.0.1:" + spec.boltPort(),
+        "server.bolt.advertised_address=127.0.0.1:" + spec.boltAdvertisedPort());
+
+    ClusterLayout grown = layout.withFreeMember();
+    MemberSpec fourth = grown.member(4);
+    assertThat(grown.members()).hasSize(4).startsWith(layout.members().toArray(new MemberSpec[0]));
+    assertThat(fourth.proxied()).isTrue();
+    assertThat(fourth.boltProxied()).isTrue();
+    long distinct = grown.members().stream()
+        .flatMap(m -> java.util.stream.Stream.of(m.boltPort(), m.httpPort(), m.raftListenPort(),
+            m.raftAdvertisedPort(), m.boltAdvertisedPort()))
+        .distinct().count();
+    assertThat(distinct).isEqualTo(20);
+  }
+
+  @Test
+  void aLayoutSavedBeforeTheBoltProxyExistedLoadsUnproxied() throws IOException {
+    Files.writeString(tmp.resolve(ClusterLayout.FILE), String.join("\n",
+        "members=1", "proxied=false", "member.1.bolt=7001", "member.1.http=7002",
+        "member.1.raftListen=7003", "member.1.raftAdvertised=7003") + "\n");
+
+    ClusterLayout layout = ClusterLayout.load(tmp).orElseThrow();
+    assertThat(layout.boltProxied()).isFalse();
+    assertThat(layout.member(1)).isEqualTo(new MemberSpec(1, 7001, 7002, 7003, 7003));
+    assertThat(layout.member(1).boltAdvertisedAddress()).isEqualTo("127.0.0.1:7001");
+  }
+
+  @Test
   void agreedLeaderNeedsOneLeaderNamedByEveryone() {
     Map<String, Object> leader = Map.of("role", "LEADER", "memberId", "a", "leaderId", "a");
     Map<String, Object> follower = Map.of("role", "FOLLOWER", "memberId", "b", "leaderId", "a");

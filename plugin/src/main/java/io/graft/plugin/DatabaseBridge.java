@@ -81,8 +81,11 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
   private final RaftTransactionCommitProcess replicated;
   private final ReplicatedUsers users;
   private final InternalLog log;
+  /** neo4j.log: what an operator reads first (a stopped member is reported there too). */
+  private final InternalLog userLog;
   private final RaftEventLog events;
   private final Database database;
+  private final AtomicBoolean stopReported = new AtomicBoolean();
   private volatile Neo4jBinding binding;
 
   private DatabaseBridge(
@@ -97,10 +100,12 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       RaftTransactionCommitProcess replicated,
       ReplicatedUsers users,
       InternalLog log,
+      InternalLog userLog,
       RaftEventLog events,
       Database database) {
     this.users = users;
     this.config = config;
+    this.userLog = userLog;
     this.database = database;
     this.bolt = bolt;
     this.raft = raft;
@@ -124,6 +129,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
       Database database,
       RaftNodeFactory factory,
       InternalLog log,
+      InternalLog userLog,
       AtomicBoolean restarting)
       throws Exception {
     InternalsAccess.verify();
@@ -200,8 +206,10 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
         config.commitTimeout(), bolt::boltAddressOf, log);
     DatabaseBridge bridge = new DatabaseBridge(
         config, bolt, raft, machine, slot, waiters, gate, guard, replicated, replicatedUsers,
-        log, events, database);
-    guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status()));
+        log, userLog, events, database);
+    guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status(), bridge.stoppedBecause()));
+    // Notified (with a status naming no leader) when the member stops after a fatal error.
+    raft.addListener(status -> bridge.reportIfStopped());
     bridge.attach(b);
     // What a restart re-applies: the Raft log's entries after what Neo4j recovered (its log is
     // forced only at checkpoints, lease changes and snapshots; server.raft.neo4j_log_force).
@@ -342,6 +350,47 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     return machine.lastAppliedIndex();
   }
 
+  /**
+   * Why graft stopped on this member (its Raft node hit a fatal error: a failed log write or
+   * fsync, e.g. a full disk; a failed apply, e.g. Neo4j's own transaction log on a full disk), or
+   * null while it runs. A stopped member is reported with role {@value #STOPPED}.
+   */
+  String stoppedBecause() {
+    return raft.failure().map(DatabaseBridge::cause).orElse(null);
+  }
+
+  /** The failure's cause, down to the root (e.g. "... : No space left on device"). */
+  static String cause(Throwable failure) {
+    Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String text = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    return root == cause ? text : text + " (cause: " + root.getClass().getSimpleName() + ": "
+        + root.getMessage() + ")";
+  }
+
+  /** Logs, once, to debug.log and neo4j.log that graft stopped here, why, and what to do. */
+  void reportIfStopped() {
+    raft.failure().ifPresent(failure -> {
+      if (stopReported.compareAndSet(false, true)) {
+        String message = String.format("graft: the Raft member %s of database '%s' STOPPED after"
+            + " a fatal error: %s. It takes no writes and no longer follows the cluster"
+            + " (raft.status() reports role %s; it refuses neo4j:// routing requests, so drivers"
+            + " ask the other members, which go on without it while a majority of them is up)."
+            + " Fix the cause (a full disk: free space) and restart this server: it recovers"
+            + " from its own disk and catches up.", config.self(), config.database(),
+            cause(failure), STOPPED);
+        log.error(message, failure);
+        userLog.error(message);
+      }
+    });
+  }
+
+  /** The role reported for a member whose Raft node stopped after a fatal error. */
+  static final String STOPPED = "STOPPED";
+
   @Override
   public StatusRow status() {
     RaftStatus s = raft.status();
@@ -354,7 +403,7 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     }
     return new StatusRow(
         s.self().value(), s.self().value(), bolt.boltAddressOf(s.self().value()),
-        roleName(s.role()), s.term(), leader, leader == null ? null : bolt.boltAddressOf(leader),
+        roleOf(s.role()), s.term(), leader, leader == null ? null : bolt.boltAddressOf(leader),
         s.commitIndex(), machine.lastAppliedIndex(), s.lastLogIndex(), machine.lastCommittedTxId(),
         voters);
   }
@@ -366,7 +415,8 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     for (RaftStatus.MemberStatus m : s.members()) {
       long lag = m.matchIndex() < 0 ? -1 : Math.max(0, s.lastLogIndex() - m.matchIndex());
       rows.add(new MemberRow(
-          m.id().value(), m.id().value(), bolt.boltAddressOf(m.id().value()), roleName(m.role()),
+          m.id().value(), m.id().value(), bolt.boltAddressOf(m.id().value()),
+          m.id().equals(s.self()) ? roleOf(m.role()) : roleName(m.role()),
           m.voting(), m.matchIndex(), lag, m.lastContactMillis()));
     }
     return rows;
@@ -450,6 +500,11 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
     String leader = s.leader() == null ? null : s.leader().value();
     return RaftRoutingTable.compute(
         s.self().value(), leader, voters, learners, bolt::boltAddressOf, ttlMillis);
+  }
+
+  /** This member's own role: {@value #STOPPED} once its Raft node stopped. */
+  private String roleOf(Role role) {
+    return raft.failure().isPresent() ? STOPPED : roleName(role);
   }
 
   /** docs/ARCHITECTURE.md §3 names: a pre-candidate is reported as CANDIDATE. */

@@ -46,7 +46,8 @@ public final class RaftGlobalExtensionFactory
 
   @Override
   public Lifecycle newInstance(ExtensionContext context, Dependencies deps) {
-    Wiring wiring = new Wiring(deps.config(), deps.logService().getInternalLogProvider());
+    Wiring wiring = new Wiring(deps.config(), deps.logService().getInternalLogProvider(),
+        deps.logService().getUserLog(RaftGlobalExtensionFactory.class));
     context.dependencySatisfier().satisfyDependency(wiring);
     return new LifecycleAdapter() {
       @Override

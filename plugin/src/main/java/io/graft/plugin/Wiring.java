@@ -40,6 +40,7 @@ import org.neo4j.server.web.WebServer;
 public final class Wiring {
   private final RaftPluginConfig config;
   private final InternalLog log;
+  private final InternalLog userLog;
   private final BoltAddressBook boltAddresses;
   private final long routingTtlMillis;
   private final ClusterAdminAccess adminAccess;
@@ -55,9 +56,14 @@ public final class Wiring {
   /** Set while a snapshot install stops and starts the database under the running bridge. */
   private final AtomicBoolean restarting = new AtomicBoolean();
 
-  Wiring(Config neo4jConfig, InternalLogProvider logs) {
+  /**
+   * @param logs the debug log's provider
+   * @param userLog neo4j.log, for what an operator must see (a member that stopped)
+   */
+  Wiring(Config neo4jConfig, InternalLogProvider logs, InternalLog userLog) {
     this.config = RaftPluginConfig.from(neo4jConfig);
     this.log = logs.getLog(RaftGlobalExtensionFactory.class);
+    this.userLog = userLog;
     this.selfHttp = Neo4jWebMount.selfUrl(neo4jConfig);
     this.boltAddresses = new BoltAddressBook(config.self(), config.selfBoltAddress(), selfHttp,
         config.boltAddresses());
@@ -156,13 +162,20 @@ public final class Wiring {
       }
       log.info("graft: neo4j:// routing for '%s' now follows the Raft leader (ttl %d ms)",
           config.database(), routingTtlMillis);
-      return new GraftRoutingTableProvider(current, config.database(), this::routingTable);
+      return new GraftRoutingTableProvider(current, config.database(), this::routingTable,
+          this::stoppedBecause);
     });
   }
 
   Optional<RaftRoutingTable> routingTable() {
     DatabaseBridge bridge = running;
     return bridge == null ? Optional.empty() : Optional.of(bridge.routingTable(routingTtlMillis));
+  }
+
+  /** Why graft stopped on this member after a fatal error; empty while it runs. */
+  Optional<String> stoppedBecause() {
+    DatabaseBridge bridge = running;
+    return bridge == null ? Optional.empty() : Optional.ofNullable(bridge.stoppedBecause());
   }
 
   /**
@@ -191,7 +204,8 @@ public final class Wiring {
   private synchronized void startFresh(Database database) throws Exception {
     closeRunning();
     running =
-        DatabaseBridge.start(config, boltAddresses, database, this::createNode, log, restarting);
+        DatabaseBridge.start(config, boltAddresses, database, this::createNode, log, userLog,
+            restarting);
     installRouting(database.getDependencyResolver().resolveDependency(RoutingService.class));
     captureUserChanges(database);
   }

@@ -13,6 +13,21 @@ final class WriteAdvice {
   private WriteAdvice() {}
 
   static String of(StatusRow status) {
+    return of(status, null);
+  }
+
+  /**
+   * @param stoppedBecause why graft stopped on this member after a fatal error, or null while it
+   *     runs: such a member follows no leader and would otherwise be described as one that lost
+   *     its majority
+   */
+  static String of(StatusRow status, String stoppedBecause) {
+    if (stoppedBecause != null) {
+      return "graft stopped on this member after a fatal error (" + stoppedBecause + "): it takes"
+          + " no writes and no longer follows the cluster. The other members go on with their own"
+          + " leader while a majority of them is up (a neo4j:// driver finds it). Fix the cause"
+          + " (a full disk: free space) and restart this server.";
+    }
     String leader = status.leaderId();
     if (leader == null || leader.isEmpty()) {
       int voters = status.votingMembers().size();

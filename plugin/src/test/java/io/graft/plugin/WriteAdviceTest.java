@@ -31,6 +31,17 @@ class WriteAdviceTest {
         .contains("outcome is unknown");
   }
 
+  @Test
+  void aStoppedMemberSaysWhyAndWhatToDoNotThatAMajorityIsDown() {
+    String advice = WriteAdvice.of(row("a:1", null, null),
+        "StorageException: cannot write /data/raft/neo4j/log/segment-1 at byte offset 4096"
+            + " (cause: IOException: No space left on device)");
+    assertThat(advice).contains("graft stopped on this member after a fatal error")
+        .contains("No space left on device")
+        .contains("restart this server")
+        .doesNotContain("No leader is known");
+  }
+
   private static StatusRow row(String self, String leader, String leaderBolt) {
     return new StatusRow(self, self, "x:1", leader == null ? "CANDIDATE" : "FOLLOWER", 3, leader,
         leaderBolt, 10, 10, 11, 12, VOTERS);

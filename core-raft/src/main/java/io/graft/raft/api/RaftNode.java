@@ -3,6 +3,7 @@ package io.graft.raft.api;
 import io.graft.raft.api.metrics.ConnectionMetrics;
 import io.graft.raft.api.metrics.RaftMetrics;
 import io.graft.raft.api.metrics.SnapshotMetrics;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -60,6 +61,16 @@ public interface RaftNode extends AutoCloseable {
 
   /** An immutable snapshot of this member's view of the cluster. Cheap; never blocks. */
   RaftStatus status();
+
+  /**
+   * The fatal error (a failed log write or fsync, e.g. a full disk; a failed apply; a broken
+   * invariant) that stopped this member, if any. A stopped member takes no proposals and no longer
+   * follows the cluster until it is restarted; its {@link #status()} names no leader, and every
+   * pending or later proposal fails with this exception. Cheap; never blocks.
+   */
+  default Optional<RaftShutdownException> failure() {
+    return Optional.empty();
+  }
 
   /**
    * An immutable snapshot of this member's metrics: per-stage write latency while it leads, log

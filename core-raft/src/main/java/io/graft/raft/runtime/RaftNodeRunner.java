@@ -380,6 +380,7 @@ public final class RaftNodeRunner implements RaftNode {
   }
 
   /** The fatal error that stopped this node, if any. */
+  @Override
   public Optional<RaftShutdownException> failure() {
     return Optional.ofNullable(failure.get());
   }

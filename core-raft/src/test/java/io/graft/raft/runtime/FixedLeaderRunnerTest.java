@@ -6,4 +6,9 @@ class FixedLeaderRunnerTest extends RaftNodeRunnerTest {
   ConsensusMachine.Factory factory() {
     return FixedLeaderMachine.factory();
   }
+
+  @Override
+  boolean elects() {
+    return false;
+  }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.graft.raft.api.CommitResult;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.NotLeaderException;
+import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
@@ -226,6 +227,23 @@ abstract class RaftNodeRunnerTest {
             e ->
                 assertThat(e.getCause())
                     .isInstanceOf(io.graft.raft.storage.StorageException.class));
+    // Through the api too (the Neo4j plugin reads it there), and the stopped member no longer
+    // advertises itself as leader: routing tables built from its status send no writes to it.
+    RaftNode asApi = leader;
+    assertThat(asApi.failure()).isEqualTo(leader.failure());
+    assertThat(leader.status().role()).isNotEqualTo(Role.LEADER);
+    assertThat(leader.status().leader()).isNull();
+    if (!elects()) {
+      return; // a scripted machine never replaces its fixed leader
+    }
+    RaftNodeRunner next = await().atMost(Duration.ofSeconds(20))
+        .until(c::leaderOrNull, n -> n != null && n != leader);
+    assertThat(next.propose(new byte[] {2}).get(10, TimeUnit.SECONDS)).isNotNull();
+  }
+
+  /** Whether {@link #factory()}'s machine elects a new leader when the old one stops. */
+  boolean elects() {
+    return true;
   }
 
   @Test

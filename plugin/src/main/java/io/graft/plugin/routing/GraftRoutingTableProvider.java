@@ -9,6 +9,7 @@ import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.routing.ClientSideRoutingTableProvider;
 import org.neo4j.dbms.routing.RoutingException;
 import org.neo4j.dbms.routing.RoutingResult;
+import org.neo4j.kernel.api.exceptions.Status;
 import org.neo4j.kernel.database.DatabaseReferenceImpl;
 import org.neo4j.values.virtual.MapValue;
 
@@ -18,19 +19,39 @@ import org.neo4j.values.virtual.MapValue;
  * ROUTE message and {@code dbms.routing.getRoutingTable} both end here, through {@code
  * DefaultRoutingService}. While graft is not running for the database (stopped, starting), Neo4j's
  * default answer is given too.
+ *
+ * <p>A member whose Raft node STOPPED after a fatal error refuses the request with a transient
+ * error instead of answering: a table from it would name no writer, and a driver that gets no
+ * writer asks the same (initial) router again first, so a driver pointed at that member would
+ * never find the leader. A refused request makes the driver forget this router and ask the
+ * others it knows.
  */
 public final class GraftRoutingTableProvider implements ClientSideRoutingTableProvider {
   private final ClientSideRoutingTableProvider original;
   private final String database;
   private final Supplier<Optional<RaftRoutingTable>> table;
+  private final Supplier<Optional<String>> stoppedBecause;
 
   public GraftRoutingTableProvider(
       ClientSideRoutingTableProvider original,
       String database,
       Supplier<Optional<RaftRoutingTable>> table) {
+    this(original, database, table, Optional::empty);
+  }
+
+  /**
+   * @param stoppedBecause why graft stopped on this member after a fatal error; empty while it
+   *     runs
+   */
+  public GraftRoutingTableProvider(
+      ClientSideRoutingTableProvider original,
+      String database,
+      Supplier<Optional<RaftRoutingTable>> table,
+      Supplier<Optional<String>> stoppedBecause) {
     this.original = original;
     this.database = database;
     this.table = table;
+    this.stoppedBecause = stoppedBecause;
   }
 
   /** The provider this one replaced (so a re-install never wraps twice). */
@@ -42,6 +63,12 @@ public final class GraftRoutingTableProvider implements ClientSideRoutingTablePr
   public RoutingResult getRoutingResultForClientSideRouting(
       DatabaseReferenceImpl.Internal reference, MapValue routingContext) throws RoutingException {
     if (database.equals(reference.databaseId().name())) {
+      Optional<String> stopped = stoppedBecause.get();
+      if (stopped.isPresent()) {
+        throw new RoutingException(Status.General.DatabaseUnavailable, "graft stopped on this"
+            + " member after a fatal error (" + stopped.get() + ") and no longer follows the"
+            + " cluster: ask another member for a routing table of '" + database + "'");
+      }
       Optional<RaftRoutingTable> raft = table.get();
       if (raft.isPresent()) {
         RaftRoutingTable t = raft.get();

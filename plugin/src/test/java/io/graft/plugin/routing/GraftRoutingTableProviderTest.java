@@ -1,6 +1,7 @@
 package io.graft.plugin.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +10,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.routing.ClientSideRoutingTableProvider;
+import org.neo4j.dbms.routing.RoutingException;
 import org.neo4j.dbms.routing.RoutingResult;
+import org.neo4j.kernel.api.exceptions.Status;
 import org.neo4j.kernel.database.DatabaseIdFactory;
 import org.neo4j.kernel.database.DatabaseReferenceImpl;
 import org.neo4j.kernel.database.NormalizedDatabaseName;
@@ -45,6 +48,20 @@ class GraftRoutingTableProviderTest {
     assertThat(provider.getRoutingResultForClientSideRouting(ref("neo4j"), MapValue.EMPTY))
         .isSameAs(NEO4J_DEFAULT);
     assertThat(provider.original()).isSameAs(original);
+  }
+
+  @Test
+  void aMemberWhoseRaftNodeStoppedRefusesWithATransientErrorSoDriversAskAnotherMember() {
+    AtomicReference<Optional<String>> stopped = new AtomicReference<>(Optional.empty());
+    GraftRoutingTableProvider p = new GraftRoutingTableProvider(original, "neo4j", table::get,
+        stopped::get);
+    stopped.set(Optional.of("StorageException: cannot write segment (No space left on device)"));
+    assertThatThrownBy(() -> p.getRoutingResultForClientSideRouting(ref("neo4j"), MapValue.EMPTY))
+        .isInstanceOf(RoutingException.class)
+        .hasMessageContaining("No space left on device")
+        .hasMessageContaining("ask another member")
+        .satisfies(e -> assertThat(((RoutingException) e).status())
+            .isEqualTo(Status.General.DatabaseUnavailable));
   }
 
   private static DatabaseReferenceImpl.Internal ref(String name) {

@@ -7,6 +7,7 @@ import io.graft.raft.storage.StorageException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -33,6 +34,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Threading: single owner thread, like every {@link LogStore}. Any I/O failure or corruption
  * throws {@link StorageException}, which is fatal for the node.
+ *
+ * <p>After a failed write, fsync or truncation (a full disk, an I/O error) the files may no longer
+ * match what this object holds in memory: a write that failed half-way has moved its buffer past
+ * the bytes that reached the file, and the page cache of a failed fsync cannot be trusted. So the
+ * store then refuses every further write, sync, truncation and buffered read, and {@link #close()}
+ * releases the files without writing; the member recovers the log from disk when it is opened
+ * again ({@link SegmentRecovery} drops the torn tail). Opening forces the last segment and the
+ * directory once, so that records an earlier run wrote but never forced (it stopped between a
+ * write and its fsync) are durable before this run acknowledges anything from them.
  */
 public final class SegmentedLogStore implements LogStore {
   private final Path dir;
@@ -48,6 +58,12 @@ public final class SegmentedLogStore implements LogStore {
   private boolean activeDirty;
   private boolean dirDirty;
   private boolean closed;
+  /**
+   * The first write-side I/O failure; from then on the store takes no more writes. Volatile: a
+   * started {@link Sync} that fails on another thread records it too.
+   */
+  private volatile StorageException failure;
+  private final SegmentChannels channels;
   private long syncCount;
   /** Numbers the started syncs, so an older one finds its segment already forced by a newer. */
   private long syncGeneration;
@@ -57,9 +73,10 @@ public final class SegmentedLogStore implements LogStore {
   private final AtomicLong fsyncCount = new AtomicLong();
 
   private SegmentedLogStore(Path dir, SegmentedLogOptions options, DirectoryLock lock,
-      SegmentRecovery.Result recovered, Executor preallocation) {
+      SegmentRecovery.Result recovered, Executor preallocation, SegmentChannels channels) {
     this.dir = dir;
     this.options = options;
+    this.channels = channels;
     this.lock = lock;
     this.index = new SegmentIndex(recovered.segments(), recovered.baseIndex(), recovered.terms(),
         recovered.offsets());
@@ -72,9 +89,29 @@ public final class SegmentedLogStore implements LogStore {
     this.preallocator = preallocation == null
         ? null
         : new SegmentPreallocator(dir, options.segmentBytesMax(), preallocation);
+    if (active != null) {
+      try {
+        force(active);
+        forceDirectory();
+      } catch (StorageException e) {
+        index.segments.forEach(SegmentedLogStore::closeQuietly);
+        if (preallocator != null) {
+          preallocator.close();
+        }
+        throw e;
+      }
+    }
     if (preallocator != null) {
       preallocator.prepareAhead();
     }
+  }
+
+  /** Opens segment files; {@link FileChannel#open} except where a test injects disk failures. */
+  @FunctionalInterface
+  interface SegmentChannels {
+    SegmentChannels DEFAULT = FileChannel::open;
+
+    FileChannel open(Path path, OpenOption... options) throws IOException;
   }
 
   public static SegmentedLogStore open(Path dir) {
@@ -83,7 +120,7 @@ public final class SegmentedLogStore implements LogStore {
 
   /** As {@link #open(Path, SegmentedLogOptions, Executor)} without preallocation. */
   public static SegmentedLogStore open(Path dir, SegmentedLogOptions options) {
-    return open(dir, options, null);
+    return open(dir, options, (Executor) null);
   }
 
   /**
@@ -94,10 +131,21 @@ public final class SegmentedLogStore implements LogStore {
    */
   public static SegmentedLogStore open(Path dir, SegmentedLogOptions options,
       Executor preallocation) {
+    return open(dir, options, preallocation, SegmentChannels.DEFAULT);
+  }
+
+  /** As {@link #open(Path, SegmentedLogOptions)}, new segments opened through {@code channels}. */
+  static SegmentedLogStore open(Path dir, SegmentedLogOptions options,
+      SegmentChannels channels) {
+    return open(dir, options, null, channels);
+  }
+
+  private static SegmentedLogStore open(Path dir, SegmentedLogOptions options,
+      Executor preallocation, SegmentChannels channels) {
     DirectoryLock lock = DirectoryLock.acquire(dir);
     try {
       return new SegmentedLogStore(dir, options, lock, SegmentRecovery.recover(dir),
-          preallocation);
+          preallocation, channels);
     } catch (RuntimeException e) {
       lock.close();
       throw e;
@@ -147,7 +195,7 @@ public final class SegmentedLogStore implements LogStore {
     while (next < toIndexExclusive) {
       LogEntry cached = cache.get(next);
       if (cached == null) {
-        writes.flush(active()); // the run may include records still in the write buffer
+        flushForRead(); // the run may include records still in the write buffer
         long read = index.readRun(next, toIndexExclusive, maxBytes - bytes, out, cache);
         if (read < 0) {
           break;
@@ -168,8 +216,16 @@ public final class SegmentedLogStore implements LogStore {
 
   @Override
   public void append(List<LogEntry> entries) {
-    ensureOpen();
+    ensureWritable();
     RecordCodec.validateAppend(entries, lastIndex(), term(lastIndex()));
+    try {
+      appendValid(entries);
+    } catch (StorageException e) {
+      throw failed(e);
+    }
+  }
+
+  private void appendValid(List<LogEntry> entries) {
     for (LogEntry entry : entries) {
       int recordBytes = RecordCodec.recordBytes(entry);
       Segment active = active();
@@ -188,7 +244,7 @@ public final class SegmentedLogStore implements LogStore {
 
   @Override
   public void truncateSuffix(long fromIndex) {
-    ensureOpen();
+    ensureWritable();
     if (fromIndex <= snapshotIndex) {
       throw new IllegalArgumentException(
           "cannot truncate at " + fromIndex + " <= snapshot index " + snapshotIndex);
@@ -196,6 +252,14 @@ public final class SegmentedLogStore implements LogStore {
     if (fromIndex > lastIndex()) {
       return;
     }
+    try {
+      truncateValid(fromIndex);
+    } catch (StorageException e) {
+      throw failed(e);
+    }
+  }
+
+  private void truncateValid(long fromIndex) {
     writes.flush(active());
     cache.truncateFrom(fromIndex);
     List<Segment> segments = index.segments;
@@ -233,13 +297,21 @@ public final class SegmentedLogStore implements LogStore {
 
   @Override
   public void compactPrefix(long upToIndex, long upToTerm) {
-    ensureOpen();
+    ensureWritable();
     if (upToIndex <= snapshotIndex) {
       return;
     }
     if (upToTerm < 0) {
       throw new IllegalArgumentException("negative snapshot term " + upToTerm);
     }
+    try {
+      compactValid(upToIndex, upToTerm);
+    } catch (StorageException e) {
+      throw failed(e);
+    }
+  }
+
+  private void compactValid(long upToIndex, long upToTerm) {
     // Durable before any segment is deleted, so the log never loses the description of its start.
     LogMetaFile.write(dir, new LogMetaFile.Snapshot(upToIndex, upToTerm));
     fsyncCount.addAndGet(2); // the temp file and the directory
@@ -272,16 +344,20 @@ public final class SegmentedLogStore implements LogStore {
 
   @Override
   public void sync() {
-    ensureOpen();
-    writes.flush(active());
-    Segment active = active();
-    if (activeDirty && active != null) {
-      force(active);
-    }
-    activeDirty = false;
-    if (dirDirty) {
-      forceDirectory();
-      dirDirty = false;
+    ensureWritable();
+    try {
+      writes.flush(active());
+      Segment active = active();
+      if (activeDirty && active != null) {
+        force(active);
+      }
+      activeDirty = false;
+      if (dirDirty) {
+        forceDirectory();
+        dirDirty = false;
+      }
+    } catch (StorageException e) {
+      throw failed(e);
     }
     syncCount++;
   }
@@ -295,8 +371,12 @@ public final class SegmentedLogStore implements LogStore {
    */
   @Override
   public Sync startSync() {
-    ensureOpen();
-    writes.flush(active());
+    ensureWritable();
+    try {
+      writes.flush(active());
+    } catch (StorageException e) {
+      throw failed(e);
+    }
     Segment segment = activeDirty ? active() : null;
     boolean directory = dirDirty;
     activeDirty = false;
@@ -307,12 +387,16 @@ public final class SegmentedLogStore implements LogStore {
     }
     long generation = ++syncGeneration;
     return () -> {
-      if (segment != null && segment.forceFor(generation)) {
-        fsyncCount.incrementAndGet();
-      }
-      if (directory && directoryForcedGeneration < generation) {
-        forceDirectory();
-        directoryForcedGeneration = generation;
+      try {
+        if (segment != null && segment.forceFor(generation)) {
+          fsyncCount.incrementAndGet();
+        }
+        if (directory && directoryForcedGeneration < generation) {
+          forceDirectory();
+          directoryForcedGeneration = generation;
+        }
+      } catch (StorageException e) {
+        throw failed(e);
       }
     };
   }
@@ -336,14 +420,19 @@ public final class SegmentedLogStore implements LogStore {
     return dir;
   }
 
-  /** Flushes and forces what is buffered, then releases files and the directory lock. */
+  /**
+   * Flushes and forces what is buffered, then releases files and the directory lock; after a
+   * write failure it writes nothing (see the class comment) and only releases them.
+   */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     try {
-      sync();
+      if (failure == null) {
+        sync();
+      }
     } finally {
       closed = true;
       if (preallocator != null) {
@@ -369,9 +458,9 @@ public final class SegmentedLogStore implements LogStore {
     FileChannel channel;
     try {
       if (preallocator != null && preallocator.takeAs(path)) {
-        channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        channel = channels.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
       } else {
-        channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+        channel = channels.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
       }
     } catch (IOException e) {
@@ -417,6 +506,43 @@ public final class SegmentedLogStore implements LogStore {
   private void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("raft log " + dir + " is closed");
+    }
+  }
+
+  /** Open, and no earlier write failed. */
+  private void ensureWritable() {
+    ensureOpen();
+    if (failure != null) {
+      throw new StorageException("raft log " + dir + " takes no more writes after an earlier I/O"
+          + " failure (" + failure.getMessage() + (failure.getCause() == null ? ""
+          : ": " + failure.getCause()) + "); restart the member to recover the log from disk",
+          failure);
+    }
+  }
+
+  /** Records the first write-side failure; the store takes no more writes (class comment). */
+  private StorageException failed(StorageException e) {
+    if (failure == null) {
+      failure = e;
+    }
+    return e;
+  }
+
+  /** A read that must see records still in the write buffer writes them out first. */
+  private void flushForRead() {
+    ensureWritable();
+    try {
+      writes.flush(active());
+    } catch (StorageException e) {
+      throw failed(e);
+    }
+  }
+
+  private static void closeQuietly(Segment segment) {
+    try {
+      segment.close();
+    } catch (StorageException ignored) {
+      // Already failing; the original exception is the one worth reporting.
     }
   }
 }
