@@ -111,8 +111,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
       return;
     }
     // A misconfigured peer redials every few seconds: WARN when the reason changes, else DEBUG.
-    boolean repeated = reason.equals(counters.lastHandshakeRejection());
-    counters.handshakeRejected(reason);
+    boolean repeated = !counters.inboundRefused(reason);
     if (repeated) {
       log.debug("Refused Raft connection from {} at {} again: {}", handshake.member(),
           ctx.channel().remoteAddress(), reason);

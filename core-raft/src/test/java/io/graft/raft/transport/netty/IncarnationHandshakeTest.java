@@ -147,6 +147,31 @@ class IncarnationHandshakeTest {
     assertThat(a.known.known(B)).isNotNull().isNotEqualTo(incB);
   }
 
+  /**
+   * The order that hid a's inbound refusal: a dials the reset b first and refuses b's reply, then
+   * b dials a. a's inbound refusal carries the same words as its outbound one, and still reaches
+   * the host log (each side's line once per change of its own reason).
+   */
+  @Test
+  void inboundRefusalIsReportedAfterAnOutboundRefusalWithTheSameReason() throws Exception {
+    int pa = freePort();
+    int pb = freePort();
+    Member a = new Member(A, pa, UUID.randomUUID(), dir.resolve("a"));
+    Member b = new Member(B, pb, UUID.randomUUID(), dir.resolve("b"));
+    connect(a, pa, b, pb);
+    assertDelivers(a, A, B, b);
+    b.close();
+    Member wiped = new Member(B, pb, UUID.randomUUID(), dir.resolve("b-wiped"));
+    a.transport.setPeers(Map.of(B, "127.0.0.1:" + pb)); // only a dials, for now
+    await().atMost(WAIT).until(() -> a.refusals.stream()
+        .anyMatch(l -> l.startsWith("Connection to b at") && l.contains("presents a new identity")));
+    assertThat(a.refusals).noneMatch(l -> l.startsWith("Refused Raft connection from b"));
+    wiped.transport.setPeers(Map.of(A, "127.0.0.1:" + pa));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(a.refusals)
+        .anyMatch(l -> l.startsWith("Refused Raft connection from b")
+            && l.contains("presents a new identity")));
+  }
+
   @Test
   void sameIncarnationAfterARestartIsAccepted() throws Exception {
     int pa = freePort();
