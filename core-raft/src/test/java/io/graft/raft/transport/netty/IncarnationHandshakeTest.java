@@ -106,25 +106,28 @@ class IncarnationHandshakeTest {
     b.close();
     Member wiped = new Member(B, pb, UUID.randomUUID(), dir.resolve("b-wiped"));
     connect(a, pa, wiped, pb);
-    await().atMost(WAIT).until(() ->
-        a.transport.stats().handshakesRejected() >= 2
-            && wiped.transport.stats().handshakesRejected() >= 2);
-    // a refused b's inbound and said why; b logged the reason it received (Raft §5.2).
-    assertThat(wiped.transport.stats().lastHandshakeRejection())
-        .contains("refused by a")
-        .contains("presents a new identity")
-        .contains("may have forgotten its vote")
-        .contains("raft.removeMember('b')");
-    // The same lines reach a host log through onRefusal (once per change of reason, each side).
-    assertThat(wiped.refusals).anyMatch(l -> l.contains("presents a new identity"));
-    assertThat(a.refusals).anyMatch(l -> l.startsWith("Refused Raft connection from b"))
-        .anyMatch(l -> l.startsWith("Connection to b at"));
-    // a's outbound saw b's new incarnation in the reply and did not use the connection.
+    // Each side counts a refusal before it logs it (and before it counts it by reason), and a's
+    // first refusals may all be of b's inbound dials before a's own redial reaches b: wait until
+    // each side has refused and reported both ways, not for a number of refusals.
+    await().atMost(WAIT).untilAsserted(() -> {
+      // a refused b's inbound and said why; b logged the reason it received (Raft §5.2).
+      assertThat(wiped.transport.stats().lastHandshakeRejection())
+          .contains("refused by a")
+          .contains("presents a new identity")
+          .contains("may have forgotten its vote")
+          .contains("raft.removeMember('b')");
+      // The same lines reach a host log through onRefusal (once per change of reason, each side).
+      assertThat(wiped.refusals).anyMatch(l -> l.contains("presents a new identity"));
+      assertThat(a.refusals).anyMatch(l -> l.startsWith("Refused Raft connection from b"))
+          .anyMatch(l -> l.startsWith("Connection to b at"));
+      // a's outbound saw b's new incarnation in the reply and did not use the connection.
+      assertThat(a.transport.stats().handshakesRejectedByReason())
+          .containsKey("reset_member/self");
+      assertThat(wiped.transport.stats().handshakesRejectedByReason())
+          .containsKey("reset_member/peer");
+    });
     assertThat(a.transport.stats().lastHandshakeRejection())
         .startsWith("member b presents a new identity");
-    assertThat(a.transport.stats().handshakesRejectedByReason()).containsKey("reset_member/self");
-    assertThat(wiped.transport.stats().handshakesRejectedByReason())
-        .containsKey("reset_member/peer");
     // Contexts from 1000 up: heartbeats of the old b (context 42) may still sit in a's inbox.
     for (int i = 0; i < 20; i++) {
       a.transport.send(B, new Heartbeat(A, 7, 0, 1000 + i));
