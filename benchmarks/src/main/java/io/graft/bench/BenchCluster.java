@@ -13,6 +13,21 @@ interface BenchCluster extends AutoCloseable {
   /** A line describing how the cluster is configured (durability, ports, dirs). */
   String describe();
 
+  /** Log fsyncs so far, summed over the members (for entries per fsync); -1 if unknown. */
+  default long fsyncs() {
+    return -1;
+  }
+
+  /** Log entries written so far, summed over the members; -1 if unknown. */
+  default long entriesPersisted() {
+    return -1;
+  }
+
+  /** Extra detail for the progress line after a scenario (e.g. per-stage latency), or "". */
+  default String detail() {
+    return "";
+  }
+
   @Override
   void close() throws Exception;
 }

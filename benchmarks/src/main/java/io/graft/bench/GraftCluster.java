@@ -4,8 +4,12 @@ import io.graft.raft.api.CommittedEntry;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.StateMachine;
+import io.graft.raft.api.metrics.LeaderStage;
+import io.graft.raft.api.metrics.RaftMetrics;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.runtime.RaftNodeRunner;
+import io.graft.raft.transport.netty.NettyTransport;
+import io.graft.raft.transport.netty.NettyTransportConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,14 +22,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * graft on loopback: 3 {@link RaftNodeRunner}s, each with its own segmented log (fsync per Ready)
- * and meta store in its own directory, talking over the Netty transport; a counting state machine.
+ * graft on loopback: 3 {@link RaftNodeRunner}s, each with its own segmented log (group commit) and
+ * meta store in its own directory, talking over the Netty transport; a counting state machine.
+ * Variants for same-run comparisons: {@code graft} (defaults); suffixes {@code -ownersync} (log
+ * fsync on the owner thread, {@code RaftNodeBuilder.logSyncThread(false)}) and {@code
+ * -noprealloc} (growing segments, {@code preallocateLogSegments(false)}).
  */
 final class GraftCluster implements BenchCluster {
   static final long TICK_MILLIS = 100;
   private final List<RaftNodeRunner> nodes = new ArrayList<>();
+  private final List<NettyTransport> transports = new ArrayList<>();
+  private long messagesBefore;
+  private long proposalsBefore;
   private final Path dir;
+  private final String name;
+  private final boolean logSyncThread;
+  private final boolean preallocate;
+  private final boolean linger;
+  private final boolean inlineWhenIdle;
   private volatile RaftNodeRunner leader;
+  private RaftMetrics stagesBefore;
 
   /** Counts applied entries; remembers its applied index only in memory (fresh dirs each run). */
   static final class CountingStateMachine implements StateMachine {
@@ -48,8 +64,16 @@ final class GraftCluster implements BenchCluster {
     }
   }
 
-  GraftCluster(Path dir) throws Exception {
+  GraftCluster(Path dir, String name) throws Exception {
     this.dir = dir;
+    this.name = name;
+    logSyncThread = !name.contains("-ownersync");
+    preallocate = !name.contains("-noprealloc");
+    linger = !name.contains("-nolinger");
+    inlineWhenIdle = !name.contains("-alwaysthread");
+    if (!name.matches("graft(-ownersync|-noprealloc|-nolinger|-alwaysthread)*")) {
+      throw new IllegalArgumentException("unknown graft variant " + name);
+    }
     Map<MemberId, String> addresses = new HashMap<>();
     Set<MemberId> voters = new LinkedHashSet<>();
     for (int i = 0; i < 3; i++) {
@@ -66,13 +90,17 @@ final class GraftCluster implements BenchCluster {
           RaftNodeRunner.builder()
               .self(id)
               .initialVoters(voters)
-              .config(RaftConfig.defaults())
+              .config(linger ? RaftConfig.defaults()
+                  : RaftConfig.defaults().withAppendLingerBytes(0))
               .tickMillis(TICK_MILLIS)
               .dataDirectory(dir.resolve(id.value().replace(':', '_')))
-              .nettyTransport(addresses.get(id), "bench")
+              .transport(transport(id, addresses.get(id)))
               .peers(peers)
               .stateMachine(new CountingStateMachine())
               .randomSeed(seed++)
+              .logSyncThread(logSyncThread)
+              .logSyncInlineWhenIdle(inlineWhenIdle)
+              .preallocateLogSegments(preallocate)
               .build()
               .start());
     }
@@ -97,7 +125,58 @@ final class GraftCluster implements BenchCluster {
 
   @Override
   public String name() {
-    return "graft";
+    return name;
+  }
+
+  @Override
+  public long fsyncs() {
+    long n = 0;
+    for (RaftNodeRunner node : nodes) {
+      n += node.metrics().fsyncs();
+    }
+    return n;
+  }
+
+  @Override
+  public long entriesPersisted() {
+    long n = 0;
+    for (RaftNodeRunner node : nodes) {
+      n += node.metrics().entriesPersisted();
+    }
+    return n;
+  }
+
+  private NettyTransport transport(MemberId id, String address) {
+    NettyTransport t = new NettyTransport(NettyTransportConfig.defaults(address, "bench", id));
+    transports.add(t);
+    return t;
+  }
+
+  /**
+   * Raft messages per proposal and the leader's per-stage latency, both since the previous call
+   * (ms from propose).
+   */
+  @Override
+  public String detail() {
+    RaftMetrics now = leader.metrics();
+    long messages = 0;
+    for (NettyTransport t : transports) {
+      messages += t.stats().messagesSent();
+    }
+    long proposals = now.proposals();
+    StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT,
+        "%.2f messages/proposal; ", (double) (messages - messagesBefore)
+            / Math.max(1, proposals - proposalsBefore)));
+    messagesBefore = messages;
+    proposalsBefore = proposals;
+    sb.append("leader stage p50/p99 ms:");
+    for (LeaderStage s : LeaderStage.values()) {
+      var h = stagesBefore == null ? now.stage(s) : now.stage(s).minus(stagesBefore.stage(s));
+      sb.append(String.format(java.util.Locale.ROOT, " %s %.2f/%.2f", s.metricName(),
+          h.p50Seconds() * 1e3, h.p99Seconds() * 1e3));
+    }
+    stagesBefore = now;
+    return sb.toString();
   }
 
   @Override
@@ -121,8 +200,14 @@ final class GraftCluster implements BenchCluster {
 
   @Override
   public String describe() {
-    return "graft RaftNodeRunner, Netty transport, segmented log with one fsync per Ready "
-        + "(group commit), 3 members on 127.0.0.1, tick "
+    return name
+        + ": graft RaftNodeRunner, Netty transport, segmented log, group commit, fsync on "
+        + (logSyncThread
+            ? "its own thread" + (inlineWhenIdle ? " (on the owner when idle)" : "")
+            : "the owner thread")
+        + (preallocate ? ", preallocated segments" : ", growing segments")
+        + (linger ? ", appends linger (64 KiB)" : ", no append linger")
+        + ", proposals in-process on the leader, 3 members on 127.0.0.1, tick "
         + TICK_MILLIS
         + " ms, election timeout 1-2 s, storage "
         + dir;

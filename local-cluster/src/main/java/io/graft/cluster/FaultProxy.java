@@ -22,7 +22,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * to the member's real listen port. The initiator of each connection is identified by a
  * {@link SourceResolver}, so a link {@code a -> b} means "connections that member a opens to
  * member b". A cut closes the matching open connections and closes new ones as soon as they are
- * accepted; a heal lets the members' own reconnect logic bring the links back.
+ * accepted; a heal lets the members' own reconnect logic bring the links back. A connection whose
+ * initiator cannot be identified is refused while any fault could apply to it (fail closed): a
+ * cut must never leak through a connection the proxy could not attribute.
+ *
+ * <p>Bytes are counted per directed link ({@link #bytesForwarded(int, int)}), so a test can show
+ * that a cut really stopped the traffic it was meant to stop while the other links kept flowing.
  *
  * <p>Blocking sockets, two pump threads per connection: a handful of Raft links, so simplicity
  * wins over a selector loop.
@@ -33,6 +38,8 @@ public final class FaultProxy implements AutoCloseable {
   private final Set<Link> cut = ConcurrentHashMap.newKeySet();
   private final Set<Integer> isolated = ConcurrentHashMap.newKeySet();
   private final List<Pipe> pipes = new CopyOnWriteArrayList<>();
+  private final Map<Link, AtomicLong> linkBytes = new ConcurrentHashMap<>();
+  private final AtomicLong unidentified = new AtomicLong();
   private volatile boolean closed;
 
   public FaultProxy(SourceResolver resolver) {
@@ -87,12 +94,17 @@ public final class FaultProxy implements AutoCloseable {
     isolated.clear();
   }
 
+  /**
+   * Whether a connection opened by {@code from} (empty: not identified) to {@code to} is cut. An
+   * unidentified initiator is blocked whenever some member is isolated or some link into
+   * {@code to} is cut: it could be the member the fault is about.
+   */
   public boolean blocked(OptionalInt from, int to) {
     if (isolated.contains(to)) {
       return true;
     }
     if (from.isEmpty()) {
-      return false;
+      return !isolated.isEmpty() || cut.stream().anyMatch(link -> link.to() == to);
     }
     int source = from.getAsInt();
     return isolated.contains(source) || cut.contains(new Link(source, to));
@@ -102,6 +114,20 @@ public final class FaultProxy implements AutoCloseable {
   public long bytesForwarded(int member) {
     Frontend frontend = frontends.get(member);
     return frontend == null ? 0 : frontend.bytes.get();
+  }
+
+  /**
+   * Bytes forwarded (both directions) by connections that {@code from} opened to {@code to}, over
+   * the proxy's lifetime; {@code from} 0 counts connections whose initiator was not identified.
+   */
+  public long bytesForwarded(int from, int to) {
+    AtomicLong bytes = linkBytes.get(new Link(from, to));
+    return bytes == null ? 0 : bytes.get();
+  }
+
+  /** Connections accepted whose initiator could not be identified (see {@link #blocked}). */
+  public long unidentifiedConnections() {
+    return unidentified.get();
   }
 
   /** The open connections, as links (initiator 0 = not a known member). */
@@ -153,6 +179,9 @@ public final class FaultProxy implements AutoCloseable {
           return; // closed
         }
         OptionalInt from = resolver.memberOf(inbound);
+        if (from.isEmpty()) {
+          unidentified.incrementAndGet();
+        }
         if (blocked(from, member)) {
           closeQuietly(inbound);
           continue;
@@ -173,7 +202,9 @@ public final class FaultProxy implements AutoCloseable {
         closeQuietly(outbound);
         return;
       }
-      Pipe pipe = new Pipe(from, member, inbound, outbound, bytes);
+      AtomicLong link = linkBytes.computeIfAbsent(new Link(from.orElse(0), member),
+          l -> new AtomicLong());
+      Pipe pipe = new Pipe(from, member, inbound, outbound, bytes, link);
       pipes.add(pipe);
       if (blocked(from, member)) { // a cut raced with the accept
         pipe.close();
@@ -189,13 +220,16 @@ public final class FaultProxy implements AutoCloseable {
     private final Socket inbound;
     private final Socket outbound;
     private final AtomicLong bytes;
+    private final AtomicLong linkBytes;
 
-    Pipe(OptionalInt from, int to, Socket inbound, Socket outbound, AtomicLong bytes) {
+    Pipe(OptionalInt from, int to, Socket inbound, Socket outbound, AtomicLong bytes,
+        AtomicLong linkBytes) {
       this.from = from;
       this.to = to;
       this.inbound = inbound;
       this.outbound = outbound;
       this.bytes = bytes;
+      this.linkBytes = linkBytes;
     }
 
     void start() {
@@ -212,6 +246,7 @@ public final class FaultProxy implements AutoCloseable {
             out.write(buffer, 0, n);
             out.flush();
             bytes.addAndGet(n);
+            linkBytes.addAndGet(n);
           }
         } catch (IOException e) {
           // one side closed or the link was cut

@@ -55,6 +55,9 @@ class FaultProxyTest {
       assertThat(proxy.openLinks()).containsExactly(new FaultProxy.Link(CLIENT, SERVER));
       // the proxy counts a chunk after writing it: the client may see it a moment earlier
       await().atMost(Duration.ofSeconds(5)).until(() -> proxy.bytesForwarded(SERVER) == 10);
+      assertThat(proxy.bytesForwarded(CLIENT, SERVER)).isEqualTo(10);
+      assertThat(proxy.bytesForwarded(SERVER, CLIENT)).isZero();
+      assertThat(proxy.unidentifiedConnections()).isZero();
     }
   }
 
@@ -70,6 +73,8 @@ class FaultProxyTest {
       assertThat(readOrEof(during)).isEqualTo(-1);
     }
     long bytesDuringCut = proxy.bytesForwarded(SERVER);
+    assertThat(proxy.bytesForwarded(CLIENT, SERVER)).as("nothing crossed the cut")
+        .isEqualTo(12);
     proxy.heal(CLIENT, SERVER);
     try (Socket after = connect()) {
       assertThat(roundTrip(after, "after")).isEqualTo("after");
@@ -99,10 +104,45 @@ class FaultProxyTest {
       assertThat(readOrEof(socket)).isEqualTo(-1);
     }
     assertThat(proxy.blocked(OptionalInt.empty(), SERVER)).isTrue();
-    assertThat(proxy.blocked(OptionalInt.empty(), 3)).isFalse();
+    assertThat(proxy.blocked(OptionalInt.empty(), 3)).as("it could come from the isolated one")
+        .isTrue();
+    assertThat(proxy.blocked(OptionalInt.of(3), 4)).isFalse();
     proxy.rejoin(SERVER);
+    assertThat(proxy.blocked(OptionalInt.empty(), 3)).isFalse();
     try (Socket socket = connect()) {
       assertThat(roundTrip(socket, "back")).isEqualTo("back");
+    }
+  }
+
+  /**
+   * A connection the resolver cannot attribute is refused while a fault could apply to it (fail
+   * closed): it used to pass through any cut.
+   */
+  @Test
+  void anUnidentifiedInitiatorIsRefusedWhileACutCouldApply() throws IOException {
+    proxy.close();
+    proxy = new FaultProxy(accepted -> OptionalInt.empty());
+    // a fresh port: rebinding the one just closed failed under CI ("Address already in use")
+    proxyPort = Ports.freePort();
+    proxy.addFrontend(SERVER, proxyPort, echo.getLocalPort());
+    try (Socket socket = connect()) {
+      assertThat(roundTrip(socket, "no fault")).isEqualTo("no fault");
+    }
+    proxy.cut(3, 4);
+    try (Socket socket = connect()) {
+      assertThat(roundTrip(socket, "other link")).as("no cut into member 2")
+          .isEqualTo("other link");
+    }
+    proxy.cut(CLIENT, SERVER);
+    try (Socket socket = connect()) {
+      socket.getOutputStream().write("x".getBytes());
+      assertThat(readOrEof(socket)).isEqualTo(-1);
+    }
+    assertThat(proxy.unidentifiedConnections()).isEqualTo(3);
+    assertThat(proxy.bytesForwarded(0, SERVER)).isEqualTo(36);
+    proxy.healAll();
+    try (Socket socket = connect()) {
+      assertThat(roundTrip(socket, "healed")).isEqualTo("healed");
     }
   }
 

@@ -23,11 +23,15 @@ import org.neo4j.driver.Values;
  * kill until the first write acknowledged by another member. After a failed write the client asks
  * the live members' {@code raft.status()} for a leader every 20 ms, as an application would. The
  * killed member is restarted and the cluster re-agrees on a leader before the next trial.
+ *
+ * <p>Run on its own ({@code benchmarks/run-neo4j-failover.sh}, {@link #main}): the trials on a
+ * fresh cluster, and a stability run that writes with many clients for minutes, with no fault,
+ * and counts the elections that nothing caused ({@link NeoStability}).
  */
 final class NeoFailover {
   /** One trial. {@code agreedMillis} is when polling first saw one agreed leader (§5.2). */
   record Trial(int number, int killed, int newLeader, long firstAckMillis, long agreedMillis,
-      long ackedBefore) {}
+      long ackedBefore, String clientSide) {}
 
   private static final Duration LIMIT = Duration.ofSeconds(60);
 
@@ -42,6 +46,9 @@ final class NeoFailover {
   private volatile int killedMember;
   private volatile long firstAckNanos;
   private volatile int firstAckMember;
+  /** What the client went through after the kill: failed writes and leader lookups, in order. */
+  private final StringBuilder clientLog = new StringBuilder();
+  private int failedWrites;
 
   NeoFailover(LocalCluster cluster, Consumer<String> progress, AtomicLong ids) {
     this.cluster = cluster;
@@ -59,8 +66,9 @@ final class NeoFailover {
         Trial trial = trial(t);
         results.add(trial);
         progress.accept(String.format("[failover] trial %d: killed member-%d, member-%d acked a"
-            + " write after %d ms (agreed leader seen after %d ms)", t, trial.killed(),
-            trial.newLeader(), trial.firstAckMillis(), trial.agreedMillis()));
+            + " write after %d ms (agreed leader seen after %d ms); client: %s", t,
+            trial.killed(), trial.newLeader(), trial.firstAckMillis(), trial.agreedMillis(),
+            trial.clientSide()));
       }
     } finally {
       running.set(false);
@@ -83,6 +91,8 @@ final class NeoFailover {
       killedMember = leader;
       killedAt = System.nanoTime();
       killMark = killedAt;
+      clientLog.setLength(0);
+      failedWrites = 0;
     }
     cluster.kill9(leader);
     List<Integer> rest = new ArrayList<>();
@@ -96,15 +106,27 @@ final class NeoFailover {
     awaitCondition("a write acknowledged after the kill", () -> firstAckNanos != 0);
     long firstAck;
     int newLeader;
+    String clientSide;
     synchronized (this) {
       firstAck = firstAckNanos;
       newLeader = firstAckMember;
       killMark = Long.MAX_VALUE;
+      clientSide = failedWrites + " failed writes" + clientLog;
     }
     progress.accept("[failover] restarting member-" + leader);
     cluster.restart(leader);
     return new Trial(number, leader, newLeader == 0 ? agreed : newLeader,
-        TimeUnit.NANOSECONDS.toMillis(firstAck - killedAt), agreedMillis, ackedBefore);
+        TimeUnit.NANOSECONDS.toMillis(firstAck - killedAt), agreedMillis, ackedBefore,
+        clientSide);
+  }
+
+  /** Notes a client-side event after the kill (first few of each kind), with its time. */
+  private synchronized void note(String what) {
+    if (killMark == Long.MAX_VALUE || clientLog.length() > 1500) {
+      return;
+    }
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killMark);
+    clientLog.append("; ").append(ms).append(" ms ").append(what);
   }
 
   private void writeLoop() {
@@ -116,8 +138,25 @@ final class NeoFailover {
         long now = System.nanoTime();
         recordAck(member, now);
       } catch (RuntimeException e) {
+        long failedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
+        synchronized (this) {
+          // The first failures and every one on a member still alive (the new leader's).
+          if (killMark != Long.MAX_VALUE
+              && (failedWrites++ < 2 || member != killedMember)) {
+            String msg = String.valueOf(e.getMessage());
+            note("write to member-" + member + " failed after " + failedAfter + " ms: "
+                + e.getClass().getSimpleName() + " "
+                + msg.substring(0, Math.min(90, msg.length())));
+          }
+        }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        findLeader().ifPresent(m -> target = m);
+        Optional<Integer> found = findLeader();
+        found.ifPresent(m -> {
+          if (m != target) {
+            note("leader lookup: member-" + m);
+          }
+          target = m;
+        });
       }
     }
   }

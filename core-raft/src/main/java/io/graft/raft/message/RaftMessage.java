@@ -18,7 +18,8 @@ public sealed interface RaftMessage
         InstallSnapshot,
         InstallSnapshotResponse,
         ChangeRequest,
-        ChangeResponse {
+        ChangeResponse,
+        CommitNotice {
 
   MemberId from();
 
@@ -49,5 +50,7 @@ public sealed interface RaftMessage
     R onChangeRequest(ChangeRequest m);
 
     R onChangeResponse(ChangeResponse m);
+
+    R onCommitNotice(CommitNotice m);
   }
 }

@@ -1,17 +1,20 @@
 package io.graft.raft.protocol;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.RequestVote;
 import io.graft.raft.message.RequestVoteResponse;
 import io.graft.raft.protocol.quorum.VoteResult;
 import java.util.Objects;
+import org.slf4j.Logger;
 
 /**
  * Leader election (§5.2) with PreVote (thesis §9.6) and the leader-lease rule (thesis §4.2.3): the
  * election timer of followers and candidates, campaigns, and the voting rules.
  */
 final class ElectionStep {
+  private static final Logger LOG = RaftLogging.logger(ElectionStep.class);
   private final RaftMachine m;
 
   ElectionStep(RaftMachine machine) {
@@ -25,6 +28,35 @@ final class ElectionStep {
       m.electionElapsed = 0;
       campaign(m.config.preVote(), false);
     }
+  }
+
+  /**
+   * The runtime lost its connection to {@code peer}. If that is the leader this follower follows,
+   * the leader may have crashed (a killed process's connections close at once, long before an
+   * election timeout passes): forget it, so this member no longer refuses PreVotes on its behalf
+   * (§4.2.3). The voter with the lowest id after the lost leader campaigns within 1-2 ticks; the
+   * others keep their randomized timeout, so the followers that all saw the connection close do
+   * not split the vote (under load, ticks run in bursts: no delay in ticks keeps two campaigns
+   * apart). If that voter cannot win (its log is behind) or is gone too, the next election comes
+   * after the usual timeout. Only with PreVote (thesis §9.6): if the leader is in fact alive, the
+   * followers still hearing from it refuse, and nothing changes; without PreVote the real election
+   * would depose a live leader, so the timeout is left alone.
+   */
+  void onPeerLost(MemberId peer) {
+    if (!m.config.preVote()
+        || m.role != Role.FOLLOWER
+        || !peer.equals(m.leader)
+        || !m.configTracker.promotable()) {
+      return;
+    }
+    m.leader = null;
+    for (MemberId voter : m.configuration.voters()) {
+      if (!voter.equals(peer) && voter.compareTo(m.self) < 0) {
+        return; // a voter with a lower id goes first
+      }
+    }
+    int delayTicks = 1 + m.random.nextInt(2);
+    m.electionElapsed = Math.max(m.electionElapsed, m.randomizedElectionTimeout - delayTicks);
   }
 
   /** True while a leader is known and was heard from within the election timeout (§4.2.3). */
@@ -79,6 +111,14 @@ final class ElectionStep {
     if (granted && !rv.preVote()) {
       m.votedFor = rv.from();
       m.electionElapsed = 0;
+    }
+    if (!rv.preVote()) {
+      // One line per real vote (pre-votes would flood the log of a partitioned member's peers):
+      // both logs' last term and index, so §5.4.1 can be checked from the outside.
+      LOG.info("graft vote: member {} [last log term {}, index {}] {} its vote to {} [last log"
+              + " term {}, index {}] for term {}", m.self, m.log.lastTerm(), m.log.lastIndex(),
+          granted ? "GRANTED" : "REFUSED", rv.from(), rv.lastLogTerm(), rv.lastLogIndex(),
+          rv.term());
     }
     long replyTerm = granted ? rv.term() : m.term;
     // A granted vote is durable before the reply leaves (§5.2 / Figure 2 persistent state).

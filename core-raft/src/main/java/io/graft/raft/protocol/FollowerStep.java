@@ -2,6 +2,7 @@ package io.graft.raft.protocol;
 
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
+import io.graft.raft.message.CommitNotice;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
 import io.graft.raft.message.LogEntry;
@@ -103,10 +104,20 @@ final class FollowerStep {
     }
   }
 
-  /** Heartbeats carry min(leaderCommit, our matchIndex), so the commit stays within our log. */
+  /**
+   * Heartbeats carry min(leaderCommit, our matchIndex), so the commit stays within our log. The
+   * response promises nothing durable (it acknowledges no entry and no vote), so it leaves at once,
+   * not behind this member's log writes in flight (as etcd-io/raft does with async storage
+   * writes): a slow follower disk must not look like a dead follower to the leader's CheckQuorum.
+   */
   void onHeartbeat(Heartbeat msg) {
     m.log.commitTo(Math.min(msg.commitIndex(), m.log.lastIndex()));
-    m.sendAfterPersist(
+    m.sendNow(
         msg.from(), new HeartbeatResponse(m.self, m.term, msg.context(), m.log.lastIndex()));
+  }
+
+  /** A one-way commit notice: capped like a heartbeat's commit, answered by nothing. */
+  void onCommitNotice(CommitNotice msg) {
+    m.log.commitTo(Math.min(msg.commitIndex(), m.log.lastIndex()));
   }
 }

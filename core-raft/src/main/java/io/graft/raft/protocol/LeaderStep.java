@@ -5,6 +5,7 @@ import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
+import io.graft.raft.message.CommitNotice;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
@@ -29,6 +30,11 @@ final class LeaderStep {
 
   private final RaftMachine m;
   private final SnapshotStep snapshots;
+  /**
+   * The last AppendEntries built: followers in the same state get this very instance, so the
+   * transport encodes it once for all of them.
+   */
+  private AppendEntries lastAppend;
 
   LeaderStep(RaftMachine machine, SnapshotStep snapshots) {
     this.m = machine;
@@ -107,7 +113,7 @@ final class LeaderStep {
 
   void broadcastAppend() {
     for (MemberId id : m.progress.keySet()) {
-      sendAppend(id, true);
+      sendAppend(id, true, true);
     }
   }
 
@@ -126,6 +132,15 @@ final class LeaderStep {
    * message was sent.
    */
   boolean sendAppend(MemberId to, boolean sendIfEmpty) {
+    return sendAppend(to, sendIfEmpty, false);
+  }
+
+  /**
+   * As {@link #sendAppend(MemberId, boolean)}; with {@code mayLinger}, a small batch to a
+   * follower that has an AppendEntries unacknowledged waits for that acknowledgement ({@link
+   * RaftConfig#appendLingerBytes}) and returns false.
+   */
+  boolean sendAppend(MemberId to, boolean sendIfEmpty, boolean mayLinger) {
     Progress pr = m.progress.get(to);
     if (pr.isPaused()) {
       return false;
@@ -151,6 +166,9 @@ final class LeaderStep {
     if (entries.isEmpty() && !sendIfEmpty) {
       return false;
     }
+    if (mayLinger && lingers(pr, entries)) {
+      return false;
+    }
     if (pr.state() == ProgressState.REPLICATE && !entries.isEmpty()) {
       long lastSent = entries.get(entries.size() - 1).index();
       pr.optimisticUpdate(lastSent);
@@ -158,11 +176,56 @@ final class LeaderStep {
     } else if (pr.state() == ProgressState.PROBE) {
       pr.setProbeSent();
     }
-    AppendEntries msg =
-        new AppendEntries(
-            m.self, m.term, prevIndex, m.log.term(prevIndex), entries, m.log.commitIndex());
-    m.sendNow(to, msg);
+    m.sendNow(to, appendEntries(prevIndex, entries));
     return true;
+  }
+
+  /** Nagle's rule: hold a small batch while this follower has an append unacknowledged. */
+  private boolean lingers(Progress pr, List<LogEntry> entries) {
+    if (pr.state() != ProgressState.REPLICATE
+        || entries.isEmpty()
+        || pr.inflights().count() == 0
+        || entries.size() >= m.config.entriesPerAppendMax()) {
+      return false;
+    }
+    long bytes = 0;
+    for (LogEntry e : entries) {
+      bytes += e.sizeBytes();
+      if (bytes >= m.config.appendLingerBytes()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The AppendEntries for {@code prevIndex} and {@code entries}: the previous one again if it has
+   * the same term, range and commit index (the leader's log never changes under a range it sent
+   * in its term, so equal bounds mean equal content).
+   */
+  private AppendEntries appendEntries(long prevIndex, List<LogEntry> entries) {
+    long commit = m.log.commitIndex();
+    AppendEntries last = lastAppend;
+    if (last != null
+        && last.term() == m.term
+        && last.prevLogIndex() == prevIndex
+        && last.leaderCommit() == commit
+        && sameRange(last.entries(), entries)) {
+      return last;
+    }
+    lastAppend =
+        new AppendEntries(m.self, m.term, prevIndex, m.log.term(prevIndex), entries, commit);
+    return lastAppend;
+  }
+
+  private static boolean sameRange(List<LogEntry> a, List<LogEntry> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    return a.isEmpty()
+        || (a.get(0).index() == b.get(0).index()
+            && a.get(a.size() - 1).index() == b.get(b.size() - 1).index()
+            && a.get(a.size() - 1).term() == b.get(b.size() - 1).term());
   }
 
   void onAppendEntriesResponse(AppendEntriesResponse r) {
@@ -196,8 +259,14 @@ final class LeaderStep {
         m.membershipStep().onProgress(r.from());
       }
     }
-    while (m.role == Role.LEADER && sendAppend(r.from(), false)) {
-      // pipeline until the window is full or nothing is left (thesis §10.2.2)
+    boolean sent = false;
+    while (m.role == Role.LEADER && sendAppend(r.from(), false, true)) {
+      sent = true; // pipeline until the window is full or nothing is left (thesis §10.2.2)
+    }
+    if (updated && !sent && m.role == Role.LEADER) {
+      // Its acknowledgement may have come after the commit moved (another follower completed
+      // the majority): tell it what it can now commit, if nothing else carries it.
+      notifyCommit(r.from(), pr);
     }
     if (r.from().equals(m.leadTransferee) && pr.matchIndex() == m.log.lastIndex()) {
       m.sendNow(r.from(), new TimeoutNow(m.self, m.term));
@@ -246,7 +315,36 @@ final class LeaderStep {
   /** Commits and, if commitIndex moved, tells the followers at once. */
   void maybeCommitAndBroadcast() {
     if (maybeCommit()) {
-      broadcastAppend();
+      broadcastCommit();
+    }
+  }
+
+  /**
+   * After commitIndex moved: a follower with entries still to send gets them (they carry the
+   * commit index) or, when paused, nothing yet; a caught-up one in REPLICATE gets a one-way {@link
+   * CommitNotice} instead of an empty AppendEntries it would have to acknowledge; one being probed
+   * gets its probe as before.
+   */
+  private void broadcastCommit() {
+    for (Map.Entry<MemberId, Progress> e : m.progress.entrySet()) {
+      Progress pr = e.getValue();
+      if (pr.state() == ProgressState.REPLICATE && pr.nextIndex() > m.log.lastIndex()) {
+        notifyCommit(e.getKey(), pr);
+      } else {
+        sendAppend(e.getKey(), true, true);
+      }
+    }
+  }
+
+  /**
+   * Sends a CommitNotice if the follower may commit more than it was told: the commit index,
+   * capped at what it is known to hold (its match index), as a heartbeat's.
+   */
+  private void notifyCommit(MemberId to, Progress pr) {
+    long commit = Math.min(m.log.commitIndex(), pr.matchIndex());
+    if (commit > pr.commitNotified()) {
+      pr.commitNotified(commit);
+      m.sendNow(to, new CommitNotice(m.self, m.term, commit));
     }
   }
 

@@ -6,6 +6,7 @@ import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
 import io.graft.raft.message.ChangeRequest;
 import io.graft.raft.message.ChangeResponse;
+import io.graft.raft.message.CommitNotice;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
 import io.graft.raft.message.InstallSnapshot;
@@ -72,7 +73,10 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
         return true; // a granted PreVote carries the prospective term; nothing to adopt
       }
       boolean fromLeader =
-          msg instanceof AppendEntries || msg instanceof Heartbeat || msg instanceof InstallSnapshot;
+          msg instanceof AppendEntries
+              || msg instanceof Heartbeat
+              || msg instanceof CommitNotice
+              || msg instanceof InstallSnapshot;
       m.roles.becomeFollower(msg.term(), fromLeader ? msg.from() : null);
       return true;
     }
@@ -93,6 +97,9 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
           msg.from(), new AppendEntriesResponse(m.self, m.term, false, 0, 0, 0, last));
     } else if (msg instanceof Heartbeat hb) {
       m.sendAfterPersist(msg.from(), new HeartbeatResponse(m.self, m.term, hb.context(), last));
+    } else if (msg instanceof CommitNotice) {
+      // One-way, but a stale leader must learn the newer term: answer like a stale heartbeat.
+      m.sendAfterPersist(msg.from(), new HeartbeatResponse(m.self, m.term, 0, last));
     } else if (msg instanceof InstallSnapshot is) {
       m.sendAfterPersist(msg.from(), new InstallSnapshotResponse(
           m.self, m.term, is.lastIncludedIndex(), is.offset(), false, false));
@@ -128,6 +135,13 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
   public Void onHeartbeat(Heartbeat msg) {
     followLeader(msg.from());
     follower.onHeartbeat(msg);
+    return null;
+  }
+
+  @Override
+  public Void onCommitNotice(CommitNotice msg) {
+    followLeader(msg.from());
+    follower.onCommitNotice(msg);
     return null;
   }
 

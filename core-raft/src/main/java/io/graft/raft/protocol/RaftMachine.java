@@ -34,8 +34,8 @@ import java.util.random.RandomGenerator;
  * Every public mutator ends with an {@link InvariantChecker} check.
  *
  * <p>Usage: after any {@code step}/{@code tick}/{@code propose}, if {@link #hasReady()} call {@link
- * #ready()}, carry it out in the order its Javadoc gives, then {@link #advance(Ready)} before the
- * next {@code ready()}.
+ * #ready()} and carry it out in the order its Javadoc gives; once its persist step is durable, call
+ * {@link #advance(Ready)}. Several Readies may be in flight; they are advanced in order.
  */
 public final class RaftMachine {
   final RaftConfig config;
@@ -161,6 +161,16 @@ public final class RaftMachine {
     if (!message.from().equals(self)) {
       router.route(message);
     }
+    invariants.check();
+  }
+
+  /**
+   * The runtime lost its connection to {@code peer} (it may have crashed). A follower whose leader
+   * that is campaigns soon instead of after a full election timeout (with PreVote only; see {@link
+   * ElectionStep#onPeerLost}).
+   */
+  public void peerUnreachable(MemberId peer) {
+    election.onPeerLost(java.util.Objects.requireNonNull(peer, "peer"));
     invariants.check();
   }
 
@@ -302,21 +312,23 @@ public final class RaftMachine {
     return leadTransferee;
   }
 
-  /** True when {@link #ready()} would carry anything (and the previous Ready was advanced). */
+  /** True when {@link #ready()} would carry anything new. */
   public boolean hasReady() {
     return readyTracker.hasReady();
   }
 
   /**
-   * The pending effects; call {@link #advance} once they are carried out, before the next ready().
-   * Committed entries are handed out in {@code entriesToApply} exactly once each, in order.
+   * The pending effects; call {@link #advance} once its persist step is durable (Readies in the
+   * order they were handed out). Unstable entries are handed out in {@code entriesToPersist}, and
+   * committed, durable ones in {@code entriesToApply}, exactly once each, in order.
    */
   public Ready ready() {
     return readyTracker.ready();
   }
 
   /**
-   * Acknowledges that everything in {@code ready} was carried out (entries durable, messages sent).
+   * Acknowledges that {@code ready}'s persist step is durable (and its messagesAfterPersist sent):
+   * the oldest Ready in flight.
    */
   public void advance(Ready ready) {
     if (readyTracker.advance(ready) && role == Role.LEADER) {
@@ -328,6 +340,11 @@ public final class RaftMachine {
 
   public MemberId self() {
     return self;
+  }
+
+  /** Readies handed out by {@link #ready()} and not yet advanced. */
+  public int readiesInFlight() {
+    return readyTracker.inFlight();
   }
 
   public SoftState softState() {

@@ -14,25 +14,30 @@ import java.util.List;
  * <ol>
  *   <li>send {@link #messagesNow} (the leader's AppendEntries/heartbeats: a leader writes its own
  *       log in parallel with replication, thesis §10.2.1);
- *   <li>persist: if the first of {@link #entriesToPersist} has an index {@code <=} the store's last
- *       index, {@code truncateSuffix(thatIndex)} first; append; save {@link #hardState} if
- *       non-null; then one {@code sync()} if {@link #mustSync};
- *   <li>send {@link #messagesAfterPersist} (votes, AppendEntries responses: they promise durable
- *       state);
- *   <li>hand {@link #entriesToApply} (committed and locally durable, in order) to the apply thread;
+ *   <li>write: if the first of {@link #entriesToPersist} has an index {@code <=} the store's last
+ *       index, {@code truncateSuffix(thatIndex)} first; append. Later reads of the store see them;
+ *       they need not be durable yet;
+ *   <li>start making this Ready durable, possibly on another thread (etcd-io/raft's asynchronous
+ *       storage writes): save {@link #hardState} if non-null, then one {@code sync()} if {@link
+ *       #mustSync};
+ *   <li>hand {@link #entriesToApply} (committed and already durable here) to the apply thread;
  *   <li>hand {@link #snapshotsToSend} to the snapshot sender and {@link #snapshotChunks} to the
  *       snapshot receiver (both stream on their own thread; a receiver's answers promise only what
  *       it has written itself);
- *   <li>call {@code RaftMachine.advance(ready)}: only then does the machine count the persisted
- *       entries as durable (a leader counts itself toward commit only after its own fsync).
+ *   <li>once step 3 is done: send {@link #messagesAfterPersist} (votes, AppendEntries responses:
+ *       they promise durable state), then call {@code RaftMachine.advance(ready)}: only then does
+ *       the machine count the persisted entries as durable (a leader counts itself toward commit
+ *       only after its own fsync; entries become applicable only once durable).
  * </ol>
  *
- * <p>One Ready at a time: after {@code ready()} the owner must call {@code advance(ready)} before
- * the next {@code ready()} ({@code hasReady()} is false meanwhile; a second {@code ready()} fails an
- * invariant). Steps, ticks and proposals may be fed between the two; their effects go into the next
- * Ready. {@link #entriesToApply} may include entries of this Ready's {@link #entriesToPersist}: they
- * are durable by step 4. It carries at most {@code appendBytesMax} bytes (at least one entry); the
- * rest follows in later Readies. After a restart it starts again after the log's snapshot index.
+ * <p>Pipelining: the owner may keep stepping messages and call {@code ready()} again while earlier
+ * Readies are still being made durable; each Ready hands out only entries no earlier Ready carried.
+ * Steps 3 and 6 must complete in the order the Readies were handed out ({@code advance} checks it),
+ * so a later Ready's messagesAfterPersist, which may acknowledge entries an earlier Ready wrote,
+ * never leave before that earlier Ready is durable. A runtime that persists synchronously simply
+ * advances each Ready before asking for the next. {@link #entriesToApply} carries at most {@code
+ * appendBytesMax} bytes (at least one entry); the rest follows in later Readies. After a restart it
+ * starts again after the log's snapshot index.
  *
  * @param softState current role/term/leader (always present)
  * @param hardState the hard state to persist, or null if unchanged since the last Ready. Its {@code

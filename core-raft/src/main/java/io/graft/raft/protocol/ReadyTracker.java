@@ -5,15 +5,18 @@ import io.graft.raft.message.Envelope;
 import io.graft.raft.message.InstallSnapshot;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.message.RaftMessage;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * The machine's side of the {@link Ready} contract (etcd-io/raft RawNode's prevSoftSt/prevHardSt
- * and acceptReady/Advance): collects the effects the role steps produce, remembers what the last
- * Ready carried so that {@link #hasReady} reports only changes, hands committed entries out exactly
- * once each, in order, and allows one Ready at a time.
+ * and acceptReady/Advance, with asynchronous storage writes): collects the effects the role steps
+ * produce, remembers what the last Ready carried so that {@link #hasReady} reports only changes,
+ * hands each unstable entry out once to be persisted and each committed, durable entry once to be
+ * applied, in order, and takes the persist acknowledgements ({@link #advance}) in the order the
+ * Readies were handed out, any number of them in flight.
  */
 final class ReadyTracker {
   private final RaftMachine m;
@@ -25,7 +28,8 @@ final class ReadyTracker {
   private HardState lastReadyHardState;
   private SoftState lastReadySoftState;
   private long appliedHandedOut;
-  private Ready pendingReady;
+  /** Readies handed out whose persist step was not acknowledged yet, oldest first. */
+  private final ArrayDeque<Ready> inFlight = new ArrayDeque<>();
 
   /**
    * Built once the machine's durable state is loaded. {@code appliedHandedOut} is the log's
@@ -57,9 +61,6 @@ final class ReadyTracker {
   }
 
   boolean hasReady() {
-    if (pendingReady != null) {
-      return false;
-    }
     // Allocation-free: the owner polls this after every event. A commit-hint-only change does not
     // need a Ready of its own: it rides along with the next one (a commit that moves always brings
     // entries to apply anyway).
@@ -67,7 +68,7 @@ final class ReadyTracker {
         || !messagesAfterPersist.isEmpty()
         || !snapshotsToSend.isEmpty()
         || !snapshotChunks.isEmpty()
-        || m.log.hasUnstable()
+        || m.log.hasUnstableNotInProgress()
         || m.term != lastReadyHardState.term()
         || !Objects.equals(m.votedFor, lastReadyHardState.votedFor())
         || m.role != lastReadySoftState.role()
@@ -77,13 +78,12 @@ final class ReadyTracker {
   }
 
   Ready ready() {
-    Invariants.check(pendingReady == null, "ready() called again before advance()");
     HardState hard = durableHardState();
     HardState hardOut = hard.equals(lastReadyHardState) ? null : hard;
     boolean voteOrTermChanged =
         hard.term() != lastReadyHardState.term()
             || !Objects.equals(hard.votedFor(), lastReadyHardState.votedFor());
-    List<LogEntry> toPersist = m.log.unstableEntries();
+    List<LogEntry> toPersist = m.log.takeUnstableToPersist();
     List<LogEntry> toApply = List.of();
     long applicable = applicableIndex();
     if (appliedHandedOut < applicable) {
@@ -107,17 +107,26 @@ final class ReadyTracker {
     snapshotChunks.clear();
     lastReadyHardState = hard;
     lastReadySoftState = ready.softState();
-    pendingReady = ready;
+    inFlight.addLast(ready);
     return ready;
   }
 
+  /** Readies handed out and not yet advanced. */
+  int inFlight() {
+    return inFlight.size();
+  }
+
   /**
-   * Marks the entries {@code ready} persisted as stable. Returns true if it persisted any (the
-   * leader may then count itself toward commit).
+   * Marks the entries {@code ready} persisted as stable (unless they were replaced meanwhile).
+   * Readies must be advanced in the order they were handed out. Returns true if it persisted any
+   * (the leader may then count itself toward commit).
    */
   boolean advance(Ready ready) {
-    Invariants.check(ready == pendingReady, "advance() with a Ready that is not the pending one");
-    pendingReady = null;
+    Invariants.check(
+        !inFlight.isEmpty() && ready == inFlight.peekFirst(),
+        "advance() with a Ready that is not the oldest one in flight (%d in flight)",
+        inFlight.size());
+    inFlight.removeFirst();
     if (ready.entriesToPersist().isEmpty()) {
       return false;
     }
@@ -136,12 +145,15 @@ final class ReadyTracker {
     return new HardState(m.term, m.votedFor, Math.min(m.log.commitIndex(), m.log.persistedIndex()));
   }
 
-  /** Committed entries are applicable once durable; this Ready persists the whole tail first. */
+  /**
+   * Committed entries are applicable once durable here (acknowledged by {@code advance}): a state
+   * machine must never be ahead of the local log after a crash.
+   */
   private long applicableIndex() {
     if (m.mutation == Mutation.APPLY_BEFORE_COMMIT) {
       return m.log.lastIndex();
     }
-    return Math.min(m.log.commitIndex(), m.log.lastIndex());
+    return Math.min(m.log.commitIndex(), m.log.persistedIndex());
   }
 
   long appliedHandedOut() {

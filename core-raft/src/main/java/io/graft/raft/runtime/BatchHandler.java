@@ -16,8 +16,9 @@ import java.util.List;
  * The owner thread's work (docs/STYLE.md §3.3): drains one inbox batch, in which inbound messages
  * are stepped and tasks run in arrival order, each message after the ticks that elapsed before it
  * arrived; the batch's proposals become one {@code propose(List)} (group commit: one append, one
- * fsync); then the remaining ticks; then at most one {@link io.graft.raft.protocol.Ready}, carried
- * out by {@link ReadyHandler}. Owner thread only.
+ * fsync); then the remaining ticks; then the writes that became durable meanwhile are completed
+ * and at most one new {@link io.graft.raft.protocol.Ready} is carried out by {@link ReadyHandler}
+ * (its fsync runs on the sync side while the next batches are stepped). Owner thread only.
  */
 final class BatchHandler {
   private static final int BATCH_MAX = 4096;
@@ -34,6 +35,7 @@ final class BatchHandler {
   /** Snapshots and compaction, or null if the state machine has no SnapshotSupport. */
   private final SnapshotCoordinator snapshots;
   private final ReadyHandler readyHandler;
+  private final DurableWriter writer;
   private final StatusPublisher statusPublisher;
   private final RaftMetricsRecorder metrics;
   private final List<Event> batch = new ArrayList<>();
@@ -47,6 +49,7 @@ final class BatchHandler {
       MembershipRequests membershipRequests,
       SnapshotCoordinator snapshots,
       ReadyHandler readyHandler,
+      DurableWriter writer,
       StatusPublisher statusPublisher,
       RaftMetricsRecorder metrics) {
     this.spec = spec;
@@ -57,6 +60,7 @@ final class BatchHandler {
     this.membershipRequests = membershipRequests;
     this.snapshots = snapshots;
     this.readyHandler = readyHandler;
+    this.writer = writer;
     this.statusPublisher = statusPublisher;
     this.metrics = metrics;
   }
@@ -64,9 +68,11 @@ final class BatchHandler {
   /** Waits up to one tick for events, then processes what it drained (possibly nothing). */
   void drainAndProcess(ConsensusMachine machine) throws InterruptedException {
     batch.clear();
-    // advance() can itself produce work (a single voter commits on its own fsync; a follower
-    // may apply what just became durable): then take what is queued without waiting.
-    inbox.drain(batch, BATCH_MAX, machine.hasReady() ? 0 : tickMillis);
+    // A write that became durable (the sync side wakes the owner) or advance() itself (a single
+    // voter commits on its own fsync; a follower may apply what just became durable) can leave
+    // work: then take what is queued without waiting.
+    boolean work = machine.hasReady() || writer.hasDone();
+    inbox.drain(batch, BATCH_MAX, work ? 0 : tickMillis);
     process(machine);
   }
 
@@ -106,6 +112,7 @@ final class BatchHandler {
       proposals.clear();
     }
     tick(machine, inbox.takeTicks());
+    readyHandler.finishDurable(machine);
     if (machine.hasReady()) {
       readyHandler.handle(machine, machine.ready());
     }

@@ -26,6 +26,9 @@ interface ConsensusMachine {
 
   void tick();
 
+  /** The connection to {@code peer} was lost; see {@link RaftMachine#peerUnreachable}. */
+  default void peerUnreachable(MemberId peer) {}
+
   long propose(List<byte[]> payloads);
 
   boolean hasReady();
@@ -159,7 +162,8 @@ interface ConsensusMachine {
     return wrap(new RaftMachine(config, self, initialVoters, log, hardState, random));
   }
 
-  private static ConsensusMachine wrap(RaftMachine m) {
+  /** The slice of {@code m} the runner drives. */
+  static ConsensusMachine wrap(RaftMachine m) {
     return new ConsensusMachine() {
       @Override
       public void snapshotAvailable(SnapshotMeta snapshot) {
@@ -179,6 +183,11 @@ interface ConsensusMachine {
       @Override
       public void tick() {
         m.tick();
+      }
+
+      @Override
+      public void peerUnreachable(MemberId peer) {
+        m.peerUnreachable(peer);
       }
 
       @Override

@@ -116,6 +116,11 @@ final class Inbox {
     return n;
   }
 
+  /** True if nothing waits for the owner: no event queued or carried over, no tick pending. */
+  boolean idle() {
+    return carried.isEmpty() && queue.isEmpty() && ticksPosted.get() == ticksTaken;
+  }
+
   long droppedMessages() {
     return droppedMessages.get();
   }

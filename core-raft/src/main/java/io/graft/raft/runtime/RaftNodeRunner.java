@@ -36,11 +36,12 @@ import org.slf4j.Logger;
  * A running Raft member: ONE owner thread drives the {@link ConsensusMachine} (docs/STYLE.md §3.3).
  * Other threads only enqueue into the {@link Inbox}; the owner drains it in batches, and each batch
  * yields at most one {@link io.graft.raft.protocol.Ready} ({@link BatchHandler}), carried out by
- * {@link ReadyHandler} in the order documented on {@code Ready}. Proposals arriving while the
- * owner is inside an fsync pile up in the inbox and are appended and synced together in the next
- * batch (group commit). {@link StatusPublisher} publishes status and membership to other threads.
+ * {@link ReadyHandler} in the order documented on {@code Ready}. The fsyncs run on the sync
+ * thread while the owner goes on; writes queued meanwhile are made durable together by the next
+ * fsync (group commit). {@link StatusPublisher} publishes status and membership to other threads.
  *
- * <p>Threads: owner ({@code graft-raft-<self>}), ticker, apply worker, listener notifier; plus the
+ * <p>Threads: owner ({@code graft-raft-<self>}), log sync ({@code graft-log-sync-<self>}: the
+ * fsyncs, see {@link DurableWriter}), ticker, apply worker, listener notifier; plus the
  * transport's own. A fatal error (storage, apply, broken invariant) stops the node and fails every
  * pending future with {@link RaftShutdownException} carrying the cause; see {@link #failure()}.
  */
@@ -78,6 +79,7 @@ public final class RaftNodeRunner implements RaftNode {
   private final SnapshotCoordinator snapshots;
   private final StatusPublisher statusPublisher;
   private final BatchHandler batchHandler;
+  private final ReadyHandler readyHandler;
 
   RaftNodeRunner(RaftNodeBuilder spec) {
     this.spec = spec;
@@ -85,8 +87,19 @@ public final class RaftNodeRunner implements RaftNode {
     this.log = spec.logStore;
     this.transport = spec.transport;
     this.tickMillis = spec.tickMillis;
-    this.writer = new DurableWriter(log, spec.metaStore, registry, metrics);
     this.inbox = new Inbox(spec.inboxCapacity);
+    this.writer =
+        DurableWriter.create(
+            log,
+            spec.metaStore,
+            registry,
+            metrics,
+            spec.logSyncThread ? "graft-log-sync-" + spec.self : null,
+            inbox::wakeUp,
+            this::fail);
+    if (spec.logSyncInlineWhenIdle) {
+      writer.syncInlineWhenIdle(inbox::idle);
+    }
     this.ticker = new Ticker("graft-ticker-" + self, tickMillis, inbox);
     this.applyWorker =
         new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);
@@ -97,16 +110,27 @@ public final class RaftNodeRunner implements RaftNode {
         MembershipRequests.forElectionTimeout(self, transport::send, electionNanos);
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
-    this.snapshots = SnapshotCoordinator.createIfSupported(spec, this::runOnOwner);
+    // Before compaction or a snapshot's log reset: no write in flight, and every finished one
+    // completed (its acknowledgements sent while their entries are still on disk).
+    this.snapshots =
+        SnapshotCoordinator.createIfSupported(
+            spec, this::runOnOwner, this::quiesceWrites);
     this.statusPublisher =
         new StatusPublisher(
             spec, registry, applyWorker, notifier, () -> failure.get() != null, metrics);
-    ReadyHandler readyHandler =
-        new ReadyHandler(transport, writer, applyWorker, snapshots, statusPublisher, metrics);
+    this.readyHandler =
+        new ReadyHandler(
+            transport,
+            writer,
+            applyWorker::enqueue,
+            snapshots != null ? snapshots::onReady : ready -> {},
+            statusPublisher::publish,
+            metrics,
+            System::nanoTime);
     this.batchHandler =
         new BatchHandler(
             spec, inbox, registry, applyWorker, membershipRequests, snapshots, readyHandler,
-            statusPublisher, metrics);
+            writer, statusPublisher, metrics);
   }
 
   /** Work for the owner thread between batches; dropped (and retried later) if the inbox is full. */
@@ -114,6 +138,11 @@ public final class RaftNodeRunner implements RaftNode {
     if (!inbox.offerTask(new Event.Task(work))) {
       LOG.warn("graft node {}: inbox full, snapshot bookkeeping deferred", self);
     }
+  }
+
+  /** Owner thread: see {@link ReadyHandler#quiesce}. */
+  private void quiesceWrites() {
+    readyHandler.quiesce(machine);
   }
 
   public static RaftNodeBuilder builder() {
@@ -145,13 +174,21 @@ public final class RaftNodeRunner implements RaftNode {
     if (!spec.peers.isEmpty()) {
       transport.setPeers(spec.peers);
     }
+    // Read before the owner thread starts: from then on only it may touch the log.
+    long lastIndex = log.lastIndex();
+    long lastTerm = log.term(lastIndex);
     // After the configured peers: adds the members found in the log's configuration.
     statusPublisher.publish(machine);
+    // A peer's connection closed: if it was the leader, it may have crashed (kill -9 closes its
+    // connections at once): the machine campaigns soon instead of after an election timeout.
+    transport.onPeerLost(
+        member -> inbox.offerTask(new Event.Task(() -> machine.peerUnreachable(member))));
     transport.start(inbox::offerMessage);
     applyWorker.start();
     owner.start();
     ticker.start();
-    LOG.info("graft node {} started: {} (tick {} ms)", self, hardState, tickMillis);
+    LOG.info("graft node {} started: {}, log last index {} (term {}) (tick {} ms)", self, hardState,
+        lastIndex, lastTerm, tickMillis);
     return this;
   }
 
@@ -397,13 +434,30 @@ public final class RaftNodeRunner implements RaftNode {
       membershipRequests.failAll(closed);
       failQueuedProposals(closed);
       if (before == State.RUNNING && failure.get() == null && !owner.isAlive()) {
-        writer.save(machine.hardState(), true);
+        // Writes still queued become durable (their Readies are simply never advanced), then
+        // the latest commit hint is saved.
+        writer.awaitIdle();
+        writer.saveOnClose(machine.hardState());
       }
     } finally {
       writer.close(self);
+      stopPreallocation();
       notifier.close();
       state.set(State.CLOSED);
       LOG.info("graft node {} closed", self);
+    }
+  }
+
+  /** After the log is closed (no preparation runs any more): stops its preallocation thread. */
+  private void stopPreallocation() {
+    if (spec.preallocation == null) {
+      return;
+    }
+    spec.preallocation.shutdownNow();
+    try {
+      spec.preallocation.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

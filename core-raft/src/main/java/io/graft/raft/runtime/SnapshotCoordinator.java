@@ -51,6 +51,11 @@ final class SnapshotCoordinator implements AutoCloseable {
   private final LogStore log;
   private final SnapshotService service;
   private final Consumer<Runnable> ownerTasks;
+  /**
+   * Before compaction or a log reset: waits until no log fsync runs and completes the finished
+   * writes (ReadyHandler.quiesce).
+   */
+  private final Runnable awaitWrites;
   private ApplyWorker applyWorker;
   private Supplier<ConsensusMachine> machine;
 
@@ -60,7 +65,8 @@ final class SnapshotCoordinator implements AutoCloseable {
   private Configuration configAtApplied;
 
   SnapshotCoordinator(MemberId self, StateMachine stateMachine, Path directory,
-      SnapshotPolicy policy, LogStore log, Transport transport, Consumer<Runnable> ownerTasks) {
+      SnapshotPolicy policy, LogStore log, Transport transport, Consumer<Runnable> ownerTasks,
+      Runnable awaitWrites) {
     this.self = self;
     this.stateMachine = stateMachine;
     this.support = stateMachine.snapshots();
@@ -68,17 +74,19 @@ final class SnapshotCoordinator implements AutoCloseable {
     this.policy = policy;
     this.log = log;
     this.ownerTasks = ownerTasks;
+    this.awaitWrites = awaitWrites;
     this.service = new SnapshotService(self, store, transport, policy.chunkBytes(),
         policy.resendMillis(), this::onReceived);
   }
 
   /** Null if the state machine cannot snapshot or no directory is configured. */
-  static SnapshotCoordinator createIfSupported(RaftNodeBuilder spec, Consumer<Runnable> tasks) {
+  static SnapshotCoordinator createIfSupported(RaftNodeBuilder spec, Consumer<Runnable> tasks,
+      Runnable awaitWrites) {
     if (spec.stateMachine.snapshots() == null || spec.snapshotDirectory == null) {
       return null;
     }
     return new SnapshotCoordinator(spec.self, spec.stateMachine, spec.snapshotDirectory,
-        spec.snapshotPolicy, spec.logStore, spec.transport, tasks);
+        spec.snapshotPolicy, spec.logStore, spec.transport, tasks, awaitWrites);
   }
 
   static SnapshotMeta meta(LocalSnapshot s) {
@@ -198,6 +206,7 @@ final class SnapshotCoordinator implements AutoCloseable {
     m.snapshotAvailable(meta(s));
     long upTo = Math.min(s.index() - policy.retainEntries(), m.commitIndex());
     if (upTo > log.snapshotIndex() && upTo <= log.lastIndex()) {
+      awaitWrites.run();
       log.compactPrefix(upTo, log.term(upTo));
       LOG.info("graft node {}: log compacted to {} after {}", self, upTo, s.manifest());
     }
@@ -226,6 +235,7 @@ final class SnapshotCoordinator implements AutoCloseable {
    * synchronously; truncation forces the segment).
    */
   private void resetLog(long index, long term) {
+    awaitWrites.run();
     boolean matches = index > log.snapshotIndex() && index <= log.lastIndex()
         && log.term(index) == term;
     if (!matches && log.lastIndex() > log.snapshotIndex()) {

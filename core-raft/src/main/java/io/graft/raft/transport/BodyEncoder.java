@@ -5,6 +5,7 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.message.AppendEntriesResponse;
 import io.graft.raft.message.ChangeRequest;
 import io.graft.raft.message.ChangeResponse;
+import io.graft.raft.message.CommitNotice;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
 import io.graft.raft.message.InstallSnapshot;
@@ -155,6 +156,14 @@ final class BodyEncoder implements RaftMessage.Handler<Void> {
     for (MemberId id : m.learners()) {
       w.member(id);
     }
+    return null;
+  }
+
+  @Override
+  public Void onCommitNotice(CommitNotice m) {
+    w.member(m.from());
+    w.i64(m.term());
+    w.i64(m.commitIndex());
     return null;
   }
 }

@@ -5,6 +5,7 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.message.AppendEntriesResponse;
 import io.graft.raft.message.ChangeRequest;
 import io.graft.raft.message.ChangeResponse;
+import io.graft.raft.message.CommitNotice;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
@@ -33,7 +34,7 @@ import java.util.UUID;
  */
 public final class MessageCodec {
   /** The protocol version this build speaks. Bump it on any incompatible body change. */
-  public static final int PROTOCOL_VERSION = 2;
+  public static final int PROTOCOL_VERSION = 3;
 
   public static final int TYPE_APPEND_ENTRIES = 1;
   public static final int TYPE_APPEND_ENTRIES_RESPONSE = 2;
@@ -46,6 +47,8 @@ public final class MessageCodec {
   public static final int TYPE_INSTALL_SNAPSHOT_RESPONSE = 9;
   public static final int TYPE_CHANGE_REQUEST = 10;
   public static final int TYPE_CHANGE_RESPONSE = 11;
+  /** Since version 3. */
+  public static final int TYPE_COMMIT_NOTICE = 12;
   public static final int TYPE_HANDSHAKE = 64;
   public static final int TYPE_HANDSHAKE_REPLY = 65;
 
@@ -125,7 +128,16 @@ public final class MessageCodec {
 
   /** Encodes a Raft message to a frame payload at {@link #PROTOCOL_VERSION}. */
   public byte[] encode(RaftMessage message) {
-    WireWriter w = new WireWriter(estimateBytes(message));
+    return encode(message, 0);
+  }
+
+  /**
+   * As {@link #encode(RaftMessage)}, after {@code headroom} zero bytes (for a frame header the
+   * caller fills in): one array of exactly {@code headroom} + payload bytes, the payload copied
+   * into it once.
+   */
+  public byte[] encode(RaftMessage message, int headroom) {
+    WireWriter w = new WireWriter(estimateBytes(message), headroom);
     w.u8(PROTOCOL_VERSION);
     w.u8(typeCode(message));
     message.accept(new BodyEncoder(w));
@@ -207,6 +219,8 @@ public final class MessageCodec {
               ChangeRequest.Operation.ofCode(r.u8("operation")), r.member("target"));
         case TYPE_CHANGE_RESPONSE:
           return decodeChangeResponse(r);
+        case TYPE_COMMIT_NOTICE:
+          return new CommitNotice(r.member("from"), r.i64("term"), r.i64("commitIndex"));
         default:
           throw new CodecException("unknown message type " + type);
       }
@@ -267,7 +281,8 @@ public final class MessageCodec {
 
   private static int estimateBytes(RaftMessage message) {
     if (message instanceof AppendEntries ae) {
-      long total = 128;
+      // Exact, so that the writer's array is the result (no trailing copy of a large batch).
+      long total = 2 + memberBytes(ae.from()) + 4 * 8 + 4;
       for (LogEntry e : ae.entries()) {
         total += e.payload().length + ENTRY_BYTES_MIN;
       }
@@ -277,6 +292,26 @@ public final class MessageCodec {
       return 128 + s.data().length + s.configuration().length;
     }
     return 96;
+  }
+
+  /** Encoded size of a member id: u16 length + UTF-8. */
+  private static int memberBytes(MemberId id) {
+    String v = id.value();
+    int bytes = 0;
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return 2 + bytes;
   }
 
   private static final RaftMessage.Handler<Integer> TYPE_OF = new RaftMessage.Handler<>() {
@@ -333,6 +368,11 @@ public final class MessageCodec {
     @Override
     public Integer onChangeResponse(ChangeResponse m) {
       return TYPE_CHANGE_RESPONSE;
+    }
+
+    @Override
+    public Integer onCommitNotice(CommitNotice m) {
+      return TYPE_COMMIT_NOTICE;
     }
   };
 }

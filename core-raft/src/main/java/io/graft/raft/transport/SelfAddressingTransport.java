@@ -4,6 +4,7 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftAddress;
 import io.graft.raft.message.RaftMessage;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -43,6 +44,22 @@ public final class SelfAddressingTransport implements Transport {
       ensurePeer(to);
     }
     delegate.send(to, message);
+  }
+
+  /** One message to several members, unknown ones added first; the delegate may encode it once. */
+  @Override
+  public void send(List<MemberId> to, RaftMessage message) {
+    for (MemberId member : to) {
+      if (!known.containsKey(member)) {
+        ensurePeer(member);
+      }
+    }
+    delegate.send(to, message);
+  }
+
+  @Override
+  public void onPeerLost(Consumer<MemberId> listener) {
+    delegate.onPeerLost(listener);
   }
 
   private synchronized void ensurePeer(MemberId to) {

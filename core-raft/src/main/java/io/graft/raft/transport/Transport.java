@@ -2,6 +2,7 @@ package io.graft.raft.transport;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.message.RaftMessage;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -23,6 +24,25 @@ public interface Transport extends AutoCloseable {
 
   /** Queues {@code message} for {@code to}; drops it (and counts the drop) if the queue is full. */
   void send(MemberId to, RaftMessage message);
+
+  /**
+   * Queues one {@code message} for each of {@code to}: a transport may encode it once for all of
+   * them (a leader's AppendEntries to followers in the same state). Same semantics as {@link
+   * #send} per recipient.
+   */
+  default void send(List<MemberId> to, RaftMessage message) {
+    for (MemberId member : to) {
+      send(member, message);
+    }
+  }
+
+  /**
+   * Registers {@code listener}, called (on a transport thread; it must only enqueue) when an
+   * established connection to a peer closes: the peer may have crashed (a killed process's
+   * connections close at once). Call before {@link #start}. A transport that cannot tell never
+   * calls it.
+   */
+  default void onPeerLost(Consumer<MemberId> listener) {}
 
   /**
    * The transport's counters (messages, drops, reconnects, refused handshakes by reason), or

@@ -10,7 +10,13 @@ final class WireWriter {
   private int pos;
 
   WireWriter(int initialCapacity) {
-    buf = new byte[Math.max(16, initialCapacity)];
+    this(initialCapacity, 0);
+  }
+
+  /** Leaves {@code headroom} zero bytes at the start (for a frame header filled in later). */
+  WireWriter(int initialCapacity, int headroom) {
+    buf = new byte[Math.max(16, initialCapacity + headroom)];
+    pos = headroom;
   }
 
   private void ensure(int more) {

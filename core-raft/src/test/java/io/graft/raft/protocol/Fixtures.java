@@ -44,11 +44,11 @@ final class Fixtures {
 
   /** Plain Raft of the paper: no PreVote, no CheckQuorum. */
   static RaftConfig plain() {
-    return new RaftConfig(ELECTION, 1, 64, 1L << 20, 8, 1L << 20, false, false);
+    return new RaftConfig(ELECTION, 1, 64, 1L << 20, 8, 1L << 20, false, false, 0);
   }
 
   static RaftConfig withPreVoteAndCheckQuorum() {
-    return new RaftConfig(ELECTION, 1, 64, 1L << 20, 8, 1L << 20, true, true);
+    return new RaftConfig(ELECTION, 1, 64, 1L << 20, 8, 1L << 20, true, true, 0);
   }
 
   static LogEntry entry(long term, long index) {
@@ -100,6 +100,18 @@ final class Fixtures {
     persistOnly(m, rd);
     m.advance(rd);
     return rd;
+  }
+
+  /**
+   * Carries out Readies (as {@link #drain}) until there is none, returning the entries they
+   * handed out to apply: entries become applicable only once their own Ready was advanced.
+   */
+  static List<LogEntry> drainApplied(RaftMachine m) {
+    List<LogEntry> applied = new java.util.ArrayList<>();
+    while (m.hasReady()) {
+      applied.addAll(drain(m).entriesToApply());
+    }
+    return applied;
   }
 
   /** The persist step of a Ready, without advance (to test what happens before advance). */
@@ -160,5 +172,24 @@ final class Fixtures {
       }
     }
     return out;
+  }
+
+  /** A leader of term 2 in a cluster of {@code size} whose NOOP (index lastIndex) is durable. */
+  static RaftMachine leader(int size, InMemoryLogStore log, long term) {
+    RaftMachine m = machine(plain(), N1, ids(size), log, new HardState(term - 1, null, 0));
+    while (m.role() != io.graft.raft.api.Role.CANDIDATE) {
+      m.tick();
+    }
+    drain(m);
+    for (int i = 2; i <= size / 2 + 1; i++) {
+      m.step(granted(id(i), term));
+    }
+    Invariants.check(m.role() == io.graft.raft.api.Role.LEADER, "%s did not become leader", m);
+    drain(m);
+    return m;
+  }
+
+  static List<byte[]> payloads(String... values) {
+    return Arrays.stream(values).map(String::getBytes).toList();
   }
 }

@@ -135,6 +135,49 @@ class FlowControlTest {
         .allSatisfy(a -> assertThat(a.entries()).hasSize(20 - window));
   }
 
+  /**
+   * appendLingerBytes (Nagle's rule): while an append is unacknowledged, small batches wait and
+   * leave together with the acknowledgement; a large one leaves at once; a heartbeat response
+   * releases what waits, in case the acknowledgement was lost.
+   */
+  @Test
+  void smallBatchesWaitForTheUnacknowledgedAppendAndLeaveTogether() {
+    Network net = Network.of(3, plain().withAppendLingerBytes(1000));
+    net.campaign(N1);
+    RaftMachine leader = net.machine(N1);
+    long base = leader.lastIndex();
+    // the first proposal leaves at once (nothing in flight), the next nine wait
+    for (int i = 0; i < 10; i++) {
+      leader.propose(List.of(new byte[] {(byte) i}));
+    }
+    List<AppendEntries> first = toN2(net.node(N1).processReady());
+    assertThat(first).hasSize(1);
+    assertThat(first.get(0).entries()).hasSize(1);
+    // when it is acknowledged, the nine leave in one append
+    leader.step(new AppendEntriesResponse(N2, 1, true, base + 1, 0, 0, base + 1));
+    List<AppendEntries> next = toN2(net.node(N1).processReady());
+    assertThat(next).hasSize(1);
+    assertThat(next.get(0).entries()).hasSize(9);
+    // a batch of 1,000 bytes or more does not wait
+    leader.propose(List.of(new byte[1000]));
+    assertThat(toN2(net.node(N1).processReady())).hasSize(1);
+    // a small one waits, and a heartbeat response (its acknowledgement may be lost) releases it
+    leader.propose(List.of(new byte[] {1}));
+    assertThat(toN2(net.node(N1).processReady())).isEmpty();
+    leader.step(new HeartbeatResponse(N2, 1, 0, base + 1));
+    assertThat(toN2(net.node(N1).processReady())).hasSize(1);
+  }
+
+  private static List<AppendEntries> toN2(List<Envelope> sent) {
+    List<AppendEntries> out = new ArrayList<>();
+    for (Envelope e : sent) {
+      if (e.to().equals(N2) && e.message() instanceof AppendEntries a && !a.entries().isEmpty()) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
   @Test
   void rejectionInReplicateFallsBackToProbe_5_3() {
     Network net = Network.of(3, plain());
@@ -170,7 +213,7 @@ class FlowControlTest {
   @Test
   void probesToAFollowerMissingALargeEntryCarryNoEntriesAndTheEntryGoesOnceInReplicate() {
     // given a leader whose 2 MiB entry 2 to N2 was lost, so N2 fell back to PROBE
-    RaftConfig config = new RaftConfig(10, 1, 64, 8L << 20, 8, 64L << 20, false, false);
+    RaftConfig config = new RaftConfig(10, 1, 64, 8L << 20, 8, 64L << 20, false, false, 0);
     Network net = Network.of(3, config);
     net.campaign(N1);
     RaftMachine leader = net.machine(N1);
@@ -203,7 +246,7 @@ class FlowControlTest {
   void batchesRespectEntryCountAndByteLimitsButCarryAtLeastOneEntry_10_2_2() {
     // given entriesPerAppendMax 5 and appendBytesMax 3,000; N2 is cut off while 30 entries of
     // 1,000 payload bytes (1,024 counted bytes) and one of 5,000 bytes are proposed
-    RaftConfig config = new RaftConfig(10, 1, 5, 3000, 64, 1L << 20, false, false);
+    RaftConfig config = new RaftConfig(10, 1, 5, 3000, 64, 1L << 20, false, false, 0);
     Network net = Network.of(3, config);
     net.campaign(N1);
     net.isolate(N2);
@@ -243,7 +286,7 @@ class FlowControlTest {
   @Test
   void proposalsBeyondUncommittedBytesMaxAreRejectedUntilCommitted() {
     // given uncommittedBytesMax 2,100 and a leader whose followers are cut off
-    RaftConfig config = new RaftConfig(10, 1, 64, 1L << 20, 8, 2100, false, false);
+    RaftConfig config = new RaftConfig(10, 1, 64, 1L << 20, 8, 2100, false, false, 0);
     Network net = Network.of(3, config);
     net.campaign(N1);
     RaftMachine leader = net.machine(N1);

@@ -110,6 +110,79 @@ class PreVoteCheckQuorumTest {
     assertThat(net.machine(N1).term()).isGreaterThan(1);
   }
 
+  /**
+   * A killed leader's connections close at once: of the followers that notice, the one with the
+   * lowest id campaigns within a few ticks instead of after an election timeout; the other only
+   * stops refusing PreVotes for the lost leader, so the vote does not split.
+   */
+  @Test
+  void followersThatLoseTheLeadersConnectionElectANewLeaderWithinAFewTicks() {
+    Network net = Network.of(3, withPreVoteAndCheckQuorum());
+    net.campaign(N1);
+    net.isolate(N1); // killed
+    net.machine(N2).peerUnreachable(N1);
+    net.machine(N3).peerUnreachable(N1);
+    int ticks = 0;
+    while (net.machine(N2).role() != Role.LEADER && net.machine(N3).role() != Role.LEADER) {
+      net.tickAll(1);
+      ticks++;
+      assertThat(ticks).as("ticks to a new leader").isLessThan(ELECTION);
+    }
+    // the lower id went first and won, in one round
+    assertThat(net.machine(N2).role()).isEqualTo(Role.LEADER);
+    assertThat(net.machine(N2).term()).isEqualTo(2);
+    assertThat(net.machine(N3).term()).isEqualTo(2);
+    assertThat(ticks).isLessThanOrEqualTo(3);
+  }
+
+  /** The follower that goes first is behind: it loses, and the other wins after its timeout. */
+  @Test
+  void whenTheFollowerThatGoesFirstIsBehindTheOtherWinsAfterItsTimeout() {
+    Network net = Network.of(3, withPreVoteAndCheckQuorum());
+    net.campaign(N1);
+    net.isolate(N2);
+    net.machine(N1).propose(List.of(new byte[] {1}));
+    net.deliverAll(); // committed on N1 and N3 only
+    net.heal();
+    net.isolate(N1); // killed
+    net.machine(N2).peerUnreachable(N1);
+    net.machine(N3).peerUnreachable(N1);
+    int ticks = 0;
+    while (net.machine(N3).role() != Role.LEADER) {
+      net.tickAll(1);
+      ticks++;
+      assertThat(ticks).as("ticks to a new leader").isLessThan(4 * ELECTION);
+      assertThat(net.machine(N2).role()).isNotEqualTo(Role.LEADER);
+    }
+    // it holds the committed entry 2, then its own no-op
+    assertThat(net.machine(N3).lastIndex()).isEqualTo(3);
+    assertThat(net.machine(N3).commitIndex()).isGreaterThanOrEqualTo(2);
+  }
+
+  /**
+   * Only one follower lost its connection to a live leader: its early PreVote is refused by the
+   * other follower, which still hears the leader (§4.2.3); nobody's term moves.
+   */
+  @Test
+  void aLostConnectionToALiveLeaderChangesNothing() {
+    Network net = Network.of(3, withPreVoteAndCheckQuorum());
+    net.campaign(N1);
+    net.machine(N3).peerUnreachable(N1);
+    for (int i = 0; i < ELECTION / 2; i++) {
+      net.tickAll(1);
+    }
+    assertThat(net.machine(N1).role()).isEqualTo(Role.LEADER);
+    for (var id : List.of(N1, N2, N3)) {
+      assertThat(net.machine(id).term()).as("%s term", id).isEqualTo(1);
+    }
+    assertThat(net.machine(N3).leader()).isEqualTo(N1); // learned again from a heartbeat
+    // and without PreVote the hint is ignored: no early election at all
+    Network plainNet = Network.of(3, plain());
+    plainNet.campaign(N1);
+    plainNet.machine(N3).peerUnreachable(N1);
+    assertThat(plainNet.machine(N3).leader()).isEqualTo(N1);
+  }
+
   @Test
   void leaderWithoutQuorumStepsDownAfterAnElectionTimeout_6_2() {
     Network net = Network.of(3, withPreVoteAndCheckQuorum());

@@ -72,16 +72,19 @@ class ReadyContractTest {
     m.step(append(N2, 1, 0, 0, 3, entry(1, 1), entry(1, 2), entry(1, 3)));
     // the public hardState() is just as safe to save (the runtime saves it at shutdown)
     assertThat(m.hardState()).isEqualTo(new HardState(1, null, 0));
-    Ready rd = drain(m);
-    // then the entries are applied after this Ready's persist step, but the hint saved with them
-    // stays at 0: a crash between saving the hard state and the log sync must not leave commit 3
-    // over a log that lost entries 1..3 (mailbox issue [sim] 1)
+    Ready rd = m.ready();
+    // then the hint saved with them stays at 0: a crash between saving the hard state and the
+    // log sync must not leave commit 3 over a log that lost entries 1..3 (mailbox issue [sim] 1)
     assertThat(m.commitIndex()).isEqualTo(3);
-    assertThat(rd.entriesToApply()).hasSize(3);
     assertThat(rd.hardState()).isEqualTo(new HardState(1, null, 0));
-    // and the next Ready carries the hint once the entries are durable
-    m.step(Fixtures.heartbeat(N2, 1, 3));
-    assertThat(drain(m).hardState()).isEqualTo(new HardState(1, null, 3));
+    // and they are not applied before they are durable here
+    assertThat(rd.entriesToApply()).isEmpty();
+    Fixtures.persistOnly(m, rd);
+    m.advance(rd);
+    // once durable (advance), the next Ready applies them and carries the hint
+    Ready next = drain(m);
+    assertThat(next.entriesToApply()).extracting(LogEntry::index).containsExactly(1L, 2L, 3L);
+    assertThat(next.hardState()).isEqualTo(new HardState(1, null, 3));
   }
 
   @Test
@@ -120,15 +123,62 @@ class ReadyContractTest {
   }
 
   @Test
-  void readyTwiceWithoutAdvanceIsAProgrammingError() {
+  void readiesPipelineEachEntryIsPersistedOnceAndTheyAreAdvancedInOrder() {
     RaftMachine m = machine(plain(), N1, ids(3), new InMemoryLogStore(), HardState.EMPTY);
     m.step(append(N2, 1, 0, 0, 0, entry(1, 1)));
-    Ready rd = m.ready();
-    assertThat(m.hasReady()).as("nothing new until advance").isFalse();
-    assertThatThrownBy(m::ready).isInstanceOf(AssertionError.class).hasMessageContaining("advance");
-    Fixtures.persistOnly(m, rd);
-    m.advance(rd);
+    Ready first = m.ready();
+    assertThat(m.hasReady()).as("nothing new while the first write is in flight").isFalse();
+    // the owner keeps stepping while the first write is in flight
+    m.step(append(N2, 1, 1, 1, 0, entry(1, 2)));
+    assertThat(m.hasReady()).isTrue();
+    Ready second = m.ready();
+    assertThat(m.readiesInFlight()).isEqualTo(2);
+    assertThat(first.entriesToPersist()).extracting(LogEntry::index).containsExactly(1L);
+    assertThat(second.entriesToPersist()).extracting(LogEntry::index).containsExactly(2L);
+    // the second Ready's acknowledgement covers entry 1 too: it may only leave after the first
+    assertThat(ofType(second.messagesAfterPersist())).extracting(r -> r.matchIndex())
+        .containsExactly(2L);
+    Fixtures.persistOnly(m, first);
+    Fixtures.persistOnly(m, second);
+    assertThatThrownBy(() -> m.advance(second))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("oldest");
+    m.advance(first);
+    m.advance(second);
+    assertThat(m.readiesInFlight()).isZero();
+    assertThat(m.hardState().commitIndex()).isZero();
     assertThat(m.hasReady()).isFalse();
+  }
+
+  @Test
+  void anInFlightEntryReplacedByANewLeaderIsWrittenAgainAndItsStaleAckIgnored_5_3() {
+    // given a follower writing entries 1..2 of term 1
+    RaftMachine m = machine(plain(), N1, ids(3), new InMemoryLogStore(), HardState.EMPTY);
+    m.step(append(N2, 1, 0, 0, 0, entry(1, 1), entry(1, 2)));
+    Ready old = m.ready();
+    // when, before that write is durable, the leader of term 2 replaces entry 2 and commits it
+    m.step(append(N3, 2, 1, 1, 2, entry(2, 2)));
+    Ready replacing = m.ready();
+    // then the replacement is handed out to be written (again at index 2)
+    assertThat(replacing.entriesToPersist()).containsExactly(entry(2, 2));
+    Fixtures.persistOnly(m, old);
+    m.advance(old);
+    // and the acknowledgement of the old write does not make the new entry 2 durable: nothing
+    // is applicable or counted as durable until the replacing write is
+    assertThat(m.hardState().commitIndex()).isZero();
+    assertThat(m.hasReady()).isFalse();
+    Fixtures.persistOnly(m, replacing);
+    m.advance(replacing);
+    assertThat(Fixtures.drainApplied(m)).containsExactly(entry(1, 1), entry(2, 2));
+  }
+
+  private static List<io.graft.raft.message.AppendEntriesResponse> ofType(
+      List<io.graft.raft.message.Envelope> envelopes) {
+    return envelopes.stream()
+        .map(io.graft.raft.message.Envelope::message)
+        .filter(io.graft.raft.message.AppendEntriesResponse.class::isInstance)
+        .map(io.graft.raft.message.AppendEntriesResponse.class::cast)
+        .toList();
   }
 
   @Test

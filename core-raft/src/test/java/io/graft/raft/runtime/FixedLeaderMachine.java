@@ -35,6 +35,8 @@ final class FixedLeaderMachine implements ConsensusMachine {
   private final LogReader log;
   private final int voterCount;
   private final List<LogEntry> unstable = new ArrayList<>();
+  /** The first {@code inProgress} entries of {@link #unstable} were handed out to persist. */
+  private int inProgress;
   private final List<Envelope> now = new ArrayList<>();
   private final List<Envelope> afterPersist = new ArrayList<>();
   private final Map<MemberId, Long> match = new HashMap<>();
@@ -93,6 +95,7 @@ final class FixedLeaderMachine implements ConsensusMachine {
     if (!ae.entries().isEmpty()) {
       // Drop our tail above prevLogIndex (leader is fixed, so only a restart leaves a stale tail).
       unstable.removeIf(e -> e.index() > ae.prevLogIndex());
+      inProgress = Math.min(inProgress, unstable.size());
       long firstNew = ae.entries().get(0).index();
       if (unstable.isEmpty() && firstNew <= durableIndex) {
         durableIndex = firstNew - 1;
@@ -161,7 +164,7 @@ final class FixedLeaderMachine implements ConsensusMachine {
 
   @Override
   public boolean hasReady() {
-    return !unstable.isEmpty()
+    return unstable.size() > inProgress
         || !now.isEmpty()
         || !afterPersist.isEmpty()
         || Math.min(commitIndex, durableIndex) > handedOut
@@ -173,30 +176,38 @@ final class FixedLeaderMachine implements ConsensusMachine {
     HardState hard = hardState();
     long applyTo = Math.min(commitIndex, durableIndex);
     List<LogEntry> apply = applyTo > handedOut ? entries(handedOut + 1, applyTo + 1) : List.of();
-    return new Ready(
-        softState(),
-        hard.equals(savedHard) ? null : hard,
-        unstable,
-        now,
-        afterPersist,
-        apply,
-        !unstable.isEmpty() || hard.term() != savedHard.term());
+    List<LogEntry> toPersist = List.copyOf(unstable.subList(inProgress, unstable.size()));
+    Ready ready =
+        new Ready(
+            softState(),
+            hard.equals(savedHard) ? null : hard,
+            toPersist,
+            now,
+            afterPersist,
+            apply,
+            !toPersist.isEmpty() || hard.term() != savedHard.term());
+    // Handed out: several Readies may be in flight (the runtime fsyncs on another thread).
+    inProgress = unstable.size();
+    if (!apply.isEmpty()) {
+      handedOut = apply.get(apply.size() - 1).index();
+    }
+    savedHard = hard;
+    now.clear();
+    afterPersist.clear();
+    return ready;
   }
 
   @Override
   public void advance(Ready ready) {
     if (!ready.entriesToPersist().isEmpty()) {
-      durableIndex = ready.entriesToPersist().get(ready.entriesToPersist().size() - 1).index();
-      unstable.removeAll(ready.entriesToPersist());
+      LogEntry last = ready.entriesToPersist().get(ready.entriesToPersist().size() - 1);
+      int persisted = unstable.indexOf(last) + 1;
+      if (persisted > 0) {
+        unstable.subList(0, persisted).clear();
+        inProgress = Math.max(0, inProgress - persisted);
+        durableIndex = last.index();
+      }
     }
-    if (!ready.entriesToApply().isEmpty()) {
-      handedOut = ready.entriesToApply().get(ready.entriesToApply().size() - 1).index();
-    }
-    if (ready.hardState() != null) {
-      savedHard = ready.hardState();
-    }
-    now.clear();
-    afterPersist.clear();
     if (leading) {
       maybeCommit();
     }

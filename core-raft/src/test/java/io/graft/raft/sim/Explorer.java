@@ -8,14 +8,18 @@ import io.graft.raft.message.Envelope;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.protocol.RaftMachine;
-import io.graft.raft.protocol.Ready;
+import io.graft.raft.message.RaftMessage;
+import io.graft.raft.runtime.ReadyDriver;
+import io.graft.raft.transport.Transport;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * Bounded breadth-first model check of a 3-member cluster (docs/TESTING.md Tier 2): from a fresh
@@ -98,6 +102,7 @@ final class Explorer {
         m.machine =
             new RaftMachine(
                 CONFIG, m.id(), voters, m.store, m.meta.load(), new SplittableRandom(m.index()));
+        m.driver = driver(m);
         drain(m);
       }
     }
@@ -182,33 +187,43 @@ final class Explorer {
       return distinct;
     }
 
-    /**
-     * The runtime's Ready loop with an instant, reliable disk (see Simulation for the faulty one).
-     */
+    /** The production runtime's Ready handling with an instant, reliable disk. */
     private void drain(SimMember m) {
-      while (m.machine.hasReady()) {
-        Ready r = m.machine.ready();
-        inFlight.addAll(r.messagesNow());
-        List<LogEntry> entries = r.entriesToPersist();
-        if (!entries.isEmpty()) {
-          if (entries.get(0).index() <= m.store.lastIndex()) {
-            m.store.truncateSuffix(entries.get(0).index());
-          }
-          m.store.append(entries);
-        }
-        if (r.hardState() != null) {
-          m.meta.save(r.hardState());
-        }
-        if (r.mustSync()) {
-          m.store.sync();
-        }
-        inFlight.addAll(r.messagesAfterPersist());
-        for (LogEntry e : r.entriesToApply()) {
-          checker.onApply(m, e);
-          m.stateMachine.apply(e);
-        }
-        m.machine.advance(r);
-      }
+      m.driver.process();
+    }
+
+    private ReadyDriver driver(SimMember m) {
+      Transport transport =
+          new Transport() {
+            @Override
+            public void start(Consumer<RaftMessage> inbound) {}
+
+            @Override
+            public void setPeers(Map<MemberId, String> addresses) {}
+
+            @Override
+            public void send(MemberId to, RaftMessage message) {
+              inFlight.add(new Envelope(to, message));
+            }
+
+            @Override
+            public void close() {}
+          };
+      return new ReadyDriver(
+          m.machine,
+          m.store,
+          m.meta,
+          transport,
+          entries -> {
+            for (LogEntry e : entries) {
+              checker.onApply(m, e);
+              m.stateMachine.apply(e);
+            }
+          },
+          ready -> {},
+          Runnable::run,
+          () -> 0L,
+          point -> {});
     }
 
     private long fingerprint() {

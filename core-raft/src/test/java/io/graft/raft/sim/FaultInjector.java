@@ -1,22 +1,22 @@
 package io.graft.raft.sim;
 
 import io.graft.raft.api.Role;
+import io.graft.raft.runtime.ReadyDriver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * Picks faults for the chaos phase: process crashes (now, or at a chosen stage inside the member's
- * next Ready: between sending and persisting, between persisting and fsync, ...), restarts after a
- * random downtime or at once (a supervisor restarting a killed process), symmetric and asymmetric
- * partitions, isolating the leader, isolating the next leader the moment it is elected (before its
- * first entry of the new term reaches anyone: the short-lived leaders of the paper's Figure 8),
- * the majority ring, flaky links (loss, duplication) and healing; and leadership transfers, which
- * race with all that.
+ * Picks faults for the chaos phase: process crashes (now, or at a chosen point of the member's
+ * runtime: before its messages leave, between its write and its fsync, between the fsync and the
+ * acknowledgements, ...), restarts after a random downtime or at once (a supervisor restarting a
+ * killed process), symmetric and asymmetric partitions, isolating the leader, isolating the next
+ * leader the moment it is elected (before its first entry of the new term reaches anyone: the
+ * short-lived leaders of the paper's Figure 8), the majority ring, flaky links (loss,
+ * duplication) and healing; and leadership transfers, which race with all that.
  */
 final class FaultInjector {
-  /** Stages of the Ready sequence at which an armed member may crash (see Simulation). */
-  static final int READY_STAGES = 7;
+  private static final ReadyDriver.CrashPoint[] CRASH_POINTS = ReadyDriver.CrashPoint.values();
 
   private final Simulation simulation;
   private final SimNetwork network;
@@ -111,7 +111,7 @@ final class FaultInjector {
         simulation.noteFault("isolate " + m.id() + " as soon as it leads term " + m.term() + ": "
             + network.describe());
       }
-      if (crashNextVoter && m.alive() && m.diskBusy == null && m.meta.load().term() == m.term()
+      if (crashNextVoter && m.alive() && m.meta.load().term() == m.term()
           && m.meta.load().votedFor() != null && !m.meta.load().votedFor().equals(m.id())) {
         crashNextVoter = false;
         simulation.noteFault(m.id() + " voted for " + m.meta.load().votedFor() + " in term "
@@ -194,7 +194,7 @@ final class FaultInjector {
       return;
     }
     crashes++;
-    if (m.diskBusy == null && random.nextInt(4) == 0) {
+    if (random.nextInt(4) == 0) {
       simulation.shutDown(m);
     } else {
       simulation.crash(m);
@@ -216,8 +216,8 @@ final class FaultInjector {
     if (m == null) {
       return;
     }
-    m.crashAtStage = random.nextInt(READY_STAGES);
-    simulation.noteFault("armed crash of " + m.id() + " at Ready stage " + m.crashAtStage);
+    m.crashAt = CRASH_POINTS[random.nextInt(CRASH_POINTS.length)];
+    simulation.noteFault("armed crash of " + m.id() + " at " + m.crashAt);
   }
 
   /** Called by the simulation after an armed member crashed inside its Ready. */

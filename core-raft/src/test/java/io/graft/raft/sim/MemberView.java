@@ -18,14 +18,11 @@ public interface MemberView {
 
   long commitIndex();
 
-  /** The machine's own idea of its last log index (must match the store once a Ready is done). */
-  long machineLastIndex();
-
   /**
-   * True while the member's last Ready is still being persisted: its store then lags its machine
-   * (and may still hold entries the Ready will truncate), so the log checks wait for the disk.
+   * The machine's own idea of its last log index: it must match the store once its Readies are
+   * handled (the runtime writes at once; only durability comes later).
    */
-  boolean diskBusy();
+  long machineLastIndex();
 
   SimLogStore store();
 }

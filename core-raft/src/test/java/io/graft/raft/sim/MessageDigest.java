@@ -4,6 +4,7 @@ import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
 import io.graft.raft.message.ChangeRequest;
 import io.graft.raft.message.ChangeResponse;
+import io.graft.raft.message.CommitNotice;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
 import io.graft.raft.message.InstallSnapshot;
@@ -110,5 +111,10 @@ final class MessageDigest implements RaftMessage.Handler<Long> {
   @Override
   public Long onChangeResponse(ChangeResponse m) {
     return all(m.requestId(), Hashing.string(m.error()), m.configIndex(), m.voters().size());
+  }
+
+  @Override
+  public Long onCommitNotice(CommitNotice m) {
+    return all(12, m.commitIndex());
   }
 }

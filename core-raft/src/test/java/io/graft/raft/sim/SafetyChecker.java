@@ -115,9 +115,6 @@ public final class SafetyChecker {
       if (m.role() == Role.LEADER) {
         checkElectionSafety(m);
       }
-      if (m.diskBusy()) {
-        continue;
-      }
       checkLog(m);
       checkCommitted(m);
       if (m.role() == Role.LEADER) {
@@ -248,9 +245,6 @@ public final class SafetyChecker {
     }
     lastTerm[i] = m.term();
     lastCommit[i] = m.commitIndex();
-    if (m.diskBusy()) {
-      return;
-    }
     if (m.commitIndex() > m.store().lastIndex()) {
       throw new SafetyViolation(
           m.id()

@@ -69,11 +69,6 @@ class SafetyCheckerTest {
     }
 
     @Override
-    public boolean diskBusy() {
-      return false;
-    }
-
-    @Override
     public SimLogStore store() {
       return store;
     }

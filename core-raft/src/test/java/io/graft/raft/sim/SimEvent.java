@@ -16,8 +16,22 @@ sealed interface SimEvent {
   /** The fault injector picks and applies a network or process fault. */
   record Fault() implements SimEvent {}
 
-  /** A slow disk finished the persist half of a member's Ready (ignored after a crash). */
-  record DiskDone(int member, int incarnation) implements SimEvent {}
+  /**
+   * A slow disk gets to a member's queued fsync work (the runtime's sync side; ignored after a
+   * crash).
+   */
+  record DiskRun(int member, int incarnation, Runnable task) implements SimEvent {
+    @Override
+    public String toString() {
+      return "DiskRun[member=" + member + ", incarnation=" + incarnation + "]";
+    }
+  }
+
+  /**
+   * {@code member} notices that its connection to {@code lost} closed (it crashed: a killed
+   * process's connections close at once); ignored after {@code member} restarted.
+   */
+  record PeerLost(int member, int incarnation, int lost) implements SimEvent {}
 
   /** A crashed member comes back from its durable state. */
   record Restart(int member) implements SimEvent {}

@@ -9,9 +9,10 @@ import java.util.random.RandomGenerator;
 /**
  * A {@link LogStore} that keeps what was <em>written</em> apart from what was <em>fsynced</em>.
  *
- * <p>Reads see every write (like a page cache). Writes since the last {@link #sync()} are kept as
- * an undo list of operations; {@link #crash} keeps a random prefix of them, possibly tearing the
- * last kept append after any of its entries (a torn record is detected by its checksum on reopen
+ * <p>Reads see every write (like a page cache). Writes not yet durable (issued after the last
+ * {@link #sync()} or before a started sync was forced) are kept as an undo list of operations;
+ * {@link #crash} keeps a random prefix of them, possibly tearing the last kept append after any
+ * of its entries (a torn record is detected by its checksum on reopen
  * and dropped, so it is equivalent to a shorter append), or leaving the first lost truncation half
  * done (only a prefix of what it removed comes back: the segmented store deletes from the end).
  * This is the latitude the segmented store takes on a real disk (its crash test, {@code
@@ -32,8 +33,14 @@ public final class SimLogStore implements LogStore {
   private final ArrayList<LogEntry> entries = new ArrayList<>();
   private long[] prefixHashes = new long[64];
 
-  /** Operations since the last sync, oldest first; undone on crash. */
+  /** Operations not yet durable, oldest first; undone on crash. */
   private final ArrayList<Op> pending = new ArrayList<>();
+
+  /** Operations ever issued before {@code pending.get(0)}: they are durable. */
+  private long durableOps;
+
+  /** Syncs started ({@link #startSync}) and not yet forced: the runtime must wait for them. */
+  private int syncsRunning;
 
   private long syncCount;
   private long snapshotIndex;
@@ -132,6 +139,7 @@ public final class SimLogStore implements LogStore {
 
   @Override
   public void truncateSuffix(long fromIndex) {
+    requireNoSyncRunning("truncateSuffix");
     if (fromIndex <= snapshotIndex) {
       throw new IllegalArgumentException("cannot truncate at " + fromIndex);
     }
@@ -148,6 +156,7 @@ public final class SimLogStore implements LogStore {
     if (upToIndex <= snapshotIndex) {
       return;
     }
+    requireNoSyncRunning("compactPrefix");
     requireSynced("compactPrefix");
     if (upToIndex > lastIndex() || get(upToIndex).term() != upToTerm) {
       throw new IllegalArgumentException("the simulator compacts only below its last index and at"
@@ -163,6 +172,7 @@ public final class SimLogStore implements LogStore {
    * rule 7). Like {@link #compactPrefix}, durable at once.
    */
   public void installSnapshot(List<LogEntry> prefix, long index, long term) {
+    requireNoSyncRunning("installSnapshot");
     requireSynced("installSnapshot");
     if (prefix.size() != index || prefix.get((int) index - 1).term() != term) {
       throw new IllegalArgumentException("snapshot prefix does not end at (" + index + ", " + term
@@ -186,10 +196,47 @@ public final class SimLogStore implements LogStore {
     }
   }
 
+  /**
+   * The LogStore contract: truncation, compaction and sync must wait until every started sync
+   * has finished (the runtime's DurableWriter.awaitIdle).
+   */
+  private void requireNoSyncRunning(String what) {
+    if (syncsRunning > 0) {
+      throw new IllegalStateException(
+          what + " while " + syncsRunning + " started sync(s) have not finished");
+    }
+  }
+
   @Override
   public void sync() {
+    requireNoSyncRunning("sync");
+    durableOps += pending.size();
     pending.clear();
     syncCount++;
+  }
+
+  /**
+   * A sync whose force may come later: it makes durable exactly the operations issued before it
+   * was started (later ones stay exposed to a crash), like a real fsync handed to another thread.
+   */
+  @Override
+  public Sync startSync() {
+    long mark = durableOps + pending.size();
+    syncsRunning++;
+    boolean[] forced = {false};
+    return () -> {
+      if (forced[0]) {
+        throw new IllegalStateException("a started sync was forced twice");
+      }
+      forced[0] = true;
+      syncsRunning--;
+      long done = mark - durableOps;
+      if (done > 0) {
+        pending.subList(0, (int) done).clear();
+        durableOps = mark;
+      }
+      syncCount++;
+    };
   }
 
   @Override
@@ -221,7 +268,9 @@ public final class SimLogStore implements LogStore {
     if (tornKeep >= 0) {
       changed += undo(pending.get(keep - 1), tornKeep);
     }
+    durableOps += keep;
     pending.clear();
+    syncsRunning = 0; // the process died: its started syncs never finish
     return changed;
   }
 
@@ -232,6 +281,7 @@ public final class SimLogStore implements LogStore {
       undo(op, op.append() ? 0 : op.entries().size());
     }
     pending.clear();
+    syncsRunning = 0;
   }
 
   /** Rolling hash of entries 1..index; 0 for index 0. */
@@ -241,6 +291,18 @@ public final class SimLogStore implements LogStore {
     }
     get(index);
     return prefixHashes[(int) index - 1];
+  }
+
+  /**
+   * The last index that survives any crash now: everything below the first entry a not-yet-durable
+   * append or truncation could take away.
+   */
+  public long durableLastIndex() {
+    long durable = lastIndex();
+    for (Op op : pending) {
+      durable = Math.min(durable, op.fromIndex() - 1);
+    }
+    return durable;
   }
 
   public long syncCount() {

@@ -3,7 +3,7 @@ package io.graft.raft.sim;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Role;
 import io.graft.raft.protocol.RaftMachine;
-import io.graft.raft.protocol.Ready;
+import io.graft.raft.runtime.ReadyDriver;
 
 /**
  * One simulated server: its durable parts (log store, meta store, state machine) survive crashes;
@@ -22,14 +22,14 @@ final class SimMember implements MemberView {
   /** Null while crashed. */
   RaftMachine machine;
 
-  /** Bumped at every crash, so ticks scheduled for an earlier life are ignored. */
+  /** The runtime's own Ready handling for {@link #machine}; null while crashed. */
+  ReadyDriver driver;
+
+  /** Bumped at every crash, so ticks and disk work scheduled for an earlier life are ignored. */
   int incarnation;
 
-  /** The Ready whose persist half is still on the (slow) disk, or null. */
-  Ready diskBusy;
-
-  /** Stage of the next Ready at which this member will crash, or -1. */
-  int crashAtStage = -1;
+  /** Where this member crashes the next time its runtime gets there, or null. */
+  ReadyDriver.CrashPoint crashAt;
 
   SimMember(int index, MemberId id) {
     this.index = index;
@@ -69,11 +69,6 @@ final class SimMember implements MemberView {
   @Override
   public long machineLastIndex() {
     return machine.lastIndex();
-  }
-
-  @Override
-  public boolean diskBusy() {
-    return diskBusy != null;
   }
 
   @Override

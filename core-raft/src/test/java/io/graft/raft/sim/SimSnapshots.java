@@ -81,10 +81,19 @@ final class SimSnapshots {
     return Configuration.ofVoters(voters);
   }
 
-  /** A random live, idle member snapshots its state machine and compacts its log prefix. */
+  /**
+   * A random live member snapshots its state machine and compacts its log prefix; as the runtime
+   * does, it first waits for its log writes in flight (compaction must not race an fsync).
+   */
   void onCompact() {
     SimMember m = members.get(random.nextInt(members.size()));
-    if (!m.alive() || m.diskBusy != null) {
+    if (!m.alive() || !simulation.awaitWrites(m)) {
+      return;
+    }
+    // As the runtime, which compacts between batches: what the completed writes made applicable
+    // (a leader's own write may have committed entries) is handed out first.
+    simulation.drain(m);
+    if (!m.alive()) {
       return;
     }
     long applied = m.stateMachine.lastAppliedIndex();
@@ -100,13 +109,13 @@ final class SimSnapshots {
         prefix, configurationAt(prefix));
     m.localSnapshot = s;
     long upTo = Math.max(m.store.snapshotIndex(), applied - random.nextInt(retainMax + 1));
-    m.store.sync(); // compaction is durable at once: the runtime compacts only after a sync
     if (upTo > m.store.snapshotIndex()) {
       m.store.compactPrefix(upTo, m.store.anyTerm(upTo));
       compactions++;
     }
     simulation.noteFault("snapshot " + m.id() + " at " + applied + ", log compacted to " + upTo);
     m.machine.snapshotAvailable(meta(s));
+    simulation.drain(m);
   }
 
   /** Leader side of a Ready: one message carrying the whole snapshot per requested transfer. */
@@ -139,8 +148,8 @@ final class SimSnapshots {
    */
   void onInstall(SimEvent.InstallSnapshot e) {
     SimMember m = members.get(e.member());
-    if (!m.alive() || m.incarnation != e.incarnation() || m.diskBusy != null) {
-      return; // lost with a crash, or the disk is busy: the leader sends it again after a stall
+    if (!m.alive() || m.incarnation != e.incarnation()) {
+      return; // lost with a crash: the leader sends it again after a stall
     }
     Snapshot s = members.get(e.leader()).localSnapshot;
     if (s == null || s.index() < e.index()) {
@@ -156,6 +165,9 @@ final class SimSnapshots {
       m.machine.restoreSnapshot(meta(s), MemberId.of("m" + e.leader()));
       simulation.drain(m);
       return;
+    }
+    if (!simulation.awaitWrites(m)) {
+      return; // crashed on its way: the leader sends it again
     }
     m.localSnapshot = s;
     if (m.stateMachine.lastAppliedIndex() < s.index()) {
@@ -173,8 +185,8 @@ final class SimSnapshots {
     simulation.drain(m);
   }
 
+  /** As the runtime's reset: its caller made the writes in flight durable first. */
   private static void resetLog(SimMember m, Snapshot s) {
-    m.store.sync();
     boolean matches = s.index() <= m.store.lastIndex() && s.index() > m.store.snapshotIndex()
         && m.store.anyTerm(s.index()) == s.term();
     if (matches) {

@@ -24,9 +24,10 @@ import java.util.stream.Collectors;
 /**
  * Tier 2 deterministic simulation (docs/TESTING.md): N {@link RaftMachine}s on one thread, driven
  * by one seeded generator, a virtual clock and a priority queue of events (ticks, deliveries,
- * client proposals, faults). The simulation plays the runtime and handles every Ready in the
- * documented order (see {@link Ready}), and may crash a member between any two of those steps. The
- * {@link SafetyChecker} runs after every event.
+ * client proposals, faults, disk completions). Each member's Readies go through the production
+ * runtime's own Ready handling ({@link SimRuntime}, {@link io.graft.raft.runtime.ReadyDriver}) on
+ * a simulated disk, and a member may crash between any two of its steps. The {@link SafetyChecker}
+ * runs after every event.
  *
  * <p>A run has a chaos phase of {@code events} events with network and process faults, then a
  * liveness phase: everything healed and restarted, a leader must commit and apply a fresh entry on
@@ -81,7 +82,7 @@ public final class Simulation {
   private final ArrayDeque<String> faultTail = new ArrayDeque<>();
 
   private final FaultInjector faults;
-  private final ReadyHandler readies;
+  private final SimRuntime runtime;
   private final SimSnapshots snapshots;
   private long now;
   private long sequence;
@@ -145,7 +146,7 @@ public final class Simulation {
     this.faults = new FaultInjector(this, network, random, spareCount > 0);
     int diskLatencyMax = new int[] {0, 5, 20}[random.nextInt(3)];
     this.snapshots = new SimSnapshots(this, members, voters, random);
-    this.readies = new ReadyHandler(this, members, network, checker, random, diskLatencyMax);
+    this.runtime = new SimRuntime(this, members, network, checker, random, diskLatencyMax);
   }
 
   /** Varies the limits and the optional protocol features per seed, within sane bounds. */
@@ -158,7 +159,8 @@ public final class Simulation {
             1 + random.nextInt(8),
             2048 + random.nextInt(16_384),
             random.nextBoolean(),
-            random.nextBoolean())
+            random.nextBoolean(),
+            new long[] {0, 64, 4096}[random.nextInt(3)])
         .validate();
   }
 
@@ -203,7 +205,7 @@ public final class Simulation {
     network.setFlakiness(0, 0);
     noteFault("liveness phase: healed " + network.describe() + " config " + config);
     for (SimMember m : members) {
-      m.crashAtStage = -1;
+      m.crashAt = null;
       if (!m.alive()) {
         restart(m);
       }
@@ -218,7 +220,7 @@ public final class Simulation {
         LIVENESS_TICKS + LIVENESS_TICKS_PER_BACKLOG_ENTRY * Math.max(0, longestLog - lowestCommit);
     long healedAt = now;
     long deadline = now + boundTicks * TICK;
-    while (!readies.freshAppliedBy(requiredForLiveness())) {
+    while (!runtime.freshAppliedBy(requiredForLiveness())) {
       if (now > deadline) {
         throw new SafetyViolation(
             "liveness: no fresh entry committed and applied on all "
@@ -285,8 +287,8 @@ public final class Simulation {
       onPropose();
     } else if (event instanceof SimEvent.Fault) {
       faults.inject();
-    } else if (event instanceof SimEvent.DiskDone d) {
-      readies.onDiskDone(d);
+    } else if (event instanceof SimEvent.DiskRun d) {
+      runtime.onDiskRun(d);
     } else if (event instanceof SimEvent.Restart r) {
       if (!members.get(r.member()).alive()) {
         restart(members.get(r.member()));
@@ -296,6 +298,12 @@ public final class Simulation {
       snapshots.onCompact();
     } else if (event instanceof SimEvent.InstallSnapshot i) {
       snapshots.onInstall(i);
+    } else if (event instanceof SimEvent.PeerLost p) {
+      SimMember m = members.get(p.member());
+      if (m.alive() && m.incarnation == p.incarnation()) {
+        m.machine.peerUnreachable(members.get(p.lost()).id());
+        runtime.process(m);
+      }
     }
   }
 
@@ -307,7 +315,7 @@ public final class Simulation {
     traceHash = Hashing.combine(traceHash, 1 + 31L * t.member());
     schedule(TICK, t);
     m.machine.tick();
-    readies.drain(m);
+    runtime.process(m);
   }
 
   private void onDeliver(SimEvent.Deliver d) {
@@ -317,7 +325,7 @@ public final class Simulation {
     }
     traceHash = Hashing.combine(traceHash, MessageDigest.of(d.envelope().message()) + d.to());
     to.machine.step(d.envelope().message());
-    readies.drain(to);
+    runtime.process(to);
   }
 
   /** The client: proposes 1–3 unique payloads to a member that believes it leads (or any). */
@@ -352,7 +360,7 @@ public final class Simulation {
     }
     traceHash = Hashing.combine(traceHash, Hashing.string(outcome));
     note("propose " + count + " to " + target.id() + ": " + outcome);
-    readies.drain(target);
+    runtime.process(target);
   }
 
   private byte[] payload() {
@@ -368,21 +376,21 @@ public final class Simulation {
   }
 
   /**
-   * A clean stop as the runtime does it: sync the log, save the machine's hard state (its commit
-   * hint is capped at what is durable), then stop. Only between Readies.
+   * A clean stop as the runtime's close does it: queued writes become durable, then the machine's
+   * hard state (its commit hint capped at what is durable) is saved if it changed.
    */
   void shutDown(SimMember m) {
-    m.store.sync();
-    m.meta.save(m.machine.hardState());
+    m.crashAt = null;
+    m.driver.shutDown();
     noteFault("shut down " + m.id() + " cleanly with " + m.meta.load());
     crash(m);
   }
 
   void crash(SimMember m) {
     m.machine = null;
-    m.diskBusy = null;
+    m.driver = null;
     m.incarnation++;
-    m.crashAtStage = -1;
+    m.crashAt = null;
     int changed = m.store.crash(random);
     noteFault(
         "crash "
@@ -394,6 +402,13 @@ public final class Simulation {
             + ", hard state "
             + m.meta.load());
     traceHash = Hashing.combine(traceHash, 7_000 + m.index() + 31L * changed);
+    // Its connections close: the members connected to it notice soon after.
+    for (SimMember other : members) {
+      if (other != m && other.alive() && network.connected(m.index(), other.index())) {
+        schedule(1 + random.nextInt(TICK),
+            new SimEvent.PeerLost(other.index(), other.incarnation, m.index()));
+      }
+    }
   }
 
   void restart(SimMember m) {
@@ -417,6 +432,7 @@ public final class Simulation {
     if (broken != null) {
       broken.breakMachine(m.machine);
     }
+    m.driver = runtime.create(m);
     snapshots.onRestart(m);
     noteFault(
         "start "
@@ -431,7 +447,7 @@ public final class Simulation {
             + m);
     checker.onRestart(m, durable, durableLastIndex);
     schedule(1 + random.nextInt(TICK), new SimEvent.Tick(m.index(), m.incarnation));
-    readies.drain(m);
+    runtime.process(m);
   }
 
   void transferLeadership(SimMember leader, SimMember target) {
@@ -442,7 +458,7 @@ public final class Simulation {
       outcome = "refused " + refused.reason();
     }
     noteFault("transfer leadership " + leader.id() + " -> " + target.id() + ": " + outcome);
-    readies.drain(leader);
+    runtime.process(leader);
   }
 
   SimSnapshots snapshots() {
@@ -459,7 +475,17 @@ public final class Simulation {
   }
 
   void drain(SimMember m) {
-    readies.drain(m);
+    runtime.process(m);
+  }
+
+  /** See {@link SimRuntime#awaitWrites}: false if the member crashed meanwhile. */
+  boolean awaitWrites(SimMember m) {
+    return runtime.awaitWrites(m);
+  }
+
+  /** Virtual time. */
+  long now() {
+    return now;
   }
 
   /** A crash outside a Ready (e.g. in the middle of a snapshot install); restarts later. */
@@ -495,7 +521,7 @@ public final class Simulation {
             + leader.machine.configuration()
             + ": "
             + outcome);
-    readies.drain(leader);
+    runtime.process(leader);
   }
 
   private void collectChangeOutcomes() {

@@ -3,7 +3,7 @@ package io.graft.raft.storage;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
-class FileMetaStoreContractTest extends MetaStoreContractTest {
+class FileMetaStoreContractTest extends DurableMetaStoreContractTest {
   @TempDir Path dir;
 
   @Override
@@ -15,10 +15,5 @@ class FileMetaStoreContractTest extends MetaStoreContractTest {
   protected MetaStore reopen(MetaStore store) {
     store.close();
     return FileMetaStore.open(dir);
-  }
-
-  @Override
-  protected boolean durable() {
-    return true;
   }
 }

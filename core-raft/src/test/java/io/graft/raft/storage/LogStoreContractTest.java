@@ -4,7 +4,6 @@ import static io.graft.raft.storage.TestEntries.entry;
 import static io.graft.raft.storage.TestEntries.range;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.graft.raft.message.LogEntry;
 import java.util.ArrayList;
@@ -16,8 +15,9 @@ import org.junit.jupiter.api.Test;
  * The behaviour every {@link LogStore} must have, run against each implementation (docs/STYLE.md
  * §3.14c). Covers the {@code LogReader} conventions for an empty and a compacted log, dense appends
  * with non-decreasing terms (Raft §5.3 log matching), byte-bounded reads, suffix truncation
- * (conflicting entries, §5.3), prefix compaction incl. a snapshot beyond the last index (§7), and,
- * for durable stores only, that everything synced survives close and reopen.
+ * (conflicting entries, §5.3), prefix compaction incl. a snapshot beyond the last index (§7).
+ * Durable stores extend {@link DurableLogStoreContractTest}, which adds that everything synced
+ * survives close and reopen.
  */
 public abstract class LogStoreContractTest {
   private LogStore store;
@@ -34,11 +34,16 @@ public abstract class LogStoreContractTest {
     return false;
   }
 
-  private LogStore log() {
+  protected LogStore log() {
     if (store == null) {
       store = create();
     }
     return store;
+  }
+
+  /** Closes the store and opens the same storage again ({@link #reopen}). */
+  protected final void reopenLog() {
+    store = reopen(store);
   }
 
   @AfterEach
@@ -202,56 +207,6 @@ public abstract class LogStoreContractTest {
     assertThat(log().entries(2, 4, 10)).containsExactly(written.get(1));
   }
 
-  @Test
-  void syncedEntriesSurviveReopen() {
-    assumeTrue(durable(), "durable stores only");
-    List<LogEntry> written = new ArrayList<>(range(1, 1, 300, 50));
-    written.addAll(range(4, 301, 400, 500));
-    log().append(written);
-    log().sync();
-    store = reopen(store);
-    assertThat(log().lastIndex()).isEqualTo(400);
-    assertThat(log().entries(1, 401, Long.MAX_VALUE)).isEqualTo(written);
-    log().append(List.of(entry(5, 401)));
-    log().sync();
-    store = reopen(store);
-    assertThat(log().term(401)).isEqualTo(5);
-  }
-
-  @Test
-  void truncationAndCompactionSurviveReopen() {
-    assumeTrue(durable(), "durable stores only");
-    log().append(range(1, 1, 200, 40));
-    log().compactPrefix(50, 1);
-    log().truncateSuffix(150);
-    log().append(range(2, 150, 160, 40));
-    log().sync();
-    store = reopen(store);
-    assertThat(log().snapshotIndex()).isEqualTo(50);
-    assertThat(log().snapshotTerm()).isEqualTo(1);
-    assertThat(log().firstIndex()).isEqualTo(51);
-    assertThat(log().lastIndex()).isEqualTo(160);
-    assertThat(log().term(149)).isEqualTo(1);
-    assertThat(log().entries(150, 161, Long.MAX_VALUE)).isEqualTo(range(2, 150, 160, 40));
-    assertThat(log().entries(51, 150, Long.MAX_VALUE)).isEqualTo(range(1, 51, 149, 40));
-  }
-
-  @Test
-  void compactionBeyondTheEndSurvivesReopen() {
-    assumeTrue(durable(), "durable stores only");
-    log().append(range(1, 1, 30, 40));
-    log().compactPrefix(1000, 7);
-    log().sync();
-    store = reopen(store);
-    assertThat(log().firstIndex()).isEqualTo(1001);
-    assertThat(log().lastIndex()).isEqualTo(1000);
-    assertThat(log().term(1000)).isEqualTo(7);
-    log().append(List.of(entry(7, 1001)));
-    log().sync();
-    store = reopen(store);
-    assertThat(log().entries(1001, 1002, 1)).containsExactly(entry(7, 1001));
-  }
-
   /**
    * The log reset of a snapshot install whose last entry the log does not hold (thesis §5.3
    * receiver rule 7, as SnapshotCoordinator does it): drop every entry, compact to the snapshot
@@ -269,7 +224,7 @@ public abstract class LogStoreContractTest {
     assertThat(log().term(75)).isEqualTo(3);
     assertThatThrownBy(() -> log().term(40)).isInstanceOf(IndexOutOfBoundsException.class);
     if (durable()) {
-      store = reopen(store);
+      reopenLog();
       assertThat(log().snapshotIndex()).isEqualTo(75);
       assertThat(log().snapshotTerm()).isEqualTo(3);
       assertThat(log().entries(76, 81, Long.MAX_VALUE)).isEqualTo(range(3, 76, 80, 40));
@@ -291,7 +246,7 @@ public abstract class LogStoreContractTest {
     }
     log().sync();
     if (durable()) {
-      store = reopen(store);
+      reopenLog();
       assertThat(log().snapshotIndex()).isEqualTo(latest).isEqualTo(444);
       assertThat(log().entries(latest + 1, 501, Long.MAX_VALUE))
           .isEqualTo(written.subList((int) latest, 500));

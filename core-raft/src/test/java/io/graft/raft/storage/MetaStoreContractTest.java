@@ -2,7 +2,6 @@ package io.graft.raft.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.protocol.HardState;
@@ -14,6 +13,7 @@ import org.junit.jupiter.api.Test;
  * save is what the next load returns (and, for durable stores, what a reopen returns), and the
  * store refuses the two saves a correct Raft never makes: a lower term, or a different vote in the
  * same term (Raft §5.2: at most one vote per term; Figure 2: currentTerm increases monotonically).
+ * Durable stores extend {@link DurableMetaStoreContractTest}.
  */
 public abstract class MetaStoreContractTest {
   private static final MemberId A = MemberId.of("a");
@@ -27,15 +27,16 @@ public abstract class MetaStoreContractTest {
     throw new UnsupportedOperationException("not durable");
   }
 
-  protected boolean durable() {
-    return false;
-  }
-
-  private MetaStore meta() {
+  protected MetaStore meta() {
     if (store == null) {
       store = create();
     }
     return store;
+  }
+
+  /** Closes the store and opens the same storage again ({@link #reopen}). */
+  protected final void reopenMeta() {
+    store = reopen(store);
   }
 
   @AfterEach
@@ -78,20 +79,5 @@ public abstract class MetaStoreContractTest {
         .isInstanceOf(IllegalArgumentException.class);
     meta().save(new HardState(3, A, 9));
     assertThat(meta().load()).isEqualTo(new HardState(3, A, 9));
-  }
-
-  @Test
-  void savesSurviveReopen() {
-    assumeTrue(durable(), "durable stores only");
-    for (int term = 1; term <= 7; term++) {
-      meta().save(new HardState(term, term % 2 == 0 ? A : null, term * 10L));
-    }
-    store = reopen(store);
-    assertThat(meta().load()).isEqualTo(new HardState(7, null, 70));
-    meta().save(new HardState(8, B, 80));
-    store = reopen(store);
-    assertThat(meta().load()).isEqualTo(new HardState(8, B, 80));
-    assertThatThrownBy(() -> meta().save(new HardState(8, A, 80)))
-        .isInstanceOf(IllegalArgumentException.class);
   }
 }

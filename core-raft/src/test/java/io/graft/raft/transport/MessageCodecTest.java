@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.fail;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
+import io.graft.raft.message.CommitNotice;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
@@ -36,7 +37,7 @@ public class MessageCodecTest {
 
   @Test
   void typeCodesArePinned() {
-    assertThat(MessageCodec.PROTOCOL_VERSION).isEqualTo(2);
+    assertThat(MessageCodec.PROTOCOL_VERSION).isEqualTo(3);
     assertThat(MessageCodec.typeCode(new AppendEntries(a, 1, 0, 0, List.of(), 0))).isEqualTo(1);
     assertThat(MessageCodec.typeCode(new AppendEntriesResponse(a, 1, true, 0, 0, 0, 0)))
         .isEqualTo(2);
@@ -49,6 +50,7 @@ public class MessageCodecTest {
         new InstallSnapshot(a, 1, 1, 1, new byte[0], 0, new byte[0], 0, true))).isEqualTo(8);
     assertThat(MessageCodec.typeCode(new InstallSnapshotResponse(a, 1, 1, 0, true, true)))
         .isEqualTo(9);
+    assertThat(MessageCodec.typeCode(new CommitNotice(a, 1, 1))).isEqualTo(12);
     assertThat(MessageCodec.TYPE_HANDSHAKE).isEqualTo(64);
     assertThat(MessageCodec.TYPE_HANDSHAKE_REPLY).isEqualTo(65);
     assertThat(EntryType.APPLICATION.code()).isEqualTo(1);
@@ -61,12 +63,28 @@ public class MessageCodecTest {
     AppendEntries ae = new AppendEntries(a, 2, 3, 1, List.of(
         new LogEntry(2, 4, EntryType.APPLICATION, new byte[] {(byte) 0xCA, (byte) 0xFE})), 3);
     assertThat(HexFormat.of().formatHex(codec.encode(ae))).isEqualTo(
-        "0201" + "000161" + "0000000000000002" + "0000000000000003" + "0000000000000001"
+        "0301" + "000161" + "0000000000000002" + "0000000000000003" + "0000000000000001"
             + "0000000000000003" + "00000001"
             + "0000000000000002" + "0000000000000004" + "01" + "00000002" + "cafe");
     var hs = new WireMessage.Handshake(1, "c1", a);
     assertThat(HexFormat.of().formatHex(codec.encode(hs)))
         .isEqualTo("0140" + "47524654" + "00026331" + "000161");
+  }
+
+  /** encode(message, headroom): the payload after zero headroom, in one exactly sized array. */
+  @Test
+  void encodingWithHeadroomIsThePayloadAfterZeroBytes() {
+    for (int round = 0; round < 50; round++) {
+      RandomMessages gen = new RandomMessages(BASE_SEED + round);
+      for (int kind = 0; kind < RandomMessages.TYPE_COUNT; kind++) {
+        RaftMessage m = gen.of(kind);
+        byte[] plain = codec.encode(m);
+        byte[] framed = codec.encode(m, 8);
+        assertThat(framed).hasSize(plain.length + 8);
+        assertThat(java.util.Arrays.copyOfRange(framed, 0, 8)).containsOnly(0);
+        assertThat(java.util.Arrays.copyOfRange(framed, 8, framed.length)).isEqualTo(plain);
+      }
+    }
   }
 
   @Test
@@ -184,21 +202,21 @@ public class MessageCodecTest {
   @Test
   void absurdLengthFieldsAreRejectedBeforeAllocating() {
     // AppendEntries claiming 2^31-1 entries in a few bytes.
-    byte[] hugeCount = HexFormat.of().parseHex("0201" + "000161" + "00".repeat(32) + "7fffffff");
+    byte[] hugeCount = HexFormat.of().parseHex("0301" + "000161" + "00".repeat(32) + "7fffffff");
     assertThatThrownBy(() -> codec.decode(hugeCount)).isInstanceOf(CodecException.class)
         .hasMessageContaining("entry count");
     // InstallSnapshot with a 2 GiB configuration array.
-    byte[] hugeBytes = HexFormat.of().parseHex("0208" + "000161" + "00".repeat(24) + "7fffffff");
+    byte[] hugeBytes = HexFormat.of().parseHex("0308" + "000161" + "00".repeat(24) + "7fffffff");
     assertThatThrownBy(() -> codec.decode(hugeBytes)).isInstanceOf(CodecException.class)
         .hasMessageContaining("truncated");
-    byte[] negative = HexFormat.of().parseHex("0208" + "000161" + "00".repeat(24) + "ffffffff");
+    byte[] negative = HexFormat.of().parseHex("0308" + "000161" + "00".repeat(24) + "ffffffff");
     assertThatThrownBy(() -> codec.decode(negative)).isInstanceOf(CodecException.class);
   }
 
   @Test
   void invalidValuesAreCodecExceptions() {
     byte[] hb = codec.encode(new Heartbeat(a, 1, 2, 3));
-    assertInvalid(with(hb, 0, 3), "unsupported protocol version");
+    assertInvalid(with(hb, 0, MessageCodec.PROTOCOL_VERSION + 1), "unsupported protocol version");
     assertInvalid(with(hb, 1, 99), "unknown message type");
     assertInvalid(java.util.Arrays.copyOf(hb, hb.length + 1), "trailing");
     byte[] vote = codec.encode(new RequestVoteResponse(a, 1, true, false));

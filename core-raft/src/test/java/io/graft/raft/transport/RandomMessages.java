@@ -5,6 +5,7 @@ import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
 import io.graft.raft.message.ChangeRequest;
 import io.graft.raft.message.ChangeResponse;
+import io.graft.raft.message.CommitNotice;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.HeartbeatResponse;
@@ -25,7 +26,7 @@ import java.util.Random;
  */
 public final class RandomMessages {
   /** Number of message types; {@link #of(int)} covers 0..COUNT-1. */
-  public static final int TYPE_COUNT = 11;
+  public static final int TYPE_COUNT = 12;
 
   private final Random random;
 
@@ -33,12 +34,12 @@ public final class RandomMessages {
     this.random = new Random(seed);
   }
 
-  /** A random message of the {@code kind}-th type (0..10). */
+  /** A random message of the {@code kind}-th type (0..11). */
   public RaftMessage of(int kind) {
     return of(kind, member());
   }
 
-  /** A random message of the {@code kind}-th type (0..10) sent by {@code from}. */
+  /** A random message of the {@code kind}-th type (0..11) sent by {@code from}. */
   public RaftMessage of(int kind, MemberId from) {
     switch (kind) {
       case 0:
@@ -66,6 +67,8 @@ public final class RandomMessages {
       case 10:
         return new ChangeResponse(from, num(), num(), flag() ? "" : "NOT_LEADER", "d" + num(),
             flag() ? null : member(), num(), List.of(member(), member()), List.of(member()));
+      case 11:
+        return new CommitNotice(from, num(), num());
       default:
         throw new IllegalArgumentException("kind " + kind);
     }

@@ -30,8 +30,38 @@ class SelfAddressingTransportTest {
     }
 
     @Override
+    public void send(List<MemberId> to, RaftMessage message) {
+      sharedSends.add(List.copyOf(to));
+    }
+
+    @Override
+    public void onPeerLost(Consumer<MemberId> listener) {
+      lostListener = listener;
+    }
+
+    @Override
     public void close() {}
   };
+  private final List<List<MemberId>> sharedSends = new ArrayList<>();
+  private Consumer<MemberId> lostListener;
+
+  /**
+   * What a wrapper must not lose: one message to several members stays one send (the delegate
+   * encodes it once) and the lost-connection listener reaches the delegate.
+   */
+  @Test
+  void sharedSendsAndTheLostConnectionListenerReachTheDelegate() {
+    SelfAddressingTransport t = new SelfAddressingTransport(recorder);
+    MemberId a = MemberId.of("10.0.0.1:7000");
+    MemberId d = MemberId.of("10.0.0.4:7000");
+    t.setPeers(Map.of(a, "10.0.0.1:7000"));
+    t.send(List.of(a, d), heartbeat());
+    assertThat(sharedSends).containsExactly(List.of(a, d));
+    assertThat(peerBooks.get(peerBooks.size() - 1)).containsKey(d);
+    Consumer<MemberId> listener = m -> {};
+    t.onPeerLost(listener);
+    assertThat(lostListener).isSameAs(listener);
+  }
 
   @Test
   void firstMessageToAnUnknownMemberAddsItOnce() {

@@ -5,7 +5,6 @@ import io.graft.it.ClusterPaths;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 /** Real-process cluster options for the bootstrap tests (same system properties as the pom). */
@@ -18,10 +17,6 @@ final class BootstrapFixtures {
 
   static Path pluginJar() {
     return ClusterPaths.pluginJar();
-  }
-
-  static Optional<String> pluginProblem() {
-    return ClusterPaths.pluginProblem();
   }
 
   /** A brand-new folder: every member starts on an EMPTY data/ (nothing copied, nothing seeded). */

@@ -9,10 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,19 +27,15 @@ import org.neo4j.driver.Session;
 class EmptyFoldersBootstrapIT {
   private static final Duration CONVERGE = Duration.ofSeconds(60);
   private static LocalCluster cluster;
-  private static Optional<String> pluginProblem;
 
   @BeforeAll
   static void start() {
-    pluginProblem = BootstrapFixtures.pluginProblem();
-    if (pluginProblem.isEmpty()) {
-      cluster = LocalCluster.assemble(BootstrapFixtures.options("bootstrap-empty", 3));
-      for (int m = 1; m <= 3; m++) {
-        assertThat(Files.exists(cluster.home(m).resolve("data/databases")))
-            .as("member-%d must start without a store", m).isFalse();
-      }
-      cluster.startAll();
+    cluster = LocalCluster.assemble(BootstrapFixtures.options("bootstrap-empty", 3));
+    for (int m = 1; m <= 3; m++) {
+      assertThat(Files.exists(cluster.home(m).resolve("data/databases")))
+          .as("member-%d must start without a store", m).isFalse();
     }
+    cluster.startAll();
   }
 
   @AfterAll
@@ -53,7 +47,6 @@ class EmptyFoldersBootstrapIT {
 
   @Test
   void freshMembersElectOneLeaderAndShareElementIdsTxIdsAndDigest() {
-    Assumptions.assumeTrue(pluginProblem.isEmpty(), () -> "SKIPPED: " + pluginProblem.get());
     int leader = cluster.awaitLeader();
     await("one leader that every member names").atMost(CONVERGE).ignoreExceptions().until(() -> {
       List<Map<String, Object>> rows = new ArrayList<>();

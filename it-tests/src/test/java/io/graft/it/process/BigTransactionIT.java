@@ -10,10 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.neo4j.driver.Record;
@@ -37,15 +36,8 @@ class BigTransactionIT {
       "UNWIND range(1, " + NODES + ") AS i CREATE (:Big {i: i, name: 'node-' + i})";
   private static final Duration CONVERGE = Duration.ofSeconds(90);
 
-  private static void needsThePlugin() {
-    Optional<String> problem = ProcessFixtures.pluginProblem();
-    Assumptions.assumeTrue(problem.isEmpty(),
-        () -> "SKIPPED: the big-transaction IT needs the graft plugin: " + problem.get());
-  }
-
   @Test
   void twoHundredThousandNodesReplicateWithTheDefaultLimit() throws Exception {
-    needsThePlugin();
     // max_entry_size at its default. Timeouts raised for the shared, overloaded 2-core CI box
     // (load 8-11 seen) where the C1-only, serial-GC test JVMs (fastStart) pause for up to ~1 s
     // while building the transaction: the whole commit took 27 s once and ran past the 30 s
@@ -117,9 +109,8 @@ class BigTransactionIT {
 
   /** Opt-in (-Dbigtx.compare=true): the same transaction on one plain server, for the README. */
   @Test
+  @EnabledIfSystemProperty(named = "bigtx.compare", matches = "true")
   void plainServerCommitTimeForComparison() throws Exception {
-    Assumptions.assumeTrue(Boolean.getBoolean("bigtx.compare"),
-        "opt-in: -Dbigtx.compare=true times the transaction on one plain Neo4j server");
     ClusterOptions plain = ProcessFixtures.options("big-tx-plain", 1, false, false);
     try (LocalCluster local = LocalCluster.start(plain)) {
       try (Session session = local.probe().session(1)) {

@@ -1,63 +1,90 @@
 package io.graft.it.process;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Collectors;
 
 /**
- * Which faults one workload run gets. The short CI form injects ONE fault of one kind, picked
- * from the run's seed (so a failure replays with {@code -Dworkload.seed=N}); the long form
- * ({@code -Dworkload.seconds} above {@link #LONG_RUN}) injects a new fault at every other strike
- * of the schedule, each kind drawn from the nemesis's seeded random. {@code -Dworkload.fault}
- * forces one kind ({@code kill-leader}, {@code pause-leader}, ...) or {@code mixed}.
+ * Which faults one workload run injects, in order: a schedule, never a dice roll, so that every
+ * run of the class covers every {@link FaultKind}.
  *
- * @param kinds the kinds to choose from, in a fixed order
- * @param maxFaults how many faults a run may inject
+ * <p>Short CI form: the six kinds, rotated by the class's seed, are dealt to the class's four
+ * workloads two, two, one and one ({@link #SHORT_SHARES}): whichever the seed, one class run
+ * injects each kind exactly once, and successive seeds move the kinds between workloads. Long
+ * form ({@code -Dworkload.seconds} above {@link #LONG_RUN}): one fault per 30 s, each workload
+ * cycling through all six kinds from its own starting point. {@code -Dworkload.fault=KIND}
+ * makes every fault of the schedule that kind; {@code mixed} is the default schedule.
+ *
+ * @param kinds the faults to inject, in order
  */
-record FaultPlan(List<FaultKind> kinds, int maxFaults) {
-  /** Runs longer than this get a schedule of several faults. */
+record FaultPlan(List<FaultKind> kinds) {
+  /** Runs longer than this get a fault every 30 s. */
   static final Duration LONG_RUN = Duration.ofSeconds(60);
+  /** How many faults each of the four workloads injects in the short form: six in all. */
+  static final int[] SHORT_SHARES = {2, 2, 1, 1};
 
   FaultPlan {
     kinds = List.copyOf(kinds);
-    if (kinds.isEmpty() || maxFaults < 1) {
-      throw new IllegalArgumentException("a plan needs a kind and a fault: " + kinds);
+    if (kinds.isEmpty()) {
+      throw new IllegalArgumentException("a plan needs at least one fault");
     }
   }
 
-  /** The plan for a run of {@code run} with {@code seed}, honouring {@code -Dworkload.fault}. */
-  static FaultPlan forRun(long seed, Duration run, String forced) {
+  /**
+   * The plan of workload {@code workload} (0..3, in the class's order) for a run of {@code run}
+   * with the class's {@code seed}, honouring {@code -Dworkload.fault} ({@code forced}).
+   */
+  static FaultPlan forWorkload(int workload, long seed, Duration run, String forced) {
+    List<FaultKind> rotated = rotated(seed);
+    int start = 0;
+    for (int w = 0; w < workload; w++) {
+      start += SHORT_SHARES[w];
+    }
     boolean longRun = run.compareTo(LONG_RUN) > 0;
-    // Long form: a fault every 30 s (held 15 s), so the run's length sets the count.
-    int budget = longRun ? (int) Math.max(2, run.toSeconds() / 30) : 1;
-    if (forced == null || forced.isBlank()) {
-      return longRun ? new FaultPlan(List.of(FaultKind.values()), budget)
-          : new FaultPlan(List.of(bySeed(seed)), budget);
+    int count = longRun ? (int) Math.max(2, run.toSeconds() / 30) : SHORT_SHARES[workload];
+    FaultKind only = forced == null || forced.isBlank() || "mixed".equalsIgnoreCase(forced.trim())
+        ? null : FaultKind.parse(forced);
+    List<FaultKind> kinds = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      kinds.add(only != null ? only : rotated.get((start + i) % rotated.size()));
     }
-    if ("mixed".equalsIgnoreCase(forced.trim())) {
-      return new FaultPlan(List.of(FaultKind.values()), budget);
-    }
-    return new FaultPlan(List.of(FaultKind.parse(forced)), budget);
+    return new FaultPlan(kinds);
   }
 
-  /** The short form's kind: the seed picks one, so consecutive CI runs rotate through them. */
-  static FaultKind bySeed(long seed) {
-    FaultKind[] all = FaultKind.values();
-    return all[(int) Math.floorMod(seed, (long) all.length)];
+  /** {@code count} faults cycling through every kind, from a point the seed picks (a soak). */
+  static FaultPlan cycling(long seed, int count) {
+    List<FaultKind> rotated = rotated(seed);
+    List<FaultKind> kinds = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      kinds.add(rotated.get(i % rotated.size()));
+    }
+    return new FaultPlan(kinds);
   }
 
-  /** The next kind to inject. */
-  FaultKind next(Random rnd) {
-    return kinds.size() == 1 ? kinds.get(0) : kinds.get(rnd.nextInt(kinds.size()));
+  /** The six kinds, rotated by the seed, so successive seeds deal them to other workloads. */
+  static List<FaultKind> rotated(long seed) {
+    List<FaultKind> all = Arrays.asList(FaultKind.values());
+    int by = (int) Math.floorMod(seed, (long) all.size());
+    List<FaultKind> out = new ArrayList<>(all.subList(by, all.size()));
+    out.addAll(all.subList(0, by));
+    return out;
+  }
+
+  int maxFaults() {
+    return kinds.size();
+  }
+
+  /** The kind of the fault injected after {@code injected} others. */
+  FaultKind kind(int injected) {
+    return kinds.get(injected);
   }
 
   @Override
   public String toString() {
-    String names = kinds.stream().map(FaultKind::cliName).collect(Collectors.joining(","));
-    return (maxFaults == 1 ? "1 fault" : maxFaults + " faults, one every other strike,")
-        + " of " + (kinds.size() == 1 ? names : "[" + names + "]");
+    return kinds.size() + (kinds.size() == 1 ? " fault: " : " faults: ")
+        + kinds.stream().map(FaultKind::cliName).collect(Collectors.joining(", "));
   }
 
   static String allNames() {

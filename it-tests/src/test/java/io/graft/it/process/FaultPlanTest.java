@@ -4,82 +4,78 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
-import java.util.Random;
-import java.util.Set;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The fault plan's choices, which decide what a CI run tests and how a failure replays. */
+/** The fault schedules, which decide what a CI run tests and how a failure replays. */
 class FaultPlanTest {
   private static final Duration SHORT = Duration.ofSeconds(20);
   private static final Duration LONG = Duration.ofSeconds(600);
 
+  /** Whatever the seed, one short class run (four workloads) injects each kind exactly once. */
   @Test
-  void shortRunsInjectOneFaultOfTheKindTheSeedPicks() {
-    FaultPlan plan = FaultPlan.forRun(7, SHORT, null);
-    assertThat(plan.maxFaults()).isEqualTo(1);
-    assertThat(plan.kinds()).containsExactly(FaultPlan.bySeed(7));
-    assertThat(FaultPlan.forRun(7, SHORT, "")).isEqualTo(plan);
+  void everyShortClassRunCoversEveryKindOnce() {
+    for (long seed = -7; seed < 50; seed++) {
+      List<FaultKind> all = new ArrayList<>();
+      for (int w = 0; w < FaultPlan.SHORT_SHARES.length; w++) {
+        FaultPlan plan = FaultPlan.forWorkload(w, seed, SHORT, null);
+        assertThat(plan.maxFaults()).isEqualTo(FaultPlan.SHORT_SHARES[w]);
+        all.addAll(plan.kinds());
+      }
+      assertThat(all).as("seed %d", seed).containsExactlyInAnyOrder(FaultKind.values());
+    }
   }
 
   @Test
-  void consecutiveSeedsRotateThroughEveryKind() {
-    Set<FaultKind> seen = EnumSet.noneOf(FaultKind.class);
-    for (long seed = 1_000; seed < 1_000 + FaultKind.values().length; seed++) {
-      seen.add(FaultPlan.bySeed(seed));
+  void successiveSeedsGiveAWorkloadEveryKind() {
+    EnumSet<FaultKind> seen = EnumSet.noneOf(FaultKind.class);
+    for (long seed = 100; seed < 100 + FaultKind.values().length; seed++) {
+      seen.add(FaultPlan.forWorkload(3, seed, SHORT, null).kind(0));
     }
     assertThat(seen).containsExactlyInAnyOrder(FaultKind.values());
-    assertThat(FaultPlan.bySeed(-1)).isEqualTo(FaultKind.values()[FaultKind.values().length - 1]);
   }
 
   @Test
-  void longRunsMixEveryKindOneFaultPerThirtySeconds() {
-    FaultPlan plan = FaultPlan.forRun(7, LONG, null);
+  void theSameSeedGivesTheSameSchedule() {
+    for (int w = 0; w < 4; w++) {
+      assertThat(FaultPlan.forWorkload(w, 42, SHORT, null))
+          .isEqualTo(FaultPlan.forWorkload(w, 42, SHORT, "mixed"))
+          .isEqualTo(FaultPlan.forWorkload(w, 42, SHORT, ""));
+    }
+  }
+
+  @Test
+  void longRunsCycleThroughEveryKindOneFaultPerThirtySeconds() {
+    FaultPlan plan = FaultPlan.forWorkload(1, 7, LONG, null);
     assertThat(plan.maxFaults()).isEqualTo(20);
-    assertThat(plan.kinds()).containsExactly(FaultKind.values());
-    Random rnd = new Random(42);
-    Set<FaultKind> drawn = new HashSet<>();
-    for (int i = 0; i < 200; i++) {
-      drawn.add(plan.next(rnd));
-    }
-    assertThat(drawn).containsExactlyInAnyOrder(FaultKind.values());
-  }
-
-  @Test
-  void theSameSeedDrawsTheSameSchedule() {
-    FaultPlan plan = FaultPlan.forRun(7, LONG, "mixed");
-    Random a = new Random(99);
-    Random b = new Random(99);
-    for (int i = 0; i < 50; i++) {
-      assertThat(plan.next(a)).isEqualTo(plan.next(b));
+    for (int i = 0; i + 6 <= plan.maxFaults(); i += 6) {
+      assertThat(plan.kinds().subList(i, i + 6)).containsExactlyInAnyOrder(FaultKind.values());
     }
   }
 
   @Test
-  void aForcedKindOverridesTheSeed() {
+  void aForcedKindFillsTheSchedule() {
     for (FaultKind kind : FaultKind.values()) {
-      FaultPlan shortPlan = FaultPlan.forRun(1, SHORT, kind.cliName());
-      assertThat(shortPlan.kinds()).containsExactly(kind);
-      assertThat(shortPlan.maxFaults()).isEqualTo(1);
-      assertThat(FaultPlan.forRun(1, LONG, kind.name()).kinds()).containsExactly(kind);
+      FaultPlan shortPlan = FaultPlan.forWorkload(0, 1, SHORT, kind.cliName());
+      assertThat(shortPlan.kinds()).containsExactly(kind, kind);
+      assertThat(FaultPlan.forWorkload(2, 1, LONG, kind.name()).kinds()).containsOnly(kind);
     }
-    assertThat(FaultPlan.forRun(1, SHORT, "mixed").kinds()).containsExactly(FaultKind.values());
-    assertThat(FaultPlan.forRun(1, SHORT, "mixed").maxFaults()).isEqualTo(1);
   }
 
   @Test
   void anUnknownKindIsRefusedNotIgnored() {
-    assertThatThrownBy(() -> FaultPlan.forRun(1, SHORT, "unplug-everything"))
+    assertThatThrownBy(() -> FaultPlan.forWorkload(0, 1, SHORT, "unplug-everything"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void thePlanSaysWhatItWillDo() {
-    assertThat(FaultPlan.forRun(1, SHORT, "pause-leader").toString())
-        .isEqualTo("1 fault of pause-leader");
-    assertThat(FaultPlan.forRun(1, LONG, null).toString()).startsWith("20 faults, one every other strike, of [")
-        .contains("kill-leader", "cut-leader-link");
+    assertThat(FaultPlan.forWorkload(2, 0, SHORT, "pause-leader").toString())
+        .isEqualTo("1 fault: pause-leader");
+    assertThat(FaultPlan.forWorkload(0, 0, SHORT, null).toString())
+        .isEqualTo("2 faults: kill-leader, pause-leader");
   }
 
   @Test

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.neo4j.driver.Session;
@@ -58,8 +57,6 @@ class FollowerCatchUpIT {
         sizes.add(Integer.parseInt(s.trim()));
       }
     }
-    Optional<String> problem = ProcessFixtures.pluginProblem();
-    assertThat(problem).as("the graft plugin jar is needed").isEmpty();
     List<Row> rows = new ArrayList<>();
     try (LocalCluster local = LocalCluster.start(ProcessFixtures.options("catch-up", 3, true,
         true)); GraftProcessCluster cluster = new GraftProcessCluster(local)) {

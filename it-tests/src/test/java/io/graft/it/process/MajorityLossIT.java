@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.graft.cluster.LocalCluster;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,8 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.neo4j.driver.AuthTokens;
@@ -40,6 +44,18 @@ import org.neo4j.driver.exceptions.SessionExpiredException;
  * restart, a leader is elected, writes resume, every write acknowledged before the kill is on all
  * three, the digests are equal, and each write that failed with "outcome unknown" is on all
  * members or on none.
+ *
+ * <p>The election after the first restart is checked against §5.4.1: every member's last log
+ * term and index are recorded before it (the survivor's from {@code raft.status()}, the restarted
+ * member's from the line its Raft node logs at start), each vote granted to the winner is read
+ * from the voter's debug log (core-raft logs one line per RequestVote with both logs' last term
+ * and index), and the winner's log must be at least as up to date as each voter's, both as the
+ * vote line shows them and as recorded before the election. The survivor's log is the longest
+ * there is; the restarted member's may grow to the same before the election, from AppendEntries
+ * the survivor queued while it still led and its transport delivers after the reconnect (core-raft
+ * {@code PeerChannel}: queued messages survive a peer's downtime). Then either may win; otherwise
+ * only the survivor. An earlier run saw the restarted member win and the test stopped there
+ * unexplained; the vote lines show it was this catch-up, not a vote against §5.4.1.
  */
 // One method holds the whole story, three server starts included (158 s at load 34 on 2 cores).
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -64,8 +80,6 @@ class MajorityLossIT {
 
   @Test
   void loneLeaderRefusesWritesStepsDownAndTheClusterRecoversWithEveryAckedWrite() {
-    Optional<String> problem = ProcessFixtures.pluginProblem();
-    Assumptions.assumeTrue(problem.isEmpty(), () -> "SKIPPED: needs the graft plugin: " + problem);
     // A 3 s election timeout (CheckQuorum's period) leaves the first write after the kill time
     // to reach the lone leader before it steps down, even on a loaded machine: that write is the
     // "outcome unknown" case.
@@ -79,6 +93,12 @@ class MajorityLossIT {
     for (long seq = 1; seq <= 30; seq++) {
       write(survivor, "Acked", seq);
       acked.add(seq);
+    }
+    long leaderTerm = (Long) status(survivor).get("term");
+    long leaderLast = (Long) status(survivor).get("lastLogIndex");
+    for (int m : killed) {
+      await("member-" + m + " holds the leader's whole log").atMost(BOUND)
+          .until(() -> status(m).get("lastLogIndex"), last -> Long.valueOf(leaderLast).equals(last));
     }
     killed.forEach(cluster::kill9);
     System.out.printf("[majority-loss] kill -9 of member-%s; member-%d (leader) is alone%n",
@@ -101,15 +121,45 @@ class MajorityLossIT {
     System.out.printf("[majority-loss] write after the step-down refused in %d ms%n",
         notLeaderMillis);
     routedDriverReadsButCannotWrite(survivor);
+    // The survivor led leaderTerm until CheckQuorum deposed it (a step-down changes no term, and
+    // its pre-votes cannot bump it): every entry it appended, the unknown ones too, is of that
+    // term, and nothing can append to its log while no leader exists.
+    Map<Integer, LogPosition> before = new LinkedHashMap<>();
+    before.put(survivor, new LogPosition(leaderTerm, (Long) status(survivor).get("lastLogIndex")));
+    assertThat(before.get(survivor).index()).as("the lone leader appended the unknown writes")
+        .isGreaterThan(leaderLast);
 
     // One member back first, so the survivor, whose log holds the uncommitted entries, is one of
     // only two voters: if it wins it commits those entries in its new term, the case where a
-    // duplicate token-creation entry used to panic every database on apply. (By §5.4.1 it should
-    // always win here; one run saw the restarted member win: see it-tests/README.md.)
+    // duplicate token-creation entry used to panic every database on apply.
     cluster.restart(killed.get(0));
+    before.put(killed.get(0), recoveredLog(killed.get(0)));
+    System.out.printf("[majority-loss] before the election: last log (term, index) %s%n", before);
     int firstLeader = cluster.awaitLeader();
-    System.out.printf("[majority-loss] with member-%d back: leader member-%d (survivor %d)%n",
-        killed.get(0), firstLeader, survivor);
+    long electedTerm = (Long) status(firstLeader).get("term");
+    List<VoteLine> grants = grantsTo(firstLeader, electedTerm, before.keySet());
+    System.out.printf("[majority-loss] with member-%d back: leader member-%d in term %d (survivor"
+        + " %d); votes granted to it: %s%n", killed.get(0), firstLeader, electedTerm, survivor,
+        grants);
+    LogPosition longest = before.get(survivor);
+    for (VoteLine grant : grants) {
+      int voter = memberOf(grant.voter());
+      String vote = String.format("member-%d (recorded %s, at the vote %s) voted for member-%d"
+          + " (recorded %s, campaigning with %s)", voter, before.get(voter), grant.voterLog(),
+          firstLeader, before.get(firstLeader), grant.candidateLog());
+      grewWithin(grant.voterLog(), before.get(voter), longest, vote);
+      grewWithin(grant.candidateLog(), before.get(firstLeader), longest, vote);
+      assertThat(grant.candidateLog().atLeastAsUpToDateAs(grant.voterLog()))
+          .as("§5.4.1 at the vote: %s", vote).isTrue();
+      assertThat(grant.candidateLog().atLeastAsUpToDateAs(before.get(voter)))
+          .as("§5.4.1 against the log recorded before the election: %s", vote).isTrue();
+      System.out.println("[majority-loss] §5.4.1 holds: " + vote);
+    }
+    if (firstLeader != survivor) {
+      System.out.printf("[majority-loss] the restarted member-%d won: its log had caught up to the"
+          + " survivor's %s before the election (the survivor's queued AppendEntries)%n",
+          firstLeader, longest);
+    }
     cluster.restart(killed.get(1));
     int leader = cluster.awaitLeader();
     for (long seq = 31; seq <= 40; seq++) {
@@ -224,6 +274,88 @@ class MajorityLossIT {
       return s.run("MATCH (n:" + label + ") RETURN n.seq AS seq ORDER BY seq").list(
           r -> r.get("seq").asLong());
     }
+  }
+
+  /** A log's last entry (term, index); §5.4.1 compares terms first, then indexes. */
+  record LogPosition(long term, long index) {
+    boolean atLeastAsUpToDateAs(LogPosition other) {
+      return term > other.term || (term == other.term && index >= other.index);
+    }
+
+    @Override
+    public String toString() {
+      return "(" + term + ", " + index + ")";
+    }
+  }
+
+  /** One "graft vote:" line of a member's debug log (core-raft {@code ElectionStep}). */
+  record VoteLine(String voter, LogPosition voterLog, boolean granted, String candidate,
+      LogPosition candidateLog, long term) {}
+
+  private static final Pattern VOTE = Pattern.compile("graft vote: member (\\S+) \\[last log term"
+      + " (\\d+), index (\\d+)\\] (GRANTED|REFUSED) its vote to (\\S+) \\[last log term (\\d+),"
+      + " index (\\d+)\\] for term (\\d+)");
+  private static final Pattern STARTED = Pattern.compile(
+      "graft node \\S+ started: .*, log last index (\\d+) \\(term (\\d+)\\)");
+
+  /**
+   * No leader exists to truncate anything before this election, so a log only grows between the
+   * recording and the vote, and never past the survivor's, the longest there is.
+   */
+  private static void grewWithin(LogPosition atVote, LogPosition recorded, LogPosition longest,
+      String vote) {
+    assertThat(atVote.atLeastAsUpToDateAs(recorded)).as("a log shrank: %s", vote).isTrue();
+    assertThat(longest.atLeastAsUpToDateAs(atVote)).as("a log outgrew the survivor's %s: %s",
+        longest, vote).isTrue();
+  }
+
+  /** The log a member's Raft node recovered at its latest start (its debug log says). */
+  private LogPosition recoveredLog(int member) {
+    return await("member-" + member + " logs its recovered Raft log").atMost(BOUND)
+        .until(() -> debugLog(member).stream().map(STARTED::matcher).filter(Matcher::find)
+            .map(m -> new LogPosition(Long.parseLong(m.group(2)), Long.parseLong(m.group(1))))
+            .reduce((first, second) -> second), Optional::isPresent).orElseThrow();
+  }
+
+  /**
+   * The votes granted to {@code leader} for {@code term} by the other members in {@code voters},
+   * from their debug logs. The leader won a majority of 3, so at least one must be there.
+   */
+  private List<VoteLine> grantsTo(int leader, long term, Set<Integer> voters) {
+    String id = cluster.layout().member(leader).raftAdvertisedAddress();
+    return await("votes granted to member-" + leader + " for term " + term).atMost(BOUND)
+        .until(() -> {
+          List<VoteLine> found = new ArrayList<>();
+          for (int m : voters) {
+            if (m == leader) {
+              continue;
+            }
+            for (String line : debugLog(m)) {
+              Matcher v = VOTE.matcher(line);
+              if (v.find() && v.group(4).equals("GRANTED") && v.group(5).equals(id)
+                  && Long.parseLong(v.group(8)) == term) {
+                found.add(new VoteLine(v.group(1), new LogPosition(Long.parseLong(v.group(2)),
+                    Long.parseLong(v.group(3))), true, v.group(5), new LogPosition(
+                    Long.parseLong(v.group(6)), Long.parseLong(v.group(7))), term));
+              }
+            }
+          }
+          return found;
+        }, found -> !found.isEmpty());
+  }
+
+  private int memberOf(String raftAddress) {
+    for (int m = 1; m <= 3; m++) {
+      if (cluster.layout().member(m).raftAdvertisedAddress().equals(raftAddress)) {
+        return m;
+      }
+    }
+    throw new AssertionError("no member has Raft address " + raftAddress);
+  }
+
+  private List<String> debugLog(int member) throws IOException {
+    return Files.readAllLines(cluster.home(member).resolve("logs/debug.log"),
+        StandardCharsets.UTF_8);
   }
 
   private Map<String, Object> status(int member) {

@@ -5,7 +5,6 @@ import io.graft.it.ClusterPaths;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.neo4j.driver.Session;
@@ -20,26 +19,6 @@ final class ProcessFixtures {
 
   static Path pluginJar() {
     return ClusterPaths.pluginJar();
-  }
-
-  /** Why the plugin cannot be used (tests that need it are skipped with this message). */
-  static Optional<String> pluginProblem() {
-    return ClusterPaths.pluginProblem();
-  }
-
-  /**
-   * The plugin's own statement that this build cannot replicate (its database extension refuses
-   * {@code server.raft.enabled=true} until core-raft's runtime is wired in), found in the error
-   * lines that {@code LocalCluster} attaches when no leader appears.
-   */
-  static Optional<String> pluginRefusal(RuntimeException failure) {
-    String marker = "no core-raft runtime wired in";
-    String message = String.valueOf(failure.getMessage());
-    if (!message.contains(marker)) {
-      return Optional.empty();
-    }
-    return Optional.of("the plugin jar reports that it cannot replicate yet: '" + marker + "' ("
-        + pluginJar() + ")");
   }
 
   /** A fresh folder per cluster under target/it-clusters, kept after the run for its logs. */

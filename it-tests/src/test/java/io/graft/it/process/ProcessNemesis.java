@@ -14,8 +14,9 @@ import java.util.function.Consumer;
 /**
  * Faults for a real 3-server graft cluster ({@link LocalCluster}): kill -9, SIGSTOP/SIGCONT and
  * Raft-link partitions through the {@link FaultProxy}, as listed in {@link FaultKind}. Strikes
- * alternate: a strike with no fault active injects one (while the {@link FaultPlan}'s budget
- * lasts), the next undoes it. Undoing a fault aimed at the leader first waits (bounded) for the
+ * alternate: a strike with no fault active injects the next fault of the run's
+ * {@link FaultPlan} (a schedule), the next strike undoes it. {@link FaultEvidence} checks that
+ * each fault took effect (after injecting it and again before undoing it). Undoing a fault aimed at the leader first waits (bounded) for the
  * other two to elect a new leader, so each such fault really ends in a failover (§5.2), and the
  * schedule records it. {@link #heal()} undoes whatever is still active and then also clears every
  * cut, resumes every stopped member and restarts every dead one, so a run always ends whole.
@@ -26,22 +27,27 @@ final class ProcessNemesis implements Nemesis {
   private final LocalCluster cluster;
   private final Consumer<String> log;
   private final Object lock = new Object();
-  private FaultPlan plan = FaultPlan.forRun(0, Duration.ZERO, FaultKind.KILL_LEADER.cliName());
+  private FaultPlan plan = new FaultPlan(List.of(FaultKind.KILL_LEADER));
+  private final FaultEvidence evidence;
   private Active active;
   /** Every planned fault injected and undone; read without the lock (strikes hold it long). */
   private volatile boolean finished;
+  /** No new fault after {@link #stopInjecting()}; the plan ends with the one in force. */
+  private boolean stopped;
   private final List<FaultKind> injected = new ArrayList<>();
   private final List<String> elections = new ArrayList<>();
 
   /**
    * The fault in force: its kind, its target member, the follower it involves, the leader and
-   * its term when it started.
+   * its term when it started, and what it did (for {@link FaultEvidence}).
    */
-  private record Active(FaultKind kind, int target, int peer, int leader, long term) {}
+  private record Active(FaultKind kind, int target, int peer, int leader, long term,
+      FaultEvidence.Footprint footprint) {}
 
   ProcessNemesis(LocalCluster cluster, Consumer<String> log) {
     this.cluster = cluster;
     this.log = log;
+    this.evidence = new FaultEvidence(cluster);
   }
 
   /** Starts a new run with {@code plan}: nothing injected yet. */
@@ -52,6 +58,19 @@ final class ProcessNemesis implements Nemesis {
       this.injected.clear();
       this.elections.clear();
       this.finished = false;
+      this.stopped = false;
+      this.evidence.reset();
+    }
+  }
+
+  /**
+   * Ends the plan early (a soak's time is up): no new fault; once the one in force, if any, is
+   * undone by the next strike or the heal, the nemesis is {@link #finished()}.
+   */
+  void stopInjecting() {
+    synchronized (lock) {
+      stopped = true;
+      finished = active == null;
     }
   }
 
@@ -82,6 +101,11 @@ final class ProcessNemesis implements Nemesis {
     }
   }
 
+  /** Faults of this run whose effect was not seen (empty when every fault took effect). */
+  List<String> unverified() {
+    return evidence.failures();
+  }
+
   /** Elections observed after leader-targeted faults ("new leader member-2 term 7 ..."). */
   List<String> elections() {
     synchronized (lock) {
@@ -95,10 +119,11 @@ final class ProcessNemesis implements Nemesis {
       if (active != null) {
         return undo();
       }
-      if (injected.size() >= plan.maxFaults()) {
-        return "none (" + plan + " already injected)";
+      if (injected.size() >= plan.maxFaults() || stopped) {
+        return "none (" + (stopped ? "no new fault: stopped after " + injected.size()
+            : plan + " already injected") + ")";
       }
-      return inject(plan.next(rnd), rnd);
+      return inject(plan.kind(injected.size()), rnd);
     }
   }
 
@@ -117,23 +142,30 @@ final class ProcessNemesis implements Nemesis {
     long term = term(leader).orElse(-1L);
     List<Integer> followers = others(leader);
     int follower = followers.get(rnd.nextInt(followers.size()));
+    int third = followers.stream().filter(m -> m != follower).findFirst().orElseThrow();
     String what;
+    FaultEvidence.Footprint footprint;
     switch (kind) {
       case KILL_LEADER -> {
         cluster.kill9(leader);
         what = "kill -9 leader member-" + leader;
+        footprint = FaultEvidence.Footprint.killed(leader);
       }
       case PAUSE_LEADER -> {
         cluster.pause(leader);
         what = "SIGSTOP leader member-" + leader;
+        footprint = FaultEvidence.Footprint.paused(leader);
       }
       case PAUSE_FOLLOWER -> {
         cluster.pause(follower);
         what = "SIGSTOP follower member-" + follower;
+        footprint = FaultEvidence.Footprint.paused(follower);
       }
       case ISOLATE_LEADER -> {
         cluster.proxy().isolate(leader);
         what = "isolate leader member-" + leader + " (all its Raft links cut)";
+        footprint = FaultEvidence.Footprint.cutOff(leader, followers,
+            new FaultProxy.Link(follower, third));
       }
       case ISOLATE_FOLLOWER -> {
         for (int m : others(follower)) {
@@ -141,17 +173,22 @@ final class ProcessNemesis implements Nemesis {
         }
         what = "partition {member-" + follower + "} | " + names(others(follower))
             + " (leader member-" + leader + " in the majority)";
+        footprint = FaultEvidence.Footprint.cutOff(follower, others(follower),
+            new FaultProxy.Link(leader, third));
       }
       case CUT_LEADER_LINK -> {
         cluster.proxy().cut(leader, follower);
         what = "cut link leader member-" + leader + " <-> member-" + follower;
+        footprint = FaultEvidence.Footprint.cutOff(follower, List.of(leader),
+            new FaultProxy.Link(leader, third));
       }
       default -> throw new IllegalStateException("unknown fault " + kind);
     }
     int target = kind.targetsLeader() || kind == FaultKind.CUT_LEADER_LINK ? leader : follower;
-    active = new Active(kind, target, follower, leader, term);
+    active = new Active(kind, target, follower, leader, term, footprint);
     injected.add(kind);
-    return "inject " + kind.cliName() + ": " + what + " at term " + term;
+    return "inject " + kind.cliName() + ": " + what + " at term " + term + " ["
+        + evidence.afterInject(kind, footprint) + "]";
   }
 
   /** Undoes the active fault; for leader faults, after the others elected a new leader. */
@@ -161,12 +198,13 @@ final class ProcessNemesis implements Nemesis {
     try {
       return undo(a);
     } finally {
-      finished = injected.size() >= plan.maxFaults();
+      finished = stopped || injected.size() >= plan.maxFaults();
     }
   }
 
   private String undo(Active a) {
     String election = a.kind().targetsLeader() ? awaitNewLeader(a) : leaderAfter(a);
+    String seen = "[" + evidence.beforeUndo(a.kind(), a.footprint()) + "] ";
     String what;
     switch (a.kind()) {
       case KILL_LEADER -> {
@@ -193,7 +231,7 @@ final class ProcessNemesis implements Nemesis {
       }
       default -> throw new IllegalStateException("unknown fault " + a.kind());
     }
-    return "undo " + a.kind().cliName() + ": " + election + what;
+    return "undo " + a.kind().cliName() + ": " + election + seen + what;
   }
 
   /**

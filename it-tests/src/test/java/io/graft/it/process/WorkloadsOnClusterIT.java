@@ -13,9 +13,7 @@ import io.graft.it.workload.WorkloadResult;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -37,35 +35,32 @@ import org.junit.jupiter.api.function.ThrowingSupplier;
  * its plan was injected and undone, then for a tail of load on the healed cluster: never for a
  * fixed number of operations, which a fast workload once finished before its fault struck.
  *
- * <p>Short CI form by default ({@code -Dworkload.seconds=20}): ONE fault per run, its kind picked
- * by the run's seed. Long form (above 60 s): a new fault at every other strike (every 30 s), kinds
- * drawn from the seed: {@code mvn -B -pl it-tests -am verify -Dtest=WorkloadsOnClusterIT
- * -Dworkload.seconds=600 -Dsurefire.failIfNoSpecifiedTests=false}. Replay a run with
- * {@code -Dworkload.seed=N} (every summary names its seed and fault plan); force a kind with
- * {@code -Dworkload.fault=pause-leader} (or {@code mixed}).
+ * <p>Short CI form by default ({@code -Dworkload.seconds=20}): the six fault kinds dealt to the
+ * four workloads (2, 2, 1, 1; {@link FaultPlan}), so every run of the class covers every kind,
+ * and each fault is checked to have taken effect ({@link FaultEvidence}). Long form (above 60 s):
+ * a new fault at every other strike (every 30 s), cycling through every kind: {@code mvn -B -pl
+ * it-tests -am verify -Dtest=WorkloadsOnClusterIT -Dworkload.seconds=600
+ * -Dsurefire.failIfNoSpecifiedTests=false}. Replay a run with {@code -Dworkload.seed=N} (every
+ * summary names its seed and fault plan); force a kind with {@code -Dworkload.fault=pause-leader}
+ * (or {@code mixed}, the default schedule).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WorkloadsOnClusterIT {
   private static final Duration RUN = Duration.ofSeconds(Long.getLong("workload.seconds", 20));
+  private static final long SEED = Long.getLong("workload.seed", System.nanoTime());
   /** Per-test bound: the run, plus a leader restart, heal, convergence and the final checks. */
   private static final Duration BOUND = RUN.plusMinutes(4);
   private static LocalCluster local;
   private static GraftProcessCluster cluster;
-  private static Optional<String> pluginProblem;
 
   @BeforeAll
   static void startCluster() throws Exception {
-    pluginProblem = ProcessFixtures.pluginProblem();
-    if (pluginProblem.isEmpty()) {
-      local = LocalCluster.start(ProcessFixtures.options("workloads-cluster", 3, true, true));
-      cluster = new GraftProcessCluster(local);
-    }
+    local = LocalCluster.start(ProcessFixtures.options("workloads-cluster", 3, true, true));
+    cluster = new GraftProcessCluster(local);
   }
 
   @BeforeEach
-  void needsThePluginAndALeader() {
-    Assumptions.assumeTrue(pluginProblem.isEmpty(),
-        () -> "SKIPPED: real-process workloads need the graft plugin: " + pluginProblem.get());
+  void needsALeader() {
     local.awaitLeader();
   }
 
@@ -80,16 +75,16 @@ class WorkloadsOnClusterIT {
   }
 
   /**
-   * The run's seed, after arming the nemesis with the plan it implies (printed, so a failure
-   * names both).
+   * The class's seed, after arming the nemesis with workload {@code index}'s share of the fault
+   * schedule (printed, so a failure names both). One seed for the class: it deals the six fault
+   * kinds to the four workloads, so one run of the class covers every kind.
    */
-  private static long seedAndPlan(String workload) {
-    long seed = Long.getLong("workload.seed", System.nanoTime());
-    FaultPlan plan = FaultPlan.forRun(seed, RUN, System.getProperty("workload.fault"));
+  private static long seedAndPlan(int index, String workload) {
+    FaultPlan plan = FaultPlan.forWorkload(index, SEED, RUN, System.getProperty("workload.fault"));
     cluster.resetFaults(plan);
-    System.out.println("[workloads-on-cluster] " + workload + ": seed=" + seed + " faults: " + plan
-        + " (replay: -Dworkload.seed=" + seed + " -Dworkload.seconds=" + RUN.toSeconds() + ")");
-    return seed;
+    System.out.println("[workloads-on-cluster] " + workload + ": seed=" + SEED + " faults: " + plan
+        + " (replay: -Dworkload.seed=" + SEED + " -Dworkload.seconds=" + RUN.toSeconds() + ")");
+    return SEED;
   }
 
   /** Long runs ({@code -Dworkload.seconds} above 20) raise the op caps in proportion. */
@@ -105,7 +100,8 @@ class WorkloadsOnClusterIT {
 
   private static SetWorkload.Options setOptions() {
     SetWorkload.Options d = SetWorkload.Options.defaults();
-    return new SetWorkload.Options(d.writers(), d.maxOps() * scale());
+    return new SetWorkload.Options(d.writers(), d.maxOps() * scale(), d.mutation(),
+        d.readPause());
   }
 
   /**
@@ -138,8 +134,10 @@ class WorkloadsOnClusterIT {
     System.out.println("[workloads-on-cluster] " + context);
     assertThat(r.valid()).as(context).isTrue();
     assertThat(r.ok()).as(context).isGreaterThan(5);
-    assertThat(cluster.faults().injected()).as(context)
-        .isEqualTo(cluster.faults().plan().maxFaults());
+    assertThat(cluster.faults().injectedKinds()).as(context)
+        .isEqualTo(cluster.faults().plan().kinds());
+    assertThat(cluster.faults().unverified()).as("faults whose effect was not seen; " + context)
+        .isEmpty();
     assertThat(cluster.faults().finished()).as("every planned fault undone; " + context).isTrue();
     assertThat(r.stats()).as("load after the last fault was undone; " + context)
         .containsKey("writesAfterHeal");
@@ -156,7 +154,7 @@ class WorkloadsOnClusterIT {
   @Test
   @Order(1)
   void bankKeepsItsTotalUnderFaults() throws Exception {
-    long seed = seedAndPlan("bank");
+    long seed = seedAndPlan(0, "bank");
     WorkloadResult r = bounded(() -> new BankWorkload(bankOptions()).run(cluster, RUN, seed));
     assertHealthy(r);
   }
@@ -164,7 +162,7 @@ class WorkloadsOnClusterIT {
   @Test
   @Order(2)
   void setKeepsEveryAcknowledgedInsertUnderFaults() throws Exception {
-    long seed = seedAndPlan("set");
+    long seed = seedAndPlan(1, "set");
     WorkloadResult r = bounded(() -> new SetWorkload(setOptions()).run(cluster, RUN, seed));
     assertHealthy(r);
     assertThat((Integer) r.stats().get("acked")).as(r.summary()).isGreaterThan(5);
@@ -173,7 +171,7 @@ class WorkloadsOnClusterIT {
   @Test
   @Order(3)
   void registerIsLinearizableUnderFaults() throws Exception {
-    long seed = seedAndPlan("register");
+    long seed = seedAndPlan(2, "register");
     WorkloadResult r = bounded(() -> new RegisterWorkload(registerOptions())
         .run(cluster, RUN, seed));
     assertHealthy(r);
@@ -184,7 +182,7 @@ class WorkloadsOnClusterIT {
   @Test
   @Order(4)
   void platinumBatchIsAllOrNothingUnderFaults() throws Exception {
-    long seed = seedAndPlan("platinum");
+    long seed = seedAndPlan(3, "platinum");
     // -Dplatinum.customers=197563 runs the seed's exercise at full size (minutes; long form).
     int customers = Integer.getInteger("platinum.customers", 2_000);
     WorkloadResult r = bounded(() -> new PlatinumBatchWorkload(

@@ -15,14 +15,11 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -52,7 +49,6 @@ class MembershipIT {
   private static final Duration ELECTION_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration CONVERGE = Duration.ofSeconds(90);
   private static LocalCluster cluster;
-  private static Optional<String> pluginProblem;
   /**
    * Where the add/remove calls of the 4th-server test go: a follower (forwarded to the leader by
    * core-raft), or the leader with -Dmembership.caller=leader.
@@ -63,16 +59,7 @@ class MembershipIT {
 
   @BeforeAll
   static void startCluster() {
-    pluginProblem = RoutingFixtures.pluginProblem();
-    if (pluginProblem.isEmpty()) {
-      cluster = RoutingFixtures.start("membership", 3, Map.of());
-    }
-  }
-
-  @BeforeEach
-  void needsThePlugin() {
-    Assumptions.assumeTrue(pluginProblem.isEmpty(),
-        () -> "SKIPPED: membership ITs need the graft plugin: " + pluginProblem.get());
+    cluster = RoutingFixtures.start("membership", 3, Map.of());
   }
 
   @AfterAll

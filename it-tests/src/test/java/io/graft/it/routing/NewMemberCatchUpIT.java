@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -109,8 +108,6 @@ class NewMemberCatchUpIT {
 
   @Test
   void aNewMemberCatchesUpAndTheTimeIsRecorded() throws Exception {
-    Optional<String> problem = RoutingFixtures.pluginProblem();
-    assertThat(problem).as("the graft plugin jar is needed").isEmpty();
     List<Row> rows = new ArrayList<>();
     for (CatchUpPath path : paths()) {
       for (int mb : sizes()) {

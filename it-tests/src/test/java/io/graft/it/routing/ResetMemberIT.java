@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,14 +31,10 @@ import org.neo4j.driver.Values;
 class ResetMemberIT {
   private static final Duration CONVERGE = Duration.ofSeconds(90);
   private static LocalCluster cluster;
-  private static Optional<String> pluginProblem;
 
   @BeforeAll
   static void startCluster() {
-    pluginProblem = RoutingFixtures.pluginProblem();
-    if (pluginProblem.isEmpty()) {
-      cluster = RoutingFixtures.start("reset-member", 3, Map.of());
-    }
+    cluster = RoutingFixtures.start("reset-member", 3, Map.of());
   }
 
   @AfterAll
@@ -51,8 +46,6 @@ class ResetMemberIT {
 
   @Test
   void wipedFollowerIsRefusedThenRemovedAndAddedBack() throws Exception {
-    Assumptions.assumeTrue(pluginProblem.isEmpty(),
-        () -> "SKIPPED: needs the graft plugin: " + pluginProblem.orElse(""));
     int leader = cluster.awaitLeader();
     int follower = leader % 3 + 1;
     String followerId = cluster.layout().member(follower).raftAdvertisedAddress();

@@ -12,7 +12,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -40,10 +39,6 @@ final class RoutingFixtures {
 
   static Path pluginJar() {
     return ClusterPaths.pluginJar();
-  }
-
-  static Optional<String> pluginProblem() {
-    return ClusterPaths.pluginProblem();
   }
 
   static ClusterOptions options(String name, int members, Map<String, String> settings) {

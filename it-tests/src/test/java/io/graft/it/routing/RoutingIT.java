@@ -8,14 +8,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -39,20 +36,10 @@ import org.neo4j.driver.Values;
 class RoutingIT {
   private static final long TTL_SECONDS = 5;
   private static LocalCluster cluster;
-  private static Optional<String> pluginProblem;
 
   @BeforeAll
   static void startCluster() {
-    pluginProblem = RoutingFixtures.pluginProblem();
-    if (pluginProblem.isEmpty()) {
-      cluster = RoutingFixtures.start("routing", 3, Map.of());
-    }
-  }
-
-  @BeforeEach
-  void needsThePlugin() {
-    Assumptions.assumeTrue(pluginProblem.isEmpty(),
-        () -> "SKIPPED: routing ITs need the graft plugin: " + pluginProblem.get());
+    cluster = RoutingFixtures.start("routing", 3, Map.of());
   }
 
   @AfterAll

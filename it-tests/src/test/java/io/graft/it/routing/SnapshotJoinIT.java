@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -60,17 +59,13 @@ class SnapshotJoinIT {
       "server.raft.log_retained_entries", Integer.toString(RETAINED),
       "db.tx_log.preallocate", Boolean.toString(PREALLOCATE));
   private static LocalCluster cluster;
-  private static Optional<String> pluginProblem;
   private static ServerProcess fourth;
   private static MemberSpec fourthSpec;
   private static Driver fourthDriver;
 
   @BeforeAll
   static void startCluster() {
-    pluginProblem = RoutingFixtures.pluginProblem();
-    if (pluginProblem.isEmpty()) {
-      cluster = RoutingFixtures.start("snapshot-join", 3, SNAPSHOT_SETTINGS);
-    }
+    cluster = RoutingFixtures.start("snapshot-join", 3, SNAPSHOT_SETTINGS);
   }
 
   @AfterAll
@@ -88,8 +83,6 @@ class SnapshotJoinIT {
 
   @Test
   void aNewMemberCatchesUpByStoreCopyThenLogAndBecomesAVoter() {
-    Assumptions.assumeTrue(pluginProblem.isEmpty(),
-        () -> "SKIPPED: needs the graft plugin: " + pluginProblem.get());
     int leader = cluster.awaitLeader();
     write(leader, 0, WRITES);
     for (int m = 1; m <= 3; m++) {

@@ -9,12 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -49,14 +46,9 @@ class AuthClusterIT {
   private static final AuthToken NON_ADMIN = AuthTokens.basic(USER, USER_PASSWORD);
   private static final Duration BOUND = Duration.ofSeconds(30);
   private static LocalCluster cluster;
-  private static Optional<String> pluginProblem;
 
   @BeforeAll
   static void startCluster() {
-    pluginProblem = SecurityFixtures.pluginProblem();
-    if (pluginProblem.isPresent()) {
-      return;
-    }
     // LocalCluster waits for a leader through raft.status() called as neo4j: with auth on, that
     // wait is itself the first check that the procedure answers an authenticated user.
     cluster = SecurityFixtures.start("auth", ADMIN_PASSWORD, Map.of());
@@ -67,12 +59,6 @@ class AuthClusterIT {
             Values.parameters("pw", USER_PASSWORD)).consume();
       }
     }
-  }
-
-  @BeforeEach
-  void needsThePlugin() {
-    Assumptions.assumeTrue(pluginProblem.isEmpty(),
-        () -> "SKIPPED: auth ITs need the graft plugin: " + pluginProblem.get());
   }
 
   @AfterAll

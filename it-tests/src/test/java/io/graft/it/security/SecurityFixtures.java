@@ -5,7 +5,6 @@ import io.graft.cluster.LocalCluster;
 import io.graft.it.ClusterPaths;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.neo4j.driver.AuthToken;
 import org.neo4j.driver.Config;
@@ -23,10 +22,6 @@ final class SecurityFixtures {
 
   static Path pluginJar() {
     return ClusterPaths.pluginJar();
-  }
-
-  static Optional<String> pluginProblem() {
-    return ClusterPaths.pluginProblem();
   }
 
   /** Three members, auth on, {@code neo4j}'s initial password set on each home before start. */

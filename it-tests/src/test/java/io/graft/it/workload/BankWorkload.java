@@ -75,7 +75,7 @@ public final class BankWorkload {
 
   public WorkloadResult run(Cluster cluster, Duration duration, long seed) throws Exception {
     System.out.println("[bank] seed=" + seed + " options=" + options + " on " + cluster);
-    RunState run = new RunState(seed);
+    RunState run = new RunState("bank", seed);
     try (Driver router = Clients.driver(cluster.routingUri(), Duration.ofSeconds(15))) {
       setup(router, run);
       int clients = options.transferClients() + options.lockedReaders() + options.plainReaders();

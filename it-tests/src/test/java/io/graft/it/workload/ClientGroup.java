@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -47,6 +48,7 @@ final class ClientGroup implements AutoCloseable {
   private final ExecutorService pool;
   private final List<Future<?>> futures = new ArrayList<>();
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final CountDownLatch stopping = new CountDownLatch(1);
   private final AtomicLong opsLeft;
   private final long startNanos = System.nanoTime();
   private final long deadlineNanos;
@@ -101,6 +103,15 @@ final class ClientGroup implements AutoCloseable {
 
   void stop() {
     stopped.set(true);
+    stopping.countDown();
+  }
+
+  /**
+   * A client's back-off after a failed operation: returns after {@code pause} or as soon as the
+   * run stops, whichever comes first (a wait on the run's end, bounded, not a sleep).
+   */
+  void backOff(Duration pause) throws InterruptedException {
+    stopping.await(pause.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /**

@@ -89,11 +89,12 @@ public final class PlatinumBatchWorkload {
 
   public WorkloadResult run(Cluster cluster, Duration duration, long seed) throws Exception {
     System.out.println("[platinum] seed=" + seed + " options=" + options + " on " + cluster);
-    RunState run = new RunState(seed);
+    RunState run = new RunState("platinum", seed);
     PlatinumSetup.Population population;
     Set<Long> attemptedNew = ConcurrentHashMap.newKeySet();
     Set<Long> ackedNew = ConcurrentHashMap.newKeySet();
     BatchOutcome batch;
+    List<URI> bookmarkReadsLeft = List.of();
     List<Driver> pinned = new ArrayList<>();
     try (Driver router = Clients.driver(cluster.routingUri(), Duration.ofSeconds(30))) {
       population = PlatinumSetup.populate(router, options, seed, run);
@@ -125,7 +126,8 @@ public final class PlatinumBatchWorkload {
         warm.await(duration.toMillis() / 2, TimeUnit.MILLISECONDS);
         batch = runBatch(cluster, router, run, new Random(seed + 1), population);
         if (batch.acknowledged()) {
-          PlatinumChecks.afterAck(cluster, batch.bookmarks(), population, run);
+          bookmarkReadsLeft = PlatinumChecks.afterAck(cluster.memberBoltUris(), batch.bookmarks(),
+              population, run, false);
         }
         group.awaitAll(Duration.ofSeconds(60));
       }
@@ -133,6 +135,7 @@ public final class PlatinumBatchWorkload {
       pinned.forEach(Driver::close);
     }
     Runs.heal(cluster, run.problems);
+    PlatinumChecks.afterAck(bookmarkReadsLeft, batch.bookmarks(), population, run, true);
     PlatinumChecks.atEnd(cluster, population, batch, attemptedNew, ackedNew, run);
     return run.result("platinum", Runs.compareDigests(cluster, run.problems));
   }

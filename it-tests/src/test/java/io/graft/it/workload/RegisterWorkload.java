@@ -74,7 +74,7 @@ public final class RegisterWorkload {
 
   public WorkloadResult run(Cluster cluster, Duration duration, long seed) throws Exception {
     System.out.println("[register] seed=" + seed + " options=" + options + " on " + cluster);
-    RunState run = new RunState(seed);
+    RunState run = new RunState("register", seed);
     started.set(0);
     List<RegisterOp> ops = new ArrayList<>();
     Map<String, Long> initial = new HashMap<>();

@@ -5,11 +5,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Mutable state of one workload run, shared by its client threads. */
+/**
+ * Mutable state of one workload run, shared by its client threads. Runs in progress are listed
+ * in {@link #progress()} (by name), so a long run such as the soak can report as it goes.
+ */
 final class RunState {
+  private static final Map<String, RunState> RUNNING = new ConcurrentHashMap<>();
+  final String name;
   final Problems problems = new Problems();
   final List<Object> history = Collections.synchronizedList(new ArrayList<>());
   final Map<String, Object> stats = new ConcurrentHashMap<>();
@@ -22,8 +28,19 @@ final class RunState {
   final long seed;
   final long startNanos = System.nanoTime();
 
-  RunState(long seed) {
+  RunState(String name, long seed) {
+    this.name = name;
     this.seed = seed;
+    RUNNING.put(name, this);
+  }
+
+  /** One line per workload run in progress: its counts so far and how many checks failed. */
+  static List<String> progress() {
+    List<String> lines = new ArrayList<>();
+    new TreeMap<>(RUNNING).forEach((name, run) -> lines.add(String.format(
+        "%s: ok=%d (writes %d) failed=%d unknown=%d problems=%d", name, run.ok.get(),
+        run.writesOk.get(), run.failed.get(), run.unknown.get(), run.problems.list().size())));
+    return lines;
   }
 
   /** Counts an operation whose effect is unknown; a statement error is also a problem. */
@@ -40,6 +57,7 @@ final class RunState {
   }
 
   WorkloadResult result(String workload, Map<String, String> digests) {
+    RUNNING.remove(name, this);
     List<Object> events;
     synchronized (history) {
       events = List.copyOf(history);

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class WorkloadsOnSingleServerTest {
 
   private static final Duration RUN = Duration.ofSeconds(8);
+  /** A broken set client is caught within seconds: one insert in ten is hit. */
+  private static final Duration BROKEN_RUN = Duration.ofSeconds(4);
   private static SingleServerCluster cluster;
 
   @BeforeAll
@@ -82,6 +84,28 @@ class WorkloadsOnSingleServerTest {
     System.out.println(r.summary());
     assertThat(r.valid()).as(r.summary()).isTrue();
     assertThat((Integer) r.stats().get("acked")).as(r.summary()).isGreaterThan(5);
+  }
+
+  @Test
+  void setCatchesAnAcknowledgedInsertThatIsLost() throws Exception {
+    WorkloadResult r = new SetWorkload(SetWorkload.Options.defaults()
+        .broken(SetWorkload.Mutation.DROP_ACKNOWLEDGED)).run(cluster, BROKEN_RUN, seed());
+    System.out.println(r.summary());
+    assertThat(r.stats()).as(r.summary()).containsKey("mutatedDropped");
+    assertThat(r.valid()).as(r.summary()).isFalse();
+    assertThat(r.problems()).as(r.summary()).anyMatch(p -> p.startsWith("at the end on")
+        && p.contains("acknowledged inserts are missing"));
+  }
+
+  @Test
+  void setCatchesAFailedInsertThatTookEffect() throws Exception {
+    WorkloadResult r = new SetWorkload(SetWorkload.Options.defaults()
+        .broken(SetWorkload.Mutation.REPORT_COMMITTED_AS_FAILED)).run(cluster, BROKEN_RUN, seed());
+    System.out.println(r.summary());
+    assertThat(r.stats()).as(r.summary()).containsKey("mutatedReportedAsFailed");
+    assertThat(r.valid()).as(r.summary()).isFalse();
+    assertThat(r.problems()).as(r.summary()).anyMatch(p -> p.startsWith("at the end on")
+        && p.contains("inserts that definitely failed are present"));
   }
 
   @Test

@@ -53,12 +53,17 @@ public final class RaftLog {
     return unstable.isEmpty() ? stable.lastIndex() : unstable.offset() - 1;
   }
 
-  public boolean hasUnstable() {
-    return !unstable.isEmpty();
+  /** True if some unstable entries were not yet handed out for persisting. */
+  public boolean hasUnstableNotInProgress() {
+    return unstable.hasNotInProgress();
   }
 
-  public List<LogEntry> unstableEntries() {
-    return unstable.entries();
+  /**
+   * The unstable entries not handed out for persisting yet; from now on they are in progress
+   * (written by the runtime, durable once it acknowledges them with {@link #stableTo}).
+   */
+  public List<LogEntry> takeUnstableToPersist() {
+    return unstable.takeNotInProgress();
   }
 
   /** Term at {@code index}; 0 for index 0, the snapshot term at the snapshot index. */

@@ -16,6 +16,8 @@ public final class Progress {
   /** SNAPSHOT only: the index of the snapshot being sent, and ticks since it last progressed. */
   private long pendingSnapshotIndex;
   private int snapshotTicks;
+  /** The highest commit index told to this follower by a CommitNotice. */
+  private long commitNotified;
 
   public Progress(long nextIndex, int inflightsMax) {
     this.nextIndex = nextIndex;
@@ -48,6 +50,14 @@ public final class Progress {
 
   public long lastContactTick() {
     return lastContactTick;
+  }
+
+  public long commitNotified() {
+    return commitNotified;
+  }
+
+  public void commitNotified(long commitIndex) {
+    commitNotified = Math.max(commitNotified, commitIndex);
   }
 
   public void markActive(long tick) {

@@ -3,6 +3,7 @@ package io.graft.raft.storage.segmented;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.LogEntry;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -108,5 +109,29 @@ final class RecordCodec {
     byte[] payload = new byte[length - MIN_LENGTH];
     buf.get(start + HEADER_BYTES, payload);
     return new LogEntry(term, index, type, payload);
+  }
+
+  /**
+   * Checks entries before they are encoded after {@code lastIndex} (of {@code lastTerm}): dense
+   * indexes, terms never decreasing (Raft §5.3), a payload a record can hold.
+   */
+  static void validateAppend(List<LogEntry> entries, long lastIndex, long lastTerm) {
+    long expected = lastIndex + 1;
+    long previousTerm = lastTerm;
+    for (LogEntry e : entries) {
+      if (e.index() != expected) {
+        throw new IllegalArgumentException(
+            "append out of order: expected index " + expected + ", got " + e);
+      }
+      if (e.term() < previousTerm) {
+        throw new IllegalArgumentException(
+            "append with decreasing term: " + e + " after term " + previousTerm);
+      }
+      if (e.payload().length > Integer.MAX_VALUE - HEADER_BYTES) {
+        throw new IllegalArgumentException("entry too large: " + e);
+      }
+      expected++;
+      previousTerm = e.term();
+    }
   }
 }

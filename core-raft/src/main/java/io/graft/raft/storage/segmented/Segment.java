@@ -19,6 +19,12 @@ final class Segment {
   final FileChannel channel;
   long endOffset;
 
+  /**
+   * The newest sync generation a started sync forced this segment for (see {@link
+   * SegmentedLogStore#startSync}); written only by the thread running started syncs.
+   */
+  volatile long forcedGeneration;
+
   Segment(Path path, long firstIndex, FileChannel channel, long endOffset) {
     this.path = path;
     this.firstIndex = firstIndex;
@@ -77,6 +83,41 @@ final class Segment {
       src.limit(limit);
       throw new StorageException("cannot write " + path + " at byte offset " + offset, e);
     }
+  }
+
+  /**
+   * Removes the records from {@code cut} on: a preallocated segment (larger than its records)
+   * keeps its size and gets zeros over them, as its tail is zeros already; a growing one is
+   * truncated. Not forced.
+   */
+  void cut(long cut) {
+    try {
+      if (channel.size() <= endOffset) {
+        channel.truncate(cut);
+      } else {
+        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(IO_CHUNK_BYTES, endOffset - cut));
+        for (long at = cut; at < endOffset; at += zeros.capacity()) {
+          zeros.clear().limit((int) Math.min(zeros.capacity(), endOffset - at));
+          writeFully(zeros, at);
+        }
+      }
+    } catch (IOException e) {
+      throw new StorageException("cannot truncate " + path + " at " + cut, e);
+    }
+    endOffset = cut;
+  }
+
+  /**
+   * Forces the segment for a started sync of {@code generation}, unless a newer one already did
+   * (it covered every earlier write). Returns true if it forced. One thread at a time.
+   */
+  boolean forceFor(long generation) {
+    if (forcedGeneration >= generation) {
+      return false;
+    }
+    force();
+    forcedGeneration = generation;
+    return true;
   }
 
   void force() {

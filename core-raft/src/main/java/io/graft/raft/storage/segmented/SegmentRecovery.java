@@ -20,13 +20,15 @@ import org.slf4j.Logger;
  *
  * <p>What a crash can legitimately leave behind, and is repaired (and logged): a torn or corrupt
  * record at the tail of the <em>last</em> segment (un-synced writes, Raft may lose them: nothing
- * was acknowledged for them), a torn header of a just-created last segment, segments an interrupted
+ * was acknowledged for them), a torn header of a just-created last segment, spare files of the
+ * {@link SegmentPreallocator}, segments an interrupted
  * compaction had not yet deleted, and a stale temp file. Everything else, that is corruption in a
  * non-last segment, corruption followed by valid records in the last one, or a gap or misordered
  * index between segments, could drop entries this member already acknowledged, which would break
  * the leader's quorum arithmetic (Raft §5.4); recovery then refuses to start and names file and
  * offset. Non-last segments are fsynced at rotation, before the next segment gets any data, so a
- * crash cannot leave an incomplete non-last segment.
+ * crash cannot leave an incomplete non-last segment. Zeros from some record boundary to the end of
+ * a file are the unused end of a preallocated segment, not damage.
  */
 final class SegmentRecovery {
   private static final Logger LOG = RaftLogging.logger(SegmentRecovery.class);
@@ -55,6 +57,7 @@ final class SegmentRecovery {
   private Result run() throws IOException {
     LogMetaFile.Snapshot snapshot = LogMetaFile.read(dir);
     Files.deleteIfExists(dir.resolve("log-meta.tmp"));
+    SegmentPreallocator.deleteLeftovers(dir);
     List<Path> files = listSegments();
     long baseIndex = files.isEmpty() ? snapshot.index() + 1 : indexOf(files.get(0));
     if (baseIndex > snapshot.index() + 1) {
@@ -114,7 +117,11 @@ final class SegmentRecovery {
     while (offset < scanner.fileSize()) {
       int size = scanner.recordBytesAt(offset, index, term);
       if (size < 0) {
-        handleBadRecord(scanner, file, ch, offset, index, term, last);
+        if (!scanner.allZeroFrom(offset)) {
+          handleBadRecord(scanner, file, ch, offset, index, term, last);
+        }
+        // else: the unused, preallocated end of the segment (SegmentPreallocator). A lost record
+        // of a finished segment shows as a gap before the next one and is refused there.
         break;
       }
       term = scanner.termAt(offset);

@@ -138,6 +138,31 @@ final class SegmentScanner {
     return false;
   }
 
+  /**
+   * True if every byte from {@code from} to the end of the file is zero: the unused, preallocated
+   * end of a segment (a zero length field is never a record).
+   */
+  boolean allZeroFrom(long from) {
+    for (long at = from; at < fileSize; ) {
+      int n = (int) Math.min(SECTOR_BYTES * 128L, fileSize - at);
+      load(at, n);
+      int base = (int) (at - bufStart);
+      int i = 0;
+      for (; i + 8 <= n; i += 8) {
+        if (buf.getLong(base + i) != 0) {
+          return false;
+        }
+      }
+      for (; i < n; i++) {
+        if (buf.get(base + i) != 0) {
+          return false;
+        }
+      }
+      at += n;
+    }
+    return true;
+  }
+
   private static boolean isKnownType(int code) {
     for (EntryType t : EntryType.values()) {
       if (t.code() == code) {

@@ -6,13 +6,13 @@ import io.graft.raft.storage.LogStore;
 import io.graft.raft.storage.StorageException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A durable {@link LogStore}: a directory of segment files ({@link SegmentFileNames}), each a
@@ -37,24 +37,29 @@ import java.util.List;
 public final class SegmentedLogStore implements LogStore {
   private final Path dir;
   private final SegmentedLogOptions options;
-  private final FileChannel lockChannel;
-  private final FileLock lock;
+  private final DirectoryLock lock;
   private final SegmentIndex index;
   private final EntryCache cache;
   private final SegmentWriteBuffer writes;
+  /** Keeps a zero-filled segment ready, or null (segments then grow as they are written). */
+  private final SegmentPreallocator preallocator;
   private long snapshotIndex;
   private long snapshotTerm;
   private boolean activeDirty;
   private boolean dirDirty;
   private boolean closed;
   private long syncCount;
-  private long fsyncCount;
+  /** Numbers the started syncs, so an older one finds its segment already forced by a newer. */
+  private long syncGeneration;
+  /** The newest sync generation that forced the directory. */
+  private volatile long directoryForcedGeneration;
+  /** Also counted by a started Sync on another thread. */
+  private final AtomicLong fsyncCount = new AtomicLong();
 
-  private SegmentedLogStore(Path dir, SegmentedLogOptions options, FileChannel lockChannel,
-      FileLock lock, SegmentRecovery.Result recovered) {
+  private SegmentedLogStore(Path dir, SegmentedLogOptions options, DirectoryLock lock,
+      SegmentRecovery.Result recovered, Executor preallocation) {
     this.dir = dir;
     this.options = options;
-    this.lockChannel = lockChannel;
     this.lock = lock;
     this.index = new SegmentIndex(recovered.segments(), recovered.baseIndex(), recovered.terms(),
         recovered.offsets());
@@ -64,36 +69,38 @@ public final class SegmentedLogStore implements LogStore {
     Segment active = active();
     this.writes =
         new SegmentWriteBuffer(options.writeBufferBytes(), active == null ? 0 : active.endOffset);
+    this.preallocator = preallocation == null
+        ? null
+        : new SegmentPreallocator(dir, options.segmentBytesMax(), preallocation);
+    if (preallocator != null) {
+      preallocator.prepareAhead();
+    }
   }
 
   public static SegmentedLogStore open(Path dir) {
     return open(dir, SegmentedLogOptions.DEFAULTS);
   }
 
+  /** As {@link #open(Path, SegmentedLogOptions, Executor)} without preallocation. */
+  public static SegmentedLogStore open(Path dir, SegmentedLogOptions options) {
+    return open(dir, options, null);
+  }
+
   /**
    * Opens (creating if needed) the log in {@code dir}, recovering it. Takes an exclusive lock on
-   * {@code dir/lock} so two processes never write one log.
+   * {@code dir/lock} so two processes never write one log. With a {@code preallocation} executor,
+   * the next segment is prepared on it ahead of time, zero-filled to {@code segmentBytesMax} and
+   * fsynced ({@link SegmentPreallocator}), so the log's fsyncs write data, not file-size metadata.
    */
-  public static SegmentedLogStore open(Path dir, SegmentedLogOptions options) {
-    FileChannel lockChannel = null;
+  public static SegmentedLogStore open(Path dir, SegmentedLogOptions options,
+      Executor preallocation) {
+    DirectoryLock lock = DirectoryLock.acquire(dir);
     try {
-      FileSync.createDirectories(dir);
-      lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE);
-      FileLock lock = lockChannel.tryLock();
-      if (lock == null) {
-        throw new StorageException("raft log " + dir + " is in use by another process");
-      }
-      return new SegmentedLogStore(dir, options, lockChannel, lock, SegmentRecovery.recover(dir));
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(lockChannel);
-      if (e instanceof StorageException se) {
-        throw se;
-      }
-      if (e instanceof OverlappingFileLockException) {
-        throw new StorageException("raft log " + dir + " is already open in this JVM", e);
-      }
-      throw new StorageException("cannot open raft log " + dir, e);
+      return new SegmentedLogStore(dir, options, lock, SegmentRecovery.recover(dir),
+          preallocation);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
     }
   }
 
@@ -162,7 +169,7 @@ public final class SegmentedLogStore implements LogStore {
   @Override
   public void append(List<LogEntry> entries) {
     ensureOpen();
-    validateAppend(entries);
+    RecordCodec.validateAppend(entries, lastIndex(), term(lastIndex()));
     for (LogEntry entry : entries) {
       int recordBytes = RecordCodec.recordBytes(entry);
       Segment active = active();
@@ -210,12 +217,7 @@ public final class SegmentedLogStore implements LogStore {
         deleted = false;
       }
       long cut = index.offset(fromIndex);
-      try {
-        segment.channel.truncate(cut);
-      } catch (IOException e) {
-        throw new StorageException("cannot truncate " + segment.path + " at " + cut, e);
-      }
-      segment.endOffset = cut;
+      segment.cut(cut);
       // Forced now: a lingering old record after a cut could otherwise pass recovery's checks
       // behind new records written at the same offsets.
       force(segment);
@@ -240,7 +242,7 @@ public final class SegmentedLogStore implements LogStore {
     }
     // Durable before any segment is deleted, so the log never loses the description of its start.
     LogMetaFile.write(dir, new LogMetaFile.Snapshot(upToIndex, upToTerm));
-    fsyncCount += 2; // the temp file and the directory
+    fsyncCount.addAndGet(2); // the temp file and the directory
     List<Segment> segments = index.segments;
     boolean deleted = false;
     if (upToIndex >= lastIndex()) {
@@ -284,6 +286,37 @@ public final class SegmentedLogStore implements LogStore {
     syncCount++;
   }
 
+  /**
+   * Writes what is buffered and returns the fsync of the active segment (and of the directory if a
+   * segment was created) for another thread. Rotation forces a finished segment itself, so only
+   * the active one can hold un-synced data, as recovery expects. Started syncs are numbered: one
+   * run after a newer one of the same segment has nothing left to force and skips its fsync (run
+   * a batch of them newest first).
+   */
+  @Override
+  public Sync startSync() {
+    ensureOpen();
+    writes.flush(active());
+    Segment segment = activeDirty ? active() : null;
+    boolean directory = dirDirty;
+    activeDirty = false;
+    dirDirty = false;
+    syncCount++;
+    if (segment == null && !directory) {
+      return Sync.DONE;
+    }
+    long generation = ++syncGeneration;
+    return () -> {
+      if (segment != null && segment.forceFor(generation)) {
+        fsyncCount.incrementAndGet();
+      }
+      if (directory && directoryForcedGeneration < generation) {
+        forceDirectory();
+        directoryForcedGeneration = generation;
+      }
+    };
+  }
+
   /** Number of {@link #sync()} calls (each at most one data fsync, plus one per new segment). */
   public long syncCount() {
     return syncCount;
@@ -291,7 +324,7 @@ public final class SegmentedLogStore implements LogStore {
 
   /** Number of fsyncs issued, of segment files and of the directory (for metrics and tests). */
   public long fsyncCount() {
-    return fsyncCount;
+    return fsyncCount.get();
   }
 
   /** Number of segment files currently in use. */
@@ -313,38 +346,17 @@ public final class SegmentedLogStore implements LogStore {
       sync();
     } finally {
       closed = true;
+      if (preallocator != null) {
+        preallocator.close();
+      }
       for (Segment s : index.segments) {
         s.close();
       }
-      try {
-        lock.release();
-      } catch (IOException e) {
-        throw new StorageException("cannot release lock on " + dir, e);
-      } finally {
-        closeQuietly(lockChannel);
-      }
+      lock.close();
     }
   }
 
-  private void validateAppend(List<LogEntry> entries) {
-    long expected = lastIndex() + 1;
-    long previousTerm = term(lastIndex());
-    for (LogEntry e : entries) {
-      if (e.index() != expected) {
-        throw new IllegalArgumentException(
-            "append out of order: expected index " + expected + ", got " + e);
-      }
-      if (e.term() < previousTerm) {
-        throw new IllegalArgumentException(
-            "append with decreasing term: " + e + " after term " + previousTerm);
-      }
-      if (e.payload().length > Integer.MAX_VALUE - RecordCodec.HEADER_BYTES) {
-        throw new IllegalArgumentException("entry too large: " + e);
-      }
-      expected++;
-      previousTerm = e.term();
-    }
-  }
+
 
   private void rotate(long firstIndex) {
     Segment previous = active();
@@ -356,8 +368,12 @@ public final class SegmentedLogStore implements LogStore {
     Path path = dir.resolve(SegmentFileNames.name(firstIndex));
     FileChannel channel;
     try {
-      channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-          StandardOpenOption.WRITE);
+      if (preallocator != null && preallocator.takeAs(path)) {
+        channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      } else {
+        channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+      }
     } catch (IOException e) {
       throw new StorageException("cannot create segment " + path, e);
     }
@@ -379,12 +395,12 @@ public final class SegmentedLogStore implements LogStore {
 
   private void force(Segment segment) {
     segment.force();
-    fsyncCount++;
+    fsyncCount.incrementAndGet();
   }
 
   private void forceDirectory() {
     FileSync.forceDirectory(dir);
-    fsyncCount++;
+    fsyncCount.incrementAndGet();
   }
 
   private Segment active() {
@@ -401,16 +417,6 @@ public final class SegmentedLogStore implements LogStore {
   private void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("raft log " + dir + " is closed");
-    }
-  }
-
-  private static void closeQuietly(FileChannel channel) {
-    if (channel != null) {
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // Already failing; the original exception is the one worth reporting.
-      }
     }
   }
 }

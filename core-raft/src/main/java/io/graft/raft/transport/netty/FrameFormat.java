@@ -21,6 +21,19 @@ final class FrameFormat {
     return (int) crc.getValue();
   }
 
+  /**
+   * Fills in the header of a frame whose payload follows {@link #HEADER_BYTES} zero bytes in
+   * {@code frame} (as {@code MessageCodec.encode(message, HEADER_BYTES)} leaves it); returns it.
+   */
+  static byte[] frameInPlace(byte[] frame) {
+    int length = frame.length - HEADER_BYTES;
+    CRC32C crc = new CRC32C();
+    crc.update(frame, HEADER_BYTES, length);
+    putInt(frame, 0, length);
+    putInt(frame, 4, (int) crc.getValue());
+    return frame;
+  }
+
   /** The whole frame as bytes; used by tests that speak the protocol over a raw socket. */
   static byte[] frame(byte[] payload) {
     byte[] out = new byte[HEADER_BYTES + payload.length];

@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -55,6 +56,7 @@ public final class NettyTransport implements Transport {
   private final MessageCodec codec = new MessageCodec();
   private final TransportCounters counters = new TransportCounters();
   private final PeerAnnouncements announcements = new PeerAnnouncements();
+  private volatile java.util.function.Consumer<MemberId> peerLost = member -> {};
   private final IdentityGuard identity = new IdentityGuard();
   private final Object lock = new Object();
   private final Set<Channel> inboundChannels = ConcurrentHashMap.newKeySet();
@@ -179,6 +181,11 @@ public final class NettyTransport implements Transport {
     }
   }
 
+  @Override
+  public void onPeerLost(java.util.function.Consumer<MemberId> listener) {
+    peerLost = listener;
+  }
+
   /** The bound server address (useful with port 0); null before {@link #start}. */
   public InetSocketAddress localAddress() {
     synchronized (lock) {
@@ -214,7 +221,7 @@ public final class NettyTransport implements Transport {
     addresses.forEach((member, address) -> {
       if (!peers.containsKey(member)) {
         PeerChannel p = new PeerChannel(member, address, config, codec, counters,
-            group.next(), clientTemplate, announcements, identity);
+            group.next(), clientTemplate, announcements, identity, m -> peerLost.accept(m));
         peers.put(member, p);
         p.start();
       }
@@ -236,6 +243,21 @@ public final class NettyTransport implements Transport {
       return;
     }
     peer.offer(message);
+  }
+
+  /** One encoding for every recipient (see {@link OutboundMessage}). */
+  @Override
+  public void send(List<MemberId> to, RaftMessage message) {
+    OutboundMessage shared = new OutboundMessage(message);
+    for (MemberId member : to) {
+      PeerChannel peer = peerView.get(member);
+      if (peer == null) {
+        counters.unknownPeerDropped.incrementAndGet();
+        log.debug("Dropped {} to unknown member {}", message.getClass().getSimpleName(), member);
+      } else {
+        peer.offer(shared);
+      }
+    }
   }
 
   /** A snapshot of the counters. Any thread. */

@@ -5,6 +5,7 @@ import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.transport.MessageCodec;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -39,8 +40,10 @@ final class PeerChannel {
   private final MessageCodec codec;
   private final TransportCounters counters;
   private final EventLoop loop;
+  /** Told when an established connection closes (the peer may have crashed). */
+  private final java.util.function.Consumer<MemberId> lost;
   private final Bootstrap bootstrap;
-  private final ArrayBlockingQueue<RaftMessage> queue;
+  private final ArrayBlockingQueue<OutboundMessage> queue;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final ReconnectBackoff backoff;
   private volatile Channel ready;
@@ -51,13 +54,15 @@ final class PeerChannel {
 
   PeerChannel(MemberId member, InetSocketAddress address, NettyTransportConfig config,
       MessageCodec codec, TransportCounters counters, EventLoop loop, Bootstrap template,
-      PeerAnnouncements announcements, IdentityGuard identity) {
+      PeerAnnouncements announcements, IdentityGuard identity,
+      java.util.function.Consumer<MemberId> lost) {
     this.member = member;
     this.address = address;
     this.config = config;
     this.codec = codec;
     this.counters = counters;
     this.loop = loop;
+    this.lost = lost;
     this.queue = new ArrayBlockingQueue<>(config.outboundQueueCapacity());
     this.backoff = new ReconnectBackoff(config.reconnectBackoffMinMillis(),
         config.reconnectBackoffMaxMillis(), new SplittableRandom());
@@ -97,10 +102,15 @@ final class PeerChannel {
 
   /** Queues {@code message}; drops and counts it when the queue is full. Any thread. */
   void offer(RaftMessage message) {
+    offer(new OutboundMessage(message));
+  }
+
+  /** Queues a message that may be shared with other peers (encoded once). Any thread. */
+  void offer(OutboundMessage message) {
     if (closed || !queue.offer(message)) {
       counters.outboundDropped.incrementAndGet();
-      log.debug("Dropped {} to {}: outbound queue full", message.getClass().getSimpleName(),
-          member);
+      log.debug("Dropped {} to {}: outbound queue full",
+          message.message().getClass().getSimpleName(), member);
       return;
     }
     scheduleDrain();
@@ -120,18 +130,20 @@ final class PeerChannel {
     }
     int written = 0;
     while (written < BATCH_MESSAGES_MAX && ch.isWritable()) {
-      RaftMessage message = queue.poll();
+      OutboundMessage message = queue.poll();
       if (message == null) {
         break;
       }
-      byte[] payload = codec.encode(message);
-      if (payload.length > config.maxFrameBytes()) {
+      byte[] frame = message.frame(codec);
+      int payloadBytes = frame.length - FrameFormat.HEADER_BYTES;
+      if (payloadBytes > config.maxFrameBytes()) {
         counters.outboundDropped.incrementAndGet();
         log.warn("Dropped {} to {}: {} bytes exceed maxFrameBytes {}",
-            message.getClass().getSimpleName(), member, payload.length, config.maxFrameBytes());
+            message.message().getClass().getSimpleName(), member, payloadBytes,
+            config.maxFrameBytes());
         continue;
       }
-      ch.write(new OutboundFrame(payload), ch.voidPromise());
+      ch.write(Unpooled.wrappedBuffer(frame), ch.voidPromise());
       written++;
     }
     if (written > 0) {
@@ -186,6 +198,9 @@ final class PeerChannel {
     if (ready == ch) {
       ready = null;
       log.info("Connection to {} at {} closed", member, where());
+      if (!closed) {
+        lost.accept(member);
+      }
     }
     if (current == ch) {
       scheduleReconnect();

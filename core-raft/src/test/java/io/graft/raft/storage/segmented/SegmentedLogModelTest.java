@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Random operation sequences (append, truncate, compact, sync, reopen, crash with and without
  * un-synced appends) on the segmented log, checked after every step against {@link
  * InMemoryLogStore} as the model. Small segments and a tiny cache force rotation and reads from the
- * files.
+ * files; every other seed preallocates its segments.
  *
  * <p>Every failure names its seed; replay one with {@code -Dgraft.storage.seed=<seed>} (and more
  * seeds with {@code -Dgraft.storage.seeds=<count>}).
@@ -70,11 +70,15 @@ class SegmentedLogModelTest {
     long term = 1;
     String lastOp = "";
 
+    /** Every other seed preallocates its segments (inline: deterministic). */
+    final java.util.concurrent.Executor preallocation;
+
     Run(long seed, Path root) {
       this.random = new Random(seed);
       this.root = root;
       this.dir = root.resolve("g0");
-      this.log = SegmentedLogStore.open(dir, OPTIONS);
+      this.preallocation = seed % 2 == 0 ? Runnable::run : null;
+      this.log = SegmentedLogStore.open(dir, OPTIONS, preallocation);
     }
 
     void step() throws IOException {
@@ -91,7 +95,7 @@ class SegmentedLogModelTest {
       } else if (op < 90) {
         lastOp = "reopen";
         log.close();
-        log = SegmentedLogStore.open(dir, OPTIONS);
+        log = SegmentedLogStore.open(dir, OPTIONS, preallocation);
       } else if (op < 95) {
         lastOp = "crash after sync";
         log.sync();
@@ -138,7 +142,7 @@ class SegmentedLogModelTest {
       Path copy = SegmentFiles.crashCopy(dir, root.resolve("g" + (++generation)));
       log.close();
       dir = copy;
-      log = SegmentedLogStore.open(dir, OPTIONS);
+      log = SegmentedLogStore.open(dir, OPTIONS, preallocation);
     }
 
     /**
@@ -166,7 +170,7 @@ class SegmentedLogModelTest {
       }
       log.close();
       dir = copy;
-      log = SegmentedLogStore.open(dir, OPTIONS);
+      log = SegmentedLogStore.open(dir, OPTIONS, preallocation);
       assertThat(log.lastIndex()).isBetween(synced, model.lastIndex());
       if (log.lastIndex() < model.lastIndex()) {
         model.truncateSuffix(log.lastIndex() + 1);

@@ -1,7 +1,7 @@
 package io.graft.raft.storage.segmented;
 
 import io.graft.raft.storage.LogStore;
-import io.graft.raft.storage.LogStoreContractTest;
+import io.graft.raft.storage.DurableLogStoreContractTest;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
  * cross-segment truncation/compaction and reads from the file are all exercised by the shared
  * tests.
  */
-class SegmentedLogStoreContractTest extends LogStoreContractTest {
+class SegmentedLogStoreContractTest extends DurableLogStoreContractTest {
   @TempDir Path dir;
 
   static final SegmentedLogOptions SMALL =
@@ -25,10 +25,5 @@ class SegmentedLogStoreContractTest extends LogStoreContractTest {
   protected LogStore reopen(LogStore store) {
     store.close();
     return SegmentedLogStore.open(dir.resolve("log"), SMALL);
-  }
-
-  @Override
-  protected boolean durable() {
-    return true;
   }
 }

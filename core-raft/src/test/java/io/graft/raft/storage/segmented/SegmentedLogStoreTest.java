@@ -6,12 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.graft.raft.message.LogEntry;
+import io.graft.raft.storage.LogStore;
 import io.graft.raft.storage.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -279,5 +284,45 @@ class SegmentedLogStoreTest {
   private Path lastSegment() throws IOException {
     List<Path> files = SegmentFiles.segments(dir());
     return files.get(files.size() - 1);
+  }
+
+  /**
+   * LogStore.startSync: the fsync half runs on another thread while the owner goes on appending
+   * (across segment rotations) and reading; a sync run after a newer one of the same segment
+   * skips its fsync; everything forced is there after reopening.
+   */
+  @Test
+  void aStartedSyncIsForcedOnAnotherThreadWhileTheOwnerAppendsAndReads() throws Exception {
+    List<LogEntry> written = range(1, 1, 300, 100);
+    ExecutorService syncer =
+        Executors.newSingleThreadExecutor();
+    List<Future<?>> forced = new ArrayList<>();
+    try (SegmentedLogStore log = SegmentedLogStore.open(dir(), SMALL)) {
+      assertThat(log.startSync()).as("nothing written").isSameAs(LogStore.Sync.DONE);
+      for (int i = 0; i < written.size(); i += 10) {
+        log.append(written.subList(i, i + 10));
+        LogStore.Sync sync = log.startSync();
+        forced.add(syncer.submit(sync::force));
+        assertThat(log.entries(1, i + 11, Long.MAX_VALUE)).isEqualTo(written.subList(0, i + 10));
+      }
+      for (Future<?> f : forced) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      long fsyncs = log.fsyncCount();
+      // two started syncs of the active segment, run newest first: the older one has nothing left
+      log.append(List.of(entry(1, 301, 10)));
+      LogStore.Sync older = log.startSync();
+      log.append(List.of(entry(1, 302, 10)));
+      LogStore.Sync newer = log.startSync();
+      newer.force();
+      older.force();
+      assertThat(log.fsyncCount() - fsyncs).isEqualTo(1);
+    } finally {
+      syncer.shutdownNow();
+    }
+    try (SegmentedLogStore log = SegmentedLogStore.open(dir(), SMALL)) {
+      assertThat(log.lastIndex()).isEqualTo(302);
+      assertThat(log.entries(1, 301, Long.MAX_VALUE)).isEqualTo(written);
+    }
   }
 }

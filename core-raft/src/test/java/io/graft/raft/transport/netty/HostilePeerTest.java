@@ -87,14 +87,15 @@ class HostilePeerTest {
   @Test
   void wrongProtocolVersionIsRefusedWithAReason() throws Exception {
     try (RawClient client = new RawClient(b.port())) {
-      client.send(new WireMessage.Handshake(3, LoopbackNode.CLUSTER, MemberId.of("future")));
+      int future = MessageCodec.PROTOCOL_VERSION + 1;
+      client.send(new WireMessage.Handshake(future, LoopbackNode.CLUSTER, MemberId.of("future")));
       WireMessage reply = client.readFrame();
       assertThat(reply).isInstanceOf(WireMessage.HandshakeReply.class);
       WireMessage.HandshakeReply r = (WireMessage.HandshakeReply) reply;
       assertThat(r.accepted()).isFalse();
       assertThat(r.member()).isEqualTo(b.id);
       assertThat(r.protocolVersion()).isEqualTo(MessageCodec.PROTOCOL_VERSION);
-      assertThat(r.reason()).contains("protocol version 3 not supported");
+      assertThat(r.reason()).contains("protocol version " + future + " not supported");
       client.awaitClosedByServer();
     }
     assertThat(b.transport.stats().handshakesRejected()).isEqualTo(1);
@@ -173,7 +174,7 @@ class HostilePeerTest {
     try (RawClient client = new RawClient(b.port())) {
       client.handshake(LoopbackNode.CLUSTER, "c");
       client.readFrame();
-      client.write(FrameFormat.frame(new byte[] {2, 99, 0, 0}));
+      client.write(FrameFormat.frame(new byte[] {MessageCodec.PROTOCOL_VERSION, 99, 0, 0}));
       client.awaitClosedByServer();
     }
     awaitB(s -> s.badFrames() == 1);

@@ -93,6 +93,31 @@ class NettyTransportTest {
     assertThat(a.transport.stats().connectedPeers()).isEqualTo(2);
   }
 
+  /** One message to several peers: encoded once, each receives it intact, in order. */
+  @Test
+  void oneMessageSentToSeveralPeersReachesEachIntact() throws Exception {
+    LoopbackNode a = node("a");
+    LoopbackNode b = node("b");
+    LoopbackNode c = node("c");
+    connectAll(a, b, c);
+    RandomMessages gen = new RandomMessages(7);
+    List<RaftMessage> sent = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      RaftMessage m = gen.of(0, a.id); // AppendEntries, the one a leader shares
+      sent.add(m);
+      a.transport.send(List.of(b.id, c.id, MemberId.of("unknown")), m);
+    }
+    for (LoopbackNode receiver : List.of(b, c)) {
+      for (RaftMessage expected : sent) {
+        RaftMessage got = receiver.receive();
+        assertThat(io.graft.raft.transport.MessageCodecTest.sameMessage(got, expected))
+            .as("%s got %s, expected %s", receiver.id, got, expected).isTrue();
+      }
+    }
+    assertThat(a.transport.stats().messagesSent()).isEqualTo(40);
+    assertThat(a.transport.stats().unknownPeerDropped()).isEqualTo(20);
+  }
+
   @Test
   void peerThatStartsLateIsReachedByReconnect() throws Exception {
     int port = freePort();
