@@ -51,7 +51,12 @@ final class ServerProcess implements AutoCloseable {
                 "--data",
                 dataDir.toString(),
                 "--seed",
-                Long.toString(seed)));
+                Long.toString(seed),
+                // 100 ms ticks: twice the default election timeout. Four JVMs on two loaded
+                // cores starve a leader long enough for a re-election at 50 ms, and these tests
+                // drive their load through the leader they found first.
+                "--tick-millis",
+                "100"));
     pb.redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     ServerProcess p = new ServerProcess(id, dataDir, pb.start());
     String ready = p.read(Duration.ofSeconds(60));

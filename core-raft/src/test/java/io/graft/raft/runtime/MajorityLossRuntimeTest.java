@@ -131,7 +131,9 @@ class MajorityLossRuntimeTest {
       Thread proposer = new Thread(() -> propose(loading), "majority-loss-proposer");
       proposer.start();
       long loadTarget = 100 + random.nextInt(300);
-      await("load of " + loadTarget + " acknowledged entries").atMost(BOUND)
+      // generous: on a loaded 2-core CI box three members with fsync commit slowly (one run
+      // needed more than 30 s for 329 entries); the scenario, not the speed, is under test
+      await("load of " + loadTarget + " acknowledged entries").atMost(BOUND.multipliedBy(4))
           .until(() -> acknowledged.size() >= loadTarget);
       boolean quiet = random.nextInt(3) == 0;
       if (quiet) {

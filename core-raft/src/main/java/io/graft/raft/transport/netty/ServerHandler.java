@@ -148,8 +148,9 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
    * redials every few seconds), else at DEBUG; counts it and hands WARN lines to the host sink.
    */
   private void logRefusal(String what, String reason) {
-    boolean repeated = reason.equals(counters.lastHandshakeRejection());
-    counters.handshakeRejected(reason);
+    // A misconfigured peer redials every few seconds: WARN when the reason changes, else DEBUG
+    // (compared with this side's last inbound refusal only, not the outbound ones).
+    boolean repeated = !counters.inboundRefused(reason);
     if (repeated) {
       log.debug("{} again: {}", what, reason);
     } else {

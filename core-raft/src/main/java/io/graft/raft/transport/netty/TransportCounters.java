@@ -17,6 +17,8 @@ final class TransportCounters {
   final AtomicLong badFrames = new AtomicLong();
   private final AtomicReference<String> lastHandshakeRejection = new AtomicReference<>("");
   private final AtomicReference<String> lastBadFrame = new AtomicReference<>("");
+  /** The last reason this member refused an inbound handshake with (ServerHandler's WARN dedup). */
+  private final AtomicReference<String> lastInboundRefusal = new AtomicReference<>("");
 
   private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> rejectedByReason =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -25,6 +27,16 @@ final class TransportCounters {
     handshakesRejected.incrementAndGet();
     lastHandshakeRejection.set(reason);
     rejectedByReason.computeIfAbsent(reasonKey(reason), k -> new AtomicLong()).incrementAndGet();
+  }
+
+  /**
+   * Counts a refusal of an inbound handshake; true when its reason differs from the previous
+   * inbound refusal's (then it is logged at WARN). Outbound refusals are not compared: refusing
+   * a reset member's dial after our own dial to it was refused, with the same words, is news.
+   */
+  boolean inboundRefused(String reason) {
+    handshakeRejected(reason);
+    return !reason.equals(lastInboundRefusal.getAndSet(reason));
   }
 
   /**

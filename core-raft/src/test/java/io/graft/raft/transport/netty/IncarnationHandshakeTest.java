@@ -106,25 +106,28 @@ class IncarnationHandshakeTest {
     b.close();
     Member wiped = new Member(B, pb, UUID.randomUUID(), dir.resolve("b-wiped"));
     connect(a, pa, wiped, pb);
-    await().atMost(WAIT).until(() ->
-        a.transport.stats().handshakesRejected() >= 2
-            && wiped.transport.stats().handshakesRejected() >= 2);
-    // a refused b's inbound and said why; b logged the reason it received (Raft §5.2).
-    assertThat(wiped.transport.stats().lastHandshakeRejection())
-        .contains("refused by a")
-        .contains("presents a new identity")
-        .contains("may have forgotten its vote")
-        .contains("raft.removeMember('b')");
-    // The same lines reach a host log through onRefusal (once per change of reason, each side).
-    assertThat(wiped.refusals).anyMatch(l -> l.contains("presents a new identity"));
-    assertThat(a.refusals).anyMatch(l -> l.startsWith("Refused Raft connection from b"))
-        .anyMatch(l -> l.startsWith("Connection to b at"));
-    // a's outbound saw b's new incarnation in the reply and did not use the connection.
+    // Each side counts a refusal before it logs it (and before it counts it by reason), and a's
+    // first refusals may all be of b's inbound dials before a's own redial reaches b: wait until
+    // each side has refused and reported both ways, not for a number of refusals.
+    await().atMost(WAIT).untilAsserted(() -> {
+      // a refused b's inbound and said why; b logged the reason it received (Raft §5.2).
+      assertThat(wiped.transport.stats().lastHandshakeRejection())
+          .contains("refused by a")
+          .contains("presents a new identity")
+          .contains("may have forgotten its vote")
+          .contains("raft.removeMember('b')");
+      // The same lines reach a host log through onRefusal (once per change of reason, each side).
+      assertThat(wiped.refusals).anyMatch(l -> l.contains("presents a new identity"));
+      assertThat(a.refusals).anyMatch(l -> l.startsWith("Refused Raft connection from b"))
+          .anyMatch(l -> l.startsWith("Connection to b at"));
+      // a's outbound saw b's new incarnation in the reply and did not use the connection.
+      assertThat(a.transport.stats().handshakesRejectedByReason())
+          .containsKey("reset_member/self");
+      assertThat(wiped.transport.stats().handshakesRejectedByReason())
+          .containsKey("reset_member/peer");
+    });
     assertThat(a.transport.stats().lastHandshakeRejection())
         .startsWith("member b presents a new identity");
-    assertThat(a.transport.stats().handshakesRejectedByReason()).containsKey("reset_member/self");
-    assertThat(wiped.transport.stats().handshakesRejectedByReason())
-        .containsKey("reset_member/peer");
     // Contexts from 1000 up: heartbeats of the old b (context 42) may still sit in a's inbox.
     for (int i = 0; i < 20; i++) {
       a.transport.send(B, new Heartbeat(A, 7, 0, 1000 + i));
@@ -145,6 +148,31 @@ class IncarnationHandshakeTest {
     assertDelivers(wiped, B, A, a);
     assertDelivers(a, A, B, wiped);
     assertThat(a.known.known(B)).isNotNull().isNotEqualTo(incB);
+  }
+
+  /**
+   * The order that hid a's inbound refusal: a dials the reset b first and refuses b's reply, then
+   * b dials a. a's inbound refusal carries the same words as its outbound one, and still reaches
+   * the host log (each side's line once per change of its own reason).
+   */
+  @Test
+  void inboundRefusalIsReportedAfterAnOutboundRefusalWithTheSameReason() throws Exception {
+    int pa = freePort();
+    int pb = freePort();
+    Member a = new Member(A, pa, UUID.randomUUID(), dir.resolve("a"));
+    Member b = new Member(B, pb, UUID.randomUUID(), dir.resolve("b"));
+    connect(a, pa, b, pb);
+    assertDelivers(a, A, B, b);
+    b.close();
+    Member wiped = new Member(B, pb, UUID.randomUUID(), dir.resolve("b-wiped"));
+    a.transport.setPeers(Map.of(B, "127.0.0.1:" + pb)); // only a dials, for now
+    await().atMost(WAIT).until(() -> a.refusals.stream()
+        .anyMatch(l -> l.startsWith("Connection to b at") && l.contains("presents a new identity")));
+    assertThat(a.refusals).noneMatch(l -> l.startsWith("Refused Raft connection from b"));
+    wiped.transport.setPeers(Map.of(A, "127.0.0.1:" + pa));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(a.refusals)
+        .anyMatch(l -> l.startsWith("Refused Raft connection from b")
+            && l.contains("presents a new identity")));
   }
 
   @Test
