@@ -208,6 +208,15 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
 
   /** Answers "who are you?" (announcement, incarnation, epoch) and closes; records nothing. */
   private void onProbe(ChannelHandlerContext ctx, WireMessage.Probe probe) {
+    if (plaintextPeer) {
+      // A TLS member tells nothing about itself to a plaintext asker (the same rule as a
+      // handshake): a joining server of a TLS cluster probes over TLS.
+      String reason = tls.refusalOfPlaintextPeer(config.self().value(), probe.member().value());
+      logRefusal("Refused plaintext Raft probe from " + probe.member() + " at "
+          + ctx.channel().remoteAddress(), reason);
+      reply(ctx, reason);
+      return;
+    }
     boolean sameCluster = probe.clusterId().equals(config.clusterId());
     WireMessage.HandshakeReply reply = sameCluster
         ? new WireMessage.HandshakeReply(MessageCodec.PROTOCOL_VERSION, true, config.self(), "",

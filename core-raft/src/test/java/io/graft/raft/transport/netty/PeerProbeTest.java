@@ -44,6 +44,38 @@ class PeerProbeTest {
     }
   }
 
+  /**
+   * A member of a TLS cluster answers a probe only over mutual TLS with a certificate it trusts:
+   * a joining server of such a cluster learns the database identity this way (it used to probe in
+   * plaintext, be refused, and wait out its ten minutes).
+   */
+  @Test
+  void aTlsMemberAnswersATlsProbeAndRefusesPlaintextAndStrangers() throws Exception {
+    var ca = TestTls.ca("probe-ca");
+    var other = TestTls.ca("other-ca");
+    NettyTransport member = new NettyTransport(NettyTransportConfig
+        .defaults("127.0.0.1:0", LoopbackNode.CLUSTER, MemberId.of("m1")));
+    member.useTls(TestTls.tls(TestTls.member(ca, "m1"), ca.certificate()), TestTls.SETTING);
+    member.announce("db=abc", (m, i) -> { });
+    member.identify(UUID.randomUUID(), PeerIdentities.inMemory());
+    member.start(m -> { });
+    try {
+      String address = "127.0.0.1:" + member.localAddress().getPort();
+      PeerProbe.Answer answer = PeerProbe.ask(address, LoopbackNode.CLUSTER, ASKER, 10_000,
+          TestTls.tls(TestTls.member(ca, "asker"), ca.certificate()));
+      assertThat(answer.member()).isEqualTo(MemberId.of("m1"));
+      assertThat(answer.info()).isEqualTo("db=abc");
+      assertThatThrownBy(() -> PeerProbe.ask(address, LoopbackNode.CLUSTER, ASKER, 5000))
+          .as("plaintext probe of a TLS member").isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> PeerProbe.ask(address, LoopbackNode.CLUSTER, ASKER, 5000,
+              TestTls.tls(TestTls.member(other, "stranger"), other.certificate(),
+                  ca.certificate())))
+          .as("a certificate of another CA").isInstanceOf(IOException.class);
+    } finally {
+      member.close();
+    }
+  }
+
   @Test
   void nobodyListeningFailsWithTheReason() throws Exception {
     int port;
