@@ -125,7 +125,11 @@ public final class CertificateAuthority {
         extension(EXTENDED_KEY_USAGE, false,
             Der.sequence(Der.oid(SERVER_AUTH), Der.oid(CLIENT_AUTH))),
         extension(SUBJECT_ALT_NAME, false, Der.sequence(names.toArray(new byte[0][]))));
-    X509Certificate cert = sign(distinguishedName(commonName), distinguishedName(name),
+    // The issuer is the CA certificate's own subject, byte for byte: a CA loaded from files
+    // (ClusterCertificates, ./graft cluster add) is named after its file, not its subject, and a
+    // certificate naming another issuer does not chain (peers refuse it as untrusted).
+    X509Certificate cert = sign(distinguishedName(commonName),
+        certificate.getSubjectX500Principal().getEncoded(),
         member.getPublic().getEncoded(), extensions, validity, keys.getPrivate());
     return new Issued(member.getPrivate(), cert);
   }

@@ -68,6 +68,23 @@ class CertificateAuthorityTest {
         .isInstanceOf(CertPathValidatorException.class);
   }
 
+  /**
+   * A CA loaded back from its files (what {@code ./graft cluster add} and a TLS cluster's joiner
+   * use) issues certificates that chain to it: they named the file ("ca") as their issuer and
+   * every member refused them as untrusted.
+   */
+  @Test
+  void aCaLoadedFromItsFilesIssuesCertificatesThatChainToIt() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("graft-local-ca", DAY);
+    CertificateAuthority.writeCertificate(tmp.resolve("ca.crt"), ca.certificate());
+    CertificateAuthority.writePrivateKey(tmp.resolve("ca.key"), ca.privateKey());
+    CertificateAuthority loaded =
+        CertificateAuthority.load(tmp.resolve("ca.crt"), tmp.resolve("ca.key"));
+    X509Certificate cert = loaded.issue("member-4", List.of("127.0.0.1"), DAY).certificate();
+    assertThat(cert.getIssuerX500Principal()).isEqualTo(ca.certificate().getSubjectX500Principal());
+    validate(cert, ca.certificate());
+  }
+
   @Test
   void neo4jsOwnPolicyLoaderLoadsTheLayoutAndMutualTlsWorksOnlyWithinTheCa() throws Exception {
     CertificateAuthority ca = CertificateAuthority.create("cluster-ca", DAY);

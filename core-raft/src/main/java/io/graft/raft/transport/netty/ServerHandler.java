@@ -212,7 +212,7 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
       // A TLS member tells nothing about itself to a plaintext asker (the same rule as a
       // handshake): a joining server of a TLS cluster probes over TLS.
       String reason = tls.refusalOfPlaintextPeer(config.self().value(), probe.member().value());
-      logRefusal("Refused plaintext Raft probe from " + probe.member() + " at "
+      logRefusal("Refused plaintext Raft connection from " + probe.member() + " (a probe) at "
           + ctx.channel().remoteAddress(), reason);
       reply(ctx, reason);
       return;
