@@ -141,10 +141,12 @@ class TlsClusterIT {
   @Order(3)
   void aFourthServerWithACertificateOfTheClusterCaIsAdded() throws Exception {
     // A TLS cluster's joiner gets a certificate of the cluster's CA and the policy (the harness)
+    // The leader first: a started joiner names no leader until it is added, and awaitLeader
+    // waits for every member to agree.
+    int leader = cluster.awaitLeader();
     int fourthIndex = cluster.startJoiner();
     ServerProcess fourth = cluster.server(fourthIndex);
     String fourthId = cluster.memberId(fourthIndex);
-    int leader = cluster.awaitLeader();
     try (Session s = cluster.probe().session(leader)) {
       List<String> ids = s.run("CALL raft.addMember($m)", Values.parameters("m", fourthId))
           .list(r -> r.get("memberId").asString());
