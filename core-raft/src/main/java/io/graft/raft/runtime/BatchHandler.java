@@ -1,5 +1,6 @@
 package io.graft.raft.runtime;
 
+import io.graft.raft.api.Membership;
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.RaftException;
 import io.graft.raft.api.Role;
@@ -128,10 +129,31 @@ final class BatchHandler {
    * Time that passed. Ticks posted before an inbound message are stepped before it (arrival
    * order): after a stall, a leader's heartbeat that arrived during it still counts as recent.
    */
-  private static void tick(ConsensusMachine machine, int ticks) {
+  private void tick(ConsensusMachine machine, int ticks) {
+    if (ticks == 0 || catchingUpToANewerEpoch(machine)) {
+      return;
+    }
     for (int i = 0; i < ticks; i++) {
       machine.tick();
     }
+  }
+
+  /**
+   * True for a non-leader bound to a cluster epoch (from its leader's handshake) while the latest
+   * configuration in its log is of another epoch: a new or wiped member replaying the history of a
+   * cluster that was re-formed by {@code forceNewCluster}, not yet at the forced configuration.
+   * By that old configuration it may look like a voter, and two such members form a majority of
+   * it: they must not elect anyone (it happened: a catching-up member elected itself with a
+   * wiped peer's vote and deposed the forced leader). Its timers stop until the leader's entries
+   * bring it to a configuration of its epoch; it keeps following (messages still step).
+   */
+  private boolean catchingUpToANewerEpoch(ConsensusMachine machine) {
+    long bound = spec.clusterEpoch.get();
+    if (bound == Membership.NO_EPOCH || machine.softState().role() == Role.LEADER) {
+      return false;
+    }
+    Membership m = machine.membership();
+    return m != null && m.epoch() != Membership.NO_EPOCH && m.epoch() != bound;
   }
 
   /** Forwarded membership requests are the runner's; everything else goes to the protocol. */

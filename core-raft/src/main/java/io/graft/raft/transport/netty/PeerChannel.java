@@ -51,6 +51,8 @@ final class PeerChannel {
   private Channel current;
   private ScheduledFuture<?> reconnectTask;
   private String lastRefusal = "";
+  /** The connection {@link #reconnect} closed on purpose (event loop only). */
+  private Channel reconnecting;
 
   PeerChannel(MemberId member, InetSocketAddress address, NettyTransportConfig config,
       MessageCodec codec, TransportCounters counters, EventLoop loop, Bootstrap template,
@@ -199,7 +201,7 @@ final class PeerChannel {
     if (ready == ch) {
       ready = null;
       log.info("Connection to {} at {} closed", member, where());
-      if (!closed) {
+      if (!closed && reconnecting != ch) {
         lost.accept(member);
       }
     }
@@ -226,6 +228,8 @@ final class PeerChannel {
     execute(() -> {
       Channel ch = current;
       if (ch != null) {
+        // a deliberate close: the peer is not lost (no fast election for it)
+        reconnecting = ch;
         ch.close(); // onClosed schedules the redial
       }
     });
