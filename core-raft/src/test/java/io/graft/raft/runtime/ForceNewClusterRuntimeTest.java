@@ -109,11 +109,12 @@ class ForceNewClusterRuntimeTest {
       voters.add(MemberId.of("127.0.0.1:" + freePort()));
     }
     voters.forEach(v -> start(v, voters));
-    RaftNodeRunner leader = awaitLeader();
     long acknowledged = 0;
     for (int i = 0; i < 20; i++) {
-      acknowledged = commit(leader, "before-" + i);
+      // through whoever leads: a loaded machine may re-elect while the cluster forms
+      acknowledged = Reelections.commit(this::awaitLeader, ("before-" + i).getBytes()).index();
     }
+    RaftNodeRunner leader = awaitLeader();
     MemberId survivorId = leader.self();
     RaftNodeRunner follower = nodes.values().stream().filter(n -> n != leader).findFirst()
         .orElseThrow();
@@ -166,13 +167,20 @@ class ForceNewClusterRuntimeTest {
       assertThat(nodes.get(id).membership().epoch()).isEqualTo(Membership.FOUNDING_EPOCH);
     }
 
-    // Wiped and added back, an old address joins the new cluster with the survivor's log.
+    // Both old members wiped and started again (empty, as a user does before re-adding them);
+    // one is added back: it joins the new cluster with the survivor's log. While it replays the
+    // history it passes the OLD configuration, in which it and the other wiped member are a
+    // majority: it must not campaign there (it once did, and deposed the forced leader).
     MemberId back = lost.get(0);
-    nodes.remove(back).close();
-    deleteTree(dir(back));
-    start(back, voters);
+    for (MemberId id : lost) {
+      nodes.remove(id).close();
+      deleteTree(dir(id));
+      start(id, voters);
+    }
     Membership grown = restarted.addMember(back).get(60, TimeUnit.SECONDS);
     assertThat(grown.voters()).containsExactlyInAnyOrder(survivorId, back);
+    assertThat(restarted.status().role()).isEqualTo(Role.LEADER);
+    assertThat(restarted.status().term()).as("nobody campaigned while catching up").isEqualTo(term);
     long finalIndex = commit(restarted, "final");
     await().atMost(WAIT).until(() -> nodes.get(back).status().appliedIndex() >= finalIndex);
     assertThat(nodes.get(back).inspectLog(log -> describe(log, finalIndex))
