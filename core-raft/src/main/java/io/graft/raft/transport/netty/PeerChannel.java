@@ -53,6 +53,8 @@ final class PeerChannel {
   private String lastRefusal = "";
   /** The connection {@link #reconnect} closed on purpose (event loop only). */
   private Channel reconnecting;
+  /** An established connection closed; the peer is reported lost if the redial fails. */
+  private boolean lostPending;
 
   PeerChannel(MemberId member, InetSocketAddress address, NettyTransportConfig config,
       MessageCodec codec, TransportCounters counters, EventLoop loop, Bootstrap template,
@@ -171,8 +173,15 @@ final class PeerChannel {
     f.addListener(done -> {
       if (!done.isSuccess()) {
         log.debug("Connect to {} at {} failed: {}", member, where(), done.cause().toString());
+        if (lostPending) {
+          // the connection closed AND the peer no longer accepts one: likely gone (a killed
+          // process refuses at once)
+          lostPending = false;
+          lost.accept(member);
+        }
         scheduleReconnect();
       } else {
+        lostPending = false; // it accepts connections: alive (e.g. it re-handshakes)
         f.channel().closeFuture().addListener(c -> onClosed(f.channel()));
       }
     });
@@ -202,7 +211,10 @@ final class PeerChannel {
       ready = null;
       log.info("Connection to {} at {} closed", member, where());
       if (!closed && reconnecting != ch) {
-        lost.accept(member);
+        // Reported lost only if the redial fails too: a peer that closes its connections on
+        // purpose (a cluster-epoch change re-handshakes every link) answers the redial at once,
+        // and a follower must not depose a live leader for it.
+        lostPending = true;
       }
     }
     if (current == ch) {
