@@ -51,8 +51,6 @@ final class PeerChannel {
   private Channel current;
   private ScheduledFuture<?> reconnectTask;
   private String lastRefusal = "";
-  /** The connection {@link #reconnect} closed on purpose (event loop only). */
-  private Channel reconnecting;
   /** An established connection closed; the peer is reported lost if the redial fails. */
   private boolean lostPending;
 
@@ -210,7 +208,7 @@ final class PeerChannel {
     if (ready == ch) {
       ready = null;
       log.info("Connection to {} at {} closed", member, where());
-      if (!closed && reconnecting != ch) {
+      if (!closed) {
         // Reported lost only if the redial fails too: a peer that closes its connections on
         // purpose (a cluster-epoch change re-handshakes every link) answers the redial at once,
         // and a follower must not depose a live leader for it.
@@ -240,9 +238,7 @@ final class PeerChannel {
     execute(() -> {
       Channel ch = current;
       if (ch != null) {
-        // a deliberate close: the peer is not lost (no fast election for it)
-        reconnecting = ch;
-        ch.close(); // onClosed schedules the redial
+        ch.close(); // onClosed schedules the redial, which succeeds: no lost peer
       }
     });
   }
