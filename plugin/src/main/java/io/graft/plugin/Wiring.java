@@ -13,6 +13,7 @@ import io.graft.procedures.RaftProcedures;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.StateMachine;
+import java.io.IOException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -30,6 +31,7 @@ import org.neo4j.logging.InternalLog;
 import org.neo4j.logging.InternalLogProvider;
 import org.neo4j.server.configuration.ServerSettings;
 import org.neo4j.server.web.WebServer;
+import org.neo4j.storageengine.api.TransactionIdStore;
 
 /**
  * The composition root: one per DBMS (created by the global extension, published as a global
@@ -192,7 +194,7 @@ public final class Wiring {
    * failed apply, Neo4j may cut the torn tail of its transaction log ({@link TornTxLogTail}).
    * Returns the setting's value to restore once recovered, or null.
    */
-  Boolean beforeRecovery(Database database) throws java.io.IOException {
+  Boolean beforeRecovery(Database database) throws IOException {
     Boolean before = TornTxLogTail.relaxBeforeRecovery(config.raftDirectory(),
         database.getConfig());
     if (before != null) {
@@ -211,9 +213,9 @@ public final class Wiring {
    * After recovery, if an apply had failed: Neo4j still holds everything that was durable in its
    * log then, or the database refuses to start, saying why and what to do (neo4j.log too).
    */
-  private void checkAfterFailedApply(Database database) throws java.io.IOException {
+  private void checkAfterFailedApply(Database database) throws IOException {
     long recovered = database.getDependencyResolver()
-        .resolveDependency(org.neo4j.storageengine.api.TransactionIdStore.class)
+        .resolveDependency(TransactionIdStore.class)
         .getLastCommittedTransaction().consensusIndex();
     try {
       String recoveredAfterFailure = TornTxLogTail.checkAfterRecovery(config.raftDirectory(),
