@@ -63,7 +63,6 @@ import org.neo4j.driver.Session;
  * test checks the member's {@code neo4j.log} says so and the record is gone, besides the checks
  * above.
  */
- */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class DiskFullIT {
