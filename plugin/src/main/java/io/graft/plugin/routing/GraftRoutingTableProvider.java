@@ -11,6 +11,8 @@ import org.neo4j.dbms.routing.RoutingException;
 import org.neo4j.dbms.routing.RoutingResult;
 import org.neo4j.kernel.api.exceptions.Status;
 import org.neo4j.kernel.database.DatabaseReferenceImpl;
+import org.neo4j.values.AnyValue;
+import org.neo4j.values.storable.TextValue;
 import org.neo4j.values.virtual.MapValue;
 
 /**
@@ -25,8 +27,23 @@ import org.neo4j.values.virtual.MapValue;
  * writer asks the same (initial) router again first, so a driver pointed at that member would
  * never find the leader. A refused request makes the driver forget this router and ask the
  * others it knows.
+ *
+ * <p>A running member that can name no writer (it knows no leader: an election is running, or it
+ * is cut off from the majority) answers only drivers whose first address (their seed, the
+ * routing context's {@code address}, which every driver since 4.1 sends) is ANOTHER member of
+ * the cluster: reads go on from its table while there is no leader (what Neo4j's own cores do and
+ * the drivers were built for), and that driver's next refresh goes to its seed, which answers
+ * for itself. When the driver's seed is this member, or an address graft does not know (a load
+ * balancer, a DNS name, a driver that sent none), it refuses with a transient error, for the
+ * reason above: a writer-less table would send the driver back to this same member at every
+ * refresh. The Java driver 5 (bolt-connection-routed {@code ClusterRoutingTable.update}: {@code
+ * preferInitialRouter = !cluster.hasWriters()}; {@code RediscoveryImpl}: a routing failure that
+ * is not a security or client error makes it {@code forget} that router and ask the next)
+ * behaves exactly so, and so do the other official drivers.
  */
 public final class GraftRoutingTableProvider implements ClientSideRoutingTableProvider {
+  /** Where drivers put the address they were given (Neo4j's {@code RoutingTableServiceHelpers}). */
+  static final String SEED_KEY = "address";
   private final ClientSideRoutingTableProvider original;
   private final String database;
   private final Supplier<Optional<RaftRoutingTable>> table;
@@ -72,11 +89,56 @@ public final class GraftRoutingTableProvider implements ClientSideRoutingTablePr
       Optional<RaftRoutingTable> raft = table.get();
       if (raft.isPresent()) {
         RaftRoutingTable t = raft.get();
+        if (t.writers().isEmpty() && !seedIsAnotherMember(routingContext, t)) {
+          throw new RoutingException(Status.General.DatabaseUnavailable, "this member knows no"
+              + " leader of '" + database + "' right now (an election is running, or this member"
+              + " is cut off from the majority): ask another member for a routing table; with no"
+              + " member reachable that knows a leader, writes wait for an election to finish");
+        }
         return new RoutingResult(
             addresses(t.routers()), addresses(t.writers()), addresses(t.readers()), t.ttlMillis());
       }
     }
     return original.getRoutingResultForClientSideRouting(reference, routingContext);
+  }
+
+  /**
+   * True when the driver's seed address (the routing context's {@code address}) is one of the
+   * OTHER members' Bolt addresses in {@code t} (host compared without case). Unknown, unparsable
+   * or missing: false.
+   */
+  static boolean seedIsAnotherMember(MapValue routingContext, RaftRoutingTable t) {
+    AnyValue value = routingContext.get(SEED_KEY);
+    if (!(value instanceof TextValue text)) {
+      return false;
+    }
+    Optional<SocketAddress> seed = parse(text.stringValue());
+    Optional<SocketAddress> self = parse(t.self());
+    if (seed.isEmpty() || (self.isPresent() && same(seed.get(), self.get()))) {
+      return false;
+    }
+    for (String router : t.routers()) {
+      Optional<SocketAddress> r = parse(router);
+      if (r.isPresent() && same(seed.get(), r.get())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean same(SocketAddress a, SocketAddress b) {
+    return a.getPort() == b.getPort() && a.getHostname().equalsIgnoreCase(b.getHostname());
+  }
+
+  private static Optional<SocketAddress> parse(String hostPort) {
+    if (hostPort == null || hostPort.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(SettingValueParsers.SOCKET_ADDRESS.parse(hostPort.trim()));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   private static List<SocketAddress> addresses(List<String> hostPorts) {
