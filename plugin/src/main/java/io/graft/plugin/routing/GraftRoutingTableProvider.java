@@ -29,17 +29,22 @@ import org.neo4j.values.virtual.MapValue;
  * others it knows.
  *
  * <p>A running member that can name no writer (it knows no leader: an election is running, or it
- * is cut off from the majority) answers only drivers whose first address (their seed, the
- * routing context's {@code address}, which every driver since 4.1 sends) is ANOTHER member of
- * the cluster: reads go on from its table while there is no leader (what Neo4j's own cores do and
- * the drivers were built for), and that driver's next refresh goes to its seed, which answers
- * for itself. When the driver's seed is this member, or an address graft does not know (a load
- * balancer, a DNS name, a driver that sent none), it refuses with a transient error, for the
- * reason above: a writer-less table would send the driver back to this same member at every
- * refresh. The Java driver 5 (bolt-connection-routed {@code ClusterRoutingTable.update}: {@code
+ * is cut off from the majority) refuses, the same way, the drivers whose seed is this member
+ * (their first address, sent as the routing context's {@code address} by every driver since
+ * 4.1): after a writer-less table a driver asks its seed FIRST again at the next refresh, so a
+ * driver seeded with a member cut off from the majority would get writer-less tables from it
+ * forever. Every other driver (seeded with another member, a name graft does not know, or none)
+ * gets the writer-less table, with this member listed last among the routers: reads go on while
+ * there is no leader (what Neo4j's own cores do and the drivers were built for), its next
+ * refresh goes to its seed, and the routers after that are asked in the table's order. Refusing
+ * those too would be worse: a member may not know every other member's Bolt address, and a
+ * driver all of whose routers refuse drops its table and from then on knows only its seed (dead,
+ * in FiveMemberFaultsIT's kill of the seed and the leader: writes stalled until it came back).
+ * The Java driver 5 (bolt-connection-routed {@code ClusterRoutingTable.update}: {@code
  * preferInitialRouter = !cluster.hasWriters()}; {@code RediscoveryImpl}: a routing failure that
- * is not a security or client error makes it {@code forget} that router and ask the next)
- * behaves exactly so, and so do the other official drivers.
+ * is not a security or client error makes it {@code forget} that router and ask the next;
+ * {@code RoutingTableHandlerImpl.clusterCompositionLookupFailed} drops the table) behaves
+ * exactly so.
  */
 public final class GraftRoutingTableProvider implements ClientSideRoutingTableProvider {
   /** Where drivers put the address they were given (Neo4j's {@code RoutingTableServiceHelpers}). */
@@ -89,11 +94,11 @@ public final class GraftRoutingTableProvider implements ClientSideRoutingTablePr
       Optional<RaftRoutingTable> raft = table.get();
       if (raft.isPresent()) {
         RaftRoutingTable t = raft.get();
-        if (t.writers().isEmpty() && !seedIsAnotherMember(routingContext, t)) {
+        if (t.writers().isEmpty() && seedIsThisMember(routingContext, t)) {
           throw new RoutingException(Status.General.DatabaseUnavailable, "this member knows no"
               + " leader of '" + database + "' right now (an election is running, or this member"
-              + " is cut off from the majority): ask another member for a routing table; with no"
-              + " member reachable that knows a leader, writes wait for an election to finish");
+              + " is cut off from the majority): ask another member for a routing table (a driver"
+              + " seeded with several members, or with a resolver, asks the next)");
         }
         return new RoutingResult(
             addresses(t.routers()), addresses(t.writers()), addresses(t.readers()), t.ttlMillis());
@@ -103,27 +108,17 @@ public final class GraftRoutingTableProvider implements ClientSideRoutingTablePr
   }
 
   /**
-   * True when the driver's seed address (the routing context's {@code address}) is one of the
-   * OTHER members' Bolt addresses in {@code t} (host compared without case). Unknown, unparsable
-   * or missing: false.
+   * True when the driver's seed address (the routing context's {@code address}) is this member's
+   * own Bolt address (host compared without case). Missing, unparsable or anything else: false.
    */
-  static boolean seedIsAnotherMember(MapValue routingContext, RaftRoutingTable t) {
+  static boolean seedIsThisMember(MapValue routingContext, RaftRoutingTable t) {
     AnyValue value = routingContext.get(SEED_KEY);
     if (!(value instanceof TextValue text)) {
       return false;
     }
     Optional<SocketAddress> seed = parse(text.stringValue());
     Optional<SocketAddress> self = parse(t.self());
-    if (seed.isEmpty() || (self.isPresent() && same(seed.get(), self.get()))) {
-      return false;
-    }
-    for (String router : t.routers()) {
-      Optional<SocketAddress> r = parse(router);
-      if (r.isPresent() && same(seed.get(), r.get())) {
-        return true;
-      }
-    }
-    return false;
+    return seed.isPresent() && self.isPresent() && same(seed.get(), self.get());
   }
 
   private static boolean same(SocketAddress a, SocketAddress b) {
