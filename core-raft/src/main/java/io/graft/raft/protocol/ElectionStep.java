@@ -59,9 +59,17 @@ final class ElectionStep {
     m.electionElapsed = Math.max(m.electionElapsed, m.randomizedElectionTimeout - delayTicks);
   }
 
-  /** True while a leader is known and was heard from within the election timeout (§4.2.3). */
+  /**
+   * True while a leader is known and was heard from within the election timeout (§4.2.3): on the
+   * leader itself always (its {@code electionElapsed} restarts at every CheckQuorum round, and a
+   * leader that fails one steps down); on a follower until an election timeout passes without its
+   * leader, or until the runtime reports the leader's connection lost ({@link #onPeerLost}
+   * forgets the leader, so the fast election is not stalled).
+   */
   boolean inLeaderLease() {
-    return m.leader != null && m.electionElapsed < m.config.electionTimeoutTicks();
+    return m.leader != null
+        && m.electionElapsed < m.config.electionTimeoutTicks()
+        && m.mutation != Mutation.IGNORE_LEADER_LEASE;
   }
 
   /**

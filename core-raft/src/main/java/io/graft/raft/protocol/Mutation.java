@@ -27,5 +27,14 @@ enum Mutation {
   TRUNCATE_ON_EVERY_APPEND,
 
   /** Entries are handed to the state machine once appended, before they commit (§5.3). */
-  APPLY_BEFORE_COMMIT
+  APPLY_BEFORE_COMMIT,
+
+  /**
+   * Thesis §4.2.3 (and the "no live leader" condition of §9.6) skipped: a member that heard from a
+   * live leader within the election timeout, or the leader itself, heeds a higher-term (Pre)Vote
+   * request anyway. Not a safety rule: a disruptive server (a removed member, a member without
+   * PreVote) then deposes a healthy leader. Caught by the disruption check of the simulation
+   * ({@code DisruptiveMemberSimulationTest}), not by the safety invariants.
+   */
+  IGNORE_LEADER_LEASE
 }
