@@ -73,6 +73,22 @@ final class ElectionStep {
   }
 
   /**
+   * Thesis §4.2.3, disruptive servers: true if a (Pre)Vote request of a higher term must be
+   * ignored (no term change, no vote, no answer) because this member believes in a live leader
+   * ({@link #inLeaderLease}): a removed member never receives its removal nor any heartbeat, so it
+   * times out and campaigns with ever higher terms; PreVote (§9.6) keeps its term down only if it
+   * runs PreVote. Never for a leadership transfer's request (§3.10, TimeoutNow sets the flag, as
+   * etcd-io/raft's {@code campaignTransfer}). With CheckQuorum for every request (etcd-io/raft's
+   * {@code inLease}); without it, where a leader that lost its majority never steps down and could
+   * refuse the votes that would replace it, only for PreVotes and requests from non-voters.
+   */
+  boolean ignoresAsDisruptive(RequestVote rv) {
+    return !rv.leadershipTransfer()
+        && inLeaderLease()
+        && (rv.preVote() || m.config.checkQuorum() || !m.configuration.isVoter(rv.from()));
+  }
+
+  /**
    * Starts a PreVote round (asking with term + 1, without bumping the term, §9.6) or a real
    * election (§5.2). {@code transfer} marks an election triggered by TimeoutNow (§3.10).
    */
