@@ -316,12 +316,21 @@ public final class Simulation {
     List<SimMember> remaining = new ArrayList<>(followers);
     remaining.remove(removed);
     remaining.add(leader);
-    long deadline = now + 20L * config.electionTimeoutTicks() * TICK;
+    // As the liveness bound: the removal entry waits behind the backlog of the remaining members
+    // (with entriesPerAppendMax 1 and one append in flight, a backlog of hundreds of entries).
+    long removalIndex = leader.machine.lastIndex();
+    long lowestCommit = removalIndex;
+    for (SimMember m : remaining) {
+      lowestCommit = Math.min(lowestCommit, m.commitIndex());
+    }
+    long boundTicks = LIVENESS_TICKS + 2L * LIVENESS_TICKS_PER_BACKLOG_ENTRY
+        * (removalIndex - lowestCommit);
+    long deadline = now + boundTicks * TICK;
     while (!removedEverywhere(leader, removed, remaining)) {
       if (now > deadline || leader.machine == null || leader.role() != Role.LEADER) {
         throw new SafetyViolation("liveness: disruption phase: " + leader.id() + " did not"
-            + " commit the removal of " + removed.id() + " within 20 election timeouts; "
-            + members);
+            + " commit the removal of " + removed.id() + " (index " + removalIndex + ", lowest"
+            + " commit " + lowestCommit + ") within " + boundTicks + " ticks; " + members);
       }
       step();
     }
