@@ -1,8 +1,9 @@
 package io.graft.raft.protocol;
 
 /**
- * Deliberately broken variants of the protocol, for the mutation proof only: the simulation must
- * catch every one of them (core-raft README, "The mutation proof"). A machine always starts with
+ * Deliberately broken variants of the protocol, for the proofs that the simulation can fail only:
+ * it must catch every one of them (core-raft README, "The mutation proof" for the safety rules,
+ * "The disruption check" for {@link #IGNORE_LEADER_LEASE}). A machine always starts with
  * {@link #NONE}, and only test code in this package can switch a variant on, so production
  * behaviour is untouched; each variant is one branch at the place the rule it breaks is enforced.
  */
