@@ -123,7 +123,7 @@ public final class NeoClusterVsSingle {
         report.note(String.format("%s: processes %s", system, pids));
         try (Driver driver = driver(servers.boltUri(target))) {
           NeoLoad.Warmup w = NeoLoad.untilSteady(system, driver, 16, ids, warmupMin,
-              WINDOW_SECONDS, TOLERANCE, Math.max(180, warmupMin * 3));
+              WINDOW_SECONDS, TOLERANCE, Math.max(180, warmupMin * 3), serverPids(pids));
           System.out.printf("[%s] warm-up at 16 clients: %s%n", system, w.describe());
           report.note(String.format("%s warm-up at 16 clients: %s", system, w.describe()));
           for (boolean pinned : pin ? List.of(false, true) : List.of(false)) {
@@ -179,6 +179,16 @@ public final class NeoClusterVsSingle {
     return pids;
   }
 
+  private static List<Long> serverPids(Map<String, Long> pids) {
+    List<Long> out = new ArrayList<>();
+    pids.forEach((label, pid) -> {
+      if (!label.equals("client")) {
+        out.add(pid);
+      }
+    });
+    return out;
+  }
+
   /** Pinned: the single server or the leader alone on CPU 0, everything else on CPU 1. */
   private static void pinAll(Map<String, Long> pids, boolean pinned, boolean cluster) {
     pids.forEach((label, pid) -> {
@@ -192,7 +202,7 @@ public final class NeoClusterVsSingle {
       throws InterruptedException {
     String mode = pinned ? "pinned" : "unpinned";
     NeoLoad.Warmup w = NeoLoad.untilSteady(system, driver, clients, ids, 2 * WINDOW_SECONDS,
-        WINDOW_SECONDS, TOLERANCE, 8 * WINDOW_SECONDS);
+        WINDOW_SECONDS, TOLERANCE, 8 * WINDOW_SECONDS, serverPids(pids));
     Map<String, Long> before = new ConcurrentHashMap<>();
     Map<String, Long> after = new ConcurrentHashMap<>();
     Map<String, Long> servers = new LinkedHashMap<>(pids);
