@@ -67,7 +67,7 @@ final class ElectionStep {
    * ({@link #onPeerLost}) missed the leader's last entry. Campaign within 1-3 ticks instead; it is
    * still a PreVote round, so a live leader (which some other member still hears) is not deposed.
    */
-  private void campaignSoonIfAhead(RequestVote rv) {
+  private void campaignSoonIfAhead() {
     if (!m.config.preVote()
         || m.role != Role.FOLLOWER
         || m.leader != null
@@ -140,7 +140,7 @@ final class ElectionStep {
           rv.term());
     }
     if (!granted && canVote) {
-      campaignSoonIfAhead(rv);
+      campaignSoonIfAhead();
     }
     long replyTerm = granted ? rv.term() : m.term;
     // A granted vote is durable before the reply leaves (§5.2 / Figure 2 persistent state).
