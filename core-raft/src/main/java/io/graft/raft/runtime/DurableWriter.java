@@ -43,7 +43,6 @@ import org.slf4j.Logger;
  * onFatal}); on the owner it propagates and stops the node.
  */
 final class DurableWriter {
-  private static final Logger LOG = RaftLogging.logger(DurableWriter.class);
 
   /**
    * A commit-index-only hard state change is saved at most this often (the hint is recoverable).
@@ -122,12 +121,14 @@ final class DurableWriter {
   private long commitHintHandedNanos;
 
   // Shared between the owner and the sync side.
+  private final Logger logger;
   private final ConcurrentLinkedQueue<Job> queued = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   /** Held while a group is made durable, on whichever thread does it. */
   private final ReentrantLock syncLock = new ReentrantLock();
 
   DurableWriter(
+      Logger logger,
       LogStore log,
       MetaStore meta,
       ProposalRegistry registry,
@@ -136,6 +137,7 @@ final class DurableWriter {
       LongSupplier clock,
       Runnable wakeOwner,
       Consumer<Throwable> onFatal) {
+    this.logger = logger;
     this.log = log;
     this.meta = meta;
     this.registry = registry;
@@ -151,6 +153,7 @@ final class DurableWriter {
    * {@link #close}), or on the owner thread itself if that name is null.
    */
   static DurableWriter create(
+      RaftLogging logging,
       LogStore log,
       MetaStore meta,
       ProposalRegistry registry,
@@ -169,6 +172,7 @@ final class DurableWriter {
                 });
     DurableWriter writer =
         new DurableWriter(
+            logging.logger(DurableWriter.class),
             log,
             meta,
             registry,
@@ -443,7 +447,7 @@ final class DurableWriter {
       ownThread.shutdown();
       try {
         if (!ownThread.awaitTermination(10, TimeUnit.SECONDS)) {
-          LOG.error("graft node {}: log sync thread did not stop within 10 s", self);
+          logger.error("graft node {}: log sync thread did not stop within 10 s", self);
           ownThread.shutdownNow();
         }
       } catch (InterruptedException e) {
@@ -453,12 +457,12 @@ final class DurableWriter {
     try {
       log.close();
     } catch (RuntimeException e) {
-      LOG.warn("graft node {}: closing the log failed", self, e);
+      logger.warn("graft node {}: closing the log failed", self, e);
     }
     try {
       meta.close();
     } catch (RuntimeException e) {
-      LOG.warn("graft node {}: closing the meta store failed", self, e);
+      logger.warn("graft node {}: closing the meta store failed", self, e);
     }
   }
 }

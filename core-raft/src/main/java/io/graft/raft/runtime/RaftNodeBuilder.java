@@ -2,6 +2,7 @@ package io.graft.raft.runtime;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftListener;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.StateMachine;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.storage.ClusterEpoch;
@@ -52,6 +53,7 @@ public final class RaftNodeBuilder {
   Transport transport;
   Map<MemberId, String> peers = Map.of();
   StateMachine stateMachine;
+  RaftLogging logging = RaftLogging.slf4j();
   long randomSeed = System.nanoTime();
   int inboxCapacity = 65_536;
   long batchBytesMax = 8L << 20;
@@ -118,6 +120,16 @@ public final class RaftNodeBuilder {
 
   public RaftNodeBuilder stateMachine(StateMachine stateMachine) {
     this.stateMachine = stateMachine;
+    return this;
+  }
+
+  /**
+   * Where this node's log lines go: the node hands it to every part that logs (the protocol, the
+   * runtime, the stores and transport {@link #build()} creates). Default: slf4j. Pass the same
+   * instance to a store or transport built outside and handed in.
+   */
+  public RaftNodeBuilder logging(RaftLogging logging) {
+    this.logging = Objects.requireNonNull(logging, "logging");
     return this;
   }
 
@@ -219,14 +231,15 @@ public final class RaftNodeBuilder {
   public record Identity(UUID incarnation, PeerIdentities peers) {}
 
   /**
-   * Loads or creates the identity of the Raft state in {@code dataDirectory}: call it before
+   * Loads or creates the identity of the Raft state in {@code dataDirectory} (a new one is
+   * reported to {@code logging}): call it before
    * {@link #build()} opens the stores (a new term/vote file means a new incarnation), hand both
    * parts to {@code NettyTransport.identify} and the peers to {@link #peerIdentities}. {@link
    * #nettyTransport} does all of this itself.
    */
-  public static Identity identity(Path dataDirectory) {
+  public static Identity identity(Path dataDirectory, RaftLogging logging) {
     Path meta = dataDirectory.resolve("meta");
-    return new Identity(MemberIncarnation.loadOrCreate(meta), PeerIdentities.open(meta));
+    return new Identity(MemberIncarnation.loadOrCreate(meta, logging), PeerIdentities.open(meta));
   }
 
   /**
@@ -319,7 +332,8 @@ public final class RaftNodeBuilder {
     Identity identity = null;
     if (dataDirectory != null && nettyListenAddress != null && transport == null
         && logStore == null && metaStore == null) {
-      identity = identity(dataDirectory); // before the meta store is created, see identity()
+      // Before the meta store is created, see identity().
+      identity = identity(dataDirectory, logging);
     }
     if (clusterEpoch == null) {
       // Before the meta store is created: a new term/vote file means new, unbound state.
@@ -330,9 +344,9 @@ public final class RaftNodeBuilder {
       logStore =
           SegmentedLogStore.open(
               dataDirectory.resolve("log"),
-              SegmentedLogOptions.DEFAULTS,
+              SegmentedLogOptions.DEFAULTS.withLogging(logging),
               preallocateLog ? (preallocation = preallocationExecutor(self)) : null);
-      metaStore = FileMetaStore.open(dataDirectory.resolve("meta"));
+      metaStore = FileMetaStore.open(dataDirectory.resolve("meta"), logging);
     }
     if (dataDirectory != null && snapshotDirectory == null) {
       snapshotDirectory = dataDirectory.resolve("snapshots");
@@ -340,7 +354,7 @@ public final class RaftNodeBuilder {
     if (nettyListenAddress != null && transport == null) {
       NettyTransport netty =
           new NettyTransport(
-              NettyTransportConfig.defaults(nettyListenAddress, nettyClusterId, self));
+              NettyTransportConfig.defaults(nettyListenAddress, nettyClusterId, self), logging);
       if (identity != null) {
         netty.identify(identity.incarnation(), identity.peers());
         peerIdentities = identity.peers();

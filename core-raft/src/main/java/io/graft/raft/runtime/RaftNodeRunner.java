@@ -7,7 +7,6 @@ import io.graft.raft.api.Membership;
 import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.RaftListener;
-import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
@@ -47,8 +46,6 @@ import org.slf4j.Logger;
  * pending future with {@link RaftShutdownException} carrying the cause; see {@link #failure()}.
  */
 public final class RaftNodeRunner implements RaftNode {
-  private static final Logger LOG = RaftLogging.logger(RaftNodeRunner.class);
-
   private enum State {
     NEW,
     RUNNING,
@@ -56,6 +53,7 @@ public final class RaftNodeRunner implements RaftNode {
     CLOSED
   }
 
+  private final Logger logger;
   private final RaftNodeBuilder spec;
   private final MemberId self;
   private final LogStore log;
@@ -85,6 +83,7 @@ public final class RaftNodeRunner implements RaftNode {
 
   RaftNodeRunner(RaftNodeBuilder spec) {
     this.spec = spec;
+    this.logger = spec.logging.logger(RaftNodeRunner.class);
     this.self = spec.self;
     this.log = spec.logStore;
     this.transport = spec.transport;
@@ -92,6 +91,7 @@ public final class RaftNodeRunner implements RaftNode {
     this.inbox = new Inbox(spec.inboxCapacity);
     this.writer =
         DurableWriter.create(
+            spec.logging,
             log,
             spec.metaStore,
             registry,
@@ -105,12 +105,12 @@ public final class RaftNodeRunner implements RaftNode {
     this.ticker = new Ticker("graft-ticker-" + self, tickMillis, inbox);
     this.applyWorker =
         new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);
-    this.notifier = new ListenerNotifier(self, spec.listeners);
+    this.notifier = new ListenerNotifier(self, spec.listeners, spec.logging);
     long electionNanos =
         TimeUnit.MILLISECONDS.toNanos(spec.config.electionTimeoutTicks() * spec.tickMillis);
     this.membershipRequests =
         MembershipRequests.forElectionTimeout(self, transport::send, electionNanos);
-    this.forcedCluster = new ForcedClusterRequest(self, spec.clusterEpoch);
+    this.forcedCluster = new ForcedClusterRequest(self, spec.clusterEpoch, spec.logging);
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
     // Before compaction or a snapshot's log reset: no write in flight, and every finished one
@@ -139,7 +139,7 @@ public final class RaftNodeRunner implements RaftNode {
   /** Work for the owner thread between batches; dropped (and retried later) if the inbox is full. */
   private void runOnOwner(Runnable work) {
     if (!inbox.offerTask(new Event.Task(work))) {
-      LOG.warn("graft node {}: inbox full, snapshot bookkeeping deferred", self);
+      logger.warn("graft node {}: inbox full, snapshot bookkeeping deferred", self);
     }
   }
 
@@ -162,7 +162,7 @@ public final class RaftNodeRunner implements RaftNode {
     // empty configuration, never campaigns, and waits for the leader to add it (thesis §4.2.1).
     boolean joining = !spec.initialVoters.contains(self);
     if (joining) {
-      LOG.info("graft node {} is not an initial voter: joining, waiting for the leader", self);
+      logger.info("graft node {} is not an initial voter: joining, waiting for the leader", self);
     }
     SnapshotMeta localSnapshot = recoverSnapshots(hardState);
     machine =
@@ -173,7 +173,8 @@ public final class RaftNodeRunner implements RaftNode {
             log,
             hardState,
             new SplittableRandom(spec.randomSeed),
-            localSnapshot);
+            localSnapshot,
+            spec.logging);
     if (!spec.peers.isEmpty()) {
       transport.setPeers(spec.peers);
     }
@@ -190,8 +191,8 @@ public final class RaftNodeRunner implements RaftNode {
     applyWorker.start();
     owner.start();
     ticker.start();
-    LOG.info("graft node {} started: {}, log last index {} (term {}) (tick {} ms)", self, hardState,
-        lastIndex, lastTerm, tickMillis);
+    logger.info("graft node {} started: {}, log last index {} (term {}) (tick {} ms)", self,
+        hardState, lastIndex, lastTerm, tickMillis);
     return this;
   }
 
@@ -421,7 +422,8 @@ public final class RaftNodeRunner implements RaftNode {
     if (!failure.compareAndSet(null, ex)) {
       return;
     }
-    LOG.error("graft node {} STOPPED after a fatal error; it takes no more proposals", self, cause);
+    logger.error("graft node {} STOPPED after a fatal error; it takes no more proposals", self,
+        cause);
     registry.failAll(ex);
     membershipRequests.failAll(ex);
     forcedCluster.failAll(ex);
@@ -486,7 +488,7 @@ public final class RaftNodeRunner implements RaftNode {
       stopPreallocation();
       notifier.close();
       state.set(State.CLOSED);
-      LOG.info("graft node {} closed", self);
+      logger.info("graft node {} closed", self);
     }
   }
 
@@ -507,7 +509,7 @@ public final class RaftNodeRunner implements RaftNode {
     try {
       owner.join(TimeUnit.SECONDS.toMillis(10));
       if (owner.isAlive()) {
-        LOG.error("graft node {}: owner thread did not stop within 10 s; interrupting", self);
+        logger.error("graft node {}: owner thread did not stop within 10 s; interrupting", self);
         owner.interrupt();
         owner.join(TimeUnit.SECONDS.toMillis(5));
       }

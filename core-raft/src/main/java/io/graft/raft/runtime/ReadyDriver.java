@@ -1,5 +1,6 @@
 package io.graft.raft.runtime;
 
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.metrics.RaftMetrics;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.RaftMachine;
@@ -59,6 +60,7 @@ public final class ReadyDriver {
    * @param nanoClock the clock of the commit-hint rate limit and the metrics
    * @param hook called at each {@link CrashPoint}; it may throw to crash the member there (the
    *     exception leaves {@link #process}, {@link #awaitWrites} or the executor's task)
+   * @param logging where the member's lines go
    */
   public ReadyDriver(
       RaftMachine machine,
@@ -69,10 +71,12 @@ public final class ReadyDriver {
       Consumer<Ready> snapshotEffects,
       Executor syncExecutor,
       LongSupplier nanoClock,
-      Consumer<CrashPoint> hook) {
+      Consumer<CrashPoint> hook,
+      RaftLogging logging) {
     this.machine = ConsensusMachine.wrap(Objects.requireNonNull(machine, "machine"));
     this.writer =
         new DurableWriter(
+            logging.logger(DurableWriter.class),
             log,
             meta,
             new ProposalRegistry(),

@@ -52,7 +52,6 @@ import org.slf4j.Logger;
  * so no follower is ever stranded, and a new member replays the whole log.
  */
 final class SnapshotCoordinator implements AutoCloseable {
-  private static final Logger LOG = RaftLogging.logger(SnapshotCoordinator.class);
   /** How long a snapshot thread waits for the apply thread to record the index it covers. */
   private static final long META_WAIT_MILLIS = 60_000;
   private static final long CLOSE_WAIT_SECONDS = 10;
@@ -82,22 +81,24 @@ final class SnapshotCoordinator implements AutoCloseable {
   private long bytesAtLastSnapshot;
   /** The snapshot a seeded member still owes (see {@link SeedMarker}), or null. */
   private volatile SeedMarker.Pending pendingSeed;
+  private final Logger logger;
   /** Configuration as of the applied index; null while unknown (then no snapshot is taken). */
   private Configuration configAtApplied;
 
   SnapshotCoordinator(MemberId self, StateMachine stateMachine, Path directory,
       SnapshotPolicy policy, LogStore log, Transport transport, Consumer<Runnable> ownerTasks,
-      Runnable awaitWrites) {
+      Runnable awaitWrites, RaftLogging logging) {
+    this.logger = logging.logger(SnapshotCoordinator.class);
     this.self = self;
     this.stateMachine = stateMachine;
     this.support = stateMachine.snapshots();
-    this.store = new SnapshotStore(directory);
+    this.store = new SnapshotStore(directory, logging);
     this.policy = policy;
     this.log = log;
     this.ownerTasks = ownerTasks;
     this.awaitWrites = awaitWrites;
     this.service = new SnapshotService(self, store, transport, policy.chunkBytes(),
-        policy.resendMillis(), this::onReceived);
+        policy.resendMillis(), this::onReceived, logging);
     this.snapshotThread = support.writesWhileApplying()
         ? Executors.newSingleThreadExecutor(r -> {
           Thread t = new Thread(r, "graft-snapshot-" + self);
@@ -114,7 +115,7 @@ final class SnapshotCoordinator implements AutoCloseable {
       return null;
     }
     return new SnapshotCoordinator(spec.self, spec.stateMachine, spec.snapshotDirectory,
-        spec.snapshotPolicy, spec.logStore, spec.transport, tasks, awaitWrites);
+        spec.snapshotPolicy, spec.logStore, spec.transport, tasks, awaitWrites, spec.logging);
   }
 
   static SnapshotMeta meta(LocalSnapshot s) {
@@ -142,7 +143,7 @@ final class SnapshotCoordinator implements AutoCloseable {
         new SeedMarker.Pending(index, term, ConfigurationCodec.encode(configuration)));
     log.compactPrefix(index, term);
     log.sync();
-    LOG.info("graft node {}: seeded a new cluster on the existing state at index {} (term {},"
+    logger.info("graft node {}: seeded a new cluster on the existing state at index {} (term {},"
         + " {}); a snapshot of it is taken once the node runs", self, index, term, configuration);
   }
 
@@ -159,7 +160,7 @@ final class SnapshotCoordinator implements AutoCloseable {
       boolean beyondLog = s.index() > Math.max(hardState.commitIndex(), log.snapshotIndex());
       long applied = stateMachine.lastAppliedIndex();
       if (applied < s.index() && (beyondLog || applied < log.snapshotIndex())) {
-        LOG.info("graft node {}: installing local {} at start", self, s.manifest());
+        logger.info("graft node {}: installing local {} at start", self, s.manifest());
         support.install(s.filesDirectory(), s.index());
       }
       if (beyondLog) {
@@ -260,7 +261,7 @@ final class SnapshotCoordinator implements AutoCloseable {
     if (seed == null || stateMachine.lastAppliedIndex() != seed.index()) {
       return; // taken already, or the next afterApply takes it at a later index
     }
-    LOG.info("graft node {}: taking the snapshot of the seeded state at index {}", self,
+    logger.info("graft node {}: taking the snapshot of the seeded state at index {}", self,
         seed.index());
     take(seed.index(), seed.term());
   }
@@ -278,7 +279,7 @@ final class SnapshotCoordinator implements AutoCloseable {
     } catch (Exception ex) {
       // Not fatal: the log is simply not compacted this time. A seeded member's first snapshot
       // is retried after every applied entry: no member can join before it exists.
-      LOG.warn("graft node {}: snapshot at {} failed{}: {}", self, index,
+      logger.warn("graft node {}: snapshot at {} failed{}: {}", self, index,
           pendingSeed != null ? " (the seeded state's, retried after the next entry)" : "",
           ex.toString(), ex);
     }
@@ -294,7 +295,7 @@ final class SnapshotCoordinator implements AutoCloseable {
       ownerTasks.accept(() -> onTaken(taken));
     } catch (Exception ex) {
       // Not fatal: the log is simply not compacted this time.
-      LOG.warn("graft node {}: snapshot failed: {}", self, ex.toString(), ex);
+      logger.warn("graft node {}: snapshot failed: {}", self, ex.toString(), ex);
     }
   }
 
@@ -313,7 +314,7 @@ final class SnapshotCoordinator implements AutoCloseable {
     awaitWrite();
     try {
       if (stateMachine.lastAppliedIndex() < s.index()) {
-        LOG.info("graft node {}: installing {} from {}", self, s.manifest(), from);
+        logger.info("graft node {}: installing {} from {}", self, s.manifest(), from);
         support.install(s.filesDirectory(), s.index());
         applyWorker.advanceApplied(s.index());
         configAtApplied = meta(s).configuration();
@@ -349,7 +350,7 @@ final class SnapshotCoordinator implements AutoCloseable {
     if (upTo > log.snapshotIndex() && upTo <= log.lastIndex()) {
       awaitWrites.run();
       log.compactPrefix(upTo, log.term(upTo));
-      LOG.info("graft node {}: log compacted to {} after {}", self, upTo, s.manifest());
+      logger.info("graft node {}: log compacted to {} after {}", self, upTo, s.manifest());
     }
   }
 
