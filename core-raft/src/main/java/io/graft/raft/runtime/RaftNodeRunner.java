@@ -97,11 +97,9 @@ public final class RaftNodeRunner implements RaftNode {
             registry,
             metrics,
             spec.logSyncThread ? "graft-log-sync-" + spec.self : null,
+            spec.logSyncInlineWhenIdle ? inbox::idle : null,
             inbox::wakeUp,
             this::fail);
-    if (spec.logSyncInlineWhenIdle) {
-      writer.syncInlineWhenIdle(inbox::idle);
-    }
     this.ticker = new Ticker("graft-ticker-" + self, tickMillis, inbox);
     this.applyWorker =
         new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);

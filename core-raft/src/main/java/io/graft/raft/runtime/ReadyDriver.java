@@ -60,6 +60,9 @@ public final class ReadyDriver {
    * @param nanoClock the clock of the commit-hint rate limit and the metrics
    * @param hook called at each {@link CrashPoint}; it may throw to crash the member there (the
    *     exception leaves {@link #process}, {@link #awaitWrites} or the executor's task)
+   * @param ownerIdle when it says the owner has nothing else to do (as the runner does when its
+   *     inbox is empty), a write is made durable on the calling thread; null: every write goes to
+   *     {@code syncExecutor}
    * @param logging where the member's lines go
    */
   public ReadyDriver(
@@ -72,6 +75,7 @@ public final class ReadyDriver {
       Executor syncExecutor,
       LongSupplier nanoClock,
       Consumer<CrashPoint> hook,
+      java.util.function.BooleanSupplier ownerIdle,
       RaftLogging logging) {
     this.machine = ConsensusMachine.wrap(Objects.requireNonNull(machine, "machine"));
     this.writer =
@@ -82,7 +86,9 @@ public final class ReadyDriver {
             new ProposalRegistry(),
             metrics,
             syncExecutor,
+            null,
             nanoClock,
+            ownerIdle,
             () -> {},
             ReadyDriver::rethrow);
     this.handler =
@@ -117,15 +123,6 @@ public final class ReadyDriver {
       throw e;
     }
     throw new IllegalStateException(t);
-  }
-
-  /**
-   * Lets a write be made durable on the calling thread when {@code ownerIdle} says the owner has
-   * nothing else to do (as the runner does when its inbox is empty); by default every write goes
-   * to {@code syncExecutor}.
-   */
-  public void syncInlineWhen(java.util.function.BooleanSupplier ownerIdle) {
-    writer.syncInlineWhenIdle(ownerIdle);
   }
 
   /**

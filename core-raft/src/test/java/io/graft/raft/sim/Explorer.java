@@ -225,7 +225,9 @@ final class Explorer {
           ready -> {},
           Runnable::run,
           () -> 0L,
-          point -> {}, RaftLogging.slf4j());
+          point -> {},
+          null,
+          RaftLogging.slf4j());
     }
 
     private long fingerprint() {

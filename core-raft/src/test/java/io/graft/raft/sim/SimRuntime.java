@@ -98,9 +98,10 @@ final class SimRuntime {
           if (point == m.crashAt) {
             throw new SimCrash(point);
           }
-        }, RaftLogging.slf4j());
-    // The runner syncs on its own thread when its inbox is empty: sometimes here too.
-    driver.syncInlineWhen(() -> random.nextInt(4) == 0);
+        },
+        // The runner syncs on its own thread when its inbox is empty: sometimes here too.
+        () -> random.nextInt(4) == 0,
+        RaftLogging.slf4j());
     return driver;
   }
 
