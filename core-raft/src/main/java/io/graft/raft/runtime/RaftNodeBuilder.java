@@ -24,9 +24,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Assembles a {@link RaftNodeRunner} (the composition root, e.g. the Neo4j plugin, calls this):
@@ -310,21 +307,6 @@ public final class RaftNodeBuilder {
     return this;
   }
 
-  /** One background thread that exists only while a segment is being preallocated. */
-  private static ExecutorService preallocationExecutor(MemberId self) {
-    return new ThreadPoolExecutor(
-        0,
-        1,
-        10,
-        TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(),
-        r -> {
-          Thread t = new Thread(r, "graft-log-prealloc-" + self);
-          t.setDaemon(true);
-          return t;
-        });
-  }
-
   /** Validates and builds the node (not yet started). */
   public RaftNodeRunner build() {
     Objects.requireNonNull(self, "self");
@@ -345,7 +327,7 @@ public final class RaftNodeBuilder {
           SegmentedLogStore.open(
               dataDirectory.resolve("log"),
               SegmentedLogOptions.DEFAULTS.withLogging(logging),
-              preallocateLog ? (preallocation = preallocationExecutor(self)) : null);
+              preallocateLog ? (preallocation = PreallocationThread.start(self)) : null);
       metaStore = FileMetaStore.open(dataDirectory.resolve("meta"), logging);
     }
     if (dataDirectory != null && snapshotDirectory == null) {
