@@ -5,6 +5,7 @@ import io.graft.cluster.Waits;
 import io.graft.raft.api.CommittedEntry;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.NotLeaderException;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.StateMachine;
 import io.graft.raft.api.metrics.LeaderStage;
 import io.graft.raft.api.metrics.RaftMetrics;
@@ -159,7 +160,8 @@ final class GraftCluster implements BenchCluster {
   private NettyTransport transport(MemberId id, String address, CertificateAuthority ca)
       throws SSLException {
     NettyTransport transport =
-        new NettyTransport(NettyTransportConfig.defaults(address, "bench", id));
+        new NettyTransport(NettyTransportConfig.defaults(address, "bench", id),
+            RaftLogging.slf4j());
     if (ca != null) {
       CertificateAuthority.Issued own = ca.issue(id.value(), List.of("127.0.0.1"),
           Duration.ofDays(1));

@@ -11,7 +11,7 @@ import io.graft.raft.api.boot.RaftNodes;
  * <data>/raft/<db>/} and the Netty transport on {@code server.raft.listen_address}, described with
  * core-raft's api ({@link RaftNodeSetup}, started by {@link RaftNodes}). Member ids are advertised
  * Raft addresses, so a peer's id is also where to reach it. core-raft's log lines, refused
- * handshakes included, reach the server's debug.log through the sink the plugin installs
+ * handshakes included, reach the database's debug log through the logging the spec carries
  * ({@link Neo4jRaftLogSink}).
  */
 final class CoreRaftNodeFactory implements RaftNodeFactory {
@@ -52,6 +52,7 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
         .snapshots(spec.snapshotIntervalEntries(), spec.logRetainedEntries())
         .snapshotEveryBytes(spec.snapshotIntervalBytes())
         .seed(spec.seed())
+        .logging(spec.logging())
         // Mutual TLS from dbms.ssl.policy.cluster (ClusterTls), or plaintext; either way a member
         // that disagrees is refused with a message naming the setting.
         .tls(spec.tls(), ClusterTls.SETTING);

@@ -1,6 +1,5 @@
 package io.graft.plugin;
 
-import io.graft.raft.api.RaftLogging;
 import java.time.Duration;
 import org.neo4j.configuration.Config;
 import org.neo4j.dbms.database.SystemGraphComponents;
@@ -53,8 +52,6 @@ public final class RaftGlobalExtensionFactory
       @Override
       public void init() throws Exception {
         if (wiring.enabled()) {
-          // core-raft logs through slf4j, which a Neo4j server drops for our packages.
-          RaftLogging.install(new Neo4jRaftLogSink(deps.logService().getInternalLogProvider()));
           wiring.registerProcedures(deps.globalProcedures());
           // Before the system database starts: the replicated database is created with the
           // cluster-wide identity (plugin/README.md "Bootstrap").

@@ -2,6 +2,7 @@ package io.graft.plugin;
 
 import io.graft.plugin.routing.BoltAddressBook;
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.TransportTls;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.List;
  * @param databaseId the replicated database's identity, announced to peers (null: not announced)
  * @param seed found a new one-member cluster on the database's existing data (see SeedCheck)
  * @param tls mutual TLS for every Raft connection (dbms.ssl.policy.cluster), or null: plaintext
+ * @param logging where the member's lines go: the plugin binds it to the database's debug log
  */
 public record RaftNodeSpec(
     String clusterId,
@@ -39,7 +41,23 @@ public record RaftNodeSpec(
     long maxEntrySize,
     java.util.UUID databaseId,
     boolean seed,
-    TransportTls tls) {
+    TransportTls tls,
+    RaftLogging logging) {
+
+  public RaftNodeSpec {
+    java.util.Objects.requireNonNull(logging, "logging");
+  }
+
+  /** Logging to slf4j (until {@link #withLogging}). */
+  public RaftNodeSpec(String clusterId, MemberId self, String listenAddress,
+      List<MemberId> initialMembers, Path raftDirectory, Duration electionTimeout,
+      Duration heartbeatInterval, BoltAddressBook boltAddresses, long snapshotIntervalEntries,
+      long snapshotIntervalBytes, long logRetainedEntries, long maxEntrySize,
+      java.util.UUID databaseId, boolean seed, TransportTls tls) {
+    this(clusterId, self, listenAddress, initialMembers, raftDirectory, electionTimeout,
+        heartbeatInterval, boltAddresses, snapshotIntervalEntries, snapshotIntervalBytes,
+        logRetainedEntries, maxEntrySize, databaseId, seed, tls, RaftLogging.slf4j());
+  }
 
   /** Plaintext, without identity announcement and without seeding. */
   public RaftNodeSpec(String clusterId, MemberId self, String listenAddress,
@@ -54,6 +72,13 @@ public record RaftNodeSpec(
   public RaftNodeSpec withTls(TransportTls value) {
     return new RaftNodeSpec(clusterId, self, listenAddress, initialMembers, raftDirectory,
         electionTimeout, heartbeatInterval, boltAddresses, snapshotIntervalEntries,
-        snapshotIntervalBytes, logRetainedEntries, maxEntrySize, databaseId, seed, value);
+        snapshotIntervalBytes, logRetainedEntries, maxEntrySize, databaseId, seed, value,
+        logging);
+  }
+
+  public RaftNodeSpec withLogging(RaftLogging value) {
+    return new RaftNodeSpec(clusterId, self, listenAddress, initialMembers, raftDirectory,
+        electionTimeout, heartbeatInterval, boltAddresses, snapshotIntervalEntries,
+        snapshotIntervalBytes, logRetainedEntries, maxEntrySize, databaseId, seed, tls, value);
   }
 }

@@ -10,6 +10,7 @@ import io.graft.plugin.users.UserCapture;
 import io.graft.procedures.ClusterAdminAccess;
 import io.graft.procedures.RaftAdmin;
 import io.graft.procedures.RaftProcedures;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.StateMachine;
@@ -254,8 +255,8 @@ public final class Wiring {
     closeRunning();
     checkAfterFailedApply(database);
     running =
-        DatabaseBridge.start(config, boltAddresses, database, this::createNode, log, userLog,
-            restarting);
+        DatabaseBridge.start(config, boltAddresses, database,
+            (spec, machine) -> createNode(spec, machine, database), log, userLog, restarting);
     installRouting(database.getDependencyResolver().resolveDependency(RoutingService.class));
     captureUserChanges(database);
   }
@@ -297,9 +298,12 @@ public final class Wiring {
 
   /**
    * Builds the node with the lowest-priority {@link RaftNodeFactory} on the class path that accepts
-   * the spec, else core-raft's runtime.
+   * the spec, else core-raft's runtime. The node logs to {@code database}'s own debug log (Neo4j
+   * names the database in each line, {@link Neo4jRaftLogSink} the member): core-raft's lines would
+   * otherwise go to slf4j, which a Neo4j server drops for our packages.
    */
-  private RaftNode createNode(RaftNodeSpec spec, StateMachine machine) throws Exception {
+  private RaftNode createNode(RaftNodeSpec spec, StateMachine machine, Database database)
+      throws Exception {
     ServiceLoader<RaftNodeFactory> loader =
         ServiceLoader.load(RaftNodeFactory.class, RaftNodeFactory.class.getClassLoader());
     RaftNodeFactory factory =
@@ -308,6 +312,8 @@ public final class Wiring {
             .min(Comparator.comparingInt(RaftNodeFactory::priority))
             .orElseGet(CoreRaftNodeFactory::new);
     log.info("graft: building the Raft member with %s", factory.getClass().getName());
-    return factory.create(spec.withTls(tls), machine);
+    RaftLogging logging = RaftLogging.to(
+        new Neo4jRaftLogSink(database.getInternalLogProvider(), spec.self().value()));
+    return factory.create(spec.withTls(tls).withLogging(logging), machine);
   }
 }

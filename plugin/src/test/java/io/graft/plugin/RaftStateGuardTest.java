@@ -3,6 +3,7 @@ package io.graft.plugin;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.runtime.RaftNodeBuilder;
 import io.graft.raft.storage.FileMetaStore;
 import java.nio.file.Path;
@@ -34,8 +35,8 @@ class RaftStateGuardTest {
     assertThatCode(() -> RaftStateGuard.check(raft, 0, "a")).doesNotThrowAnyException();
     assertThatCode(() -> RaftStateGuard.check(raft, -1, "a"))
         .doesNotThrowAnyException();
-    RaftNodeBuilder.identity(raft);
-    FileMetaStore.open(raft.resolve("meta")).close();
+    RaftNodeBuilder.identity(raft, RaftLogging.slf4j());
+    FileMetaStore.open(raft.resolve("meta"), RaftLogging.slf4j()).close();
     assertThatCode(() -> RaftStateGuard.check(raft, 42, "a")).doesNotThrowAnyException();
   }
 }

@@ -1,5 +1,6 @@
 package io.graft.raft.api;
 
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
@@ -8,48 +9,63 @@ import org.slf4j.helpers.LegacyAbstractLogger;
 import org.slf4j.helpers.MessageFormatter;
 
 /**
- * core-raft's loggers. They write to slf4j unless the host installs a {@link Sink}: inside a Neo4j
- * server slf4j is bound to a provider that only passes a few third-party packages and drops every
- * other line, so the plugin installs a sink that writes to Neo4j's debug log. Without it,
- * elections, refused connections and snapshot transfers would leave no trace on a server.
+ * Where one Raft member's log lines go: handed to the member when it is built ({@code
+ * RaftNodeSetup.logging}, {@code RaftNodeBuilder.logging}) and by it to every part that logs, so
+ * several members in one JVM (several databases, or a test's cluster) each write to their own log.
+ * Nothing here is static or shared: two instances never see each other's lines.
+ *
+ * <p>{@link #slf4j()} writes to slf4j (a library user's own binding). Inside a Neo4j server slf4j
+ * is bound to a provider that only passes a few third-party packages and drops every other line,
+ * so the plugin hands each database's member {@link #to} a {@link Sink} that writes to that
+ * database's Neo4j log. Without it, elections, refused connections and snapshot transfers would
+ * leave no trace on a server.
  */
 public final class RaftLogging {
-  /** Where log lines go once installed; decides levels itself. */
+  /** Where log lines go; decides levels itself. */
   public interface Sink {
     boolean enabled(String logger, Level level);
 
     void log(String logger, Level level, String message, Throwable cause);
   }
 
-  private static volatile Sink sink;
+  private static final RaftLogging SLF4J = new RaftLogging(null);
 
-  private RaftLogging() {}
+  /** Null: slf4j. */
+  private final Sink sink;
 
-  /** Sends every core-raft logger's lines to {@code target}; null returns them to slf4j. */
-  public static void install(Sink target) {
-    sink = target;
+  private RaftLogging(Sink sink) {
+    this.sink = sink;
   }
 
-  /** A logger for {@code owner}, following whatever sink is installed when it logs. */
-  public static Logger logger(Class<?> owner) {
-    return new SinkLogger(owner.getName());
+  /** Lines go to slf4j, under the logging class's name. */
+  public static RaftLogging slf4j() {
+    return SLF4J;
+  }
+
+  /** Lines go to {@code sink}, and nowhere else. */
+  public static RaftLogging to(Sink sink) {
+    return new RaftLogging(Objects.requireNonNull(sink, "sink"));
+  }
+
+  /** A logger for {@code owner}, writing where this instance writes. */
+  public Logger logger(Class<?> owner) {
+    String name = owner.getName();
+    return new SinkLogger(name, sink, sink == null ? LoggerFactory.getLogger(name) : null);
   }
 
   private static final class SinkLogger extends LegacyAbstractLogger {
     private static final long serialVersionUID = 1L;
+    private final transient Sink sink;
     private final transient Logger fallback;
 
-    SinkLogger(String name) {
+    SinkLogger(String name, Sink sink, Logger fallback) {
       this.name = name;
-      this.fallback = LoggerFactory.getLogger(name);
+      this.sink = sink;
+      this.fallback = fallback;
     }
 
     private boolean enabled(Level level) {
-      Sink s = sink;
-      if (s != null) {
-        return s.enabled(name, level);
-      }
-      return fallback.isEnabledForLevel(level);
+      return sink != null ? sink.enabled(name, level) : fallback.isEnabledForLevel(level);
     }
 
     @Override
@@ -86,9 +102,8 @@ public final class RaftLogging {
     protected void handleNormalizedLoggingCall(
         Level level, Marker marker, String pattern, Object[] arguments, Throwable cause) {
       String message = MessageFormatter.basicArrayFormat(pattern, arguments);
-      Sink s = sink;
-      if (s != null) {
-        s.log(name, level, message, cause);
+      if (sink != null) {
+        sink.log(name, level, message, cause);
       } else {
         fallback.atLevel(level).setCause(cause).log(message);
       }

@@ -42,6 +42,7 @@ public final class RaftNodeSetup {
   private BiFunction<MemberId, String, String> admission;
   private TransportTls tls;
   private String tlsSetting = "TLS";
+  private RaftLogging logging = RaftLogging.slf4j();
 
   private RaftNodeSetup(MemberId self, Path dataDirectory) {
     this.self = Objects.requireNonNull(self, "self");
@@ -165,6 +166,15 @@ public final class RaftNodeSetup {
     return this;
   }
 
+  /**
+   * Where this member's log lines go (default: slf4j). Each member gets its own: a host running
+   * several members in one JVM hands each one a logging bound to that member's log.
+   */
+  public RaftNodeSetup logging(RaftLogging logging) {
+    this.logging = Objects.requireNonNull(logging, "logging");
+    return this;
+  }
+
   public MemberId self() {
     return self;
   }
@@ -241,5 +251,9 @@ public final class RaftNodeSetup {
 
   public String tlsSetting() {
     return tlsSetting;
+  }
+
+  public RaftLogging logging() {
+    return logging;
   }
 }

@@ -1,7 +1,6 @@
 package io.graft.raft.protocol;
 
 import io.graft.raft.api.MemberId;
-import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.RequestVote;
 import io.graft.raft.message.RequestVoteResponse;
@@ -14,11 +13,12 @@ import org.slf4j.Logger;
  * election timer of followers and candidates, campaigns, and the voting rules.
  */
 final class ElectionStep {
-  private static final Logger LOG = RaftLogging.logger(ElectionStep.class);
   private final RaftMachine m;
+  private final Logger log;
 
-  ElectionStep(RaftMachine machine) {
+  ElectionStep(RaftMachine machine, Logger log) {
     this.m = machine;
+    this.log = log;
   }
 
   /** Follower/candidate tick: start an election once the randomized timeout passes (§5.2). */
@@ -158,7 +158,7 @@ final class ElectionStep {
     if (!rv.preVote()) {
       // One line per real vote (pre-votes would flood the log of a partitioned member's peers):
       // both logs' last term and index, so §5.4.1 can be checked from the outside.
-      LOG.info("graft vote: member {} [last log term {}, index {}] {} its vote to {} [last log"
+      log.info("graft vote: member {} [last log term {}, index {}] {} its vote to {} [last log"
               + " term {}, index {}] for term {}", m.self, m.log.lastTerm(), m.log.lastIndex(),
           granted ? "GRANTED" : "REFUSED", rv.from(), rv.lastLogTerm(), rv.lastLogIndex(),
           rv.term());

@@ -4,6 +4,7 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
 import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.NotLeaderException;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.RaftMessage;
@@ -89,7 +90,7 @@ public final class RaftMachine {
   final RoleTransitions roles = new RoleTransitions(this);
   final ConfigurationTracker configTracker = new ConfigurationTracker(this);
   final ReadyTracker readyTracker;
-  private final ElectionStep election = new ElectionStep(this);
+  private final ElectionStep election;
   private final SnapshotStep snapshotStep = new SnapshotStep(this);
   private final LeaderStep leaderStep = new LeaderStep(this, snapshotStep);
   private final MembershipStep membershipStep = new MembershipStep(this);
@@ -104,6 +105,8 @@ public final class RaftMachine {
    * @param log the durable log as of start (the runtime appends to it after each Ready)
    * @param hardState the durable term/vote/commit as of start
    * @param random seeded source of election jitter
+   * @param logging where the machine's one kind of line goes (each real vote, ElectionStep): a
+   *     write-only effect that never feeds back into the state
    */
   public RaftMachine(
       RaftConfig config,
@@ -111,8 +114,9 @@ public final class RaftMachine {
       Set<MemberId> initialVoters,
       LogReader log,
       HardState hardState,
-      RandomGenerator random) {
-    this(config, self, initialVoters, log, hardState, random, null);
+      RandomGenerator random,
+      RaftLogging logging) {
+    this(config, self, initialVoters, log, hardState, random, null, logging);
   }
 
   /**
@@ -130,8 +134,10 @@ public final class RaftMachine {
       LogReader log,
       HardState hardState,
       RandomGenerator random,
-      SnapshotMeta snapshot) {
+      SnapshotMeta snapshot,
+      RaftLogging logging) {
     this.config = config.validate();
+    this.election = new ElectionStep(this, logging.logger(ElectionStep.class));
     this.self = Objects.requireNonNull(self, "self");
     this.random = Objects.requireNonNull(random, "random");
     this.log = new RaftLog(log, hardState.commitIndex());

@@ -2,6 +2,7 @@ package io.graft.raft.runtime;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.protocol.ForcedConfiguration;
@@ -108,65 +109,26 @@ interface ConsensusMachine {
 
   /** Builds the machine from the durable state at start. */
   interface Factory {
+    /**
+     * @param snapshot the newest local snapshot, or null (scripted factories ignore it)
+     * @param logging where the node's lines go (the protocol logs every real vote)
+     */
     ConsensusMachine create(
         RaftConfig config,
         MemberId self,
         Set<MemberId> initialVoters,
         LogReader log,
         HardState hardState,
-        RandomGenerator random);
-
-    /** With the newest local snapshot (or null); scripted factories ignore it. */
-    default ConsensusMachine create(
-        RaftConfig config,
-        MemberId self,
-        Set<MemberId> initialVoters,
-        LogReader log,
-        HardState hardState,
         RandomGenerator random,
-        SnapshotMeta snapshot) {
-      return create(config, self, initialVoters, log, hardState, random);
-    }
+        SnapshotMeta snapshot,
+        RaftLogging logging);
   }
 
   /** The production factory: a {@link RaftMachine} that knows the local snapshot. */
   Factory RAFT =
-      new Factory() {
-        @Override
-        public ConsensusMachine create(
-            RaftConfig config,
-            MemberId self,
-            Set<MemberId> initialVoters,
-            LogReader log,
-            HardState hardState,
-            RandomGenerator random) {
-          return raft(config, self, initialVoters, log, hardState, random);
-        }
-
-        @Override
-        public ConsensusMachine create(
-            RaftConfig config,
-            MemberId self,
-            Set<MemberId> initialVoters,
-            LogReader log,
-            HardState hardState,
-            RandomGenerator random,
-            SnapshotMeta snapshot) {
-          return wrap(
-              new RaftMachine(config, self, initialVoters, log, hardState, random, snapshot));
-        }
-      };
-
-  /** The production factory. */
-  static ConsensusMachine raft(
-      RaftConfig config,
-      MemberId self,
-      Set<MemberId> initialVoters,
-      LogReader log,
-      HardState hardState,
-      RandomGenerator random) {
-    return wrap(new RaftMachine(config, self, initialVoters, log, hardState, random));
-  }
+      (config, self, initialVoters, log, hardState, random, snapshot, logging) ->
+          wrap(new RaftMachine(
+              config, self, initialVoters, log, hardState, random, snapshot, logging));
 
   /** The slice of {@code m} the runner drives. */
   static ConsensusMachine wrap(RaftMachine m) {

@@ -19,7 +19,7 @@ import org.slf4j.Logger;
  * #start} and {@link #afterBatch} run on the owner thread; {@link #failAll} on any thread.
  */
 final class ForcedClusterRequest {
-  private static final Logger LOG = RaftLogging.logger(ForcedClusterRequest.class);
+  private final Logger log;
 
   private record Pending(ForcedConfiguration forced, CompletableFuture<ForcedCluster> future) {}
 
@@ -28,12 +28,14 @@ final class ForcedClusterRequest {
   private final RandomGenerator epochs;
   private final AtomicReference<Pending> pending = new AtomicReference<>();
 
-  ForcedClusterRequest(MemberId self, io.graft.raft.storage.ClusterEpoch binding) {
-    this(self, binding, new SecureRandom());
+  ForcedClusterRequest(MemberId self, io.graft.raft.storage.ClusterEpoch binding,
+      RaftLogging logging) {
+    this(self, binding, new SecureRandom(), logging);
   }
 
   ForcedClusterRequest(MemberId self, io.graft.raft.storage.ClusterEpoch binding,
-      RandomGenerator epochs) {
+      RandomGenerator epochs, RaftLogging logging) {
+    this.log = logging.logger(ForcedClusterRequest.class);
     this.self = self;
     this.binding = binding;
     this.epochs = epochs;
@@ -45,7 +47,7 @@ final class ForcedClusterRequest {
     try {
       forced = machine.forceNewCluster(newEpoch());
     } catch (RaftException | IllegalArgumentException e) {
-      LOG.warn("graft node {}: forceNewCluster refused: {}", self, e.getMessage());
+      log.warn("graft node {}: forceNewCluster refused: {}", self, e.getMessage());
       future.completeExceptionally(e);
       return;
     }
@@ -53,7 +55,7 @@ final class ForcedClusterRequest {
     // members are refused. A crash in between leaves this member bound to an epoch nobody else
     // has, with its old configuration: it can do nothing, and forceNewCluster can be run again.
     binding.bind(forced.next().epoch());
-    LOG.warn("graft node {}: forced a new cluster: left {}, now {} in term {} (configuration"
+    log.warn("graft node {}: forced a new cluster: left {}, now {} in term {} (configuration"
         + " entry {}); entries up to {} were known committed, {}..{} were not and now commit",
         self, forced.previous(), forced.next(), forced.term(), forced.configIndex(),
         forced.commitIndex(), forced.commitIndex() + 1, forced.lastIndex());
@@ -76,7 +78,7 @@ final class ForcedClusterRequest {
       ForcedCluster result = new ForcedCluster(self, f.term(), f.next().epoch(),
           f.previous().voters(), f.previous().learners(), f.commitIndex(), f.lastIndex(),
           f.configIndex());
-      LOG.warn("{}", result.describe());
+      log.warn("{}", result.describe());
       p.future().complete(result);
     }
   }

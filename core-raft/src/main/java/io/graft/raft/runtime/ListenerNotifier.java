@@ -17,12 +17,13 @@ import org.slf4j.Logger;
  * changes, so a slow listener never holds up the owner thread.
  */
 final class ListenerNotifier implements AutoCloseable {
-  private static final Logger LOG = RaftLogging.logger(ListenerNotifier.class);
+  private final Logger log;
   private final MemberId self;
   private final List<RaftListener> listeners = new CopyOnWriteArrayList<>();
   private final ExecutorService executor;
 
-  ListenerNotifier(MemberId self, List<RaftListener> initial) {
+  ListenerNotifier(MemberId self, List<RaftListener> initial, RaftLogging logging) {
+    this.log = logging.logger(ListenerNotifier.class);
     this.self = self;
     this.listeners.addAll(initial);
     this.executor =
@@ -49,12 +50,12 @@ final class ListenerNotifier implements AutoCloseable {
               try {
                 l.onRoleChange(snapshot);
               } catch (RuntimeException e) {
-                LOG.warn("graft node {}: listener {} failed", self, l, e);
+                log.warn("graft node {}: listener {} failed", self, l, e);
               }
             }
           });
     } catch (RejectedExecutionException closing) {
-      LOG.debug("graft node {}: listener notification skipped, node closing", self);
+      log.debug("graft node {}: listener notification skipped, node closing", self);
     }
   }
 

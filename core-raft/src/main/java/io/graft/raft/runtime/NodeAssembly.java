@@ -34,7 +34,8 @@ public final class NodeAssembly {
         peers.put(m, m.value());
       }
     }
-    RaftNodeBuilder.Identity identity = RaftNodeBuilder.identity(setup.dataDirectory());
+    RaftNodeBuilder.Identity identity = RaftNodeBuilder.identity(setup.dataDirectory(),
+        setup.logging());
     RaftNodeBuilder builder = RaftNodeRunner.builder()
         .self(setup.self())
         .initialVoters(voters)
@@ -45,7 +46,8 @@ public final class NodeAssembly {
         .peerIdentities(identity.peers())
         .peers(peers)
         .stateMachine(stateMachine)
-        .seed(setup.seed());
+        .seed(setup.seed())
+        .logging(setup.logging());
     if (stateMachine.snapshots() != null) {
       builder.snapshotPolicy(snapshotPolicy(setup));
     }
@@ -113,7 +115,7 @@ public final class NodeAssembly {
    * leader this member never knew) are reached at their ids ({@link SelfAddressingTransport}).
    */
   private static Transport transport(RaftNodeSetup setup, RaftNodeBuilder.Identity identity) {
-    NettyTransport transport = new NettyTransport(transportConfig(setup));
+    NettyTransport transport = new NettyTransport(transportConfig(setup), setup.logging());
     transport.identify(identity.incarnation(), identity.peers());
     transport.onRefusal(setup.onRefusal());
     transport.useTls(setup.tls(), setup.tlsSetting());

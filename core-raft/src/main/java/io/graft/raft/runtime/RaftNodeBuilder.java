@@ -2,6 +2,7 @@ package io.graft.raft.runtime;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftListener;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.StateMachine;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.storage.ClusterEpoch;
@@ -23,9 +24,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Assembles a {@link RaftNodeRunner} (the composition root, e.g. the Neo4j plugin, calls this):
@@ -52,6 +50,7 @@ public final class RaftNodeBuilder {
   Transport transport;
   Map<MemberId, String> peers = Map.of();
   StateMachine stateMachine;
+  RaftLogging logging = RaftLogging.slf4j();
   long randomSeed = System.nanoTime();
   int inboxCapacity = 65_536;
   long batchBytesMax = 8L << 20;
@@ -118,6 +117,16 @@ public final class RaftNodeBuilder {
 
   public RaftNodeBuilder stateMachine(StateMachine stateMachine) {
     this.stateMachine = stateMachine;
+    return this;
+  }
+
+  /**
+   * Where this node's log lines go: the node hands it to every part that logs (the protocol, the
+   * runtime, the stores and transport {@link #build()} creates). Default: slf4j. Pass the same
+   * instance to a store or transport built outside and handed in.
+   */
+  public RaftNodeBuilder logging(RaftLogging logging) {
+    this.logging = Objects.requireNonNull(logging, "logging");
     return this;
   }
 
@@ -219,14 +228,15 @@ public final class RaftNodeBuilder {
   public record Identity(UUID incarnation, PeerIdentities peers) {}
 
   /**
-   * Loads or creates the identity of the Raft state in {@code dataDirectory}: call it before
+   * Loads or creates the identity of the Raft state in {@code dataDirectory} (a new one is
+   * reported to {@code logging}): call it before
    * {@link #build()} opens the stores (a new term/vote file means a new incarnation), hand both
    * parts to {@code NettyTransport.identify} and the peers to {@link #peerIdentities}. {@link
    * #nettyTransport} does all of this itself.
    */
-  public static Identity identity(Path dataDirectory) {
+  public static Identity identity(Path dataDirectory, RaftLogging logging) {
     Path meta = dataDirectory.resolve("meta");
-    return new Identity(MemberIncarnation.loadOrCreate(meta), PeerIdentities.open(meta));
+    return new Identity(MemberIncarnation.loadOrCreate(meta, logging), PeerIdentities.open(meta));
   }
 
   /**
@@ -297,21 +307,6 @@ public final class RaftNodeBuilder {
     return this;
   }
 
-  /** One background thread that exists only while a segment is being preallocated. */
-  private static ExecutorService preallocationExecutor(MemberId self) {
-    return new ThreadPoolExecutor(
-        0,
-        1,
-        10,
-        TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(),
-        r -> {
-          Thread t = new Thread(r, "graft-log-prealloc-" + self);
-          t.setDaemon(true);
-          return t;
-        });
-  }
-
   /** Validates and builds the node (not yet started). */
   public RaftNodeRunner build() {
     Objects.requireNonNull(self, "self");
@@ -319,7 +314,8 @@ public final class RaftNodeBuilder {
     Identity identity = null;
     if (dataDirectory != null && nettyListenAddress != null && transport == null
         && logStore == null && metaStore == null) {
-      identity = identity(dataDirectory); // before the meta store is created, see identity()
+      // Before the meta store is created, see identity().
+      identity = identity(dataDirectory, logging);
     }
     if (clusterEpoch == null) {
       // Before the meta store is created: a new term/vote file means new, unbound state.
@@ -330,9 +326,9 @@ public final class RaftNodeBuilder {
       logStore =
           SegmentedLogStore.open(
               dataDirectory.resolve("log"),
-              SegmentedLogOptions.DEFAULTS,
-              preallocateLog ? (preallocation = preallocationExecutor(self)) : null);
-      metaStore = FileMetaStore.open(dataDirectory.resolve("meta"));
+              SegmentedLogOptions.DEFAULTS.withLogging(logging),
+              preallocateLog ? (preallocation = PreallocationThread.start(self)) : null);
+      metaStore = FileMetaStore.open(dataDirectory.resolve("meta"), logging);
     }
     if (dataDirectory != null && snapshotDirectory == null) {
       snapshotDirectory = dataDirectory.resolve("snapshots");
@@ -340,7 +336,7 @@ public final class RaftNodeBuilder {
     if (nettyListenAddress != null && transport == null) {
       NettyTransport netty =
           new NettyTransport(
-              NettyTransportConfig.defaults(nettyListenAddress, nettyClusterId, self));
+              NettyTransportConfig.defaults(nettyListenAddress, nettyClusterId, self), logging);
       if (identity != null) {
         netty.identify(identity.incarnation(), identity.peers());
         peerIdentities = identity.peers();

@@ -5,9 +5,7 @@ import io.graft.raft.api.ForcedCluster;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
 import io.graft.raft.api.MembershipChangeException;
-import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.RaftListener;
-import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftShutdownException;
 import io.graft.raft.api.RaftStatus;
@@ -16,13 +14,10 @@ import io.graft.raft.api.metrics.RaftMetrics;
 import io.graft.raft.api.metrics.SnapshotMetrics;
 import io.graft.raft.message.ChangeRequest;
 import io.graft.raft.protocol.HardState;
-import io.graft.raft.protocol.SnapshotMeta;
 import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.storage.LogStore;
 import io.graft.raft.transport.Transport;
 import io.graft.raft.transport.TransportStats;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -47,8 +42,6 @@ import org.slf4j.Logger;
  * pending future with {@link RaftShutdownException} carrying the cause; see {@link #failure()}.
  */
 public final class RaftNodeRunner implements RaftNode {
-  private static final Logger LOG = RaftLogging.logger(RaftNodeRunner.class);
-
   private enum State {
     NEW,
     RUNNING,
@@ -56,6 +49,7 @@ public final class RaftNodeRunner implements RaftNode {
     CLOSED
   }
 
+  private final Logger logger;
   private final RaftNodeBuilder spec;
   private final MemberId self;
   private final LogStore log;
@@ -80,11 +74,14 @@ public final class RaftNodeRunner implements RaftNode {
   /** Snapshots and compaction, or null if the state machine has no SnapshotSupport. */
   private final SnapshotCoordinator snapshots;
   private final StatusPublisher statusPublisher;
+  private final OwnerRequests requests;
+  private final PendingWork pending;
   private final BatchHandler batchHandler;
   private final ReadyHandler readyHandler;
 
   RaftNodeRunner(RaftNodeBuilder spec) {
     this.spec = spec;
+    this.logger = spec.logging.logger(RaftNodeRunner.class);
     this.self = spec.self;
     this.log = spec.logStore;
     this.transport = spec.transport;
@@ -92,25 +89,24 @@ public final class RaftNodeRunner implements RaftNode {
     this.inbox = new Inbox(spec.inboxCapacity);
     this.writer =
         DurableWriter.create(
+            spec.logging,
             log,
             spec.metaStore,
             registry,
             metrics,
             spec.logSyncThread ? "graft-log-sync-" + spec.self : null,
+            spec.logSyncInlineWhenIdle ? inbox::idle : null,
             inbox::wakeUp,
             this::fail);
-    if (spec.logSyncInlineWhenIdle) {
-      writer.syncInlineWhenIdle(inbox::idle);
-    }
     this.ticker = new Ticker("graft-ticker-" + self, tickMillis, inbox);
     this.applyWorker =
         new ApplyWorker("graft-apply-" + self, spec.stateMachine, registry, this::fail);
-    this.notifier = new ListenerNotifier(self, spec.listeners);
+    this.notifier = new ListenerNotifier(self, spec.listeners, spec.logging);
     long electionNanos =
         TimeUnit.MILLISECONDS.toNanos(spec.config.electionTimeoutTicks() * spec.tickMillis);
     this.membershipRequests =
         MembershipRequests.forElectionTimeout(self, transport::send, electionNanos);
-    this.forcedCluster = new ForcedClusterRequest(self, spec.clusterEpoch);
+    this.forcedCluster = new ForcedClusterRequest(self, spec.clusterEpoch, spec.logging);
     this.owner = new Thread(this::runLoop, "graft-raft-" + self);
     this.owner.setDaemon(true);
     // Before compaction or a snapshot's log reset: no write in flight, and every finished one
@@ -130,16 +126,20 @@ public final class RaftNodeRunner implements RaftNode {
             statusPublisher::publish,
             metrics,
             System::nanoTime);
+    this.pending = new PendingWork(registry, membershipRequests, forcedCluster, inbox);
+    this.requests = new OwnerRequests(self, inbox, spec.config.appendBytesMax(),
+        spec.inboxCapacity, this::accepting, this::shutdownException, () -> machine,
+        membershipRequests, forcedCluster, log);
     this.batchHandler =
         new BatchHandler(
             spec, inbox, registry, applyWorker, membershipRequests, snapshots, readyHandler,
             writer, statusPublisher, forcedCluster, metrics);
   }
 
-  /** Work for the owner thread between batches; dropped (and retried later) if the inbox is full. */
+  /** Work for the owner thread between batches; dropped (retried later) if the inbox is full. */
   private void runOnOwner(Runnable work) {
     if (!inbox.offerTask(new Event.Task(work))) {
-      LOG.warn("graft node {}: inbox full, snapshot bookkeeping deferred", self);
+      logger.warn("graft node {}: inbox full, snapshot bookkeeping deferred", self);
     }
   }
 
@@ -157,14 +157,15 @@ public final class RaftNodeRunner implements RaftNode {
     if (!state.compareAndSet(State.NEW, State.RUNNING)) {
       throw new IllegalStateException("node " + self + " already started");
     }
-    HardState hardState = seedIfAsked(writer.load());
+    StartState start = StartState.prepare(spec, log, writer, snapshots, applyWorker,
+        () -> machine, () -> state.set(State.CLOSED));
+    HardState hardState = start.hardState();
     // A member that is not one of the initial voters joins a running cluster: it starts with an
     // empty configuration, never campaigns, and waits for the leader to add it (thesis §4.2.1).
     boolean joining = !spec.initialVoters.contains(self);
     if (joining) {
-      LOG.info("graft node {} is not an initial voter: joining, waiting for the leader", self);
+      logger.info("graft node {} is not an initial voter: joining, waiting for the leader", self);
     }
-    SnapshotMeta localSnapshot = recoverSnapshots(hardState);
     machine =
         spec.machineFactory.create(
             spec.config,
@@ -173,7 +174,8 @@ public final class RaftNodeRunner implements RaftNode {
             log,
             hardState,
             new SplittableRandom(spec.randomSeed),
-            localSnapshot);
+            start.localSnapshot(),
+            spec.logging);
     if (!spec.peers.isEmpty()) {
       transport.setPeers(spec.peers);
     }
@@ -190,75 +192,14 @@ public final class RaftNodeRunner implements RaftNode {
     applyWorker.start();
     owner.start();
     ticker.start();
-    LOG.info("graft node {} started: {}, log last index {} (term {}) (tick {} ms)", self, hardState,
-        lastIndex, lastTerm, tickMillis);
+    logger.info("graft node {} started: {}, log last index {} (term {}) (tick {} ms)", self,
+        hardState, lastIndex, lastTerm, tickMillis);
     return this;
-  }
-
-  /**
-   * {@link RaftNodeBuilder#seed}: on empty stores, the log starts after the state machine's state,
-   * in term 1 (durable before anything else happens); otherwise nothing changes.
-   */
-  private HardState seedIfAsked(HardState loaded) {
-    if (!spec.seed || loaded.term() != 0 || log.lastIndex() != 0 || log.snapshotIndex() != 0) {
-      return loaded;
-    }
-    long index = spec.stateMachine.lastAppliedIndex();
-    if (index < 1) {
-      state.set(State.CLOSED);
-      throw new IllegalStateException("graft node " + self + " cannot seed at index " + index
-          + ": the state machine must report the seeded state at index 1 or later");
-    }
-    snapshots.seed(index, 1, io.graft.raft.protocol.membership.Configuration.ofVoters(
-        Set.of(self)));
-    HardState seeded = new HardState(1, null, index);
-    writer.saveNow(seeded);
-    return seeded;
-  }
-
-  /** Finishes an interrupted snapshot install and catches the state machine up (thesis §5). */
-  private SnapshotMeta recoverSnapshots(HardState hardState) {
-    if (snapshots == null) {
-      return null;
-    }
-    SnapshotMeta local;
-    try {
-      local = snapshots.recover(hardState, spec.initialVoters);
-    } catch (Exception e) {
-      state.set(State.CLOSED);
-      throw new IllegalStateException("graft node " + self + " cannot recover its snapshots", e);
-    }
-    applyWorker.advanceApplied(spec.stateMachine.lastAppliedIndex());
-    snapshots.attach(applyWorker, () -> machine);
-    return local;
   }
 
   @Override
   public CompletableFuture<CommitResult> propose(byte[] payload) {
-    Objects.requireNonNull(payload, "payload");
-    CompletableFuture<CommitResult> future = new CompletableFuture<>();
-    if (!accepting()) {
-      future.completeExceptionally(shutdownException());
-      return future;
-    }
-    if (payload.length > spec.config.appendBytesMax()) {
-      future.completeExceptionally(
-          new ProposalRejectedException(
-              "entry of "
-                  + payload.length
-                  + " bytes exceeds appendBytesMax "
-                  + spec.config.appendBytesMax()));
-      return future;
-    }
-    if (!inbox.offerProposal(new Event.Proposal(payload, future, System.nanoTime()))) {
-      future.completeExceptionally(
-          new ProposalRejectedException(
-              "inbox of node " + self + " is full (" + spec.inboxCapacity + "): retry later"));
-    } else if (!accepting()) {
-      // Raced with close/failure: the owner may never see it. Completing twice is harmless.
-      future.completeExceptionally(shutdownException());
-    }
-    return future;
+    return requests.propose(payload);
   }
 
   private boolean accepting() {
@@ -275,17 +216,19 @@ public final class RaftNodeRunner implements RaftNode {
    */
   @Override
   public CompletableFuture<Membership> addMember(MemberId member) {
-    return change(ChangeRequest.Operation.ADD_MEMBER, Objects.requireNonNull(member, "member"));
+    return requests.change(
+        ChangeRequest.Operation.ADD_MEMBER, Objects.requireNonNull(member, "member"));
   }
 
   @Override
   public CompletableFuture<Membership> removeMember(MemberId member) {
-    return change(ChangeRequest.Operation.REMOVE_MEMBER, Objects.requireNonNull(member, "member"));
+    return requests.change(
+        ChangeRequest.Operation.REMOVE_MEMBER, Objects.requireNonNull(member, "member"));
   }
 
   @Override
   public CompletableFuture<MemberId> transferLeadership(MemberId target) {
-    return change(
+    return requests.change(
         ChangeRequest.Operation.TRANSFER_LEADERSHIP, Objects.requireNonNull(target, "target"));
   }
 
@@ -298,33 +241,7 @@ public final class RaftNodeRunner implements RaftNode {
    */
   @Override
   public CompletableFuture<ForcedCluster> forceNewCluster() {
-    CompletableFuture<ForcedCluster> future = new CompletableFuture<>();
-    onOwner(() -> forcedCluster.start(machine, future), future,
-        "inbox of node " + self + " is full: retry later");
-    return future;
-  }
-
-  /** Starts a change on the owner thread ({@link MembershipRequests}: here or forwarded). */
-  private <T> CompletableFuture<T> change(ChangeRequest.Operation op, MemberId target) {
-    CompletableFuture<T> future = new CompletableFuture<>();
-    onOwner(
-        () -> membershipRequests.start(machine, op, target, future, System.nanoTime()),
-        future,
-        "inbox of node " + self + " is full: retry later");
-    return future;
-  }
-
-  /**
-   * Runs {@code work} on the owner thread; fails {@code future} if the node cannot take it: with
-   * {@code whenFull} if the inbox is full, else with the shutdown cause.
-   */
-  private void onOwner(Runnable work, CompletableFuture<?> future, String whenFull) {
-    if (!accepting() || !inbox.offerTask(new Event.Task(work))) {
-      future.completeExceptionally(
-          accepting() ? new ProposalRejectedException(whenFull) : shutdownException());
-    } else if (!accepting()) {
-      future.completeExceptionally(shutdownException());
-    }
+    return requests.forceNewCluster();
   }
 
   @Override
@@ -366,17 +283,7 @@ public final class RaftNodeRunner implements RaftNode {
    * compare replicas. The query must not modify or retain the reader.
    */
   public <T> CompletableFuture<T> inspectLog(Function<LogReader, T> query) {
-    CompletableFuture<T> answer = new CompletableFuture<>();
-    Runnable task =
-        () -> {
-          try {
-            answer.complete(query.apply(log));
-          } catch (RuntimeException e) {
-            answer.completeExceptionally(e);
-          }
-        };
-    onOwner(task, answer, "inbox full");
-    return answer;
+    return requests.inspectLog(query);
   }
 
   /** The fatal error that stopped this node, if any. */
@@ -409,7 +316,7 @@ public final class RaftNodeRunner implements RaftNode {
     }
     if (failure.get() != null) {
       ticker.close();
-      failQueuedProposals(failure.get());
+      pending.failQueued(failure.get());
     }
   }
 
@@ -421,10 +328,9 @@ public final class RaftNodeRunner implements RaftNode {
     if (!failure.compareAndSet(null, ex)) {
       return;
     }
-    LOG.error("graft node {} STOPPED after a fatal error; it takes no more proposals", self, cause);
-    registry.failAll(ex);
-    membershipRequests.failAll(ex);
-    forcedCluster.failAll(ex);
+    logger.error("graft node {} STOPPED after a fatal error; it takes no more proposals", self,
+        cause);
+    pending.failTaken(ex);
     inbox.wakeUp();
     if (statusPublisher.published()) {
       notifier.notify(status());
@@ -434,17 +340,6 @@ public final class RaftNodeRunner implements RaftNode {
   private RaftShutdownException shutdownException() {
     RaftShutdownException f = failure.get();
     return f != null ? f : new RaftShutdownException("graft node " + self + " is not running");
-  }
-
-  private void failQueuedProposals(RaftShutdownException cause) {
-    List<Event> left = new ArrayList<>();
-    inbox.drainRemaining(left);
-    for (Event e : left) {
-      if (e instanceof Event.Proposal p) {
-        p.future().completeExceptionally(cause);
-      }
-    }
-    membershipRequests.failAll(cause);
   }
 
   /**
@@ -471,10 +366,8 @@ public final class RaftNodeRunner implements RaftNode {
         applyWorker.close();
       }
       RaftShutdownException closed = shutdownException();
-      registry.failAll(closed);
-      membershipRequests.failAll(closed);
-      forcedCluster.failAll(closed);
-      failQueuedProposals(closed);
+      pending.failTaken(closed);
+      pending.failQueued(closed);
       if (before == State.RUNNING && failure.get() == null && !owner.isAlive()) {
         // Writes still queued become durable (their Readies are simply never advanced), then
         // the latest commit hint is saved.
@@ -483,23 +376,10 @@ public final class RaftNodeRunner implements RaftNode {
       }
     } finally {
       writer.close(self);
-      stopPreallocation();
+      PreallocationThread.stop(spec.preallocation);
       notifier.close();
       state.set(State.CLOSED);
-      LOG.info("graft node {} closed", self);
-    }
-  }
-
-  /** After the log is closed (no preparation runs any more): stops its preallocation thread. */
-  private void stopPreallocation() {
-    if (spec.preallocation == null) {
-      return;
-    }
-    spec.preallocation.shutdownNow();
-    try {
-      spec.preallocation.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      logger.info("graft node {} closed", self);
     }
   }
 
@@ -507,7 +387,7 @@ public final class RaftNodeRunner implements RaftNode {
     try {
       owner.join(TimeUnit.SECONDS.toMillis(10));
       if (owner.isAlive()) {
-        LOG.error("graft node {}: owner thread did not stop within 10 s; interrupting", self);
+        logger.error("graft node {}: owner thread did not stop within 10 s; interrupting", self);
         owner.interrupt();
         owner.join(TimeUnit.SECONDS.toMillis(5));
       }

@@ -1,5 +1,6 @@
 package io.graft.raft.runtime;
 
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.metrics.RaftMetrics;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.RaftMachine;
@@ -59,6 +60,10 @@ public final class ReadyDriver {
    * @param nanoClock the clock of the commit-hint rate limit and the metrics
    * @param hook called at each {@link CrashPoint}; it may throw to crash the member there (the
    *     exception leaves {@link #process}, {@link #awaitWrites} or the executor's task)
+   * @param ownerIdle when it says the owner has nothing else to do (as the runner does when its
+   *     inbox is empty), a write is made durable on the calling thread; null: every write goes to
+   *     {@code syncExecutor}
+   * @param logging where the member's lines go
    */
   public ReadyDriver(
       RaftMachine machine,
@@ -69,16 +74,21 @@ public final class ReadyDriver {
       Consumer<Ready> snapshotEffects,
       Executor syncExecutor,
       LongSupplier nanoClock,
-      Consumer<CrashPoint> hook) {
+      Consumer<CrashPoint> hook,
+      java.util.function.BooleanSupplier ownerIdle,
+      RaftLogging logging) {
     this.machine = ConsensusMachine.wrap(Objects.requireNonNull(machine, "machine"));
     this.writer =
         new DurableWriter(
+            logging.logger(DurableWriter.class),
             log,
             meta,
             new ProposalRegistry(),
             metrics,
             syncExecutor,
+            null,
             nanoClock,
+            ownerIdle,
             () -> {},
             ReadyDriver::rethrow);
     this.handler =
@@ -113,15 +123,6 @@ public final class ReadyDriver {
       throw e;
     }
     throw new IllegalStateException(t);
-  }
-
-  /**
-   * Lets a write be made durable on the calling thread when {@code ownerIdle} says the owner has
-   * nothing else to do (as the runner does when its inbox is empty); by default every write goes
-   * to {@code syncExecutor}.
-   */
-  public void syncInlineWhen(java.util.function.BooleanSupplier ownerIdle) {
-    writer.syncInlineWhenIdle(ownerIdle);
   }
 
   /**

@@ -102,7 +102,7 @@ final class ReadyHandler {
    * counts their entries as durable (a leader counts itself toward commit only now).
    */
   void finishDurable(ConsensusMachine machine) {
-    DurableWriter.Job job;
+    WriteJob job;
     while ((job = writer.pollDone()) != null) {
       step(Step.BEFORE_SEND_AFTER_PERSIST);
       send(job.ready.messagesAfterPersist());

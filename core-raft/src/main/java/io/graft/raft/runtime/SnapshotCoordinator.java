@@ -23,8 +23,6 @@ import io.graft.raft.runtime.snapshot.SnapshotStore;
 import io.graft.raft.storage.LogStore;
 import io.graft.raft.transport.Transport;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -52,7 +50,6 @@ import org.slf4j.Logger;
  * so no follower is ever stranded, and a new member replays the whole log.
  */
 final class SnapshotCoordinator implements AutoCloseable {
-  private static final Logger LOG = RaftLogging.logger(SnapshotCoordinator.class);
   /** How long a snapshot thread waits for the apply thread to record the index it covers. */
   private static final long META_WAIT_MILLIS = 60_000;
   private static final long CLOSE_WAIT_SECONDS = 10;
@@ -82,22 +79,26 @@ final class SnapshotCoordinator implements AutoCloseable {
   private long bytesAtLastSnapshot;
   /** The snapshot a seeded member still owes (see {@link SeedMarker}), or null. */
   private volatile SeedMarker.Pending pendingSeed;
+  private final Logger logger;
+  private final SnapshotRecovery recovery;
   /** Configuration as of the applied index; null while unknown (then no snapshot is taken). */
   private Configuration configAtApplied;
 
   SnapshotCoordinator(MemberId self, StateMachine stateMachine, Path directory,
       SnapshotPolicy policy, LogStore log, Transport transport, Consumer<Runnable> ownerTasks,
-      Runnable awaitWrites) {
+      Runnable awaitWrites, RaftLogging logging) {
+    this.logger = logging.logger(SnapshotCoordinator.class);
     this.self = self;
     this.stateMachine = stateMachine;
     this.support = stateMachine.snapshots();
-    this.store = new SnapshotStore(directory);
+    this.store = new SnapshotStore(directory, logging);
     this.policy = policy;
     this.log = log;
     this.ownerTasks = ownerTasks;
     this.awaitWrites = awaitWrites;
+    this.recovery = new SnapshotRecovery(logger, self, stateMachine, store, log, awaitWrites);
     this.service = new SnapshotService(self, store, transport, policy.chunkBytes(),
-        policy.resendMillis(), this::onReceived);
+        policy.resendMillis(), this::onReceived, logging);
     this.snapshotThread = support.writesWhileApplying()
         ? Executors.newSingleThreadExecutor(r -> {
           Thread t = new Thread(r, "graft-snapshot-" + self);
@@ -114,7 +115,7 @@ final class SnapshotCoordinator implements AutoCloseable {
       return null;
     }
     return new SnapshotCoordinator(spec.self, spec.stateMachine, spec.snapshotDirectory,
-        spec.snapshotPolicy, spec.logStore, spec.transport, tasks, awaitWrites);
+        spec.snapshotPolicy, spec.logStore, spec.transport, tasks, awaitWrites, spec.logging);
   }
 
   static SnapshotMeta meta(LocalSnapshot s) {
@@ -122,89 +123,20 @@ final class SnapshotCoordinator implements AutoCloseable {
         ConfigurationCodec.decode(s.manifest().configuration()));
   }
 
-  /**
-   * Founds the log of a brand-new cluster on the state machine's existing state (a seeded store):
-   * the state at {@code index} becomes the base of the log, which starts after it with {@code
-   * term}, and a snapshot of it is owed ({@link SeedMarker}, taken on the apply thread once the
-   * node runs). Every member that joins later is therefore sent the snapshot: the log alone never
-   * describes the state. Durable when it returns; call before {@link #recover}, on empty stores.
-   */
+  /** See {@link SnapshotRecovery#seed}; a snapshot of it is taken once the node runs. */
   void seed(long index, long term, Configuration configuration) {
-    if (log.lastIndex() != 0 || log.snapshotIndex() != 0 || store.newest().isPresent()) {
-      throw new IllegalStateException("graft node " + self + " cannot seed: its Raft log or"
-          + " snapshots are not empty (last index " + log.lastIndex() + ")");
-    }
-    if (stateMachine.lastAppliedIndex() != index) {
-      throw new IllegalStateException("graft node " + self + " cannot seed at " + index
-          + ": the state machine is at " + stateMachine.lastAppliedIndex());
-    }
-    SeedMarker.write(store.root(),
-        new SeedMarker.Pending(index, term, ConfigurationCodec.encode(configuration)));
-    log.compactPrefix(index, term);
-    log.sync();
-    LOG.info("graft node {}: seeded a new cluster on the existing state at index {} (term {},"
-        + " {}); a snapshot of it is taken once the node runs", self, index, term, configuration);
+    recovery.seed(index, term, configuration);
   }
 
-  /**
-   * At start, before the apply worker reads the applied index: finishes an install that a crash
-   * interrupted (a complete snapshot beyond what the log vouches for as committed: the state
-   * machine, then the log reset) and catches a state machine that is behind the compacted log up.
-   * Returns the newest local snapshot, or null.
-   */
+  /** See {@link SnapshotRecovery#recover}. Returns the newest local snapshot, or null. */
   SnapshotMeta recover(HardState hardState, Set<MemberId> initialVoters) throws Exception {
-    Optional<LocalSnapshot> newest = store.newest();
-    if (newest.isPresent()) {
-      LocalSnapshot s = newest.get();
-      boolean beyondLog = s.index() > Math.max(hardState.commitIndex(), log.snapshotIndex());
-      long applied = stateMachine.lastAppliedIndex();
-      if (applied < s.index() && (beyondLog || applied < log.snapshotIndex())) {
-        LOG.info("graft node {}: installing local {} at start", self, s.manifest());
-        support.install(s.filesDirectory(), s.index());
-      }
-      if (beyondLog) {
-        resetLog(s.index(), s.term());
-      }
-      lastSnapshotIndex = s.index();
+    SnapshotRecovery.Recovered r = recovery.recover(hardState, initialVoters);
+    if (r.newest() != null) {
+      lastSnapshotIndex = r.newest().index();
     }
-    Optional<SeedMarker.Pending> seed = SeedMarker.read(store.root());
-    if (seed.isPresent() && newest.isPresent() && newest.get().index() >= seed.get().index()) {
-      SeedMarker.delete(store.root()); // a crash after the snapshot, before the marker went
-      seed = Optional.empty();
-    }
-    pendingSeed = seed.orElse(null);
-    if (stateMachine.lastAppliedIndex() < log.snapshotIndex()) {
-      throw new IllegalStateException("state machine of " + self + " is at "
-          + stateMachine.lastAppliedIndex() + " but the log was compacted to "
-          + log.snapshotIndex() + " and no local snapshot covers it; restore the snapshots"
-          + " directory or rebuild this member");
-    }
-    configAtApplied = recoverConfiguration(newest.orElse(null), initialVoters);
-    return newest.map(SnapshotCoordinator::meta).orElse(null);
-  }
-
-  /** The configuration as of the applied index: snapshot's, then the log's entries after it. */
-  private Configuration recoverConfiguration(LocalSnapshot s, Set<MemberId> initialVoters) {
-    long applied = stateMachine.lastAppliedIndex();
-    SeedMarker.Pending seed = pendingSeed;
-    long base = s != null ? s.index() : seed != null ? seed.index() : 0;
-    Configuration c = s != null ? meta(s).configuration()
-        : seed != null ? ConfigurationCodec.decode(seed.configuration())
-        : initialVoters.contains(self) ? Configuration.ofVoters(initialVoters) : null;
-    if (applied > base && (log.firstIndex() > base + 1 || applied > log.lastIndex())) {
-      return null; // entries in between are not in the log: unknown until the next snapshot
-    }
-    long next = base + 1;
-    while (next <= applied) {
-      List<LogEntry> part = log.entries(next, applied + 1, 4L << 20);
-      for (LogEntry e : part) {
-        if (e.type() == EntryType.CONFIGURATION) {
-          c = ConfigurationCodec.decode(e.payload());
-        }
-      }
-      next += part.size();
-    }
-    return c;
+    pendingSeed = r.pendingSeed();
+    configAtApplied = r.configAtApplied();
+    return r.newest() == null ? null : meta(r.newest());
   }
 
   /** Wires the threads; call before the apply worker and owner start. */
@@ -260,7 +192,7 @@ final class SnapshotCoordinator implements AutoCloseable {
     if (seed == null || stateMachine.lastAppliedIndex() != seed.index()) {
       return; // taken already, or the next afterApply takes it at a later index
     }
-    LOG.info("graft node {}: taking the snapshot of the seeded state at index {}", self,
+    logger.info("graft node {}: taking the snapshot of the seeded state at index {}", self,
         seed.index());
     take(seed.index(), seed.term());
   }
@@ -278,7 +210,7 @@ final class SnapshotCoordinator implements AutoCloseable {
     } catch (Exception ex) {
       // Not fatal: the log is simply not compacted this time. A seeded member's first snapshot
       // is retried after every applied entry: no member can join before it exists.
-      LOG.warn("graft node {}: snapshot at {} failed{}: {}", self, index,
+      logger.warn("graft node {}: snapshot at {} failed{}: {}", self, index,
           pendingSeed != null ? " (the seeded state's, retried after the next entry)" : "",
           ex.toString(), ex);
     }
@@ -294,7 +226,7 @@ final class SnapshotCoordinator implements AutoCloseable {
       ownerTasks.accept(() -> onTaken(taken));
     } catch (Exception ex) {
       // Not fatal: the log is simply not compacted this time.
-      LOG.warn("graft node {}: snapshot failed: {}", self, ex.toString(), ex);
+      logger.warn("graft node {}: snapshot failed: {}", self, ex.toString(), ex);
     }
   }
 
@@ -313,7 +245,7 @@ final class SnapshotCoordinator implements AutoCloseable {
     awaitWrite();
     try {
       if (stateMachine.lastAppliedIndex() < s.index()) {
-        LOG.info("graft node {}: installing {} from {}", self, s.manifest(), from);
+        logger.info("graft node {}: installing {} from {}", self, s.manifest(), from);
         support.install(s.filesDirectory(), s.index());
         applyWorker.advanceApplied(s.index());
         configAtApplied = meta(s).configuration();
@@ -349,7 +281,7 @@ final class SnapshotCoordinator implements AutoCloseable {
     if (upTo > log.snapshotIndex() && upTo <= log.lastIndex()) {
       awaitWrites.run();
       log.compactPrefix(upTo, log.term(upTo));
-      LOG.info("graft node {}: log compacted to {} after {}", self, upTo, s.manifest());
+      logger.info("graft node {}: log compacted to {} after {}", self, upTo, s.manifest());
     }
   }
 
@@ -364,26 +296,10 @@ final class SnapshotCoordinator implements AutoCloseable {
       return;
     }
     if (s.index() > m.commitIndex()) {
-      resetLog(s.index(), s.term());
+      recovery.resetLog(s.index(), s.term());
     }
     m.restoreSnapshot(meta(s), from);
     m.snapshotAvailable(meta(s));
-  }
-
-  /**
-   * §5.3 receiver rules 6-7: keep the entries after the snapshot if the log holds its last entry,
-   * otherwise discard the whole log. Durable when it returns (compaction writes log-meta
-   * synchronously; truncation forces the segment).
-   */
-  private void resetLog(long index, long term) {
-    awaitWrites.run();
-    boolean matches = index > log.snapshotIndex() && index <= log.lastIndex()
-        && log.term(index) == term;
-    if (!matches && log.lastIndex() > log.snapshotIndex()) {
-      log.truncateSuffix(log.snapshotIndex() + 1);
-    }
-    log.compactPrefix(index, term);
-    log.sync();
   }
 
   /** Carries out a Ready's snapshot effects (step 5 of the Ready order). */

@@ -2,7 +2,6 @@ package io.graft.raft.runtime;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
-import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
 import io.graft.raft.storage.ClusterEpoch;
@@ -23,7 +22,7 @@ import org.slf4j.Logger;
  */
 final class StatusPublisher {
   /** Role changes are logged under the runner's name, where operators have always found them. */
-  private static final Logger LOG = RaftLogging.logger(RaftNodeRunner.class);
+  private final Logger log;
 
   private final RaftNodeBuilder spec;
   private final MemberId self;
@@ -55,6 +54,7 @@ final class StatusPublisher {
       BooleanSupplier stopped,
       RaftMetricsRecorder metrics) {
     this.spec = spec;
+    this.log = spec.logging.logger(RaftNodeRunner.class);
     this.self = spec.self;
     this.transport = spec.transport;
     this.registry = registry;
@@ -89,7 +89,7 @@ final class StatusPublisher {
       if (publishedRole == Role.LEADER && next.role() != Role.LEADER) {
         registry.steppedDown(next.commitIndex());
       }
-      LOG.info(
+      log.info(
           "graft node {}: {} -> {} in term {}, leader {}",
           self,
           publishedRole,
@@ -120,13 +120,13 @@ final class StatusPublisher {
     try {
       Set<MemberId> forgotten = identities.retainOnly(keep);
       if (!forgotten.isEmpty()) {
-        LOG.info("graft node {}: forgot the Raft identity of {} (not in the committed"
+        log.info("graft node {}: forgot the Raft identity of {} (not in the committed"
             + " configuration at index {}); they may be added back with fresh state", self,
             forgotten, current.index());
       }
     } catch (RuntimeException e) {
       identitiesRetainedAt = -1; // retried at the next publication
-      LOG.error("graft node {}: cannot forget removed members' identities", self, e);
+      log.error("graft node {}: cannot forget removed members' identities", self, e);
     }
   }
 
@@ -151,7 +151,7 @@ final class StatusPublisher {
     }
     if (epoch.get() != publishedEpoch) {
       publishedEpoch = epoch.get();
-      LOG.info("graft node {}: bound to cluster epoch {}", self, Long.toHexString(publishedEpoch));
+      log.info("graft node {}: bound to cluster epoch {}", self, Long.toHexString(publishedEpoch));
       transport.setEpoch(publishedEpoch);
     }
   }

@@ -37,8 +37,8 @@ public final class FileMetaStore implements MetaStore {
   static final int SLOT_BYTES = 4096;
   private static final int MAGIC = 0x47524d53;
   private static final int VERSION = 1;
-  private static final Logger LOG = RaftLogging.logger(FileMetaStore.class);
 
+  private final Logger log;
   private final Path file;
   private final FileChannel channel;
   private final FileLock lock;
@@ -47,14 +47,18 @@ public final class FileMetaStore implements MetaStore {
   private long sequence;
   private boolean closed;
 
-  private FileMetaStore(Path file, FileChannel channel, FileLock lock) {
+  private FileMetaStore(Path file, FileChannel channel, FileLock lock, Logger log) {
+    this.log = log;
     this.file = file;
     this.channel = channel;
     this.lock = lock;
   }
 
-  /** Opens (creating if needed) {@code dir/raft-meta} and loads the newest valid slot. */
-  public static FileMetaStore open(Path dir) {
+  /**
+   * Opens (creating if needed) {@code dir/raft-meta} and loads the newest valid slot; a torn save
+   * is reported to {@code logging}.
+   */
+  public static FileMetaStore open(Path dir, RaftLogging logging) {
     Path file = dir.resolve(FILE_NAME);
     FileChannel channel = null;
     try {
@@ -66,7 +70,8 @@ public final class FileMetaStore implements MetaStore {
       if (lock == null) {
         throw new StorageException(file + " is in use by another process");
       }
-      FileMetaStore store = new FileMetaStore(file, channel, lock);
+      FileMetaStore store = new FileMetaStore(file, channel, lock,
+          logging.logger(FileMetaStore.class));
       if (created || channel.size() == 0) {
         channel.write(ByteBuffer.allocate(2 * SLOT_BYTES), 0);
         channel.force(true);
@@ -164,7 +169,7 @@ public final class FileMetaStore implements MetaStore {
           + " it from the cluster and add it back empty).");
     }
     if (anyCorrupt) {
-      LOG.warn("{}: one slot is corrupt ({}), assuming a torn save and using the other slot",
+      log.warn("{}: one slot is corrupt ({}), assuming a torn save and using the other slot",
           file, slots[0].corrupt != null ? slots[0].corrupt : slots[1].corrupt);
     }
     current = best == null ? HardState.EMPTY : best.state;

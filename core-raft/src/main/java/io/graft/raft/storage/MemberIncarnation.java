@@ -11,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.UUID;
-import org.slf4j.Logger;
 
 /**
  * The incarnation of a member's Raft state: a random 128-bit id created together with the
@@ -28,13 +27,15 @@ import org.slf4j.Logger;
  */
 public final class MemberIncarnation {
   static final String FILE_NAME = "raft-incarnation";
-  private static final Logger LOG = RaftLogging.logger(MemberIncarnation.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private MemberIncarnation() {}
 
-  /** The incarnation of the Raft state in {@code metaDir}, created if that state is new. */
-  public static UUID loadOrCreate(Path metaDir) {
+  /**
+   * The incarnation of the Raft state in {@code metaDir}, created (and reported to {@code
+   * logging}) if that state is new.
+   */
+  public static UUID loadOrCreate(Path metaDir, RaftLogging logging) {
     Path file = metaDir.resolve(FILE_NAME);
     boolean metaExists = Files.exists(metaDir.resolve(FileMetaStore.FILE_NAME));
     if (metaExists && Files.exists(file)) {
@@ -45,7 +46,8 @@ public final class MemberIncarnation {
       created = new UUID(1, 1); // 0 means "none" on the wire; 2^-128 odds, but be exact
     }
     write(metaDir, file, created);
-    LOG.info("New Raft incarnation {} in {} ({})", created, metaDir,
+    logging.logger(MemberIncarnation.class).info("New Raft incarnation {} in {} ({})", created,
+        metaDir,
         metaExists ? "the existing term/vote file predates incarnations"
             : "no term/vote state yet: this member starts with a fresh Raft identity");
     return created;

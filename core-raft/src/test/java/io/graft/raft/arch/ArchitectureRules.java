@@ -6,6 +6,7 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyP
 import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
 import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
 
 import com.tngtech.archunit.base.DescribedPredicate;
@@ -95,18 +96,32 @@ final class ArchitectureRules {
           .because("the runtime owns the only threads (docs/STYLE.md §2, §3.3)");
 
   /**
-   * Loggers come from RaftLogging: inside a Neo4j server slf4j drops core-raft's lines, and only
-   * RaftLogging's host sink brings them to the server's log.
+   * Loggers come from a member's RaftLogging: inside a Neo4j server slf4j drops core-raft's lines,
+   * and only the sink the host hands each member brings them to that member's log. RaftLogging
+   * itself asks slf4j for the loggers of a member that logs to slf4j.
    */
   static final ArchRule LOGGERS_COME_FROM_RAFT_LOGGING =
       noClasses()
           .that()
-          .doNotHaveFullyQualifiedName("io.graft.raft.api.RaftLogging$SinkLogger")
+          .doNotHaveFullyQualifiedName("io.graft.raft.api.RaftLogging")
           .should()
           .callMethod(org.slf4j.LoggerFactory.class, "getLogger", Class.class)
           .orShould()
           .callMethod(org.slf4j.LoggerFactory.class, "getLogger", String.class)
           .because("a Neo4j server drops slf4j lines from io.graft; RaftLogging forwards them");
+
+  /**
+   * No logger is static: a static logger is shared by every member in the JVM, so with several
+   * members (databases, a test's cluster) one member's lines would reach another's log. Each
+   * part that logs gets its logger from the member's RaftLogging, through its constructor.
+   */
+  static final ArchRule NO_STATIC_LOGGERS =
+      noFields()
+          .that()
+          .haveRawType(org.slf4j.Logger.class)
+          .should()
+          .beStatic()
+          .because("each member logs to its own sink; a static logger is shared by all of them");
 
   /**
    * The api is what other modules import (docs/STYLE.md §2): types and interfaces that depend on no

@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
 import io.graft.raft.arch.fixture.raft.api.ApiViolations;
 import io.graft.raft.arch.fixture.raft.protocol.ImpureProtocol;
+import io.graft.raft.arch.fixture.raft.runtime.LoggerViolations;
 import io.graft.raft.arch.fixture.raft.runtime.FakeRuntime;
 import io.graft.raft.arch.fixture.raft.storage.StorageViolations;
 import io.graft.raft.arch.fixture.sleeping.Sleeper;
@@ -83,6 +84,15 @@ class ArchitectureRulesCanFailTest {
         ArchitectureRules.ONLY_RUNTIME_CREATES_THREADS,
         FakeRuntime.class,
         ImpureProtocol.Clean.class);
+  }
+
+  @Test
+  void loggerRulesCatchAStaticLoggerAndOneFromTheFactory() {
+    assertViolates(ArchitectureRules.NO_STATIC_LOGGERS, LoggerViolations.StaticLogger.class);
+    assertViolates(
+        ArchitectureRules.LOGGERS_COME_FROM_RAFT_LOGGING, LoggerViolations.StaticLogger.class);
+    assertPasses(ArchitectureRules.NO_STATIC_LOGGERS, LoggerViolations.Clean.class);
+    assertPasses(ArchitectureRules.LOGGERS_COME_FROM_RAFT_LOGGING, LoggerViolations.Clean.class);
   }
 
   @Test

@@ -65,6 +65,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void noLoggerIsStatic() {
+    ArchitectureRules.NO_STATIC_LOGGERS.check(production);
+  }
+
+  @Test
   void testsDoNotSleep() {
     ArchitectureRules.TESTS_DO_NOT_SLEEP.check(tests);
   }

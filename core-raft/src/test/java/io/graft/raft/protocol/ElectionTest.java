@@ -18,6 +18,7 @@ import static io.graft.raft.protocol.Fixtures.vote;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.EntryType;
@@ -157,7 +158,7 @@ class ElectionTest {
               ids(3),
               new InMemoryLogStore(),
               HardState.EMPTY,
-              new SplittableRandom(seed));
+              new SplittableRandom(seed), RaftLogging.slf4j());
       int ticks = 0;
       while (m.role() == Role.FOLLOWER) {
         m.tick();

@@ -1,6 +1,7 @@
 package io.graft.raft.protocol;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.AppendEntriesResponse;
 import io.graft.raft.message.EntryType;
@@ -83,7 +84,8 @@ final class Fixtures {
       InMemoryLogStore log,
       HardState hard) {
     RaftMachine m =
-        new RaftMachine(config, self, voters, log, hard, new SplittableRandom(self.hashCode()));
+        new RaftMachine(config, self, voters, log, hard, new SplittableRandom(self.hashCode()),
+            RaftLogging.slf4j());
     STORES.put(m, log);
     return m;
   }

@@ -1,6 +1,7 @@
 package io.graft.raft.protocol;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.Envelope;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.storage.memory.InMemoryLogStore;
@@ -36,12 +37,14 @@ final class Node {
     this.store = store;
     this.hardState = hard;
     this.seed = seed;
-    this.machine = new RaftMachine(config, id, voters, store, hard, new SplittableRandom(seed));
+    this.machine = new RaftMachine(config, id, voters, store, hard, new SplittableRandom(seed),
+        RaftLogging.slf4j());
   }
 
   /** Crash and restart from durable state (the log store and the last persisted hard state). */
   void restart() {
-    machine = new RaftMachine(config, id, voters, store, hardState, new SplittableRandom(seed + 1));
+    machine = new RaftMachine(config, id, voters, store, hardState,
+        new SplittableRandom(seed + 1), RaftLogging.slf4j());
     applied.clear();
   }
 

@@ -94,7 +94,7 @@ class ApplyBatchingRuntimeTest {
       if (cluster != null) {
         cluster.close(); // a void attempt's cluster
       }
-      cluster = new LocalCluster(3, ConsensusMachine::raft, SEED);
+      cluster = new LocalCluster(3, ConsensusMachine.RAFT, SEED);
       Map<MemberId, BatchSizes> machines = new TreeMap<>();
       for (MemberId id : cluster.voters) {
         BatchSizes sm = new BatchSizes();

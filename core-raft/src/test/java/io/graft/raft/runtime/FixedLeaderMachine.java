@@ -67,7 +67,7 @@ final class FixedLeaderMachine implements ConsensusMachine {
   }
 
   static ConsensusMachine.Factory factory() {
-    return (config, self, voters, log, hard, random) ->
+    return (config, self, voters, log, hard, random, snapshot, logging) ->
         new FixedLeaderMachine(self, voters, log, hard);
   }
 

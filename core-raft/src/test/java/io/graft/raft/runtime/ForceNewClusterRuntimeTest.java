@@ -8,6 +8,7 @@ import io.graft.raft.api.ForcedCluster;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
 import io.graft.raft.api.MembershipChangeException;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.log.LogReader;
@@ -67,10 +68,10 @@ class ForceNewClusterRuntimeTest {
   }
 
   private RaftNodeRunner start(MemberId id, Set<MemberId> initialVoters) {
-    RaftNodeBuilder.Identity identity = RaftNodeBuilder.identity(dir(id));
+    RaftNodeBuilder.Identity identity = RaftNodeBuilder.identity(dir(id), RaftLogging.slf4j());
     NettyTransport transport = new NettyTransport(
         NettyTransportConfig.defaults(id.value(), "force-test", id)
-            .withReconnectBackoff(10, 200));
+            .withReconnectBackoff(10, 200), RaftLogging.slf4j());
     transport.identify(identity.incarnation(), identity.peers());
     Map<MemberId, String> peers = new HashMap<>();
     initialVoters.forEach(v -> peers.put(v, v.value()));

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.graft.raft.api.CommitResult;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.ProposalRejectedException;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.transport.netty.NettyTransport;
 import io.graft.raft.transport.netty.NettyTransportConfig;
@@ -81,7 +82,7 @@ class LargeEntryOverNettyTest {
       machines.put(id, new RecordingStateMachine());
       nodes.add(RaftNodeRunner.builder().self(id).initialVoters(voters).config(config)
           .tickMillis(20).dataDirectory(tmp.resolve(id.value()))
-          .transport(new NettyTransport(transport)).peers(peers)
+          .transport(new NettyTransport(transport, RaftLogging.slf4j())).peers(peers)
           .stateMachine(machines.get(id)).randomSeed(id.hashCode()).build().start());
     }
     RaftNodeRunner leader = await().atMost(Duration.ofSeconds(30)).until(

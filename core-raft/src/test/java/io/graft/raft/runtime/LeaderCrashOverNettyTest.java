@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.transport.SelfAddressingTransport;
@@ -62,7 +63,8 @@ class LeaderCrashOverNettyTest {
       Map<MemberId, String> peers = new HashMap<>(addresses);
       peers.remove(id);
       NettyTransport netty = new NettyTransport(
-          NettyTransportConfig.defaults(id.value(), "crash", id).withReconnectBackoff(10, 200));
+          NettyTransportConfig.defaults(id.value(), "crash", id).withReconnectBackoff(10, 200),
+              RaftLogging.slf4j());
       nodes.add(RaftNodeRunner.builder().self(id).initialVoters(voters).config(config)
           .tickMillis(50).dataDirectory(tmp.resolve(id.value().replace(':', '_')))
           .transport(new SelfAddressingTransport(netty)).peers(peers)

@@ -169,7 +169,7 @@ class MembershipRuntimeTest {
 
   @Test
   void threeToFiveUnderWriteLoadEndsWithIdenticalLogs_4_1() throws Exception {
-    cluster = new LocalCluster(3, ConsensusMachine::raft, 11).start();
+    cluster = new LocalCluster(3, ConsensusMachine.RAFT, 11).start();
     cluster.addSpare(M4);
     cluster.addSpare(M5);
     cluster.awaitLeader();
@@ -195,7 +195,7 @@ class MembershipRuntimeTest {
   void fiveToThreeUnderWriteLoadIncludingTheLeader_4_2_2() throws Exception {
     Reelections.inOneTerm("the leader removes itself", term -> {
       fresh();
-      cluster = new LocalCluster(5, ConsensusMachine::raft, 12).start();
+      cluster = new LocalCluster(5, ConsensusMachine.RAFT, 12).start();
       RaftNodeRunner first = cluster.awaitLeader();
       writer = new Writer(cluster);
       writer.awaitMore(0);
@@ -239,7 +239,7 @@ class MembershipRuntimeTest {
       throws Exception {
     Reelections.inOneTerm("a change refused while another runs, in one term", term -> {
       fresh();
-      cluster = new LocalCluster(3, ConsensusMachine::raft, 13).start();
+      cluster = new LocalCluster(3, ConsensusMachine.RAFT, 13).start();
       RaftNodeRunner leader = term.watch(cluster.awaitLeader());
       writer = new Writer(cluster);
       writer.awaitMore(0);
@@ -261,7 +261,7 @@ class MembershipRuntimeTest {
   void killingTheLeaderDuringAChangeLeavesAUsableCluster() throws Exception {
     Reelections.inOneTerm("the leader dies during a change", term -> {
       fresh();
-      cluster = new LocalCluster(3, ConsensusMachine::raft, 14).start();
+      cluster = new LocalCluster(3, ConsensusMachine.RAFT, 14).start();
       cluster.addSpare(M4);
       RaftNodeRunner leader = term.watch(cluster.awaitLeader());
       writer = new Writer(cluster);
@@ -296,7 +296,7 @@ class MembershipRuntimeTest {
   void transferLeadershipCompletesWithTheNewLeader_3_10() throws Exception {
     Reelections.inOneTerm("transfer to a follower", term -> {
       fresh();
-      cluster = new LocalCluster(3, ConsensusMachine::raft, 15).start();
+      cluster = new LocalCluster(3, ConsensusMachine.RAFT, 15).start();
       RaftNodeRunner leader = term.watch(cluster.awaitLeader());
       writer = new Writer(cluster);
       writer.awaitMore(0);
@@ -318,7 +318,7 @@ class MembershipRuntimeTest {
   void transferToAnUnreachableTargetGivesUpAndProposalsResume_3_10() throws Exception {
     Reelections.inOneTerm("transfer to an unreachable target", term -> {
       fresh();
-      cluster = new LocalCluster(3, ConsensusMachine::raft, 19).start();
+      cluster = new LocalCluster(3, ConsensusMachine.RAFT, 19).start();
       RaftNodeRunner leader = term.watch(cluster.awaitLeader());
       MemberId target =
           cluster.nodes.keySet().stream().filter(m -> !m.equals(leader.self())).findFirst().get();
@@ -341,7 +341,7 @@ class MembershipRuntimeTest {
   void followersForwardChangesAndTransfersToTheLeader() throws Exception {
     Reelections.inOneTerm("changes forwarded to one leader", term -> {
       fresh();
-      cluster = new LocalCluster(3, ConsensusMachine::raft, 17).start();
+      cluster = new LocalCluster(3, ConsensusMachine.RAFT, 17).start();
       cluster.addSpare(M4);
       RaftNodeRunner leader = term.watch(cluster.awaitLeader());
       writer = new Writer(cluster);
@@ -383,7 +383,7 @@ class MembershipRuntimeTest {
 
   @Test
   void configurationSurvivesRestartsOfAFounderAndOfTheJoinedMember() throws Exception {
-    cluster = new LocalCluster(3, ConsensusMachine::raft, 18).start();
+    cluster = new LocalCluster(3, ConsensusMachine.RAFT, 18).start();
     cluster.addSpare(M4);
     cluster.awaitLeader();
     cluster.start(M4, b -> b);
@@ -408,7 +408,7 @@ class MembershipRuntimeTest {
   void statusAndMembershipShowLearnersAndLag() throws Exception {
     Reelections.inOneTerm("a learner in one leader's status", term -> {
       fresh();
-      cluster = new LocalCluster(3, ConsensusMachine::raft, 16).start();
+      cluster = new LocalCluster(3, ConsensusMachine.RAFT, 16).start();
       cluster.addSpare(M4);
       RaftNodeRunner leader = term.watch(cluster.awaitLeader());
       assertThat(leader.membership().voters()).hasSize(3);

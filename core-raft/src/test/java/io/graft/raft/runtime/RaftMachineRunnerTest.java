@@ -23,7 +23,7 @@ class RaftMachineRunnerTest extends RaftNodeRunnerTest {
 
   @Override
   ConsensusMachine.Factory factory() {
-    return ConsensusMachine::raft;
+    return ConsensusMachine.RAFT;
   }
 
   @AfterEach

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Membership;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.log.LogReader;
@@ -63,10 +64,10 @@ class WipedMemberIdentityTest {
 
   /** The plugin's wiring: identity from the data directory, own Netty transport, durable log. */
   private RaftNodeRunner start(MemberId id) {
-    RaftNodeBuilder.Identity identity = RaftNodeBuilder.identity(dir(id));
+    RaftNodeBuilder.Identity identity = RaftNodeBuilder.identity(dir(id), RaftLogging.slf4j());
     NettyTransport transport = new NettyTransport(
         NettyTransportConfig.defaults(id.value(), "identity-test", id)
-            .withReconnectBackoff(10, 200));
+            .withReconnectBackoff(10, 200), RaftLogging.slf4j());
     transport.identify(identity.incarnation(), identity.peers());
     Map<MemberId, String> peers = new HashMap<>();
     voters.forEach(v -> peers.put(v, v.value()));
@@ -187,7 +188,8 @@ class WipedMemberIdentityTest {
     assertThat(RaftNodeBuilder.hasRaftState(data)).isTrue();
     deleteTree(data.resolve("meta"));
     assertThat(RaftNodeBuilder.hasRaftState(data)).isFalse();
-    assertThat(RaftNodeBuilder.identity(data).incarnation()).isNotEqualTo(first);
+    assertThat(RaftNodeBuilder.identity(data,
+        RaftLogging.slf4j()).incarnation()).isNotEqualTo(first);
   }
 
   private static java.util.UUID readIncarnation(Path data) throws IOException {

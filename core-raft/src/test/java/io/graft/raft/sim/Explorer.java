@@ -3,6 +3,7 @@ package io.graft.raft.sim;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.ProposalRejectedException;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.Envelope;
 import io.graft.raft.message.LogEntry;
@@ -101,7 +102,8 @@ final class Explorer {
         m.meta.onSave(state -> checker.onDurableHardState(m, state));
         m.machine =
             new RaftMachine(
-                CONFIG, m.id(), voters, m.store, m.meta.load(), new SplittableRandom(m.index()));
+                CONFIG, m.id(), voters, m.store, m.meta.load(), new SplittableRandom(m.index()),
+                    RaftLogging.slf4j());
         m.driver = driver(m);
         drain(m);
       }
@@ -223,7 +225,9 @@ final class Explorer {
           ready -> {},
           Runnable::run,
           () -> 0L,
-          point -> {});
+          point -> {},
+          null,
+          RaftLogging.slf4j());
     }
 
     private long fingerprint() {

@@ -1,6 +1,7 @@
 package io.graft.raft.sim;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.AppendEntriesResponse;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.Envelope;
@@ -97,9 +98,10 @@ final class SimRuntime {
           if (point == m.crashAt) {
             throw new SimCrash(point);
           }
-        });
-    // The runner syncs on its own thread when its inbox is empty: sometimes here too.
-    driver.syncInlineWhen(() -> random.nextInt(4) == 0);
+        },
+        // The runner syncs on its own thread when its inbox is empty: sometimes here too.
+        () -> random.nextInt(4) == 0,
+        RaftLogging.slf4j());
     return driver;
   }
 

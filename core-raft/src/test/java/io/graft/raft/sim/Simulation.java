@@ -5,6 +5,7 @@ import io.graft.raft.api.Membership;
 import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.ProposalRejectedException;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.Role;
 import io.graft.raft.protocol.BrokenProtocol;
 import io.graft.raft.protocol.HardState;
@@ -586,7 +587,7 @@ public final class Simulation {
             m.store,
             durable,
             new SplittableRandom(random.nextLong()),
-            snapshots.localMeta(m));
+            snapshots.localMeta(m), RaftLogging.slf4j());
     if (broken != null) {
       broken.breakMachine(m.machine);
     }

@@ -1,5 +1,6 @@
 package io.graft.raft.storage;
 
+import io.graft.raft.api.RaftLogging;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,12 +9,12 @@ class FileMetaStoreContractTest extends DurableMetaStoreContractTest {
 
   @Override
   protected MetaStore create() {
-    return FileMetaStore.open(dir);
+    return FileMetaStore.open(dir, RaftLogging.slf4j());
   }
 
   @Override
   protected MetaStore reopen(MetaStore store) {
     store.close();
-    return FileMetaStore.open(dir);
+    return FileMetaStore.open(dir, RaftLogging.slf4j());
   }
 }

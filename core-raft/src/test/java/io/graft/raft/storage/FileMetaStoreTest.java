@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.protocol.HardState;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -22,29 +23,29 @@ class FileMetaStoreTest {
 
   @Test
   void tornNewestSlotFallsBackToThePreviousSave() throws IOException {
-    try (FileMetaStore meta = FileMetaStore.open(dir)) {
+    try (FileMetaStore meta = FileMetaStore.open(dir, RaftLogging.slf4j())) {
       meta.save(new HardState(5, MemberId.of("a"), 1));
       meta.save(new HardState(6, MemberId.of("b"), 2)); // sequence 2 -> slot 0
     }
     corrupt(0, 20); // inside the term field of slot 0
-    try (FileMetaStore meta = FileMetaStore.open(dir)) {
+    try (FileMetaStore meta = FileMetaStore.open(dir, RaftLogging.slf4j())) {
       assertThat(meta.load()).isEqualTo(new HardState(5, MemberId.of("a"), 1));
       meta.save(new HardState(6, null, 3));
     }
-    try (FileMetaStore meta = FileMetaStore.open(dir)) {
+    try (FileMetaStore meta = FileMetaStore.open(dir, RaftLogging.slf4j())) {
       assertThat(meta.load()).isEqualTo(new HardState(6, null, 3));
     }
   }
 
   @Test
   void bothSlotsCorruptRefusesToStart() throws IOException {
-    try (FileMetaStore meta = FileMetaStore.open(dir)) {
+    try (FileMetaStore meta = FileMetaStore.open(dir, RaftLogging.slf4j())) {
       meta.save(new HardState(1, null, 0));
       meta.save(new HardState(2, null, 0));
     }
     corrupt(0, 9);
     corrupt(FileMetaStore.SLOT_BYTES, 9);
-    assertThatThrownBy(() -> FileMetaStore.open(dir))
+    assertThatThrownBy(() -> FileMetaStore.open(dir, RaftLogging.slf4j()))
         .isInstanceOf(StorageException.class)
         .hasMessageContaining(FileMetaStore.FILE_NAME)
         .hasMessageContaining("both slots")
@@ -53,8 +54,9 @@ class FileMetaStoreTest {
 
   @Test
   void aSecondOpenOfTheSameFileIsRefused() {
-    try (FileMetaStore meta = FileMetaStore.open(dir)) {
-      assertThatThrownBy(() -> FileMetaStore.open(dir)).isInstanceOf(StorageException.class);
+    try (FileMetaStore meta = FileMetaStore.open(dir, RaftLogging.slf4j())) {
+      assertThatThrownBy(() -> FileMetaStore.open(dir,
+          RaftLogging.slf4j())).isInstanceOf(StorageException.class);
       assertThat(meta.load()).isEqualTo(HardState.EMPTY);
     }
   }

@@ -3,6 +3,7 @@ package io.graft.raft.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.api.MemberId;
 import java.nio.file.Files;
@@ -16,16 +17,16 @@ class MemberIncarnationTest {
 
   @Test
   void keptWhileTheTermVoteFileLivesAndRenewedWhenItIsLost() throws Exception {
-    UUID first = MemberIncarnation.loadOrCreate(dir);
-    try (FileMetaStore meta = FileMetaStore.open(dir)) {
+    UUID first = MemberIncarnation.loadOrCreate(dir, RaftLogging.slf4j());
+    try (FileMetaStore meta = FileMetaStore.open(dir, RaftLogging.slf4j())) {
       meta.save(new HardState(3, MemberId.of("x"), 0));
     }
-    assertThat(MemberIncarnation.loadOrCreate(dir)).isEqualTo(first);
-    assertThat(MemberIncarnation.loadOrCreate(dir)).isEqualTo(first);
+    assertThat(MemberIncarnation.loadOrCreate(dir, RaftLogging.slf4j())).isEqualTo(first);
+    assertThat(MemberIncarnation.loadOrCreate(dir, RaftLogging.slf4j())).isEqualTo(first);
     // The term/vote file is lost (but the incarnation file survived): a new identity, since the
     // vote is forgotten (Raft §5.2).
     Files.delete(dir.resolve(FileMetaStore.FILE_NAME));
-    UUID second = MemberIncarnation.loadOrCreate(dir);
+    UUID second = MemberIncarnation.loadOrCreate(dir, RaftLogging.slf4j());
     assertThat(second).isNotEqualTo(first);
     assertThat(Files.readString(dir.resolve(MemberIncarnation.FILE_NAME)).trim())
         .isEqualTo(second.toString());
@@ -33,19 +34,19 @@ class MemberIncarnationTest {
 
   @Test
   void anExistingTermVoteFileWithoutIncarnationGetsOne() throws Exception {
-    try (FileMetaStore meta = FileMetaStore.open(dir)) {
+    try (FileMetaStore meta = FileMetaStore.open(dir, RaftLogging.slf4j())) {
       meta.save(new HardState(1, null, 0));
     }
-    UUID created = MemberIncarnation.loadOrCreate(dir);
-    assertThat(MemberIncarnation.loadOrCreate(dir)).isEqualTo(created);
+    UUID created = MemberIncarnation.loadOrCreate(dir, RaftLogging.slf4j());
+    assertThat(MemberIncarnation.loadOrCreate(dir, RaftLogging.slf4j())).isEqualTo(created);
   }
 
   @Test
   void unreadableIncarnationRefusesStartup() throws Exception {
-    MemberIncarnation.loadOrCreate(dir);
-    FileMetaStore.open(dir).close();
+    MemberIncarnation.loadOrCreate(dir, RaftLogging.slf4j());
+    FileMetaStore.open(dir, RaftLogging.slf4j()).close();
     Files.writeString(dir.resolve(MemberIncarnation.FILE_NAME), "garbage\n");
-    assertThatThrownBy(() -> MemberIncarnation.loadOrCreate(dir))
+    assertThatThrownBy(() -> MemberIncarnation.loadOrCreate(dir, RaftLogging.slf4j()))
         .isInstanceOf(StorageException.class).hasMessageContaining("Raft identity");
   }
 }

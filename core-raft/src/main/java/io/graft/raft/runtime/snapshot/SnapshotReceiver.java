@@ -21,7 +21,7 @@ import org.slf4j.Logger;
  * reach this class. Threading: confined to the single snapshot thread.
  */
 public final class SnapshotReceiver {
-  private static final Logger LOG = RaftLogging.logger(SnapshotReceiver.class);
+  private final Logger log;
 
   private final MemberId self;
   private final SnapshotStore store;
@@ -38,7 +38,8 @@ public final class SnapshotReceiver {
       new java.util.concurrent.atomic.AtomicLong();
 
   public SnapshotReceiver(MemberId self, SnapshotStore store, Transport transport,
-      BiConsumer<LocalSnapshot, MemberId> onComplete) {
+      BiConsumer<LocalSnapshot, MemberId> onComplete, RaftLogging logging) {
+    this.log = logging.logger(SnapshotReceiver.class);
     this.self = self;
     this.store = store;
     this.transport = transport;
@@ -57,7 +58,7 @@ public final class SnapshotReceiver {
       if (SnapshotFiles.crc32c(c.data()) != c.crc32c() || c.offset() != d.nextOffset()) {
         refusedChunks++;
         if (c.offset() == d.nextOffset()) {
-          LOG.warn("graft snapshot i{} from {}: chunk at {} fails its CRC32C; asked again",
+          log.warn("graft snapshot i{} from {}: chunk at {} fails its CRC32C; asked again",
               c.lastIncludedIndex(), c.from(), c.offset());
         }
         reply(c, d.nextOffset(), false);
@@ -78,7 +79,7 @@ public final class SnapshotReceiver {
     } catch (IOException | RuntimeException e) {
       // The download's offset only moves after a complete write, so answering it is always safe:
       // 0 after a checksum mismatch at the end, the resume point after a transient write error.
-      LOG.warn("graft snapshot i{} from {}: {}", c.lastIncludedIndex(), c.from(), e.toString());
+      log.warn("graft snapshot i{} from {}: {}", c.lastIncludedIndex(), c.from(), e.toString());
       if (d != null) {
         reply(c, d.nextOffset(), false);
       }
@@ -119,7 +120,7 @@ public final class SnapshotReceiver {
         c.lastIncludedIndex(), c.lastIncludedTerm());
     loggedDecile = -1;
     if (download.nextOffset() > 0) {
-      LOG.info("graft snapshot i{} from {}: resuming at byte {}", c.lastIncludedIndex(),
+      log.info("graft snapshot i{} from {}: resuming at byte {}", c.lastIncludedIndex(),
           c.from(), download.nextOffset());
     }
     return download;
@@ -138,7 +139,7 @@ public final class SnapshotReceiver {
     int decile = (int) (d.nextOffset() * 10 / total);
     if (decile != loggedDecile) {
       loggedDecile = decile;
-      LOG.info("graft snapshot i{} from {}: {}/{} bytes received", d.index(), from,
+      log.info("graft snapshot i{} from {}: {}/{} bytes received", d.index(), from,
           d.nextOffset(), total);
     }
   }

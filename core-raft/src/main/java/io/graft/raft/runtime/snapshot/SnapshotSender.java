@@ -23,7 +23,7 @@ import org.slf4j.Logger;
  * <p>Threading: confined to the caller's single snapshot thread (see {@link SnapshotService}).
  */
 public final class SnapshotSender {
-  private static final Logger LOG = RaftLogging.logger(SnapshotSender.class);
+  private final Logger log;
 
   private final MemberId self;
   private final SnapshotStore store;
@@ -68,7 +68,8 @@ public final class SnapshotSender {
       new java.util.concurrent.atomic.AtomicLong();
 
   public SnapshotSender(MemberId self, SnapshotStore store, Transport transport, int chunkBytes,
-      long resendMillis, long abandonMillis, LongSupplier clockMillis) {
+      long resendMillis, long abandonMillis, LongSupplier clockMillis, RaftLogging logging) {
+    this.log = logging.logger(SnapshotSender.class);
     this.self = self;
     this.store = store;
     this.transport = transport;
@@ -94,14 +95,14 @@ public final class SnapshotSender {
     Optional<LocalSnapshot> snapshot = store.find(index, term).or(store::newest)
         .filter(s -> s.index() >= index);
     if (snapshot.isEmpty()) {
-      LOG.warn("graft snapshot i{} t{} for {} is gone and nothing newer exists", index, term, to);
+      log.warn("graft snapshot i{} t{} for {} is gone and nothing newer exists", index, term, to);
       transfers.remove(to);
       return;
     }
     Transfer t = new Transfer(to, leaderTerm, new SnapshotStream(snapshot.get()), now);
     transfers.put(to, t);
     started.incrementAndGet();
-    LOG.info("graft snapshot to {}: {} ({} bytes streamed)", to, snapshot.get().manifest(),
+    log.info("graft snapshot to {}: {} ({} bytes streamed)", to, snapshot.get().manifest(),
         t.stream.totalBytes());
     if (!sendChunk(t, 0, now)) {
       transfers.remove(to);
@@ -141,7 +142,7 @@ public final class SnapshotSender {
     long now = clockMillis.getAsLong();
     transfers.values().removeIf(t -> {
       if (now - t.heardAt > abandonMillis) {
-        LOG.warn("graft snapshot to {}: no answer for {} ms at {}/{} bytes; dropped until the"
+        log.warn("graft snapshot to {}: no answer for {} ms at {}/{} bytes; dropped until the"
             + " leader asks again", t.to, now - t.heardAt, t.acked, t.stream.totalBytes());
         return true;
       }
@@ -180,7 +181,7 @@ public final class SnapshotSender {
     try {
       data = t.stream.read(offset, chunkBytes);
     } catch (IOException e) {
-      LOG.warn("graft snapshot to {}: cannot read {}: {}", t.to, t.stream.snapshot().directory(),
+      log.warn("graft snapshot to {}: cannot read {}: {}", t.to, t.stream.snapshot().directory(),
           e.toString());
       return false;
     }
@@ -200,7 +201,7 @@ public final class SnapshotSender {
     int decile = (int) (t.acked * 10 / Math.max(1, total));
     if (decile != t.loggedDecile) {
       t.loggedDecile = decile;
-      LOG.info("graft snapshot i{} to {}: {}/{} bytes ({}%)", t.index(), t.to, t.acked, total,
+      log.info("graft snapshot i{} to {}: {}/{} bytes ({}%)", t.index(), t.to, t.acked, total,
           t.acked * 100 / Math.max(1, total));
     }
   }

@@ -1,8 +1,8 @@
 package io.graft.raft.runtime.snapshot;
 
 import io.graft.raft.api.MemberId;
-import io.graft.raft.api.metrics.SnapshotMetrics;
 import io.graft.raft.api.RaftLogging;
+import io.graft.raft.api.metrics.SnapshotMetrics;
 import io.graft.raft.message.InstallSnapshot;
 import io.graft.raft.message.InstallSnapshotResponse;
 import io.graft.raft.transport.Transport;
@@ -20,7 +20,7 @@ import org.slf4j.Logger;
  * on the owner thread. Every entry point only enqueues.
  */
 public final class SnapshotService implements AutoCloseable {
-  private static final Logger LOG = RaftLogging.logger(SnapshotService.class);
+  private final Logger log;
 
   private final ScheduledExecutorService executor;
   private final SnapshotSender sender;
@@ -33,7 +33,8 @@ public final class SnapshotService implements AutoCloseable {
    *     leader that sent it; the caller installs it and then calls {@link #installed}
    */
   public SnapshotService(MemberId self, SnapshotStore store, Transport transport, int chunkBytes,
-      long resendMillis, BiConsumer<LocalSnapshot, MemberId> onReceived) {
+      long resendMillis, BiConsumer<LocalSnapshot, MemberId> onReceived, RaftLogging logging) {
+    this.log = logging.logger(SnapshotService.class);
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "graft-snapshot-" + self);
       t.setDaemon(true);
@@ -42,8 +43,8 @@ public final class SnapshotService implements AutoCloseable {
     // A silent transfer is forgotten after a minute; the protocol re-issues it if still needed.
     this.sender = new SnapshotSender(self, store, transport, chunkBytes, resendMillis,
         Math.max(60_000, 20 * resendMillis),
-        () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
-    this.receiver = new SnapshotReceiver(self, store, transport, onReceived);
+        () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()), logging);
+    this.receiver = new SnapshotReceiver(self, store, transport, onReceived, logging);
     long period = Math.max(1, resendMillis / 2);
     executor.scheduleWithFixedDelay(() -> run(sender::poll), period, period,
         TimeUnit.MILLISECONDS);
@@ -107,11 +108,11 @@ public final class SnapshotService implements AutoCloseable {
     }
   }
 
-  private static void run(Runnable work) {
+  private void run(Runnable work) {
     try {
       work.run();
     } catch (RuntimeException e) {
-      LOG.warn("graft snapshot task failed", e);
+      log.warn("graft snapshot task failed", e);
     }
   }
 

@@ -28,13 +28,14 @@ import org.slf4j.Logger;
  * the owner thread (newest) at once; directory changes are serialized on this object.
  */
 public final class SnapshotStore {
-  private static final Logger LOG = RaftLogging.logger(SnapshotStore.class);
   private static final Pattern COMPLETE = Pattern.compile("(\\d+)-(\\d+)");
   private static final Pattern PARTIAL = Pattern.compile("partial-(\\d+)-(\\d+)");
+  private final Logger log;
   private final Path root;
   private final AtomicLong tmpCounter = new AtomicLong();
 
-  public SnapshotStore(Path root) {
+  public SnapshotStore(Path root, RaftLogging logging) {
+    this.log = logging.logger(SnapshotStore.class);
     this.root = root;
     FileSync.createDirectories(root);
     // Left by a crash while a snapshot was being written: never complete, never needed.
@@ -141,7 +142,7 @@ public final class SnapshotStore {
     FileSync.forceDirectory(root);
     LocalSnapshot snapshot = new LocalSnapshot(target, manifest);
     deleteSupersededBy(snapshot.index());
-    LOG.info("graft snapshot complete: {} in {}", manifest, target);
+    log.info("graft snapshot complete: {} in {}", manifest, target);
     return snapshot;
   }
 

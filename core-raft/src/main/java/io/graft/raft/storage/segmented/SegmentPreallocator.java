@@ -27,7 +27,6 @@ import org.slf4j.Logger;
  * creates a growing file as before.
  */
 final class SegmentPreallocator implements AutoCloseable {
-  private static final Logger LOG = RaftLogging.logger(SegmentPreallocator.class);
   static final String SPARE_PREFIX = "segment-spare-";
   private static final int CHUNK_BYTES = 1 << 20;
 
@@ -39,6 +38,7 @@ final class SegmentPreallocator implements AutoCloseable {
   }
 
   private final Path dir;
+  private final Logger log;
   private final long bytes;
   private final Executor executor;
   private final Object lock = new Object();
@@ -47,8 +47,9 @@ final class SegmentPreallocator implements AutoCloseable {
   /** A preparation task was scheduled and has not finished. */
   private boolean running;
 
-  SegmentPreallocator(Path dir, long bytes, Executor executor) {
+  SegmentPreallocator(Path dir, long bytes, Executor executor, RaftLogging logging) {
     this.dir = dir;
+    this.log = logging.logger(SegmentPreallocator.class);
     this.bytes = bytes;
     this.executor = executor;
   }
@@ -75,7 +76,7 @@ final class SegmentPreallocator implements AutoCloseable {
     try {
       executor.execute(this::prepare);
     } catch (RuntimeException e) {
-      LOG.warn("Raft log {}: cannot schedule segment preallocation: {}", dir, e.toString());
+      log.warn("Raft log {}: cannot schedule segment preallocation: {}", dir, e.toString());
       synchronized (lock) {
         state = state == State.CLOSED ? State.CLOSED : State.IDLE;
         running = false;
@@ -102,7 +103,7 @@ final class SegmentPreallocator implements AutoCloseable {
       complete = !closed();
     } catch (IOException | RuntimeException e) {
       // Not fatal: the next segment simply grows as it is written.
-      LOG.warn("Raft log {}: segment preallocation failed: {}", dir, e.toString());
+      log.warn("Raft log {}: segment preallocation failed: {}", dir, e.toString());
     } finally {
       synchronized (lock) {
         if (complete && state == State.PREPARING) {

@@ -31,24 +31,26 @@ import org.slf4j.Logger;
  * a file are the unused end of a preallocated segment, not damage.
  */
 final class SegmentRecovery {
-  private static final Logger LOG = RaftLogging.logger(SegmentRecovery.class);
 
   /** The recovered state: open segments, and term/offset for every physically present index. */
   record Result(List<Segment> segments, long baseIndex, LongList terms, LongList offsets,
       long snapshotIndex, long snapshotTerm) {}
 
   private final Path dir;
+  private final Logger log;
   private final List<Segment> segments = new ArrayList<>();
   private final LongList terms = new LongList();
   private final LongList offsets = new LongList();
 
-  private SegmentRecovery(Path dir) {
+  private SegmentRecovery(Path dir, Logger log) {
     this.dir = dir;
+    this.log = log;
   }
 
-  static Result recover(Path dir) {
+  /** Recovers the log in {@code dir}, reporting what it drops to {@code logging}. */
+  static Result recover(Path dir, RaftLogging logging) {
     try {
-      return new SegmentRecovery(dir).run();
+      return new SegmentRecovery(dir, logging.logger(SegmentRecovery.class)).run();
     } catch (IOException e) {
       throw new StorageException("cannot recover raft log in " + dir, e);
     }
@@ -105,7 +107,7 @@ final class SegmentRecovery {
       if (!last) {
         throw refuse(file, 0, "bad segment header: " + e.getMessage());
       }
-      LOG.warn("Raft log: deleting last segment {} with a torn header ({}), {} bytes dropped",
+      log.warn("Raft log: deleting last segment {} with a torn header ({}), {} bytes dropped",
           file, e.getMessage(), scanner.fileSize());
       ch.close();
       deleteAndSync(file);
@@ -147,7 +149,7 @@ final class SegmentRecovery {
           + " torn tail write");
     }
     long dropped = scanner.fileSize() - offset;
-    LOG.warn("Raft log: truncating torn tail of {} at byte offset {} (record for index {}: {}),"
+    log.warn("Raft log: truncating torn tail of {} at byte offset {} (record for index {}: {}),"
         + " {} bytes dropped", file, offset, index, why, dropped);
     ch.truncate(offset);
     ch.force(true);
@@ -172,7 +174,7 @@ final class SegmentRecovery {
       Files.delete(first.path);
       segments.remove(0);
       deleted = true;
-      LOG.info("Raft log: deleted {} (compacted or empty; snapshot index {})", first.path,
+      log.info("Raft log: deleted {} (compacted or empty; snapshot index {})", first.path,
           snapshot.index());
     }
     if (deleted) {

@@ -88,7 +88,8 @@ public final class SegmentedLogStore implements LogStore {
         new SegmentWriteBuffer(options.writeBufferBytes(), active == null ? 0 : active.endOffset);
     this.preallocator = preallocation == null
         ? null
-        : new SegmentPreallocator(dir, options.segmentBytesMax(), preallocation);
+        : new SegmentPreallocator(dir, options.segmentBytesMax(), preallocation,
+            options.logging());
     if (active != null) {
       try {
         force(active);
@@ -144,8 +145,8 @@ public final class SegmentedLogStore implements LogStore {
       Executor preallocation, SegmentChannels channels) {
     DirectoryLock lock = DirectoryLock.acquire(dir);
     try {
-      return new SegmentedLogStore(dir, options, lock, SegmentRecovery.recover(dir),
-          preallocation, channels);
+      return new SegmentedLogStore(dir, options, lock,
+          SegmentRecovery.recover(dir, options.logging()), preallocation, channels);
     } catch (RuntimeException e) {
       lock.close();
       throw e;

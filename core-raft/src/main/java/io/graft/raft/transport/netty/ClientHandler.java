@@ -1,6 +1,5 @@
 package io.graft.raft.transport.netty;
 
-import io.graft.raft.api.RaftLogging;
 import io.graft.raft.transport.CodecException;
 import io.graft.raft.transport.MessageCodec;
 import io.graft.raft.transport.WireMessage;
@@ -20,8 +19,7 @@ import org.slf4j.Logger;
  * in plaintext, are refusals with a reason, logged like a refused handshake.
  */
 final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
-  private static final Logger log = RaftLogging.logger(ClientHandler.class);
-
+  private final Logger log;
   private final PeerChannel peer;
   private final NettyTransportConfig config;
   private final MessageCodec codec;
@@ -36,7 +34,8 @@ final class ClientHandler extends SimpleChannelInboundHandler<WireMessage> {
 
   ClientHandler(PeerChannel peer, NettyTransportConfig config, MessageCodec codec,
       TransportCounters counters, PeerAnnouncements announcements, IdentityGuard identity,
-      TlsPipeline tls) {
+      TlsPipeline tls, Logger log) {
+    this.log = log;
     this.tls = tls;
     this.announcements = announcements;
     this.identity = identity;

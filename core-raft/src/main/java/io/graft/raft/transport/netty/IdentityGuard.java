@@ -18,7 +18,7 @@ import org.slf4j.Logger;
  * Set before the transport starts; read from event loop threads.
  */
 final class IdentityGuard {
-  private static final Logger log = RaftLogging.logger(IdentityGuard.class);
+  private final Logger log;
 
   private volatile UUID local = WireMessage.NO_INCARNATION;
   private volatile long localEpoch = WireMessage.NO_EPOCH;
@@ -26,6 +26,10 @@ final class IdentityGuard {
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile PeerIdentities known;
   private volatile Consumer<String> refusals = line -> { };
+
+  IdentityGuard(RaftLogging logging) {
+    this.log = logging.logger(IdentityGuard.class);
+  }
 
   /** Where refusal lines logged at WARN also go (a host whose log does not show slf4j). */
   void onRefusal(Consumer<String> sink) {

@@ -1,6 +1,7 @@
 package io.graft.raft.transport.netty;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.TransportTls;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.transport.MessageCodec;
@@ -49,17 +50,19 @@ import org.slf4j.Logger;
  * serialized by a lock and may be called from any thread.
  */
 public final class NettyTransport implements Transport {
-  private static final org.slf4j.Logger log =
-      io.graft.raft.api.RaftLogging.logger(NettyTransport.class);
   private static final long SHUTDOWN_TIMEOUT_MILLIS = 5000;
 
+  private final RaftLogging logging;
+  private final Logger log;
+  /** One for every inbound connection's handler. */
+  private final Logger serverLog;
   private final NettyTransportConfig config;
   private final ThreadFactory threadFactory;
   private final MessageCodec codec = new MessageCodec();
   private final TransportCounters counters = new TransportCounters();
-  private final PeerAnnouncements announcements = new PeerAnnouncements();
+  private final PeerAnnouncements announcements;
   private volatile java.util.function.Consumer<MemberId> peerLost = member -> {};
-  private final IdentityGuard identity = new IdentityGuard();
+  private final IdentityGuard identity;
   private volatile TlsPipeline tls = new TlsPipeline(null, "TLS");
   private final Object lock = new Object();
   private final Set<Channel> inboundChannels = ConcurrentHashMap.newKeySet();
@@ -72,15 +75,24 @@ public final class NettyTransport implements Transport {
   private boolean started;
   private boolean closed;
 
-  /** A transport whose event loop threads are daemons named after this member. */
-  public NettyTransport(NettyTransportConfig config) {
-    this(config, new DefaultThreadFactory("graft-raft-" + config.self(), true));
+  /**
+   * A transport whose event loop threads are daemons named after this member, logging (accepted
+   * and refused connections, dropped messages) to {@code logging}.
+   */
+  public NettyTransport(NettyTransportConfig config, RaftLogging logging) {
+    this(config, new DefaultThreadFactory("graft-raft-" + config.self(), true), logging);
   }
 
   /** A transport whose event loop threads come from {@code threadFactory} (e.g. the runtime's). */
-  public NettyTransport(NettyTransportConfig config, ThreadFactory threadFactory) {
+  public NettyTransport(NettyTransportConfig config, ThreadFactory threadFactory,
+      RaftLogging logging) {
     this.config = config.validate();
     this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+    this.logging = Objects.requireNonNull(logging, "logging");
+    this.log = logging.logger(NettyTransport.class);
+    this.serverLog = logging.logger(ServerHandler.class);
+    this.announcements = new PeerAnnouncements(logging);
+    this.identity = new IdentityGuard(logging);
   }
 
   @Override
@@ -124,7 +136,8 @@ public final class NettyTransport implements Transport {
             ch.pipeline().addLast(t.serverSniffer(config.connectTimeoutMillis()),
                 new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
                 FrameEncoder.INSTANCE,
-                new ServerHandler(config, codec, counters, inbound, announcements, identity, t));
+                new ServerHandler(config, codec, counters, inbound, announcements, identity, t,
+                    serverLog));
           }
         });
     var future = server.bind(new InetSocketAddress(listen.getHostString(), listen.getPort()));
@@ -286,7 +299,7 @@ public final class NettyTransport implements Transport {
       if (!peers.containsKey(member)) {
         PeerChannel p = new PeerChannel(member, address, config, codec, counters,
             group.next(), clientTemplate, announcements, identity, tls,
-            m -> peerLost.accept(m));
+            m -> peerLost.accept(m), logging);
         peers.put(member, p);
         p.start();
       }

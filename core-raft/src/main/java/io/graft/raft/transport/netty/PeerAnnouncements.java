@@ -14,12 +14,16 @@ import org.slf4j.Logger;
  * starts; read from event loop threads.
  */
 final class PeerAnnouncements {
-  private static final Logger log = RaftLogging.logger(PeerAnnouncements.class);
+  private final Logger log;
 
   private volatile String local = "";
   private volatile BiConsumer<MemberId, String> listener = (member, info) -> { };
   private volatile java.util.function.BiFunction<MemberId, String, String> admission =
       (member, info) -> null;
+
+  PeerAnnouncements(RaftLogging logging) {
+    this.log = logging.logger(PeerAnnouncements.class);
+  }
 
   void set(String localInfo, BiConsumer<MemberId, String> onPeerInfo) {
     this.local = Objects.requireNonNull(localInfo, "localInfo");

@@ -30,10 +30,10 @@ import org.slf4j.Logger;
  * the staleness (stale terms are ignored, §5.1). Draining writes a batch and flushes once.
  */
 final class PeerChannel {
-  private static final Logger log = RaftLogging.logger(PeerChannel.class);
   /** Messages written per drain before yielding the event loop to other channels. */
   private static final int BATCH_MESSAGES_MAX = 512;
 
+  private final Logger log;
   private final MemberId member;
   private final InetSocketAddress address;
   private final NettyTransportConfig config;
@@ -57,7 +57,9 @@ final class PeerChannel {
   PeerChannel(MemberId member, InetSocketAddress address, NettyTransportConfig config,
       MessageCodec codec, TransportCounters counters, EventLoop loop, Bootstrap template,
       PeerAnnouncements announcements, IdentityGuard identity, TlsPipeline tls,
-      java.util.function.Consumer<MemberId> lost) {
+      java.util.function.Consumer<MemberId> lost, RaftLogging logging) {
+    this.log = logging.logger(PeerChannel.class);
+    Logger clientLog = logging.logger(ClientHandler.class);
     this.member = member;
     this.address = address;
     this.config = config;
@@ -76,7 +78,7 @@ final class PeerChannel {
         // The server only ever sends the small handshake reply: keep the handshake-size limit.
         ch.pipeline().addLast(new FrameDecoder(FrameDecoder.handshakeLimit(config), codec),
             FrameEncoder.INSTANCE, new ClientHandler(self, config, codec, counters, announcements,
-                identity, tls));
+                identity, tls, clientLog));
       }
     });
   }

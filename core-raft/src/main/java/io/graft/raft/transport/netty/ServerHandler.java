@@ -1,7 +1,6 @@
 package io.graft.raft.transport.netty;
 
 import io.graft.raft.api.MemberId;
-import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.transport.CodecException;
 import io.graft.raft.transport.MessageCodec;
@@ -32,8 +31,7 @@ import org.slf4j.Logger;
  * Inbound messages are handed to the consumer on this event loop thread; it only enqueues.
  */
 final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
-  private static final Logger log = RaftLogging.logger(ServerHandler.class);
-
+  private final Logger log;
   private final NettyTransportConfig config;
   private final MessageCodec codec;
   private final TransportCounters counters;
@@ -50,7 +48,8 @@ final class ServerHandler extends SimpleChannelInboundHandler<WireMessage> {
 
   ServerHandler(NettyTransportConfig config, MessageCodec codec, TransportCounters counters,
       Consumer<RaftMessage> inbound, PeerAnnouncements announcements, IdentityGuard identity,
-      TlsPipeline tls) {
+      TlsPipeline tls, Logger log) {
+    this.log = log;
     this.config = config;
     this.tls = tls;
     this.identity = identity;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.InstallSnapshot;
 import io.graft.raft.message.InstallSnapshotResponse;
 import io.graft.cluster.tls.CertificateAuthority;
@@ -41,7 +42,8 @@ class SnapshotOverNettyTest {
 
   private static NettyTransport transport(MemberId self, int port, boolean tls) {
     NettyTransport transport = new NettyTransport(NettyTransportConfig
-        .defaults("127.0.0.1:" + port, "snap-test", self).withReconnectBackoff(10, 100));
+        .defaults("127.0.0.1:" + port, "snap-test", self).withReconnectBackoff(10, 100),
+            RaftLogging.slf4j());
     transport.useTls(tls ? TestTls.tls(TestTls.member(CA, self.value()), CA.certificate())
         : null, TestTls.SETTING);
     return transport;
@@ -57,8 +59,9 @@ class SnapshotOverNettyTest {
     /** Takes chunks below {@code breakAt} only (the link "dies" there). */
     Follower(Path dir, int port, long breakAt, boolean tls) {
       transport = transport(FOLLOWER, port, tls);
-      service = new SnapshotService(FOLLOWER, new SnapshotStore(dir), transport, CHUNK, 50,
-          (s, from) -> received.complete(s));
+      service = new SnapshotService(FOLLOWER, new SnapshotStore(dir, RaftLogging.slf4j()),
+          transport, CHUNK, 50,
+          (s, from) -> received.complete(s), RaftLogging.slf4j());
       transport.start(m -> {
         InstallSnapshot chunk = (InstallSnapshot) m;
         lowestOffset.accumulateAndGet(chunk.offset(), Math::min);
@@ -78,12 +81,12 @@ class SnapshotOverNettyTest {
   @ParameterizedTest(name = "tls={0}")
   @ValueSource(booleans = {false, true})
   void brokenConnectionMidTransferResumesAndEndsIdentical(boolean tls) throws Exception {
-    SnapshotStore leaderStore = new SnapshotStore(tmp.resolve("leader"));
+    SnapshotStore leaderStore = new SnapshotStore(tmp.resolve("leader"), RaftLogging.slf4j());
     LocalSnapshot source = snapshotOf(tmp.resolve("sm"), 25, leaderStore);
     long total = new SnapshotStream(source).totalBytes();
     NettyTransport leaderTransport = transport(LEADER, 0, tls);
     SnapshotService leader = new SnapshotService(LEADER, leaderStore, leaderTransport, CHUNK, 50,
-        (s, from) -> { });
+        (s, from) -> { }, RaftLogging.slf4j());
     leaderTransport.start(m -> leader.onResponse((InstallSnapshotResponse) m));
     long breakAt = 5L * CHUNK;
     Follower first = new Follower(tmp.resolve("follower"), 0, breakAt, tls);

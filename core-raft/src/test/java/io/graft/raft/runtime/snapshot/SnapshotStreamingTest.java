@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.graft.raft.api.CommittedEntry;
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.Envelope;
 import io.graft.raft.message.InstallSnapshot;
 import io.graft.raft.message.InstallSnapshotResponse;
@@ -99,12 +100,13 @@ class SnapshotStreamingTest {
   private final List<LocalSnapshot> received = new ArrayList<>();
 
   private SnapshotReceiver receiver(Pump pump, SnapshotStore store) {
-    return new SnapshotReceiver(FOLLOWER, store, pump, (s, from) -> received.add(s));
+    return new SnapshotReceiver(FOLLOWER, store, pump, (s, from) -> received.add(s),
+        RaftLogging.slf4j());
   }
 
   @Test
   void takeWritesFilesWithChecksumsAndKeepsOnlyTheNewest() throws Exception {
-    SnapshotStore store = new SnapshotStore(tmp.resolve("snapshots"));
+    SnapshotStore store = new SnapshotStore(tmp.resolve("snapshots"), RaftLogging.slf4j());
     LocalSnapshot first = snapshotOf(tmp.resolve("sm1"), 10, store);
     assertThat(first.manifest().files()).extracting(SnapshotManifest.FileEntry::path)
         .containsExactly("blobs/empty.bin", "blobs/filler.bin", "kv.bin");
@@ -119,19 +121,21 @@ class SnapshotStreamingTest {
       assertThat(children.map(p -> p.getFileName().toString())).containsExactly("20-1");
     }
     // a reopened store finds it again
-    assertThat(new SnapshotStore(store.root()).newest().orElseThrow().manifest().files())
+    assertThat(new SnapshotStore(store.root(),
+        RaftLogging.slf4j()).newest().orElseThrow().manifest().files())
         .isEqualTo(second.manifest().files());
   }
 
   @Test
   void streamArrivesInChecksummedChunksWithProgressAndIsIdentical() throws Exception {
     Pump pump = new Pump();
-    SnapshotStore leaderStore = new SnapshotStore(tmp.resolve("l"));
+    SnapshotStore leaderStore = new SnapshotStore(tmp.resolve("l"), RaftLogging.slf4j());
     LocalSnapshot source = snapshotOf(tmp.resolve("sm"), 10, leaderStore);
     AtomicLong clock = new AtomicLong();
     SnapshotSender sender = new SnapshotSender(LEADER, leaderStore, pump, CHUNK, RESEND,
-        20 * RESEND, clock::get);
-    SnapshotReceiver receiver = receiver(pump, new SnapshotStore(tmp.resolve("f")));
+        20 * RESEND, clock::get, RaftLogging.slf4j());
+    SnapshotReceiver receiver = receiver(pump, new SnapshotStore(tmp.resolve("f"),
+        RaftLogging.slf4j()));
     List<Long> acked = new ArrayList<>();
     List<Integer> chunkSizes = new ArrayList<>();
     sender.send(FOLLOWER, 3, 10, 1);
@@ -165,11 +169,13 @@ class SnapshotStreamingTest {
   @Test
   void corruptChunkIsRefusedAndSentAgain() throws Exception {
     Pump pump = new Pump();
-    SnapshotStore leaderStore = new SnapshotStore(tmp.resolve("l"));
+    SnapshotStore leaderStore = new SnapshotStore(tmp.resolve("l"), RaftLogging.slf4j());
     LocalSnapshot source = snapshotOf(tmp.resolve("sm"), 10, leaderStore);
-    SnapshotSender sender = new SnapshotSender(LEADER, leaderStore, pump, CHUNK, RESEND, 20 * RESEND,
-        () -> 0);
-    SnapshotReceiver receiver = receiver(pump, new SnapshotStore(tmp.resolve("f")));
+    SnapshotSender sender = new SnapshotSender(LEADER, leaderStore, pump, CHUNK, RESEND,
+        20 * RESEND,
+        () -> 0, RaftLogging.slf4j());
+    SnapshotReceiver receiver = receiver(pump, new SnapshotStore(tmp.resolve("f"),
+        RaftLogging.slf4j()));
     List<Long> offsetsSeen = new ArrayList<>();
     sender.send(FOLLOWER, 3, 10, 1);
     run(pump, sender, receiver, c -> {
@@ -192,12 +198,13 @@ class SnapshotStreamingTest {
   @Test
   void lostChunkIsResentAfterTheResendIntervalAndSilentTransfersAreDropped() throws Exception {
     Pump pump = new Pump();
-    SnapshotStore leaderStore = new SnapshotStore(tmp.resolve("l"));
+    SnapshotStore leaderStore = new SnapshotStore(tmp.resolve("l"), RaftLogging.slf4j());
     LocalSnapshot source = snapshotOf(tmp.resolve("sm"), 10, leaderStore);
     AtomicLong clock = new AtomicLong();
     SnapshotSender sender = new SnapshotSender(LEADER, leaderStore, pump, CHUNK, RESEND,
-        20 * RESEND, clock::get);
-    SnapshotReceiver receiver = receiver(pump, new SnapshotStore(tmp.resolve("f")));
+        20 * RESEND, clock::get, RaftLogging.slf4j());
+    SnapshotReceiver receiver = receiver(pump, new SnapshotStore(tmp.resolve("f"),
+        RaftLogging.slf4j()));
     int[] chunks = {0};
     sender.send(FOLLOWER, 3, 10, 1);
     run(pump, sender, receiver, c -> ++chunks[0] == 2 ? null : c); // the 2nd chunk is lost
@@ -222,19 +229,21 @@ class SnapshotStreamingTest {
   @Test
   void receiverRestartedMidTransferResumesFromItsDisk() throws Exception {
     Pump pump = new Pump();
-    SnapshotStore leaderStore = new SnapshotStore(tmp.resolve("l"));
+    SnapshotStore leaderStore = new SnapshotStore(tmp.resolve("l"), RaftLogging.slf4j());
     LocalSnapshot source = snapshotOf(tmp.resolve("sm"), 10, leaderStore);
     AtomicLong clock = new AtomicLong();
     SnapshotSender sender = new SnapshotSender(LEADER, leaderStore, pump, CHUNK, RESEND,
-        20 * RESEND, clock::get);
-    SnapshotReceiver before = receiver(pump, new SnapshotStore(tmp.resolve("f")));
+        20 * RESEND, clock::get, RaftLogging.slf4j());
+    SnapshotReceiver before = receiver(pump, new SnapshotStore(tmp.resolve("f"),
+        RaftLogging.slf4j()));
     int[] chunks = {0};
     sender.send(FOLLOWER, 3, 10, 1);
     // the follower dies after the third chunk: nothing more arrives
     run(pump, sender, before, c -> ++chunks[0] <= 3 ? c : null);
     long offsetAtCrash = before.nextOffset();
     assertThat(offsetAtCrash).isGreaterThan(2L * CHUNK);
-    SnapshotReceiver after = receiver(pump, new SnapshotStore(tmp.resolve("f")));
+    SnapshotReceiver after = receiver(pump, new SnapshotStore(tmp.resolve("f"),
+        RaftLogging.slf4j()));
     List<Long> offsets = new ArrayList<>();
     clock.addAndGet(RESEND);
     sender.poll();
@@ -252,16 +261,17 @@ class SnapshotStreamingTest {
   @Test
   void aFileThatDoesNotMatchItsManifestIsNeverPublished() throws Exception {
     Pump pump = new Pump();
-    SnapshotStore leaderStore = new SnapshotStore(tmp.resolve("l"));
+    SnapshotStore leaderStore = new SnapshotStore(tmp.resolve("l"), RaftLogging.slf4j());
     LocalSnapshot source = snapshotOf(tmp.resolve("sm"), 10, leaderStore);
     // the leader's disk rots after the manifest was written
     Path kv = source.filesDirectory().resolve("kv.bin");
     byte[] bytes = Files.readAllBytes(kv);
     bytes[bytes.length - 1] ^= 1;
     Files.write(kv, bytes);
-    SnapshotStore followerStore = new SnapshotStore(tmp.resolve("f"));
-    SnapshotSender sender = new SnapshotSender(LEADER, leaderStore, pump, CHUNK, RESEND, 20 * RESEND,
-        () -> 0);
+    SnapshotStore followerStore = new SnapshotStore(tmp.resolve("f"), RaftLogging.slf4j());
+    SnapshotSender sender = new SnapshotSender(LEADER, leaderStore, pump, CHUNK, RESEND,
+        20 * RESEND,
+        () -> 0, RaftLogging.slf4j());
     SnapshotReceiver receiver = receiver(pump, followerStore);
     sender.send(FOLLOWER, 3, 10, 1);
     int[] chunks = {0};

@@ -2,6 +2,7 @@ package io.graft.raft.runtime.snapshot;
 
 import io.graft.raft.api.CommittedEntry;
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.InstallSnapshot;
 import io.graft.raft.message.InstallSnapshotResponse;
 import io.graft.raft.transport.netty.NettyTransport;
@@ -28,16 +29,20 @@ public final class SnapshotTransferMain {
     MemberId b = MemberId.of("b");
     KvFileStateMachine sm = new KvFileStateMachine(dir.resolve("sm"), mib << 20);
     sm.apply(new CommittedEntry(1, 1, "k=v".getBytes()));
-    SnapshotStore source = new SnapshotStore(dir.resolve("a"));
+    SnapshotStore source = new SnapshotStore(dir.resolve("a"), RaftLogging.slf4j());
     long t0 = System.nanoTime();
     LocalSnapshot snap = source.take(sm, 1, 1, new byte[0]);
     long takeMs = (System.nanoTime() - t0) / 1_000_000;
-    NettyTransport ta = new NettyTransport(NettyTransportConfig.defaults("127.0.0.1:0", "b", a));
-    NettyTransport tb = new NettyTransport(NettyTransportConfig.defaults("127.0.0.1:0", "b", b));
+    NettyTransport ta = new NettyTransport(NettyTransportConfig.defaults("127.0.0.1:0", "b", a),
+        RaftLogging.slf4j());
+    NettyTransport tb = new NettyTransport(NettyTransportConfig.defaults("127.0.0.1:0", "b", b),
+        RaftLogging.slf4j());
     CompletableFuture<LocalSnapshot> done = new CompletableFuture<>();
-    SnapshotService sa = new SnapshotService(a, source, ta, chunkKib << 10, 1000, (s, f) -> { });
-    SnapshotService sb = new SnapshotService(b, new SnapshotStore(dir.resolve("b")), tb,
-        chunkKib << 10, 1000, (s, f) -> done.complete(s));
+    SnapshotService sa = new SnapshotService(a, source, ta, chunkKib << 10, 1000, (s, f) -> { },
+        RaftLogging.slf4j());
+    SnapshotService sb = new SnapshotService(b, new SnapshotStore(dir.resolve("b"),
+        RaftLogging.slf4j()), tb,
+        chunkKib << 10, 1000, (s, f) -> done.complete(s), RaftLogging.slf4j());
     ta.start(m -> sa.onResponse((InstallSnapshotResponse) m));
     tb.start(m -> sb.onChunk((InstallSnapshot) m));
     ta.setPeers(Map.of(b, "127.0.0.1:" + tb.localAddress().getPort()));

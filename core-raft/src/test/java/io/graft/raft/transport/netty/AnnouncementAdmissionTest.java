@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.Heartbeat;
 import java.time.Duration;
 import java.util.Map;
@@ -40,7 +41,7 @@ class AnnouncementAdmissionTest {
       Set<String> rejected) {
     NettyTransport t = new NettyTransport(NettyTransportConfig
         .defaults("127.0.0.1:0", LoopbackNode.CLUSTER, MemberId.of(id))
-        .withReconnectBackoff(10, 200));
+        .withReconnectBackoff(10, 200), RaftLogging.slf4j());
     t.announce(info, (member, announced) -> { });
     t.admitAnnouncements((member, announced) -> rejected.contains(announced)
         ? member + " announces " + announced : null);

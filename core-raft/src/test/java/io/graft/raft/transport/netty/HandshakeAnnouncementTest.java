@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.transport.MessageCodec;
 import io.graft.raft.transport.WireMessage;
@@ -75,7 +76,7 @@ class HandshakeAnnouncementTest {
   private static NettyTransport announcing(String id, String info, Map<String, String> heard) {
     NettyTransport t = new NettyTransport(NettyTransportConfig
         .defaults("127.0.0.1:0", LoopbackNode.CLUSTER, MemberId.of(id))
-        .withReconnectBackoff(10, 200));
+        .withReconnectBackoff(10, 200), RaftLogging.slf4j());
     t.announce(info, (member, announced) -> heard.put(member.value(), announced));
     t.start(m -> { });
     return t;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.Heartbeat;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.transport.PeerIdentities;
@@ -51,7 +52,7 @@ class IncarnationHandshakeTest {
     Member(MemberId id, int port, UUID incarnation, Path state) {
       NettyTransportConfig config = NettyTransportConfig
           .defaults("127.0.0.1:" + port, LoopbackNode.CLUSTER, id).withReconnectBackoff(10, 100);
-      transport = new NettyTransport(config);
+      transport = new NettyTransport(config, RaftLogging.slf4j());
       known = PeerIdentities.open(state);
       transport.identify(incarnation, known);
       transport.onRefusal(refusals::add);

@@ -3,6 +3,7 @@ package io.graft.raft.transport.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.TransportTls;
 import io.graft.raft.message.RaftMessage;
 import java.util.concurrent.BlockingQueue;
@@ -21,7 +22,7 @@ final class LoopbackNode implements AutoCloseable {
 
   private LoopbackNode(MemberId id, NettyTransportConfig config, TransportTls tls) {
     this.id = id;
-    this.transport = new NettyTransport(config);
+    this.transport = new NettyTransport(config, RaftLogging.slf4j());
     transport.useTls(tls, TestTls.SETTING);
     transport.start(m -> {
       inboundThreads.offer(Thread.currentThread().getName());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.Heartbeat;
@@ -190,7 +191,7 @@ class NettyTransportTest {
     LoopbackNode b = node("b");
     var config = NettyTransportConfig.defaults("127.0.0.1:0", LoopbackNode.CLUSTER,
         MemberId.of("early"));
-    try (NettyTransport early = new NettyTransport(config)) {
+    try (NettyTransport early = new NettyTransport(config, RaftLogging.slf4j())) {
       early.setPeers(Map.of(b.id, b.address()));
       early.send(b.id, new TimeoutNow(config.self(), 1));
       assertThat(early.stats().unknownPeerDropped()).as("no peer channel before start").isOne();
@@ -207,7 +208,7 @@ class NettyTransportTest {
         MemberId.of("a"));
     java.util.concurrent.BlockingQueue<RaftMessage> got =
         new java.util.concurrent.LinkedBlockingQueue<>();
-    try (NettyTransport a = new NettyTransport(config)) {
+    try (NettyTransport a = new NettyTransport(config, RaftLogging.slf4j())) {
       a.start(m -> {
         got.add(m);
         throw new IllegalStateException("consumer bug");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.transport.MessageCodec;
 import io.graft.raft.transport.PeerIdentities;
 import io.graft.raft.transport.WireMessage;
@@ -24,7 +25,7 @@ class PeerProbeTest {
   void aMemberAnswersWithItsAnnouncementAndRecordsNothing() throws Exception {
     PeerIdentities records = PeerIdentities.inMemory();
     NettyTransport member = new NettyTransport(NettyTransportConfig
-        .defaults("127.0.0.1:0", LoopbackNode.CLUSTER, MemberId.of("m1")));
+        .defaults("127.0.0.1:0", LoopbackNode.CLUSTER, MemberId.of("m1")), RaftLogging.slf4j());
     member.announce("bolt=10.0.0.1:7687;db=abc", (m, i) -> { });
     member.identify(UUID.randomUUID(), records);
     member.start(m -> { });
@@ -54,7 +55,7 @@ class PeerProbeTest {
     var ca = TestTls.ca("probe-ca");
     var other = TestTls.ca("other-ca");
     NettyTransport member = new NettyTransport(NettyTransportConfig
-        .defaults("127.0.0.1:0", LoopbackNode.CLUSTER, MemberId.of("m1")));
+        .defaults("127.0.0.1:0", LoopbackNode.CLUSTER, MemberId.of("m1")), RaftLogging.slf4j());
     member.useTls(TestTls.tls(TestTls.member(ca, "m1"), ca.certificate()), TestTls.SETTING);
     member.announce("db=abc", (m, i) -> { });
     member.identify(UUID.randomUUID(), PeerIdentities.inMemory());

@@ -7,6 +7,7 @@ import io.graft.cluster.tls.CertificateAuthority;
 import io.graft.raft.api.CommitResult;
 import io.graft.raft.api.CommittedEntry;
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.StateMachine;
 import io.graft.raft.message.AppendEntries;
@@ -82,7 +83,8 @@ class RoguePeerTest {
     }
     for (MemberId id : voters) {
       NettyTransport netty = new NettyTransport(NettyTransportConfig
-          .defaults(addresses.get(id), CLUSTER, id).withReconnectBackoff(10, 200));
+          .defaults(addresses.get(id), CLUSTER, id).withReconnectBackoff(10, 200),
+              RaftLogging.slf4j());
       netty.useTls(TestTls.tls(TestTls.member(clusterCa, id.value()), clusterCa.certificate()),
           TestTls.SETTING);
       Recorded recorded = new Recorded(netty);

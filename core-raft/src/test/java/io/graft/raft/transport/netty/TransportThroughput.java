@@ -1,6 +1,7 @@
 package io.graft.raft.transport.netty;
 
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.RaftLogging;
 import io.graft.raft.message.AppendEntries;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.LogEntry;
@@ -30,9 +31,9 @@ public final class TransportThroughput {
     MemberId aId = MemberId.of("a");
     MemberId bId = MemberId.of("b");
     try (NettyTransport b = new NettyTransport(
-            NettyTransportConfig.defaults("127.0.0.1:0", "bench", bId));
+            NettyTransportConfig.defaults("127.0.0.1:0", "bench", bId), RaftLogging.slf4j());
         NettyTransport a = new NettyTransport(
-            NettyTransportConfig.defaults("127.0.0.1:0", "bench", aId))) {
+            NettyTransportConfig.defaults("127.0.0.1:0", "bench", aId), RaftLogging.slf4j())) {
       b.start(m -> {
         received.incrementAndGet();
         inFlight.release();
