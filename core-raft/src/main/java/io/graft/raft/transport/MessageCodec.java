@@ -27,8 +27,9 @@ import io.graft.raft.message.TimeoutNow;
  * <p>The handshake messages have a frozen layout and are decoded whatever the version byte says, so
  * a member can tell a peer speaking another version <em>why</em> it is refused ({@link
  * HandshakeCodec}). Every other type is only decoded at {@link #PROTOCOL_VERSION}; their bodies
- * are written by {@link BodyEncoder} and read by {@link BodyDecoder}. Decoding is strict: unknown codes, bad booleans,
- * invalid values and trailing bytes all throw {@link CodecException}. Stateless and thread-safe.
+ * are written by {@link BodyEncoder} and read by {@link BodyDecoder}. Decoding is strict: unknown
+ * codes, bad booleans, invalid values and trailing bytes all throw {@link CodecException}.
+ * Stateless and thread-safe.
  */
 public final class MessageCodec {
   /** The protocol version this build speaks. Bump it on any incompatible body change. */
