@@ -204,7 +204,7 @@ public final class Wiring {
   private synchronized void startFresh(Database database) throws Exception {
     closeRunning();
     running =
-        DatabaseBridge.start(config, boltAddresses, database, this::createNode, log, userLog,
+        BridgeStartup.start(config, boltAddresses, database, this::createNode, log, userLog,
             restarting);
     installRouting(database.getDependencyResolver().resolveDependency(RoutingService.class));
     captureUserChanges(database);

@@ -1,0 +1,43 @@
+package io.graft.plugin;
+
+import io.graft.raft.api.RaftNode;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.neo4j.logging.InternalLog;
+
+/**
+ * Tells the operator, once, that this member's Raft node stopped after a fatal error: why, what
+ * it means for the cluster and what to do. Called from a Raft listener (the member's status
+ * changes when it stops), so on a Raft thread; the flag makes it say so exactly once.
+ */
+final class FatalStopReport {
+  private final RaftNode raft;
+  private final RaftPluginConfig config;
+  private final InternalLog log;
+  /** neo4j.log: what an operator reads first. */
+  private final InternalLog userLog;
+  private final AtomicBoolean stopReported = new AtomicBoolean();
+
+  FatalStopReport(RaftNode raft, RaftPluginConfig config, InternalLog log, InternalLog userLog) {
+    this.raft = raft;
+    this.config = config;
+    this.log = log;
+    this.userLog = userLog;
+  }
+
+  /** Logs, once, to debug.log and neo4j.log that graft stopped here, why, and what to do. */
+  void reportIfStopped() {
+    raft.failure().ifPresent(failure -> {
+      if (stopReported.compareAndSet(false, true)) {
+        String message = String.format("graft: the Raft member %s of database '%s' STOPPED after"
+            + " a fatal error: %s. It takes no writes and no longer follows the cluster"
+            + " (raft.status() reports role %s; it refuses neo4j:// routing requests, so drivers"
+            + " ask the other members, which go on without it while a majority of them is up)."
+            + " Fix the cause (a full disk: free space) and restart this server: it recovers"
+            + " from its own disk and catches up.", config.self(), config.database(),
+            MemberStatusView.cause(failure), MemberStatusView.STOPPED);
+        log.error(message, failure);
+        userLog.error(message);
+      }
+    });
+  }
+}
