@@ -139,7 +139,7 @@ final class BridgeStartup {
         log, events, database);
     guard.setWriteAdvice(() -> WriteAdvice.of(bridge.status(), bridge.stoppedBecause()));
     // Notified (with a status naming no leader) when the member stops after a fatal error.
-    FatalStopReport stopReport = new FatalStopReport(raft, config, log, userLog);
+    FatalStopReport stopReport = new FatalStopReport(raft, config, machine, slot, log, userLog);
     raft.addListener(status -> stopReport.reportIfStopped());
     bridge.attach(b);
     // What a restart re-applies: the Raft log's entries after what Neo4j recovered (its log is

@@ -1,25 +1,33 @@
 package io.graft.plugin;
 
+import io.graft.bridge.apply.DatabaseSlot;
+import io.graft.bridge.apply.GraphStateMachine;
 import io.graft.raft.api.RaftNode;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.neo4j.logging.InternalLog;
 
 /**
  * Tells the operator, once, that this member's Raft node stopped after a fatal error: why, what
- * it means for the cluster and what to do. Called from a Raft listener (the member's status
+ * it means for the cluster and what to do; after a failed apply it also records that Neo4j's
+ * transaction log may end in a torn append ({@link TornTxLogTail}). Called from a Raft listener (the member's status
  * changes when it stops), so on a Raft thread; the flag makes it say so exactly once.
  */
 final class FatalStopReport {
   private final RaftNode raft;
   private final RaftPluginConfig config;
+  private final GraphStateMachine machine;
+  private final DatabaseSlot slot;
   private final InternalLog log;
   /** neo4j.log: what an operator reads first. */
   private final InternalLog userLog;
   private final AtomicBoolean stopReported = new AtomicBoolean();
 
-  FatalStopReport(RaftNode raft, RaftPluginConfig config, InternalLog log, InternalLog userLog) {
+  FatalStopReport(RaftNode raft, RaftPluginConfig config, GraphStateMachine machine,
+      DatabaseSlot slot, InternalLog log, InternalLog userLog) {
     this.raft = raft;
     this.config = config;
+    this.machine = machine;
+    this.slot = slot;
     this.log = log;
     this.userLog = userLog;
   }
@@ -37,6 +45,10 @@ final class FatalStopReport {
             MemberStatusView.cause(failure), MemberStatusView.STOPPED);
         log.error(message, failure);
         userLog.error(message);
+        if (machine.failed()) { // an apply failed: Neo4j's log may end in a torn append
+          TornTxLogTail.recordFailedApply(config.raftDirectory(),
+              slot.current().durability().durableConsensusIndex(), log);
+        }
       }
     });
   }

@@ -47,13 +47,25 @@ final class Clients {
     return GraphDatabase.driver(uri, AuthTokens.none(), config);
   }
 
+  /**
+   * The database every workload uses (graft's default {@code server.raft.database}; the single
+   * server's default too). Sessions NAME it, as Neo4j advises for clusters: a {@code neo4j://}
+   * session without a database resolves the user's home database through the driver's seed
+   * ALONE whenever its table is stale (bolt-connection-routed {@code RoutingTableRegistryImpl
+   * .ensureDatabaseNameIsCompleted}: a fresh table with no routers), so with the seed killed or
+   * cut off every write failed with "Could not perform discovery for database '<default
+   * database>'" although the driver knew four live routers (FiveMemberFaultsIT).
+   */
+  static final String DATABASE = "neo4j";
+
   static Session writeSession(Driver driver) {
-    return driver.session(SessionConfig.builder().withDefaultAccessMode(AccessMode.WRITE).build());
+    return driver.session(SessionConfig.builder().withDatabase(DATABASE)
+        .withDefaultAccessMode(AccessMode.WRITE).build());
   }
 
   static Session readSession(Driver driver, Collection<Bookmark> bookmarks) {
-    return driver.session(SessionConfig.builder().withDefaultAccessMode(AccessMode.READ)
-        .withBookmarks(Set.copyOf(bookmarks)).build());
+    return driver.session(SessionConfig.builder().withDatabase(DATABASE)
+        .withDefaultAccessMode(AccessMode.READ).withBookmarks(Set.copyOf(bookmarks)).build());
   }
 
   /** Remembers the bookmarks a writer session ended with. */

@@ -11,6 +11,8 @@ import org.neo4j.dbms.routing.RoutingException;
 import org.neo4j.dbms.routing.RoutingResult;
 import org.neo4j.kernel.api.exceptions.Status;
 import org.neo4j.kernel.database.DatabaseReferenceImpl;
+import org.neo4j.values.AnyValue;
+import org.neo4j.values.storable.TextValue;
 import org.neo4j.values.virtual.MapValue;
 
 /**
@@ -25,8 +27,28 @@ import org.neo4j.values.virtual.MapValue;
  * writer asks the same (initial) router again first, so a driver pointed at that member would
  * never find the leader. A refused request makes the driver forget this router and ask the
  * others it knows.
+ *
+ * <p>A running member that can name no writer (it knows no leader: an election is running, or it
+ * is cut off from the majority) refuses, the same way, the drivers whose seed is this member
+ * (their first address, sent as the routing context's {@code address} by every driver since
+ * 4.1): after a writer-less table a driver asks its seed FIRST again at the next refresh, so a
+ * driver seeded with a member cut off from the majority would get writer-less tables from it
+ * forever. Every other driver (seeded with another member, a name graft does not know, or none)
+ * gets the writer-less table, with this member listed last among the routers: reads go on while
+ * there is no leader (what Neo4j's own cores do and the drivers were built for), its next
+ * refresh goes to its seed, and the routers after that are asked in the table's order. Refusing
+ * those too would be worse: a member may not know every other member's Bolt address, and a
+ * driver all of whose routers refuse drops its table and from then on knows only its seed (dead,
+ * in FiveMemberFaultsIT's kill of the seed and the leader: writes stalled until it came back).
+ * The Java driver 5 (bolt-connection-routed {@code ClusterRoutingTable.update}: {@code
+ * preferInitialRouter = !cluster.hasWriters()}; {@code RediscoveryImpl}: a routing failure that
+ * is not a security or client error makes it {@code forget} that router and ask the next;
+ * {@code RoutingTableHandlerImpl.clusterCompositionLookupFailed} drops the table) behaves
+ * exactly so.
  */
 public final class GraftRoutingTableProvider implements ClientSideRoutingTableProvider {
+  /** Where drivers put the address they were given (Neo4j's {@code RoutingTableServiceHelpers}). */
+  static final String SEED_KEY = "address";
   private final ClientSideRoutingTableProvider original;
   private final String database;
   private final Supplier<Optional<RaftRoutingTable>> table;
@@ -72,11 +94,46 @@ public final class GraftRoutingTableProvider implements ClientSideRoutingTablePr
       Optional<RaftRoutingTable> raft = table.get();
       if (raft.isPresent()) {
         RaftRoutingTable t = raft.get();
+        if (t.writers().isEmpty() && seedIsThisMember(routingContext, t)) {
+          throw new RoutingException(Status.General.DatabaseUnavailable, "this member knows no"
+              + " leader of '" + database + "' right now (an election is running, or this member"
+              + " is cut off from the majority): ask another member for a routing table (a driver"
+              + " seeded with several members, or with a resolver, asks the next)");
+        }
         return new RoutingResult(
             addresses(t.routers()), addresses(t.writers()), addresses(t.readers()), t.ttlMillis());
       }
     }
     return original.getRoutingResultForClientSideRouting(reference, routingContext);
+  }
+
+  /**
+   * True when the driver's seed address (the routing context's {@code address}) is this member's
+   * own Bolt address (host compared without case). Missing, unparsable or anything else: false.
+   */
+  static boolean seedIsThisMember(MapValue routingContext, RaftRoutingTable t) {
+    AnyValue value = routingContext.get(SEED_KEY);
+    if (!(value instanceof TextValue text)) {
+      return false;
+    }
+    Optional<SocketAddress> seed = parse(text.stringValue());
+    Optional<SocketAddress> self = parse(t.self());
+    return seed.isPresent() && self.isPresent() && same(seed.get(), self.get());
+  }
+
+  private static boolean same(SocketAddress a, SocketAddress b) {
+    return a.getPort() == b.getPort() && a.getHostname().equalsIgnoreCase(b.getHostname());
+  }
+
+  private static Optional<SocketAddress> parse(String hostPort) {
+    if (hostPort == null || hostPort.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(SettingValueParsers.SOCKET_ADDRESS.parse(hostPort.trim()));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   private static List<SocketAddress> addresses(List<String> hostPorts) {

@@ -16,13 +16,24 @@ import java.util.function.Function;
  *   <li>READ: the voting followers; the leader too when it would otherwise be alone. Learners
  *       (being caught up) are left out, they may be far behind.
  *   <li>ROUTE: every member with a known Bolt address, this one first, so any of them can answer
- *       the next refresh.
+ *       the next refresh; this one LAST when it can name no writer: a driver asks the routers of
+ *       its table in their order, and the members that know a leader should come first (a member
+ *       cut off from the majority would otherwise be asked first again and again).
  * </ul>
  *
- * <p>Members whose Bolt address is unknown are left out rather than guessed.
+ * <p>Members whose Bolt address is unknown are left out rather than guessed. Whether a table
+ * without a writer is handed out at all is {@link GraftRoutingTableProvider}'s decision.
+ *
+ * @param self this member's own Bolt address, null when unknown (not sent to drivers)
  */
 public record RaftRoutingTable(
-    List<String> routers, List<String> writers, List<String> readers, long ttlMillis) {
+    List<String> routers, List<String> writers, List<String> readers, long ttlMillis,
+    String self) {
+
+  public RaftRoutingTable(
+      List<String> routers, List<String> writers, List<String> readers, long ttlMillis) {
+    this(routers, writers, readers, ttlMillis, null);
+  }
 
   /**
    * @param self this member's id
@@ -50,12 +61,20 @@ public record RaftRoutingTable(
     if (readers.isEmpty() && leaderBolt != null) {
       readers.add(leaderBolt);
     }
+    String selfBolt = bolt.apply(self);
     Set<String> routers = new LinkedHashSet<>();
-    addIfKnown(routers, bolt.apply(self));
+    if (!writers.isEmpty()) {
+      addIfKnown(routers, selfBolt);
+    }
     addIfKnown(routers, leaderBolt);
     voters.forEach(v -> addIfKnown(routers, bolt.apply(v)));
     learners.forEach(l -> addIfKnown(routers, bolt.apply(l)));
-    return new RaftRoutingTable(List.copyOf(routers), writers, new ArrayList<>(readers), ttlMillis);
+    if (writers.isEmpty() && selfBolt != null) {
+      routers.remove(selfBolt);
+      routers.add(selfBolt);
+    }
+    return new RaftRoutingTable(
+        List.copyOf(routers), writers, new ArrayList<>(readers), ttlMillis, selfBolt);
   }
 
   private static void addIfKnown(Set<String> into, String address) {

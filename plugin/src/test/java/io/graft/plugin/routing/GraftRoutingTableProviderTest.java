@@ -64,6 +64,49 @@ class GraftRoutingTableProviderTest {
             .isEqualTo(Status.General.DatabaseUnavailable));
   }
 
+  @Test
+  void aLeaderlessMemberRefusesDriversSeededWithItselfAndAnswersTheRestRoutingLast()
+      throws Exception {
+    // b knows no leader: the table names no writer and b routes last. b does not know c's Bolt
+    // address (a follower may not): a driver seeded with c must still get an answer.
+    table.set(Optional.of(RaftRoutingTable.compute("b:7000", null,
+        List.of("a:7000", "b:7000", "c:7000"), List.of(),
+        java.util.Map.of("a:7000", "a:7687", "b:7000", "b:7687")::get, 5000)));
+
+    for (MapValue context : List.of(seed("a:7687"), seed("c:7687"), seed("lb.example:7687"),
+        seed("not an address"), MapValue.EMPTY)) {
+      RoutingResult r = provider.getRoutingResultForClientSideRouting(ref("neo4j"), context);
+      assertThat(r.writeEndpoints()).as("routing context %s", context).isEmpty();
+      assertThat(r.readEndpoints()).as("reads go on without a leader").hasSize(2);
+      assertThat(r.routeEndpoints()).last()
+          .as("the member that knows no leader is asked last")
+          .isEqualTo(new SocketAddress("b", 7687));
+    }
+
+    for (MapValue context : List.of(seed("b:7687"), seed("B:7687"))) {
+      assertThatThrownBy(() -> provider.getRoutingResultForClientSideRouting(ref("neo4j"), context))
+          .as("routing context %s", context)
+          .isInstanceOf(RoutingException.class)
+          .hasMessageContaining("knows no leader")
+          .hasMessageContaining("ask another member")
+          .satisfies(e -> assertThat(((RoutingException) e).status())
+              .isEqualTo(Status.General.DatabaseUnavailable));
+    }
+  }
+
+  @Test
+  void aMemberThatKnowsTheLeaderAnswersWhateverTheSeed() throws Exception {
+    for (MapValue context : List.of(seed("b:7687"), seed("a:7687"), MapValue.EMPTY)) {
+      assertThat(provider.getRoutingResultForClientSideRouting(ref("neo4j"), context)
+          .writeEndpoints()).containsExactly(new SocketAddress("a", 7687));
+    }
+  }
+
+  private static MapValue seed(String address) {
+    return org.neo4j.values.virtual.VirtualValues.map(new String[] {"address"},
+        new org.neo4j.values.AnyValue[] {org.neo4j.values.storable.Values.stringValue(address)});
+  }
+
   private static DatabaseReferenceImpl.Internal ref(String name) {
     return new DatabaseReferenceImpl.Internal(new NormalizedDatabaseName(name),
         DatabaseIdFactory.from(name, UUID.randomUUID()), true);

@@ -29,6 +29,9 @@ class RaftRoutingTableTest {
     assertThat(t.writers()).isEmpty();
     assertThat(t.readers()).containsExactlyInAnyOrder("a:7687", "b:7687", "c:7687");
     assertThat(t.routers()).hasSize(3);
+    assertThat(t.routers().get(2)).as("a member with no writer to name routes last")
+        .isEqualTo("b:7687");
+    assertThat(t.self()).isEqualTo("b:7687");
   }
 
   @Test
