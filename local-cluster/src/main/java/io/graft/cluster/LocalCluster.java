@@ -1,13 +1,11 @@
 package io.graft.cluster;
 
-import io.graft.cluster.tls.ClusterCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +38,7 @@ public final class LocalCluster implements AutoCloseable {
   /** Grows when a member is added; read by fault and probe threads meanwhile. */
   private final List<ServerProcess> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final RaftProbe probe;
-  private FaultProxy proxy;
-  private FaultProxy boltProxy;
+  private final ClusterProxies proxies = new ClusterProxies(servers);
   private Thread shutdownHook;
 
   private LocalCluster(ClusterOptions options, ClusterLayout layout) {
@@ -96,12 +93,7 @@ public final class LocalCluster implements AutoCloseable {
 
   public void startAll() {
     StartChecks.portsFree(servers);
-    if (layout.proxied() && proxy == null) {
-      startProxy();
-    }
-    if (layout.boltProxied() && boltProxy == null) {
-      startBoltProxy();
-    }
+    proxies.startFor(layout);
     installShutdownHook();
     long began = System.nanoTime();
     options.progress().accept("Starting " + servers.size() + " Neo4j servers in " + options.dir());
@@ -160,39 +152,6 @@ public final class LocalCluster implements AutoCloseable {
     return running;
   }
 
-  private void startProxy() {
-    proxy = new FaultProxy(new ProcSourceResolver(this::memberByPid));
-    try {
-      for (MemberSpec spec : layout.members()) {
-        proxy.addFrontend(spec.index(), spec.raftAdvertisedPort(), spec.raftListenPort());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the fault proxy", e);
-    }
-  }
-
-  /** Every connection to a Bolt frontend is the client's ({@link #BOLT_CLIENT}). */
-  private void startBoltProxy() {
-    boltProxy = new FaultProxy(accepted -> java.util.OptionalInt.of(BOLT_CLIENT));
-    try {
-      for (MemberSpec spec : layout.members()) {
-        boltProxy.addFrontend(spec.index(), spec.boltAdvertisedPort(), spec.boltPort());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the Bolt fault proxy", e);
-    }
-  }
-
-  private Map<Long, Integer> memberByPid() {
-    Map<Long, Integer> map = new HashMap<>();
-    for (ServerProcess server : servers) {
-      if (server.pid() > 0) {
-        map.put(server.pid(), server.home().spec().index());
-      }
-    }
-    return map;
-  }
-
   private void installShutdownHook() {
     if (options.detached() || shutdownHook != null) {
       return;
@@ -247,16 +206,7 @@ public final class LocalCluster implements AutoCloseable {
     probe.updateLayout(layout);
     ServerProcess server = members.create(spec, layout);
     servers.add(server);
-    try {
-      if (layout.proxied() && proxy != null) {
-        proxy.addFrontend(spec.index(), spec.raftAdvertisedPort(), spec.raftListenPort());
-      }
-      if (layout.boltProxied() && boltProxy != null) {
-        boltProxy.addFrontend(spec.index(), spec.boltAdvertisedPort(), spec.boltPort());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot add a fault-proxy frontend for " + spec.name(), e);
-    }
+    proxies.addMember(spec);
     options.progress().accept("Starting " + spec.name() + " (" + spec.boltUri() + ", Raft "
         + spec.raftAdvertisedAddress() + ")");
     server.start();
@@ -336,20 +286,12 @@ public final class LocalCluster implements AutoCloseable {
    * members' Raft links and the test's direct probes ({@link #probe()}) are untouched.
    */
   public FaultProxy boltProxy() {
-    if (boltProxy == null) {
-      throw new IllegalStateException(
-          "started without the Bolt fault proxy (ClusterOptions.boltProxy)");
-    }
-    return boltProxy;
+    return proxies.bolt();
   }
 
   /** The fault proxy; only with {@link ClusterOptions#faultProxy()}. */
   public FaultProxy proxy() {
-    if (proxy == null) {
-      throw new IllegalStateException(
-          "started without the fault proxy (ClusterOptions.faultProxy)");
-    }
-    return proxy;
+    return proxies.raft();
   }
 
   public void kill9(int member) {
@@ -399,14 +341,7 @@ public final class LocalCluster implements AutoCloseable {
   public void close() {
     probe.close();
     stopAll();
-    if (proxy != null) {
-      proxy.close();
-      proxy = null;
-    }
-    if (boltProxy != null) {
-      boltProxy.close();
-      boltProxy = null;
-    }
+    proxies.close();
     if (shutdownHook != null) {
       try {
         Runtime.getRuntime().removeShutdownHook(shutdownHook);

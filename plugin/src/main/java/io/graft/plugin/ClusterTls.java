@@ -1,5 +1,6 @@
 package io.graft.plugin;
 
+import io.graft.raft.api.RaftAddress;
 import io.graft.raft.api.TransportTls;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
 import org.neo4j.configuration.Config;
@@ -146,11 +148,12 @@ final class ClusterTls implements TransportTls {
     if (!verifyHostname()) {
       return null;
     }
-    int colon = member.lastIndexOf(':');
-    String host = colon > 0 ? member.substring(0, colon) : member;
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
+    Optional<RaftAddress> address = RaftAddress.tryParse(member);
+    if (address.isEmpty()) {
+      return "member id " + member + " is not a host:port address, so no certificate can name it ("
+          + settings.verify_hostname.name() + "=true binds member ids to certificates)";
     }
+    String host = address.get().host();
     if (names(certificate, host)) {
       return null;
     }

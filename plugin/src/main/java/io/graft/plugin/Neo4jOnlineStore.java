@@ -3,9 +3,7 @@ package io.graft.plugin;
 import io.graft.bridge.snapshot.OnlineStore;
 import io.graft.bridge.snapshot.StoreAccess.LogRange;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.neo4j.graphdb.Resource;
 import org.neo4j.kernel.database.Database;
@@ -101,35 +99,8 @@ final class Neo4jOnlineStore implements OnlineStore {
    */
   @Override
   public List<LogRange> transactionLogsUpTo(LogEnd end) throws IOException {
-    LogFiles logFiles = database.getDependencyResolver().resolveDependency(LogFiles.class);
-    CheckpointFile checkpoints = logFiles.getCheckpointFile();
-    CheckpointInfo latest = checkpoints.findLatestCheckpoint(NullLog.getInstance())
-        .orElseThrow(() -> new IOException("graft: no checkpoint after the forced checkpoint"));
-    LogPosition from = latest.transactionLogPosition();
-    if (latest.oldestNotVisibleTransactionLogPosition().compareTo(from) < 0) {
-      from = latest.oldestNotVisibleTransactionLogPosition();
-    }
-    LogPosition to = new LogPosition(end.version(), end.offset());
-    if (latest.transactionLogPosition().compareTo(to) > 0) {
-      throw new IOException("graft: the checkpoint " + latest.transactionLogPosition()
-          + " is past the boundary " + to);
-    }
-    LogFile log = logFiles.getLogFile();
-    List<LogRange> ranges = new ArrayList<>();
-    for (long v = from.getLogVersion(); v <= to.getLogVersion(); v++) {
-      Path file = log.getLogFileForVersion(v);
-      ranges.add(new LogRange(file, v == to.getLogVersion() ? to.getByteOffset()
-          : Files.size(file)));
-    }
-    LogPosition afterCheckpoint = latest.channelPositionAfterCheckpoint();
-    for (Path file : checkpoints.getDetachedCheckpointFiles()) {
-      long version = checkpoints.getDetachedCheckpointLogFileVersion(file);
-      if (version == afterCheckpoint.getLogVersion()) {
-        ranges.add(new LogRange(file, afterCheckpoint.getByteOffset()));
-      } else if (version > afterCheckpoint.getLogVersion()) {
-        ranges.add(new LogRange(file, Files.size(file)));
-      }
-    }
-    return ranges;
+    return TransactionLogRanges.upTo(
+        database.getDependencyResolver().resolveDependency(LogFiles.class),
+        () -> new LogPosition(end.version(), end.offset()), "the boundary");
   }
 }

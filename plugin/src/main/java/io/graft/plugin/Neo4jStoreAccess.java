@@ -2,9 +2,7 @@ package io.graft.plugin;
 
 import io.graft.bridge.snapshot.StoreAccess;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -93,42 +91,14 @@ final class Neo4jStoreAccess implements StoreAccess {
   @Override
   public List<LogRange> transactionLogsToCopy() throws IOException {
     LogFiles logFiles = database.getDependencyResolver().resolveDependency(LogFiles.class);
-    CheckpointFile checkpoints = logFiles.getCheckpointFile();
-    // NullLog: Neo4j's scan logs a line per file read, noise for every snapshot.
-    CheckpointInfo latest = checkpoints.findLatestCheckpoint(NullLog.getInstance())
-        .orElseThrow(() -> new IOException("graft: no checkpoint after the forced checkpoint"));
-    LogFile log = logFiles.getLogFile();
-    if (log.getTransactionLogWriter() == null) {
-      throw new IOException("graft: the transaction log of '" + databaseName()
-          + "' is read-only; its append position is unknown");
-    }
-    LogPosition end = log.getTransactionLogWriter().getCurrentPosition();
-    LogPosition from = min(latest.transactionLogPosition(),
-        latest.oldestNotVisibleTransactionLogPosition());
-    if (latest.transactionLogPosition().compareTo(end) > 0) {
-      throw new IOException("graft: the latest checkpoint " + latest.transactionLogPosition()
-          + " is past the log's append position " + end);
-    }
-    List<LogRange> ranges = new ArrayList<>();
-    for (long v = from.getLogVersion(); v <= end.getLogVersion(); v++) {
-      Path file = log.getLogFileForVersion(v);
-      ranges.add(new LogRange(file, v == end.getLogVersion() ? end.getByteOffset()
-          : Files.size(file)));
-    }
-    LogPosition afterCheckpoint = latest.channelPositionAfterCheckpoint();
-    for (Path file : checkpoints.getDetachedCheckpointFiles()) {
-      long version = checkpoints.getDetachedCheckpointLogFileVersion(file);
-      if (version == afterCheckpoint.getLogVersion()) {
-        ranges.add(new LogRange(file, afterCheckpoint.getByteOffset()));
-      } else if (version > afterCheckpoint.getLogVersion()) {
-        ranges.add(new LogRange(file, Files.size(file)));
+    return TransactionLogRanges.upTo(logFiles, () -> {
+      LogFile log = logFiles.getLogFile();
+      if (log.getTransactionLogWriter() == null) {
+        throw new IOException("graft: the transaction log of '" + databaseName()
+            + "' is read-only; its append position is unknown");
       }
-    }
-    return ranges;
-  }
-
-  private static LogPosition min(LogPosition a, LogPosition b) {
-    return a.compareTo(b) <= 0 ? a : b;
+      return log.getTransactionLogWriter().getCurrentPosition();
+    }, "the log's append position");
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.graft.plugin;
 
+import io.graft.raft.api.RaftAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -72,15 +73,16 @@ record TransportSafety(List<String> warnings, String refusal) {
     return new TransportSafety(List.copyOf(warnings), refusal);
   }
 
-  /** True for loopback hosts (127.0.0.0/8, ::1, names resolving to them). */
+  /**
+   * True for loopback hosts (127.0.0.0/8, ::1, names resolving to them); false for text that is
+   * not a host:port address (port 0 allowed, as in a listen address), which counts as exposed.
+   */
   static boolean isLoopback(String hostPort) {
-    String host = hostPort;
-    int colon = hostPort.lastIndexOf(':');
-    if (colon > 0) {
-      host = hostPort.substring(0, colon);
-    }
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
+    String host;
+    try {
+      host = RaftAddress.parseListen(hostPort).host();
+    } catch (RaftAddress.MalformedAddressException e) {
+      return false;
     }
     try {
       InetAddress[] all = InetAddress.getAllByName(host);

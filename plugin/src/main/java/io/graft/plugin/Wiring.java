@@ -255,7 +255,7 @@ public final class Wiring {
     closeRunning();
     checkAfterFailedApply(database);
     running =
-        DatabaseBridge.start(config, boltAddresses, database,
+        BridgeStartup.start(config, boltAddresses, database,
             (spec, machine) -> createNode(spec, machine, database), log, userLog, restarting);
     installRouting(database.getDependencyResolver().resolveDependency(RoutingService.class));
     captureUserChanges(database);

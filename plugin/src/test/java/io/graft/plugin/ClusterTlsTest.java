@@ -105,6 +105,20 @@ class ClusterTlsTest {
     assertThat(lax.refusePeer("10.0.0.8:7000", cert)).isNull();
   }
 
+  /** Member ids are read by RaftAddress: an IPv6 literal in brackets is matched without them. */
+  @Test
+  void withVerifyHostnameAnIpv6MemberIdIsMatchedByItsAddressNotItsText() {
+    CertificateAuthority ca = CertificateAuthority.create("ca", DAY);
+    ClusterTls tls = ClusterTls.load(config(policyDirectory(ca, "127.0.0.1"), true),
+        NullLogProvider.getInstance());
+    var cert = ca.issue("m", List.of("fd00::7"), DAY).certificate();
+    assertThat(tls.refusePeer("[fd00::7]:7000", cert)).isNull();
+    assertThat(tls.refusePeer("[fd00:0:0:0:0:0:0:7]:7000", cert)).isNull();
+    assertThat(tls.refusePeer("[fd00::8]:7000", cert)).contains("does not name fd00::8")
+        .contains("member id [fd00::8]:7000");
+    assertThat(tls.refusePeer("fd00::7", cert)).contains("not a host:port address");
+  }
+
   @Test
   void aChangedFileReloadsThePolicyAndABrokenOneKeepsThePrevious() throws Exception {
     CertificateAuthority ca = CertificateAuthority.create("ca", DAY);

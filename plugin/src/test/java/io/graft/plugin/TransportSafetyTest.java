@@ -41,6 +41,21 @@ class TransportSafetyTest {
     }
   }
 
+  /**
+   * Addresses are read by RaftAddress (the one host:port parser): IPv6 literals in brackets, port
+   * 0 of a listen address; text that is no address counts as exposed, never as loopback.
+   */
+  @Test
+  void ipv6AndPortZeroAreReadAsAddressesAndNonAddressesCountAsExposed() {
+    for (String loopback : new String[] {"[::1]:0", "127.0.0.1:0", "[0:0:0:0:0:0:0:1]:7000"}) {
+      assertThat(TransportSafety.isLoopback(loopback)).as(loopback).isTrue();
+    }
+    for (String exposed : new String[] {"[::]:7000", "[2001:db8::1]:7000", "[fe80::1]:7000",
+        "::1:7000", "localhost", "127.0.0.1:", "[::1]"}) {
+      assertThat(TransportSafety.isLoopback(exposed)).as(exposed).isFalse();
+    }
+  }
+
   @Test
   void loopbackListenButExposedAdvertisedAddressCountsAsExposed() {
     TransportSafety s = TransportSafety.assess("127.0.0.1:7000", "10.1.2.3:7000", false, true,

@@ -69,34 +69,54 @@ public final class DataProcedures {
             .out("bytes", NTInteger)
             .out("millis", NTInteger)
             .build();
+    return adminChecked(signature, BACKUP, "take a backup of the replicated database", admin,
+        access, DataProcedures::backupRow);
+  }
+
+  /** raft.backup's row: the directory and options checked, then {@link RaftAdmin#backup}. */
+  private static AnyValue[] backupRow(RaftAdmin a, AnyValue[] input) throws ProcedureException {
+    String directory = input.length > 0 && input[0] instanceof TextValue t
+        ? t.stringValue() : null;
+    if (directory == null || directory.isBlank()) {
+      throw failed("%s: name the directory to write the backup into (absolute path)", BACKUP);
+    }
+    boolean dump = dumpOption(input.length > 1 ? input[1] : null);
+    BackupRow row;
+    try {
+      row = a.backup(directory.trim(), dump);
+    } catch (IllegalArgumentException e) {
+      throw failed("%s", e.getMessage()); // refused before anything was written
+    } catch (Exception e) {
+      throw new ProcedureException(Status.Procedure.ProcedureCallFailed, e,
+          "%s into %s failed, nothing was kept: %s", BACKUP, directory, e);
+    }
+    return new AnyValue[] {
+      Values.stringValue(row.directory()), Values.longValue(row.appliedIndex()),
+      Values.longValue(row.lastTxId()), Values.longValue(row.bytes()),
+      Values.longValue(row.millis())
+    };
+  }
+
+  /** What an admin procedure does once the caller is allowed and graft runs: its one row. */
+  @FunctionalInterface
+  interface AdminCall {
+    AnyValue[] row(RaftAdmin admin, AnyValue[] input) throws ProcedureException;
+  }
+
+  /**
+   * The shape of every admin procedure here: the caller is checked against {@code
+   * server.raft.admin_users} ({@code action} says what it was refused), graft must run on this
+   * database, then {@code call} produces the one row.
+   */
+  static CallableProcedure adminChecked(ProcedureSignature signature, String name, String action,
+      Supplier<Optional<RaftAdmin>> admin, ClusterAdminAccess access, AdminCall call) {
     return new CallableProcedure.BasicProcedure(signature) {
       @Override
       public ResourceRawIterator<AnyValue[], ProcedureException> apply(
           Context ctx, AnyValue[] input, ResourceMonitor monitor) throws ProcedureException {
-        access.check(BACKUP, ctx == null ? null : ctx.securityContext(),
-            "take a backup of the replicated database");
-        RaftAdmin a = RaftProcedures.require(admin);
-        String directory = input.length > 0 && input[0] instanceof TextValue t
-            ? t.stringValue() : null;
-        if (directory == null || directory.isBlank()) {
-          throw failed("%s: name the directory to write the backup into (absolute path)",
-              BACKUP);
-        }
-        boolean dump = dumpOption(input.length > 1 ? input[1] : null);
-        BackupRow row;
-        try {
-          row = a.backup(directory.trim(), dump);
-        } catch (IllegalArgumentException e) {
-          throw failed("%s", e.getMessage()); // refused before anything was written
-        } catch (Exception e) {
-          throw new ProcedureException(Status.Procedure.ProcedureCallFailed, e,
-              "%s into %s failed, nothing was kept: %s", BACKUP, directory, e);
-        }
-        return ResourceRawIterator.<AnyValue[], ProcedureException>of(new AnyValue[] {
-          Values.stringValue(row.directory()), Values.longValue(row.appliedIndex()),
-          Values.longValue(row.lastTxId()), Values.longValue(row.bytes()),
-          Values.longValue(row.millis())
-        });
+        access.check(name, ctx == null ? null : ctx.securityContext(), action);
+        return ResourceRawIterator.<AnyValue[], ProcedureException>of(
+            call.row(RaftProcedures.require(admin), input));
       }
     };
   }
@@ -137,25 +157,23 @@ public final class DataProcedures {
             .out("uncertainEntries", NTInteger)
             .out("message", NTString)
             .build();
-    return new CallableProcedure.BasicProcedure(signature) {
-      @Override
-      public ResourceRawIterator<AnyValue[], ProcedureException> apply(
-          Context ctx, AnyValue[] input, ResourceMonitor monitor) throws ProcedureException {
-        access.check(FORCE_NEW_CLUSTER, ctx == null ? null : ctx.securityContext(),
-            "re-form the cluster");
-        RaftAdmin a = RaftProcedures.require(admin);
-        ForcedCluster f = await(a);
-        List<AnyValue> previous = new ArrayList<>();
-        for (MemberId v : sorted(f.previousVoters())) {
-          previous.add(Values.stringValue(v.value()));
-        }
-        return ResourceRawIterator.<AnyValue[], ProcedureException>of(new AnyValue[] {
-          Values.stringValue(f.self().value()), Values.longValue(f.term()),
-          VirtualValues.fromList(previous), Values.longValue(f.knownCommittedIndex()),
-          Values.longValue(f.lastLogIndex()), Values.longValue(f.uncertainEntries()),
-          Values.stringValue(f.describe())
-        });
-      }
+    return adminChecked(signature, FORCE_NEW_CLUSTER, "re-form the cluster", admin, access,
+        DataProcedures::forceNewClusterRow);
+  }
+
+  /** raft.forceNewCluster's row: what the re-formed cluster is and what may have been lost. */
+  private static AnyValue[] forceNewClusterRow(RaftAdmin a, AnyValue[] input)
+      throws ProcedureException {
+    ForcedCluster f = await(a);
+    List<AnyValue> previous = new ArrayList<>();
+    for (MemberId v : sorted(f.previousVoters())) {
+      previous.add(Values.stringValue(v.value()));
+    }
+    return new AnyValue[] {
+      Values.stringValue(f.self().value()), Values.longValue(f.term()),
+      VirtualValues.fromList(previous), Values.longValue(f.knownCommittedIndex()),
+      Values.longValue(f.lastLogIndex()), Values.longValue(f.uncertainEntries()),
+      Values.stringValue(f.describe())
     };
   }
 

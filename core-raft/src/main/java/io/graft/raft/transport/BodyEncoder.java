@@ -17,7 +17,7 @@ import io.graft.raft.message.RequestVoteResponse;
 import io.graft.raft.message.TimeoutNow;
 
 /**
- * Writes the body of each Raft message; field order here and in {@link MessageCodec}'s decoder is
+ * Writes the body of each Raft message; field order here and in {@link BodyDecoder} is
  * the wire format (record component order, from first).
  */
 final class BodyEncoder implements RaftMessage.Handler<Void> {

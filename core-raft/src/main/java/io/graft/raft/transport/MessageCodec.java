@@ -16,9 +16,6 @@ import io.graft.raft.message.RaftMessage;
 import io.graft.raft.message.RequestVote;
 import io.graft.raft.message.RequestVoteResponse;
 import io.graft.raft.message.TimeoutNow;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 
 /**
  * The wire format of one frame payload: {@code [version u8][type u8][body]}, big-endian. Type codes
@@ -28,9 +25,11 @@ import java.util.UUID;
  * u32-length-prefixed.
  *
  * <p>The handshake messages have a frozen layout and are decoded whatever the version byte says, so
- * a member can tell a peer speaking another version <em>why</em> it is refused. Every other type is
- * only decoded at {@link #PROTOCOL_VERSION}. Decoding is strict: unknown codes, bad booleans,
- * invalid values and trailing bytes all throw {@link CodecException}. Stateless and thread-safe.
+ * a member can tell a peer speaking another version <em>why</em> it is refused ({@link
+ * HandshakeCodec}). Every other type is only decoded at {@link #PROTOCOL_VERSION}; their bodies
+ * are written by {@link BodyEncoder} and read by {@link BodyDecoder}. Decoding is strict: unknown
+ * codes, bad booleans, invalid values and trailing bytes all throw {@link CodecException}.
+ * Stateless and thread-safe.
  */
 public final class MessageCodec {
   /** The protocol version this build speaks. Bump it on any incompatible body change. */
@@ -53,25 +52,6 @@ public final class MessageCodec {
   public static final int TYPE_HANDSHAKE_REPLY = 65;
   public static final int TYPE_PROBE = 66;
 
-  /** "GRFT": guards against a non-graft client (or a stray protocol) on the Raft port. */
-  static final int HANDSHAKE_MAGIC = 0x47524654;
-
-  /** Smallest encoded LogEntry (term, index, type, payload length): bounds the entry count. */
-  private static final int ENTRY_BYTES_MIN = 8 + 8 + 1 + 4;
-
-  /** An epoch travels only after an incarnation (the trailer's layout). */
-  static void checkEpoch(UUID incarnation, long epoch) {
-    if (epoch != WireMessage.NO_EPOCH && incarnation.equals(WireMessage.NO_INCARNATION)) {
-      throw new IllegalArgumentException("an epoch needs an incarnation");
-    }
-  }
-
-  static void checkVersionRange(int version) {
-    if (version < 1 || version > 255) {
-      throw new IllegalArgumentException("protocol version must be 1..255: " + version);
-    }
-  }
-
   /** The pinned wire type code of {@code message}. */
   public static int typeCode(RaftMessage message) {
     return message.accept(TYPE_OF);
@@ -82,77 +62,7 @@ public final class MessageCodec {
     if (message instanceof WireMessage.Raft raft) {
       return encode(raft.message());
     }
-    WireWriter w = new WireWriter(64);
-    if (message instanceof WireMessage.Probe p) {
-      w.u8(p.protocolVersion());
-      w.u8(TYPE_PROBE);
-      w.i32(HANDSHAKE_MAGIC);
-      w.string(p.clusterId());
-      w.member(p.member());
-    } else if (message instanceof WireMessage.Handshake h) {
-      w.u8(h.protocolVersion());
-      w.u8(TYPE_HANDSHAKE);
-      w.i32(HANDSHAKE_MAGIC);
-      w.string(h.clusterId());
-      w.member(h.member());
-      trailer(w, h.info(), h.incarnation(), h.epoch());
-    } else {
-      WireMessage.HandshakeReply r = (WireMessage.HandshakeReply) message;
-      w.u8(r.protocolVersion());
-      w.u8(TYPE_HANDSHAKE_REPLY);
-      w.i32(HANDSHAKE_MAGIC);
-      w.bool(r.accepted());
-      w.member(r.member());
-      w.string(r.reason());
-      trailer(w, r.info(), r.incarnation(), r.epoch());
-    }
-    return w.toByteArray();
-  }
-
-  /**
-   * The optional handshake trailer {@code [info string [incarnation 16 bytes [epoch 8 bytes]]]}:
-   * each part is appended only when it (or a later part) is present, so a handshake without them
-   * keeps the frozen version-1 layout byte for byte, and a version-1 reader can parse a refusal
-   * sent to it.
-   */
-  private static void trailer(WireWriter w, String info, UUID incarnation, long epoch) {
-    boolean hasIncarnation = !incarnation.equals(WireMessage.NO_INCARNATION);
-    if (!info.isEmpty() || hasIncarnation) {
-      w.string(info);
-    }
-    if (hasIncarnation) {
-      w.i64(incarnation.getMostSignificantBits());
-      w.i64(incarnation.getLeastSignificantBits());
-    }
-    if (epoch != WireMessage.NO_EPOCH) {
-      w.i64(epoch);
-    }
-  }
-
-  private static long optionalEpoch(WireReader r) {
-    if (r.remaining() == 0) {
-      return WireMessage.NO_EPOCH;
-    }
-    long epoch = r.i64("epoch");
-    if (epoch == WireMessage.NO_EPOCH) {
-      throw new CodecException("epoch 0 is invalid (absent is encoded as nothing)");
-    }
-    return epoch;
-  }
-
-  private static String optionalInfo(WireReader r) {
-    return r.remaining() > 0 ? r.string("info") : "";
-  }
-
-  private static UUID optionalIncarnation(WireReader r) {
-    if (r.remaining() == 0) {
-      return WireMessage.NO_INCARNATION;
-    }
-    UUID incarnation = new UUID(r.i64("incarnation"), r.i64("incarnation"));
-    if (incarnation.equals(WireMessage.NO_INCARNATION)) {
-      throw new CodecException("incarnation 0 is invalid (absent is encoded as nothing)");
-    }
-    return incarnation;
+    return HandshakeCodec.encode(message);
   }
 
   /** Encodes a Raft message to a frame payload at {@link #PROTOCOL_VERSION}. */
@@ -180,140 +90,15 @@ public final class MessageCodec {
     int type = r.u8("type");
     WireMessage result;
     if (type == TYPE_HANDSHAKE || type == TYPE_HANDSHAKE_REPLY || type == TYPE_PROBE) {
-      result = decodeHandshake(version, type, r);
+      result = HandshakeCodec.decode(version, type, r);
     } else if (version != PROTOCOL_VERSION) {
       throw new CodecException("unsupported protocol version " + version + " for message type "
           + type + " (this member speaks " + PROTOCOL_VERSION + ")");
     } else {
-      result = new WireMessage.Raft(decodeRaft(type, r));
+      result = new WireMessage.Raft(BodyDecoder.decode(type, r));
     }
     r.expectEnd("message type " + type);
     return result;
-  }
-
-  private static WireMessage decodeHandshake(int version, int type, WireReader r) {
-    if (version < 1) {
-      throw new CodecException("protocol version 0 is invalid");
-    }
-    int magic = r.i32("magic");
-    if (magic != HANDSHAKE_MAGIC) {
-      throw new CodecException("bad handshake magic 0x" + Integer.toHexString(magic));
-    }
-    if (type == TYPE_PROBE) {
-      return new WireMessage.Probe(version, r.string("clusterId"), r.member("member"));
-    }
-    if (type == TYPE_HANDSHAKE) {
-      String clusterId = r.string("clusterId");
-      var member = r.member("member");
-      String info = optionalInfo(r);
-      UUID incarnation = optionalIncarnation(r);
-      return new WireMessage.Handshake(version, clusterId, member, info, incarnation,
-          incarnation.equals(WireMessage.NO_INCARNATION) ? WireMessage.NO_EPOCH
-              : optionalEpoch(r));
-    }
-    boolean accepted = r.bool("accepted");
-    var member = r.member("member");
-    String reason = r.string("reason");
-    String info = optionalInfo(r);
-    UUID incarnation = optionalIncarnation(r);
-    return new WireMessage.HandshakeReply(version, accepted, member, reason, info, incarnation,
-        incarnation.equals(WireMessage.NO_INCARNATION) ? WireMessage.NO_EPOCH
-            : optionalEpoch(r));
-  }
-
-  private static RaftMessage decodeRaft(int type, WireReader r) {
-    try {
-      switch (type) {
-        case TYPE_APPEND_ENTRIES:
-          return decodeAppendEntries(r);
-        case TYPE_APPEND_ENTRIES_RESPONSE:
-          return new AppendEntriesResponse(r.member("from"), r.i64("term"), r.bool("success"),
-              r.i64("matchIndex"), r.i64("conflictIndex"), r.i64("conflictTerm"),
-              r.i64("lastLogIndex"));
-        case TYPE_REQUEST_VOTE:
-          return new RequestVote(r.member("from"), r.i64("term"), r.i64("lastLogIndex"),
-              r.i64("lastLogTerm"), r.bool("preVote"), r.bool("leadershipTransfer"));
-        case TYPE_REQUEST_VOTE_RESPONSE:
-          return new RequestVoteResponse(r.member("from"), r.i64("term"), r.bool("granted"),
-              r.bool("preVote"));
-        case TYPE_HEARTBEAT:
-          return new Heartbeat(r.member("from"), r.i64("term"), r.i64("commitIndex"),
-              r.i64("context"));
-        case TYPE_HEARTBEAT_RESPONSE:
-          return new HeartbeatResponse(r.member("from"), r.i64("term"), r.i64("context"),
-              r.i64("lastLogIndex"));
-        case TYPE_TIMEOUT_NOW:
-          return new TimeoutNow(r.member("from"), r.i64("term"));
-        case TYPE_INSTALL_SNAPSHOT:
-          return new InstallSnapshot(r.member("from"), r.i64("term"), r.i64("lastIncludedIndex"),
-              r.i64("lastIncludedTerm"), r.bytes("configuration"), r.i64("offset"),
-              r.bytes("data"), r.i32("crc32c"), r.bool("done"));
-        case TYPE_INSTALL_SNAPSHOT_RESPONSE:
-          return new InstallSnapshotResponse(r.member("from"), r.i64("term"),
-              r.i64("lastIncludedIndex"), r.i64("nextOffset"), r.bool("success"), r.bool("done"));
-        case TYPE_CHANGE_REQUEST:
-          return new ChangeRequest(r.member("from"), r.i64("term"), r.i64("requestId"),
-              ChangeRequest.Operation.ofCode(r.u8("operation")), r.member("target"));
-        case TYPE_CHANGE_RESPONSE:
-          return decodeChangeResponse(r);
-        case TYPE_COMMIT_NOTICE:
-          return new CommitNotice(r.member("from"), r.i64("term"), r.i64("commitIndex"));
-        default:
-          throw new CodecException("unknown message type " + type);
-      }
-    } catch (IllegalArgumentException | NullPointerException e) {
-      // A record constructor refused a decoded value (e.g. a LogEntry with term 0).
-      throw new CodecException("invalid message type " + type + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static ChangeResponse decodeChangeResponse(WireReader r) {
-    var from = r.member("from");
-    long term = r.i64("term");
-    long requestId = r.i64("requestId");
-    String error = r.string("error");
-    String detail = r.string("detail");
-    boolean hasLeader = r.bool("hasLeader");
-    var leader = hasLeader ? r.member("leader") : null;
-    long configIndex = r.i64("configIndex");
-    List<MemberId> voters = readMembers(r, "voters");
-    List<MemberId> learners = readMembers(r, "learners");
-    return new ChangeResponse(
-        from, term, requestId, error, detail, leader, configIndex, voters, learners);
-  }
-
-  private static List<MemberId> readMembers(WireReader r, String what) {
-    int count = r.i32(what + " count");
-    if (count < 0 || count * 3L > r.remaining()) {
-      throw new CodecException(what + " count " + count + " impossible in " + r.remaining()
-          + " remaining bytes");
-    }
-    List<MemberId> out = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      out.add(r.member(what));
-    }
-    return out;
-  }
-
-  private static AppendEntries decodeAppendEntries(WireReader r) {
-    var from = r.member("from");
-    long term = r.i64("term");
-    long prevLogIndex = r.i64("prevLogIndex");
-    long prevLogTerm = r.i64("prevLogTerm");
-    long leaderCommit = r.i64("leaderCommit");
-    int count = r.i32("entry count");
-    if (count < 0 || (long) count * ENTRY_BYTES_MIN > r.remaining()) {
-      throw new CodecException("entry count " + count + " impossible in " + r.remaining()
-          + " remaining bytes");
-    }
-    List<LogEntry> entries = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      long entryTerm = r.i64("entry term");
-      long entryIndex = r.i64("entry index");
-      EntryType type = EntryType.ofCode(r.u8("entry type"));
-      entries.add(new LogEntry(entryTerm, entryIndex, type, r.bytes("entry payload")));
-    }
-    return new AppendEntries(from, term, prevLogIndex, prevLogTerm, entries, leaderCommit);
   }
 
   private static int estimateBytes(RaftMessage message) {
@@ -321,7 +106,7 @@ public final class MessageCodec {
       // Exact, so that the writer's array is the result (no trailing copy of a large batch).
       long total = 2 + memberBytes(ae.from()) + 4 * 8 + 4;
       for (LogEntry e : ae.entries()) {
-        total += e.payload().length + ENTRY_BYTES_MIN;
+        total += e.payload().length + BodyDecoder.ENTRY_BYTES_MIN;
       }
       return (int) Math.min(total, Integer.MAX_VALUE - 16);
     }

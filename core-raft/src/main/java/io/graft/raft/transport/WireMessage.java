@@ -57,8 +57,8 @@ public sealed interface WireMessage
       Objects.requireNonNull(member, "member");
       Objects.requireNonNull(info, "info");
       Objects.requireNonNull(incarnation, "incarnation");
-      MessageCodec.checkVersionRange(protocolVersion);
-      MessageCodec.checkEpoch(incarnation, epoch);
+      HandshakeCodec.checkVersionRange(protocolVersion);
+      HandshakeCodec.checkEpoch(incarnation, epoch);
     }
 
     public Handshake(int protocolVersion, String clusterId, io.graft.raft.api.MemberId member,
@@ -96,8 +96,8 @@ public sealed interface WireMessage
       Objects.requireNonNull(reason, "reason");
       Objects.requireNonNull(info, "info");
       Objects.requireNonNull(incarnation, "incarnation");
-      MessageCodec.checkVersionRange(protocolVersion);
-      MessageCodec.checkEpoch(incarnation, epoch);
+      HandshakeCodec.checkVersionRange(protocolVersion);
+      HandshakeCodec.checkEpoch(incarnation, epoch);
     }
 
     public HandshakeReply(int protocolVersion, boolean accepted,
@@ -132,7 +132,7 @@ public sealed interface WireMessage
     public Probe {
       Objects.requireNonNull(clusterId, "clusterId");
       Objects.requireNonNull(member, "member");
-      MessageCodec.checkVersionRange(protocolVersion);
+      HandshakeCodec.checkVersionRange(protocolVersion);
     }
   }
 }

@@ -1,19 +1,12 @@
 package io.graft.raft.storage.segmented;
 
 import io.graft.raft.message.LogEntry;
-import io.graft.raft.storage.FileSync;
 import io.graft.raft.storage.LogStore;
 import io.graft.raft.storage.StorageException;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A durable {@link LogStore}: a directory of segment files ({@link SegmentFileNames}), each a
@@ -31,6 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Read path: term and file offset of every present index live in two primitive arrays, so
  * {@link #term} is O(1); the newest entries are served from {@link EntryCache}; older ones are read
  * with one positional read per contiguous run and verified (CRC, index, term) after reading.
+ *
+ * <p>Helpers, one job each: {@link SegmentDisk} creates, deletes and forces the files (and
+ * numbers the syncs started for another thread), {@link SegmentTrimmer} cuts the log at either
+ * end, {@link WriteFailureLatch} remembers the first write failure.
  *
  * <p>Threading: single owner thread, like every {@link LogStore}. Any I/O failure or corruption
  * throws {@link StorageException}, which is fatal for the node.
@@ -51,33 +48,22 @@ public final class SegmentedLogStore implements LogStore {
   private final SegmentIndex index;
   private final EntryCache cache;
   private final SegmentWriteBuffer writes;
-  /** Keeps a zero-filled segment ready, or null (segments then grow as they are written). */
-  private final SegmentPreallocator preallocator;
+  private final SegmentDisk disk;
+  private final SegmentTrimmer trimmer;
+  private final WriteFailureLatch failure;
   private long snapshotIndex;
   private long snapshotTerm;
   private boolean activeDirty;
   private boolean dirDirty;
   private boolean closed;
-  /**
-   * The first write-side I/O failure; from then on the store takes no more writes. Volatile: a
-   * started {@link Sync} that fails on another thread records it too.
-   */
-  private volatile StorageException failure;
-  private final SegmentChannels channels;
   private long syncCount;
-  /** Numbers the started syncs, so an older one finds its segment already forced by a newer. */
-  private long syncGeneration;
-  /** The newest sync generation that forced the directory. */
-  private volatile long directoryForcedGeneration;
-  /** Also counted by a started Sync on another thread. */
-  private final AtomicLong fsyncCount = new AtomicLong();
 
   private SegmentedLogStore(Path dir, SegmentedLogOptions options, DirectoryLock lock,
       SegmentRecovery.Result recovered, Executor preallocation, SegmentChannels channels) {
     this.dir = dir;
     this.options = options;
-    this.channels = channels;
     this.lock = lock;
+    this.failure = new WriteFailureLatch(dir);
     this.index = new SegmentIndex(recovered.segments(), recovered.baseIndex(), recovered.terms(),
         recovered.offsets());
     this.snapshotIndex = recovered.snapshotIndex();
@@ -86,33 +72,11 @@ public final class SegmentedLogStore implements LogStore {
     Segment active = active();
     this.writes =
         new SegmentWriteBuffer(options.writeBufferBytes(), active == null ? 0 : active.endOffset);
-    this.preallocator = preallocation == null
-        ? null
-        : new SegmentPreallocator(dir, options.segmentBytesMax(), preallocation,
-            options.logging());
-    if (active != null) {
-      try {
-        force(active);
-        forceDirectory();
-      } catch (StorageException e) {
-        index.segments.forEach(SegmentedLogStore::closeQuietly);
-        if (preallocator != null) {
-          preallocator.close();
-        }
-        throw e;
-      }
-    }
-    if (preallocator != null) {
-      preallocator.prepareAhead();
-    }
-  }
-
-  /** Opens segment files; {@link FileChannel#open} except where a test injects disk failures. */
-  @FunctionalInterface
-  interface SegmentChannels {
-    SegmentChannels DEFAULT = FileChannel::open;
-
-    FileChannel open(Path path, OpenOption... options) throws IOException;
+    this.disk = new SegmentDisk(dir, options.segmentBytesMax(), preallocation, channels,
+        options.logging());
+    disk.forceAtOpen(index.segments);
+    this.trimmer = new SegmentTrimmer(index, cache, writes, disk);
+    disk.prepareAhead();
   }
 
   public static SegmentedLogStore open(Path dir) {
@@ -261,38 +225,7 @@ public final class SegmentedLogStore implements LogStore {
   }
 
   private void truncateValid(long fromIndex) {
-    writes.flush(active());
-    cache.truncateFrom(fromIndex);
-    List<Segment> segments = index.segments;
-    int k = index.positionFor(fromIndex);
-    boolean deleted = false;
-    while (segments.size() > k + 1) {
-      deleteSegment(segments.remove(segments.size() - 1));
-      deleted = true;
-    }
-    Segment segment = segments.get(k);
-    if (fromIndex == segment.firstIndex) {
-      deleteSegment(segments.remove(k));
-      deleted = true;
-    } else {
-      if (deleted) {
-        // The later segments' deletions must be durable before the cut: a crash could otherwise
-        // keep the cut (forced) but not the deletions, leaving a gap recovery refuses to start on.
-        forceDirectory();
-        deleted = false;
-      }
-      long cut = index.offset(fromIndex);
-      segment.cut(cut);
-      // Forced now: a lingering old record after a cut could otherwise pass recovery's checks
-      // behind new records written at the same offsets.
-      force(segment);
-    }
-    if (deleted) {
-      forceDirectory();
-    }
-    index.truncate(fromIndex);
-    Segment active = active();
-    writes.reset(active == null ? 0 : active.endOffset);
+    trimmer.cutSuffix(fromIndex);
     activeDirty = false;
   }
 
@@ -313,31 +246,10 @@ public final class SegmentedLogStore implements LogStore {
   }
 
   private void compactValid(long upToIndex, long upToTerm) {
-    // Durable before any segment is deleted, so the log never loses the description of its start.
-    LogMetaFile.write(dir, new LogMetaFile.Snapshot(upToIndex, upToTerm));
-    fsyncCount.addAndGet(2); // the temp file and the directory
-    List<Segment> segments = index.segments;
-    boolean deleted = false;
-    if (upToIndex >= lastIndex()) {
-      writes.reset(0);
-      while (!segments.isEmpty()) {
-        deleteSegment(segments.remove(segments.size() - 1));
-        deleted = true;
-      }
-      index.clear(upToIndex + 1);
-      cache.clear();
+    boolean wholeLog = upToIndex >= lastIndex();
+    trimmer.dropPrefix(upToIndex, upToTerm, wholeLog);
+    if (wholeLog) {
       activeDirty = false;
-    } else {
-      while (segments.size() > 1 && segments.get(1).firstIndex - 1 <= upToIndex) {
-        Segment first = segments.remove(0);
-        index.dropBefore(segments.get(0).firstIndex);
-        deleteSegment(first);
-        deleted = true;
-      }
-      cache.dropBefore(upToIndex + 1);
-    }
-    if (deleted) {
-      forceDirectory();
     }
     snapshotIndex = upToIndex;
     snapshotTerm = upToTerm;
@@ -350,11 +262,11 @@ public final class SegmentedLogStore implements LogStore {
       writes.flush(active());
       Segment active = active();
       if (activeDirty && active != null) {
-        force(active);
+        disk.force(active);
       }
       activeDirty = false;
       if (dirDirty) {
-        forceDirectory();
+        disk.forceDirectory();
         dirDirty = false;
       }
     } catch (StorageException e) {
@@ -383,23 +295,7 @@ public final class SegmentedLogStore implements LogStore {
     activeDirty = false;
     dirDirty = false;
     syncCount++;
-    if (segment == null && !directory) {
-      return Sync.DONE;
-    }
-    long generation = ++syncGeneration;
-    return () -> {
-      try {
-        if (segment != null && segment.forceFor(generation)) {
-          fsyncCount.incrementAndGet();
-        }
-        if (directory && directoryForcedGeneration < generation) {
-          forceDirectory();
-          directoryForcedGeneration = generation;
-        }
-      } catch (StorageException e) {
-        throw failed(e);
-      }
-    };
+    return disk.startForce(segment, directory, failure);
   }
 
   /** Number of {@link #sync()} calls (each at most one data fsync, plus one per new segment). */
@@ -409,7 +305,7 @@ public final class SegmentedLogStore implements LogStore {
 
   /** Number of fsyncs issued, of segment files and of the directory (for metrics and tests). */
   public long fsyncCount() {
-    return fsyncCount.get();
+    return disk.fsyncCount();
   }
 
   /** Number of segment files currently in use. */
@@ -431,14 +327,12 @@ public final class SegmentedLogStore implements LogStore {
       return;
     }
     try {
-      if (failure == null) {
+      if (!failure.tripped()) {
         sync();
       }
     } finally {
       closed = true;
-      if (preallocator != null) {
-        preallocator.close();
-      }
+      disk.close();
       for (Segment s : index.segments) {
         s.close();
       }
@@ -446,51 +340,19 @@ public final class SegmentedLogStore implements LogStore {
     }
   }
 
-
-
   private void rotate(long firstIndex) {
     Segment previous = active();
     if (previous != null) {
       writes.flush(active());
       // A finished segment is complete on disk before its successor gets any byte (see recovery).
-      force(previous);
+      disk.force(previous);
     }
-    Path path = dir.resolve(SegmentFileNames.name(firstIndex));
-    FileChannel channel;
-    try {
-      if (preallocator != null && preallocator.takeAs(path)) {
-        channel = channels.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      } else {
-        channel = channels.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
-      }
-    } catch (IOException e) {
-      throw new StorageException("cannot create segment " + path, e);
-    }
+    Segment created = disk.create(firstIndex);
     writes.startSegment(
         new SegmentHeader(SegmentHeader.VERSION, firstIndex, System.currentTimeMillis()));
-    index.segments.add(new Segment(path, firstIndex, channel, SegmentHeader.BYTES));
+    index.segments.add(created);
     activeDirty = true;
     dirDirty = true;
-  }
-
-  private void deleteSegment(Segment segment) {
-    segment.close();
-    try {
-      Files.delete(segment.path);
-    } catch (IOException e) {
-      throw new StorageException("cannot delete segment " + segment.path, e);
-    }
-  }
-
-  private void force(Segment segment) {
-    segment.force();
-    fsyncCount.incrementAndGet();
-  }
-
-  private void forceDirectory() {
-    FileSync.forceDirectory(dir);
-    fsyncCount.incrementAndGet();
   }
 
   private Segment active() {
@@ -513,20 +375,12 @@ public final class SegmentedLogStore implements LogStore {
   /** Open, and no earlier write failed. */
   private void ensureWritable() {
     ensureOpen();
-    if (failure != null) {
-      throw new StorageException("raft log " + dir + " takes no more writes after an earlier I/O"
-          + " failure (" + failure.getMessage() + (failure.getCause() == null ? ""
-          : ": " + failure.getCause()) + "); restart the member to recover the log from disk",
-          failure);
-    }
+    failure.ensureNotTripped();
   }
 
   /** Records the first write-side failure; the store takes no more writes (class comment). */
   private StorageException failed(StorageException e) {
-    if (failure == null) {
-      failure = e;
-    }
-    return e;
+    return failure.record(e);
   }
 
   /** A read that must see records still in the write buffer writes them out first. */
@@ -536,14 +390,6 @@ public final class SegmentedLogStore implements LogStore {
       writes.flush(active());
     } catch (StorageException e) {
       throw failed(e);
-    }
-  }
-
-  private static void closeQuietly(Segment segment) {
-    try {
-      segment.close();
-    } catch (StorageException ignored) {
-      // Already failing; the original exception is the one worth reporting.
     }
   }
 }
