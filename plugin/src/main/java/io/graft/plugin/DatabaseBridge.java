@@ -384,6 +384,10 @@ final class DatabaseBridge implements RaftAdmin, AutoCloseable {
             cause(failure), STOPPED);
         log.error(message, failure);
         userLog.error(message);
+        if (machine.failed()) { // an apply failed: Neo4j's log may end in a torn append
+          TornTxLogTail.recordFailedApply(config.raftDirectory(),
+              slot.current().durability().durableConsensusIndex(), log);
+        }
       }
     });
   }

@@ -32,14 +32,40 @@ public final class RaftDatabaseExtensionFactory
   public Lifecycle newInstance(ExtensionContext context, Dependencies deps) {
     return new LifecycleAdapter() {
       private boolean active;
+      /** The recovery setting to restore after this start's recovery, or null. */
+      private Boolean relaxed;
+
+      /** Runs on every start of the database, before Neo4j reads and recovers its log. */
+      @Override
+      public void init() throws Exception {
+        Database database = deps.database();
+        Wiring wiring = deps.wiring();
+        if (wiring.replicates(database.getNamedDatabaseId().name())) {
+          relaxed = wiring.beforeRecovery(database);
+        }
+      }
 
       @Override
       public void start() throws Exception {
         Database database = deps.database();
         Wiring wiring = deps.wiring();
+        restoreRecoverySetting(database, wiring);
         active = wiring.replicates(database.getNamedDatabaseId().name());
         if (active) {
           wiring.startDatabase(database);
+        }
+      }
+
+      @Override
+      public void shutdown() {
+        // A start whose recovery failed never reached start(): restore the setting here.
+        restoreRecoverySetting(deps.database(), deps.wiring());
+      }
+
+      private void restoreRecoverySetting(Database database, Wiring wiring) {
+        if (relaxed != null) {
+          wiring.afterRecovery(database, relaxed);
+          relaxed = null;
         }
       }
 

@@ -106,9 +106,12 @@ public final class RaftSettings implements SettingsDeclaration {
 
   @Description("Applied Raft entries between two snapshots of the replicated database (a store "
       + "copy: checkpoint, store files and transaction logs). After a snapshot the Raft log is "
-      + "pruned up to server.raft.log_retained_entries behind it (thesis §5.1).")
+      + "pruned up to server.raft.log_retained_entries behind it (thesis §5.1). Each snapshot "
+      + "forces a checkpoint and copies the whole store on every member, so its cost grows with "
+      + "the store: the default keeps it rare (Neo4j itself checkpoints every 100,000 "
+      + "transactions by default).")
   public static final Setting<Long> snapshot_interval_entries =
-      SettingImpl.newBuilder("server.raft.snapshot_interval_entries", LONG, 8192L).build();
+      SettingImpl.newBuilder("server.raft.snapshot_interval_entries", LONG, 65536L).build();
 
   @Description("Applied entry bytes (serialized transactions) between two snapshots, whichever of "
       + "this and server.raft.snapshot_interval_entries comes first: a few large transactions "

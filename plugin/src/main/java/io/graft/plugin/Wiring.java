@@ -13,6 +13,7 @@ import io.graft.procedures.RaftProcedures;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.SnapshotSupport;
 import io.graft.raft.api.StateMachine;
+import java.io.IOException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -30,6 +31,7 @@ import org.neo4j.logging.InternalLog;
 import org.neo4j.logging.InternalLogProvider;
 import org.neo4j.server.configuration.ServerSettings;
 import org.neo4j.server.web.WebServer;
+import org.neo4j.storageengine.api.TransactionIdStore;
 
 /**
  * The composition root: one per DBMS (created by the global extension, published as a global
@@ -188,6 +190,53 @@ public final class Wiring {
   }
 
   /**
+   * Before Neo4j recovers the replicated database (its extensions are initialised first): after a
+   * failed apply, Neo4j may cut the torn tail of its transaction log ({@link TornTxLogTail}).
+   * Returns the setting's value to restore once recovered, or null.
+   */
+  Boolean beforeRecovery(Database database) throws IOException {
+    Boolean before = TornTxLogTail.relaxBeforeRecovery(config.raftDirectory(),
+        database.getConfig());
+    if (before != null) {
+      String message = String.format("graft: an apply to database '%s' failed before the last"
+          + " stop (recorded in %s): its recovery may cut the torn tail of Neo4j's transaction"
+          + " log (%s=false for this recovery only); graft then checks that nothing durable was"
+          + " cut", config.database(), config.raftDirectory().resolve(TornTxLogTail.FILE_NAME),
+          TornTxLogTail.SETTING);
+      log.warn(message);
+      userLog.warn(message);
+    }
+    return before;
+  }
+
+  /**
+   * After recovery, if an apply had failed: Neo4j still holds everything that was durable in its
+   * log then, or the database refuses to start, saying why and what to do (neo4j.log too).
+   */
+  private void checkAfterFailedApply(Database database) throws IOException {
+    long recovered = database.getDependencyResolver()
+        .resolveDependency(TransactionIdStore.class)
+        .getLastCommittedTransaction().consensusIndex();
+    try {
+      String recoveredAfterFailure = TornTxLogTail.checkAfterRecovery(config.raftDirectory(),
+          config.database(), recovered);
+      if (recoveredAfterFailure != null) {
+        log.info(recoveredAfterFailure);
+        userLog.info(recoveredAfterFailure);
+      }
+    } catch (IllegalStateException e) {
+      log.error(e.getMessage());
+      userLog.error(e.getMessage());
+      throw e;
+    }
+  }
+
+  /** After recovery: the setting as configured again (see {@link #beforeRecovery}). */
+  void afterRecovery(Database database, Boolean before) {
+    TornTxLogTail.restoreAfterRecovery(database.getConfig(), before);
+  }
+
+  /**
    * Around a snapshot install the database restarts under the running bridge; the install holds
    * the state machine's lock, so this path takes no lock of Wiring's (a concurrent DBMS shutdown
    * holding it while it closes the Raft member would otherwise deadlock with the install).
@@ -203,6 +252,7 @@ public final class Wiring {
 
   private synchronized void startFresh(Database database) throws Exception {
     closeRunning();
+    checkAfterFailedApply(database);
     running =
         DatabaseBridge.start(config, boltAddresses, database, this::createNode, log, userLog,
             restarting);

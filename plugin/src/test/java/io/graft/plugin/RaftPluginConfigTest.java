@@ -120,7 +120,7 @@ class RaftPluginConfigTest {
   @Test
   void snapshotSettingsDefaultMapIntoThePolicyAndAreValidated() {
     RaftPluginConfig c = RaftPluginConfig.from(base().build());
-    assertThat(c.snapshotIntervalEntries()).isEqualTo(8192);
+    assertThat(c.snapshotIntervalEntries()).isEqualTo(65536);
     assertThat(c.logRetainedEntries()).isEqualTo(1024);
     assertThat(c.snapshotIntervalBytes()).isEqualTo(1L << 30);
     RaftPluginConfig small = RaftPluginConfig.from(base()

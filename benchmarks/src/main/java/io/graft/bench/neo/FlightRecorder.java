@@ -11,6 +11,15 @@ import java.util.Map;
  * recording per process and cell, for finding where a member's CPU goes (read them with {@code
  * jfr view hot-methods F} or {@code jfr print --events jdk.ExecutionSample F}). Off by default: a
  * recording costs the profiled process a little CPU.
+ *
+ * <p>Or, when {@code -Dgraft.bench.asyncProfiler=PATH/libasyncProfiler.so} is set (the library is
+ * in Maven Central's {@code tools.profiler:async-profiler} jar, {@code linux-x64/}), async-profiler
+ * loaded into each server with {@code jcmd PID JVMTI.agent_load}: CPU samples (itimer, every 1 ms
+ * of CPU, Java and native frames, per thread) written as collapsed stacks {@code
+ * <prefix>-<label>.collapsed}; {@link ProfileSummary} turns them into CPU ms per transaction by
+ * thread group and frame. JFR's sampler suspends threads from a thread of its own, which on a
+ * loaded 2-vCPU box gets few turns (tens of samples per window); a CPU-time signal samples
+ * whichever thread burns the CPU.
  */
 final class FlightRecorder {
   private static final String NAME = "graft-cell";
@@ -18,7 +27,14 @@ final class FlightRecorder {
 
   private FlightRecorder() {}
 
+  private static final String ASYNC = System.getProperty("graft.bench.asyncProfiler");
+
   static void start(Map<String, Long> pids) {
+    if (ASYNC != null) {
+      pids.forEach((label, pid) ->
+          jcmd(pid, "JVMTI.agent_load", ASYNC, quoted("start,event=itimer,interval=1ms,threads")));
+      return;
+    }
     pids.forEach((label, pid) -> jcmd(pid, "JFR.start", "name=" + NAME, "settings=profile"));
   }
 
@@ -29,12 +45,25 @@ final class FlightRecorder {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+    if (ASYNC != null) {
+      pids.forEach((label, pid) -> {
+        Path file = dir.resolve(prefix + "-" + label + ".collapsed").toAbsolutePath();
+        jcmd(pid, "JVMTI.agent_load", ASYNC, quoted("stop,collapsed,file=" + file));
+        System.out.println("[profile] " + label + " (pid " + pid + "): " + file);
+      });
+      return;
+    }
     pids.forEach((label, pid) -> {
       Path file = dir.resolve(prefix + "-" + label + ".jfr").toAbsolutePath();
       jcmd(pid, "JFR.dump", "name=" + NAME, "filename=" + file);
       jcmd(pid, "JFR.stop", "name=" + NAME);
       System.out.println("[jfr] " + label + " (pid " + pid + "): " + file);
     });
+  }
+
+  /** jcmd's parser would split an unquoted agent option at its '=' signs. */
+  private static String quoted(String option) {
+    return "\"" + option + "\"";
   }
 
   private static void jcmd(long pid, String... command) {

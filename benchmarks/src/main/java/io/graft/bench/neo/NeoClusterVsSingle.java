@@ -41,8 +41,11 @@ import org.neo4j.driver.Logging;
  * <p>Usage: {@code NeoClusterVsSingle [--seconds 15] [--warmup-min 60] [--clients 1,16,64]
  * [--trials 10] [--systems single,cluster] [--pin true] [--strace true] [--dir D] [--lib L]
  * [--plugin P] [--out F] [--png F] [--heap 1g] [--page-cache 256m] [--cluster-settings k=v,..]
- * [--jfr DIR] [--variants name:k=v,..|name2:k=v]}; {@code --jfr} records each measured window of
- * every server with Flight Recorder (profiling runs only: it costs CPU inside the window); {@code
+ * [--jfr DIR] [--async-profiler LIB.so] [--variants name:k=v,..|name2:k=v]}; {@code --jfr} records
+ * each measured window of every server with Flight Recorder (profiling runs only: it costs CPU
+ * inside the window), {@code --async-profiler} with async-profiler's CPU sampler instead (collapsed
+ * stacks and the window's transaction count in the {@code --jfr} folder, default {@code
+ * benchmarks/target/profiles}; read them with {@link ProfileSummary}); {@code
  * --variants} adds a cluster run per variant with those settings, for side-by-side A/B in one run
  * (e.g. {@code every-apply:server.raft.neo4j_log_force=EVERY_APPLY|no-fast-path:
  * server.jvm.additional=-Dgraft.ab.noLeaderFastPath=true}).
@@ -62,6 +65,14 @@ public final class NeoClusterVsSingle {
     boolean pin = Boolean.parseBoolean(args.getOrDefault("pin", "false"));
     boolean strace = Boolean.parseBoolean(args.getOrDefault("strace", "false"));
     Path jfr = args.containsKey("jfr") ? Path.of(args.get("jfr")).toAbsolutePath() : null;
+    if (args.containsKey("async-profiler")) {
+      // FlightRecorder profiles with async-profiler instead of JFR (read before its first use)
+      System.setProperty("graft.bench.asyncProfiler",
+          Path.of(args.get("async-profiler")).toAbsolutePath().toString());
+      if (jfr == null) {
+        jfr = Path.of("benchmarks/target/profiles").toAbsolutePath();
+      }
+    }
     List<Integer> clients = new ArrayList<>();
     for (String c : args.getOrDefault("clients", "1,16,64").split(",")) {
       clients.add(Integer.parseInt(c.trim()));
@@ -102,7 +113,7 @@ public final class NeoClusterVsSingle {
       report.note(String.format("%s settings: %s", system, settings));
       ClusterOptions options = new ClusterOptions(cluster ? 3 : 1, dir.resolve(system), lib,
           cluster ? plugin : null, false, false, false, heap, pageCache, settings,
-          Duration.ofSeconds(300), Duration.ofSeconds(120),
+          Duration.ofSeconds(600), Duration.ofSeconds(120),
           line -> System.out.println("[" + system + "] " + line));
       try (LocalCluster servers = LocalCluster.start(options)) {
         int target = cluster ? servers.awaitLeader() : 1;
@@ -112,7 +123,7 @@ public final class NeoClusterVsSingle {
         report.note(String.format("%s: processes %s", system, pids));
         try (Driver driver = driver(servers.boltUri(target))) {
           NeoLoad.Warmup w = NeoLoad.untilSteady(system, driver, 16, ids, warmupMin,
-              WINDOW_SECONDS, TOLERANCE, Math.max(180, warmupMin * 3));
+              WINDOW_SECONDS, TOLERANCE, Math.max(180, warmupMin * 3), serverPids(pids));
           System.out.printf("[%s] warm-up at 16 clients: %s%n", system, w.describe());
           report.note(String.format("%s warm-up at 16 clients: %s", system, w.describe()));
           for (boolean pinned : pin ? List.of(false, true) : List.of(false)) {
@@ -168,6 +179,16 @@ public final class NeoClusterVsSingle {
     return pids;
   }
 
+  private static List<Long> serverPids(Map<String, Long> pids) {
+    List<Long> out = new ArrayList<>();
+    pids.forEach((label, pid) -> {
+      if (!label.equals("client")) {
+        out.add(pid);
+      }
+    });
+    return out;
+  }
+
   /** Pinned: the single server or the leader alone on CPU 0, everything else on CPU 1. */
   private static void pinAll(Map<String, Long> pids, boolean pinned, boolean cluster) {
     pids.forEach((label, pid) -> {
@@ -181,7 +202,7 @@ public final class NeoClusterVsSingle {
       throws InterruptedException {
     String mode = pinned ? "pinned" : "unpinned";
     NeoLoad.Warmup w = NeoLoad.untilSteady(system, driver, clients, ids, 2 * WINDOW_SECONDS,
-        WINDOW_SECONDS, TOLERANCE, 8 * WINDOW_SECONDS);
+        WINDOW_SECONDS, TOLERANCE, 8 * WINDOW_SECONDS, serverPids(pids));
     Map<String, Long> before = new ConcurrentHashMap<>();
     Map<String, Long> after = new ConcurrentHashMap<>();
     Map<String, Long> servers = new LinkedHashMap<>(pids);
@@ -201,6 +222,15 @@ public final class NeoClusterVsSingle {
         FlightRecorder.stop(servers, jfr, system + "-" + mode + "-" + clients);
       }
     });
+    if (jfr != null) {
+      // the denominator for ProfileSummary's CPU ms per transaction
+      try {
+        Files.writeString(jfr.resolve(system + "-" + mode + "-" + clients + ".tx"),
+            r.transactions() + "\n");
+      } catch (java.io.IOException e) {
+        System.out.println("[profile] could not write the transaction count: " + e);
+      }
+    }
     Map<String, Double> perTx = new LinkedHashMap<>();
     pids.keySet().forEach(label -> perTx.put(label,
         (after.get(label) - before.get(label)) / (double) Math.max(1, r.transactions())));

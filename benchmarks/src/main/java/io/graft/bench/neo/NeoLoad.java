@@ -34,34 +34,55 @@ final class NeoLoad {
   private NeoLoad() {}
 
   /** Throughput of each warm-up window and whether the last two agreed within the tolerance. */
-  record Warmup(List<Double> windows, double seconds, boolean steady) {
+  record Warmup(List<Double> windows, double seconds, boolean steady, double lastJitShare) {
     String describe() {
       List<String> w = new ArrayList<>();
       windows.forEach(t -> w.add(String.format("%.0f", t)));
-      return String.format("%.0f s, windows %s tx/s, %s", seconds, String.join(" ", w),
+      return String.format("%.0f s, windows %s tx/s, JIT %.1f%% of the servers' CPU in the last,"
+              + " %s", seconds, String.join(" ", w), 100 * lastJitShare,
           steady ? "steady" : "NOT steady at the limit");
     }
   }
 
+  /** The servers' JIT compiler threads may use at most this share of their CPU in a steady window. */
+  static final double JIT_SHARE_MAX = 0.03;
+
   /**
-   * Runs the load in windows of {@code windowSeconds} until at least {@code minSeconds} have run
-   * and the last two windows' throughputs differ by at most {@code tolerance} (relative to the
-   * larger), or {@code maxSeconds} have run (then not steady: reported, never hidden).
+   * Runs the load in windows of {@code windowSeconds} until at least {@code minSeconds} have run,
+   * the last two windows' throughputs differ by at most {@code tolerance} (relative to the larger)
+   * and the JIT compiler threads of the {@code servers} used at most {@link #JIT_SHARE_MAX} of
+   * their CPU in the last window; or until {@code maxSeconds} have run (then not steady: reported,
+   * never hidden). Throughput alone is not enough on a loaded box: a cluster member was seen still
+   * compiling (JIT 0.6 ms of CPU per transaction, twice the whole single server's cost) in a window
+   * whose throughput had stopped moving.
    */
   static Warmup untilSteady(String system, Driver driver, int clients, AtomicLong ids,
-      double minSeconds, double windowSeconds, double tolerance, double maxSeconds)
-      throws InterruptedException {
+      double minSeconds, double windowSeconds, double tolerance, double maxSeconds,
+      java.util.Collection<Long> servers) throws InterruptedException {
     List<Double> windows = new ArrayList<>();
     double ran = 0;
     while (true) {
+      Map<Long, Map<Long, Object[]>> before = new java.util.HashMap<>();
+      servers.forEach(pid -> before.put(pid, ThreadCpu.sample(pid)));
       Result r = run(system, driver, clients, 0, windowSeconds, ids);
+      long jit = 0;
+      long all = 0;
+      for (long pid : servers) {
+        for (Map.Entry<String, Long> g : ThreadCpu.diff(before.get(pid), ThreadCpu.sample(pid))
+            .entrySet()) {
+          all += g.getValue();
+          jit += g.getKey().equals("jit") ? g.getValue() : 0;
+        }
+      }
+      double jitShare = all == 0 ? 0 : jit / (double) all;
       windows.add(r.txPerSecond());
       ran += windowSeconds;
       int n = windows.size();
       boolean steady = n >= 2 && Math.abs(windows.get(n - 1) - windows.get(n - 2))
-          <= tolerance * Math.max(windows.get(n - 1), windows.get(n - 2));
+          <= tolerance * Math.max(windows.get(n - 1), windows.get(n - 2))
+          && jitShare <= JIT_SHARE_MAX;
       if ((ran >= minSeconds && steady) || ran >= maxSeconds) {
-        return new Warmup(List.copyOf(windows), ran, steady);
+        return new Warmup(List.copyOf(windows), ran, steady, jitShare);
       }
     }
   }

@@ -59,9 +59,52 @@ final class ElectionStep {
     m.electionElapsed = Math.max(m.electionElapsed, m.randomizedElectionTimeout - delayTicks);
   }
 
-  /** True while a leader is known and was heard from within the election timeout (§4.2.3). */
+  /**
+   * A vote was refused only because the asker's log is behind ours (§5.4.1), and this follower
+   * knows no leader either (it lost the leader's connection too, or its lease ran out): the asker
+   * cannot win, and whoever can (a member with the longest log) would otherwise wait out its whole
+   * randomized timeout. The usual case: the voter that goes first after a leader crash
+   * ({@link #onPeerLost}) missed the leader's last entry. Campaign within 1-3 ticks instead; it is
+   * still a PreVote round, so a live leader (which some other member still hears) is not deposed.
+   */
+  private void campaignSoonIfAhead() {
+    if (!m.config.preVote()
+        || m.role != Role.FOLLOWER
+        || m.leader != null
+        || !m.configTracker.promotable()) {
+      return;
+    }
+    int delayTicks = 1 + m.random.nextInt(3);
+    m.electionElapsed = Math.max(m.electionElapsed, m.randomizedElectionTimeout - delayTicks);
+  }
+
+  /**
+   * True while a leader is known and was heard from within the election timeout (§4.2.3): on the
+   * leader itself always (its {@code electionElapsed} restarts at every CheckQuorum round, and a
+   * leader that fails one steps down); on a follower until an election timeout passes without its
+   * leader, or until the runtime reports the leader's connection lost ({@link #onPeerLost}
+   * forgets the leader, so the fast election is not stalled).
+   */
   boolean inLeaderLease() {
-    return m.leader != null && m.electionElapsed < m.config.electionTimeoutTicks();
+    return m.leader != null
+        && m.electionElapsed < m.config.electionTimeoutTicks()
+        && m.mutation != Mutation.IGNORE_LEADER_LEASE;
+  }
+
+  /**
+   * Thesis §4.2.3, disruptive servers: true if a (Pre)Vote request of a higher term must be
+   * ignored (no term change, no vote, no answer) because this member believes in a live leader
+   * ({@link #inLeaderLease}): a removed member never receives its removal nor any heartbeat, so it
+   * times out and campaigns with ever higher terms; PreVote (§9.6) keeps its term down only if it
+   * runs PreVote. Never for a leadership transfer's request (§3.10, TimeoutNow sets the flag, as
+   * etcd-io/raft's {@code campaignTransfer}). With CheckQuorum for every request (etcd-io/raft's
+   * {@code inLease}); without it, where a leader that lost its majority never steps down and could
+   * refuse the votes that would replace it, only for PreVotes and requests from non-voters.
+   */
+  boolean ignoresAsDisruptive(RequestVote rv) {
+    return !rv.leadershipTransfer()
+        && inLeaderLease()
+        && (rv.preVote() || m.config.checkQuorum() || !m.configuration.isVoter(rv.from()));
   }
 
   /**
@@ -119,6 +162,9 @@ final class ElectionStep {
               + " term {}, index {}] for term {}", m.self, m.log.lastTerm(), m.log.lastIndex(),
           granted ? "GRANTED" : "REFUSED", rv.from(), rv.lastLogTerm(), rv.lastLogIndex(),
           rv.term());
+    }
+    if (!granted && canVote) {
+      campaignSoonIfAhead();
     }
     long replyTerm = granted ? rv.term() : m.term;
     // A granted vote is durable before the reply leaves (§5.2 / Figure 2 persistent state).

@@ -23,8 +23,9 @@ import io.graft.raft.message.TimeoutNow;
  * <p>Term rules (Figure 2 "Rules for Servers", thesis §4.2.3, §9.6): a higher term makes the
  * receiver a follower of that term, except PreVote requests and granted PreVote responses (they
  * carry a prospective term and change no state), and except (Pre)Vote requests that arrive while
- * the receiver believes in a live leader (the lease rule), which are ignored unless they come from
- * a leadership transfer. A lower term is stale: requests are answered with the current term so the
+ * the receiver believes in a live leader (the lease rule, {@link
+ * ElectionStep#ignoresAsDisruptive}), which are ignored unless they come from a leadership
+ * transfer. A lower term is stale: requests are answered with the current term so the
  * sender steps down; responses are dropped.
  */
 final class MessageRouter implements RaftMessage.Handler<Void> {
@@ -59,9 +60,7 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
   private boolean acceptTerm(RaftMessage msg) {
     if (msg.term() > m.term) {
       if (msg instanceof RequestVote rv) {
-        if (!rv.leadershipTransfer()
-            && election.inLeaderLease()
-            && (rv.preVote() || m.config.checkQuorum() || !m.configuration.isVoter(rv.from()))) {
+        if (election.ignoresAsDisruptive(rv)) {
           // §4.2.3: a live leader is known; do not let a disruptive server (e.g. a removed one,
           // which no longer receives heartbeats) depose it.
           return false;

@@ -12,7 +12,9 @@ public final class BrokenProtocol {
     COMMIT_EARLIER_TERM_BY_COUNT(Mutation.COMMIT_EARLIER_TERM_BY_COUNT),
     ACK_BEFORE_DURABLE(Mutation.ACK_BEFORE_DURABLE),
     TRUNCATE_ON_EVERY_APPEND(Mutation.TRUNCATE_ON_EVERY_APPEND),
-    APPLY_BEFORE_COMMIT(Mutation.APPLY_BEFORE_COMMIT);
+    APPLY_BEFORE_COMMIT(Mutation.APPLY_BEFORE_COMMIT),
+    /** Not a safety rule: for the disruption check, not for the safety mutation proof. */
+    IGNORE_LEADER_LEASE(Mutation.IGNORE_LEADER_LEASE);
 
     private final Mutation mutation;
 

@@ -135,9 +135,13 @@ class PreVoteCheckQuorumTest {
     assertThat(ticks).isLessThanOrEqualTo(3);
   }
 
-  /** The follower that goes first is behind: it loses, and the other wins after its timeout. */
+  /**
+   * The follower that goes first is behind: it loses, and the other, which refused it for its
+   * shorter log and has lost the leader too, campaigns within a few ticks instead of after its
+   * whole randomized timeout (a failover trial took 2.1 s for this: benchmarks/NEO4J-RESULTS.md).
+   */
   @Test
-  void whenTheFollowerThatGoesFirstIsBehindTheOtherWinsAfterItsTimeout() {
+  void whenTheFollowerThatGoesFirstIsBehindTheOtherWinsWithinAFewTicks() {
     Network net = Network.of(3, withPreVoteAndCheckQuorum());
     net.campaign(N1);
     net.isolate(N2);
@@ -151,9 +155,10 @@ class PreVoteCheckQuorumTest {
     while (net.machine(N3).role() != Role.LEADER) {
       net.tickAll(1);
       ticks++;
-      assertThat(ticks).as("ticks to a new leader").isLessThan(4 * ELECTION);
+      assertThat(ticks).as("ticks to a new leader").isLessThan(ELECTION);
       assertThat(net.machine(N2).role()).isNotEqualTo(Role.LEADER);
     }
+    assertThat(ticks).as("ticks to a new leader").isLessThanOrEqualTo(8);
     // it holds the committed entry 2, then its own no-op
     assertThat(net.machine(N3).lastIndex()).isEqualTo(3);
     assertThat(net.machine(N3).commitIndex()).isGreaterThanOrEqualTo(2);

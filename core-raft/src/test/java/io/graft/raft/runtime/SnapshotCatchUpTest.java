@@ -92,6 +92,12 @@ class SnapshotCatchUpTest {
     });
   }
 
+  private static long publishedSnapshots(Path dir) throws java.io.IOException {
+    try (var children = Files.list(dir)) {
+      return children.filter(p -> p.getFileName().toString().matches("\\d+-\\d+")).count();
+    }
+  }
+
   private static byte[] payload(int i) {
     return ("k" + (i % 37) + "=v" + i).getBytes(StandardCharsets.UTF_8);
   }
@@ -119,8 +125,11 @@ class SnapshotCatchUpTest {
     long[] leaderLog = logBounds(leader);
     assertThat(leaderLog[0]).as("leader compacted its log past the victim's last entry")
         .isGreaterThan(victimApplied + 1);
-    assertThat(Files.list(tmp.resolve(leader.self().value()).resolve("snapshots")).count())
-        .as("only the newest snapshot is kept").isEqualTo(1);
+    // Published snapshots are "<index>-<term>" (a "tmp-" one may be in progress); the older one
+    // goes right after the newer one is renamed into place.
+    Path snapshots = tmp.resolve(leader.self().value()).resolve("snapshots");
+    await("only the newest snapshot is kept").atMost(Duration.ofSeconds(20))
+        .until(() -> publishedSnapshots(snapshots), n -> n == 1);
 
     RaftNodeRunner back = start(victim);
     write(200, 230); // writes continue while it catches up

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -141,16 +142,35 @@ class SnapshotWhileApplyingTest {
         .filter(n -> n.status().isLeader()).findFirst().orElse(null), n -> n != null);
   }
 
-  /** Writes keys from..to-1 through the leader, pipelined, and waits for all of them. */
+  /**
+   * Writes keys from..to-1 through the leader, pipelined, and waits for all of them; a write a
+   * re-election dropped or refused (a loaded machine starves a heartbeat) is proposed again
+   * through whoever leads then ({@link Reelections#commit}). Any other failure fails the test.
+   */
   private void write(int from, int to) throws Exception {
     RaftNodeRunner leader = leader();
     List<CompletableFuture<?>> pending = new ArrayList<>();
     for (int i = from; i < to; i++) {
-      pending.add(leader.propose(("k" + (i % 37) + "=v" + i).getBytes(StandardCharsets.UTF_8)));
+      pending.add(leader.propose(payload(i)));
     }
-    for (CompletableFuture<?> f : pending) {
-      f.get(20, TimeUnit.SECONDS);
+    for (int i = from; i < to; i++) {
+      try {
+        pending.get(i - from).get(20, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!Reelections.reelection(e)) {
+          throw e;
+        }
+        Reelections.commit(this::leaderOrNull, payload(i));
+      }
     }
+  }
+
+  private RaftNodeRunner leaderOrNull() {
+    return nodes.values().stream().filter(n -> n.status().isLeader()).findFirst().orElse(null);
+  }
+
+  private static byte[] payload(int i) {
+    return ("k" + (i % 37) + "=v" + i).getBytes(StandardCharsets.UTF_8);
   }
 
   private long[] logBounds(RaftNodeRunner n) throws Exception {

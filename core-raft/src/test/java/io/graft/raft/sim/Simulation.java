@@ -6,6 +6,7 @@ import io.graft.raft.api.MembershipChangeException;
 import io.graft.raft.api.NotLeaderException;
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.Role;
+import io.graft.raft.protocol.BrokenProtocol;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.protocol.RaftMachine;
@@ -49,6 +50,9 @@ public final class Simulation {
       Integer.getInteger("sim.livenessTicksPerEntry", 2);
   private static final int TRACE_TAIL = Integer.getInteger("sim.traceTail", 60);
 
+  /** Ticks the disruption phase runs once the removed member is back on the network. */
+  static final int DISRUPTION_TICKS = Integer.getInteger("sim.disruptionTicks", 300);
+
   /** Outcome of a successful run. */
   public record Result(
       long traceHash,
@@ -61,6 +65,31 @@ public final class Simulation {
       int membershipChangesDone,
       int compactions,
       int snapshotInstalls) {}
+
+  /**
+   * What the disruption phase measured ({@link #withDisruptiveMember}): from the moment the
+   * removed member {@code removed} (restarted without PreVote, still believing it is a voter)
+   * could reach everyone again, for {@link #DISRUPTION_TICKS} ticks.
+   *
+   * @param disruptorElections real elections the removed member started (its RequestVotes)
+   * @param othersElections (real) elections started by the members of the new configuration
+   * @param termBefore the leader's term when the phase began
+   * @param termAfter the highest term among the new configuration's members at its end
+   * @param leaderKept the same member leads, in the same term, at the end
+   */
+  public record Disruption(
+      String removed,
+      int clusterSize,
+      long disruptorElections,
+      long othersElections,
+      long termBefore,
+      long termAfter,
+      boolean leaderKept) {
+    /** Any sign that the removed member disturbed the cluster. */
+    public boolean disrupted() {
+      return !leaderKept || othersElections > 0 || termAfter != termBefore;
+    }
+  }
 
   private final long seed;
   private final int eventBudget;
@@ -93,6 +122,15 @@ public final class Simulation {
   private long livenessTicks;
   private long changeRequests;
   private int membershipChangesDone;
+
+  /** Null: no disruption phase; else whether the §4.2.3 lease rule stays on in it. */
+  private Boolean disruptionLeaseRule;
+
+  /** The member removed in the disruption phase, restarted with {@link #disruptorConfig}. */
+  private SimMember disruptor;
+
+  private RaftConfig disruptorConfig;
+  private Disruption disruption;
 
   private record Scheduled(long time, long sequence, SimEvent event)
       implements Comparable<Scheduled> {
@@ -179,6 +217,9 @@ public final class Simulation {
         step();
       }
       runLiveness();
+      if (disruptionLeaseRule != null) {
+        runDisruption();
+      }
     } catch (RuntimeException | AssertionError e) {
       throw new SimulationFailure(
           seed, members.size() - spareCount, spareCount, eventBudget, broken, eventNumber, e,
@@ -236,10 +277,118 @@ public final class Simulation {
   }
 
   /**
-   * The members a fresh entry must reach: those of the configuration of the newest leader
-   * (removed members no longer receive the log), or everyone while no leader is known.
+   * Adds a disruption phase after the liveness phase (thesis §4.2.3, disruptive servers): with
+   * everything healed and no more faults, the leader removes a follower that it first cuts off,
+   * so that member never learns of its removal and still believes it is a voter; it restarts
+   * without PreVote (an older build, another setting) and is reconnected; the removed member then
+   * times out and campaigns with ever higher terms for {@link #DISRUPTION_TICKS} ticks while the
+   * client keeps proposing. {@link #disruption()} reports what it did to the cluster. With {@code
+   * leaseRule} false the members of the new configuration run with the rule switched off ({@code
+   * BrokenProtocol.Variant.IGNORE_LEADER_LEASE}) during that phase, for the contrast. Every safety
+   * invariant is still checked after every event. Without this call a run is unchanged.
    */
-  private Set<MemberId> requiredForLiveness() {
+  public Simulation withDisruptiveMember(boolean leaseRule) {
+    this.disruptionLeaseRule = leaseRule;
+    return this;
+  }
+
+  /** The disruption phase's measurements, or null if it did not run. */
+  public Disruption disruption() {
+    return disruption;
+  }
+
+  private void runDisruption() {
+    SimMember leader = newestLeader();
+    if (leader == null) {
+      throw new IllegalStateException("disruption phase: no leader after the liveness phase");
+    }
+    List<SimMember> followers = new ArrayList<>();
+    for (SimMember m : members) {
+      if (m != leader && leader.machine.configuration().isVoter(m.id())) {
+        followers.add(m);
+      }
+    }
+    SimMember removed = followers.get(random.nextInt(followers.size()));
+    noteFault("disruption phase (lease rule " + (disruptionLeaseRule ? "on" : "OFF")
+        + "): cut off and remove " + removed.id());
+    network.isolate(removed.index());
+    changeMembership(leader, removed, false);
+    List<SimMember> remaining = new ArrayList<>(followers);
+    remaining.remove(removed);
+    remaining.add(leader);
+    // As the liveness bound: the removal entry waits behind the backlog of the remaining members
+    // (with entriesPerAppendMax 1 and one append in flight, a backlog of hundreds of entries).
+    long removalIndex = leader.machine.lastIndex();
+    long lowestCommit = removalIndex;
+    for (SimMember m : remaining) {
+      lowestCommit = Math.min(lowestCommit, m.commitIndex());
+    }
+    long boundTicks = LIVENESS_TICKS + 2L * LIVENESS_TICKS_PER_BACKLOG_ENTRY
+        * (removalIndex - lowestCommit);
+    long deadline = now + boundTicks * TICK;
+    while (!removedEverywhere(leader, removed, remaining)) {
+      if (now > deadline || leader.machine == null || leader.role() != Role.LEADER) {
+        throw new SafetyViolation("liveness: disruption phase: " + leader.id() + " did not"
+            + " commit the removal of " + removed.id() + " (index " + removalIndex + ", lowest"
+            + " commit " + lowestCommit + ") within " + boundTicks + " ticks; " + members);
+      }
+      step();
+    }
+    disruptor = removed;
+    disruptorConfig = new RaftConfig(config.electionTimeoutTicks(),
+        config.heartbeatIntervalTicks(), config.entriesPerAppendMax(), config.appendBytesMax(),
+        config.inflightAppendsMax(), config.uncommittedBytesMax(), false, config.checkQuorum(),
+        config.appendLingerBytes()).validate();
+    shutDown(removed);
+    restart(removed); // without PreVote; its log still makes it a voter of the old configuration
+    if (!disruptionLeaseRule) {
+      for (SimMember m : remaining) {
+        BrokenProtocol.enable(m.machine, BrokenProtocol.Variant.IGNORE_LEADER_LEASE);
+      }
+    }
+    long termBefore = leader.term();
+    long electionsBefore = 0;
+    for (SimMember m : remaining) {
+      electionsBefore += m.machine.electionsStarted();
+    }
+    network.heal();
+    noteFault("disruption phase: " + removed.id() + " reconnected without PreVote, "
+        + removed.machine.configuration());
+    long end = now + (long) DISRUPTION_TICKS * TICK;
+    while (now < end) {
+      step();
+    }
+    long electionsAfter = 0;
+    long termAfter = 0;
+    for (SimMember m : remaining) {
+      electionsAfter += m.machine.electionsStarted();
+      termAfter = Math.max(termAfter, m.term());
+    }
+    boolean kept = leader.alive() && leader.role() == Role.LEADER && leader.term() == termBefore;
+    disruption = new Disruption(removed.id().value(), remaining.size() + 1,
+        removed.machine.electionsStarted(), electionsAfter - electionsBefore, termBefore,
+        termAfter, kept);
+    noteFault("disruption phase: " + disruption);
+  }
+
+  /** The removal committed on the leader and reached every remaining member's log. */
+  private static boolean removedEverywhere(
+      SimMember leader, SimMember removed, List<SimMember> remaining) {
+    if (leader.machine == null
+        || leader.machine.membershipChangeInProgress()
+        || leader.machine.configuration().isVoter(removed.id())) {
+      return false;
+    }
+    for (SimMember m : remaining) {
+      if (m.machine == null || m.machine.configuration().isVoter(removed.id())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The alive leader of the highest term, or null. */
+  private SimMember newestLeader() {
     SimMember newest = null;
     for (SimMember m : members) {
       if (m.alive()
@@ -248,6 +397,15 @@ public final class Simulation {
         newest = m;
       }
     }
+    return newest;
+  }
+
+  /**
+   * The members a fresh entry must reach: those of the configuration of the newest leader
+   * (removed members no longer receive the log), or everyone while no leader is known.
+   */
+  private Set<MemberId> requiredForLiveness() {
+    SimMember newest = newestLeader();
     Set<MemberId> all = new java.util.TreeSet<>();
     if (newest == null) {
       for (SimMember m : members) {
@@ -422,7 +580,7 @@ public final class Simulation {
     Set<MemberId> initial = voters.contains(m.id()) ? voters : Set.of();
     m.machine =
         new RaftMachine(
-            config,
+            m == disruptor ? disruptorConfig : config,
             m.id(),
             initial,
             m.store,

@@ -53,15 +53,15 @@ import org.neo4j.driver.Session;
  * -Dsurefire.failIfNoSpecifiedTests=false}; replay the workload's choices with {@code
  * -Ddiskfull.seed=N}.
  *
- * <p>Test 2 (Neo4j's transaction log) runs only with {@code -Ddiskfull.txlog=true}: it does NOT
- * pass yet. Its first run showed the stop working as above (Neo4j panics the database, graft
- * stops the member, names the full disk, the other two elect a leader and keep writing), but the
- * member could not come back: after the filler was deleted and the server restarted, Neo4j
- * refused to recover the database ("Error reading transaction logs, recovery not possible ...
- * Log file contains entries with prefix 24", i.e. it reads the torn tail that the failed append
- * left as a log entry of an unknown version). What graft should do about that (drop the torn
- * tail of a log whose last write failed before Neo4j recovers it, or re-seed the member from the
- * cluster) is open.
+ * <p>Test 2 (Neo4j's transaction log) runs only with {@code -Ddiskfull.txlog=true} (about 2
+ * minutes more). There Neo4j panics the database (its append failed) and graft stops the member;
+ * the failed append leaves a torn last entry in Neo4j's log, which Neo4j refuses to recover by
+ * default ("Error reading transaction logs, recovery not possible ... entries with prefix 24").
+ * graft recorded the failed apply with the consensusIndex then durable in Neo4j's log, so the
+ * restart lets Neo4j's recovery cut the torn tail (that recovery only), checks that nothing
+ * durable was cut, and re-applies the rest from the Raft log ({@code plugin/TornTxLogTail}); the
+ * test checks the member's {@code neo4j.log} says so and the record is gone, besides the checks
+ * above.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -126,7 +126,7 @@ class DiskFullIT {
   @Test
   @Order(2)
   @EnabledIfSystemProperty(named = "diskfull.txlog", matches = "true",
-      disabledReason = "not yet passing: -Ddiskfull.txlog=true (see the class comment)")
+      disabledReason = "long form: -Ddiskfull.txlog=true (see the class comment)")
   void theLeadersTransactionLogRunsOutOfSpace() throws Exception {
     run(TX_DISK_MEMBER, txDisk, "Neo4j transaction log", true);
   }
@@ -205,12 +205,22 @@ class DiskFullIT {
           + "; " + watch.awaitWrites(s, next);
     }
 
-    String freeAndRestart(ScriptedNemesis s) {
+    String freeAndRestart(ScriptedNemesis s) throws IOException {
       disk.free();
+      long logAt = size(neo4jLog(member));
       cluster.restart(member);
       int leader = watch.leaderAmong(ALL);
+      String recovered = "";
+      if (panics) {
+        // Neo4j's log ended in the torn append: recovery cut it, graft checked nothing durable
+        // was cut (plugin/TornTxLogTail) and removed its record of the failed apply.
+        recovered = "; neo4j.log: " + awaitLogLine(s, neo4jLog(member), logAt,
+            "recovered after a failed apply");
+        Path record = cluster.home(member).resolve("data/raft/neo4j/neo4j-log-failed-append");
+        s.check(!Files.exists(record), record + " still there after the restart");
+      }
       return "filler deleted (" + disk.usableBytes() + " bytes free), member-" + member
-          + " restarted; leader member-" + leader + "; " + caughtUp(s);
+          + " restarted; leader member-" + leader + recovered + "; " + caughtUp(s);
     }
 
     String heal() {
