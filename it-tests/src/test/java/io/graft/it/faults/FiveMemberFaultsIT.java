@@ -61,15 +61,17 @@ import org.neo4j.driver.Values;
  * </ol>
  *
  * <p><b>Not in the CI suite</b>: it runs only with {@code -Dfaults.five=true} (one 5-member
- * cluster plus a sixth server, about six minutes on this machine, over the CI budget), and it does
- * NOT pass yet. Its first run (seed 12065405594135) found that writes through the {@code
- * neo4j://} driver stall for more than 45 s after the driver's entry member (its initial router,
- * member-1) is cut off from the Raft links or killed, although the other members elect a leader
- * within a second (their debug.log): a member that knows no leader hands out a routing table
- * without a writer ({@code RaftRoutingTable}), and a driver whose table has no writer asks its
- * initial router first again, so a driver pointed at a leaderless member keeps getting writer-less
- * tables. The Bolt-partition steps (client cut from the leader, leader moved while cut, client cut
- * from a minority, leader moved into it) passed with their effects verified.
+ * cluster plus a sixth server, about eight minutes on this loaded machine, over the CI budget).
+ * Its first runs found writes through the {@code neo4j://} driver stalling for more than 45 s
+ * after the driver's seed (member-1) was killed with the leader or cut off, although the others
+ * elected a leader within a second. Two causes: (1) a member that knows no leader handed its
+ * seeded drivers writer-less tables, and a driver asks its seed FIRST after a writer-less table,
+ * so it never left that member (fixed in plugin/routing: such a member refuses drivers seeded
+ * with itself, see {@code GraftRoutingTableProvider}); (2) the workload's sessions named no
+ * database, and driver 5.28 resolves the home database through the seed ALONE whenever its table
+ * is stale, so with the seed dead nothing could help (the workloads now name the database, see
+ * {@code Clients.DATABASE}). The Bolt-partition steps (client cut from the leader, leader moved
+ * while cut, client cut from a minority, leader moved into it) passed from the start.
  *
  * <p>Each workload runs at least {@code -Dfaults.seconds=8} and until its script is done. {@code -Dfaults.long=true} adds a 2|3 partition with the leader on the side of
  * three and a kill -9 of two followers. Replay the workload's choices with {@code
@@ -77,7 +79,7 @@ import org.neo4j.driver.Values;
  * -Dsurefire.failIfNoSpecifiedTests=false -Dfaults.five=true}.
  */
 @EnabledIfSystemProperty(named = "faults.five", matches = "true",
-    disabledReason = "long form, not yet passing: -Dfaults.five=true (see the class comment)")
+    disabledReason = "long form (about eight minutes): -Dfaults.five=true (see the class comment)")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 12, unit = TimeUnit.MINUTES)
 class FiveMemberFaultsIT {
