@@ -9,26 +9,20 @@ import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.protocol.log.LogReader;
-import io.graft.raft.protocol.log.RaftLog;
 import io.graft.raft.protocol.membership.ChangeOutcome;
-import io.graft.raft.protocol.membership.Configuration;
-import io.graft.raft.protocol.membership.ConfigurationLog;
-import io.graft.raft.protocol.progress.Progress;
-import io.graft.raft.protocol.quorum.MajorityConfig;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
 /**
  * The pure Raft protocol: messages, ticks and proposals in; a {@link Ready} out. No threads, clocks
  * or I/O. NOT thread-safe by contract: one owner thread calls everything.
  *
- * <p>The state lives here; the role logic lives in {@link ElectionStep} (timeouts, PreVote,
- * RequestVote), {@link FollowerStep} (AppendEntries/Heartbeat receiver rules) and {@link
- * LeaderStep} (replication, flow control, commit), with {@link MembershipStep} (§4.1 changes) and
+ * <p>The state lives in {@link MachineState} (recovered at start, read through its accessors);
+ * the role logic lives in {@link ElectionStep} (timeouts, PreVote, RequestVote), {@link
+ * FollowerStep} (AppendEntries/Heartbeat receiver rules) and {@link LeaderStep} (replication,
+ * flow control, commit), with {@link MembershipStep} (§4.1 changes) and
  * {@link SnapshotStep} (§5.3 transfers). {@link MessageRouter} applies the term rules of §5.1 and
  * dispatches by role. {@link RoleTransitions} changes roles, {@link ConfigurationTracker} keeps the
  * latest configuration in use, and {@link ReadyTracker} collects the effects into a {@link Ready}.
@@ -38,55 +32,7 @@ import java.util.random.RandomGenerator;
  * #ready()} and carry it out in the order its Javadoc gives; once its persist step is durable, call
  * {@link #advance(Ready)}. Several Readies may be in flight; they are advanced in order.
  */
-public final class RaftMachine {
-  final RaftConfig config;
-  final MemberId self;
-  final RandomGenerator random;
-  final RaftLog log;
-  /** The latest configuration in the log (thesis §4.1); cached from {@link #configs}. */
-  Configuration configuration;
-
-  /** The configurations carried by the log: the latest one is used, committed or not. */
-  final ConfigurationLog configs;
-
-  /** Derived from {@link #configuration}; cached because commit and tallies use it per message. */
-  MajorityConfig majority;
-
-  long term;
-  MemberId votedFor;
-  Role role = Role.FOLLOWER;
-  MemberId leader;
-
-  int electionElapsed;
-  int heartbeatElapsed;
-  int randomizedElectionTimeout;
-  long tickCount;
-
-  /** Leader only: one Progress per other voter (§5.3 nextIndex/matchIndex). */
-  final Map<MemberId, Progress> progress = new TreeMap<>();
-
-  /** (Pre-)candidate only: the first response of each voter in this round (§5.2). */
-  final Map<MemberId, Boolean> votes = new TreeMap<>();
-
-  /** Leader only: target of a leadership transfer in progress (thesis §3.10), else null. */
-  MemberId leadTransferee;
-
-  int transferElapsed;
-
-  /** Leader only: payload bytes proposed in this term and not yet committed (back-pressure). */
-  long uncommittedBytes;
-
-  /** Times this member became a candidate / started a PreVote round (for metrics). */
-  long electionsStarted;
-
-  long preVotesStarted;
-
-  /** The newest complete snapshot the runtime can send (thesis §5.3), or null if none. */
-  SnapshotMeta snapshot;
-
-  /** Always {@link Mutation#NONE} outside the mutation proof (tests in this package only). */
-  Mutation mutation = Mutation.NONE;
-
+public final class RaftMachine extends MachineState {
   final RoleTransitions roles = new RoleTransitions(this);
   final ConfigurationTracker configTracker = new ConfigurationTracker(this);
   final ReadyTracker readyTracker;
@@ -136,24 +82,8 @@ public final class RaftMachine {
       RandomGenerator random,
       SnapshotMeta snapshot,
       RaftLogging logging) {
-    this.config = config.validate();
+    super(config, self, initialVoters, log, hardState, random, snapshot);
     this.election = new ElectionStep(this, logging.logger(ElectionStep.class));
-    this.self = Objects.requireNonNull(self, "self");
-    this.random = Objects.requireNonNull(random, "random");
-    this.log = new RaftLog(log, hardState.commitIndex());
-    boolean fromSnapshot = snapshot != null && snapshot.index() >= log.snapshotIndex()
-        && snapshot.index() <= this.log.commitIndex();
-    this.snapshot = snapshot;
-    this.configs =
-        ConfigurationLog.recover(
-            log,
-            this.log.commitIndex(),
-            fromSnapshot ? snapshot.configuration() : Configuration.ofVoters(initialVoters),
-            fromSnapshot ? snapshot.index() : log.snapshotIndex());
-    this.configuration = configs.latest();
-    this.majority = configuration.majority();
-    this.term = hardState.term();
-    this.votedFor = hardState.votedFor();
     this.router =
         new MessageRouter(this, election, new FollowerStep(this), leaderStep, snapshotStep);
     roles.resetRandomizedElectionTimeout();
@@ -271,11 +201,6 @@ public final class RaftMachine {
     return restored;
   }
 
-  /** The newest snapshot this machine may send, or null. */
-  public SnapshotMeta snapshot() {
-    return snapshot;
-  }
-
   /**
    * Leader: starts adding {@code member} (thesis §4.1, §4.2.1): appends a configuration with it as
    * a learner, catches it up in rounds, then promotes it. The outcome is reported later by {@link
@@ -328,11 +253,6 @@ public final class RaftMachine {
     return membershipStep.membership();
   }
 
-  /** Leader only: the member a leadership transfer is handing over to, else null. */
-  public MemberId transferTarget() {
-    return leadTransferee;
-  }
-
   /** True when {@link #ready()} would carry anything new. */
   public boolean hasReady() {
     return readyTracker.hasReady();
@@ -359,17 +279,9 @@ public final class RaftMachine {
     invariants.check();
   }
 
-  public MemberId self() {
-    return self;
-  }
-
   /** Readies handed out by {@link #ready()} and not yet advanced. */
   public int readiesInFlight() {
     return readyTracker.inFlight();
-  }
-
-  public SoftState softState() {
-    return new SoftState(role, term, leader);
   }
 
   /**
@@ -379,45 +291,6 @@ public final class RaftMachine {
    */
   public HardState hardState() {
     return readyTracker.durableHardState();
-  }
-
-  public long term() {
-    return term;
-  }
-
-  /** Times this member became a candidate (its own elections, transfers included). */
-  public long electionsStarted() {
-    return electionsStarted;
-  }
-
-  /** PreVote rounds this member started (thesis §9.6). */
-  public long preVotesStarted() {
-    return preVotesStarted;
-  }
-
-  public long commitIndex() {
-    return log.commitIndex();
-  }
-
-  public long lastIndex() {
-    return log.lastIndex();
-  }
-
-  public Role role() {
-    return role;
-  }
-
-  public MemberId leader() {
-    return leader;
-  }
-
-  public Configuration configuration() {
-    return configuration;
-  }
-
-  /** Leader only: the replication progress of a follower (null elsewhere); for tests and status. */
-  public Progress progress(MemberId member) {
-    return progress.get(member);
   }
 
   /**
