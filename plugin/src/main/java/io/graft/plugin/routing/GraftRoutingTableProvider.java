@@ -1,8 +1,11 @@
 package io.graft.plugin.routing;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.neo4j.configuration.SettingValueParsers;
 import org.neo4j.configuration.helpers.SocketAddress;
@@ -45,14 +48,28 @@ import org.neo4j.values.virtual.MapValue;
  * is not a security or client error makes it {@code forget} that router and ask the next;
  * {@code RoutingTableHandlerImpl.clusterCompositionLookupFailed} drops the table) behaves
  * exactly so.
+ *
+ * <p>The refusal is bounded in time: only during the first {@link #SEED_REFUSAL_WINDOW} after
+ * this provider first saw the member without a writer. That is when it matters: a majority
+ * elsewhere elects within a few election timeouts, and a driver sent on finds its leader and,
+ * with a writer in its table, no longer prefers its seed. After the window no leader has
+ * appeared where this member can see, most likely no majority is reachable (the other members
+ * are down, MajorityLossIT), and a driver seeded with it gets the writer-less table again so its
+ * reads go on.
  */
 public final class GraftRoutingTableProvider implements ClientSideRoutingTableProvider {
   /** Where drivers put the address they were given (Neo4j's {@code RoutingTableServiceHelpers}). */
   static final String SEED_KEY = "address";
+  /** How long a member without a writer refuses drivers seeded with it (see the class comment). */
+  static final Duration SEED_REFUSAL_WINDOW = Duration.ofSeconds(15);
+  private static final long HAS_WRITER = Long.MIN_VALUE;
   private final ClientSideRoutingTableProvider original;
   private final String database;
   private final Supplier<Optional<RaftRoutingTable>> table;
   private final Supplier<Optional<String>> stoppedBecause;
+  private final LongSupplier nanoClock;
+  /** {@link System#nanoTime} when a table without a writer was first seen, or HAS_WRITER. */
+  private final AtomicLong writerlessSince = new AtomicLong(HAS_WRITER);
 
   public GraftRoutingTableProvider(
       ClientSideRoutingTableProvider original,
@@ -70,10 +87,21 @@ public final class GraftRoutingTableProvider implements ClientSideRoutingTablePr
       String database,
       Supplier<Optional<RaftRoutingTable>> table,
       Supplier<Optional<String>> stoppedBecause) {
+    this(original, database, table, stoppedBecause, System::nanoTime);
+  }
+
+  /** As above, with the clock that times {@link #SEED_REFUSAL_WINDOW} (tests). */
+  GraftRoutingTableProvider(
+      ClientSideRoutingTableProvider original,
+      String database,
+      Supplier<Optional<RaftRoutingTable>> table,
+      Supplier<Optional<String>> stoppedBecause,
+      LongSupplier nanoClock) {
     this.original = original;
     this.database = database;
     this.table = table;
     this.stoppedBecause = stoppedBecause;
+    this.nanoClock = nanoClock;
   }
 
   /** The provider this one replaced (so a re-install never wraps twice). */
@@ -94,7 +122,7 @@ public final class GraftRoutingTableProvider implements ClientSideRoutingTablePr
       Optional<RaftRoutingTable> raft = table.get();
       if (raft.isPresent()) {
         RaftRoutingTable t = raft.get();
-        if (t.writers().isEmpty() && seedIsThisMember(routingContext, t)) {
+        if (refusesSeededDrivers(t) && seedIsThisMember(routingContext, t)) {
           throw new RoutingException(Status.General.DatabaseUnavailable, "this member knows no"
               + " leader of '" + database + "' right now (an election is running, or this member"
               + " is cut off from the majority): ask another member for a routing table (a driver"
@@ -105,6 +133,17 @@ public final class GraftRoutingTableProvider implements ClientSideRoutingTablePr
       }
     }
     return original.getRoutingResultForClientSideRouting(reference, routingContext);
+  }
+
+  /** No writer, and first seen so less than {@link #SEED_REFUSAL_WINDOW} ago. */
+  private boolean refusesSeededDrivers(RaftRoutingTable t) {
+    if (!t.writers().isEmpty()) {
+      writerlessSince.set(HAS_WRITER);
+      return false;
+    }
+    long now = nanoClock.getAsLong();
+    writerlessSince.compareAndSet(HAS_WRITER, now);
+    return now - writerlessSince.get() < SEED_REFUSAL_WINDOW.toNanos();
   }
 
   /**

@@ -95,6 +95,41 @@ class GraftRoutingTableProviderTest {
   }
 
   @Test
+  void theRefusalLastsTheWindowFromTheFirstWriterlessTableThenReadsGoOnAndALeaderRestartsIt()
+      throws Exception {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    GraftRoutingTableProvider timed = new GraftRoutingTableProvider(
+        original, "neo4j", table::get, Optional::empty, now::get);
+    RaftRoutingTable leaderless = RaftRoutingTable.compute("b:7000", null,
+        List.of("a:7000", "b:7000"), List.of(),
+        java.util.Map.of("a:7000", "a:7687", "b:7000", "b:7687")::get, 5000);
+    RaftRoutingTable led = RaftRoutingTable.compute("b:7000", "a:7000",
+        List.of("a:7000", "b:7000"), List.of(),
+        java.util.Map.of("a:7000", "a:7687", "b:7000", "b:7687")::get, 5000);
+    long window = GraftRoutingTableProvider.SEED_REFUSAL_WINDOW.toNanos();
+    MapValue seededWithB = seed("b:7687");
+
+    now.set(1_000);
+    table.set(Optional.of(leaderless));
+    assertThatThrownBy(() -> timed.getRoutingResultForClientSideRouting(ref("neo4j"), seededWithB))
+        .as("first writer-less table").isInstanceOf(RoutingException.class);
+    now.addAndGet(window - 1);
+    assertThatThrownBy(() -> timed.getRoutingResultForClientSideRouting(ref("neo4j"), seededWithB))
+        .as("still within the window").isInstanceOf(RoutingException.class);
+    now.addAndGet(1);
+    RoutingResult after = timed.getRoutingResultForClientSideRouting(ref("neo4j"), seededWithB);
+    assertThat(after.writeEndpoints()).as("no leader anywhere in sight: reads go on").isEmpty();
+    assertThat(after.readEndpoints()).contains(new SocketAddress("b", 7687));
+
+    table.set(Optional.of(led));
+    assertThat(timed.getRoutingResultForClientSideRouting(ref("neo4j"), seededWithB)
+        .writeEndpoints()).containsExactly(new SocketAddress("a", 7687));
+    table.set(Optional.of(leaderless));
+    assertThatThrownBy(() -> timed.getRoutingResultForClientSideRouting(ref("neo4j"), seededWithB))
+        .as("the leader was lost again: a new window").isInstanceOf(RoutingException.class);
+  }
+
+  @Test
   void aMemberThatKnowsTheLeaderAnswersWhateverTheSeed() throws Exception {
     for (MapValue context : List.of(seed("b:7687"), seed("a:7687"), MapValue.EMPTY)) {
       assertThat(provider.getRoutingResultForClientSideRouting(ref("neo4j"), context)
