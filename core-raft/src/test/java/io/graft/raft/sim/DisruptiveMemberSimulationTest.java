@@ -18,13 +18,13 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * depose the leader in most of them, which shows the check can fail. Safety is checked after every
  * event in both.
  *
- * <p>Properties: {@code -Dsim.disruptionSeeds} (default 15 per size, from the random base of
+ * <p>Properties: {@code -Dsim.disruptionSeeds} (default 10 per size, from the random base of
  * {@link SimSeeds}), {@code -Dsim.events}, {@code -Dsim.disruptionTicks}. A failing seed prints its
  * replay line: {@code -Dtest=DisruptiveMemberSimulationTest#replaysOneSeed -Dsim.seed=N
  * -Dsim.members=M [-Dsim.leaseRule=false]}.
  */
 class DisruptiveMemberSimulationTest {
-  private static final long SEEDS = Long.getLong("sim.disruptionSeeds", 15);
+  private static final long SEEDS = Long.getLong("sim.disruptionSeeds", 10);
   private static final int EVENTS = Integer.getInteger("sim.events", 2000);
 
   @Test
@@ -43,7 +43,9 @@ class DisruptiveMemberSimulationTest {
       assertThat(with.disruptorElections)
           .as("the removed member campaigned (else the check proves nothing)")
           .isGreaterThanOrEqualTo(SEEDS);
-      assertThat(with.disturbed).as("seeds where the removed member disturbed the cluster").isEmpty();
+      assertThat(with.disturbed)
+          .as("seeds where the removed member disturbed the cluster")
+          .isEmpty();
       assertThat(without.disturbed.size())
           .as("without the rule the removed member must disturb most seeds")
           .isGreaterThan((int) (SEEDS * 3 / 4));
@@ -91,7 +93,8 @@ class DisruptiveMemberSimulationTest {
 
   private static String replay(long seed, int members, boolean leaseRule) {
     return "replay: mvn -B -q -pl core-raft -am test"
-        + " -Dtest=DisruptiveMemberSimulationTest#replaysOneSeed -Dsurefire.failIfNoSpecifiedTests=false"
+        + " -Dtest=DisruptiveMemberSimulationTest#replaysOneSeed"
+        + " -Dsurefire.failIfNoSpecifiedTests=false"
         + " -Dsim.seed=" + seed + " -Dsim.members=" + members
         + (leaseRule ? "" : " -Dsim.leaseRule=false");
   }
