@@ -1,7 +1,6 @@
 package io.graft.cluster;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -130,7 +129,7 @@ public final class NeoClassArchive {
             () -> {
               if (!process.isAlive()) {
                 throw new IllegalStateException("the training server exited: "
-                    + tail(home.resolve("console.log")));
+                    + ServerProcess.tail(home.resolve("console.log"), 10));
               }
               return Files.exists(neo4jLog) && Files.readString(neo4jLog).contains(" Started.");
             }, started -> started);
@@ -147,14 +146,18 @@ public final class NeoClassArchive {
       }
       if (!Files.exists(partial) || Files.size(partial) == 0) {
         throw new IllegalStateException("the JVM wrote no archive: "
-            + tail(home.resolve("console.log")));
+            + ServerProcess.tail(home.resolve("console.log"), 10));
       }
       Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
       log.accept(String.format("[cds] archive made in %d s (%d MB)",
           TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began),
           Files.size(archive) >> 20));
     } finally {
-      deleteTree(home);
+      try {
+        NeoHome.deleteTree(home);
+      } catch (IOException e) {
+        // a leftover training home in target/ is harmless
+      }
     }
   }
 
@@ -177,28 +180,5 @@ public final class NeoClassArchive {
     }
     byte[] hash = sha.digest(text.toString().getBytes(StandardCharsets.UTF_8));
     return HexFormat.of().formatHex(hash, 0, 8);
-  }
-
-  private static String tail(Path file) {
-    try {
-      String all = Files.exists(file) ? Files.readString(file) : "";
-      return all.length() <= 600 ? all : all.substring(all.length() - 600);
-    } catch (IOException e) {
-      return "(cannot read " + file + ")";
-    }
-  }
-
-  private static void deleteTree(Path root) {
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      // a leftover training home in target/ is harmless
-    }
   }
 }
