@@ -44,8 +44,7 @@ record FaultPlan(List<FaultKind> kinds) {
     }
     boolean longRun = run.compareTo(LONG_RUN) > 0;
     int count = longRun ? (int) Math.max(2, run.toSeconds() / 30) : SHORT_SHARES[workload];
-    FaultKind only = forced == null || forced.isBlank() || "mixed".equalsIgnoreCase(forced.trim())
-        ? null : FaultKind.parse(forced);
+    FaultKind only = forcedKind(forced);
     List<FaultKind> kinds = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       kinds.add(only != null ? only : rotated.get((start + i) % rotated.size()));
@@ -55,12 +54,27 @@ record FaultPlan(List<FaultKind> kinds) {
 
   /** {@code count} faults cycling through every kind, from a point the seed picks (a soak). */
   static FaultPlan cycling(long seed, int count) {
+    return cycling(seed, count, null);
+  }
+
+  /**
+   * {@code count} faults cycling through every kind from a point the seed picks, or all of the
+   * {@code forced} kind when one is given ({@code -Dworkload.fault}; {@code mixed} or blank is
+   * the cycle).
+   */
+  static FaultPlan cycling(long seed, int count, String forced) {
+    FaultKind only = forcedKind(forced);
     List<FaultKind> rotated = rotated(seed);
     List<FaultKind> kinds = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      kinds.add(rotated.get(i % rotated.size()));
+      kinds.add(only != null ? only : rotated.get(i % rotated.size()));
     }
     return new FaultPlan(kinds);
+  }
+
+  private static FaultKind forcedKind(String forced) {
+    return forced == null || forced.isBlank() || "mixed".equalsIgnoreCase(forced.trim())
+        ? null : FaultKind.parse(forced);
   }
 
   /** The six kinds, rotated by the seed, so successive seeds deal them to other workloads. */

@@ -65,6 +65,20 @@ class FaultPlanTest {
   }
 
   @Test
+  void theCombinedRunSeesEveryKindOnceWhateverTheSeed() {
+    for (long seed = -7; seed < 13; seed++) {
+      FaultPlan plan = FaultPlan.cycling(seed, FaultKind.values().length, null);
+      assertThat(plan.kinds()).as("seed " + seed)
+          .containsExactlyInAnyOrder(FaultKind.values());
+      assertThat(FaultPlan.cycling(seed, 6, "mixed")).isEqualTo(plan);
+    }
+    assertThat(FaultPlan.cycling(3, 6, null).kind(0)).isNotEqualTo(
+        FaultPlan.cycling(4, 6, null).kind(0));
+    assertThat(FaultPlan.cycling(3, 6, "kill-leader").kinds()).hasSize(6)
+        .containsOnly(FaultKind.KILL_LEADER);
+  }
+
+  @Test
   void anUnknownKindIsRefusedNotIgnored() {
     assertThatThrownBy(() -> FaultPlan.forWorkload(0, 1, SHORT, "unplug-everything"))
         .isInstanceOf(IllegalArgumentException.class);

@@ -86,6 +86,11 @@ final class GraftProcessCluster implements Cluster, AutoCloseable {
       public boolean finished() {
         return nemesis.finished();
       }
+
+      @Override
+      public String inForce() {
+        return nemesis.inForce();
+      }
     };
   }
 

@@ -31,6 +31,8 @@ final class ProcessNemesis implements Nemesis {
   private FaultPlan plan = new FaultPlan(List.of(FaultKind.KILL_LEADER));
   private final FaultEvidence evidence;
   private Active active;
+  /** What is in force, for {@link #inForce()} (which must not wait for a strike's lock). */
+  private volatile String inForce = "no fault";
   /** Every planned fault injected and undone; read without the lock (strikes hold it long). */
   private volatile boolean finished;
   /** No new fault after {@link #stopInjecting()}; the plan ends with the one in force. */
@@ -56,6 +58,7 @@ final class ProcessNemesis implements Nemesis {
     synchronized (lock) {
       this.plan = plan;
       this.active = null;
+      this.inForce = "no fault";
       this.injected.clear();
       this.elections.clear();
       this.finished = false;
@@ -79,6 +82,11 @@ final class ProcessNemesis implements Nemesis {
   @Override
   public boolean finished() {
     return finished;
+  }
+
+  @Override
+  public String inForce() {
+    return inForce;
   }
 
   /** The plan of the current run. */
@@ -187,6 +195,7 @@ final class ProcessNemesis implements Nemesis {
     }
     int target = kind.targetsLeader() || kind == FaultKind.CUT_LEADER_LINK ? leader : follower;
     active = new Active(kind, target, follower, leader, term, footprint);
+    inForce = kind.cliName() + " (" + what + ")";
     injected.add(kind);
     return "inject " + kind.cliName() + ": " + what + " at term " + term + " ["
         + evidence.afterInject(kind, footprint) + "]";
@@ -196,9 +205,11 @@ final class ProcessNemesis implements Nemesis {
   private String undo() {
     Active a = active;
     active = null;
+    inForce = a.kind().cliName() + " (being undone)";
     try {
       return undo(a);
     } finally {
+      inForce = "no fault";
       finished = stopped || injected.size() >= plan.maxFaults();
     }
   }

@@ -35,6 +35,14 @@ public interface Nemesis {
     return true;
   }
 
+  /**
+   * The fault in force right now, for a history or a summary (e.g. whether a fault hit a batch
+   * struck by someone else's schedule). Must not block.
+   */
+  default String inForce() {
+    return "unknown";
+  }
+
   /** What a strike does; may throw to report a broken fixture. */
   @FunctionalInterface
   interface Strike {

@@ -102,7 +102,8 @@ public final class Soak {
         PROGRESS_EVERY.toMillis(), PROGRESS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     reporter.schedule(() -> {
       stopFaults.run();
-      progress.accept("[soak] " + duration.toMinutes() + " min passed: no new fault from now on");
+      progress.accept("[soak] " + (duration.toMinutes() > 0 ? duration.toMinutes() + " min"
+          : duration.toSeconds() + " s") + " passed; the workloads stop once the fault schedule is done");
     }, duration.toMillis(), TimeUnit.MILLISECONDS);
     Problems scheduleProblems = new Problems();
     List<Object> scheduleHistory = new ArrayList<>();
@@ -165,12 +166,17 @@ public final class Soak {
 
     @Override
     public String strike(Random rnd) {
-      return "none (the soak's schedule strikes)";
+      return "none (the soak's schedule strikes; in force now: " + real.inForce() + ")";
     }
 
     @Override
     public boolean finished() {
       return real.finished();
+    }
+
+    @Override
+    public String inForce() {
+      return real.inForce();
     }
 
     @Override
