@@ -47,6 +47,27 @@ public final class NeoClassArchive {
   private NeoClassArchive() {}
 
   /**
+   * Makes the archive for quick starts from {@code args[0]} (a {@code lib} folder) with this JVM's
+   * JDK, if it does not exist yet. The build runs this in the background right after {@code
+   * local-cluster} copied the lib (exec-maven-plugin, {@code async}), so the training (~25 s of a
+   * core) overlaps the next modules' tests instead of delaying the first server test; a test JVM
+   * that needs the archive meanwhile waits on the same file lock, and finds it made.
+   */
+  public static void main(String[] args) {
+    if (args.length != 1) {
+      System.err.println("usage: NeoClassArchive <neo4j lib folder>");
+      System.exit(2);
+    }
+    // Whoever stops this JVM (SIGTERM, Ctrl-C) stops the training server too.
+    Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path lib = Path.of(args[0]).toAbsolutePath().normalize();
+    forLib(java, ServerProcess.quickStartFlags(), lib, line -> System.out.println(
+        line.replace("[cds] ", "[cds, in the background] ")));
+  }
+
+  /**
    * The archive for servers run by {@code java} with {@code flags} from {@code lib}, made now if
    * it does not exist yet; empty if it cannot be made.
    */
