@@ -243,10 +243,12 @@ public final class FaultProxy implements AutoCloseable {
         try (InputStream in = source.getInputStream(); OutputStream out = sink.getOutputStream()) {
           int n;
           while ((n = in.read(buffer)) >= 0) {
-            out.write(buffer, 0, n);
-            out.flush();
+            // Counted before the write: whoever receives these bytes must find them counted (a
+            // test read an echo before the count of its way back had been added, CI 2026-12-07).
             bytes.addAndGet(n);
             linkBytes.addAndGet(n);
+            out.write(buffer, 0, n);
+            out.flush();
           }
         } catch (IOException e) {
           // one side closed or the link was cut
