@@ -3,7 +3,10 @@ package io.graft.bridge.capture;
 import io.graft.bridge.codec.EntryTooLargeException;
 import io.graft.bridge.codec.SubjectCodec;
 import io.graft.bridge.codec.TxEntryWriter;
+import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Membership;
 import io.graft.raft.api.NotLeaderException;
+import io.graft.raft.api.ProposalDroppedException;
 import io.graft.raft.api.ProposalRejectedException;
 import io.graft.raft.api.RaftNode;
 import io.graft.raft.api.RaftShutdownException;
@@ -187,7 +190,11 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
 
   /**
    * A proposal that Raft refused before appending (not leader, back-pressure, shutdown) will never
-   * be applied, so its waiter fails now. A dropped proposal may still commit: keep waiting.
+   * be applied, so its waiter fails now. A dropped proposal may still commit: keep waiting, as the
+   * next leader's log will tell this member whether it did, unless this member is no longer in
+   * the configuration (the leader removed itself with {@code raft.removeMember}): then no leader
+   * will ever tell it, and waiting out the commit timeout (30 s by default) only held the client,
+   * whose routed write stalled that long (MembershipIT in CI): its outcome is unknown now.
    */
   private void onProposeFailure(long proposalId, Throwable error) {
     Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
@@ -195,7 +202,17 @@ public final class RaftTransactionCommitProcess implements TransactionCommitProc
         || cause instanceof ProposalRejectedException
         || cause instanceof RaftShutdownException) {
       waiters.fail(proposalId, cause);
+    } else if (cause instanceof ProposalDroppedException && removedFromTheCluster()) {
+      waiters.fail(proposalId, new ProposalDroppedException(cause.getMessage() + "; member "
+          + self + " is no longer in the cluster's configuration and will not learn the outcome"
+          + " (the remaining members may have committed it)"));
     }
+  }
+
+  /** True when this member's current configuration no longer holds it (null: not known yet). */
+  private boolean removedFromTheCluster() {
+    Membership membership = raft.membership();
+    return membership != null && !membership.contains(MemberId.of(self));
   }
 
   private TransactionFailureException mapFailure(Throwable cause) {
