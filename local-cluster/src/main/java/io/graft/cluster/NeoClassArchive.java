@@ -61,10 +61,17 @@ public final class NeoClassArchive {
     // Whoever stops this JVM (SIGTERM, Ctrl-C) stops the training server too.
     Runtime.getRuntime().addShutdownHook(new Thread(() ->
         ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path lib = Path.of(args[0]).toAbsolutePath().normalize();
-    forLib(java, ServerProcess.quickStartFlags(), lib, line -> System.out.println(
+    forQuickStarts(lib, line -> System.out.println(
         line.replace("[cds] ", "[cds, in the background] ")));
+  }
+
+  /**
+   * The archive for quick-start servers run by this JVM's JDK from {@code lib}: the one key both
+   * {@link ServerProcess} and the background training ({@link #main}) use, so they always agree.
+   */
+  static Optional<Path> forQuickStarts(Path lib, Consumer<String> log) {
+    return forLib(ServerProcess.java(), ServerProcess.quickStartFlags(), lib, log);
   }
 
   /**

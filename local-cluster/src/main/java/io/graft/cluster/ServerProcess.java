@@ -35,6 +35,11 @@ public final class ServerProcess {
   static final List<String> FAST_START_FLAGS =
       List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
+  /** The java launcher of this JVM's JDK, which every server runs on. */
+  static Path java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java");
+  }
+
   /** Every flag a quick (test) start passes before the home's own: what its archive is for. */
   public static List<String> quickStartFlags() {
     List<String> flags = new ArrayList<>(JVM_FLAGS);
@@ -111,13 +116,12 @@ public final class ServerProcess {
       // setsid execs in place (the child is not a group leader), so the pid stays the JVM's.
       cmd.add("setsid");
     }
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    cmd.add(java.toString());
+    cmd.add(java().toString());
     cmd.addAll(JVM_FLAGS);
     Optional<Path> archive = Optional.empty();
     if (fastStart) {
       cmd.addAll(FAST_START_FLAGS);
-      archive = NeoClassArchive.forLib(java, quickStartFlags(), lib, System.out::println);
+      archive = NeoClassArchive.forQuickStarts(lib, System.out::println);
       archive.ifPresent(a -> cmd.add("-XX:SharedArchiveFile=" + a));
     }
     cmd.addAll(additionalJvmFlags());
