@@ -41,7 +41,9 @@ import org.neo4j.driver.Logging;
  * <p>Usage: {@code NeoClusterVsSingle [--seconds 15] [--warmup-min 60] [--clients 1,16,64]
  * [--trials 10] [--systems single,cluster] [--pin true] [--strace true] [--dir D] [--lib L]
  * [--plugin P] [--out F] [--png F] [--heap 1g] [--page-cache 256m] [--cluster-settings k=v,..]
- * [--jfr DIR] [--async-profiler LIB.so] [--variants name:k=v,..|name2:k=v]}; {@code --jfr} records
+ * [--jfr DIR] [--async-profiler LIB.so] [--variants name:k=v,..|name2:k=v] [--rounds N]};
+ * {@code --rounds} runs every system at once and measures them interleaved, N rounds ({@link
+ * #interleaved}); {@code --jfr} records
  * each measured window of every server with Flight Recorder (profiling runs only: it costs CPU
  * inside the window), {@code --async-profiler} with async-profiler's CPU sampler instead (collapsed
  * stacks and the window's transaction count in the {@code --jfr} folder, default {@code
@@ -97,24 +99,22 @@ public final class NeoClusterVsSingle {
       throw new IllegalStateException(p);
     });
 
+    int rounds = Integer.parseInt(args.getOrDefault("rounds", "0"));
+
     NeoReport report = new NeoReport(Instant.now(), seconds, warmupMin, heap, pageCache);
     report.noteLoad("start");
     AtomicLong ids = new AtomicLong();
+    if (rounds > 0) {
+      interleaved(report, systems, clusterSettings, variants, rounds, clients, seconds, warmupMin,
+          trials, pin, strace, dir, lib, plugin, heap, pageCache, ids, jfr);
+      finish(report, out, png);
+      return;
+    }
     for (String name : systems) {
       String system = name.trim();
       boolean cluster = system.startsWith("cluster");
-      Map<String, String> settings = new HashMap<>(cluster ? clusterSettings : Map.of());
-      if (system.startsWith("cluster-")) {
-        settings.putAll(variants.get(system.substring("cluster-".length())));
-      }
-      // The same heap and flags for every server JVM (ServerProcess passes these lines on).
-      settings.merge(NeoHome.JVM_ADDITIONAL, "-Xms" + heap + " -Xmx" + heap,
-          (extra, heapFlags) -> heapFlags + " " + extra);
-      report.note(String.format("%s settings: %s", system, settings));
-      ClusterOptions options = new ClusterOptions(cluster ? 3 : 1, dir.resolve(system), lib,
-          cluster ? plugin : null, false, false, false, heap, pageCache, settings,
-          Duration.ofSeconds(600), Duration.ofSeconds(120),
-          line -> System.out.println("[" + system + "] " + line));
+      ClusterOptions options = options(report, system, clusterSettings, variants, dir, lib, plugin,
+          heap, pageCache);
       try (LocalCluster servers = LocalCluster.start(options)) {
         int target = cluster ? servers.awaitLeader() : 1;
         Map<String, Long> pids = processes(servers, target, cluster);
@@ -149,6 +149,10 @@ public final class NeoClusterVsSingle {
         }
       }
     }
+    finish(report, out, png);
+  }
+
+  private static void finish(NeoReport report, Path out, Path png) throws java.io.IOException {
     report.noteLoad("end");
     String table = report.markdown();
     System.out.println();
@@ -158,6 +162,131 @@ public final class NeoClusterVsSingle {
     System.out.println("[report] written to " + out);
     if (report.plot(png)) {
       System.out.println("[report] plot written to " + png);
+    }
+  }
+
+  /** How {@code system} is started: the same heap and JVM flags for every server. */
+  private static ClusterOptions options(NeoReport report, String system,
+      Map<String, String> clusterSettings, Map<String, Map<String, String>> variants, Path dir,
+      Path lib, Path plugin, String heap, String pageCache) {
+    boolean cluster = system.startsWith("cluster");
+    Map<String, String> settings = new HashMap<>(cluster ? clusterSettings : Map.of());
+    if (system.startsWith("cluster-")) {
+      settings.putAll(variants.get(system.substring("cluster-".length())));
+    }
+    // The same heap and flags for every server JVM (ServerProcess passes these lines on).
+    settings.merge(NeoHome.JVM_ADDITIONAL, "-Xms" + heap + " -Xmx" + heap,
+        (extra, heapFlags) -> heapFlags + " " + extra);
+    report.note(String.format("%s settings: %s", system, settings));
+    return new ClusterOptions(cluster ? 3 : 1, dir.resolve(system), lib,
+        cluster ? plugin : null, false, false, false, heap, pageCache, settings,
+        Duration.ofSeconds(600), Duration.ofSeconds(120),
+        line -> System.out.println("[" + system + "] " + line));
+  }
+
+  /** One system kept running through the interleaved rounds. */
+  private record Running(String system, LocalCluster servers, int target, Map<String, Long> pids,
+      Driver driver) {
+    boolean cluster() {
+      return system.startsWith("cluster");
+    }
+  }
+
+  /**
+   * {@code --rounds N}: every system is started once and kept running (the idle ones cost next to
+   * nothing: heartbeats); then N rounds, each measuring every cell of every system back to back,
+   * the system that goes first rotating from round to round. The machine's speed drifts (20-40 %
+   * by the hour on this VM) and the sequential form measures the single server minutes before the
+   * cluster; here a drift falls on both sides of every ratio alike, and the report gives each
+   * round's ratios with their median and range instead of one pair of cells.
+   */
+  private static void interleaved(NeoReport report, List<String> systems,
+      Map<String, String> clusterSettings, Map<String, Map<String, String>> variants, int rounds,
+      List<Integer> clients, double seconds, double warmupMin, int trials, boolean pin,
+      boolean strace, Path dir, Path lib, Path plugin, String heap, String pageCache,
+      AtomicLong ids, Path jfr) throws Exception {
+    List<Running> running = new ArrayList<>();
+    try {
+      for (String name : systems) {
+        String system = name.trim();
+        boolean cluster = system.startsWith("cluster");
+        LocalCluster servers = LocalCluster.start(options(report, system, clusterSettings,
+            variants, dir, lib, plugin, heap, pageCache));
+        int target = cluster ? servers.awaitLeader() : 1;
+        Map<String, Long> pids = processes(servers, target, cluster);
+        running.add(new Running(system, servers, target, pids, driver(servers.boltUri(target))));
+        System.out.printf("[%s] writes go to member-%d (%s); processes %s%n", system, target,
+            servers.boltUri(target), pids);
+        report.note(String.format("%s: processes %s", system, pids));
+      }
+      for (Running r : running) {
+        NeoLoad.Warmup w = NeoLoad.untilSteady(r.system(), r.driver(), 16, ids, warmupMin,
+            WINDOW_SECONDS, TOLERANCE, Math.max(180, warmupMin * 3), serverPids(r.pids()));
+        System.out.printf("[%s] warm-up at 16 clients: %s%n", r.system(), w.describe());
+        report.note(String.format("%s warm-up at 16 clients: %s", r.system(), w.describe()));
+      }
+      report.note(String.format("interleaved: %d rounds; in each, every cell of every system back"
+          + " to back, the first system rotating per round (round 1: %s)", rounds,
+          running.get(0).system()));
+      for (int round = 1; round <= rounds; round++) {
+        List<Running> order = new ArrayList<>(running);
+        java.util.Collections.rotate(order, -(round - 1));
+        for (boolean pinned : pin ? List.of(false, true) : List.of(false)) {
+          for (int c : clients) {
+            for (Running r : order) {
+              pinFor(running, r, pinned);
+              System.out.printf("[round %d/%d] %s %s %d clients%n", round, rounds, r.system(),
+                  pinned ? "pinned" : "unpinned", c);
+              report.addRound(round, cell(r.system(), pinned, r.driver(), c, seconds, ids,
+                  r.pids(), jfr));
+            }
+          }
+        }
+        report.noteLoad("after round " + round);
+      }
+      for (Running r : running) {
+        if (pin && strace) {
+          pinFor(running, r, true);
+          traced(report, r.system(), r.driver(), r.pids(), ids, dir.resolve(r.system()));
+        }
+      }
+      for (Running r : running) {
+        pinAll(r.pids(), false, r.cluster());
+        if (r.cluster()) {
+          LatencyTable.of(r.servers(), r.target()).ifPresent(t -> report.stages(
+              "Stage latencies on " + r.system() + "'s leader (member-" + r.target()
+                  + ", `CALL raft.latency()`, since its start: warm-up and every cell)", t));
+        }
+      }
+      for (Running r : running) {
+        if (r.system().equals("cluster") && trials > 0) {
+          report.noteLoad("failover");
+          report.failover(new NeoFailover(r.servers(), System.out::println, ids).run(trials));
+        }
+      }
+    } finally {
+      for (Running r : running) {
+        r.driver().close();
+        r.servers().close();
+      }
+    }
+  }
+
+  /**
+   * Pins {@code measured} as {@link #pinAll} does; with {@code pinned} every other system's
+   * processes (idle) go to CPU 1 with the client, so CPU 0 holds the measured server alone.
+   */
+  private static void pinFor(List<Running> running, Running measured, boolean pinned) {
+    for (Running r : running) {
+      if (r == measured) {
+        pinAll(r.pids(), pinned, r.cluster());
+      } else {
+        r.pids().forEach((label, pid) -> {
+          if (!label.equals("client")) {
+            Affinity.pin(pid, pinned ? "1" : Affinity.ALL);
+          }
+        });
+      }
     }
   }
 

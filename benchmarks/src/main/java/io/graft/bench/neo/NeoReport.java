@@ -26,6 +26,8 @@ final class NeoReport {
   private final String pageCache;
   private final List<NeoLoad.Result> results = new ArrayList<>();
   private final List<Cell> cells = new ArrayList<>();
+  /** Interleaved mode: the cells of every round, in the order measured. */
+  private final List<Map.Entry<Integer, Cell>> rounds = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
   private final Map<String, Map<String, Map<String, Long>>> fsyncs = new LinkedHashMap<>();
   private final Map<String, Long> fsyncTxs = new LinkedHashMap<>();
@@ -67,6 +69,11 @@ final class NeoReport {
     }
   }
 
+  /** A cell of round {@code round} of the interleaved mode. */
+  void addRound(int round, Cell cell) {
+    rounds.add(Map.entry(round, cell));
+  }
+
   /** A line for the report's notes (warm-ups, leaders, pinning). */
   void note(String line) {
     notes.add(line);
@@ -94,6 +101,7 @@ final class NeoReport {
     md.append(String.format("Run started %s; %.0f s per cell after a warm-up until steady;"
         + " heap %s, page cache %s, the same JVM flags for every server; auto-commit `%s`.%n%n",
         began, seconds, heap, pageCache, NeoLoad.WRITE));
+    appendRounds(md);
     for (boolean pinned : new boolean[] {false, true}) {
       if (cells.stream().noneMatch(c -> c.pinned() == pinned)) {
         continue;
@@ -174,8 +182,131 @@ final class NeoReport {
     return md.toString();
   }
 
+  /**
+   * The interleaved rounds: per pinning, client count and cluster system, the median and range over
+   * the rounds of each round's ratios to the single server measured in the same round, then every
+   * round's cells.
+   */
+  private void appendRounds(StringBuilder md) {
+    if (rounds.isEmpty()) {
+      return;
+    }
+    int n = rounds.stream().mapToInt(Map.Entry::getKey).max().orElse(0);
+    List<String> clusters = new ArrayList<>();
+    List<Integer> clientCounts = new ArrayList<>();
+    for (Map.Entry<Integer, Cell> e : rounds) {
+      Cell c = e.getValue();
+      if (!c.system().equals("single") && !clusters.contains(c.system())) {
+        clusters.add(c.system());
+      }
+      if (!clientCounts.contains(c.clients())) {
+        clientCounts.add(c.clients());
+      }
+    }
+    md.append(String.format("**Interleaved, %d rounds**: every system running at once, each round"
+        + " measuring every cell of every system back to back (the first system rotating per"
+        + " round); a ratio compares two cells of the same round. Median [min-max] over the"
+        + " rounds:%n%n", n));
+    md.append("| pinned | clients | system | tx/s cluster/single | leader CPU/single |"
+        + " follower CPU/single | single tx/s | cluster tx/s | single CPU ms/tx |"
+        + " leader CPU ms/tx | follower CPU ms/tx | p50 ms single → cluster |"
+        + " p99 ms single → cluster |\n");
+    md.append("|---|---:|---|---|---|---|---:|---:|---:|---:|---:|---|---|\n");
+    for (boolean pinned : new boolean[] {false, true}) {
+      for (int clients : clientCounts) {
+        for (String system : clusters) {
+          List<Double> tx = new ArrayList<>();
+          List<Double> leader = new ArrayList<>();
+          List<Double> follower = new ArrayList<>();
+          List<Double> singleTx = new ArrayList<>();
+          List<Double> clusterTx = new ArrayList<>();
+          List<Double> singleCpu = new ArrayList<>();
+          List<Double> leaderCpu = new ArrayList<>();
+          List<Double> followerCpu = new ArrayList<>();
+          List<Double> singleP50 = new ArrayList<>();
+          List<Double> clusterP50 = new ArrayList<>();
+          List<Double> singleP99 = new ArrayList<>();
+          List<Double> clusterP99 = new ArrayList<>();
+          for (int round = 1; round <= n; round++) {
+            Cell s = roundCell(round, "single", pinned, clients);
+            Cell c = roundCell(round, system, pinned, clients);
+            if (s == null || c == null) {
+              continue;
+            }
+            double single = s.cpu("single");
+            tx.add(c.result().txPerSecond() / s.result().txPerSecond());
+            leader.add(c.cpu("leader") / single);
+            follower.add(c.cpu("follower") / single);
+            singleTx.add(s.result().txPerSecond());
+            clusterTx.add(c.result().txPerSecond());
+            singleCpu.add(single);
+            leaderCpu.add(c.cpu("leader"));
+            followerCpu.add(c.cpu("follower"));
+            singleP50.add(s.result().p50Millis());
+            clusterP50.add(c.result().p50Millis());
+            singleP99.add(s.result().p99Millis());
+            clusterP99.add(c.result().p99Millis());
+          }
+          if (tx.isEmpty()) {
+            continue;
+          }
+          md.append(String.format("| %s | %d | %s | %s | %s | %s | %.0f | %.0f | %.3f | %.3f |"
+                  + " %.3f | %.2f → %.2f | %.2f → %.2f |%n", pinned ? "yes" : "no", clients,
+              system, spread(tx), spread(leader), spread(follower), medianOf(singleTx),
+              medianOf(clusterTx), medianOf(singleCpu), medianOf(leaderCpu),
+              medianOf(followerCpu), medianOf(singleP50), medianOf(clusterP50),
+              medianOf(singleP99), medianOf(clusterP99)));
+        }
+      }
+    }
+    md.append("\nEvery round's cells (CPU ms per committed transaction per process):\n\n");
+    md.append("| round | pinned | clients | system | tx/s | p50 ms | p99 ms | CPU ms/tx |\n");
+    md.append("|---:|---|---:|---|---:|---:|---:|---|\n");
+    for (Map.Entry<Integer, Cell> e : rounds) {
+      Cell c = e.getValue();
+      List<String> cpu = new ArrayList<>();
+      c.cpuMillisPerTx().forEach((who, ms) -> cpu.add(String.format("%s %.3f", who, ms)));
+      md.append(String.format("| %d | %s | %d | %s | %.0f | %.2f | %.2f | %s |%n", e.getKey(),
+          c.pinned() ? "yes" : "no", c.clients(), c.system(), c.result().txPerSecond(),
+          c.result().p50Millis(), c.result().p99Millis(), String.join(", ", cpu)));
+    }
+    md.append("\n");
+  }
+
+  private Cell roundCell(int round, String system, boolean pinned, int clients) {
+    for (Map.Entry<Integer, Cell> e : rounds) {
+      Cell c = e.getValue();
+      if (e.getKey() == round && c.system().equals(system) && c.pinned() == pinned
+          && c.clients() == clients) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** "median [min-max]" with two decimals. */
+  private static String spread(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    return String.format("%.2f [%.2f-%.2f]", medianOf(sorted), sorted.get(0),
+        sorted.get(sorted.size() - 1));
+  }
+
+  private static double medianOf(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
   /** Where each server's CPU per transaction goes, by thread group (single vs leader etc.). */
   private void appendThreadGroups(StringBuilder md) {
+    List<Map.Entry<String, Cell>> all = new ArrayList<>();
+    cells.forEach(c -> all.add(Map.entry("", c)));
+    rounds.forEach(e -> all.add(Map.entry("round " + e.getKey() + ": ", e.getValue())));
+    if (all.isEmpty()) {
+      return;
+    }
     List<String> groups = List.of("bolt-worker", "bolt-io", "graft-apply", "graft-raft",
         "graft-fsync", "graft-snapshot", "graft-other", "neo4j-other", "gc", "jit", "jvm-other");
     md.append("CPU ms per committed transaction by thread group (/proc/<pid>/task):\n\n");
@@ -184,10 +315,11 @@ final class NeoReport {
     md.append("\n|---|---:|---|---|");
     groups.forEach(g -> md.append("---:|"));
     md.append("\n");
-    for (Cell c : cells) {
+    for (Map.Entry<String, Cell> e : all) {
+      Cell c = e.getValue();
       c.threadGroups().forEach((process, perGroup) -> {
-        md.append(String.format("| %s | %d | %s | %s |", c.pinned() ? "yes" : "no",
-            c.clients(), c.system(), process));
+        md.append(String.format("| %s | %d | %s%s | %s |", c.pinned() ? "yes" : "no",
+            c.clients(), e.getKey(), c.system(), process));
         groups.forEach(g -> md.append(String.format(" %.3f |", perGroup.getOrDefault(g, 0.0))));
         md.append("\n");
       });
