@@ -197,6 +197,6 @@ final class BridgeStartup {
         c.clusterId(), MemberId.of(c.self()), c.listenAddress(), List.copyOf(members),
         c.raftDirectory(), c.electionTimeout(), c.heartbeatInterval(), bolt,
         c.snapshotIntervalEntries(), c.snapshotIntervalBytes(), c.logRetainedEntries(),
-        c.maxEntrySize(), databaseId, seed, null);
+        c.maxEntrySize(), databaseId, seed, null).withSnapshotLogRatio(c.snapshotLogRatio());
   }
 }

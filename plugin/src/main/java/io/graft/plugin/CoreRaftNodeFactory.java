@@ -51,6 +51,7 @@ final class CoreRaftNodeFactory implements RaftNodeFactory {
         .maxEntryBytes(spec.maxEntrySize() + ENTRY_ENVELOPE_BYTES)
         .snapshots(spec.snapshotIntervalEntries(), spec.logRetainedEntries())
         .snapshotEveryBytes(spec.snapshotIntervalBytes())
+        .snapshotLogRatio(spec.snapshotLogRatio())
         .seed(spec.seed())
         .logging(spec.logging())
         // Mutual TLS from dbms.ssl.policy.cluster (ClusterTls), or plaintext; either way a member

@@ -25,6 +25,8 @@ import java.util.List;
  * @param seed found a new one-member cluster on the database's existing data (see SeedCheck)
  * @param tls mutual TLS for every Raft connection (dbms.ssl.policy.cluster), or null: plaintext
  * @param logging where the member's lines go: the plugin binds it to the database's debug log
+ * @param snapshotLogRatio a snapshot waits until the payload applied since the last one is this
+ *     many times its size (server.raft.snapshot_log_ratio; 0: the intervals alone decide)
  */
 public record RaftNodeSpec(
     String clusterId,
@@ -42,7 +44,8 @@ public record RaftNodeSpec(
     java.util.UUID databaseId,
     boolean seed,
     TransportTls tls,
-    RaftLogging logging) {
+    RaftLogging logging,
+    double snapshotLogRatio) {
 
   public RaftNodeSpec {
     java.util.Objects.requireNonNull(logging, "logging");
@@ -56,7 +59,8 @@ public record RaftNodeSpec(
       java.util.UUID databaseId, boolean seed, TransportTls tls) {
     this(clusterId, self, listenAddress, initialMembers, raftDirectory, electionTimeout,
         heartbeatInterval, boltAddresses, snapshotIntervalEntries, snapshotIntervalBytes,
-        logRetainedEntries, maxEntrySize, databaseId, seed, tls, RaftLogging.slf4j());
+        logRetainedEntries, maxEntrySize, databaseId, seed, tls, RaftLogging.slf4j(),
+        RaftSettings.snapshot_log_ratio.defaultValue());
   }
 
   /** Plaintext, without identity announcement and without seeding. */
@@ -73,12 +77,20 @@ public record RaftNodeSpec(
     return new RaftNodeSpec(clusterId, self, listenAddress, initialMembers, raftDirectory,
         electionTimeout, heartbeatInterval, boltAddresses, snapshotIntervalEntries,
         snapshotIntervalBytes, logRetainedEntries, maxEntrySize, databaseId, seed, value,
-        logging);
+        logging, snapshotLogRatio);
   }
 
   public RaftNodeSpec withLogging(RaftLogging value) {
     return new RaftNodeSpec(clusterId, self, listenAddress, initialMembers, raftDirectory,
         electionTimeout, heartbeatInterval, boltAddresses, snapshotIntervalEntries,
-        snapshotIntervalBytes, logRetainedEntries, maxEntrySize, databaseId, seed, tls, value);
+        snapshotIntervalBytes, logRetainedEntries, maxEntrySize, databaseId, seed, tls, value,
+        snapshotLogRatio);
+  }
+
+  public RaftNodeSpec withSnapshotLogRatio(double value) {
+    return new RaftNodeSpec(clusterId, self, listenAddress, initialMembers, raftDirectory,
+        electionTimeout, heartbeatInterval, boltAddresses, snapshotIntervalEntries,
+        snapshotIntervalBytes, logRetainedEntries, maxEntrySize, databaseId, seed, tls, logging,
+        value);
   }
 }

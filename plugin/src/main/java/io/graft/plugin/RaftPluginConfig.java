@@ -33,7 +33,8 @@ public record RaftPluginConfig(
     long snapshotIntervalEntries,
     long snapshotIntervalBytes,
     long logRetainedEntries,
-    Neo4jLogForce neo4jLogForce) {
+    Neo4jLogForce neo4jLogForce,
+    double snapshotLogRatio) {
 
   /**
    * Largest value of server.raft.max_entry_size: 1 GiB, the transport's frame ceiling (one entry
@@ -75,7 +76,8 @@ public record RaftPluginConfig(
             config.get(RaftSettings.snapshot_interval_entries),
             config.get(RaftSettings.snapshot_interval_bytes),
             config.get(RaftSettings.log_retained_entries),
-            config.get(RaftSettings.neo4j_log_force));
+            config.get(RaftSettings.neo4j_log_force),
+            config.get(RaftSettings.snapshot_log_ratio));
     if (enabled) {
       c.validate();
     }
@@ -131,6 +133,10 @@ public record RaftPluginConfig(
     if (snapshotIntervalBytes < 1024) {
       problems.add("server.raft.snapshot_interval_bytes must be at least 1KiB, was "
           + snapshotIntervalBytes);
+    }
+    if (!(snapshotLogRatio >= 0) || Double.isInfinite(snapshotLogRatio)) {
+      problems.add("server.raft.snapshot_log_ratio must be a number at least 0, was "
+          + snapshotLogRatio);
     }
     if (logRetainedEntries < 0) {
       problems.add("server.raft.log_retained_entries must not be negative, was "

@@ -3,6 +3,7 @@ package io.graft.plugin;
 import static org.neo4j.configuration.SettingValueParsers.BOOL;
 import static org.neo4j.configuration.SettingValueParsers.BYTES;
 import static org.neo4j.configuration.SettingValueParsers.DATABASENAME;
+import static org.neo4j.configuration.SettingValueParsers.DOUBLE;
 import static org.neo4j.configuration.SettingValueParsers.DURATION;
 import static org.neo4j.configuration.SettingValueParsers.LONG;
 import static org.neo4j.configuration.SettingValueParsers.SOCKET_ADDRESS;
@@ -118,6 +119,14 @@ public final class RaftSettings implements SettingsDeclaration {
       + "grow the Raft log as much as many small ones.")
   public static final Setting<Long> snapshot_interval_bytes =
       SettingImpl.newBuilder("server.raft.snapshot_interval_bytes", BYTES, 1L << 30).build();
+
+  @Description("A snapshot copies the whole store, so its cost grows with the store: the next one "
+      + "is also held back until the entries applied since the last one hold at least this many "
+      + "times that snapshot's size (the Raft thesis §5.1.3). Copying then costs at most 1/ratio "
+      + "byte per byte written to the Raft log, however large the store; the Raft log holds up to "
+      + "ratio times the store's size on disk. 0: the intervals alone decide.")
+  public static final Setting<Double> snapshot_log_ratio =
+      SettingImpl.newBuilder("server.raft.snapshot_log_ratio", DOUBLE, 1.0).build();
 
   @Description("Raft log entries kept behind the newest snapshot, so a follower a little behind "
       + "catches up from the log; one further behind (or a new member) gets the snapshot.")

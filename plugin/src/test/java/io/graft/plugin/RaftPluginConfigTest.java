@@ -123,17 +123,21 @@ class RaftPluginConfigTest {
     assertThat(c.snapshotIntervalEntries()).isEqualTo(65536);
     assertThat(c.logRetainedEntries()).isEqualTo(1024);
     assertThat(c.snapshotIntervalBytes()).isEqualTo(1L << 30);
+    assertThat(c.snapshotLogRatio()).isEqualTo(1.0);
     RaftPluginConfig small = RaftPluginConfig.from(base()
         .set(RaftSettings.snapshot_interval_entries, 50L)
         .set(RaftSettings.snapshot_interval_bytes, 4096L)
+        .set(RaftSettings.snapshot_log_ratio, 0.5)
         .set(RaftSettings.log_retained_entries, 0L).build());
     io.graft.raft.runtime.SnapshotPolicy policy = NodeAssembly.snapshotPolicy(
         CoreRaftNodeFactory.setup(new RaftNodeSpec(
         small.clusterId(), io.graft.raft.api.MemberId.of(small.self()), small.listenAddress(),
         List.of(), small.raftDirectory(), small.electionTimeout(), small.heartbeatInterval(), null,
         small.snapshotIntervalEntries(), small.snapshotIntervalBytes(),
-        small.logRetainedEntries(), small.maxEntrySize())));
+        small.logRetainedEntries(), small.maxEntrySize())
+        .withSnapshotLogRatio(small.snapshotLogRatio())));
     assertThat(policy.snapshotEveryEntries()).isEqualTo(50);
+    assertThat(policy.logToSnapshotRatio()).isEqualTo(0.5);
     assertThat(policy.snapshotEveryBytes()).isEqualTo(4096);
     assertThat(policy.retainEntries()).isZero();
     assertThatThrownBy(() -> RaftPluginConfig.from(base()
@@ -145,6 +149,9 @@ class RaftPluginConfigTest {
     assertThatThrownBy(() -> RaftPluginConfig.from(base()
             .set(RaftSettings.snapshot_interval_bytes, 100L).build()))
         .hasMessageContaining("server.raft.snapshot_interval_bytes must be at least 1KiB");
+    assertThatThrownBy(() -> RaftPluginConfig.from(base()
+            .set(RaftSettings.snapshot_log_ratio, -1.0).build()))
+        .hasMessageContaining("server.raft.snapshot_log_ratio must be a number at least 0");
   }
 
   @Test

@@ -25,7 +25,7 @@ class SeedCheckTest {
   static RaftPluginConfig config(String self, String... members) {
     return new RaftPluginConfig(true, self, self, List.of(members), "neo4j", "graft",
         Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(30), 1 << 20, null,
-        Map.of(), Path.of("/data"), 8192, 1L << 30, 1024, Neo4jLogForce.CHECKPOINT);
+        Map.of(), Path.of("/data"), 8192, 1L << 30, 1024, Neo4jLogForce.CHECKPOINT, 1.0);
   }
 
   private static SeedCheck.Decision decide(RaftPluginConfig c, SeedCheck.Store s,

@@ -35,6 +35,7 @@ public final class RaftNodeSetup {
   private long snapshotEveryEntries = -1;
   private long snapshotRetainEntries = -1;
   private long snapshotEveryBytes = -1;
+  private double snapshotLogRatio = -1;
   private String announcement = "";
   private BiConsumer<MemberId, String> onAnnouncement;
   private Consumer<String> onRefusal = line -> {};
@@ -114,6 +115,16 @@ public final class RaftNodeSetup {
    */
   public RaftNodeSetup snapshotEveryBytes(long everyBytes) {
     this.snapshotEveryBytes = everyBytes;
+    return this;
+  }
+
+  /**
+   * A snapshot also waits until the entry payload applied since the last one is at least {@code
+   * ratio} times that snapshot's size (thesis §5.1.3): for a state machine whose snapshot copies
+   * a state that keeps growing. 0: no such wait. Without this call: core-raft's default (0).
+   */
+  public RaftNodeSetup snapshotLogRatio(double ratio) {
+    this.snapshotLogRatio = ratio;
     return this;
   }
 
@@ -220,6 +231,11 @@ public final class RaftNodeSetup {
   /** Applied payload bytes between snapshots, or -1 for core-raft's default. */
   public long snapshotEveryBytes() {
     return snapshotEveryBytes;
+  }
+
+  /** See {@link #snapshotLogRatio(double)}; -1 for core-raft's default. */
+  public double snapshotLogRatio() {
+    return snapshotLogRatio;
   }
 
   public String announcement() {

@@ -106,7 +106,9 @@ public final class NodeAssembly {
         ? d.retainEntries() : setup.snapshotRetainEntries();
     long everyBytes = setup.snapshotEveryBytes() < 0
         ? d.snapshotEveryBytes() : setup.snapshotEveryBytes();
-    return new SnapshotPolicy(every, retain, d.chunkBytes(), d.resendMillis(), everyBytes);
+    double ratio = setup.snapshotLogRatio() < 0
+        ? d.logToSnapshotRatio() : setup.snapshotLogRatio();
+    return new SnapshotPolicy(every, retain, d.chunkBytes(), d.resendMillis(), everyBytes, ratio);
   }
 
   /**

@@ -37,7 +37,8 @@ import org.slf4j.Logger;
 /**
  * Snapshots and log compaction of one running member (thesis §5): takes a snapshot every {@link
  * SnapshotPolicy#snapshotEveryEntries()} entries or {@link SnapshotPolicy#snapshotEveryBytes()}
- * applied payload bytes, on the apply thread, or on a snapshot thread of its own while applies go
+ * applied payload bytes (once the log since the last one is also {@link
+ * SnapshotPolicy#logToSnapshotRatio()} times its size), on the apply thread, or on a snapshot thread of its own while applies go
  * on when the state machine's support {@link SnapshotSupport#writesWhileApplying writes while
  * applying}, and then prunes the log prefix on the owner thread (keeping {@code retainEntries},
  * never beyond the commit index nor beyond the state machine's {@link StateMachine#durableIndex
@@ -73,6 +74,8 @@ final class SnapshotCoordinator implements AutoCloseable {
   private final ExecutorService snapshotThread;
   private final AppliedHistory history = new AppliedHistory();
   private volatile Future<?> writing = CompletableFuture.completedFuture(null);
+  /** Files of the newest snapshot taken, installed or found at start (0: none). */
+  private volatile long lastSnapshotFileBytes;
 
   // Apply thread only (after start).
   private long lastSnapshotIndex;
@@ -133,6 +136,7 @@ final class SnapshotCoordinator implements AutoCloseable {
     SnapshotRecovery.Recovered r = recovery.recover(hardState, initialVoters);
     if (r.newest() != null) {
       lastSnapshotIndex = r.newest().index();
+      lastSnapshotFileBytes = r.newest().manifest().fileBytes();
     }
     pendingSeed = r.pendingSeed();
     configAtApplied = r.configAtApplied();
@@ -167,8 +171,8 @@ final class SnapshotCoordinator implements AutoCloseable {
       return;
     }
     long bytes = applyWorker.appliedPayloadBytes();
-    boolean due = e.index() - lastSnapshotIndex >= policy.snapshotEveryEntries()
-        || bytes - bytesAtLastSnapshot >= policy.snapshotEveryBytes();
+    boolean due = policy.due(e.index() - lastSnapshotIndex, bytes - bytesAtLastSnapshot,
+        lastSnapshotFileBytes);
     if (configAtApplied == null || !due) {
       return;
     }
@@ -206,6 +210,7 @@ final class SnapshotCoordinator implements AutoCloseable {
         pendingSeed = null;
       }
       lastSnapshotIndex = index;
+      lastSnapshotFileBytes = taken.manifest().fileBytes();
       ownerTasks.accept(() -> onTaken(taken));
     } catch (Exception ex) {
       // Not fatal: the log is simply not compacted this time. A seeded member's first snapshot
@@ -223,6 +228,7 @@ final class SnapshotCoordinator implements AutoCloseable {
     try {
       LocalSnapshot taken = store.take(support, index -> history.meta(index, META_WAIT_MILLIS));
       history.forgetBefore(taken.index());
+      lastSnapshotFileBytes = taken.manifest().fileBytes();
       ownerTasks.accept(() -> onTaken(taken));
     } catch (Exception ex) {
       // Not fatal: the log is simply not compacted this time.
@@ -250,6 +256,7 @@ final class SnapshotCoordinator implements AutoCloseable {
         applyWorker.advanceApplied(s.index());
         configAtApplied = meta(s).configuration();
         lastSnapshotIndex = s.index();
+        lastSnapshotFileBytes = s.manifest().fileBytes();
         bytesAtLastSnapshot = applyWorker.appliedPayloadBytes();
         history.reset(s.index(), s.term(), configAtApplied);
       }

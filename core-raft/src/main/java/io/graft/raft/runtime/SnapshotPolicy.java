@@ -9,9 +9,15 @@ package io.graft.raft.runtime;
  * holds durably), so followers a little behind still catch up from the log; one further behind
  * gets the snapshot. Snapshots travel in chunks of {@code chunkBytes}; an unanswered chunk is
  * sent again after {@code resendMillis}.
+ *
+ * <p>{@code logToSnapshotRatio} (thesis §5.1.3, LogCabin's snapshot ratio): a snapshot whose size
+ * grows with the state (a store copy) is also held back until the payload applied since the last
+ * one is at least this many times that snapshot's size, so writing snapshots costs at most
+ * {@code 1 / ratio} bytes per byte of log however large the state grows (the log then holds up to
+ * {@code ratio} times the state). 0: the entry and byte intervals alone decide.
  */
 public record SnapshotPolicy(long snapshotEveryEntries, long retainEntries, int chunkBytes,
-    long resendMillis, long snapshotEveryBytes) {
+    long resendMillis, long snapshotEveryBytes, double logToSnapshotRatio) {
 
   /** Default of {@link #snapshotEveryBytes}: 1 GiB of applied payload. */
   public static final long DEFAULT_EVERY_BYTES = 1L << 30;
@@ -22,6 +28,12 @@ public record SnapshotPolicy(long snapshotEveryEntries, long retainEntries, int 
    */
   public static SnapshotPolicy defaults() {
     return new SnapshotPolicy(8192, 1024, 1 << 20, 1000, DEFAULT_EVERY_BYTES);
+  }
+
+  /** Without a log-to-snapshot ratio. */
+  public SnapshotPolicy(long snapshotEveryEntries, long retainEntries, int chunkBytes,
+      long resendMillis, long snapshotEveryBytes) {
+    this(snapshotEveryEntries, retainEntries, chunkBytes, resendMillis, snapshotEveryBytes, 0);
   }
 
   /** By entry count only (no bytes trigger). */
@@ -47,5 +59,20 @@ public record SnapshotPolicy(long snapshotEveryEntries, long retainEntries, int 
     if (resendMillis < 1) {
       throw new IllegalArgumentException("resendMillis must be >= 1: " + resendMillis);
     }
+    if (!(logToSnapshotRatio >= 0) || Double.isInfinite(logToSnapshotRatio)) {
+      throw new IllegalArgumentException("logToSnapshotRatio must be a number >= 0: "
+          + logToSnapshotRatio);
+    }
+  }
+
+  /**
+   * Whether a snapshot is due after {@code entriesSince} applied entries and {@code
+   * payloadBytesSince} applied payload bytes since the last one, whose files held {@code
+   * lastSnapshotBytes} (0 when there is none).
+   */
+  public boolean due(long entriesSince, long payloadBytesSince, long lastSnapshotBytes) {
+    boolean interval = entriesSince >= snapshotEveryEntries
+        || payloadBytesSince >= snapshotEveryBytes;
+    return interval && payloadBytesSince >= logToSnapshotRatio * lastSnapshotBytes;
   }
 }

@@ -65,6 +65,10 @@ class SnapshotWhileApplyingTest {
     volatile long appliedWhenWriteStarted = -1;
     volatile long durable = Long.MAX_VALUE;
     volatile long lastCut = -1;
+    /** Payload bytes of the application entries applied (apply thread). */
+    volatile long appliedPayload;
+    /** Per write: {payload bytes applied when it started, bytes of the files it wrote}. */
+    final List<long[]> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     SlowWriter(Path dir, boolean concurrent) {
       this.kv = new KvFileStateMachine(dir, 10_000);
@@ -73,6 +77,7 @@ class SnapshotWhileApplyingTest {
 
     @Override
     public Object apply(CommittedEntry entry) throws Exception {
+      appliedPayload += entry.payload().length;
       return kv.apply(entry);
     }
 
@@ -108,7 +113,12 @@ class SnapshotWhileApplyingTest {
       if (!gate.await(60, TimeUnit.SECONDS)) {
         throw new IllegalStateException("the test never opened the gate");
       }
+      long payloadAtStart = appliedPayload;
       lastCut = kv.write(directory);
+      try (Stream<Path> files = Files.walk(directory)) {
+        long bytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        writes.add(new long[] {payloadAtStart, bytes});
+      }
       return lastCut;
     }
 
@@ -264,5 +274,63 @@ class SnapshotWhileApplyingTest {
     sm.durable = Long.MAX_VALUE;
     write(200, 400);
     await().atMost(Duration.ofSeconds(20)).until(() -> logBounds(node)[0] > 30);
+  }
+
+  /**
+   * With a log-to-snapshot ratio, a snapshot that copies a growing state is not taken every
+   * {@code snapshotEveryEntries} entries but once the payload applied since the last one is that
+   * ratio of its size (thesis §5.1.3): each ~10 KB snapshot here waits for ~2.5 KB of ~11-byte
+   * entries, where the entry interval alone (20) would take one every ~220 bytes.
+   */
+  @Test
+  void withALogRatioTheNextSnapshotWaitsForThatShareOfTheLastOnesSize() throws Exception {
+    double ratio = 0.25;
+    SnapshotPolicy policy = new SnapshotPolicy(20, 5, 32 * 1024, 200, Long.MAX_VALUE, ratio);
+    MemberId only = MemberId.of("m1");
+    voters.add(only);
+    SlowWriter sm = new SlowWriter(tmp.resolve(only + "-sm"), false);
+    sm.gate.countDown();
+    machines.put(only, sm);
+    start(only, policy, false);
+    for (int from = 0; from < 1200; from += 40) {
+      write(from, from + 40); // one applied run after another
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> sm.writes.size() >= 3);
+    List<long[]> w = List.copyOf(sm.writes);
+    // internal entries (the leader's no-op, configurations) count too: a few bytes of slack
+    for (int i = 1; i < w.size(); i++) {
+      long applied = w.get(i)[0] - w.get(i - 1)[0];
+      assertThat(applied + 64).as("payload applied between snapshots %d and %d (previous one"
+          + " %d bytes)", i, i + 1, w.get(i - 1)[1])
+          .isGreaterThanOrEqualTo((long) (ratio * w.get(i - 1)[1]));
+    }
+    assertThat(w.size()).as("snapshots over ~13 KB of payload: a few, not one per 20 entries")
+        .isBetween(3, 8);
+  }
+
+  /**
+   * The same policy without the ratio: the entry interval alone decides, and snapshots follow one
+   * another after far less payload than a quarter of their size (so the check above can fail).
+   */
+  @Test
+  void withoutTheRatioTheEntryIntervalAloneDecides() throws Exception {
+    SnapshotPolicy policy = new SnapshotPolicy(20, 5, 32 * 1024, 200, Long.MAX_VALUE, 0);
+    MemberId only = MemberId.of("m1");
+    voters.add(only);
+    SlowWriter sm = new SlowWriter(tmp.resolve(only + "-sm"), false);
+    sm.gate.countDown();
+    machines.put(only, sm);
+    start(only, policy, false);
+    for (int from = 0; from < 400; from += 40) {
+      write(from, from + 40); // one applied run after another
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> sm.writes.size() >= 3);
+    List<long[]> w = List.copyOf(sm.writes);
+    long smallestGap = Long.MAX_VALUE;
+    for (int i = 1; i < w.size(); i++) {
+      smallestGap = Math.min(smallestGap, w.get(i)[0] - w.get(i - 1)[0]);
+    }
+    assertThat(smallestGap).as("payload between two snapshots, each ~10 KB")
+        .isLessThan((long) (0.25 * w.get(0)[1]) - 64);
   }
 }

@@ -95,6 +95,7 @@ class CrashSafetyIT {
         "db.checkpoint.interval.tx", "200",
         "db.tx_log.rotation.size", "256k",
         "server.raft.snapshot_interval_entries", "500",
+        "server.raft.snapshot_log_ratio", "0", // snapshots every 500 entries, crashes among them
         "server.raft.log_retained_entries", "100"));
     if (buffered) {
       settings.put(NeoHome.JVM_ADDITIONAL, "-Dgraft.crashtest.bufferedNeo4jLog=true");

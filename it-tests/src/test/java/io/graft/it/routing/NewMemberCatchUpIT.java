@@ -70,6 +70,7 @@ class NewMemberCatchUpIT {
         // About 4 snapshots per run, keep 2 entries: even the 1 MB run (4 write entries) prunes
         // index 1, so the log no longer holds the history when member-4 joins (§5.1).
         all.put("server.raft.snapshot_interval_entries", Integer.toString(snapshotEvery(mb)));
+        all.put("server.raft.snapshot_log_ratio", "0"); // the interval alone decides
         all.put("server.raft.log_retained_entries", "2");
       }
       return Map.copyOf(all);

@@ -49,6 +49,8 @@ class SnapshotJoinIT {
   private static final long SNAPSHOT_BYTES_MAX = 16L << 20;
   private static final Map<String, String> SNAPSHOT_SETTINGS = Map.of(
       "server.raft.snapshot_interval_entries", Integer.toString(INTERVAL),
+      // every INTERVAL entries, however small they are next to the store (~1 MB)
+      "server.raft.snapshot_log_ratio", "0",
       "server.raft.log_retained_entries", Integer.toString(RETAINED),
       "db.tx_log.preallocate", Boolean.toString(PREALLOCATE));
   private static LocalCluster cluster;
