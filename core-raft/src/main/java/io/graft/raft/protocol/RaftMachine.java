@@ -8,6 +8,7 @@ import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.api.Role;
 import io.graft.raft.message.RaftMessage;
+import io.graft.raft.message.RequestVote;
 import io.graft.raft.protocol.log.LogReader;
 import io.graft.raft.protocol.membership.ChangeOutcome;
 import java.util.List;
@@ -108,7 +109,9 @@ public final class RaftMachine extends MachineState {
    * ElectionStep#onPeerLost}).
    */
   public void peerUnreachable(MemberId peer) {
-    election.onPeerLost(java.util.Objects.requireNonNull(peer, "peer"));
+    for (RequestVote ignored : election.onPeerLost(Objects.requireNonNull(peer, "peer"))) {
+      router.route(ignored); // PreVotes ignored under that leader's lease, answered now
+    }
     invariants.check();
   }
 
