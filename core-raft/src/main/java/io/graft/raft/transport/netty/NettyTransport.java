@@ -16,10 +16,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -103,8 +100,8 @@ public final class NettyTransport implements Transport {
         throw new IllegalStateException("transport already " + (closed ? "closed" : "started"));
       }
       started = true;
-      group = new NioEventLoopGroup(config.eventLoopThreads(), threadFactory);
-      clientTemplate = new Bootstrap().channel(NioSocketChannel.class)
+      group = Channels.group(config.eventLoopThreads(), threadFactory);
+      clientTemplate = new Bootstrap().channel(Channels.socket())
           .option(ChannelOption.TCP_NODELAY, true)
           .option(ChannelOption.SO_KEEPALIVE, true)
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeoutMillis())
@@ -123,7 +120,7 @@ public final class NettyTransport implements Transport {
   private void bind(Consumer<RaftMessage> inbound) {
     InetSocketAddress listen = HostPort.listen(config.listenAddress());
     ServerBootstrap server = new ServerBootstrap().group(group)
-        .channel(NioServerSocketChannel.class)
+        .channel(Channels.serverSocket())
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -149,8 +146,8 @@ public final class NettyTransport implements Transport {
           + (cause == null ? " (timed out)" : ": " + cause), cause));
     }
     serverChannel = future.channel();
-    log.info("Raft transport of {} listening on {} (cluster '{}', {})", config.self(),
-        serverChannel.localAddress(), config.clusterId(), tls.describe());
+    log.info("Raft transport of {} listening on {} (cluster '{}', {}, {})", config.self(),
+        serverChannel.localAddress(), config.clusterId(), tls.describe(), Channels.name());
   }
 
   /**
