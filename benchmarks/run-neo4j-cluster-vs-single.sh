@@ -5,6 +5,7 @@
 # Usage: benchmarks/run-neo4j-cluster-vs-single.sh [--seconds 15] [--warmup-min 60] [--clients 1,16,64]
 #        [--trials 10] [--systems single,cluster] [--heap 1g] [--page-cache 256m]
 #        [--pin true] [--strace true] [--cluster-settings server.raft.neo4j_log_force=EVERY_APPLY]
+#        [--rounds 4] (every system at once, measured interleaved in N rounds: median and range)
 #        [--out benchmarks/target/neo4j-cluster-vs-single.md]
 #        [--png benchmarks/target/neo4j-cluster-vs-single.png]
 #        [--dir benchmarks/target/neo4j-bench-T]

@@ -407,8 +407,25 @@ final class NeoReport {
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
-  /** tx/s by client count for both systems; false if there is nothing to plot. */
+  /**
+   * tx/s by client count for both systems (interleaved: the median over the rounds of the
+   * unpinned cells); false if there is nothing to plot.
+   */
   boolean plot(Path file) throws IOException {
+    if (results.isEmpty()) {
+      for (String system : List.of("single", "cluster")) {
+        Map<Integer, List<Double>> perClients = new LinkedHashMap<>();
+        rounds.forEach(e -> {
+          Cell c = e.getValue();
+          if (!c.pinned() && c.system().equals(system)) {
+            perClients.computeIfAbsent(c.clients(), k -> new ArrayList<>())
+                .add(c.result().txPerSecond());
+          }
+        });
+        perClients.forEach((clients, tx) -> results.add(new NeoLoad.Result(system, clients,
+            Math.round(medianOf(tx)), 1, 0, 0, 0, "")));
+      }
+    }
     if (results.isEmpty()) {
       return false;
     }

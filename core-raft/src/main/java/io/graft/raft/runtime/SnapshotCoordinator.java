@@ -38,12 +38,12 @@ import org.slf4j.Logger;
  * Snapshots and log compaction of one running member (thesis §5): takes a snapshot every {@link
  * SnapshotPolicy#snapshotEveryEntries()} entries or {@link SnapshotPolicy#snapshotEveryBytes()}
  * applied payload bytes (once the log since the last one is also {@link
- * SnapshotPolicy#logToSnapshotRatio()} times its size), on the apply thread, or on a snapshot thread of its own while applies go
- * on when the state machine's support {@link SnapshotSupport#writesWhileApplying writes while
- * applying}, and then prunes the log prefix on the owner thread (keeping {@code retainEntries},
- * never beyond the commit index nor beyond the state machine's {@link StateMachine#durableIndex
- * durable index}); streams
- * snapshots the protocol asks for; installs a received, verified snapshot on the apply thread, then
+ * SnapshotPolicy#logToSnapshotRatio()} times its size), on the apply thread, or on a snapshot
+ * thread of its own while applies go on when the state machine's support {@link
+ * SnapshotSupport#writesWhileApplying writes while applying}, and then prunes the log prefix on
+ * the owner thread (keeping {@code retainEntries}, never beyond the commit index nor beyond the
+ * state machine's {@link StateMachine#durableIndex durable index}); streams snapshots the
+ * protocol asks for; installs a received, verified snapshot on the apply thread, then
  * resets the log and tells the protocol on the owner thread. At start it finishes an install that a
  * crash interrupted and catches the state machine up to a compacted log.
  *
