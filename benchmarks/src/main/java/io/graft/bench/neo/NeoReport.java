@@ -215,18 +215,8 @@ final class NeoReport {
     for (boolean pinned : new boolean[] {false, true}) {
       for (int clients : clientCounts) {
         for (String system : clusters) {
-          List<Double> tx = new ArrayList<>();
-          List<Double> leader = new ArrayList<>();
-          List<Double> follower = new ArrayList<>();
-          List<Double> singleTx = new ArrayList<>();
-          List<Double> clusterTx = new ArrayList<>();
-          List<Double> singleCpu = new ArrayList<>();
-          List<Double> leaderCpu = new ArrayList<>();
-          List<Double> followerCpu = new ArrayList<>();
-          List<Double> singleP50 = new ArrayList<>();
-          List<Double> clusterP50 = new ArrayList<>();
-          List<Double> singleP99 = new ArrayList<>();
-          List<Double> clusterP99 = new ArrayList<>();
+          // per quantity, one value per round in which both systems have this cell
+          Map<String, List<Double>> v = new LinkedHashMap<>();
           for (int round = 1; round <= n; round++) {
             Cell s = roundCell(round, "single", pinned, clients);
             Cell c = roundCell(round, system, pinned, clients);
@@ -234,28 +224,32 @@ final class NeoReport {
               continue;
             }
             double single = s.cpu("single");
-            tx.add(c.result().txPerSecond() / s.result().txPerSecond());
-            leader.add(c.cpu("leader") / single);
-            follower.add(c.cpu("follower") / single);
-            singleTx.add(s.result().txPerSecond());
-            clusterTx.add(c.result().txPerSecond());
-            singleCpu.add(single);
-            leaderCpu.add(c.cpu("leader"));
-            followerCpu.add(c.cpu("follower"));
-            singleP50.add(s.result().p50Millis());
-            clusterP50.add(c.result().p50Millis());
-            singleP99.add(s.result().p99Millis());
-            clusterP99.add(c.result().p99Millis());
+            Map<String, Double> r = new LinkedHashMap<>();
+            r.put("tx", c.result().txPerSecond() / s.result().txPerSecond());
+            r.put("leader", c.cpu("leader") / single);
+            r.put("follower", c.cpu("follower") / single);
+            r.put("singleTx", s.result().txPerSecond());
+            r.put("clusterTx", c.result().txPerSecond());
+            r.put("singleCpu", single);
+            r.put("leaderCpu", c.cpu("leader"));
+            r.put("followerCpu", c.cpu("follower"));
+            r.put("singleP50", s.result().p50Millis());
+            r.put("clusterP50", c.result().p50Millis());
+            r.put("singleP99", s.result().p99Millis());
+            r.put("clusterP99", c.result().p99Millis());
+            r.forEach((k, x) -> v.computeIfAbsent(k, q -> new ArrayList<>()).add(x));
           }
-          if (tx.isEmpty()) {
+          if (v.isEmpty()) {
             continue;
           }
           md.append(String.format("| %s | %d | %s | %s | %s | %s | %.0f | %.0f | %.3f | %.3f |"
                   + " %.3f | %.2f → %.2f | %.2f → %.2f |%n", pinned ? "yes" : "no", clients,
-              system, spread(tx), spread(leader), spread(follower), medianOf(singleTx),
-              medianOf(clusterTx), medianOf(singleCpu), medianOf(leaderCpu),
-              medianOf(followerCpu), medianOf(singleP50), medianOf(clusterP50),
-              medianOf(singleP99), medianOf(clusterP99)));
+              system, spread(v.get("tx")), spread(v.get("leader")), spread(v.get("follower")),
+              medianOf(v.get("singleTx")), medianOf(v.get("clusterTx")),
+              medianOf(v.get("singleCpu")), medianOf(v.get("leaderCpu")),
+              medianOf(v.get("followerCpu")), medianOf(v.get("singleP50")),
+              medianOf(v.get("clusterP50")), medianOf(v.get("singleP99")),
+              medianOf(v.get("clusterP99"))));
         }
       }
     }

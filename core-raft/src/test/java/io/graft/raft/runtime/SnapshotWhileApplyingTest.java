@@ -285,18 +285,7 @@ class SnapshotWhileApplyingTest {
   @Test
   void withALogRatioTheNextSnapshotWaitsForThatShareOfTheLastOnesSize() throws Exception {
     double ratio = 0.25;
-    SnapshotPolicy policy = new SnapshotPolicy(20, 5, 32 * 1024, 200, Long.MAX_VALUE, ratio);
-    MemberId only = MemberId.of("m1");
-    voters.add(only);
-    SlowWriter sm = new SlowWriter(tmp.resolve(only + "-sm"), false);
-    sm.gate.countDown();
-    machines.put(only, sm);
-    start(only, policy, false);
-    for (int from = 0; from < 1200; from += 40) {
-      write(from, from + 40); // one applied run after another
-    }
-    await().atMost(Duration.ofSeconds(20)).until(() -> sm.writes.size() >= 3);
-    List<long[]> w = List.copyOf(sm.writes);
+    List<long[]> w = snapshotsOfOneMember(ratio, 1200);
     // internal entries (the leader's no-op, configurations) count too: a few bytes of slack
     for (int i = 1; i < w.size(); i++) {
       long applied = w.get(i)[0] - w.get(i - 1)[0];
@@ -314,23 +303,31 @@ class SnapshotWhileApplyingTest {
    */
   @Test
   void withoutTheRatioTheEntryIntervalAloneDecides() throws Exception {
-    SnapshotPolicy policy = new SnapshotPolicy(20, 5, 32 * 1024, 200, Long.MAX_VALUE, 0);
-    MemberId only = MemberId.of("m1");
-    voters.add(only);
-    SlowWriter sm = new SlowWriter(tmp.resolve(only + "-sm"), false);
-    sm.gate.countDown();
-    machines.put(only, sm);
-    start(only, policy, false);
-    for (int from = 0; from < 400; from += 40) {
-      write(from, from + 40); // one applied run after another
-    }
-    await().atMost(Duration.ofSeconds(20)).until(() -> sm.writes.size() >= 3);
-    List<long[]> w = List.copyOf(sm.writes);
+    List<long[]> w = snapshotsOfOneMember(0, 400);
     long smallestGap = Long.MAX_VALUE;
     for (int i = 1; i < w.size(); i++) {
       smallestGap = Math.min(smallestGap, w.get(i)[0] - w.get(i - 1)[0]);
     }
     assertThat(smallestGap).as("payload between two snapshots, each ~10 KB")
         .isLessThan((long) (0.25 * w.get(0)[1]) - 64);
+  }
+
+  /**
+   * One member snapshotting every 20 entries (and {@code ratio}) on the apply thread, written
+   * {@code entries} keys in runs of 40: per snapshot, {payload applied when it was written, bytes}.
+   */
+  private List<long[]> snapshotsOfOneMember(double ratio, int entries) throws Exception {
+    SnapshotPolicy policy = new SnapshotPolicy(20, 5, 32 * 1024, 200, Long.MAX_VALUE, ratio);
+    MemberId only = MemberId.of("m1");
+    voters.add(only);
+    SlowWriter sm = new SlowWriter(tmp.resolve(only + "-sm"), false);
+    sm.gate.countDown();
+    machines.put(only, sm);
+    start(only, policy, false);
+    for (int from = 0; from < entries; from += 40) {
+      write(from, from + 40); // one applied run after another
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> sm.writes.size() >= 3);
+    return List.copyOf(sm.writes);
   }
 }
