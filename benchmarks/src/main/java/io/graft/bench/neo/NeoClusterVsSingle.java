@@ -43,7 +43,7 @@ import org.neo4j.driver.Logging;
  * [--plugin P] [--out F] [--png F] [--heap 1g] [--page-cache 256m] [--cluster-settings k=v,..]
  * [--jfr DIR] [--async-profiler LIB.so] [--variants name:k=v,..|name2:k=v] [--rounds N]};
  * {@code --rounds} runs every system at once and measures them interleaved, N rounds ({@link
- * #interleaved}); {@code --jfr} records
+ * InterleavedRun}); {@code --jfr} records
  * each measured window of every server with Flight Recorder (profiling runs only: it costs CPU
  * inside the window), {@code --async-profiler} with async-profiler's CPU sampler instead (collapsed
  * stacks and the window's transaction count in the {@code --jfr} folder, default {@code
@@ -54,8 +54,8 @@ import org.neo4j.driver.Logging;
  */
 public final class NeoClusterVsSingle {
   /** Throughput windows during warm-ups; two consecutive ones within this agree (steady). */
-  private static final double WINDOW_SECONDS = 5;
-  private static final double TOLERANCE = 0.10;
+  static final double WINDOW_SECONDS = 5;
+  static final double TOLERANCE = 0.10;
 
   private NeoClusterVsSingle() {}
 
@@ -105,8 +105,8 @@ public final class NeoClusterVsSingle {
     report.noteLoad("start");
     AtomicLong ids = new AtomicLong();
     if (rounds > 0) {
-      interleaved(report, systems, clusterSettings, variants, rounds, clients, seconds, warmupMin,
-          trials, pin, strace, dir, lib, plugin, heap, pageCache, ids, jfr);
+      InterleavedRun.run(report, systems, clusterSettings, variants, rounds, clients, seconds,
+          warmupMin, trials, pin, strace, dir, lib, plugin, heap, pageCache, ids, jfr);
       finish(report, out, png);
       return;
     }
@@ -166,7 +166,7 @@ public final class NeoClusterVsSingle {
   }
 
   /** How {@code system} is started: the same heap and JVM flags for every server. */
-  private static ClusterOptions options(NeoReport report, String system,
+  static ClusterOptions options(NeoReport report, String system,
       Map<String, String> clusterSettings, Map<String, Map<String, String>> variants, Path dir,
       Path lib, Path plugin, String heap, String pageCache) {
     boolean cluster = system.startsWith("cluster");
@@ -184,114 +184,8 @@ public final class NeoClusterVsSingle {
         line -> System.out.println("[" + system + "] " + line));
   }
 
-  /** One system kept running through the interleaved rounds. */
-  private record Running(String system, LocalCluster servers, int target, Map<String, Long> pids,
-      Driver driver) {
-    boolean cluster() {
-      return system.startsWith("cluster");
-    }
-  }
-
-  /**
-   * {@code --rounds N}: every system is started once and kept running (the idle ones cost next to
-   * nothing: heartbeats); then N rounds, each measuring every cell of every system back to back,
-   * the system that goes first rotating from round to round. The machine's speed drifts (20-40 %
-   * by the hour on this VM) and the sequential form measures the single server minutes before the
-   * cluster; here a drift falls on both sides of every ratio alike, and the report gives each
-   * round's ratios with their median and range instead of one pair of cells.
-   */
-  private static void interleaved(NeoReport report, List<String> systems,
-      Map<String, String> clusterSettings, Map<String, Map<String, String>> variants, int rounds,
-      List<Integer> clients, double seconds, double warmupMin, int trials, boolean pin,
-      boolean strace, Path dir, Path lib, Path plugin, String heap, String pageCache,
-      AtomicLong ids, Path jfr) throws Exception {
-    List<Running> running = new ArrayList<>();
-    try {
-      for (String name : systems) {
-        String system = name.trim();
-        boolean cluster = system.startsWith("cluster");
-        LocalCluster servers = LocalCluster.start(options(report, system, clusterSettings,
-            variants, dir, lib, plugin, heap, pageCache));
-        int target = cluster ? servers.awaitLeader() : 1;
-        Map<String, Long> pids = processes(servers, target, cluster);
-        running.add(new Running(system, servers, target, pids, driver(servers.boltUri(target))));
-        System.out.printf("[%s] writes go to member-%d (%s); processes %s%n", system, target,
-            servers.boltUri(target), pids);
-        report.note(String.format("%s: processes %s", system, pids));
-      }
-      for (Running r : running) {
-        NeoLoad.Warmup w = NeoLoad.untilSteady(r.system(), r.driver(), 16, ids, warmupMin,
-            WINDOW_SECONDS, TOLERANCE, Math.max(180, warmupMin * 3), serverPids(r.pids()));
-        System.out.printf("[%s] warm-up at 16 clients: %s%n", r.system(), w.describe());
-        report.note(String.format("%s warm-up at 16 clients: %s", r.system(), w.describe()));
-      }
-      report.note(String.format("interleaved: %d rounds; in each, every cell of every system back"
-          + " to back, the first system rotating per round (round 1: %s)", rounds,
-          running.get(0).system()));
-      for (int round = 1; round <= rounds; round++) {
-        List<Running> order = new ArrayList<>(running);
-        java.util.Collections.rotate(order, -(round - 1));
-        for (boolean pinned : pin ? List.of(false, true) : List.of(false)) {
-          for (int c : clients) {
-            for (Running r : order) {
-              pinFor(running, r, pinned);
-              System.out.printf("[round %d/%d] %s %s %d clients%n", round, rounds, r.system(),
-                  pinned ? "pinned" : "unpinned", c);
-              report.addRound(round, cell(r.system(), pinned, r.driver(), c, seconds, ids,
-                  r.pids(), jfr));
-            }
-          }
-        }
-        report.noteLoad("after round " + round);
-      }
-      for (Running r : running) {
-        if (pin && strace) {
-          pinFor(running, r, true);
-          traced(report, r.system(), r.driver(), r.pids(), ids, dir.resolve(r.system()));
-        }
-      }
-      for (Running r : running) {
-        pinAll(r.pids(), false, r.cluster());
-        if (r.cluster()) {
-          LatencyTable.of(r.servers(), r.target()).ifPresent(t -> report.stages(
-              "Stage latencies on " + r.system() + "'s leader (member-" + r.target()
-                  + ", `CALL raft.latency()`, since its start: warm-up and every cell)", t));
-        }
-      }
-      for (Running r : running) {
-        if (r.system().equals("cluster") && trials > 0) {
-          report.noteLoad("failover");
-          report.failover(new NeoFailover(r.servers(), System.out::println, ids).run(trials));
-        }
-      }
-    } finally {
-      for (Running r : running) {
-        r.driver().close();
-        r.servers().close();
-      }
-    }
-  }
-
-  /**
-   * Pins {@code measured} as {@link #pinAll} does; with {@code pinned} every other system's
-   * processes (idle) go to CPU 1 with the client, so CPU 0 holds the measured server alone.
-   */
-  private static void pinFor(List<Running> running, Running measured, boolean pinned) {
-    for (Running r : running) {
-      if (r == measured) {
-        pinAll(r.pids(), pinned, r.cluster());
-      } else {
-        r.pids().forEach((label, pid) -> {
-          if (!label.equals("client")) {
-            Affinity.pin(pid, pinned ? "1" : Affinity.ALL);
-          }
-        });
-      }
-    }
-  }
-
   /** Server (or leader and followers) and client pids, by report label. */
-  private static Map<String, Long> processes(LocalCluster servers, int target, boolean cluster) {
+  static Map<String, Long> processes(LocalCluster servers, int target, boolean cluster) {
     Map<String, Long> pids = new LinkedHashMap<>();
     if (!cluster) {
       pids.put("single", servers.pid(1));
@@ -308,7 +202,7 @@ public final class NeoClusterVsSingle {
     return pids;
   }
 
-  private static List<Long> serverPids(Map<String, Long> pids) {
+  static List<Long> serverPids(Map<String, Long> pids) {
     List<Long> out = new ArrayList<>();
     pids.forEach((label, pid) -> {
       if (!label.equals("client")) {
@@ -319,14 +213,14 @@ public final class NeoClusterVsSingle {
   }
 
   /** Pinned: the single server or the leader alone on CPU 0, everything else on CPU 1. */
-  private static void pinAll(Map<String, Long> pids, boolean pinned, boolean cluster) {
+  static void pinAll(Map<String, Long> pids, boolean pinned, boolean cluster) {
     pids.forEach((label, pid) -> {
       boolean alone = label.equals("single") || label.equals("leader");
       Affinity.pin(pid, !pinned ? Affinity.ALL : alone ? "0" : "1");
     });
   }
 
-  private static Cell cell(String system, boolean pinned, Driver driver, int clients,
+  static Cell cell(String system, boolean pinned, Driver driver, int clients,
       double seconds, AtomicLong ids, Map<String, Long> pids, Path jfr)
       throws InterruptedException {
     String mode = pinned ? "pinned" : "unpinned";
@@ -380,7 +274,7 @@ public final class NeoClusterVsSingle {
   }
 
   /** One traced cell at 16 clients: fsync+fdatasync calls of every server process. */
-  private static void traced(NeoReport report, String system, Driver driver,
+  static void traced(NeoReport report, String system, Driver driver,
       Map<String, Long> pids, AtomicLong ids, Path dir) throws Exception {
     Map<String, Long> servers = new LinkedHashMap<>(pids);
     servers.remove("client");
@@ -436,7 +330,7 @@ public final class NeoClusterVsSingle {
     return out;
   }
 
-  private static Driver driver(String uri) {
+  static Driver driver(String uri) {
     return GraphDatabase.driver(uri, AuthTokens.none(), Config.builder()
         .withoutEncryption()
         .withLogging(Logging.none())

@@ -27,7 +27,7 @@ final class NeoReport {
   private final List<NeoLoad.Result> results = new ArrayList<>();
   private final List<Cell> cells = new ArrayList<>();
   /** Interleaved mode: the cells of every round, in the order measured. */
-  private final List<Map.Entry<Integer, Cell>> rounds = new ArrayList<>();
+  private final RoundsTable rounds = new RoundsTable();
   private final List<String> notes = new ArrayList<>();
   private final Map<String, Map<String, Map<String, Long>>> fsyncs = new LinkedHashMap<>();
   private final Map<String, Long> fsyncTxs = new LinkedHashMap<>();
@@ -71,7 +71,7 @@ final class NeoReport {
 
   /** A cell of round {@code round} of the interleaved mode. */
   void addRound(int round, Cell cell) {
-    rounds.add(Map.entry(round, cell));
+    rounds.add(round, cell);
   }
 
   /** A line for the report's notes (warm-ups, leaders, pinning). */
@@ -101,7 +101,7 @@ final class NeoReport {
     md.append(String.format("Run started %s; %.0f s per cell after a warm-up until steady;"
         + " heap %s, page cache %s, the same JVM flags for every server; auto-commit `%s`.%n%n",
         began, seconds, heap, pageCache, NeoLoad.WRITE));
-    appendRounds(md);
+    rounds.appendTo(md);
     for (boolean pinned : new boolean[] {false, true}) {
       if (cells.stream().noneMatch(c -> c.pinned() == pinned)) {
         continue;
@@ -182,122 +182,11 @@ final class NeoReport {
     return md.toString();
   }
 
-  /**
-   * The interleaved rounds: per pinning, client count and cluster system, the median and range over
-   * the rounds of each round's ratios to the single server measured in the same round, then every
-   * round's cells.
-   */
-  private void appendRounds(StringBuilder md) {
-    if (rounds.isEmpty()) {
-      return;
-    }
-    int n = rounds.stream().mapToInt(Map.Entry::getKey).max().orElse(0);
-    List<String> clusters = new ArrayList<>();
-    List<Integer> clientCounts = new ArrayList<>();
-    for (Map.Entry<Integer, Cell> e : rounds) {
-      Cell c = e.getValue();
-      if (!c.system().equals("single") && !clusters.contains(c.system())) {
-        clusters.add(c.system());
-      }
-      if (!clientCounts.contains(c.clients())) {
-        clientCounts.add(c.clients());
-      }
-    }
-    md.append(String.format("**Interleaved, %d rounds**: every system running at once, each round"
-        + " measuring every cell of every system back to back (the first system rotating per"
-        + " round); a ratio compares two cells of the same round. Median [min-max] over the"
-        + " rounds:%n%n", n));
-    md.append("| pinned | clients | system | tx/s cluster/single | leader CPU/single |"
-        + " follower CPU/single | single tx/s | cluster tx/s | single CPU ms/tx |"
-        + " leader CPU ms/tx | follower CPU ms/tx | p50 ms single → cluster |"
-        + " p99 ms single → cluster |\n");
-    md.append("|---|---:|---|---|---|---|---:|---:|---:|---:|---:|---|---|\n");
-    for (boolean pinned : new boolean[] {false, true}) {
-      for (int clients : clientCounts) {
-        for (String system : clusters) {
-          // per quantity, one value per round in which both systems have this cell
-          Map<String, List<Double>> v = new LinkedHashMap<>();
-          for (int round = 1; round <= n; round++) {
-            Cell s = roundCell(round, "single", pinned, clients);
-            Cell c = roundCell(round, system, pinned, clients);
-            if (s == null || c == null) {
-              continue;
-            }
-            double single = s.cpu("single");
-            Map<String, Double> r = new LinkedHashMap<>();
-            r.put("tx", c.result().txPerSecond() / s.result().txPerSecond());
-            r.put("leader", c.cpu("leader") / single);
-            r.put("follower", c.cpu("follower") / single);
-            r.put("singleTx", s.result().txPerSecond());
-            r.put("clusterTx", c.result().txPerSecond());
-            r.put("singleCpu", single);
-            r.put("leaderCpu", c.cpu("leader"));
-            r.put("followerCpu", c.cpu("follower"));
-            r.put("singleP50", s.result().p50Millis());
-            r.put("clusterP50", c.result().p50Millis());
-            r.put("singleP99", s.result().p99Millis());
-            r.put("clusterP99", c.result().p99Millis());
-            r.forEach((k, x) -> v.computeIfAbsent(k, q -> new ArrayList<>()).add(x));
-          }
-          if (v.isEmpty()) {
-            continue;
-          }
-          md.append(String.format("| %s | %d | %s | %s | %s | %s | %.0f | %.0f | %.3f | %.3f |"
-                  + " %.3f | %.2f → %.2f | %.2f → %.2f |%n", pinned ? "yes" : "no", clients,
-              system, spread(v.get("tx")), spread(v.get("leader")), spread(v.get("follower")),
-              medianOf(v.get("singleTx")), medianOf(v.get("clusterTx")),
-              medianOf(v.get("singleCpu")), medianOf(v.get("leaderCpu")),
-              medianOf(v.get("followerCpu")), medianOf(v.get("singleP50")),
-              medianOf(v.get("clusterP50")), medianOf(v.get("singleP99")),
-              medianOf(v.get("clusterP99"))));
-        }
-      }
-    }
-    md.append("\nEvery round's cells (CPU ms per committed transaction per process):\n\n");
-    md.append("| round | pinned | clients | system | tx/s | p50 ms | p99 ms | CPU ms/tx |\n");
-    md.append("|---:|---|---:|---|---:|---:|---:|---|\n");
-    for (Map.Entry<Integer, Cell> e : rounds) {
-      Cell c = e.getValue();
-      List<String> cpu = new ArrayList<>();
-      c.cpuMillisPerTx().forEach((who, ms) -> cpu.add(String.format("%s %.3f", who, ms)));
-      md.append(String.format("| %d | %s | %d | %s | %.0f | %.2f | %.2f | %s |%n", e.getKey(),
-          c.pinned() ? "yes" : "no", c.clients(), c.system(), c.result().txPerSecond(),
-          c.result().p50Millis(), c.result().p99Millis(), String.join(", ", cpu)));
-    }
-    md.append("\n");
-  }
-
-  private Cell roundCell(int round, String system, boolean pinned, int clients) {
-    for (Map.Entry<Integer, Cell> e : rounds) {
-      Cell c = e.getValue();
-      if (e.getKey() == round && c.system().equals(system) && c.pinned() == pinned
-          && c.clients() == clients) {
-        return c;
-      }
-    }
-    return null;
-  }
-
-  /** "median [min-max]" with two decimals. */
-  private static String spread(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    sorted.sort(null);
-    return String.format("%.2f [%.2f-%.2f]", medianOf(sorted), sorted.get(0),
-        sorted.get(sorted.size() - 1));
-  }
-
-  private static double medianOf(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    sorted.sort(null);
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
-
   /** Where each server's CPU per transaction goes, by thread group (single vs leader etc.). */
   private void appendThreadGroups(StringBuilder md) {
     List<Map.Entry<String, Cell>> all = new ArrayList<>();
     cells.forEach(c -> all.add(Map.entry("", c)));
-    rounds.forEach(e -> all.add(Map.entry("round " + e.getKey() + ": ", e.getValue())));
+    rounds.cells().forEach(e -> all.add(Map.entry("round " + e.getKey() + ": ", e.getValue())));
     if (all.isEmpty()) {
       return;
     }
@@ -406,21 +295,8 @@ final class NeoReport {
    * unpinned cells); false if there is nothing to plot.
    */
   boolean plot(Path file) throws IOException {
-    if (results.isEmpty()) {
-      for (String system : List.of("single", "cluster")) {
-        Map<Integer, List<Double>> perClients = new LinkedHashMap<>();
-        rounds.forEach(e -> {
-          Cell c = e.getValue();
-          if (!c.pinned() && c.system().equals(system)) {
-            perClients.computeIfAbsent(c.clients(), k -> new ArrayList<>())
-                .add(c.result().txPerSecond());
-          }
-        });
-        perClients.forEach((clients, tx) -> results.add(new NeoLoad.Result(system, clients,
-            Math.round(medianOf(tx)), 1, 0, 0, 0, "")));
-      }
-    }
-    if (results.isEmpty()) {
+    List<NeoLoad.Result> plotted = results.isEmpty() ? rounds.unpinnedMedians() : results;
+    if (plotted.isEmpty()) {
       return false;
     }
     int w = 720;
@@ -436,7 +312,7 @@ final class NeoReport {
     g.fillRect(0, 0, w, h);
     List<Integer> xs = new ArrayList<>();
     double max = 1;
-    for (NeoLoad.Result r : results) {
+    for (NeoLoad.Result r : plotted) {
       if (!xs.contains(r.clients())) {
         xs.add(r.clients());
       }
@@ -465,22 +341,24 @@ final class NeoReport {
     for (int i = 0; i < xs.size(); i++) {
       g.drawString(Integer.toString(xs.get(i)), left + slot * i + slot / 2 - 6, bottom + 18);
     }
-    drawSeries(g, "single", new Color(40, 90, 200), 0, xs, slot, left, bottom, top, max);
-    drawSeries(g, "cluster", new Color(220, 100, 30), 1, xs, slot, left, bottom, top, max);
+    drawSeries(g, plotted, "single", new Color(40, 90, 200), 0, xs, slot, left, bottom, top, max);
+    drawSeries(g, plotted, "cluster", new Color(220, 100, 30), 1, xs, slot, left, bottom, top,
+        max);
     g.dispose();
     Files.createDirectories(file.toAbsolutePath().getParent());
     return ImageIO.write(image, "png", file.toFile());
   }
 
-  private void drawSeries(Graphics2D g, String system, Color color, int index, List<Integer> xs,
-      int slot, int left, int bottom, int top, double max) {
+  private static void drawSeries(Graphics2D g, List<NeoLoad.Result> plotted, String system,
+      Color color, int index, List<Integer> xs, int slot, int left, int bottom, int top,
+      double max) {
     int bar = slot / 3;
     g.setColor(color);
     g.fillRect(left + 20 + index * 160, top - 2, 12, 12);
     g.drawString(system.equals("single") ? "single plain server" : "3-member graft cluster",
         left + 36 + index * 160, top + 8);
     g.setStroke(new BasicStroke(1));
-    for (NeoLoad.Result r : results) {
+    for (NeoLoad.Result r : plotted) {
       if (!r.system().equals(system)) {
         continue;
       }

@@ -6,7 +6,6 @@ import io.graft.raft.message.RequestVote;
 import io.graft.raft.message.RequestVoteResponse;
 import io.graft.raft.protocol.quorum.VoteResult;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +23,9 @@ final class ElectionStep {
    * PreVote requests ignored under the current leader's lease, the newest per asker, with the
    * tick they came at: answered after all if that leader is lost soon after ({@link #onPeerLost}).
    */
-  private final Map<MemberId, RequestVote> ignoredPreVotes = new LinkedHashMap<>();
-  private final Map<MemberId, Long> ignoredAt = new HashMap<>();
+  private final Map<MemberId, Ignored> ignoredPreVotes = new LinkedHashMap<>();
+
+  private record Ignored(RequestVote request, long tick) {}
 
   ElectionStep(RaftMachine machine, Logger log) {
     this.m = machine;
@@ -69,14 +69,12 @@ final class ElectionStep {
     }
     m.leader = null;
     List<RequestVote> replay = new ArrayList<>();
-    ignoredPreVotes.forEach((from, rv) -> {
-      long age = m.tickCount - ignoredAt.get(from);
-      if (!from.equals(peer) && age <= m.config.electionTimeoutTicks()) {
-        replay.add(rv);
+    ignoredPreVotes.forEach((from, ignored) -> {
+      if (!from.equals(peer) && m.tickCount - ignored.tick() <= m.config.electionTimeoutTicks()) {
+        replay.add(ignored.request());
       }
     });
     ignoredPreVotes.clear();
-    ignoredAt.clear();
     for (MemberId voter : m.configuration.voters()) {
       if (!voter.equals(peer) && voter.compareTo(m.self) < 0) {
         return replay; // a voter with a lower id goes first
@@ -130,14 +128,16 @@ final class ElectionStep {
    * refuse the votes that would replace it, only for PreVotes and requests from non-voters.
    */
   boolean ignoresAsDisruptive(RequestVote rv) {
-    boolean ignored = !rv.leadershipTransfer()
+    return !rv.leadershipTransfer()
         && inLeaderLease()
         && (rv.preVote() || m.config.checkQuorum() || !m.configuration.isVoter(rv.from()));
-    if (ignored && rv.preVote() && m.role == Role.FOLLOWER) {
-      ignoredPreVotes.put(rv.from(), rv);
-      ignoredAt.put(rv.from(), m.tickCount);
+  }
+
+  /** {@code rv} was ignored as disruptive: a follower keeps a PreVote for {@link #onPeerLost}. */
+  void ignored(RequestVote rv) {
+    if (rv.preVote() && m.role == Role.FOLLOWER) {
+      ignoredPreVotes.put(rv.from(), new Ignored(rv, m.tickCount));
     }
-    return ignored;
   }
 
   /**

@@ -63,6 +63,7 @@ final class MessageRouter implements RaftMessage.Handler<Void> {
         if (election.ignoresAsDisruptive(rv)) {
           // §4.2.3: a live leader is known; do not let a disruptive server (e.g. a removed one,
           // which no longer receives heartbeats) depose it.
+          election.ignored(rv);
           return false;
         }
         if (rv.preVote()) {
