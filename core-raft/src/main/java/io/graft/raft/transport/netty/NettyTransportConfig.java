@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param outboundQueueCapacity messages queued per peer before new ones are dropped
  * @param reconnectBackoffMinMillis first reconnect delay; it doubles per failure ...
  * @param reconnectBackoffMaxMillis ... up to this cap (each delay jittered to [d/2, d])
- * @param eventLoopThreads Netty NIO event loop threads shared by the server and all peers
+ * @param eventLoopThreads Netty event loop threads shared by the server and all peers
  * @param connectTimeoutMillis bound on TCP connect and on the handshake, both sides
  * @param outboundBindHost local host outbound connections bind to (port 0), e.g. the member's own
  *     127.0.0.N so a test proxy can tell members apart by source address; null lets the OS choose
@@ -64,11 +64,17 @@ public record NettyTransportConfig(
 
   public static final int DEFAULT_OUTBOUND_QUEUE_CAPACITY = 4096;
 
-  /** Defaults: 16 MiB frames, 4096 queued per peer, back-off 50 ms..2 s, 2 threads, 5 s. */
+  /**
+   * Defaults: 16 MiB frames, 4096 queued per peer, back-off 50 ms..2 s, 2 threads, 5 s. {@code
+   * -Dgraft.ab.eventLoops=N} sets the threads for side-by-side benchmarks (one thread for a
+   * 3-member cluster's four links was measured: benchmarks/NEO4J-RESULTS.md, not better enough to
+   * change the default).
+   */
   public static NettyTransportConfig defaults(
       String listenAddress, String clusterId, MemberId self) {
     return new NettyTransportConfig(listenAddress, clusterId, self, DEFAULT_MAX_FRAME_BYTES,
-        DEFAULT_OUTBOUND_QUEUE_CAPACITY, 50, 2000, 2, 5000, null);
+        DEFAULT_OUTBOUND_QUEUE_CAPACITY, 50, 2000, Integer.getInteger("graft.ab.eventLoops", 2),
+        5000, null);
   }
 
   public NettyTransportConfig withMaxFrameBytes(int value) {
