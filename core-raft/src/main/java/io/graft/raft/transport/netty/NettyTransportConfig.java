@@ -65,15 +65,16 @@ public record NettyTransportConfig(
   public static final int DEFAULT_OUTBOUND_QUEUE_CAPACITY = 4096;
 
   /**
-   * Defaults: 16 MiB frames, 4096 queued per peer, back-off 50 ms..2 s, 2 threads, 5 s. {@code
-   * -Dgraft.ab.eventLoops=N} sets the threads for side-by-side benchmarks (one thread for a
-   * 3-member cluster's four links was measured: benchmarks/NEO4J-RESULTS.md, not better enough to
-   * change the default).
+   * Defaults: 16 MiB frames, 4096 queued per peer, back-off 50 ms..2 s, one event loop thread,
+   * 5 s. One thread serves every link of a member (a 3-member cluster has four): a leader's
+   * AppendEntries to both followers then wake one thread, not two, and the leader spent less CPU
+   * per write in 18 of 20 same-round benchmark pairs against two threads (benchmarks/
+   * NEO4J-RESULTS.md). {@code -Dgraft.ab.eventLoops=N} sets the count for side-by-side runs.
    */
   public static NettyTransportConfig defaults(
       String listenAddress, String clusterId, MemberId self) {
     return new NettyTransportConfig(listenAddress, clusterId, self, DEFAULT_MAX_FRAME_BYTES,
-        DEFAULT_OUTBOUND_QUEUE_CAPACITY, 50, 2000, Integer.getInteger("graft.ab.eventLoops", 2),
+        DEFAULT_OUTBOUND_QUEUE_CAPACITY, 50, 2000, Integer.getInteger("graft.ab.eventLoops", 1),
         5000, null);
   }
 
