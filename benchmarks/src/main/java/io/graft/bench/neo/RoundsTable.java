@@ -1,6 +1,7 @@
 package io.graft.bench.neo;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,10 +138,8 @@ final class RoundsTable {
 
   /** "median [min-max]" with two decimals. */
   private static String spread(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    sorted.sort(null);
-    return String.format("%.2f [%.2f-%.2f]", medianOf(sorted), sorted.get(0),
-        sorted.get(sorted.size() - 1));
+    return String.format("%.2f [%.2f-%.2f]", medianOf(values), Collections.min(values),
+        Collections.max(values));
   }
 
   private static double medianOf(List<Double> values) {
