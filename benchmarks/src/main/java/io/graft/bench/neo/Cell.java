@@ -10,10 +10,18 @@ import java.util.Map;
  * @param cpuMillisPerTx per process label ("single", "leader", "follower-1", "client", ...)
  * @param warmup how this cell's own warm-up went
  * @param threadGroups per server process label: CPU ms per transaction by thread group
+ * @param switchesPerTx per server process label: switch-ins (wake-ups) per transaction by thread
+ *     group; empty when the kernel does not expose schedstat
  */
 record Cell(String system, boolean pinned, NeoLoad.Result result,
     Map<String, Double> cpuMillisPerTx, NeoLoad.Warmup warmup,
-    Map<String, Map<String, Double>> threadGroups) {
+    Map<String, Map<String, Double>> threadGroups,
+    Map<String, Map<String, Double>> switchesPerTx) {
+
+  Cell(String system, boolean pinned, NeoLoad.Result result, Map<String, Double> cpuMillisPerTx,
+      NeoLoad.Warmup warmup, Map<String, Map<String, Double>> threadGroups) {
+    this(system, pinned, result, cpuMillisPerTx, warmup, threadGroups, Map.of());
+  }
 
   int clients() {
     return result.clients();

@@ -262,15 +262,25 @@ public final class NeoClusterVsSingle {
         r.txPerSecond(), r.p50Millis(), r.p99Millis(), r.errors(),
         r.errors() > 0 ? r.errorKinds() : "", format(perTx), w.describe(), NeoReport.load());
     Map<String, Map<String, Double>> groups = new LinkedHashMap<>();
+    Map<String, Map<String, Double>> switches = new LinkedHashMap<>();
+    double txs = Math.max(1, r.transactions());
     servers.keySet().forEach(label -> {
       Map<String, Double> perGroup = new LinkedHashMap<>();
       ThreadCpu.diff(threadsBefore.get(label), threadsAfter.get(label)).forEach((g, ms) ->
-          perGroup.put(g, ms / (double) Math.max(1, r.transactions())));
+          perGroup.put(g, ms / txs));
       groups.put(label, perGroup);
+      Map<String, Double> wakeUps = new LinkedHashMap<>();
+      ThreadCpu.switches(threadsBefore.get(label), threadsAfter.get(label)).forEach((g, n) ->
+          wakeUps.put(g, n / txs));
+      if (!wakeUps.isEmpty()) {
+        switches.put(label, wakeUps);
+      }
     });
     System.out.printf("[%s %s] %3d clients: CPU ms/tx by thread group %s%n", system, mode,
         clients, groups);
-    return new Cell(system, pinned, r, perTx, w, groups);
+    System.out.printf("[%s %s] %3d clients: switch-ins/tx by thread group %s%n", system, mode,
+        clients, switches);
+    return new Cell(system, pinned, r, perTx, w, groups, switches);
   }
 
   /** One traced cell at 16 clients: fsync+fdatasync calls of every server process. */

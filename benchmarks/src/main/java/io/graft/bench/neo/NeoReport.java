@@ -190,20 +190,36 @@ final class NeoReport {
     if (all.isEmpty()) {
       return;
     }
+    md.append("CPU ms per committed transaction by thread group (/proc/<pid>/task):\n\n");
+    appendGroupTable(md, all, Cell::threadGroups, "%.3f", false);
+    if (all.stream().anyMatch(e -> !e.getValue().switchesPerTx().isEmpty())) {
+      md.append("Switch-ins (wake-ups) per committed transaction by thread group"
+          + " (/proc/<pid>/task/<tid>/schedstat; the hand-offs a write makes):\n\n");
+      appendGroupTable(md, all, Cell::switchesPerTx, "%.2f", true);
+    }
+  }
+
+  private static void appendGroupTable(StringBuilder md, List<Map.Entry<String, Cell>> all,
+      java.util.function.Function<Cell, Map<String, Map<String, Double>>> figures, String format,
+      boolean withTotal) {
     List<String> groups = List.of("bolt-worker", "bolt-io", "graft-apply", "graft-raft",
         "graft-fsync", "graft-snapshot", "graft-other", "neo4j-other", "gc", "jit", "jvm-other");
-    md.append("CPU ms per committed transaction by thread group (/proc/<pid>/task):\n\n");
     md.append("| pinned | clients | system | process |");
     groups.forEach(g -> md.append(" ").append(g).append(" |"));
-    md.append("\n|---|---:|---|---|");
+    md.append(withTotal ? " all |\n|---|---:|---|---|" : "\n|---|---:|---|---|");
     groups.forEach(g -> md.append("---:|"));
-    md.append("\n");
+    md.append(withTotal ? "---:|\n" : "\n");
     for (Map.Entry<String, Cell> e : all) {
       Cell c = e.getValue();
-      c.threadGroups().forEach((process, perGroup) -> {
+      figures.apply(c).forEach((process, perGroup) -> {
         md.append(String.format("| %s | %d | %s%s | %s |", c.pinned() ? "yes" : "no",
             c.clients(), e.getKey(), c.system(), process));
-        groups.forEach(g -> md.append(String.format(" %.3f |", perGroup.getOrDefault(g, 0.0))));
+        groups.forEach(g -> md.append(" ")
+            .append(String.format(format, perGroup.getOrDefault(g, 0.0))).append(" |"));
+        if (withTotal) {
+          double sum = perGroup.values().stream().mapToDouble(Double::doubleValue).sum();
+          md.append(" ").append(String.format(format, sum)).append(" |");
+        }
         md.append("\n");
       });
     }

@@ -15,13 +15,18 @@ import java.util.stream.Stream;
  * graft's apply thread, its Raft owner and transport threads, GC, JIT, the rest). Two samples
  * around a window give each group's share; threads that ended inside the window are missed
  * (Neo4j's and graft's hot threads live for the whole run).
+ *
+ * <p>Also each thread's switch-ins ({@code /proc/<pid>/task/<tid>/schedstat}, third field: the
+ * times the scheduler put it on a CPU): per committed transaction, how many times each group was
+ * woken, a machine-independent count of the hand-offs a write makes (every wake-up costs the
+ * futex, the scheduler and, on a shared core, the cache the other process left behind).
  */
 final class ThreadCpu {
   private static final long TICKS_PER_SECOND = 100;
 
   private ThreadCpu() {}
 
-  /** Thread id -> {group, cpu ms}. */
+  /** Thread id -> {group, cpu ms, switch-ins (-1 when schedstat is not readable)}. */
   static Map<Long, Object[]> sample(long pid) {
     Map<Long, Object[]> out = new HashMap<>();
     Path tasks = Path.of("/proc", Long.toString(pid), "task");
@@ -32,7 +37,8 @@ final class ThreadCpu {
           String stat = Files.readString(task.resolve("stat"));
           String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
           long ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
-          out.put(Long.parseLong(task.getFileName().toString()), new Object[] {group(comm), ms});
+          out.put(Long.parseLong(task.getFileName().toString()),
+              new Object[] {group(comm), ms, switchIns(task)});
         } catch (IOException | RuntimeException e) {
           // the thread ended between the listing and the read
         }
@@ -43,15 +49,42 @@ final class ThreadCpu {
     return out;
   }
 
+  private static long switchIns(Path task) {
+    try {
+      String[] f = Files.readString(task.resolve("schedstat")).trim().split(" ");
+      return Long.parseLong(f[2]);
+    } catch (IOException | RuntimeException e) {
+      return -1; // a kernel without schedstat, or the thread ended
+    }
+  }
+
   /** CPU ms per group between two samples (threads present in the second). */
   static Map<String, Long> diff(Map<Long, Object[]> before, Map<Long, Object[]> after) {
+    return diff(before, after, 1);
+  }
+
+  /**
+   * Switch-ins per group between two samples (threads present in the second); empty when a
+   * sample could not read schedstat.
+   */
+  static Map<String, Long> switches(Map<Long, Object[]> before, Map<Long, Object[]> after) {
+    for (Object[] v : after.values()) {
+      if ((Long) v[2] < 0) {
+        return Map.of();
+      }
+    }
+    return diff(before, after, 2);
+  }
+
+  private static Map<String, Long> diff(Map<Long, Object[]> before, Map<Long, Object[]> after,
+      int field) {
     Map<String, Long> out = new TreeMap<>();
     after.forEach((tid, v) -> {
       Object[] b = before.get(tid);
-      long was = b == null ? 0 : (Long) b[1];
-      out.merge((String) v[0], (Long) v[1] - was, Long::sum);
+      long was = b == null || (Long) b[field] < 0 ? 0 : (Long) b[field];
+      out.merge((String) v[0], (Long) v[field] - was, Long::sum);
     });
-    out.values().removeIf(ms -> ms == 0);
+    out.values().removeIf(n -> n == 0);
     return out;
   }
 

@@ -1,0 +1,61 @@
+package io.graft.bench.neo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Per-group CPU and switch-in differences, and the report's wake-ups table (no servers here). */
+class ThreadCpuTest {
+  private static Object[] thread(String group, long ms, long switches) {
+    return new Object[] {group, ms, switches};
+  }
+
+  @Test
+  void switchInsAreSummedPerGroupOverTheWindow() {
+    Map<Long, Object[]> before = Map.of(
+        1L, thread("bolt-worker", 100, 1_000),
+        2L, thread("bolt-worker", 50, 500),
+        3L, thread("graft-raft", 10, 70));
+    Map<Long, Object[]> after = Map.of(
+        1L, thread("bolt-worker", 130, 1_400),
+        2L, thread("bolt-worker", 60, 600),
+        3L, thread("graft-raft", 10, 70), // idle in the window: left out
+        4L, thread("graft-apply", 5, 30)); // started in the window: counted from zero
+    assertThat(ThreadCpu.switches(before, after))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("bolt-worker", 500L, "graft-apply", 30L));
+    assertThat(ThreadCpu.diff(before, after))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("bolt-worker", 40L, "graft-apply", 5L));
+  }
+
+  @Test
+  void noSwitchFiguresWhenSchedstatWasNotReadable() {
+    Map<Long, Object[]> before = Map.of(1L, thread("bolt-worker", 100, -1));
+    Map<Long, Object[]> after = Map.of(1L, thread("bolt-worker", 130, -1));
+    assertThat(ThreadCpu.switches(before, after)).isEmpty();
+  }
+
+  @Test
+  void readsThisProcessesOwnThreads() {
+    Map<Long, Object[]> now = ThreadCpu.sample(ProcessHandle.current().pid());
+    assertThat(now).isNotEmpty();
+    // schedstat exists on this kernel (Linux with CONFIG_SCHEDSTATS or sched_info)
+    assertThat(now.values()).allSatisfy(v -> assertThat((Long) v[2]).isGreaterThanOrEqualTo(0));
+  }
+
+  @Test
+  void theReportShowsWakeUpsPerTransactionWithEachProcessesTotal() {
+    NeoReport report = new NeoReport(Instant.EPOCH, 10, 60, "1g", "256m");
+    NeoLoad.Result r = new NeoLoad.Result("cluster", 16, 1000, 10, 1.0, 2.0, 0, "");
+    report.add(new Cell("cluster", true, r, Map.of("leader", 0.3, "client", 0.1),
+        new NeoLoad.Warmup(List.of(), 10, true, 0),
+        Map.of("leader", Map.of("bolt-worker", 0.2, "graft-raft", 0.05)),
+        Map.of("leader", Map.of("bolt-worker", 2.5, "graft-raft", 0.75))));
+    String md = report.markdown();
+    assertThat(md).contains("Switch-ins (wake-ups) per committed transaction");
+    assertThat(md).contains("| yes | 16 | cluster | leader | 2.50 | 0.00 | 0.00 | 0.75 |");
+    assertThat(md).contains("| 0.00 | 3.25 |");
+  }
+}
