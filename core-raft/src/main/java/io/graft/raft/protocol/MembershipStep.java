@@ -76,6 +76,9 @@ final class MembershipStep {
   private final RaftMachine m;
   private final List<ChangeOutcome> outcomes = new ArrayList<>();
   private Pending pending;
+  /** What {@link #membership()} last built, and from which configuration instance. */
+  private Membership published;
+  private Configuration publishedFrom;
 
   MembershipStep(RaftMachine machine) {
     this.m = machine;
@@ -94,9 +97,20 @@ final class MembershipStep {
     return out;
   }
 
+  /**
+   * The latest configuration as a {@link Membership}; the same instance while neither the
+   * configuration nor its index changed (the owner publishes it after every batch).
+   */
   Membership membership() {
     Configuration c = m.configuration;
-    return new Membership(m.configs.latestIndex(), c.voters(), c.learners(), c.epoch());
+    long index = m.configs.latestIndex();
+    Membership last = published;
+    if (last == null || publishedFrom != c || last.index() != index) {
+      last = new Membership(index, c.voters(), c.learners(), c.epoch());
+      published = last;
+      publishedFrom = c;
+    }
+    return last;
   }
 
   void checkCanChange(String what) {

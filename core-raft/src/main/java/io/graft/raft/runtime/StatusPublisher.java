@@ -70,7 +70,7 @@ final class StatusPublisher {
     status = next;
     Membership current = machine.membership();
     if (current != null) {
-      if (membership == null || !current.equals(membership)) {
+      if (current != membership && (membership == null || !current.equals(membership))) {
         Map<MemberId, String> peers = PeerAddresses.withMembers(self, spec.peers, current);
         if (peers != null) {
           transport.setPeers(peers);
