@@ -99,7 +99,7 @@ final class LoadRun {
   }
 
   private static String group(String name) {
-    if (name.matches("graft-raft-.*-\\d+-\\d+")) {
+    if (name.startsWith("graft-net-")) {
       return "netty";
     }
     if (name.startsWith("graft-raft-")) {

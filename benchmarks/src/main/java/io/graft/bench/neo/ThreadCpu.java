@@ -95,8 +95,9 @@ final class ThreadCpu {
     prefixes.put("neo4j.BoltNetwo", "bolt-io");
     prefixes.put("graft-apply", "graft-apply");
     prefixes.put("graft-snapshot", "graft-snapshot");
-    prefixes.put("graft-fsync", "graft-fsync");
-    prefixes.put("graft-raft", "graft-raft");
+    prefixes.put("graft-log-sync", "graft-fsync"); // the Raft log's group sync
+    prefixes.put("graft-raft", "graft-raft"); // the owner thread
+    prefixes.put("graft-net", "graft-net"); // the transport's event loop
     prefixes.put("graft-", "graft-other");
     prefixes.put("GC ", "gc");
     prefixes.put("G1 ", "gc");

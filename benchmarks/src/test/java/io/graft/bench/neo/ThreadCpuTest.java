@@ -31,6 +31,18 @@ class ThreadCpuTest {
   }
 
   @Test
+  void linuxThreadNamesFallIntoTheirGroups() {
+    // /proc/<pid>/task/<tid>/comm holds the first 15 characters of the Java name
+    assertThat(ThreadCpu.group("graft-raft-127.")).isEqualTo("graft-raft"); // the owner
+    assertThat(ThreadCpu.group("graft-net-127.0")).isEqualTo("graft-net"); // its event loop
+    assertThat(ThreadCpu.group("graft-log-sync-")).isEqualTo("graft-fsync");
+    assertThat(ThreadCpu.group("graft-apply-127")).isEqualTo("graft-apply");
+    assertThat(ThreadCpu.group("graft-ticker-12")).isEqualTo("graft-other");
+    assertThat(ThreadCpu.group("neo4j.BoltWorke")).isEqualTo("bolt-worker");
+    assertThat(ThreadCpu.group("FileSystemWatch")).isEqualTo("jvm-other");
+  }
+
+  @Test
   void noSwitchFiguresWhenSchedstatWasNotReadable() {
     Map<Long, Object[]> before = Map.of(1L, thread("bolt-worker", 100, -1));
     Map<Long, Object[]> after = Map.of(1L, thread("bolt-worker", 130, -1));

@@ -73,11 +73,13 @@ public final class NettyTransport implements Transport {
   private boolean closed;
 
   /**
-   * A transport whose event loop threads are daemons named after this member, logging (accepted
-   * and refused connections, dropped messages) to {@code logging}.
+   * A transport whose event loop threads are daemons named {@code graft-net-<member>-...},
+   * logging (accepted and refused connections, dropped messages) to {@code logging}. Not {@code
+   * graft-raft-}, the owner thread's prefix: Linux keeps the first 15 characters of a thread's
+   * name, and the benchmark tells the owner's CPU and wake-ups from the transport's by them.
    */
   public NettyTransport(NettyTransportConfig config, RaftLogging logging) {
-    this(config, new DefaultThreadFactory("graft-raft-" + config.self(), true), logging);
+    this(config, new DefaultThreadFactory("graft-net-" + config.self(), true), logging);
   }
 
   /** A transport whose event loop threads come from {@code threadFactory} (e.g. the runtime's). */

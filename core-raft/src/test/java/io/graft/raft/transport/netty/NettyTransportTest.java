@@ -88,7 +88,7 @@ class NettyTransportTest {
         }
       }
     }
-    assertThat(a.inboundThreads.peek()).startsWith("graft-raft-a-");
+    assertThat(a.inboundThreads.peek()).startsWith("graft-net-a-");
     assertThat(a.transport.stats().messagesSent()).isEqualTo(2L * RandomMessages.TYPE_COUNT);
     assertThat(a.transport.stats().messagesReceived()).isEqualTo(2L * RandomMessages.TYPE_COUNT);
     assertThat(a.transport.stats().connectedPeers()).isEqualTo(2);
@@ -350,13 +350,13 @@ class NettyTransportTest {
     connectAll(a, b);
     a.transport.send(b.id, new TimeoutNow(a.id, 1));
     assertThat(b.receive()).isEqualTo(new TimeoutNow(a.id, 1));
-    assertThat(threadsNamed("graft-raft-closer-")).isNotEmpty();
+    assertThat(threadsNamed("graft-net-closer-")).isNotEmpty();
     a.close();
     b.close();
     a.close(); // idempotent
-    await().atMost(WAIT).until(() -> threadsNamed("graft-raft-closer-").isEmpty());
+    await().atMost(WAIT).until(() -> threadsNamed("graft-net-closer-").isEmpty());
     assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.isAlive() && !t.isDaemon()
-        && (t.getName().contains("nioEventLoop") || t.getName().startsWith("graft-raft")));
+        && (t.getName().contains("nioEventLoop") || t.getName().startsWith("graft-net")));
   }
 
   private static List<Thread> threadsNamed(String prefix) {
