@@ -203,7 +203,8 @@ final class NeoReport {
       java.util.function.Function<Cell, Map<String, Map<String, Double>>> figures, String format,
       boolean withTotal) {
     List<String> groups = List.of("bolt-worker", "bolt-io", "graft-apply", "graft-raft",
-        "graft-net", "graft-fsync", "graft-snapshot", "graft-other", "neo4j-other", "gc", "jit", "jvm-other");
+        "graft-net", "graft-fsync", "graft-snapshot", "graft-other", "neo4j-other", "gc", "jit",
+        "jvm-other");
     md.append("| pinned | clients | system | process |");
     groups.forEach(g -> md.append(" ").append(g).append(" |"));
     md.append(withTotal ? " all |\n|---|---:|---|---|" : "\n|---|---:|---|---|");
