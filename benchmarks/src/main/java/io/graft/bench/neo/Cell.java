@@ -18,11 +18,6 @@ record Cell(String system, boolean pinned, NeoLoad.Result result,
     Map<String, Map<String, Double>> threadGroups,
     Map<String, Map<String, Double>> switchesPerTx) {
 
-  Cell(String system, boolean pinned, NeoLoad.Result result, Map<String, Double> cpuMillisPerTx,
-      NeoLoad.Warmup warmup, Map<String, Map<String, Double>> threadGroups) {
-    this(system, pinned, result, cpuMillisPerTx, warmup, threadGroups, Map.of());
-  }
-
   int clients() {
     return result.clients();
   }

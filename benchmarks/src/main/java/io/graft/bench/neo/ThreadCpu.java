@@ -88,23 +88,28 @@ final class ThreadCpu {
     return out;
   }
 
+  /** Name prefix -> group, first match wins (the catch-alls come after the specific ones). */
+  private static final Map<String, String> PREFIXES = new LinkedHashMap<>();
+
+  static {
+    PREFIXES.put("neo4j.BoltWorke", "bolt-worker");
+    PREFIXES.put("neo4j.BoltNetwo", "bolt-io");
+    PREFIXES.put("graft-apply", "graft-apply");
+    PREFIXES.put("graft-snapshot", "graft-snapshot");
+    PREFIXES.put("graft-log-sync", "graft-fsync"); // the Raft log's group sync
+    PREFIXES.put("graft-raft", "graft-raft"); // the owner thread
+    PREFIXES.put("graft-net", "graft-net"); // the transport's event loop
+    PREFIXES.put("graft-", "graft-other");
+    PREFIXES.put("GC ", "gc");
+    PREFIXES.put("G1 ", "gc");
+    PREFIXES.put("C1 ", "jit");
+    PREFIXES.put("C2 ", "jit");
+    PREFIXES.put("neo4j.", "neo4j-other");
+  }
+
   /** A thread's group from its (15-character) Linux name. */
   static String group(String comm) {
-    Map<String, String> prefixes = new LinkedHashMap<>();
-    prefixes.put("neo4j.BoltWorke", "bolt-worker");
-    prefixes.put("neo4j.BoltNetwo", "bolt-io");
-    prefixes.put("graft-apply", "graft-apply");
-    prefixes.put("graft-snapshot", "graft-snapshot");
-    prefixes.put("graft-log-sync", "graft-fsync"); // the Raft log's group sync
-    prefixes.put("graft-raft", "graft-raft"); // the owner thread
-    prefixes.put("graft-net", "graft-net"); // the transport's event loop
-    prefixes.put("graft-", "graft-other");
-    prefixes.put("GC ", "gc");
-    prefixes.put("G1 ", "gc");
-    prefixes.put("C1 ", "jit");
-    prefixes.put("C2 ", "jit");
-    prefixes.put("neo4j.", "neo4j-other");
-    for (Map.Entry<String, String> p : prefixes.entrySet()) {
+    for (Map.Entry<String, String> p : PREFIXES.entrySet()) {
       if (comm.startsWith(p.getKey())) {
         return p.getValue();
       }

@@ -20,7 +20,8 @@ class NeoReportRoundsTest {
   private static Cell cell(String system, double txPerSecond, Map<String, Double> cpu) {
     NeoLoad.Result r = new NeoLoad.Result(system, 16, Math.round(txPerSecond * 10), 10, 1.0,
         2.0, 0, "");
-    return new Cell(system, false, r, cpu, new NeoLoad.Warmup(List.of(), 10, true, 0), Map.of());
+    return new Cell(system, false, r, cpu, new NeoLoad.Warmup(List.of(), 10, true, 0), Map.of(),
+        Map.of());
   }
 
   @Test
