@@ -6,6 +6,7 @@
 #        [--trials 10] [--systems single,cluster] [--heap 1g] [--page-cache 256m]
 #        [--pin true] [--strace true] [--cluster-settings server.raft.neo4j_log_force=EVERY_APPLY]
 #        [--rounds 4] (every system at once, measured interleaved in N rounds: median and range)
+#        [--rate 1800] (every cell at that offered load, writes/s in all: CPU per write at equal throughput)
 #        [--out benchmarks/target/neo4j-cluster-vs-single.md]
 #        [--png benchmarks/target/neo4j-cluster-vs-single.png]
 #        [--dir benchmarks/target/neo4j-bench-T]

@@ -40,7 +40,7 @@ final class InterleavedRun {
    */
   static void run(NeoReport report, List<String> systems,
       Map<String, String> clusterSettings, Map<String, Map<String, String>> variants, int rounds,
-      List<Integer> clients, double seconds, double warmupMin, int trials, boolean pin,
+      List<Integer> clients, double seconds, double rate, double warmupMin, int trials, boolean pin,
       boolean strace, Path dir, Path lib, Path plugin, String heap, String pageCache,
       AtomicLong ids, Path jfr) throws Exception {
     List<Running> running = new ArrayList<>();
@@ -75,7 +75,7 @@ final class InterleavedRun {
               pinFor(running, r, pinned);
               System.out.printf("[round %d/%d] %s %s %d clients%n", round, rounds, r.system(),
                   pinned ? "pinned" : "unpinned", c);
-              report.addRound(round, cell(r.system(), pinned, r.driver(), c, seconds, ids,
+              report.addRound(round, cell(r.system(), pinned, r.driver(), c, seconds, rate, ids,
                   r.pids(), jfr));
             }
           }

@@ -41,7 +41,10 @@ import org.neo4j.driver.Logging;
  * <p>Usage: {@code NeoClusterVsSingle [--seconds 15] [--warmup-min 60] [--clients 1,16,64]
  * [--trials 10] [--systems single,cluster] [--pin true] [--strace true] [--dir D] [--lib L]
  * [--plugin P] [--out F] [--png F] [--heap 1g] [--page-cache 256m] [--cluster-settings k=v,..]
- * [--jfr DIR] [--async-profiler LIB.so] [--variants name:k=v,..|name2:k=v] [--rounds N]};
+ * [--jfr DIR] [--async-profiler LIB.so] [--variants name:k=v,..|name2:k=v] [--rounds N]
+ * [--rate TX_PER_S]}; {@code --rate} measures every cell at that offered load (the clients send on
+ * a schedule, {@link NeoLoad#intendedStart}) instead of closed loop, so that CPU per transaction
+ * compares at equal throughput;
  * {@code --rounds} runs every system at once and measures them interleaved, N rounds ({@link
  * InterleavedRun}); {@code --jfr} records
  * each measured window of every server with Flight Recorder (profiling runs only: it costs CPU
@@ -100,13 +103,15 @@ public final class NeoClusterVsSingle {
     });
 
     int rounds = Integer.parseInt(args.getOrDefault("rounds", "0"));
+    double rate = Double.parseDouble(args.getOrDefault("rate", "0"));
 
     NeoReport report = new NeoReport(Instant.now(), seconds, warmupMin, heap, pageCache);
+    report.offered(rate);
     report.noteLoad("start");
     AtomicLong ids = new AtomicLong();
     if (rounds > 0) {
       InterleavedRun.run(report, systems, clusterSettings, variants, rounds, clients, seconds,
-          warmupMin, trials, pin, strace, dir, lib, plugin, heap, pageCache, ids, jfr);
+          rate, warmupMin, trials, pin, strace, dir, lib, plugin, heap, pageCache, ids, jfr);
       finish(report, out, png);
       return;
     }
@@ -130,7 +135,7 @@ public final class NeoClusterVsSingle {
             pinAll(pids, pinned, cluster);
             for (int c : clients) {
               report.noteLoad(system + (pinned ? " pinned " : " ") + c + " clients");
-              report.add(cell(system, pinned, driver, c, seconds, ids, pids, jfr));
+              report.add(cell(system, pinned, driver, c, seconds, rate, ids, pids, jfr));
             }
             if (pinned && strace) {
               traced(report, system, driver, pids, ids, dir.resolve(system));
@@ -220,8 +225,12 @@ public final class NeoClusterVsSingle {
     });
   }
 
+  /**
+   * One measured cell after its own warm-up (closed loop at {@code clients}); measured closed loop
+   * too, or at the offered {@code rate} (writes per second, all clients together) when positive.
+   */
   static Cell cell(String system, boolean pinned, Driver driver, int clients,
-      double seconds, AtomicLong ids, Map<String, Long> pids, Path jfr)
+      double seconds, double rate, AtomicLong ids, Map<String, Long> pids, Path jfr)
       throws InterruptedException {
     String mode = pinned ? "pinned" : "unpinned";
     NeoLoad.Warmup w = NeoLoad.untilSteady(system, driver, clients, ids, 2 * WINDOW_SECONDS,
@@ -232,7 +241,7 @@ public final class NeoClusterVsSingle {
     servers.remove("client");
     Map<String, Map<Long, Object[]>> threadsBefore = new ConcurrentHashMap<>();
     Map<String, Map<Long, Object[]>> threadsAfter = new ConcurrentHashMap<>();
-    NeoLoad.Result r = NeoLoad.run(system, driver, clients, 0, seconds, ids, () -> {
+    NeoLoad.Result r = NeoLoad.run(system, driver, clients, 0, seconds, ids, rate, () -> {
       pids.forEach((label, pid) -> before.put(label, ProcCpu.cpuMillis(pid)));
       servers.forEach((label, pid) -> threadsBefore.put(label, ThreadCpu.sample(pid)));
       if (jfr != null) {
@@ -261,6 +270,10 @@ public final class NeoClusterVsSingle {
             + "  CPU ms/tx %s  (warm-up %s; loadavg %s)%n", system, mode, clients,
         r.txPerSecond(), r.p50Millis(), r.p99Millis(), r.errors(),
         r.errors() > 0 ? r.errorKinds() : "", format(perTx), w.describe(), NeoReport.load());
+    if (rate > 0 && r.txPerSecond() < 0.97 * rate) {
+      System.out.printf("[%s %s] %3d clients: BEHIND the offered %.0f tx/s: this cell does not"
+          + " compare at equal load%n", system, mode, clients, rate);
+    }
     Map<String, Map<String, Double>> groups = new LinkedHashMap<>();
     Map<String, Map<String, Double>> switches = new LinkedHashMap<>();
     double txs = Math.max(1, r.transactions());
@@ -290,7 +303,7 @@ public final class NeoClusterVsSingle {
     servers.remove("client");
     FsyncTrace[] trace = new FsyncTrace[1];
     Map<String, Map<String, Long>> calls = new LinkedHashMap<>();
-    NeoLoad.Result r = NeoLoad.run(system, driver, 16, 2, 10, ids, () -> {
+    NeoLoad.Result r = NeoLoad.run(system, driver, 16, 2, 10, ids, 0, () -> {
       try {
         trace[0] = new FsyncTrace(servers, dir);
       } catch (java.io.IOException e) {

@@ -15,10 +15,14 @@ import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.Values;
 
 /**
- * Closed-loop write load over Bolt: {@code clients} threads, each with its own session, runs one
- * auto-commit {@code CREATE (:Customer {id:$i})} and waits for its result before the next. Only
- * transactions that both start and finish inside the measurement window count, after a warm-up.
- * The same code drives the single server and the cluster's leader.
+ * Write load over Bolt: {@code clients} threads, each with its own session, runs one auto-commit
+ * {@code CREATE (:Customer {id:$i})} and waits for its result before the next. Closed loop by
+ * default (each client sends again as soon as its last write returned); with an offered {@code
+ * rate} the clients send on a fixed schedule instead ({@link #intendedStart}): the same
+ * throughput for every system compared, so CPU per transaction is compared at equal load, with
+ * latency timed from each write's intended start (a late schedule counts against the server).
+ * Only transactions that both start and finish inside the measurement window count, after a
+ * warm-up. The same code drives the single server and the cluster's leader.
  */
 final class NeoLoad {
   static final String WRITE = "CREATE (:Customer {id: $i})";
@@ -89,17 +93,33 @@ final class NeoLoad {
 
   static Result run(String system, Driver driver, int clients, double warmupSeconds,
       double measureSeconds, AtomicLong ids) throws InterruptedException {
-    return run(system, driver, clients, warmupSeconds, measureSeconds, ids, () -> {}, () -> {});
+    return run(system, driver, clients, warmupSeconds, measureSeconds, ids, 0, () -> {},
+        () -> {});
   }
 
   /**
-   * As {@link #run(String, Driver, int, double, double, AtomicLong)}, calling {@code atStart} and
-   * {@code atEnd} (on a timer thread) when the measurement window opens and closes, so CPU time and
+   * When client {@code client} of {@code clients} sends its {@code k}-th write (0-based) at an
+   * offered {@code rate} (writes per second, all clients together) from {@code origin}: the
+   * clients take turns, one write every {@code 1 / rate} seconds in all, each client every
+   * {@code clients / rate}.
+   */
+  static long intendedStart(long origin, int client, int clients, long k, double rate) {
+    return origin + Math.round((k * clients + client) * 1e9 / rate);
+  }
+
+  /**
+   * As {@link #run(String, Driver, int, double, double, AtomicLong)}, at an offered {@code rate}
+   * (writes per second, all clients together; 0: closed loop), calling {@code atStart} and {@code
+   * atEnd} (on a timer thread) when the measurement window opens and closes, so CPU time and
    * counters can be sampled over exactly that window.
    */
   static Result run(String system, Driver driver, int clients, double warmupSeconds,
-      double measureSeconds, AtomicLong ids, Runnable atStart, Runnable atEnd)
+      double measureSeconds, AtomicLong ids, double rate, Runnable atStart, Runnable atEnd)
       throws InterruptedException {
+    if (rate < 0 || Double.isNaN(rate)) {
+      throw new IllegalArgumentException("offered rate must be >= 0 (0: closed loop), got "
+          + rate);
+    }
     long start = System.nanoTime();
     long measureFrom = start + (long) (warmupSeconds * 1e9);
     long measureTo = measureFrom + (long) (measureSeconds * 1e9);
@@ -114,7 +134,8 @@ final class NeoLoad {
     Map<String, Long> kinds = new ConcurrentHashMap<>();
     List<Client> workers = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
-      Client client = new Client(driver, measureFrom, measureTo, ids, kinds, c);
+      Client client = new Client(driver, start, measureFrom, measureTo, ids, kinds, c, clients,
+          rate);
       workers.add(client);
       client.start();
     }
@@ -140,6 +161,11 @@ final class NeoLoad {
 
   private static final class Client extends Thread {
     private final Driver driver;
+    private final long origin;
+    private final int id;
+    private final int clients;
+    /** Offered writes per second, all clients together; 0: closed loop. */
+    private final double rate;
     private final long measureFrom;
     private final long measureTo;
     private final AtomicLong ids;
@@ -148,11 +174,15 @@ final class NeoLoad {
     int count;
     long errors;
 
-    Client(Driver driver, long measureFrom, long measureTo, AtomicLong ids,
-        Map<String, Long> kinds, int id) {
+    Client(Driver driver, long origin, long measureFrom, long measureTo, AtomicLong ids,
+        Map<String, Long> kinds, int id, int clients, double rate) {
       super("neo-client-" + id);
       setDaemon(true);
       this.driver = driver;
+      this.origin = origin;
+      this.id = id;
+      this.clients = clients;
+      this.rate = rate;
       this.measureFrom = measureFrom;
       this.measureTo = measureTo;
       this.ids = ids;
@@ -162,10 +192,14 @@ final class NeoLoad {
     @Override
     public void run() {
       try (Session session = driver.session(SessionConfig.forDatabase("neo4j"))) {
-        while (true) {
-          long begin = System.nanoTime();
+        for (long k = 0; ; k++) {
+          long begin = rate > 0 ? intendedStart(origin, id, clients, k, rate) : System.nanoTime();
           if (begin >= measureTo) {
             return;
+          }
+          // On schedule: wait for the intended start (behind it, send at once and catch up).
+          for (long wait; (wait = begin - System.nanoTime()) > 0; ) {
+            LockSupport.parkNanos(wait);
           }
           try {
             session.run(WRITE, Values.parameters("i", ids.incrementAndGet())).consume();

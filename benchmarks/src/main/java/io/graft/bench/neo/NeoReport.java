@@ -24,6 +24,8 @@ final class NeoReport {
   private final double warmup;
   private final String heap;
   private final String pageCache;
+  /** Offered writes per second of every measured cell (all clients together); 0: closed loop. */
+  private double offered;
   private final List<NeoLoad.Result> results = new ArrayList<>();
   private final List<Cell> cells = new ArrayList<>();
   /** Interleaved mode: the cells of every round, in the order measured. */
@@ -96,11 +98,22 @@ final class NeoReport {
     trials = List.copyOf(done);
   }
 
+  /** Every cell measured at {@code rate} offered writes per second (0: closed loop). */
+  void offered(double rate) {
+    this.offered = rate;
+  }
+
   String markdown() {
     StringBuilder md = new StringBuilder();
     md.append(String.format("Run started %s; %.0f s per cell after a warm-up until steady;"
         + " heap %s, page cache %s, the same JVM flags for every server; auto-commit `%s`.%n%n",
         began, seconds, heap, pageCache, NeoLoad.WRITE));
+    if (offered > 0) {
+      md.append(String.format("**Equal offered load**: every cell measured at %.0f writes per"
+          + " second in all (the clients send on a schedule, latency timed from each write's"
+          + " intended start), so CPU per transaction compares at the same throughput; a cell"
+          + " below it did not keep up.%n%n", offered));
+    }
     rounds.appendTo(md);
     for (boolean pinned : new boolean[] {false, true}) {
       if (cells.stream().noneMatch(c -> c.pinned() == pinned)) {

@@ -80,6 +80,21 @@ final class BatchHandler {
     process(machine);
   }
 
+  /**
+   * Processes what is queued now, without waiting (the owner running as tasks on an executor,
+   * scheduled by the inbox's signal).
+   */
+  void processNow(ConsensusMachine machine) throws InterruptedException {
+    batch.clear();
+    inbox.drain(batch, BATCH_MAX, 0);
+    process(machine);
+  }
+
+  /** True if a run of {@link #processNow} has something to do right away. */
+  boolean hasWork(ConsensusMachine machine) {
+    return machine.hasReady() || writer.hasDone() || !inbox.idle();
+  }
+
   private void process(ConsensusMachine machine) {
     long bytes = 0;
     for (int i = 0; i < batch.size(); i++) {

@@ -25,6 +25,12 @@ final class Inbox {
   private long ticksTaken;
   private final AtomicLong droppedMessages = new AtomicLong();
 
+  /**
+   * Called after every offer when the owner runs as tasks on an executor instead of waiting in
+   * {@link #drain} ({@link #signalOwner}); null while it has a thread of its own.
+   */
+  private volatile Runnable signal;
+
   /** Events taken but deferred by the owner; touched by the owner thread only. */
   private final ArrayDeque<Event> carried = new ArrayDeque<>();
 
@@ -47,26 +53,52 @@ final class Inbox {
     if (!queue.offer(message)) {
       droppedMessages.incrementAndGet();
     }
+    signal();
   }
 
   /** Queues a proposal; false when the inbox is full (the caller rejects the proposal). */
   boolean offerProposal(Event.Proposal proposal) {
-    return queue.offer(proposal);
+    boolean queued = queue.offer(proposal);
+    signal();
+    return queued;
   }
 
   /** Queues owner-thread work; false when the inbox is full. */
   boolean offerTask(Event.Task task) {
-    return queue.offer(task);
+    boolean queued = queue.offer(task);
+    signal();
+    return queued;
   }
 
   /** Counts one elapsed tick and wakes the owner (the wake-up may be dropped; the count is not). */
   void postTick() {
     ticksPosted.incrementAndGet();
-    queue.offer(Event.Wakeup.INSTANCE);
+    wakeUp();
   }
 
   void wakeUp() {
-    queue.offer(Event.Wakeup.INSTANCE);
+    Runnable s = signal;
+    if (s != null) {
+      s.run(); // no wake-up event needed: the owner's next run looks at everything
+    } else {
+      queue.offer(Event.Wakeup.INSTANCE);
+    }
+  }
+
+  /**
+   * From now on every offer and {@link #wakeUp} calls {@code ownerSignal} (which schedules the
+   * owner's next run) instead of waking a thread waiting in {@link #drain}; what was offered
+   * before waits for the owner's first run, which the caller schedules after this call.
+   */
+  void signalOwner(Runnable ownerSignal) {
+    this.signal = ownerSignal;
+  }
+
+  private void signal() {
+    Runnable s = signal;
+    if (s != null) {
+      s.run();
+    }
   }
 
   /**

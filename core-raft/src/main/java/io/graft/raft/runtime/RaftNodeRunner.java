@@ -23,7 +23,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -36,10 +40,18 @@ import org.slf4j.Logger;
  * thread while the owner goes on; writes queued meanwhile are made durable together by the next
  * fsync (group commit). {@link StatusPublisher} publishes status and membership to other threads.
  *
- * <p>Threads: owner ({@code graft-raft-<self>}), log sync ({@code graft-log-sync-<self>}: the
- * fsyncs, see {@link DurableWriter}), ticker, apply worker, listener notifier; plus the
- * transport's own. A fatal error (storage, apply, broken invariant) stops the node and fails every
- * pending future with {@link RaftShutdownException} carrying the cause; see {@link #failure()}.
+ * <p>The owner is the transport's event loop thread when the transport has one ({@link
+ * Transport#ownerLoop}, the default {@link RaftNodeBuilder#ownerOnTransportLoop}): each batch is a
+ * task there, scheduled by the inbox when something arrives, so a message read by that thread is
+ * stepped without a hand-off and the owner's messages are written by it at once ({@link
+ * Transport#flush}); otherwise a thread of its own ({@code graft-raft-<self>}) waits on the inbox.
+ * Either way one thread at a time, the same one for the node's life.
+ *
+ * <p>Threads: the owner (the transport's {@code graft-net-<self>-…}, or {@code graft-raft-<self>}),
+ * log sync ({@code graft-log-sync-<self>}: the fsyncs, see {@link DurableWriter}), ticker, apply
+ * worker, listener notifier; plus the transport's own. A fatal error (storage, apply, broken
+ * invariant) stops the node and fails every pending future with {@link RaftShutdownException}
+ * carrying the cause; see {@link #failure()}.
  */
 public final class RaftNodeRunner implements RaftNode {
   private enum State {
@@ -62,6 +74,14 @@ public final class RaftNodeRunner implements RaftNode {
   private final DurableWriter writer;
   private final ApplyWorker applyWorker;
   private final Thread owner;
+  /**
+   * Where the owner runs when it runs as tasks on the transport's event loop ({@link
+   * RaftNodeBuilder#ownerOnTransportLoop}); null while it has its own thread.
+   */
+  private volatile Executor ownerLoop;
+  private final AtomicBoolean turnScheduled = new AtomicBoolean();
+  /** Counted down once the owner stopped for good (its last turn ran), on either kind of owner. */
+  private final CountDownLatch ownerStopped = new CountDownLatch(1);
   private final ListenerNotifier notifier;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final AtomicReference<RaftShutdownException> failure = new AtomicReference<>();
@@ -190,10 +210,18 @@ public final class RaftNodeRunner implements RaftNode {
         member -> inbox.offerTask(new Event.Task(() -> machine.peerUnreachable(member))));
     transport.start(inbox::offerMessage);
     applyWorker.start();
-    owner.start();
+    Executor loop = spec.ownerOnTransportLoop ? transport.ownerLoop() : null;
+    if (loop != null) {
+      ownerLoop = loop;
+      inbox.signalOwner(this::scheduleTurn);
+      scheduleTurn(); // whatever arrived since the transport started
+    } else {
+      owner.start();
+    }
     ticker.start();
-    logger.info("graft node {} started: {}, log last index {} (term {}) (tick {} ms)", self,
-        hardState, lastIndex, lastTerm, tickMillis);
+    logger.info("graft node {} started: {}, log last index {} (term {}) (tick {} ms{})", self,
+        hardState, lastIndex, lastTerm, tickMillis,
+        loop != null ? ", owner on the transport's event loop" : "");
     return this;
   }
 
@@ -314,9 +342,54 @@ public final class RaftNodeRunner implements RaftNode {
     } catch (Throwable t) {
       fail(t);
     }
+    ownerDone();
+  }
+
+  /** The owner's last act, on either kind of owner. */
+  private void ownerDone() {
     if (failure.get() != null) {
       ticker.close();
       pending.failQueued(failure.get());
+    }
+    ownerStopped.countDown();
+  }
+
+  /**
+   * Schedules one owner turn on the transport's event loop unless one is pending: called by the
+   * inbox after every offer (from the loop itself, a message just read, this costs no wake-up).
+   */
+  private void scheduleTurn() {
+    if (turnScheduled.compareAndSet(false, true)) {
+      try {
+        ownerLoop.execute(this::ownerTurn);
+      } catch (RejectedExecutionException e) {
+        turnScheduled.set(false); // the transport is shut down: the node is closing
+      }
+    }
+  }
+
+  /**
+   * One owner batch on the transport's event loop (never waiting: the inbox schedules the next
+   * turn when something arrives); again at once while work is left, as the thread's loop would.
+   */
+  private void ownerTurn() {
+    turnScheduled.set(false);
+    if (ownerStopped.getCount() == 0) {
+      return;
+    }
+    if (state.get() != State.RUNNING || failure.get() != null) {
+      ownerDone();
+      return;
+    }
+    try {
+      batchHandler.processNow(machine);
+    } catch (Throwable t) {
+      fail(t);
+      ownerDone();
+      return;
+    }
+    if (batchHandler.hasWork(machine)) {
+      scheduleTurn();
     }
   }
 
@@ -356,6 +429,11 @@ public final class RaftNodeRunner implements RaftNode {
     }
     try {
       ticker.close();
+      if (ownerLoop != null && before == State.RUNNING) {
+        // Its last turn must run before the transport's loop is shut down.
+        inbox.wakeUp();
+        awaitOwnerStopped();
+      }
       transport.close();
       if (snapshots != null) {
         snapshots.close();
@@ -368,7 +446,7 @@ public final class RaftNodeRunner implements RaftNode {
       RaftShutdownException closed = shutdownException();
       pending.failTaken(closed);
       pending.failQueued(closed);
-      if (before == State.RUNNING && failure.get() == null && !owner.isAlive()) {
+      if (before == State.RUNNING && failure.get() == null && ownerStopped.getCount() == 0) {
         // Writes still queued become durable (their Readies are simply never advanced), then
         // the latest commit hint is saved.
         writer.awaitIdle();
@@ -384,12 +462,28 @@ public final class RaftNodeRunner implements RaftNode {
   }
 
   private void joinOwner() {
+    if (ownerLoop != null) {
+      awaitOwnerStopped();
+      return;
+    }
     try {
       owner.join(TimeUnit.SECONDS.toMillis(10));
       if (owner.isAlive()) {
         logger.error("graft node {}: owner thread did not stop within 10 s; interrupting", self);
         owner.interrupt();
         owner.join(TimeUnit.SECONDS.toMillis(5));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The owner on the transport's loop: waits (bounded) for its last turn. */
+  private void awaitOwnerStopped() {
+    try {
+      if (!ownerStopped.await(10, TimeUnit.SECONDS)) {
+        logger.error("graft node {}: owner did not stop within 10 s on the transport's event loop",
+            self);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -159,6 +159,9 @@ final class ReadyHandler {
       }
       i = end;
     }
+    if (!messages.isEmpty()) {
+      transport.flush(); // the owner on the transport's loop: out now, not after this batch
+    }
   }
 
   private static long last(List<LogEntry> entries) {

@@ -6,6 +6,7 @@ import io.graft.raft.message.RaftMessage;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +29,16 @@ public final class SelfAddressingTransport implements Transport {
   @Override
   public void start(Consumer<RaftMessage> inbound) {
     delegate.start(inbound);
+  }
+
+  @Override
+  public Executor ownerLoop() {
+    return delegate.ownerLoop();
+  }
+
+  @Override
+  public void flush() {
+    delegate.flush();
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.graft.raft.api.MemberId;
 import io.graft.raft.message.RaftMessage;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -59,6 +60,24 @@ public interface Transport extends AutoCloseable {
   default long peerEpoch(MemberId member) {
     return 0;
   }
+
+  /**
+   * An executor whose one thread also runs this transport's I/O, for a node to run its owner
+   * work on: messages read there reach the owner without a thread hand-off, and what the owner
+   * sends from there is written by the same thread ({@link #flush}). Null (the default) if the
+   * transport has none or is not started.
+   */
+  default Executor ownerLoop() {
+    return null;
+  }
+
+  /**
+   * Writes out at once what {@link #send} queued from the calling thread, when that thread is the
+   * transport's own ({@link #ownerLoop}); otherwise nothing (the transport's threads write as
+   * usual). The owner calls it after a Ready's messages and before its fsync, so replication
+   * never waits behind the disk.
+   */
+  default void flush() {}
 
   /**
    * The transport's counters (messages, drops, reconnects, refused handshakes by reason), or

@@ -108,4 +108,29 @@ class InboxTest {
                 .electionTimeoutTicks())
         .isEqualTo(15);
   }
+
+  @Test
+  void withAnOwnerSignalEveryOfferAndWakeUpSignalsAndNoWakeUpEventIsQueued() throws Exception {
+    Inbox inbox = new Inbox(4);
+    inbox.offerMessage(MESSAGE); // before the signal: waits for the owner's first run
+    int[] signals = new int[1];
+    inbox.signalOwner(() -> signals[0]++);
+    inbox.offerMessage(MESSAGE);
+    assertThat(inbox.offerProposal(new Event.Proposal(new byte[1], new CompletableFuture<>())))
+        .isTrue();
+    assertThat(inbox.offerTask(new Event.Task(() -> {}))).isTrue();
+    inbox.postTick();
+    inbox.wakeUp();
+    assertThat(signals[0]).isEqualTo(5);
+    // a full inbox still signals: the owner must run to make room
+    inbox.offerMessage(MESSAGE);
+    assertThat(signals[0]).isEqualTo(6);
+    assertThat(inbox.droppedMessages()).isEqualTo(1);
+
+    List<Event> batch = new ArrayList<>();
+    inbox.drain(batch, 100, 0);
+    assertThat(batch).hasSize(4).noneMatch(e -> e instanceof Event.Wakeup);
+    assertThat(inbox.takeTicks()).isEqualTo(1);
+    assertThat(inbox.idle()).isTrue();
+  }
 }

@@ -14,6 +14,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
@@ -29,6 +30,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -43,8 +45,9 @@ import org.slf4j.Logger;
  * in Neo4j 3.x causal clustering: replies travel on the replier's own outbound connection.
  *
  * <p>Threading: a single event loop group (daemon threads) serves the server and all peers;
- * {@link #send} only enqueues. {@link #setPeers}, {@link #start} and {@link #close} are
- * serialized by a lock and may be called from any thread.
+ * {@link #send} only enqueues (on the group's first loop, where a node's owner may run, {@link
+ * #ownerLoop}, {@link #flush} then writes it at once). {@link #setPeers}, {@link #start} and
+ * {@link #close} are serialized by a lock and may be called from any thread.
  */
 public final class NettyTransport implements Transport {
   private static final long SHUTDOWN_TIMEOUT_MILLIS = 5000;
@@ -67,6 +70,8 @@ public final class NettyTransport implements Transport {
   private volatile Map<MemberId, PeerChannel> peerView = Map.of();
   private Map<MemberId, InetSocketAddress> addresses = Map.of();
   private EventLoopGroup group;
+  /** The loop {@link #ownerLoop} hands out (the group's first); null before start. */
+  private volatile EventLoop firstLoop;
   private Bootstrap clientTemplate;
   private Channel serverChannel;
   private boolean started;
@@ -103,6 +108,7 @@ public final class NettyTransport implements Transport {
       }
       started = true;
       group = Channels.group(config.eventLoopThreads(), threadFactory);
+      firstLoop = group.next();
       clientTemplate = new Bootstrap().channel(Channels.socket())
           .option(ChannelOption.TCP_NODELAY, true)
           .option(ChannelOption.SO_KEEPALIVE, true)
@@ -334,6 +340,29 @@ public final class NettyTransport implements Transport {
       } else {
         peer.offer(shared);
       }
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The group's first event loop: with the default single loop, the one that serves every
+   * link of this member.
+   */
+  @Override
+  public Executor ownerLoop() {
+    return firstLoop;
+  }
+
+  /** {@inheritDoc} Cheap when nothing is queued: a look at each peer's queue. */
+  @Override
+  public void flush() {
+    EventLoop loop = firstLoop;
+    if (loop == null || !loop.inEventLoop()) {
+      return;
+    }
+    for (PeerChannel p : peerView.values()) {
+      p.drainIfInLoop();
     }
   }
 

@@ -127,6 +127,16 @@ final class PeerChannel {
     }
   }
 
+  /**
+   * Writes what is queued now when called on this peer's event loop (the owner running there:
+   * {@link NettyTransport#flush}); elsewhere nothing, the scheduled drain writes it.
+   */
+  void drainIfInLoop() {
+    if (!queue.isEmpty() && loop.inEventLoop()) {
+      drain();
+    }
+  }
+
   private void drain() {
     drainScheduled.set(false);
     Channel ch = ready;
