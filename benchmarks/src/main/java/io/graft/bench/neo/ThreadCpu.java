@@ -97,8 +97,8 @@ final class ThreadCpu {
     PREFIXES.put("graft-apply", "graft-apply");
     PREFIXES.put("graft-snapshot", "graft-snapshot");
     PREFIXES.put("graft-log-sync", "graft-fsync"); // the Raft log's group sync
-    PREFIXES.put("graft-raft", "graft-raft"); // the owner thread
-    PREFIXES.put("graft-net", "graft-net"); // the transport's event loop
+    PREFIXES.put("graft-raft", "graft-raft"); // the owner thread, when it has one of its own
+    PREFIXES.put("graft-net", "graft-net"); // the transport's event loop (and the owner on it)
     PREFIXES.put("graft-", "graft-other");
     PREFIXES.put("GC ", "gc");
     PREFIXES.put("G1 ", "gc");
