@@ -4,24 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.graft.raft.api.CommitResult;
-import io.graft.raft.api.MemberId;
-import io.graft.raft.api.RaftLogging;
-import io.graft.raft.protocol.RaftConfig;
-import io.graft.raft.transport.SelfAddressingTransport;
-import io.graft.raft.transport.netty.NettyTransport;
-import io.graft.raft.transport.netty.NettyTransportConfig;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -53,50 +42,20 @@ class OwnerOnTransportLoopTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return s.getLocalPort();
-    }
-  }
-
   @ParameterizedTest(name = "owner on the transport's loop: {0}")
   @ValueSource(booleans = {true, false})
   void replicatesFailsOverAndCloses(boolean onLoop) throws Exception {
-    // 50 ms ticks: election timeout 100 ticks = 5-10 s, heartbeat 100 ms; a new leader within
-    // 4 s below can only come from the lost-connection path.
-    RaftConfig config = new RaftConfig(100, 2, 256, 1L << 20, 32, 64L << 20, true, true);
-    Map<MemberId, String> addresses = new HashMap<>();
-    Set<MemberId> voters = new LinkedHashSet<>();
-    for (int i = 1; i <= 3; i++) {
-      MemberId id = MemberId.of("127.0.0.1:" + freePort());
-      voters.add(id);
-      addresses.put(id, id.value());
-    }
-    for (MemberId id : voters) {
-      Map<MemberId, String> peers = new HashMap<>(addresses);
-      peers.remove(id);
-      NettyTransport netty = new NettyTransport(
-          NettyTransportConfig.defaults(id.value(), "onloop", id).withReconnectBackoff(10, 200),
-          RaftLogging.slf4j());
-      RecordingStateMachine sm = new RecordingStateMachine();
-      RaftNodeRunner node = RaftNodeRunner.builder().self(id).initialVoters(voters)
-          .config(config).tickMillis(50).dataDirectory(tmp.resolve(id.value().replace(':', '_')))
-          .transport(new SelfAddressingTransport(netty)).peers(peers).stateMachine(sm)
-          .ownerOnTransportLoop(onLoop).randomSeed(id.hashCode()).build().start();
-      nodes.add(node);
-      machines.put(node, sm);
-    }
+    // election timeout 5-10 s (NettyTrio): a new leader within 4 s below can only come from
+    // the lost-connection path
+    NettyTrio trio = NettyTrio.start(tmp, "onloop", b -> b.ownerOnTransportLoop(onLoop));
+    nodes.addAll(trio.nodes);
+    machines.putAll(trio.machines);
     for (RaftNodeRunner n : nodes) {
       // the owner's work runs on the transport's thread, or on a graft-raft- thread of its own
       assertThat(n.inspectLog(r -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS))
           .startsWith((onLoop ? "graft-net-" : "graft-raft-") + n.self().value());
     }
-    Reelections.commit(
-        () -> nodes.stream().filter(n -> n.status().isLeader()).findFirst().orElse(null),
-        new byte[] {1});
-    RaftNodeRunner leader = await().atMost(Duration.ofSeconds(60)).until(
-        () -> nodes.stream().filter(n -> n.status().isLeader()).findFirst().orElse(null),
-        n -> n != null && nodes.stream().allMatch(o -> n.self().equals(o.status().leader())));
+    RaftNodeRunner leader = trio.agreedLeader();
 
     // 8 proposers, 2,000 writes: group commit and pipelined rounds on one thread per member
     List<CompletableFuture<CommitResult>> futures = new ArrayList<>();
