@@ -75,8 +75,7 @@ final class BatchHandler {
     // A write that became durable (the sync side wakes the owner) or advance() itself (a single
     // voter commits on its own fsync; a follower may apply what just became durable) can leave
     // work: then take what is queued without waiting.
-    boolean work = machine.hasReady() || writer.hasDone();
-    inbox.drain(batch, BATCH_MAX, work ? 0 : tickMillis);
+    inbox.drain(batch, BATCH_MAX, leftOver(machine) ? 0 : tickMillis);
     process(machine);
   }
 
@@ -92,7 +91,12 @@ final class BatchHandler {
 
   /** True if a run of {@link #processNow} has something to do right away. */
   boolean hasWork(ConsensusMachine machine) {
-    return machine.hasReady() || writer.hasDone() || !inbox.idle();
+    return leftOver(machine) || !inbox.idle();
+  }
+
+  /** Work the last batch left without anything new arriving. */
+  private boolean leftOver(ConsensusMachine machine) {
+    return machine.hasReady() || writer.hasDone();
   }
 
   private void process(ConsensusMachine machine) {

@@ -23,11 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -45,7 +41,7 @@ import org.slf4j.Logger;
  * task there, scheduled by the inbox when something arrives, so a message read by that thread is
  * stepped without a hand-off and the owner's messages are written by it at once ({@link
  * Transport#flush}); otherwise a thread of its own ({@code graft-raft-<self>}) waits on the inbox.
- * Either way one thread at a time, the same one for the node's life.
+ * Either way one thread at a time, the same one for the node's life ({@link Owner}).
  *
  * <p>Threads: the owner (the transport's {@code graft-net-<self>-…}, or {@code graft-raft-<self>}),
  * log sync ({@code graft-log-sync-<self>}: the fsyncs, see {@link DurableWriter}), ticker, apply
@@ -73,15 +69,8 @@ public final class RaftNodeRunner implements RaftNode {
   private final RaftMetricsRecorder metrics = new RaftMetricsRecorder();
   private final DurableWriter writer;
   private final ApplyWorker applyWorker;
-  private final Thread owner;
-  /**
-   * Where the owner runs when it runs as tasks on the transport's event loop ({@link
-   * RaftNodeBuilder#ownerOnTransportLoop}); null while it has its own thread.
-   */
-  private volatile Executor ownerLoop;
-  private final AtomicBoolean turnScheduled = new AtomicBoolean();
-  /** Counted down once the owner stopped for good (its last turn ran), on either kind of owner. */
-  private final CountDownLatch ownerStopped = new CountDownLatch(1);
+  /** Created at start, where the transport allows: its event loop or a thread of its own. */
+  private volatile Owner owner;
   private final ListenerNotifier notifier;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final AtomicReference<RaftShutdownException> failure = new AtomicReference<>();
@@ -127,8 +116,6 @@ public final class RaftNodeRunner implements RaftNode {
     this.membershipRequests =
         MembershipRequests.forElectionTimeout(self, transport::send, electionNanos);
     this.forcedCluster = new ForcedClusterRequest(self, spec.clusterEpoch, spec.logging);
-    this.owner = new Thread(this::runLoop, "graft-raft-" + self);
-    this.owner.setDaemon(true);
     // Before compaction or a snapshot's log reset: no write in flight, and every finished one
     // completed (its acknowledgements sent while their entries are still on disk).
     this.snapshots =
@@ -210,18 +197,14 @@ public final class RaftNodeRunner implements RaftNode {
         member -> inbox.offerTask(new Event.Task(() -> machine.peerUnreachable(member))));
     transport.start(inbox::offerMessage);
     applyWorker.start();
-    Executor loop = spec.ownerOnTransportLoop ? transport.ownerLoop() : null;
-    if (loop != null) {
-      ownerLoop = loop;
-      inbox.signalOwner(this::scheduleTurn);
-      scheduleTurn(); // whatever arrived since the transport started
-    } else {
-      owner.start();
-    }
+    owner = new Owner(logger, self,
+        spec.ownerOnTransportLoop ? transport.ownerLoop() : null, batchHandler, inbox,
+        () -> machine, this::accepting, this::fail, this::ownerLastAct);
+    owner.start();
     ticker.start();
     logger.info("graft node {} started: {}, log last index {} (term {}) (tick {} ms{})", self,
         hardState, lastIndex, lastTerm, tickMillis,
-        loop != null ? ", owner on the transport's event loop" : "");
+        owner.onLoop() ? ", owner on the transport's event loop" : "");
     return this;
   }
 
@@ -329,67 +312,11 @@ public final class RaftNodeRunner implements RaftNode {
     return inbox.droppedMessages();
   }
 
-  private void runLoop() {
-    try {
-      while (state.get() == State.RUNNING && failure.get() == null) {
-        batchHandler.drainAndProcess(machine);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      if (state.get() == State.RUNNING) {
-        fail(e);
-      }
-    } catch (Throwable t) {
-      fail(t);
-    }
-    ownerDone();
-  }
-
-  /** The owner's last act, on either kind of owner. */
-  private void ownerDone() {
+  /** The owner's last act, on it: after a failure the ticker stops and queued work fails. */
+  private void ownerLastAct() {
     if (failure.get() != null) {
       ticker.close();
       pending.failQueued(failure.get());
-    }
-    ownerStopped.countDown();
-  }
-
-  /**
-   * Schedules one owner turn on the transport's event loop unless one is pending: called by the
-   * inbox after every offer (from the loop itself, a message just read, this costs no wake-up).
-   */
-  private void scheduleTurn() {
-    if (turnScheduled.compareAndSet(false, true)) {
-      try {
-        ownerLoop.execute(this::ownerTurn);
-      } catch (RejectedExecutionException e) {
-        turnScheduled.set(false); // the transport is shut down: the node is closing
-      }
-    }
-  }
-
-  /**
-   * One owner batch on the transport's event loop (never waiting: the inbox schedules the next
-   * turn when something arrives); again at once while work is left, as the thread's loop would.
-   */
-  private void ownerTurn() {
-    turnScheduled.set(false);
-    if (ownerStopped.getCount() == 0) {
-      return;
-    }
-    if (state.get() != State.RUNNING || failure.get() != null) {
-      ownerDone();
-      return;
-    }
-    try {
-      batchHandler.processNow(machine);
-    } catch (Throwable t) {
-      fail(t);
-      ownerDone();
-      return;
-    }
-    if (batchHandler.hasWork(machine)) {
-      scheduleTurn();
     }
   }
 
@@ -429,10 +356,11 @@ public final class RaftNodeRunner implements RaftNode {
     }
     try {
       ticker.close();
-      if (ownerLoop != null && before == State.RUNNING) {
+      Owner o = owner; // null if start failed before creating it
+      if (before == State.RUNNING && o != null && o.onLoop()) {
         // Its last turn must run before the transport's loop is shut down.
         inbox.wakeUp();
-        awaitOwnerStopped();
+        o.awaitStop();
       }
       transport.close();
       if (snapshots != null) {
@@ -440,13 +368,15 @@ public final class RaftNodeRunner implements RaftNode {
       }
       if (before == State.RUNNING) {
         inbox.wakeUp();
-        joinOwner();
+        if (o != null) {
+          o.awaitStop();
+        }
         applyWorker.close();
       }
       RaftShutdownException closed = shutdownException();
       pending.failTaken(closed);
       pending.failQueued(closed);
-      if (before == State.RUNNING && failure.get() == null && ownerStopped.getCount() == 0) {
+      if (before == State.RUNNING && failure.get() == null && (o == null || o.hasStopped())) {
         // Writes still queued become durable (their Readies are simply never advanced), then
         // the latest commit hint is saved.
         writer.awaitIdle();
@@ -458,35 +388,6 @@ public final class RaftNodeRunner implements RaftNode {
       notifier.close();
       state.set(State.CLOSED);
       logger.info("graft node {} closed", self);
-    }
-  }
-
-  private void joinOwner() {
-    if (ownerLoop != null) {
-      awaitOwnerStopped();
-      return;
-    }
-    try {
-      owner.join(TimeUnit.SECONDS.toMillis(10));
-      if (owner.isAlive()) {
-        logger.error("graft node {}: owner thread did not stop within 10 s; interrupting", self);
-        owner.interrupt();
-        owner.join(TimeUnit.SECONDS.toMillis(5));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** The owner on the transport's loop: waits (bounded) for its last turn. */
-  private void awaitOwnerStopped() {
-    try {
-      if (!ownerStopped.await(10, TimeUnit.SECONDS)) {
-        logger.error("graft node {}: owner did not stop within 10 s on the transport's event loop",
-            self);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }
