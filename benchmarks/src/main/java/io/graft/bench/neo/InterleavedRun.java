@@ -40,7 +40,7 @@ final class InterleavedRun {
    */
   static void run(NeoReport report, List<String> systems,
       Map<String, String> clusterSettings, Map<String, Map<String, String>> variants, int rounds,
-      List<Integer> clients, double seconds, double rate, double warmupMin, int trials, boolean pin,
+      List<Integer> clients, double seconds, double rate, double warmupMin, int trials, List<Boolean> pin,
       boolean strace, Path dir, Path lib, Path plugin, String heap, String pageCache,
       AtomicLong ids, Path jfr) throws Exception {
     List<Running> running = new ArrayList<>();
@@ -69,7 +69,7 @@ final class InterleavedRun {
       for (int round = 1; round <= rounds; round++) {
         List<Running> order = new ArrayList<>(running);
         java.util.Collections.rotate(order, -(round - 1));
-        for (boolean pinned : pin ? List.of(false, true) : List.of(false)) {
+        for (boolean pinned : pin) {
           for (int c : clients) {
             for (Running r : order) {
               pinFor(running, r, pinned);
@@ -83,7 +83,7 @@ final class InterleavedRun {
         report.noteLoad("after round " + round);
       }
       for (Running r : running) {
-        if (pin && strace) {
+        if (pin.contains(true) && strace) {
           pinFor(running, r, true);
           traced(report, r.system(), r.driver(), r.pids(), ids, dir.resolve(r.system()));
         }

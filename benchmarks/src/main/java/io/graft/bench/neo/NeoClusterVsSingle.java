@@ -35,11 +35,12 @@ import org.neo4j.driver.Logging;
  * process (/proc utime+stime: the server or each member, and this client JVM) is divided by the
  * committed transactions. With {@code --pin} every cell runs twice in the same run, unpinned and
  * pinned (single server on CPU 0 and the client on CPU 1; leader on CPU 0, followers and client on
- * CPU 1). With {@code --strace} one more short cell per system is traced with strace to count the
+ * CPU 1); {@code --pin only} measures the pinned cells alone. With {@code --strace} one more
+ * short cell per system is traced with strace to count the
  * fsync/fdatasync calls per committed write of each process.
  *
  * <p>Usage: {@code NeoClusterVsSingle [--seconds 15] [--warmup-min 60] [--clients 1,16,64]
- * [--trials 10] [--systems single,cluster] [--pin true] [--strace true] [--dir D] [--lib L]
+ * [--trials 10] [--systems single,cluster] [--pin true|only] [--strace true] [--dir D] [--lib L]
  * [--plugin P] [--out F] [--png F] [--heap 1g] [--page-cache 256m] [--cluster-settings k=v,..]
  * [--jfr DIR] [--async-profiler LIB.so] [--variants name:k=v,..|name2:k=v] [--rounds N]
  * [--rate TX_PER_S]}; {@code --rate} measures every cell at that offered load (the clients send on
@@ -67,7 +68,7 @@ public final class NeoClusterVsSingle {
     double seconds = Double.parseDouble(args.getOrDefault("seconds", "15"));
     double warmupMin = Double.parseDouble(args.getOrDefault("warmup-min", "60"));
     int trials = Integer.parseInt(args.getOrDefault("trials", "10"));
-    boolean pin = Boolean.parseBoolean(args.getOrDefault("pin", "false"));
+    List<Boolean> pin = pinModes(args.getOrDefault("pin", "false"));
     boolean strace = Boolean.parseBoolean(args.getOrDefault("strace", "false"));
     Path jfr = args.containsKey("jfr") ? Path.of(args.get("jfr")).toAbsolutePath() : null;
     if (args.containsKey("async-profiler")) {
@@ -131,7 +132,7 @@ public final class NeoClusterVsSingle {
               WINDOW_SECONDS, TOLERANCE, Math.max(180, warmupMin * 3), serverPids(pids));
           System.out.printf("[%s] warm-up at 16 clients: %s%n", system, w.describe());
           report.note(String.format("%s warm-up at 16 clients: %s", system, w.describe()));
-          for (boolean pinned : pin ? List.of(false, true) : List.of(false)) {
+          for (boolean pinned : pin) {
             pinAll(pids, pinned, cluster);
             for (int c : clients) {
               report.noteLoad(system + (pinned ? " pinned " : " ") + c + " clients");
@@ -331,6 +332,16 @@ public final class NeoClusterVsSingle {
    * {@code name:k=v,k=v|name2:k=v}: each a cluster variant run after the plain cluster, e.g.
    * {@code every-apply:server.raft.neo4j_log_force=EVERY_APPLY}.
    */
+  /** {@code --pin}: false (unpinned cells), true (unpinned, then pinned), only (pinned cells). */
+  static List<Boolean> pinModes(String pin) {
+    return switch (pin) {
+      case "false" -> List.of(false);
+      case "true" -> List.of(false, true);
+      case "only" -> List.of(true);
+      default -> throw new IllegalArgumentException("--pin takes true, false or only, not " + pin);
+    };
+  }
+
   private static Map<String, Map<String, String>> variants(String spec) {
     Map<String, Map<String, String>> out = new LinkedHashMap<>();
     for (String v : spec.split("\\|")) {

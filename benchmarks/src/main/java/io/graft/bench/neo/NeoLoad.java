@@ -140,6 +140,7 @@ final class NeoLoad {
       client.start();
     }
     long[] all = new long[0];
+    List<long[]> timed = new ArrayList<>();
     long errors = 0;
     for (Client client : workers) {
       client.join(TimeUnit.SECONDS.toMillis((long) (warmupSeconds + measureSeconds) + 120));
@@ -150,14 +151,41 @@ final class NeoLoad {
       long[] merged = Arrays.copyOf(all, all.length + mine.length);
       System.arraycopy(mine, 0, merged, all.length, mine.length);
       all = merged;
+      for (int k = 0; k < client.count; k++) {
+        timed.add(new long[] {client.begins[k] - measureFrom, client.latencies[k]});
+      }
       errors += client.errors;
     }
     sampler.join();
     Arrays.sort(all);
+    if (all.length > 0) {
+      System.out.printf("[tail] %s %d clients: %s%n", system, clients,
+          tail(timed, all[(int) Math.min(all.length - 1, Math.floor(all.length * 0.99))]));
+    }
     return new Result(system, clients, all.length, measureSeconds, Percentiles.millis(all, 0.50),
         Percentiles.millis(all, 0.99), errors, kinds.toString());
   }
 
+
+  /**
+   * Where the slowest writes (at or above {@code p99} nanoseconds) fall: in how many separate
+   * 100 ms windows of the measured window (by intended start) and the worst one. A few windows
+   * mean the tail is a few stalls (one pause delays every write behind it); many mean it is spread.
+   */
+  static String tail(List<long[]> timed, long p99) {
+    java.util.TreeMap<Long, Long> windows = new java.util.TreeMap<>();
+    for (long[] t : timed) {
+      if (t[1] >= p99) {
+        windows.merge(t[0] / 100_000_000L, t[1], Math::max);
+      }
+    }
+    StringBuilder worst = new StringBuilder();
+    windows.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(5)
+        .forEach(e -> worst.append(String.format(" %.1fs:%.1fms", e.getKey() / 10.0,
+            e.getValue() / 1e6)));
+    return String.format("writes >= p99 %.2f ms fall in %d of the 100 ms windows; worst:%s",
+        p99 / 1e6, windows.size(), worst);
+  }
 
   private static final class Client extends Thread {
     private final Driver driver;
@@ -171,6 +199,7 @@ final class NeoLoad {
     private final AtomicLong ids;
     private final Map<String, Long> kinds;
     long[] latencies = new long[1024];
+    long[] begins = new long[1024];
     int count;
     long errors;
 
@@ -214,7 +243,9 @@ final class NeoLoad {
           if (begin >= measureFrom && end <= measureTo) {
             if (count == latencies.length) {
               latencies = Arrays.copyOf(latencies, count * 2);
+              begins = Arrays.copyOf(begins, count * 2);
             }
+            begins[count] = begin;
             latencies[count++] = end - begin;
           }
         }

@@ -48,4 +48,26 @@ class NeoLoadTest {
             -1, () -> {}, () -> {}));
     assertEquals("offered rate must be >= 0 (0: closed loop), got -1.0", e.getMessage());
   }
+
+  @Test
+  void theTailLineCountsTheWindowsTheSlowestWritesFallIn() {
+    List<long[]> timed = new ArrayList<>();
+    for (long t = 0; t < 1_000; t++) { // one write per millisecond for a second, 1 ms each
+      timed.add(new long[] {t * 1_000_000L, 1_000_000L});
+    }
+    timed.add(new long[] {150_000_000L, 40_000_000L}); // a stall at 0.15 s: two slow writes
+    timed.add(new long[] {160_000_000L, 30_000_000L});
+    timed.add(new long[] {820_000_000L, 25_000_000L}); // another at 0.82 s
+    String tail = NeoLoad.tail(timed, 25_000_000L);
+    assertEquals("writes >= p99 25.00 ms fall in 2 of the 100 ms windows; worst: 0.1s:40.0ms"
+        + " 0.8s:25.0ms", tail);
+  }
+
+  @Test
+  void pinTakesTrueFalseOrOnly() {
+    assertEquals(List.of(false), NeoClusterVsSingle.pinModes("false"));
+    assertEquals(List.of(false, true), NeoClusterVsSingle.pinModes("true"));
+    assertEquals(List.of(true), NeoClusterVsSingle.pinModes("only"));
+    assertThrows(IllegalArgumentException.class, () -> NeoClusterVsSingle.pinModes("yes"));
+  }
 }

@@ -57,7 +57,8 @@ public final class RaftNodeBuilder {
   long applyBacklogBytesMax = 256L << 20;
   ConsensusMachine.Factory machineFactory = ConsensusMachine.RAFT;
   boolean logSyncThread = true;
-  boolean logSyncInlineWhenIdle = true;
+  boolean logSyncInlineWhenIdle =
+      !"false".equalsIgnoreCase(System.getProperty("graft.ab.syncInlineWhenIdle", "true"));
   boolean ownerOnTransportLoop =
       !"false".equalsIgnoreCase(System.getProperty("graft.ab.ownerOnLoop", "true"));
   private boolean preallocateLog = true;
@@ -158,7 +159,7 @@ public final class RaftNodeBuilder {
    * With {@link #logSyncThread}: whether a write is synced on the owner thread itself when nothing
    * else waits for it and no write is in flight (default: saves two thread hand-offs per write on
    * a lightly loaded node; under load writes go to the sync thread). False: always hand off (for
-   * comparisons).
+   * comparisons; {@code -Dgraft.ab.syncInlineWhenIdle=false} in a server).
    */
   public RaftNodeBuilder logSyncInlineWhenIdle(boolean inline) {
     this.logSyncInlineWhenIdle = inline;
