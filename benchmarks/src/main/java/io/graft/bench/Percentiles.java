@@ -11,10 +11,12 @@ public final class Percentiles {
    * milliseconds; NaN when there are no samples.
    */
   public static double millis(long[] sorted, double q) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
+    return sorted.length == 0 ? Double.NaN : nanos(sorted, q) / 1e6;
+  }
+
+  /** As {@link #millis}, in nanoseconds; {@code sorted} must not be empty. */
+  public static long nanos(long[] sorted, double q) {
     int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
-    return sorted[Math.max(0, i)] / 1e6;
+    return sorted[Math.max(0, i)];
   }
 }

@@ -40,9 +40,9 @@ final class InterleavedRun {
    */
   static void run(NeoReport report, List<String> systems,
       Map<String, String> clusterSettings, Map<String, Map<String, String>> variants, int rounds,
-      List<Integer> clients, double seconds, double rate, double warmupMin, int trials, List<Boolean> pin,
-      boolean strace, Path dir, Path lib, Path plugin, String heap, String pageCache,
-      AtomicLong ids, Path jfr) throws Exception {
+      List<Integer> clients, double seconds, double rate, double warmupMin, int trials,
+      List<Boolean> pin, boolean strace, Path dir, Path lib, Path plugin, String heap,
+      String pageCache, AtomicLong ids, Path jfr) throws Exception {
     List<Running> running = new ArrayList<>();
     try {
       for (String name : systems) {

@@ -36,8 +36,8 @@ import org.neo4j.driver.Logging;
  * committed transactions. With {@code --pin} every cell runs twice in the same run, unpinned and
  * pinned (single server on CPU 0 and the client on CPU 1; leader on CPU 0, followers and client on
  * CPU 1); {@code --pin only} measures the pinned cells alone. With {@code --strace} one more
- * short cell per system is traced with strace to count the
- * fsync/fdatasync calls per committed write of each process.
+ * short cell per system is traced with strace to count the fsync/fdatasync calls per committed
+ * write of each process.
  *
  * <p>Usage: {@code NeoClusterVsSingle [--seconds 15] [--warmup-min 60] [--clients 1,16,64]
  * [--trials 10] [--systems single,cluster] [--pin true|only] [--strace true] [--dir D] [--lib L]
@@ -328,10 +328,6 @@ public final class NeoClusterVsSingle {
     return String.join(", ", parts);
   }
 
-  /**
-   * {@code name:k=v,k=v|name2:k=v}: each a cluster variant run after the plain cluster, e.g.
-   * {@code every-apply:server.raft.neo4j_log_force=EVERY_APPLY}.
-   */
   /** {@code --pin}: false (unpinned cells), true (unpinned, then pinned), only (pinned cells). */
   static List<Boolean> pinModes(String pin) {
     return switch (pin) {
@@ -342,6 +338,10 @@ public final class NeoClusterVsSingle {
     };
   }
 
+  /**
+   * {@code name:k=v,k=v|name2:k=v}: each a cluster variant run after the plain cluster, e.g.
+   * {@code every-apply:server.raft.neo4j_log_force=EVERY_APPLY}.
+   */
   private static Map<String, Map<String, String>> variants(String spec) {
     Map<String, Map<String, String>> out = new LinkedHashMap<>();
     for (String v : spec.split("\\|")) {

@@ -160,12 +160,11 @@ final class NeoLoad {
     Arrays.sort(all);
     if (all.length > 0) {
       System.out.printf("[tail] %s %d clients: %s%n", system, clients,
-          tail(timed, all[(int) Math.min(all.length - 1, Math.floor(all.length * 0.99))]));
+          tail(timed, Percentiles.nanos(all, 0.99)));
     }
     return new Result(system, clients, all.length, measureSeconds, Percentiles.millis(all, 0.50),
         Percentiles.millis(all, 0.99), errors, kinds.toString());
   }
-
 
   /**
    * Where the slowest writes (at or above {@code p99} nanoseconds) fall: in how many separate
