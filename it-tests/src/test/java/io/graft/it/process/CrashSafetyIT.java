@@ -62,7 +62,7 @@ import org.neo4j.driver.Values;
  * interleaving with the servers is real concurrency and does not replay).
  *
  * <pre>
- * /work/coord/heavy mvn -B -pl it-tests -am verify -Dtest=CrashSafetyIT \
+ * mvn -B -pl it-tests -am verify -Dtest=CrashSafetyIT \
  *     -Dcrash.trials=20 -Dcrash.mode=buffered -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  */

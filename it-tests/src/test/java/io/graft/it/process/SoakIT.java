@@ -29,7 +29,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@link FaultKind} (each held ~15 s, each checked to have taken effect by
  * {@link FaultEvidence}), every workload checking as it goes, a progress line every 30 s. At the
  * end: no violated check in any workload, every fault injected and undone, and one digest on
- * every member. Opt-in (long): {@code /work/coord/heavy mvn -B -pl it-tests -am verify
+ * every member. Opt-in (long): {@code mvn -B -pl it-tests -am verify
  * -Dtest=SoakIT -Dsoak.minutes=30 -Dsurefire.failIfNoSpecifiedTests=false}; replay the fault
  * schedule and the clients' choices with {@code -Dsoak.seed=N}. Writes a Markdown summary to
  * {@code it-tests/target/soak-report.md}.
