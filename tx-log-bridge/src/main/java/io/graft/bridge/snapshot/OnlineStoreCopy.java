@@ -68,7 +68,7 @@ public final class OnlineStoreCopy {
     });
   }
 
-  /** Every regular file under {@code from} but Neo4j's lock files, with progress lines. */
+  /** Every regular file under {@code from} but StoreFiles.localOnly ones, with progress lines. */
   private static List<ShippedFile> copyTree(Path from, Path to, String prefix, Progress p)
       throws IOException {
     Files.createDirectories(to);
@@ -78,7 +78,7 @@ public final class OnlineStoreCopy {
       sources = walk.sorted().toList();
     }
     for (Path source : sources) {
-      if (StoreFiles.LOCAL_ONLY.contains(source.getFileName().toString())) {
+      if (StoreFiles.localOnly(from, source)) {
         continue;
       }
       String relative = StoreFiles.relative(from, source);

@@ -87,7 +87,7 @@ public final class StoreCopySnapshots implements SnapshotSupport {
     List<ShippedFile> shipped = new ArrayList<>();
     Cut[] cut = new Cut[1];
     store.afterCheckpoint(() -> {
-      shipped.addAll(StoreFiles.copyTree(
+      shipped.addAll(StoreFiles.copyStore(
           store.databaseDirectory(), directory.resolve(DATABASE_DIR), DATABASE_DIR));
       try {
         cut[0] = machine.atCut(() -> {

@@ -13,19 +13,43 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
  * File copy and removal for store copies: whole trees (the store files), file prefixes (a
- * transaction log up to its written end), each with its CRC32C; Neo4j's lock files never travel.
+ * transaction log up to its written end), each with its CRC32C; Neo4j's lock files and its archive
+ * of cut log tails never travel ({@link #localOnly}).
  */
 final class StoreFiles {
   /** Held by the running database; each member has its own. */
   static final Set<String> LOCAL_ONLY = Set.of("database_lock", "store_lock");
+  /**
+   * The folder of the database directory where Neo4j's recovery keeps the bytes it cut after the
+   * last complete entry of this member's transaction log (a torn tail after a crash): this
+   * member's own evidence, neither shipped to another member nor deleted by an install.
+   */
+  static final String CUT_LOG_TAILS = "corrupted-neostore.transaction.db";
   private static final int BUFFER_BYTES = 1 << 20;
 
   private StoreFiles() {}
+
+  /**
+   * Whether {@code path} under {@code root} belongs to this member alone: a lock file, or the
+   * folder of cut log tails and what it holds.
+   */
+  static boolean localOnly(Path root, Path path) {
+    if (LOCAL_ONLY.contains(path.getFileName().toString())) {
+      return true;
+    }
+    for (Path name : root.relativize(path)) {
+      if (name.toString().equals(CUT_LOG_TAILS)) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** What a copy moved: regular files and their total size. */
   record Copied(long files, long bytes) {
@@ -39,10 +63,25 @@ final class StoreFiles {
   }
 
   /**
-   * Copies every regular file under {@code from} (lock files excluded) to {@code to}; the
-   * returned entries name each file as {@code prefix/<path relative to from>}.
+   * Copies a member's live database directory into a snapshot: every regular file under {@code
+   * from} but {@link #localOnly} ones, named {@code prefix/<path relative to from>}.
+   */
+  static List<ShippedFile> copyStore(Path from, Path to, String prefix) throws IOException {
+    return copyTree(from, to, prefix, p -> localOnly(from, p));
+  }
+
+  /**
+   * Copies every regular file under {@code from} (lock files excluded) to {@code to}, e.g. a
+   * snapshot's files into place (a snapshot written before {@link #CUT_LOG_TAILS} stayed home may
+   * hold that folder: it is listed in its manifest and installed with the rest); the returned
+   * entries name each file as {@code prefix/<path relative to from>}.
    */
   static List<ShippedFile> copyTree(Path from, Path to, String prefix) throws IOException {
+    return copyTree(from, to, prefix, p -> LOCAL_ONLY.contains(p.getFileName().toString()));
+  }
+
+  private static List<ShippedFile> copyTree(Path from, Path to, String prefix,
+      Predicate<Path> skip) throws IOException {
     Files.createDirectories(to);
     List<ShippedFile> shipped = new ArrayList<>();
     if (!Files.isDirectory(from)) {
@@ -53,7 +92,7 @@ final class StoreFiles {
       sources = walk.sorted().toList();
     }
     for (Path source : sources) {
-      if (LOCAL_ONLY.contains(source.getFileName().toString())) {
+      if (skip.test(source)) {
         continue;
       }
       String relative = relative(from, source);
@@ -158,7 +197,7 @@ final class StoreFiles {
     return new Copied(files, bytes);
   }
 
-  /** Deletes everything under {@code dir} except the lock files; keeps {@code dir} itself. */
+  /** Deletes everything under {@code dir} but {@link #localOnly} files; keeps {@code dir}. */
   static void clear(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       return;
@@ -170,13 +209,13 @@ final class StoreFiles {
           .toList();
     }
     for (Path p : all) {
-      if (LOCAL_ONLY.contains(p.getFileName().toString())) {
+      if (localOnly(dir, p)) {
         continue;
       }
       if (Files.isDirectory(p)) {
         try (Stream<Path> rest = Files.list(p)) {
           if (rest.findAny().isPresent()) {
-            continue; // still holds a lock file
+            continue; // still holds a local-only file
           }
         }
       }

@@ -167,6 +167,12 @@ class StoreCopySnapshotsTest {
     return new TxEntry("a", 0, lease, (byte) 1, 0, 0, 0, null, 0, new byte[0]);
   }
 
+  /** Where Neo4j's recovery keeps the bytes it cut after a log's last complete entry. */
+  private static final String CUT_TAIL =
+      "corrupted-neostore.transaction.db/corrupted-neostore.transaction.db-4-262376-1.zip";
+  private static final String CUT_TAIL_OF_B =
+      "corrupted-neostore.transaction.db/corrupted-neostore.transaction.db-2-262200-2.zip";
+
   private Member leaderWithData() throws Exception {
     Member a = new Member("a", DB_ID);
     a.apply(1, new LeaseEntry(1, "a"));
@@ -175,6 +181,7 @@ class StoreCopySnapshotsTest {
     a.file(a.databaseDirectory(), "neostore", "store");
     a.file(a.databaseDirectory(), "schema/index/range-1.0/1/index-1", "index");
     a.file(a.databaseDirectory(), "database_lock", "mine");
+    a.file(a.databaseDirectory(), CUT_TAIL, "a's torn tail, cut by its recovery");
     a.file(a.transactionLogsDirectory(), "neostore.transaction.db.0", "log");
     a.file(a.transactionLogsDirectory(), "tx", Long.toString(a.lastTx.get()));
     return a;
@@ -191,6 +198,8 @@ class StoreCopySnapshotsTest {
     assertThat(snap.resolve("database/neostore")).hasContent("store");
     assertThat(snap.resolve("database/schema/index/range-1.0/1/index-1")).hasContent("index");
     assertThat(snap.resolve("database/database_lock")).doesNotExist();
+    assertThat(snap.resolve("database/" + CUT_TAIL)).doesNotExist();
+    assertThat(snap.resolve("database/corrupted-neostore.transaction.db")).doesNotExist();
     assertThat(snap.resolve("transactions/neostore.transaction.db.0")).hasContent("log");
     assertThat(a.lifecycle).startsWith("log", "checkpoint", "log-ranges", "checkpoints-allowed");
     SnapshotManifest m = SnapshotManifest.readFrom(snap);
@@ -368,6 +377,7 @@ class StoreCopySnapshotsTest {
     b.file(b.databaseDirectory(), "neostore", "b's own");
     b.file(b.databaseDirectory(), "stale-file", "gone after install");
     b.file(b.databaseDirectory(), "database_lock", "b's lock");
+    b.file(b.databaseDirectory(), CUT_TAIL_OF_B, "b's own torn tail");
 
     b.snapshots.install(snap, index);
 
@@ -375,6 +385,9 @@ class StoreCopySnapshotsTest {
     assertThat(b.databaseDirectory().resolve("neostore")).hasContent("store");
     assertThat(b.databaseDirectory().resolve("stale-file")).doesNotExist();
     assertThat(b.databaseDirectory().resolve("database_lock")).hasContent("b's lock");
+    // Neo4j's archive of cut log tails is each member's own: b's stays, a's never came.
+    assertThat(b.databaseDirectory().resolve(CUT_TAIL_OF_B)).hasContent("b's own torn tail");
+    assertThat(b.databaseDirectory().resolve(CUT_TAIL)).doesNotExist();
     assertThat(b.machine.lastAppliedIndex()).isEqualTo(3);
     assertThat(b.gate.currentLeaseId()).isEqualTo(1);
     assertThat(b.gate.isOpen()).isFalse();
