@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -168,18 +169,19 @@ final class NeoLoad {
 
   /**
    * Where the slowest writes (at or above {@code p99} nanoseconds) fall: in how many separate
-   * 100 ms windows of the measured window (by intended start) and the worst one. A few windows
+   * 100 ms windows of the measured window (by intended start), and the five worst. A few windows
    * mean the tail is a few stalls (one pause delays every write behind it); many mean it is spread.
    */
   static String tail(List<long[]> timed, long p99) {
-    java.util.TreeMap<Long, Long> windows = new java.util.TreeMap<>();
+    TreeMap<Long, Long> windows = new TreeMap<>();
     for (long[] t : timed) {
       if (t[1] >= p99) {
         windows.merge(t[0] / 100_000_000L, t[1], Math::max);
       }
     }
     StringBuilder worst = new StringBuilder();
-    windows.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(5)
+    windows.entrySet().stream()
+        .sorted(Map.Entry.<Long, Long>comparingByValue().reversed()).limit(5)
         .forEach(e -> worst.append(String.format(" %.1fs:%.1fms", e.getKey() / 10.0,
             e.getValue() / 1e6)));
     return String.format("writes >= p99 %.2f ms fall in %d of the 100 ms windows; worst:%s",
