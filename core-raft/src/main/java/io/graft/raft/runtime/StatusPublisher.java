@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 
@@ -71,6 +72,9 @@ final class StatusPublisher {
     Membership current = machine.membership();
     if (current != null) {
       if (current != membership && (membership == null || !current.equals(membership))) {
+        log.info("graft node {}: configuration of index {}{}: voters {}, learners {}", self,
+            current.index(), current.index() > next.commitIndex() ? " (not committed yet)" : "",
+            new TreeSet<>(current.voters()), new TreeSet<>(current.learners()));
         Map<MemberId, String> peers = PeerAddresses.withMembers(self, spec.peers, current);
         if (peers != null) {
           transport.setPeers(peers);

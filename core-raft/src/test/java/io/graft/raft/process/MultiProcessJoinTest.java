@@ -77,6 +77,10 @@ class MultiProcessJoinTest {
               () ->
                   procs.values().stream().map(p -> p.call("smstate", CALL)).distinct().count()
                       == 1);
+    } catch (Throwable t) {
+      MemberLogs.printStates(procs.values());
+      MemberLogs.printTails(tmp);
+      throw t;
     } finally {
       for (ServerProcess p : procs.values()) {
         p.close();

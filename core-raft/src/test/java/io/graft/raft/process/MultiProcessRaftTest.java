@@ -102,6 +102,10 @@ class MultiProcessRaftTest {
               () ->
                   procs.values().stream().map(p -> p.call("smstate", CALL)).distinct().count()
                       == 1);
+    } catch (Throwable t) {
+      MemberLogs.printStates(procs.values());
+      MemberLogs.printTails(tmp);
+      throw t;
     } finally {
       for (ServerProcess p : procs.values()) {
         p.close();

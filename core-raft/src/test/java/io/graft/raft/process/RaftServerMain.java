@@ -4,6 +4,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 
 import io.graft.raft.api.CommitResult;
 import io.graft.raft.api.MemberId;
+import io.graft.raft.api.Membership;
 import io.graft.raft.api.RaftStatus;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.RaftConfig;
@@ -41,7 +42,8 @@ import java.util.zip.CRC32C;
  * load COUNT BYTES       → loading COUNT  (proposes in the background; at most one load)
  * loaddone               → proposed COUNT FIRST LAST | error MESSAGE  (waits for the load)
  * add ID                 → added VOTERS | error MESSAGE  (addMember, thesis §4.2.1)
- * members                → members VOTERS LEARNERS  (comma-separated, "-" when none)
+ * members                → members VOTERS LEARNERS INDEX  (comma-separated, "-" when none; INDEX
+ *                          is the configuration entry's, 0 for the initial one)
  * quit                   → bye (after a clean close)
  * </pre>
  */
@@ -122,12 +124,10 @@ public final class RaftServerMain {
               out.println(
                   "added "
                       + join(node.addMember(MemberId.of(cmd[1])).get(120, SECONDS).voters()));
-          case "members" ->
-              out.println(
-                  "members "
-                      + join(node.membership().voters())
-                      + " "
-                      + join(node.membership().learners()));
+          case "members" -> {
+            Membership m = node.membership();
+            out.println("members " + join(m.voters()) + " " + join(m.learners()) + " " + m.index());
+          }
           case "quit" -> {
             node.close();
             sm.close();
