@@ -9,6 +9,7 @@ import io.graft.raft.message.Envelope;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.protocol.RaftMachine;
+import io.graft.raft.protocol.membership.Configuration;
 import io.graft.raft.message.RaftMessage;
 import io.graft.raft.runtime.ReadyDriver;
 import io.graft.raft.transport.Transport;
@@ -99,6 +100,8 @@ final class Explorer {
       }
       checker.fixedVoters(MEMBERS);
       for (SimMember m : members) {
+        m.initialConfiguration = Configuration.ofVoters(voters);
+        m.foundingConfiguration = m.initialConfiguration;
         m.meta.onSave(state -> checker.onDurableHardState(m, state));
         m.machine =
             new RaftMachine(

@@ -2,6 +2,7 @@ package io.graft.raft.sim;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Role;
+import io.graft.raft.protocol.membership.Configuration;
 
 /** What the {@link SafetyChecker} reads of one member after an event. */
 public interface MemberView {
@@ -25,4 +26,13 @@ public interface MemberView {
   long machineLastIndex();
 
   SimLogStore store();
+
+  /** The configuration its machine uses now. */
+  Configuration configuration();
+
+  /** What it starts from before any configuration entry: the founders', or empty for a joiner. */
+  Configuration initialConfiguration();
+
+  /** The founders' configuration (what a snapshot of a log without configuration entries has). */
+  Configuration foundingConfiguration();
 }

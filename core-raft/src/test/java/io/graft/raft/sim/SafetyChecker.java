@@ -2,8 +2,11 @@ package io.graft.raft.sim;
 
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Role;
+import io.graft.raft.message.EntryType;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.HardState;
+import io.graft.raft.protocol.membership.Configuration;
+import io.graft.raft.protocol.membership.ConfigurationCodec;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +38,10 @@ import java.util.TreeMap;
  *   <li><b>Monotonic state</b>: term and commitIndex never decrease while a member lives; after a
  *       restart term is at least the durable term and commitIndex at least what was durably known
  *       (the hint, bounded by the durable log).
+ *   <li><b>Configuration from the log</b> (thesis §4.1): a member uses the latest configuration
+ *       entry in its log, committed or not (its initial or the founders' configuration while its
+ *       log holds none); after every append, truncation, snapshot install and restart, what its
+ *       machine uses is exactly that.
  * </ul>
  *
  * Violations throw {@link SafetyViolation}; the {@link Simulation} adds seed, event number and
@@ -70,10 +77,21 @@ public final class SafetyChecker {
   /** Members 0..electors-1 are the fixed voters; 0 when membership changes (check skipped). */
   private int electors;
 
+  /** Per member: how far its log was read for configuration entries, and the prefix hash there. */
+  private final long[] configReadTo;
+
+  private final long[] configReadHash;
+
+  /** Per member: the latest configuration entry at or below {@code configReadTo}, or null. */
+  private final Configuration[] configInLog;
+
   public SafetyChecker(int memberCount) {
     lastTerm = new long[memberCount];
     lastCommit = new long[memberCount];
     checkedLastIndex = new long[memberCount];
+    configReadTo = new long[memberCount];
+    configReadHash = new long[memberCount];
+    configInLog = new Configuration[memberCount];
   }
 
   /**
@@ -116,6 +134,7 @@ public final class SafetyChecker {
         checkElectionSafety(m);
       }
       checkLog(m);
+      checkConfiguration(m);
       checkCommitted(m);
       if (m.role() == Role.LEADER) {
         checkLeaderCompleteness(m);
@@ -232,6 +251,47 @@ public final class SafetyChecker {
       }
     }
     checkedLastIndex[i] = last;
+  }
+
+  /**
+   * The machine's configuration is the latest configuration entry of its log (the store holds what
+   * the machine wrote, see {@link #checkMonotonic}). While its log holds none it is its initial
+   * configuration, or the founders' one when a snapshot of a prefix without configuration entries
+   * set it (a joiner's snapshot install). Reads only the entries appended since the last check,
+   * unless the log was cut or rewritten below that mark.
+   */
+  private void checkConfiguration(MemberView m) {
+    int i = m.index();
+    SimLogStore s = m.store();
+    long last = s.lastIndex();
+    long from = configReadTo[i];
+    if (from > last || s.prefixHash(from) != configReadHash[i]) {
+      from = 0;
+      configInLog[i] = null;
+    }
+    for (long index = from + 1; index <= last; index++) {
+      LogEntry e = s.entry(index);
+      if (e.type() == EntryType.CONFIGURATION) {
+        configInLog[i] = ConfigurationCodec.decode(e.payload());
+      }
+    }
+    configReadTo[i] = last;
+    configReadHash[i] = s.prefixHash(last);
+    Configuration used = m.configuration();
+    Configuration inLog = configInLog[i];
+    if (inLog != null ? !inLog.equals(used)
+        : !used.equals(m.initialConfiguration()) && !used.equals(m.foundingConfiguration())) {
+      throw new SafetyViolation(
+          "Configuration (thesis §4.1): "
+              + m.id()
+              + " uses "
+              + used
+              + (inLog != null
+                  ? " but the latest configuration entry of its log [1, " + last + "] is " + inLog
+                  : " but its log [1, " + last + "] holds no configuration entry: it must use"
+                      + " its initial configuration " + m.initialConfiguration()
+                      + " or the founders' " + m.foundingConfiguration()));
+    }
   }
 
   private void checkMonotonic(MemberView m) {

@@ -10,6 +10,9 @@ import io.graft.raft.api.Role;
 import io.graft.raft.message.EntryType;
 import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.HardState;
+import io.graft.raft.protocol.membership.Configuration;
+import io.graft.raft.protocol.membership.ConfigurationCodec;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,9 @@ import org.junit.jupiter.api.Test;
  */
 class SafetyCheckerTest {
 
+  private static final Configuration FOUNDERS =
+      Configuration.ofVoters(Set.of(MemberId.of("f0"), MemberId.of("f1"), MemberId.of("f2")));
+
   /** A member as the checker sees it, with every field settable. */
   private static final class FakeMember implements MemberView {
     final int index;
@@ -28,6 +34,7 @@ class SafetyCheckerTest {
     long term;
     long commitIndex;
     SimLogStore store = new SimLogStore();
+    Configuration configuration = Configuration.EMPTY;
 
     FakeMember(int index) {
       this.index = index;
@@ -72,6 +79,21 @@ class SafetyCheckerTest {
     public SimLogStore store() {
       return store;
     }
+
+    @Override
+    public Configuration configuration() {
+      return configuration;
+    }
+
+    @Override
+    public Configuration initialConfiguration() {
+      return Configuration.EMPTY;
+    }
+
+    @Override
+    public Configuration foundingConfiguration() {
+      return FOUNDERS;
+    }
   }
 
   private final SafetyChecker checker = new SafetyChecker(3);
@@ -96,6 +118,32 @@ class SafetyCheckerTest {
               checker.afterEvent(members);
             })
         .doesNotThrowAnyException();
+  }
+
+  @Test
+  void aMachineUsingAnotherConfigurationThanItsLogBreaksConfiguration() {
+    FakeMember m = members.get(0);
+    Configuration withLearner =
+        new Configuration(Set.of(MemberId.of("f0"), MemberId.of("f1")), Set.of(MemberId.of("f2")));
+    List<LogEntry> log = new ArrayList<>(entries(1, 1, 2));
+    log.add(new LogEntry(1, 3, EntryType.CONFIGURATION, ConfigurationCodec.encode(withLearner)));
+    m.store = rebuilt(log);
+    m.configuration = withLearner;
+    assertThatCode(() -> checker.afterEvent(members)).doesNotThrowAnyException();
+    // The entry is cut (a new leader's truncation): the machine must fall back to the initial one.
+    m.store = rebuilt(entries(1, 1, 2));
+    assertThatThrownBy(() -> checker.afterEvent(members))
+        .hasMessageContaining("Configuration (thesis §4.1)")
+        .hasMessageContaining("holds no configuration entry");
+    m.configuration = Configuration.EMPTY;
+    assertThatCode(() -> checker.afterEvent(members)).doesNotThrowAnyException();
+    m.configuration = FOUNDERS; // as a snapshot of this prefix would set it
+    assertThatCode(() -> checker.afterEvent(members)).doesNotThrowAnyException();
+    // A machine that drops the learner its log still names.
+    m.store = rebuilt(log);
+    m.configuration = Configuration.ofVoters(withLearner.voters());
+    assertThatThrownBy(() -> checker.afterEvent(members))
+        .hasMessageContaining("Configuration (thesis §4.1)");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.graft.raft.sim;
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.Role;
 import io.graft.raft.protocol.RaftMachine;
+import io.graft.raft.protocol.membership.Configuration;
 import io.graft.raft.runtime.ReadyDriver;
 
 /**
@@ -30,6 +31,12 @@ final class SimMember implements MemberView {
 
   /** Where this member crashes the next time its runtime gets there, or null. */
   ReadyDriver.CrashPoint crashAt;
+
+  /** What its machine starts from when its log holds no configuration entry. */
+  Configuration initialConfiguration = Configuration.EMPTY;
+
+  /** The founders' configuration. */
+  Configuration foundingConfiguration = Configuration.EMPTY;
 
   SimMember(int index, MemberId id) {
     this.index = index;
@@ -74,6 +81,21 @@ final class SimMember implements MemberView {
   @Override
   public SimLogStore store() {
     return store;
+  }
+
+  @Override
+  public Configuration configuration() {
+    return machine.configuration();
+  }
+
+  @Override
+  public Configuration initialConfiguration() {
+    return initialConfiguration;
+  }
+
+  @Override
+  public Configuration foundingConfiguration() {
+    return foundingConfiguration;
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.graft.raft.protocol.RaftConfig;
 import io.graft.raft.protocol.RaftMachine;
 import io.graft.raft.protocol.Ready;
 import io.graft.raft.protocol.membership.ChangeOutcome;
+import io.graft.raft.protocol.membership.Configuration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -181,6 +182,7 @@ public final class Simulation {
     }
     for (SimMember m : members) {
       m.meta.onSave(state -> checker.onDurableHardState(m, state));
+      m.foundingConfiguration = Configuration.ofVoters(voters);
     }
     this.faults = new FaultInjector(this, network, random, spareCount > 0);
     int diskLatencyMax = new int[] {0, 5, 20}[random.nextInt(3)];
@@ -579,6 +581,7 @@ public final class Simulation {
     long durableLastIndex = m.store.lastIndex();
     // A spare joins: it starts with an empty configuration and waits for the leader (§4.2.1).
     Set<MemberId> initial = voters.contains(m.id()) ? voters : Set.of();
+    m.initialConfiguration = Configuration.ofVoters(initial);
     m.machine =
         new RaftMachine(
             m == disruptor ? disruptorConfig : config,
