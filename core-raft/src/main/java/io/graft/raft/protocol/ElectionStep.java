@@ -153,8 +153,15 @@ final class ElectionStep {
       m.roles.becomeCandidate();
       voteTerm = m.term;
     }
-    if (recordVote(m.self, true)) {
-      return;
+    if (preVoteRound) {
+      if (recordVote(m.self, true)) {
+        return;
+      }
+    } else {
+      // Its vote for itself counts once it is durable (onOwnVoteDurable): a single voter would
+      // otherwise lead at once and send entries of a term it has not saved; restarted in the older
+      // term it could lead that term a second time (§5.2, Election Safety).
+      m.ownVotePending = true;
     }
     RequestVote request =
         new RequestVote(
@@ -203,6 +210,14 @@ final class ElectionStep {
     // A granted vote is durable before the reply leaves (§5.2 / Figure 2 persistent state).
     m.sendAfterPersist(
         rv.from(), new RequestVoteResponse(m.self, replyTerm, granted, rv.preVote()));
+  }
+
+  /** The Ready that saved this candidate's term and vote for itself was persisted. */
+  void onOwnVoteDurable() {
+    if (m.role == Role.CANDIDATE && m.ownVotePending) {
+      m.ownVotePending = false;
+      recordVote(m.self, true);
+    }
   }
 
   void onRequestVoteResponse(RequestVoteResponse response) {

@@ -53,6 +53,9 @@ abstract class MachineState {
   /** (Pre-)candidate only: the first response of each voter in this round (§5.2). */
   final Map<MemberId, Boolean> votes = new TreeMap<>();
 
+  /** Candidate: its vote for itself is not durable yet, so not counted (ElectionStep#campaign). */
+  boolean ownVotePending;
+
   /** Leader only: target of a leadership transfer in progress (thesis §3.10), else null. */
   MemberId leadTransferee;
 
@@ -100,8 +103,23 @@ abstract class MachineState {
             fromSnapshot ? snapshot.index() : log.snapshotIndex());
     this.configuration = configs.latest();
     this.majority = configuration.majority();
-    this.term = hardState.term();
-    this.votedFor = hardState.votedFor();
+    long lastLogTerm = this.log.term(this.log.lastIndex());
+    if (lastLogTerm > hardState.term()) {
+      // The log holds entries of a term the saved hard state has not reached: they were written
+      // before the term was saved (the owner writes, the sync thread saves; after kill -9 every
+      // write survives): a follower's entries of a new leader, or a forced configuration
+      // (forceNewCluster leads its new term at once). Restarted in the older term, a member that
+      // led that term could lead it a second time and write a different entry at an index it
+      // already wrote (Log Matching). It takes up the term as one that voted (for itself) in it:
+      // it neither leads nor elects anyone else in that term again. A follower never voted in a
+      // term it had not saved (a vote leaves only once saved), so this only keeps it from voting
+      // in a term that already has a leader.
+      this.term = lastLogTerm;
+      this.votedFor = self;
+    } else {
+      this.term = hardState.term();
+      this.votedFor = hardState.votedFor();
+    }
   }
 
   public MemberId self() {

@@ -84,6 +84,11 @@ public final class RaftMachine extends MachineState {
       SnapshotMeta snapshot,
       RaftLogging logging) {
     super(config, self, initialVoters, log, hardState, random, snapshot);
+    if (term > hardState.term()) {
+      logging.logger(RaftMachine.class).info("graft node {}: the log holds entries of term {} but"
+          + " the saved term is {} (a crash between writing them and saving the term): starting"
+          + " in term {} as a member that voted in it", self, term, hardState.term(), term);
+    }
     this.election = new ElectionStep(this, logging.logger(ElectionStep.class));
     this.router =
         new MessageRouter(this, election, new FollowerStep(this), leaderStep, snapshotStep);
@@ -278,6 +283,10 @@ public final class RaftMachine extends MachineState {
     if (readyTracker.advance(ready) && role == Role.LEADER) {
       // The leader counts itself only once its own entries are durable (thesis §10.2.1).
       leaderStep.maybeCommitAndBroadcast();
+    }
+    HardState saved = ready.hardState();
+    if (saved != null && saved.term() == term && self.equals(saved.votedFor())) {
+      election.onOwnVoteDurable(); // a candidate's vote for itself counts from now on
     }
     invariants.check();
   }

@@ -63,6 +63,7 @@ final class RoleTransitions {
     m.heartbeatElapsed = 0;
     resetRandomizedElectionTimeout();
     m.votes.clear();
+    m.ownVotePending = false;
     m.progress.clear();
     m.leadTransferee = null;
     m.transferElapsed = 0;

@@ -47,9 +47,11 @@ class ElectionTest {
     return machine(plain(), self, ids(clusterSize), new InMemoryLogStore(), HardState.EMPTY);
   }
 
+  /** A candidate whose vote for itself is durable (its first Ready was carried out). */
   private static RaftMachine candidate(MemberId self, int clusterSize) {
     RaftMachine m = follower(self, clusterSize);
     tickUntil(m, Role.CANDIDATE);
+    drain(m);
     return m;
   }
 
@@ -91,7 +93,7 @@ class ElectionTest {
 
   private static RaftMachine singleNodeLeader() {
     RaftMachine m = machine(plain(), N1, Set.of(N1), new InMemoryLogStore(), HardState.EMPTY);
-    tickUntil(m, Role.LEADER);
+    Fixtures.electAlone(m);
     drain(m);
     return m;
   }
@@ -148,6 +150,61 @@ class ElectionTest {
   }
 
   @Test
+  void aSingleVoterLeadsOnlyOnceItsVoteForItselfIsSaved_5_2() {
+    // given a single voter whose election timer fired
+    RaftMachine m = machine(plain(), N1, Set.of(N1), new InMemoryLogStore(), HardState.EMPTY);
+    tickUntil(m, Role.CANDIDATE);
+    // then its term and vote are in a Ready with no entry and no message of that term: it does
+    // not lead before they are saved (else a crash could let it lead the same term twice)
+    Ready rd = m.ready();
+    assertThat(rd.hardState()).isEqualTo(new HardState(1, N1, 0));
+    assertThat(rd.entriesToPersist()).isEmpty();
+    assertThat(rd.messagesNow()).isEmpty();
+    Fixtures.persistOnly(m, rd);
+    assertThat(m.role()).isEqualTo(Role.CANDIDATE);
+    // and once that Ready is carried out it leads, its NOOP of term 1 in the next Ready
+    m.advance(rd);
+    assertThat(m.role()).isEqualTo(Role.LEADER);
+    assertThat(drain(m).entriesToPersist()).extracting(e -> e.term()).containsExactly(1L);
+  }
+
+  @Test
+  void aSingleVoterRestartedWithEntriesOfAnUnsavedTermNeverLeadsThatTermAgain_5_2() {
+    // given a single voter that led term 3 and wrote its NOOP and one entry (indexes 2, 3), killed
+    // before its hard state of term 3 was saved (a single voter wins without sending anything, so
+    // its vote for itself is saved with its first entries; after kill -9 every write survives)
+    InMemoryLogStore log = store(1, 3, 3);
+    RaftMachine m = machine(plain(), N1, Set.of(N1), log, new HardState(2, N1, 1));
+    // then it restarts in term 3 as one that voted in it
+    assertThat(m.term()).isEqualTo(3);
+    assertThat(m.hardState().votedFor()).isEqualTo(N1);
+    // and it leads term 4: leading term 3 again would write a second, different entry at index 4
+    // in term 3, where its first leadership may already have sent one (Log Matching)
+    Fixtures.electAlone(m);
+    assertThat(m.term()).isEqualTo(4);
+    drain(m);
+    assertThat(Fixtures.termsOf(log)).containsExactly(1, 3, 3, 4);
+  }
+
+  @Test
+  void aFollowerRestartedWithEntriesOfAnUnsavedTermVotesInNoOtherLeaderOfIt_5_2() {
+    // given a follower that wrote entries of term 3 from that term's leader, killed before it saved
+    // term 3 (it never voted in term 3: a vote leaves only once it is saved)
+    RaftMachine m = machine(plain(), N1, ids(3), store(1, 3), new HardState(2, null, 1));
+    assertThat(m.term()).isEqualTo(3);
+    // when a candidate asks for a vote in term 3 (that term has a leader), then the answer is no;
+    // in term 4 it votes as usual
+    m.step(vote(N3, 3, 2, 3));
+    Ready rd = drain(m);
+    assertThat(ofType(rd.messagesAfterPersist(), RequestVoteResponse.class).get(0).granted())
+        .isFalse();
+    m.step(vote(N3, 4, 2, 3));
+    rd = drain(m);
+    assertThat(ofType(rd.messagesAfterPersist(), RequestVoteResponse.class).get(0).granted())
+        .isTrue();
+  }
+
+  @Test
   void electionTimeoutIsRandomizedWithinOneToTwoTimeouts_5_2() {
     Set<Integer> seen = new HashSet<>();
     for (long seed = 0; seed < 200; seed++) {
@@ -184,7 +241,9 @@ class ElectionTest {
   void candidateOutcomeDependsOnMajority_5_2(int size, int grants, int rejections, Role expected) {
     // given a fresh candidate (it voted for itself)
     RaftMachine m = follower(N1, size);
-    tickUntil(m, size == 1 ? Role.LEADER : Role.CANDIDATE);
+    tickUntil(m, Role.CANDIDATE);
+    drain(m); // its vote for itself counts once saved: a single voter leads from here
+    assertThat(m.role()).isEqualTo(size == 1 ? Role.LEADER : Role.CANDIDATE);
     // when the other voters answer
     int peer = 2;
     for (int i = 0; i < grants; i++) {

@@ -87,9 +87,7 @@ class LeaderReplicationTest {
   @Test
   void singleMemberLeaderCommitsOnlyAfterItsOwnFsync() {
     RaftMachine m = machine(plain(), N1, ids(1), new InMemoryLogStore(), HardState.EMPTY);
-    while (m.role() != Role.LEADER) {
-      m.tick();
-    }
+    Fixtures.electAlone(m);
     assertThat(m.commitIndex()).isZero();
     drain(m);
     assertThat(m.commitIndex()).isEqualTo(1);
@@ -122,9 +120,7 @@ class LeaderReplicationTest {
 
   private static RaftMachine singleLeader() {
     RaftMachine m = machine(plain(), N1, ids(1), new InMemoryLogStore(), HardState.EMPTY);
-    while (m.role() != Role.LEADER) {
-      m.tick();
-    }
+    Fixtures.electAlone(m);
     drain(m);
     return m;
   }
