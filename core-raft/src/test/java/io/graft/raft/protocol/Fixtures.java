@@ -1,5 +1,7 @@
 package io.graft.raft.protocol;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.graft.raft.api.MemberId;
 import io.graft.raft.api.RaftLogging;
 import io.graft.raft.api.Role;
@@ -128,7 +130,7 @@ final class Fixtures {
         drain(m);
       }
     }
-    org.assertj.core.api.Assertions.assertThat(m.role()).isEqualTo(Role.LEADER);
+    assertThat(m.role()).isEqualTo(Role.LEADER);
   }
 
   /** The persist step of a Ready, without advance (to test what happens before advance). */

@@ -91,12 +91,13 @@ final class SimSnapshots {
     // (a leader's own write may have committed entries) is handed out first. Handing it out may
     // start a write of its own (a candidate whose saved vote made it leader appends its NOOP):
     // then that one is awaited and handed out too, so no fsync runs when the log is compacted.
-    for (int round = 0; round == 0 || m.store.hasUnsyncedWrites(); round++) {
-      if (round == 3 || !m.alive() || !simulation.awaitWrites(m)) {
+    int rounds = 0;
+    do {
+      if (++rounds > 3 || !m.alive() || !simulation.awaitWrites(m)) {
         return;
       }
       simulation.drain(m);
-    }
+    } while (m.alive() && m.store.hasUnsyncedWrites());
     if (!m.alive()) {
       return;
     }
