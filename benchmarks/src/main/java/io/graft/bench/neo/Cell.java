@@ -12,11 +12,17 @@ import java.util.Map;
  * @param threadGroups per server process label: CPU ms per transaction by thread group
  * @param switchesPerTx per server process label: switch-ins (wake-ups) per transaction by thread
  *     group; empty when the kernel does not expose schedstat
+ * @param migrationsPerTx per server process label: moves to another CPU per transaction by
+ *     thread group; empty when the kernel does not expose them
+ * @param preemptionsPerTx per server process label: involuntary switches per transaction by
+ *     thread group; empty when the kernel does not expose them
  */
 record Cell(String system, boolean pinned, NeoLoad.Result result,
     Map<String, Double> cpuMillisPerTx, NeoLoad.Warmup warmup,
     Map<String, Map<String, Double>> threadGroups,
-    Map<String, Map<String, Double>> switchesPerTx) {
+    Map<String, Map<String, Double>> switchesPerTx,
+    Map<String, Map<String, Double>> migrationsPerTx,
+    Map<String, Map<String, Double>> preemptionsPerTx) {
 
   int clients() {
     return result.clients();

@@ -277,6 +277,8 @@ public final class NeoClusterVsSingle {
     }
     Map<String, Map<String, Double>> groups = new LinkedHashMap<>();
     Map<String, Map<String, Double>> switches = new LinkedHashMap<>();
+    Map<String, Map<String, Double>> migrations = new LinkedHashMap<>();
+    Map<String, Map<String, Double>> preemptions = new LinkedHashMap<>();
     double txs = Math.max(1, r.transactions());
     servers.keySet().forEach(label -> {
       Map<String, Double> perGroup = new LinkedHashMap<>();
@@ -289,12 +291,28 @@ public final class NeoClusterVsSingle {
       if (!wakeUps.isEmpty()) {
         switches.put(label, wakeUps);
       }
+      Map<String, Double> moves = new LinkedHashMap<>();
+      ThreadCpu.migrations(threadsBefore.get(label), threadsAfter.get(label)).forEach((g, n) ->
+          moves.put(g, n / txs));
+      if (!moves.isEmpty()) {
+        migrations.put(label, moves);
+      }
+      Map<String, Double> preempted = new LinkedHashMap<>();
+      ThreadCpu.preemptions(threadsBefore.get(label), threadsAfter.get(label)).forEach((g, n) ->
+          preempted.put(g, n / txs));
+      if (!preempted.isEmpty()) {
+        preemptions.put(label, preempted);
+      }
     });
     System.out.printf("[%s %s] %3d clients: CPU ms/tx by thread group %s%n", system, mode,
         clients, groups);
     System.out.printf("[%s %s] %3d clients: switch-ins/tx by thread group %s%n", system, mode,
         clients, switches);
-    return new Cell(system, pinned, r, perTx, w, groups, switches);
+    System.out.printf("[%s %s] %3d clients: CPU migrations/tx by thread group %s%n", system,
+        mode, clients, migrations);
+    System.out.printf("[%s %s] %3d clients: preemptions/tx by thread group %s%n", system,
+        mode, clients, preemptions);
+    return new Cell(system, pinned, r, perTx, w, groups, switches, migrations, preemptions);
   }
 
   /** One traced cell at 16 clients: fsync+fdatasync calls of every server process. */

@@ -210,6 +210,18 @@ final class NeoReport {
           + " (/proc/<pid>/task/<tid>/schedstat; the hand-offs a write makes):\n\n");
       appendGroupTable(md, all, Cell::switchesPerTx, "%.2f", true);
     }
+    if (all.stream().anyMatch(e -> !e.getValue().migrationsPerTx().isEmpty())) {
+      md.append("Migrations to another CPU per committed transaction by thread group"
+          + " (/proc/<pid>/task/<tid>/sched, se.nr_migrations; a thread that resumes elsewhere"
+          + " leaves its cache behind):\n\n");
+      appendGroupTable(md, all, Cell::migrationsPerTx, "%.2f", true);
+    }
+    if (all.stream().anyMatch(e -> !e.getValue().preemptionsPerTx().isEmpty())) {
+      md.append("Preemptions per committed transaction by thread group"
+          + " (/proc/<pid>/task/<tid>/sched, nr_involuntary_switches; taken off a CPU while"
+          + " still runnable):\n\n");
+      appendGroupTable(md, all, Cell::preemptionsPerTx, "%.2f", true);
+    }
   }
 
   private static void appendGroupTable(StringBuilder md, List<Map.Entry<String, Cell>> all,

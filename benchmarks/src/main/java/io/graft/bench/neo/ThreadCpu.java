@@ -20,13 +20,23 @@ import java.util.stream.Stream;
  * times the scheduler put it on a CPU): per committed transaction, how many times each group was
  * woken, a machine-independent count of the hand-offs a write makes (every wake-up costs the
  * futex, the scheduler and, on a shared core, the cache the other process left behind).
+ *
+ * <p>And each thread's migrations ({@code /proc/<pid>/task/<tid>/sched}, {@code
+ * se.nr_migrations}: the times the scheduler moved it to another CPU, where it resumes without
+ * its cache), the software counter closest to what this VM's missing hardware counters would
+ * show about threads that park and resume on another core; and how often each was preempted
+ * ({@code nr_involuntary_switches}: taken off a CPU while it could still run, the price of
+ * sharing a CPU with another runnable thread).
  */
 final class ThreadCpu {
   private static final long TICKS_PER_SECOND = 100;
 
   private ThreadCpu() {}
 
-  /** Thread id -> {group, cpu ms, switch-ins (-1 when schedstat is not readable)}. */
+  /**
+   * Thread id -> {group, cpu ms, switch-ins, migrations, preemptions} (the last three -1 when the
+   * kernel does not expose them).
+   */
   static Map<Long, Object[]> sample(long pid) {
     Map<Long, Object[]> out = new HashMap<>();
     Path tasks = Path.of("/proc", Long.toString(pid), "task");
@@ -37,8 +47,9 @@ final class ThreadCpu {
           String stat = Files.readString(task.resolve("stat"));
           String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
           long ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
+          long[] sched = schedCounters(task);
           out.put(Long.parseLong(task.getFileName().toString()),
-              new Object[] {group(comm), ms, switchIns(task)});
+              new Object[] {group(comm), ms, switchIns(task), sched[0], sched[1]});
         } catch (IOException | RuntimeException e) {
           // the thread ended between the listing and the read
         }
@@ -58,6 +69,23 @@ final class ThreadCpu {
     }
   }
 
+  /** {se.nr_migrations, nr_involuntary_switches}, each -1 when not readable. */
+  private static long[] schedCounters(Path task) {
+    long[] out = {-1, -1};
+    try {
+      for (String line : Files.readAllLines(task.resolve("sched"))) {
+        if (line.startsWith("se.nr_migrations")) {
+          out[0] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+        } else if (line.startsWith("nr_involuntary_switches")) {
+          out[1] = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // a kernel without CONFIG_SCHED_DEBUG, or the thread ended
+    }
+    return out;
+  }
+
   /** CPU ms per group between two samples (threads present in the second). */
   static Map<String, Long> diff(Map<Long, Object[]> before, Map<Long, Object[]> after) {
     return diff(before, after, 1);
@@ -68,12 +96,33 @@ final class ThreadCpu {
    * sample could not read schedstat.
    */
   static Map<String, Long> switches(Map<Long, Object[]> before, Map<Long, Object[]> after) {
+    return counted(before, after, 2);
+  }
+
+  /**
+   * Migrations to another CPU per group between two samples (threads present in the second);
+   * empty when a sample could not read them.
+   */
+  static Map<String, Long> migrations(Map<Long, Object[]> before, Map<Long, Object[]> after) {
+    return counted(before, after, 3);
+  }
+
+  /**
+   * Preemptions per group between two samples (threads present in the second); empty when a
+   * sample could not read them.
+   */
+  static Map<String, Long> preemptions(Map<Long, Object[]> before, Map<Long, Object[]> after) {
+    return counted(before, after, 4);
+  }
+
+  private static Map<String, Long> counted(Map<Long, Object[]> before,
+      Map<Long, Object[]> after, int field) {
     for (Object[] v : after.values()) {
-      if ((Long) v[2] < 0) {
+      if ((Long) v[field] < 0) {
         return Map.of();
       }
     }
-    return diff(before, after, 2);
+    return diff(before, after, field);
   }
 
   private static Map<String, Long> diff(Map<Long, Object[]> before, Map<Long, Object[]> after,

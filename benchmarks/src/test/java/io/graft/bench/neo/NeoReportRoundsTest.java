@@ -21,7 +21,7 @@ class NeoReportRoundsTest {
     NeoLoad.Result r = new NeoLoad.Result(system, 16, Math.round(txPerSecond * 10), 10, 1.0,
         2.0, 0, "");
     return new Cell(system, false, r, cpu, new NeoLoad.Warmup(List.of(), 10, true, 0), Map.of(),
-        Map.of());
+        Map.of(), Map.of(), Map.of());
   }
 
   @Test

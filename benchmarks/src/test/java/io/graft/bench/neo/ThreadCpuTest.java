@@ -10,7 +10,11 @@ import org.junit.jupiter.api.Test;
 /** Per-group CPU and switch-in differences, and the report's wake-ups table (no servers here). */
 class ThreadCpuTest {
   private static Object[] thread(String group, long ms, long switches) {
-    return new Object[] {group, ms, switches};
+    return thread(group, ms, switches, 0);
+  }
+
+  private static Object[] thread(String group, long ms, long switches, long migrations) {
+    return new Object[] {group, ms, switches, migrations, migrations * 2};
   }
 
   @Test
@@ -28,6 +32,23 @@ class ThreadCpuTest {
         .containsExactlyInAnyOrderEntriesOf(Map.of("bolt-worker", 500L, "graft-apply", 30L));
     assertThat(ThreadCpu.diff(before, after))
         .containsExactlyInAnyOrderEntriesOf(Map.of("bolt-worker", 40L, "graft-apply", 5L));
+  }
+
+  @Test
+  void migrationsAreSummedPerGroupOverTheWindow() {
+    Map<Long, Object[]> before = Map.of(
+        1L, thread("bolt-worker", 100, 1_000, 300),
+        2L, thread("graft-apply", 10, 70, 20));
+    Map<Long, Object[]> after = Map.of(
+        1L, thread("bolt-worker", 130, 1_400, 360),
+        2L, thread("graft-apply", 12, 90, 20), // never moved in the window: left out
+        3L, thread("graft-net", 5, 30, 4));
+    assertThat(ThreadCpu.migrations(before, after))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("bolt-worker", 60L, "graft-net", 4L));
+    assertThat(ThreadCpu.preemptions(before, after))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("bolt-worker", 120L, "graft-net", 8L));
+    assertThat(ThreadCpu.migrations(before, Map.of(1L, thread("bolt-worker", 1, 1, -1))))
+        .isEmpty();
   }
 
   @Test
@@ -55,6 +76,9 @@ class ThreadCpuTest {
     assertThat(now).isNotEmpty();
     // schedstat exists on this kernel (Linux with CONFIG_SCHEDSTATS or sched_info)
     assertThat(now.values()).allSatisfy(v -> assertThat((Long) v[2]).isGreaterThanOrEqualTo(0));
+    // and /proc/<pid>/task/<tid>/sched (CONFIG_SCHED_DEBUG) with se.nr_migrations
+    assertThat(now.values()).allSatisfy(v -> assertThat((Long) v[3]).isGreaterThanOrEqualTo(0));
+    assertThat(now.values()).allSatisfy(v -> assertThat((Long) v[4]).isGreaterThanOrEqualTo(0));
   }
 
   @Test
@@ -64,9 +88,15 @@ class ThreadCpuTest {
     report.add(new Cell("cluster", true, r, Map.of("leader", 0.3, "client", 0.1),
         new NeoLoad.Warmup(List.of(), 10, true, 0),
         Map.of("leader", Map.of("bolt-worker", 0.2, "graft-raft", 0.05)),
-        Map.of("leader", Map.of("bolt-worker", 2.5, "graft-raft", 0.75))));
+        Map.of("leader", Map.of("bolt-worker", 2.5, "graft-raft", 0.75)),
+        Map.of("leader", Map.of("bolt-worker", 0.4)),
+        Map.of("leader", Map.of("bolt-worker", 0.9))));
     String md = report.markdown();
     assertThat(md).contains("Switch-ins (wake-ups) per committed transaction");
+    assertThat(md).contains("Migrations to another CPU per committed transaction");
+    assertThat(md).contains("| yes | 16 | cluster | leader | 0.40 | 0.00 |");
+    assertThat(md).contains("Preemptions per committed transaction");
+    assertThat(md).contains("| yes | 16 | cluster | leader | 0.90 | 0.00 |");
     assertThat(md).contains("| yes | 16 | cluster | leader | 2.50 | 0.00 | 0.00 | 0.75 |");
     assertThat(md).contains("| 0.00 | 3.25 |");
   }
