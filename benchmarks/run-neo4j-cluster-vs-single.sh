@@ -4,7 +4,8 @@
 # trials on the cluster. One run, a command, not a test. Real server processes, normal JIT.
 # Usage: benchmarks/run-neo4j-cluster-vs-single.sh [--seconds 15] [--warmup-min 60] [--clients 1,16,64]
 #        [--trials 10] [--systems single,cluster] [--heap 1g] [--page-cache 256m]
-#        [--pin true|only] [--strace true] [--cluster-settings server.raft.neo4j_log_force=EVERY_APPLY]
+#        [--pin true|only] [--strace true] [--server-jvm "-XX:+UseTransparentHugePages"] (every server)
+#        [--cluster-settings server.raft.neo4j_log_force=EVERY_APPLY]
 #        [--rounds 4] (every system at once, measured interleaved in N rounds: median and range)
 #        [--rate 1800] (every cell at that offered load, writes/s in all: CPU per write at equal throughput)
 #        [--out benchmarks/target/neo4j-cluster-vs-single.md]

@@ -43,7 +43,8 @@ import org.neo4j.driver.Logging;
  * [--trials 10] [--systems single,cluster] [--pin true|only] [--strace true] [--dir D] [--lib L]
  * [--plugin P] [--out F] [--png F] [--heap 1g] [--page-cache 256m] [--cluster-settings k=v,..]
  * [--jfr DIR] [--async-profiler LIB.so] [--variants name:k=v,..|name2:k=v] [--rounds N]
- * [--rate TX_PER_S]}; {@code --rate} measures every cell at that offered load (the clients send on
+ * [--rate TX_PER_S] [--server-jvm 'FLAGS']}; {@code --server-jvm} adds JVM flags to every server,
+ * the single one and each member alike (a deployment setting both sides get); {@code --rate} measures every cell at that offered load (the clients send on
  * a schedule, {@link NeoLoad#intendedStart}) instead of closed loop, so that CPU per transaction
  * compares at equal throughput;
  * {@code --rounds} runs every system at once and measures them interleaved, N rounds ({@link
@@ -60,6 +61,9 @@ public final class NeoClusterVsSingle {
   /** Throughput windows during warm-ups; two consecutive ones within this agree (steady). */
   static final double WINDOW_SECONDS = 5;
   static final double TOLERANCE = 0.10;
+
+  /** {@code --server-jvm}: extra JVM flags for every server of the run ("" for none). */
+  private static String serverJvmFlags = "";
 
   private NeoClusterVsSingle() {}
 
@@ -99,6 +103,7 @@ public final class NeoClusterVsSingle {
     String heap = args.getOrDefault("heap", "1g");
     String pageCache = args.getOrDefault("page-cache", "256m");
     Map<String, String> clusterSettings = settings(args.getOrDefault("cluster-settings", ""));
+    serverJvmFlags = args.getOrDefault("server-jvm", "").trim();
     PluginJar.problem(plugin).ifPresent(p -> {
       throw new IllegalStateException(p);
     });
@@ -181,8 +186,8 @@ public final class NeoClusterVsSingle {
       settings.putAll(variants.get(system.substring("cluster-".length())));
     }
     // The same heap and flags for every server JVM (ServerProcess passes these lines on).
-    settings.merge(NeoHome.JVM_ADDITIONAL, "-Xms" + heap + " -Xmx" + heap,
-        (extra, heapFlags) -> heapFlags + " " + extra);
+    String common = ("-Xms" + heap + " -Xmx" + heap + " " + serverJvmFlags).trim();
+    settings.merge(NeoHome.JVM_ADDITIONAL, common, (extra, heapFlags) -> heapFlags + " " + extra);
     report.note(String.format("%s settings: %s", system, settings));
     return new ClusterOptions(cluster ? 3 : 1, dir.resolve(system), lib,
         cluster ? plugin : null, false, false, false, heap, pageCache, settings,
