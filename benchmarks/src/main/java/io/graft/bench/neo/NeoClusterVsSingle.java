@@ -43,10 +43,11 @@ import org.neo4j.driver.Logging;
  * [--trials 10] [--systems single,cluster] [--pin true|only] [--strace true] [--dir D] [--lib L]
  * [--plugin P] [--out F] [--png F] [--heap 1g] [--page-cache 256m] [--cluster-settings k=v,..]
  * [--jfr DIR] [--async-profiler LIB.so] [--variants name:k=v,..|name2:k=v] [--rounds N]
- * [--rate TX_PER_S] [--server-jvm 'FLAGS']}; {@code --server-jvm} adds JVM flags to every server,
- * the single one and each member alike (a deployment setting both sides get); {@code --rate} measures every cell at that offered load (the clients send on
- * a schedule, {@link NeoLoad#intendedStart}) instead of closed loop, so that CPU per transaction
- * compares at equal throughput;
+ * [--rate TX_PER_S] [--server-jvm 'FLAGS']}; {@code --server-jvm} adds JVM flags to every
+ * server, the single one and each member alike (a deployment setting both sides get); {@code
+ * --rate} measures every cell at that offered load (the clients send on a schedule, {@link
+ * NeoLoad#intendedStart}) instead of closed loop, so that CPU per transaction compares at equal
+ * throughput;
  * {@code --rounds} runs every system at once and measures them interleaved, N rounds ({@link
  * InterleavedRun}); {@code --jfr} records
  * each measured window of every server with Flight Recorder (profiling runs only: it costs CPU
@@ -286,28 +287,12 @@ public final class NeoClusterVsSingle {
     Map<String, Map<String, Double>> preemptions = new LinkedHashMap<>();
     double txs = Math.max(1, r.transactions());
     servers.keySet().forEach(label -> {
-      Map<String, Double> perGroup = new LinkedHashMap<>();
-      ThreadCpu.diff(threadsBefore.get(label), threadsAfter.get(label)).forEach((g, ms) ->
-          perGroup.put(g, ms / txs));
-      groups.put(label, perGroup);
-      Map<String, Double> wakeUps = new LinkedHashMap<>();
-      ThreadCpu.switches(threadsBefore.get(label), threadsAfter.get(label)).forEach((g, n) ->
-          wakeUps.put(g, n / txs));
-      if (!wakeUps.isEmpty()) {
-        switches.put(label, wakeUps);
-      }
-      Map<String, Double> moves = new LinkedHashMap<>();
-      ThreadCpu.migrations(threadsBefore.get(label), threadsAfter.get(label)).forEach((g, n) ->
-          moves.put(g, n / txs));
-      if (!moves.isEmpty()) {
-        migrations.put(label, moves);
-      }
-      Map<String, Double> preempted = new LinkedHashMap<>();
-      ThreadCpu.preemptions(threadsBefore.get(label), threadsAfter.get(label)).forEach((g, n) ->
-          preempted.put(g, n / txs));
-      if (!preempted.isEmpty()) {
-        preemptions.put(label, preempted);
-      }
+      Map<Long, Object[]> b = threadsBefore.get(label);
+      Map<Long, Object[]> a = threadsAfter.get(label);
+      groups.put(label, perTx(ThreadCpu.diff(b, a), txs));
+      putIfAny(switches, label, perTx(ThreadCpu.switches(b, a), txs));
+      putIfAny(migrations, label, perTx(ThreadCpu.migrations(b, a), txs));
+      putIfAny(preemptions, label, perTx(ThreadCpu.preemptions(b, a), txs));
     });
     System.out.printf("[%s %s] %3d clients: CPU ms/tx by thread group %s%n", system, mode,
         clients, groups);
@@ -318,6 +303,20 @@ public final class NeoClusterVsSingle {
     System.out.printf("[%s %s] %3d clients: preemptions/tx by thread group %s%n", system,
         mode, clients, preemptions);
     return new Cell(system, pinned, r, perTx, w, groups, switches, migrations, preemptions);
+  }
+
+  private static Map<String, Double> perTx(Map<String, Long> perGroup, double txs) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    perGroup.forEach((group, n) -> out.put(group, n / txs));
+    return out;
+  }
+
+  /** Empty: the kernel did not expose that count; the process is left out. */
+  private static void putIfAny(Map<String, Map<String, Double>> into, String label,
+      Map<String, Double> perGroup) {
+    if (!perGroup.isEmpty()) {
+      into.put(label, perGroup);
+    }
   }
 
   /** One traced cell at 16 clients: fsync+fdatasync calls of every server process. */

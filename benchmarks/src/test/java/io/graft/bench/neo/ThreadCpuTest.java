@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Per-group CPU and switch-in differences, and the report's wake-ups table (no servers here). */
+/**
+ * Per-group CPU, switch-in, migration and preemption differences, and the report's tables (no
+ * servers here).
+ */
 class ThreadCpuTest {
   private static Object[] thread(String group, long ms, long switches) {
     return thread(group, ms, switches, 0);
@@ -35,13 +38,13 @@ class ThreadCpuTest {
   }
 
   @Test
-  void migrationsAreSummedPerGroupOverTheWindow() {
+  void migrationsAndPreemptionsAreSummedPerGroupOverTheWindow() {
     Map<Long, Object[]> before = Map.of(
         1L, thread("bolt-worker", 100, 1_000, 300),
         2L, thread("graft-apply", 10, 70, 20));
     Map<Long, Object[]> after = Map.of(
         1L, thread("bolt-worker", 130, 1_400, 360),
-        2L, thread("graft-apply", 12, 90, 20), // never moved in the window: left out
+        2L, thread("graft-apply", 12, 90, 20), // neither moved nor preempted in the window: left out
         3L, thread("graft-net", 5, 30, 4));
     assertThat(ThreadCpu.migrations(before, after))
         .containsExactlyInAnyOrderEntriesOf(Map.of("bolt-worker", 60L, "graft-net", 4L));
