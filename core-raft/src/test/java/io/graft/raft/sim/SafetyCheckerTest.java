@@ -12,9 +12,9 @@ import io.graft.raft.message.LogEntry;
 import io.graft.raft.protocol.HardState;
 import io.graft.raft.protocol.membership.Configuration;
 import io.graft.raft.protocol.membership.ConfigurationCodec;
-import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
